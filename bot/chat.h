@@ -1,0 +1,102 @@
+/*
+ * chat: what a handler sees and may do.  A request is one accepted command:
+ * who sent it (resolved to a staff record or a chat friend), where, and the
+ * parsed words.  A handler answers with reply()/refuse() (texts from the
+ * catalog in the caller's language), makes at most one state call, and ends
+ * with request_done().  Handlers never see a platform's frames.
+ */
+#ifndef DUTYBOT_CHAT_H
+#define DUTYBOT_CHAT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "bot/catalog.h"
+#include "bot/parse.h"
+
+struct dutybot;
+struct conn;
+struct command;
+
+#define PERSON_ID_MAX 40
+#define PERSON_NAME_MAX 128
+
+struct person {
+	char id[PERSON_ID_MAX];         /* staff id; "" for a chat friend */
+	char name[PERSON_NAME_MAX];     /* full name (staff) or display name (friend) */
+	char email[128];
+	enum role role;
+	enum level level;
+	char lang[4];
+	char identity[200];             /* "<connection>:<platform user id>" */
+};
+
+enum result { RESULT_OK, RESULT_REFUSED, RESULT_USAGE, RESULT_ERROR, RESULT_UNAVAILABLE, RESULT_MAX };
+
+struct request {
+	struct dutybot *bot;
+	struct conn *conn;              /* where it came from; lives as long as the daemon */
+	char *room;                     /* NULL when it came privately */
+	char *user_id;                  /* platform user id of the caller */
+	char *msg_id;                   /* platform message id, may be NULL */
+	char *text;                     /* the line without prefix, trimmed */
+	int64_t received_ms;
+	const struct command *command;
+	struct person caller;
+	enum result result;
+	char data_person[PERSON_ID_MAX];        /* a person argument a handler keeps across its state call */
+	struct parsed cmd;
+};
+
+/* "Mia Keller [CCS]": every name the bot prints carries the level shortcode. */
+const char *person_display(const struct person *p, char *buf, size_t n);
+/* Catalog name of a role in LANG. */
+const char *role_display(enum role r, const char *lang);
+
+/* Answer where the command came from (room or private). */
+#define reply(req, id, ...) \
+	reply_kv((req), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
+/* Answer privately, whatever the origin. */
+#define reply_private(req, id, ...) \
+	reply_private_kv((req), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
+/* Answer and mark the request refused (permission, validation, conflict). */
+#define refuse(req, id, ...) \
+	refuse_kv((req), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
+
+void reply_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv);
+void reply_private_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv);
+void refuse_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv);
+void reply_text(struct request *req, const char *text);
+/* The usage line of the request's command, marked RESULT_USAGE. */
+void reply_usage(struct request *req);
+/* A failed state call: "store unavailable" or an internal error, marked so. */
+void reply_state_error(struct request *req, const char *err);
+/* Formats ID in the caller's language into BUF (for building lists). */
+const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
+/* BUF must be an array (its size is taken): a pointer fails to compile. */
+#define MSG(req, buf, id, ...) \
+	msg((req), (buf), sizeof(buf) + 0 * sizeof(struct { \
+	    _Static_assert(!__builtin_types_compatible_p(__typeof__(buf), __typeof__(&(buf)[0])), \
+	        "MSG needs an array"); int dummy; }), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
+
+/* The same into a buffer of N bytes. */
+#define MSGN(req, buf, n, id, ...) \
+	msg((req), (buf), (n), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
+
+/* Ends the request: counts its result and frees it.  Exactly once. */
+void request_done(struct request *req);
+
+/* The daemon's current config (valid until the handler returns). */
+const struct config *request_config(const struct request *req);
+/* The state store of the daemon. */
+struct state *request_state(const struct request *req);
+/* Current time (the daemon's one clock). */
+int64_t request_now(const struct request *req);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * commands: the table.  Rows with the same name sit together; a row without
+ * sub-command is the plain form.  tests/unit/test_commands.c checks that
+ * every row has a handler, help and a usage that starts with its name.
+ */
+#include "bot/commands.h"
+#include "handlers/handlers.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct command commands[] = {
+	{ .name = "help", .min_role = ROLE_FRIEND, .arity = -1, .flags = 0,
+	  .proc = help_cmd, .help = MSG_HELP_HELP, .usage = "help [command]" },
+	{ .name = "ping", .min_role = ROLE_FRIEND, .arity = 1, .flags = CMD_NO_STATE,
+	  .proc = core_ping_cmd, .help = MSG_HELP_PING, .usage = "ping" },
+	{ .name = "whoami", .min_role = ROLE_FRIEND, .arity = 1,
+	  .proc = core_whoami_cmd, .help = MSG_HELP_WHOAMI, .usage = "whoami" },
+	{ .name = "lang", .min_role = ROLE_FRIEND, .arity = -1, .flags = CMD_WRITE,
+	  .proc = core_lang_cmd, .help = MSG_HELP_LANG, .usage = "lang [en|de|es|hu|zh]" },
+
+	{ .name = "staff", .sub = "list", .min_role = ROLE_MINISTER, .arity = -2,
+	  .proc = staff_list_cmd, .help = MSG_HELP_STAFF_LIST, .usage = "staff list [role]" },
+	{ .name = "staff", .sub = "show", .min_role = ROLE_MINISTER, .arity = 3,
+	  .proc = staff_show_cmd, .help = MSG_HELP_STAFF_SHOW, .usage = "staff show <person>" },
+	{ .name = "staff", .sub = "add", .min_role = ROLE_MINISTER, .arity = -3, .flags = CMD_WRITE,
+	  .proc = staff_add_cmd, .help = MSG_HELP_STAFF_ADD,
+	  .usage = "staff add <id> name=\"<full name>\" email=<e-mail> role=<role> [level=<TRN|CCS|PAM|SAM>] [lang=<code>] [<connection>:<user id>…]" },
+	{ .name = "staff", .sub = "set", .min_role = ROLE_MINISTER, .arity = -5, .flags = CMD_WRITE,
+	  .proc = staff_set_cmd, .help = MSG_HELP_STAFF_SET,
+	  .usage = "staff set <person> name|email|role|level|lang <value>" },
+	{ .name = "staff", .sub = "link", .min_role = ROLE_MINISTER, .arity = 4, .flags = CMD_WRITE,
+	  .proc = staff_link_cmd, .help = MSG_HELP_STAFF_LINK, .usage = "staff link <person> <connection>:<user id>" },
+	{ .name = "staff", .sub = "unlink", .min_role = ROLE_MINISTER, .arity = 4, .flags = CMD_WRITE,
+	  .proc = staff_unlink_cmd, .help = MSG_HELP_STAFF_UNLINK, .usage = "staff unlink <person> <connection>:<user id>" },
+	{ .name = "staff", .sub = "remove", .min_role = ROLE_MINISTER, .arity = 3, .flags = CMD_WRITE,
+	  .proc = staff_remove_cmd, .help = MSG_HELP_STAFF_REMOVE, .usage = "staff remove <person>" },
+
+	{ .name = "audit", .min_role = ROLE_MINISTER, .arity = -1,
+	  .proc = audit_cmd, .help = MSG_HELP_AUDIT, .usage = "audit [n] [person]" },
+};
+
+const size_t n_commands = sizeof(commands) / sizeof(commands[0]);
+
+const struct command *commands_lookup(const char *name, const char *sub, bool *known_name)
+{
+	const struct command *plain = NULL;
+
+	*known_name = false;
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(c->name, name) != 0)
+			continue;
+		*known_name = true;
+		if (c->sub == NULL)
+			plain = c;
+		else if (sub != NULL && strcmp(c->sub, sub) == 0)
+			return c;
+	}
+	return plain;
+}
+
+bool command_allowed(const struct command *c, const struct person *p)
+{
+	if (p->role < c->min_role)
+		return false;
+	if (c->min_level != LEVEL_NONE && p->role == ROLE_AGENT && p->level < c->min_level)
+		return false;
+	return true;
+}
+
+bool command_arity_ok(const struct command *c, int argc)
+{
+	return c->arity >= 0 ? argc == c->arity : argc >= -c->arity;
+}
+
+size_t command_index(const struct command *c)
+{
+	return (size_t)(c - commands);
+}
+
+const char *command_label(const struct command *c, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+	return buf;
+}

@@ -1,0 +1,52 @@
+/*
+ * commands: the one command table.  Each row is a command (or a sub-command)
+ * with the lowest role and level allowed to run it, its arity in the Redis
+ * style (words including the name and sub-command; -N means at least N),
+ * its flags, handler, help text (catalog id) and usage.  The dispatcher
+ * checks everything a row declares; !help is generated from the rows.
+ */
+#ifndef DUTYBOT_COMMANDS_H
+#define DUTYBOT_COMMANDS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bot/chat.h"
+
+/*
+ * CMD_WRITE     changes state (audited by its script)
+ * CMD_NO_STATE  runs even when the state store is down (the caller is then
+ *               treated as an unknown chat friend)
+ */
+enum command_flags {
+	CMD_WRITE = 1 << 0,
+	CMD_NO_STATE = 1 << 1,
+};
+
+typedef void command_proc(struct request *req);
+
+struct command {
+	const char *name;
+	const char *sub;                /* NULL for a plain command */
+	enum role min_role;
+	enum level min_level;           /* only checked for agents */
+	int arity;
+	unsigned flags;
+	command_proc *proc;
+	enum msg_id help;
+	const char *usage;              /* without the prefix: "staff show <person>" */
+};
+
+extern const struct command commands[];
+extern const size_t n_commands;
+
+/* The row for NAME [SUB]; *KNOWN_NAME says whether NAME exists at all. */
+const struct command *commands_lookup(const char *name, const char *sub, bool *known_name);
+bool command_allowed(const struct command *c, const struct person *p);
+bool command_arity_ok(const struct command *c, int argc);
+/* Index of a row (for metrics). */
+size_t command_index(const struct command *c);
+/* "ping" or "staff list" */
+const char *command_label(const struct command *c, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,72 @@
+/*
+ * conn: the part every adapter shares: construction by platform type, the
+ * reloadable settings, and teardown.
+ */
+#include "bot/conn.h"
+#include "bot/log.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struct lws_context *lws,
+                      const struct conn_hooks *hooks, void *owner, const char *command_prefix)
+{
+	struct conn *c = NULL;
+
+	switch (cc->type) {
+	case PLATFORM_SITE:
+		c = site_conn_new(cc, command_prefix);
+		break;
+	default:
+		log_warnx("%s: platform %s is not supported by this build yet", cc->name,
+		    config_platform_name(cc->type));
+		return NULL;
+	}
+	if (c == NULL)
+		return NULL;
+	c->loop = loop;
+	c->lws = lws;
+	c->hooks = hooks;
+	c->owner = owner;
+	c->name = strdup(cc->name);
+	c->type = cc->type;
+	c->status = CONN_DOWN;
+	c->status_text = "down";
+	conn_apply_config(c, cc);
+	return c;
+}
+
+void conn_apply_config(struct conn *c, const struct config_connection *cc)
+{
+	free(c->lang);
+	c->lang = strdup(cc->lang ? cc->lang : "en");
+	for (int i = 0; i < CHANNEL_MAX; i++) {
+		free(c->channel[i]);
+		c->channel[i] = cc->channel[i] ? strdup(cc->channel[i]) : NULL;
+	}
+	if (c->outbox != NULL)
+		outbox_set_rate(c->outbox, cc->max_send_rate);
+}
+
+void conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	free(c->name);
+	free(c->lang);
+	for (int i = 0; i < CHANNEL_MAX; i++)
+		free(c->channel[i]);
+	c->ops->free(c);        /* frees impl, the outbox and c */
+}
+
+const char *conn_status_name(enum conn_status s)
+{
+	switch (s) {
+	case CONN_DOWN: return "down";
+	case CONN_CONNECTING: return "connecting";
+	case CONN_UP: return "up";
+	case CONN_FATAL: return "failed";
+	case CONN_STOPPED: return "stopped";
+	}
+	return "?";
+}

@@ -1,0 +1,609 @@
+/*
+ * daemon: start, reload and stop around one libuv loop.
+ *
+ * Start: Redis first (up to STARTUP_WAIT_MS, so resume points and staff
+ * records are there), then the connections, then READY=1 to systemd.
+ * SIGHUP: a new config is loaded completely or refused; staff, channels,
+ * languages, send rates, tokens and limits apply at once.
+ * SIGTERM/SIGINT, in phases: stop taking commands and let the ones in flight
+ * finish and the outboxes drain (DRAIN_MS at most), save the resume points,
+ * close every connection with a close frame, close Redis, then the lws
+ * context and our handles, so uv_run() returns with nothing left open.
+ */
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/guard.h"
+#include "bot/http.h"
+#include "bot/log.h"
+#include "bot/clock.h"
+#include "bot/site.h"
+#include "state/redis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <systemd/sd-daemon.h>
+
+#define STARTUP_WAIT_MS 3000
+#define DRAIN_MS 5000
+#define CLOSE_WAIT_MS 3000
+#define RESUME_FLUSH_MS 1000
+
+enum stop_phase { RUNNING, DRAINING, CLOSING_CONNS, CLOSING_STATE, DONE };
+
+static void begin_stop(struct dutybot *bot);
+static void sync_staff(struct dutybot *bot);
+
+/* ---- outgoing ---- */
+
+void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,
+                  const char *text, const char *origin_room, const char *origin_user, const char *lang)
+{
+	int n;
+
+	if (c->outbox == NULL)
+		return;
+	n = outbox_push(c->outbox, kind, target, text, origin_room, origin_user, lang);
+	if (n > 0)
+		bot->metrics.replies += (uint64_t)n;
+}
+
+void daemon_post_channel(struct dutybot *bot, struct conn *c, enum channel_kind ch, const char *text)
+{
+	if (c->channel[ch] != NULL)
+		daemon_queue(bot, c, OUT_SEND, c->channel[ch], text, NULL, NULL, c->lang);
+}
+
+struct conn *daemon_conn(struct dutybot *bot, const char *name)
+{
+	for (size_t i = 0; i < bot->n_conns; i++)
+		if (strcmp(bot->conns[i]->name, name) == 0)
+			return bot->conns[i];
+	return NULL;
+}
+
+static size_t conn_index(struct dutybot *bot, struct conn *c)
+{
+	for (size_t i = 0; i < bot->n_conns; i++)
+		if (bot->conns[i] == c)
+			return i;
+	return 0;
+}
+
+/* ---- hooks the adapters call ---- */
+
+static void hook_event(struct conn *c, const struct chat_event *ev)
+{
+	dispatch_event(c->owner, c, ev);
+}
+
+struct resume_load {
+	struct conn *conn;
+	void (*done)(struct conn *c, const char *session, const char *last_id);
+};
+
+static void on_resume_loaded(const redisReply *r, const char *err, void *privdata)
+{
+	struct resume_load *rl = privdata;
+	const char *session = NULL, *last_id = NULL;
+
+	if (err == NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
+		session = r->element[0]->str;
+		last_id = r->element[1]->str;
+	} else if (err != NULL) {
+		log_warnx("%s: resume point unavailable (%s): starting a new session", rl->conn->name, err);
+	}
+	rl->done(rl->conn, session, last_id);
+	free(rl);
+}
+
+static void hook_load_resume(struct conn *c, void (*done)(struct conn *c, const char *session, const char *last_id))
+{
+	struct dutybot *bot = c->owner;
+	struct resume_load *rl = malloc(sizeof(*rl));
+	struct state_args *a = state_args_new();
+
+	if (rl == NULL || a == NULL) {
+		free(rl);
+		state_args_free(a);
+		done(c, NULL, NULL);
+		return;
+	}
+	rl->conn = c;
+	rl->done = done;
+	state_args_add(a, "HMGET");
+	state_args_addf(a, "%sresume:%s", state_prefix(bot->state), c->name);
+	state_args_add(a, "session");
+	state_args_add(a, "last_id");
+	state_call(bot->state, a, on_resume_loaded, rl);
+}
+
+static void hook_save_resume(struct conn *c, const char *session, const char *last_id)
+{
+	struct dutybot *bot = c->owner;
+	struct resume_point *rp = &bot->resume[conn_index(bot, c)];
+
+	snprintf(rp->session, sizeof(rp->session), "%s", session ? session : "");
+	snprintf(rp->last_id, sizeof(rp->last_id), "%s", last_id ? last_id : "");
+	rp->dirty = true;
+}
+
+static void hook_delivery_failed(struct conn *c, const struct out_msg *m, const char *code)
+{
+	struct dutybot *bot = c->owner;
+	char text[512];
+
+	bot->metrics.delivery_failures++;
+	if (m->origin_user == NULL)
+		return;         /* nobody caused it (or it was itself such a notice) */
+	catalog_format(text, sizeof(text), m->lang, MSG_DELIVERY_FAILED,
+	    (const char *const[]){ "target", m->target, "code", code }, 4);
+	daemon_queue(bot, c, OUT_DM, m->origin_user, text, NULL, NULL, m->lang);
+}
+
+static void shutdown_step(struct dutybot *bot);
+
+static void hook_stopped(struct conn *c)
+{
+	struct dutybot *bot = c->owner;
+
+	bot->conns_stopped++;
+	if (bot->stop_phase == CLOSING_CONNS && bot->conns_stopped >= bot->n_conns)
+		shutdown_step(bot);
+}
+
+static const struct conn_hooks hooks = {
+	.on_event = hook_event,
+	.load_resume = hook_load_resume,
+	.save_resume = hook_save_resume,
+	.on_delivery_failed = hook_delivery_failed,
+	.on_stopped = hook_stopped,
+};
+
+/* ---- resume points ---- */
+
+static void on_resume_saved(const redisReply *r, const char *err, void *privdata)
+{
+	struct resume_point *rp = privdata;
+
+	(void)r;
+	if (err != NULL)
+		rp->dirty = true;       /* try again on the next flush */
+}
+
+static void flush_resume(struct dutybot *bot)
+{
+	for (size_t i = 0; i < bot->n_conns; i++) {
+		struct resume_point *rp = &bot->resume[i];
+		struct state_args *a;
+		if (!rp->dirty || !rp->session[0] || !rp->last_id[0] || !state_is_up(bot->state))
+			continue;
+		rp->dirty = false;
+		a = state_args_new();
+		state_args_add(a, "HSET");
+		state_args_addf(a, "%sresume:%s", state_prefix(bot->state), bot->conns[i]->name);
+		state_args_add(a, "session");
+		state_args_add(a, rp->session);
+		state_args_add(a, "last_id");
+		state_args_add(a, rp->last_id);
+		state_call(bot->state, a, on_resume_saved, rp);
+	}
+}
+
+static void on_resume_flush(uv_timer_t *t)
+{
+	flush_resume(t->data);
+}
+
+/* ---- staff from the config ---- */
+
+static void on_staff_upserted(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("staff: could not store a config entry: %s (will retry)", err);
+		bot->staff_synced = false;
+	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer > 0) {
+		log_debug("staff: config entry updated");
+	}
+	if (--bot->staff_pending == 0 && bot->staff_synced)
+		log_info("staff: %zu config entries in the state store", bot->cfg->n_staff);
+}
+
+static void sync_staff(struct dutybot *bot)
+{
+	const struct config *cfg = bot->cfg;
+	const char *prefix = state_prefix(bot->state);
+
+	bot->staff_synced = true;
+	for (size_t i = 0; i < cfg->n_staff; i++) {
+		const struct config_staff *s = &cfg->staff[i];
+		struct state_args *a = state_args_new();
+		char idents[2048];
+		size_t len = 0;
+
+		idents[0] = '\0';
+		for (size_t k = 0; k < s->n_identities; k++)
+			len += (size_t)snprintf(idents + len, len < sizeof(idents) ? sizeof(idents) - len : 0,
+			    "%s%s", k ? " " : "", s->identities[k]);
+		state_args_addf(a, "%sstaff:%s", prefix, s->id);
+		state_args_add(a, prefix);
+		state_args_addf(a, "%lld", (long long)clock_now_ms());
+		state_args_add(a, s->id);
+		state_args_add(a, s->name);
+		state_args_add(a, s->email);
+		state_args_add(a, config_role_name(s->role));
+		state_args_add(a, config_level_name(s->level));
+		state_args_add(a, s->lang ? s->lang : "");
+		state_args_add(a, idents);
+		bot->staff_pending++;
+		state_eval(bot->state, SCRIPT_STAFF_UPSERT, 1, a, on_staff_upserted, bot);
+	}
+}
+
+/* ---- start ---- */
+
+static void start_connections(struct dutybot *bot)
+{
+	for (size_t i = 0; i < bot->n_conns; i++)
+		if (bot->conns[i]->ops->start(bot->conns[i]) != 0)
+			log_warnx("%s: could not start", bot->conns[i]->name);
+	sd_notify(0, "READY=1\nSTATUS=running");
+	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
+	    state_is_up(bot->state) ? "up" : "down (retrying)");
+}
+
+/* Polls until Redis is up (or it is time to go without it); then keeps
+ * re-syncing the config's staff whenever that has not fully succeeded. */
+static void on_startup_timer(uv_timer_t *t)
+{
+	struct dutybot *bot = t->data;
+
+	if (!bot->started) {
+		if (!state_is_up(bot->state) && clock_now_ms() - bot->started_ms < STARTUP_WAIT_MS)
+			return;
+		bot->started = true;
+		if (!state_is_up(bot->state))
+			log_warnx("state store not reachable after %d ms: starting without it", STARTUP_WAIT_MS);
+		start_connections(bot);
+		uv_timer_set_repeat(t, 1000);
+	}
+	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping)
+		sync_staff(bot);
+}
+
+/* ---- signals ---- */
+
+static void reload(struct dutybot *bot)
+{
+	char *errors = NULL;
+	struct config *cfg = config_load(bot->config_path, &errors);
+
+	if (cfg == NULL) {
+		char *line, *save = NULL;
+		log_warnx("reload refused: %s has errors; keeping the running configuration", bot->config_path);
+		for (line = strtok_r(errors, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			log_warnx("reload refused: %s", line);
+		free(errors);
+		return;
+	}
+	for (size_t i = 0; i < cfg->n_connections; i++) {
+		const struct config_connection *cc = &cfg->connections[i];
+		struct conn *c = daemon_conn(bot, cc->name);
+		const struct config_connection *old = config_connection(bot->cfg, cc->name);
+		if (c == NULL || old == NULL) {
+			log_warnx("reload: new connection %s needs a restart", cc->name);
+			continue;
+		}
+		if (cc->type != old->type || (cc->url && old->url && strcmp(cc->url, old->url) != 0))
+			log_warnx("reload: %s changed its type or url: that needs a restart", cc->name);
+		conn_apply_config(c, cc);
+		if (c->ops->set_token != NULL)
+			c->ops->set_token(c, cc->token);
+	}
+	for (size_t i = 0; i < bot->cfg->n_connections; i++)
+		if (config_connection(cfg, bot->cfg->connections[i].name) == NULL)
+			log_warnx("reload: connection %s was removed from the config: it runs until a restart",
+			    bot->cfg->connections[i].name);
+	if (strcmp(cfg->site, bot->cfg->site) != 0 || strcmp(cfg->key_prefix, bot->cfg->key_prefix) != 0 ||
+	    cfg->redis.port != bot->cfg->redis.port || strcmp(cfg->redis.host, bot->cfg->redis.host) != 0)
+		log_warnx("reload: site, key_prefix and redis settings need a restart; the old ones stay");
+	config_free(bot->cfg);
+	bot->cfg = cfg;
+	guard_configure(bot->guard, cfg->limits.commands_per_minute, cfg->limits.burst);
+	setenv("TZ", cfg->timezone, 1);
+	tzset();
+	log_set_level((enum log_level)log_level_parse(cfg->log_level));
+	bot->staff_synced = false;   /* the startup timer syncs the staff again */
+	log_info("configuration reloaded from %s", bot->config_path);
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct dutybot *bot = s->data;
+
+	if (signum == SIGHUP) {
+		sd_notify(0, "RELOADING=1");
+		reload(bot);
+		sd_notify(0, "READY=1");
+		return;
+	}
+	if (bot->stopping) {
+		log_warnx("second %s: stopping at once", signum == SIGINT ? "SIGINT" : "SIGTERM");
+		bot->shutdown_deadline = 0;
+		if (bot->stop_phase == DRAINING)
+			shutdown_step(bot);
+		return;
+	}
+	log_info("%s: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
+	begin_stop(bot);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	sd_notify(0, "WATCHDOG=1");
+}
+
+/* ---- stop ---- */
+
+static bool drained(struct dutybot *bot)
+{
+	if (bot->requests_in_flight > 0)
+		return false;
+	for (size_t i = 0; i < bot->n_conns; i++) {
+		struct conn *c = bot->conns[i];
+		if (c->status == CONN_UP && c->outbox &&
+		    outbox_queued(c->outbox) + outbox_inflight(c->outbox) > 0)
+			return false;
+	}
+	return true;
+}
+
+static void on_state_closed(void *arg)
+{
+	struct dutybot *bot = arg;
+
+	bot->state_closed = true;
+}
+
+static void close_handle(uv_handle_t *h)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static void shutdown_step(struct dutybot *bot)
+{
+	switch (bot->stop_phase) {
+	case DRAINING:
+		flush_resume(bot);
+		bot->stop_phase = CLOSING_CONNS;
+		bot->shutdown_deadline = clock_now_ms() + CLOSE_WAIT_MS;
+		for (size_t i = 0; i < bot->n_conns; i++) {
+			struct conn *c = bot->conns[i];
+			if (c->outbox != NULL)
+				c->ops->stop(c);
+			else
+				bot->conns_stopped++;
+		}
+		if (bot->conns_stopped < bot->n_conns)
+			return;
+		/* fall through */
+	case CLOSING_CONNS:
+		bot->stop_phase = CLOSING_STATE;
+		uv_timer_stop(&bot->shutdown_timer);
+		close_handle((uv_handle_t *)&bot->shutdown_timer);
+		close_handle((uv_handle_t *)&bot->resume_flush);
+		close_handle((uv_handle_t *)&bot->watchdog);
+		close_handle((uv_handle_t *)&bot->startup_timer);
+		close_handle((uv_handle_t *)&bot->sig_term);
+		close_handle((uv_handle_t *)&bot->sig_int);
+		close_handle((uv_handle_t *)&bot->sig_hup);
+		state_close(bot->state, on_state_closed, bot);
+		for (size_t i = 0; i < bot->n_conns; i++)
+			conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */
+		bot->n_conns = 0;
+		lws_context_destroy(bot->lws);  /* phase one, inside the loop */
+		bot->stop_phase = DONE;
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_shutdown_timer(uv_timer_t *t)
+{
+	struct dutybot *bot = t->data;
+
+	if (bot->stop_phase == DRAINING && (drained(bot) || clock_now_ms() >= bot->shutdown_deadline)) {
+		if (!drained(bot))
+			log_warnx("shutdown: gave up waiting after %d ms (%zu command(s) in flight)", DRAIN_MS,
+			    bot->requests_in_flight);
+		shutdown_step(bot);
+	} else if (bot->stop_phase == CLOSING_CONNS && clock_now_ms() >= bot->shutdown_deadline) {
+		log_warnx("shutdown: %zu connection(s) did not close in time", bot->n_conns - bot->conns_stopped);
+		shutdown_step(bot);
+	}
+}
+
+static void begin_stop(struct dutybot *bot)
+{
+	bot->stopping = true;
+	bot->stop_phase = DRAINING;
+	bot->shutdown_deadline = clock_now_ms() + DRAIN_MS;
+	sd_notify(0, "STOPPING=1");
+	uv_timer_start(&bot->shutdown_timer, on_shutdown_timer, 0, 20);
+}
+
+/* ---- lws ---- */
+
+static void lws_log(int level, const char *line)
+{
+	char buf[512];
+	size_t n = strlen(line);
+
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		n--;
+	snprintf(buf, sizeof(buf), "%.*s", (int)n, line);
+	if (level & LLL_ERR)
+		log_warnx("lws: %s", buf);
+	else
+		log_debug("lws: %s", buf);
+}
+
+static const struct lws_protocols client_protocols[] = {
+	SITE_PROTOCOL,
+	{ .name = NULL },
+};
+
+static const struct lws_protocols server_protocols[] = {
+	HTTP_PROTOCOL,
+	{ .name = NULL },
+};
+
+static int create_lws(struct dutybot *bot)
+{
+	struct lws_context_creation_info info;
+	void *loops[1] = { bot->loop };
+
+	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
+	memset(&info, 0, sizeof(info));
+	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
+	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.foreign_loops = loops;
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.fd_limit_per_thread = 1024;
+	info.user = bot;
+	info.pcontext = &bot->lws;
+	bot->lws = lws_create_context(&info);
+	if (bot->lws == NULL) {
+		log_warnx("cannot create the websocket context (is libwebsockets-evlib-uv installed?)");
+		return -1;
+	}
+
+	memset(&info, 0, sizeof(info));
+	info.vhost_name = "clients";
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = client_protocols;
+	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	if (lws_create_vhost(bot->lws, &info) == NULL) {
+		log_warnx("cannot create the client vhost");
+		return -1;
+	}
+	if (bot->cfg->http.listen_host != NULL) {
+		memset(&info, 0, sizeof(info));
+		info.vhost_name = "http";
+		info.port = bot->cfg->http.listen_port;
+		info.iface = bot->cfg->http.listen_host;
+		info.protocols = server_protocols;
+		if (lws_create_vhost(bot->lws, &info) == NULL) {
+			log_warnx("cannot listen on %s:%d for /healthz and /metrics", bot->cfg->http.listen_host,
+			    bot->cfg->http.listen_port);
+			return -1;
+		}
+		log_info("http: /healthz and /metrics on %s:%d", bot->cfg->http.listen_host, bot->cfg->http.listen_port);
+	}
+	return 0;
+}
+
+/* ---- init / run / free ---- */
+
+int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg)
+{
+	struct state_options so;
+	char prefix[256];
+	uint64_t wd_usec = 0;
+
+	memset(bot, 0, sizeof(*bot));
+	bot->cfg = cfg;
+	bot->config_path = strdup(config_path);
+	bot->started_ms = clock_now_ms();
+	bot->loop = malloc(sizeof(uv_loop_t));
+	if (bot->loop == NULL || uv_loop_init(bot->loop) != 0)
+		return -1;
+	srand((unsigned)(time(NULL) ^ (getpid() << 8)));
+	setenv("TZ", cfg->timezone, 1);
+	tzset();
+	log_set_level((enum log_level)log_level_parse(cfg->log_level));
+
+	snprintf(prefix, sizeof(prefix), "%s{%s}:", cfg->key_prefix, cfg->site);
+	memset(&so, 0, sizeof(so));
+	so.host = cfg->redis.host;
+	so.port = cfg->redis.port;
+	so.unix_socket = cfg->redis.unix_socket;
+	so.db = cfg->redis.db;
+	so.password = cfg->redis.password;
+	so.timeout_ms = cfg->redis.timeout_ms;
+	so.prefix = prefix;
+	bot->state = state_new(bot->loop, &so);
+	bot->guard = guard_new(cfg->limits.commands_per_minute, cfg->limits.burst);
+	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
+	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL)
+		return -1;
+	if (create_lws(bot) != 0)
+		return -1;
+
+	bot->conns = calloc(cfg->n_connections, sizeof(*bot->conns));
+	bot->resume = calloc(cfg->n_connections, sizeof(*bot->resume));
+	if (bot->conns == NULL || bot->resume == NULL)
+		return -1;
+	for (size_t i = 0; i < cfg->n_connections; i++) {
+		struct conn *c = conn_new(&cfg->connections[i], bot->loop, bot->lws, &hooks, bot,
+		    cfg->command_prefix);
+		if (c == NULL)
+			return -1;
+		bot->conns[bot->n_conns++] = c;
+	}
+
+	uv_signal_init(bot->loop, &bot->sig_term);
+	uv_signal_init(bot->loop, &bot->sig_int);
+	uv_signal_init(bot->loop, &bot->sig_hup);
+	bot->sig_term.data = bot->sig_int.data = bot->sig_hup.data = bot;
+	uv_signal_start(&bot->sig_term, on_signal, SIGTERM);
+	uv_signal_start(&bot->sig_int, on_signal, SIGINT);
+	uv_signal_start(&bot->sig_hup, on_signal, SIGHUP);
+	uv_timer_init(bot->loop, &bot->watchdog);
+	uv_timer_init(bot->loop, &bot->resume_flush);
+	uv_timer_init(bot->loop, &bot->shutdown_timer);
+	uv_timer_init(bot->loop, &bot->startup_timer);
+	bot->watchdog.data = bot->resume_flush.data = bot->shutdown_timer.data = bot->startup_timer.data = bot;
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+		uv_timer_start(&bot->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
+	return 0;
+}
+
+int daemon_run(struct dutybot *bot)
+{
+	state_start(bot->state);
+	uv_timer_start(&bot->resume_flush, on_resume_flush, RESUME_FLUSH_MS, RESUME_FLUSH_MS);
+	uv_timer_start(&bot->startup_timer, on_startup_timer, 20, 50);
+	uv_run(bot->loop, UV_RUN_DEFAULT);
+	log_info("stopped");
+	return bot->exit_code;
+}
+
+void daemon_free(struct dutybot *bot)
+{
+	if (bot->lws != NULL)
+		lws_context_destroy(bot->lws);  /* phase two, outside the loop: frees it */
+	bot->lws = NULL;
+	if (bot->loop != NULL) {
+		/* anything a failed start left open closes here */
+		uv_run(bot->loop, UV_RUN_NOWAIT);
+		if (uv_loop_close(bot->loop) != 0)
+			log_warnx("event loop closed with handles still open");
+		free(bot->loop);
+	}
+	state_free(bot->state);
+	guard_free(bot->guard);
+	free(bot->metrics.commands);
+	free(bot->conns);
+	free(bot->resume);
+	free(bot->config_path);
+	config_free(bot->cfg);
+}

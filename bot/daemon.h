@@ -1,0 +1,78 @@
+/*
+ * daemon: the one context of a running dutybot.  main() fills it, starts it
+ * and runs the loop; everything else receives it explicitly.
+ */
+#ifndef DUTYBOT_DAEMON_H
+#define DUTYBOT_DAEMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "config/config.h"
+#include "bot/conn.h"
+#include "bot/chat.h"
+
+struct lws_context;
+struct state;
+struct guard;
+
+struct metrics {
+	uint64_t events_in;             /* command events that reached the dispatcher */
+	uint64_t duplicates;            /* dropped as already handled */
+	uint64_t unknown_commands;
+	uint64_t throttled;             /* dropped by the abuse guard */
+	uint64_t *commands;             /* [command index * RESULT_MAX + result] */
+	uint64_t replies;               /* actions queued */
+	uint64_t delivery_failures;
+};
+
+struct resume_point {
+	char session[128];
+	char last_id[128];
+	bool dirty;
+};
+
+struct dutybot {
+	uv_loop_t *loop;
+	struct config *cfg;             /* owned; replaced on reload */
+	char *config_path;
+	struct state *state;
+	struct lws_context *lws;
+	struct conn **conns;
+	struct resume_point *resume;    /* per conn */
+	size_t n_conns;
+	struct guard *guard;
+	struct metrics metrics;
+	size_t requests_in_flight;
+	bool stopping;
+	int exit_code;
+	int64_t started_ms;
+	uv_signal_t sig_term, sig_int, sig_hup;
+	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
+	bool started;                   /* connections started */
+	bool staff_synced;              /* the config's staff are in Redis */
+	int staff_pending;
+	int64_t shutdown_deadline;
+	int stop_phase;
+	size_t conns_stopped;
+	bool state_closed;
+	void *http;                     /* bot/http.c */
+};
+
+int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg);
+int daemon_run(struct dutybot *bot);    /* runs the loop; returns the exit code */
+void daemon_free(struct dutybot *bot);
+
+/* Sends TEXT to the connection's mapped channel (no-op where unmapped). */
+void daemon_post_channel(struct dutybot *bot, struct conn *c, enum channel_kind ch, const char *text);
+struct conn *daemon_conn(struct dutybot *bot, const char *name);
+/* Queues an action on C and counts it. */
+void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,
+                  const char *text, const char *origin_room, const char *origin_user, const char *lang);
+
+/* Dispatcher entry (bot/dispatch.c). */
+void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event *ev);
+
+#endif

@@ -1,0 +1,266 @@
+/*
+ * dispatch: from a chat_event to a handler.  In order: is it a command at
+ * all (prefix, or any private line), the abuse guard, then one Redis round
+ * trip (begin.lua) that drops a message already handled and resolves the
+ * caller, then parse, table lookup, role/level and arity checks, each with
+ * its own answer.  Only then the handler runs.  This is the only place that
+ * checks what a command row declares.
+ */
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/guard.h"
+#include "bot/log.h"
+#include "bot/clock.h"
+#include "state/redis.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static bool blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static char *strndup_trim(const char *s, size_t n)
+{
+	while (n > 0 && blank(*s)) {
+		s++;
+		n--;
+	}
+	while (n > 0 && blank(s[n - 1]))
+		n--;
+	return strndup(s, n);
+}
+
+static void lower(char *s)
+{
+	for (; *s; s++)
+		*s = (char)tolower((unsigned char)*s);
+}
+
+/* The names of the sub-commands of NAME that P may run: "list, show". */
+static void allowed_subs(const char *name, const struct person *p, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		if (strcmp(c->name, name) != 0 || c->sub == NULL || !command_allowed(c, p))
+			continue;
+		len += (size_t)snprintf(out + len, len < n ? n - len : 0, "%s%s", len ? ", " : "", c->sub);
+	}
+}
+
+static void route(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	enum parse_error pe = parse_command(req->text, &req->cmd);
+	const struct command *c;
+	char name[64], sub[64];
+	bool known;
+
+	if (pe != PARSE_OK) {
+		refuse(req, MSG_PARSE_ERROR, "why", parse_error_name(pe));
+		request_done(req);
+		return;
+	}
+	snprintf(name, sizeof(name), "%s", req->cmd.argv[0]);
+	lower(name);
+	snprintf(sub, sizeof(sub), "%s", req->cmd.argc > 1 ? req->cmd.argv[1] : "");
+	lower(sub);
+	c = commands_lookup(name, req->cmd.argc > 1 ? sub : NULL, &known);
+	if (c == NULL && !known) {
+		req->bot->metrics.unknown_commands++;
+		refuse(req, MSG_UNKNOWN_COMMAND, "cmd", name, "prefix", cfg->command_prefix);
+		request_done(req);
+		return;
+	}
+	if (c == NULL) {
+		char subs[256];
+		allowed_subs(name, &req->caller, subs, sizeof(subs));
+		if (subs[0] == '\0') {
+			/* nothing under this name is theirs: say so as for any command they may not run */
+			bool k;
+			c = commands_lookup(name, NULL, &k);
+			for (size_t i = 0; c == NULL && i < n_commands; i++)
+				if (strcmp(commands[i].name, name) == 0)
+					c = &commands[i];
+		} else {
+			req->bot->metrics.unknown_commands++;
+			refuse(req, MSG_UNKNOWN_SUBCOMMAND, "prefix", cfg->command_prefix, "cmd", name,
+			    "sub", sub, "subs", subs);
+			request_done(req);
+			return;
+		}
+	}
+	req->command = c;
+	if (!command_allowed(c, &req->caller)) {
+		char label[64];
+		command_label(c, label, sizeof(label));
+		if (req->caller.role < c->min_role)
+			refuse(req, MSG_REFUSED_ROLE, "prefix", cfg->command_prefix, "cmd", label,
+			    "needed", role_display(c->min_role, req->caller.lang),
+			    "role", role_display(req->caller.role, req->caller.lang));
+		else
+			refuse(req, MSG_REFUSED_LEVEL, "prefix", cfg->command_prefix, "cmd", label,
+			    "needed", config_level_name(c->min_level),
+			    "level", req->caller.level ? config_level_name(req->caller.level) : "—");
+		request_done(req);
+		return;
+	}
+	if (!command_arity_ok(c, req->cmd.argc)) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
+	c->proc(req);
+}
+
+static void fill_friend(struct request *req, const char *user_name, const char *lang)
+{
+	struct person *p = &req->caller;
+
+	p->id[0] = '\0';
+	p->role = ROLE_FRIEND;
+	p->level = LEVEL_NONE;
+	snprintf(p->name, sizeof(p->name), "%s", user_name);
+	snprintf(p->lang, sizeof(p->lang), "%s", lang && *lang ? lang : req->conn->lang);
+}
+
+static const char *elem(const redisReply *r, size_t i)
+{
+	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : "";
+}
+
+static void on_begin(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	struct person *p = &req->caller;
+
+	if (err != NULL) {
+		/* Without the store we cannot tell who it is: only CMD_NO_STATE commands run. */
+		struct parsed *cmd = &req->cmd;
+		bool known;
+		const struct command *c = NULL;
+		if (parse_command(req->text, cmd) == PARSE_OK) {
+			char name[64];
+			snprintf(name, sizeof(name), "%s", cmd->argv[0]);
+			lower(name);
+			c = commands_lookup(name, cmd->argc > 1 ? cmd->argv[1] : NULL, &known);
+		}
+		if (c != NULL && (c->flags & CMD_NO_STATE)) {
+			req->command = c;
+			c->proc(req);
+			return;
+		}
+		req->command = c;
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+		reply_state_error(req, "unexpected reply from begin");
+		request_done(req);
+		return;
+	}
+	switch (r->element[0]->integer) {
+	case 0:
+		log_debug("%s: message %s already handled", req->conn->name, req->msg_id ? req->msg_id : "?");
+		req->bot->metrics.duplicates++;
+		request_done(req);
+		return;
+	case 1: {
+		int role = config_role_parse(elem(r, 4));
+		int level = config_level_parse(elem(r, 5));
+		snprintf(p->id, sizeof(p->id), "%s", elem(r, 1));
+		snprintf(p->name, sizeof(p->name), "%s", elem(r, 2));
+		snprintf(p->email, sizeof(p->email), "%s", elem(r, 3));
+		p->role = role > ROLE_FRIEND ? (enum role)role : ROLE_AGENT;
+		p->level = level > 0 ? (enum level)level : LEVEL_NONE;
+		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 6) ? elem(r, 6) : req->conn->lang);
+		break;
+	}
+	default:
+		/* the friend's display name was kept in ->name by dispatch_event */
+		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 1) ? elem(r, 1) : req->conn->lang);
+		break;
+	}
+	route(req);
+}
+
+void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event *ev)
+{
+	const struct config *cfg = bot->cfg;
+	const char *prefix = cfg->command_prefix;
+	size_t plen = strlen(prefix);
+	const char *body = ev->text;
+	size_t blen = ev->text_len;
+	char identity[sizeof(((struct person *)0)->identity)];
+	char secs[24];
+	struct request *req;
+	struct state_args *a;
+	int64_t wait_ms = 0;
+	enum guard_verdict v;
+
+	if (blen >= plen && memcmp(body, prefix, plen) == 0) {
+		body += plen;
+		blen -= plen;
+	} else if (!ev->dm) {
+		return;         /* chatter */
+	}
+	while (blen > 0 && blank(*body)) {
+		body++;
+		blen--;
+	}
+	if (blen == 0)
+		return;         /* a lone "!" */
+	bot->metrics.events_in++;
+	snprintf(identity, sizeof(identity), "%s:%s", c->name, ev->user_id);
+
+	v = guard_check(bot->guard, identity, clock_now_ms(), &wait_ms);
+	if (v != GUARD_OK) {
+		bot->metrics.throttled++;
+		if (v == GUARD_WARN) {
+			char text[512];
+			snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
+			catalog_format(text, sizeof(text), c->lang, MSG_SLOW_DOWN,
+			    (const char *const[]){ "name", ev->user_name, "seconds", secs }, 4);
+			log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
+			daemon_queue(bot, c, OUT_DM, ev->user_id, text, NULL, NULL, c->lang);
+		}
+		return;
+	}
+
+	req = calloc(1, sizeof(*req));
+	if (req == NULL) {
+		log_warnx("dispatch: out of memory");
+		return;
+	}
+	req->bot = bot;
+	req->conn = c;
+	req->room = ev->dm || ev->room == NULL ? NULL : strdup(ev->room);
+	req->user_id = strdup(ev->user_id);
+	req->msg_id = ev->msg_id ? strdup(ev->msg_id) : NULL;
+	req->text = strndup_trim(body, blen);
+	req->received_ms = clock_now_ms();
+	snprintf(req->caller.identity, sizeof(req->caller.identity), "%s", identity);
+	fill_friend(req, ev->user_name, NULL);
+	bot->requests_in_flight++;
+
+	a = state_args_new();
+	if (a != NULL) {
+		const char *pre = state_prefix(bot->state);
+		if (req->msg_id != NULL)
+			state_args_addf(a, "%sseen:%s:%s", pre, c->name, req->msg_id);
+		else
+			state_args_addf(a, "%sident", pre);
+		state_args_add(a, pre);
+		state_args_add(a, req->msg_id ? "1" : "0");
+		state_args_addf(a, "%lld", (long long)cfg->limits.dedupe_ttl_ms);
+		state_args_add(a, identity);
+	}
+	state_eval(bot->state, SCRIPT_BEGIN, 1, a, on_begin, req);
+}

@@ -1,0 +1,320 @@
+/*
+ * outbox: two singly linked lists kept in seq order, "queued" and
+ * "inflight", a ring of the last RATE send times for pacing, and one uv timer
+ * that kicks the adapter when pacing or a hold allows the next send.
+ */
+#include "bot/outbox.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OUTBOX_MAX_INFLIGHT 32
+
+struct outbox {
+	uv_loop_t *loop;
+	uv_timer_t timer;
+	size_t max_chars;
+	int rate;
+	uint64_t *sent_at;      /* ring of the last RATE send times (uv_now) */
+	int ring_pos;
+	uint64_t held_until;
+	uint64_t next_seq;
+	struct out_msg *queued, *inflight;
+	size_t n_queued, n_inflight;
+	outbox_kick_fn *kick;
+	void *kick_arg;
+};
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_kick_fn *kick, void *arg)
+{
+	struct outbox *ob = calloc(1, sizeof(*ob));
+
+	if (ob == NULL)
+		return NULL;
+	ob->loop = loop;
+	ob->max_chars = max_chars;
+	ob->kick = kick;
+	ob->kick_arg = arg;
+	ob->next_seq = 1;
+	uv_timer_init(loop, &ob->timer);
+	ob->timer.data = ob;
+	outbox_set_rate(ob, rate);
+	return ob;
+}
+
+void outbox_set_rate(struct outbox *ob, int rate)
+{
+	free(ob->sent_at);
+	ob->sent_at = NULL;
+	ob->rate = 0;
+	ob->ring_pos = 0;
+	if (rate > 0 && (ob->sent_at = calloc((size_t)rate, sizeof(uint64_t))) != NULL)
+		ob->rate = rate;
+}
+
+void outbox_msg_free(struct out_msg *m)
+{
+	if (m == NULL)
+		return;
+	free(m->target);
+	free(m->text);
+	free(m->origin_room);
+	free(m->origin_user);
+	free(m);
+}
+
+static void free_list(struct out_msg *m)
+{
+	while (m != NULL) {
+		struct out_msg *next = m->next;
+		outbox_msg_free(m);
+		m = next;
+	}
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct outbox *ob = h->data;
+
+	free_list(ob->queued);
+	free_list(ob->inflight);
+	free(ob->sent_at);
+	free(ob);
+}
+
+void outbox_free(struct outbox *ob)
+{
+	if (ob != NULL)
+		uv_close((uv_handle_t *)&ob->timer, on_closed);
+}
+
+/* ---- splitting ---- */
+
+static size_t utf8_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+}
+
+int outbox_split(const char *text, size_t max_chars,
+                 void (*fn)(const char *piece, size_t len, void *arg), void *arg)
+{
+	const char *p = text;
+	int pieces = 0;
+
+	while (*p != '\0') {
+		const char *q = p, *last_nl = NULL, *last_blank = NULL;
+		size_t chars = 0;
+
+		while (*q != '\0' && chars < max_chars) {
+			if (*q == '\n')
+				last_nl = q;
+			else if (*q == ' ')
+				last_blank = q;
+			q += utf8_len((unsigned char)*q);
+			chars++;
+		}
+		if (*q != '\0') {       /* too long: cut at a line break, else a blank */
+			const char *cut = last_nl ? last_nl : last_blank;
+			if (cut != NULL && cut > p)
+				q = cut;
+		}
+		{
+			size_t len = (size_t)(q - p);
+			while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
+				len--;
+			if (len > 0) {
+				fn(p, len, arg);
+				pieces++;
+			}
+		}
+		p = q;
+		while (*p == '\n' || *p == ' ')
+			p++;
+	}
+	return pieces;
+}
+
+/* ---- queue ---- */
+
+struct push_ctx {
+	struct outbox *ob;
+	enum out_kind kind;
+	const char *target, *origin_room, *origin_user, *lang;
+	struct out_msg **tail;
+	int failed;
+};
+
+static void push_piece(const char *piece, size_t len, void *arg)
+{
+	struct push_ctx *pc = arg;
+	struct out_msg *m = calloc(1, sizeof(*m));
+
+	if (m == NULL || (m->text = malloc(len + 1)) == NULL) {
+		free(m);
+		pc->failed++;
+		return;
+	}
+	memcpy(m->text, piece, len);
+	m->text[len] = '\0';
+	m->kind = pc->kind;
+	m->seq = pc->ob->next_seq++;
+	m->target = strdup(pc->target);
+	m->origin_room = dup_or_null(pc->origin_room);
+	m->origin_user = dup_or_null(pc->origin_user);
+	if (pc->lang != NULL)
+		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
+	*pc->tail = m;
+	pc->tail = &m->next;
+	pc->ob->n_queued++;
+}
+
+int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
+                const char *origin_room, const char *origin_user, const char *lang)
+{
+	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0 };
+	int n;
+
+	while (*pc.tail != NULL)
+		pc.tail = &(*pc.tail)->next;
+	n = outbox_split(text, ob->max_chars, push_piece, &pc);
+	if (n > 0)
+		ob->kick(ob->kick_arg);
+	return n - pc.failed;
+}
+
+static void on_timer(uv_timer_t *t)
+{
+	struct outbox *ob = t->data;
+
+	ob->kick(ob->kick_arg);
+}
+
+static void wake_at(struct outbox *ob, uint64_t when)
+{
+	uint64_t now = uv_now(ob->loop);
+
+	uv_timer_start(&ob->timer, on_timer, when > now ? when - now : 0, 0);
+}
+
+static void insert_sorted(struct out_msg **list, struct out_msg *m)
+{
+	while (*list != NULL && (*list)->seq < m->seq)
+		list = &(*list)->next;
+	m->next = *list;
+	*list = m;
+}
+
+static struct out_msg *unlink_seq(struct out_msg **list, uint64_t seq)
+{
+	for (; *list != NULL; list = &(*list)->next) {
+		if ((*list)->seq == seq) {
+			struct out_msg *m = *list;
+			*list = m->next;
+			m->next = NULL;
+			return m;
+		}
+	}
+	return NULL;
+}
+
+struct out_msg *outbox_next(struct outbox *ob)
+{
+	uint64_t now = uv_now(ob->loop);
+	struct out_msg *m;
+
+	if (ob->queued == NULL)
+		return NULL;
+	if (now < ob->held_until) {
+		wake_at(ob, ob->held_until);
+		return NULL;
+	}
+	if (ob->n_inflight >= OUTBOX_MAX_INFLIGHT)
+		return NULL;    /* an ack kicks again */
+	if (ob->rate > 0) {
+		uint64_t oldest = ob->sent_at[ob->ring_pos];
+		if (oldest != 0 && now < oldest + 1000) {
+			wake_at(ob, oldest + 1000);
+			return NULL;
+		}
+		ob->sent_at[ob->ring_pos] = now ? now : 1;
+		ob->ring_pos = (ob->ring_pos + 1) % ob->rate;
+	}
+	m = ob->queued;
+	ob->queued = m->next;
+	ob->n_queued--;
+	m->next = NULL;
+	m->attempts++;
+	insert_sorted(&ob->inflight, m);
+	ob->n_inflight++;
+	return m;
+}
+
+bool outbox_acked(struct outbox *ob, uint64_t seq)
+{
+	struct out_msg *m = unlink_seq(&ob->inflight, seq);
+
+	if (m == NULL)
+		return false;
+	ob->n_inflight--;
+	outbox_msg_free(m);
+	if (ob->queued != NULL && ob->n_inflight == OUTBOX_MAX_INFLIGHT - 1)
+		ob->kick(ob->kick_arg);
+	return true;
+}
+
+bool outbox_retry(struct outbox *ob, uint64_t seq, int64_t delay_ms)
+{
+	struct out_msg *m = unlink_seq(&ob->inflight, seq);
+
+	if (m == NULL)
+		return false;
+	ob->n_inflight--;
+	insert_sorted(&ob->queued, m);
+	ob->n_queued++;
+	outbox_hold(ob, delay_ms);
+	return true;
+}
+
+struct out_msg *outbox_failed(struct outbox *ob, uint64_t seq)
+{
+	struct out_msg *m = unlink_seq(&ob->inflight, seq);
+
+	if (m != NULL)
+		ob->n_inflight--;
+	return m;
+}
+
+void outbox_requeue_inflight(struct outbox *ob)
+{
+	while (ob->inflight != NULL) {
+		struct out_msg *m = ob->inflight;
+		ob->inflight = m->next;
+		insert_sorted(&ob->queued, m);
+		ob->n_queued++;
+	}
+	ob->n_inflight = 0;
+}
+
+void outbox_hold(struct outbox *ob, int64_t delay_ms)
+{
+	uint64_t until = uv_now(ob->loop) + (uint64_t)(delay_ms > 0 ? delay_ms : 0);
+
+	if (until > ob->held_until)
+		ob->held_until = until;
+	wake_at(ob, ob->held_until);
+}
+
+size_t outbox_queued(const struct outbox *ob)
+{
+	return ob->n_queued;
+}
+
+size_t outbox_inflight(const struct outbox *ob)
+{
+	return ob->n_inflight;
+}

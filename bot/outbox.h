@@ -1,0 +1,68 @@
+/*
+ * outbox: one connection's queue of outgoing actions.  It splits long texts
+ * at the platform's limit, paces sends to the connection's max_send_rate
+ * (a sliding one-second window), keeps what is in flight until the platform
+ * acks it, puts a rate-limited action back in front of everything queued
+ * behind it (in its original order) and holds the queue for the delay the
+ * platform asked for, and re-queues what was in flight when the connection
+ * drops, so nothing accepted is lost.
+ */
+#ifndef DUTYBOT_OUTBOX_H
+#define DUTYBOT_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+enum out_kind { OUT_SEND, OUT_DM, OUT_SYSTEM };
+
+struct out_msg {
+	struct out_msg *next;
+	enum out_kind kind;
+	uint64_t seq;           /* order of acceptance; the ref is derived from it */
+	char *target;           /* room / channel id / user id; owned */
+	char *text;             /* owned */
+	char *origin_room;      /* who to tell when delivery fails for good; may be NULL */
+	char *origin_user;
+	char lang[4];
+	int attempts;
+};
+
+struct outbox;
+typedef void outbox_kick_fn(void *arg);     /* "there may be something to send now" */
+
+/* MAX_CHARS: platform text limit in characters; RATE: actions/s, 0 = unpaced. */
+struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_kick_fn *kick, void *arg);
+void outbox_set_rate(struct outbox *ob, int rate);
+/* Closes the timer; the outbox is freed (with anything still queued) in its close callback. */
+void outbox_free(struct outbox *ob);
+
+/* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
+int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
+                const char *origin_room, const char *origin_user, const char *lang);
+
+/* The next action that may go out now, moved to in-flight; NULL if none (paced,
+ * held or empty: a kick follows when that changes). */
+struct out_msg *outbox_next(struct outbox *ob);
+/* Acked: forgets it.  Returns false if SEQ was not in flight. */
+bool outbox_acked(struct outbox *ob, uint64_t seq);
+/* Rate-limited: back in front in seq order, queue held DELAY_MS. */
+bool outbox_retry(struct outbox *ob, uint64_t seq, int64_t delay_ms);
+/* Failed for good: unlinked and handed to the caller, who frees it with outbox_msg_free(). */
+struct out_msg *outbox_failed(struct outbox *ob, uint64_t seq);
+/* Connection lost: everything in flight goes back in front, in order. */
+void outbox_requeue_inflight(struct outbox *ob);
+/* Holds the queue for DELAY_MS (e.g. 4008 close). */
+void outbox_hold(struct outbox *ob, int64_t delay_ms);
+void outbox_msg_free(struct out_msg *m);
+
+size_t outbox_queued(const struct outbox *ob);
+size_t outbox_inflight(const struct outbox *ob);
+
+/* Splits TEXT into pieces of at most MAX_CHARS code points, preferring line
+ * breaks, then blanks.  Calls FN for each piece; returns the count. */
+int outbox_split(const char *text, size_t max_chars,
+                 void (*fn)(const char *piece, size_t len, void *arg), void *arg);
+
+#endif

@@ -1,0 +1,133 @@
+/*
+ * request: the calls a handler makes on its request (bot/chat.h): answers in
+ * the caller's language, routed back to where the command came from, and the
+ * end of the request, which counts its result for /metrics.
+ */
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/clock.h"
+#include "state/redis.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPLY_MAX 16384
+
+const char *person_display(const struct person *p, char *buf, size_t n)
+{
+	if (p->level != LEVEL_NONE)
+		snprintf(buf, n, "%s [%s]", p->name, config_level_name(p->level));
+	else
+		snprintf(buf, n, "%s", p->name);
+	return buf;
+}
+
+const char *role_display(enum role r, const char *lang)
+{
+	static const enum msg_id ids[] = {
+		[ROLE_FRIEND] = MSG_ROLE_FRIEND, [ROLE_AGENT] = MSG_ROLE_AGENT,
+		[ROLE_VICE_MINISTER] = MSG_ROLE_VICE_MINISTER, [ROLE_MINISTER] = MSG_ROLE_MINISTER,
+		[ROLE_WEBMASTER] = MSG_ROLE_WEBMASTER,
+	};
+
+	return catalog_text(lang, ids[r]);
+}
+
+static void send_text(struct request *req, bool private, const char *text)
+{
+	if (private || req->room == NULL)
+		daemon_queue(req->bot, req->conn, OUT_DM, req->user_id, text, NULL, NULL, req->caller.lang);
+	else
+		daemon_queue(req->bot, req->conn, OUT_SEND, req->room, text, req->room, req->user_id,
+		    req->caller.lang);
+}
+
+static void send_msg(struct request *req, bool private, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	char *text = malloc(REPLY_MAX);
+
+	if (text == NULL)
+		return;
+	catalog_format(text, REPLY_MAX, req->caller.lang, id, kv, nkv);
+	send_text(req, private, text);
+	free(text);
+}
+
+void reply_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	send_msg(req, false, id, kv, nkv);
+}
+
+void reply_private_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	send_msg(req, true, id, kv, nkv);
+}
+
+void refuse_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	req->result = RESULT_REFUSED;
+	send_msg(req, false, id, kv, nkv);
+}
+
+void reply_text(struct request *req, const char *text)
+{
+	send_text(req, false, text);
+}
+
+void reply_usage(struct request *req)
+{
+	char usage[512];
+
+	req->result = RESULT_USAGE;
+	snprintf(usage, sizeof(usage), "%s%s", request_config(req)->command_prefix,
+	    req->command ? req->command->usage : "help");
+	reply(req, MSG_USAGE, "usage", usage);
+}
+
+void reply_state_error(struct request *req, const char *err)
+{
+	if (err != NULL && strcmp(err, STATE_UNAVAILABLE) == 0) {
+		req->result = RESULT_UNAVAILABLE;
+		reply(req, MSG_STATE_DOWN);
+	} else {
+		req->result = RESULT_ERROR;
+		reply(req, MSG_INTERNAL_ERROR, "error", err ? err : "?");
+	}
+}
+
+const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	catalog_format(buf, n, req->caller.lang, id, kv, nkv);
+	return buf;
+}
+
+void request_done(struct request *req)
+{
+	struct dutybot *bot = req->bot;
+
+	if (req->command != NULL && bot->metrics.commands != NULL)
+		bot->metrics.commands[command_index(req->command) * RESULT_MAX + req->result]++;
+	bot->requests_in_flight--;
+	free(req->room);
+	free(req->user_id);
+	free(req->msg_id);
+	free(req->text);
+	free(req);
+}
+
+const struct config *request_config(const struct request *req)
+{
+	return req->bot->cfg;
+}
+
+struct state *request_state(const struct request *req)
+{
+	return req->bot->state;
+}
+
+int64_t request_now(const struct request *req)
+{
+	(void)req;
+	return clock_now_ms();
+}

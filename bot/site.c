@@ -1,0 +1,880 @@
+/*
+ * site: the client of the site's own protocol (shared/PROTOCOL-site.md).
+ *
+ *   IDLE --connect--> CONNECTING --established--> HELLO --hello/identify-->
+ *   IDENTIFYING --ready--> READY
+ *   any --close/error--> BACKOFF --timer--> CONNECTING;  4001 --> FATAL
+ *
+ * Every transition goes through set_state(), which logs it with its reason.
+ * Close codes map to a policy (resume, fresh, delayed, fatal).  Incoming
+ * chatter is recognised by jscan without a parse or an allocation; only
+ * commands, DMs and control frames reach cJSON.  Outgoing actions come from
+ * the connection's outbox, one frame per WRITEABLE, with ref "c<seq>".
+ */
+#include "bot/site.h"
+#include "bot/jscan.h"
+#include "bot/json_out.h"
+#include "bot/log.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uv.h>
+#include <libwebsockets.h>
+
+#define SITE_SUBPROTOCOL "dutybot.site.v1"
+#define SITE_MAX_FRAME (64 * 1024)
+#define SITE_MAX_TEXT 2000
+#define SITE_HANDSHAKE_MS 15000
+#define SITE_STABLE_MS 30000
+#define SITE_BACKOFF_FIRST_MS 1000
+#define SITE_BACKOFF_CAP_MS 60000
+
+enum site_state { S_IDLE, S_CONNECTING, S_HELLO, S_IDENTIFYING, S_READY, S_BACKOFF, S_FATAL,
+                  S_STOPPING, S_STOPPED };
+static const char *const state_names[] = { "IDLE", "CONNECTING", "HELLO", "IDENTIFYING",
+	"READY", "BACKOFF", "FATAL", "STOPPING", "STOPPED" };
+
+/* Why we closed the socket ourselves; decides what the CLOSED event does. */
+enum local_close { LC_NONE, LC_ZOMBIE, LC_RECONNECT, LC_TIMEOUT, LC_PROTOCOL, LC_STOP };
+
+struct site {
+	struct conn conn;               /* first: a struct conn * is a struct site * */
+	enum site_state state;
+	struct lws *wsi;
+	char url[512];                  /* parsed in place by lws_parse_uri */
+	const char *host, *path_raw;
+	char path[520];
+	int port;
+	bool tls, tls_verify;
+	char *token;                    /* owned */
+	char prefix[8];
+	size_t prefix_len;
+
+	char session[128];              /* resume point */
+	char last_id[128];
+	bool freeze_resume;             /* an event was not taken: never move past it */
+
+	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer;
+	int open_timers;
+	int64_t heartbeat_ms;
+	bool awaiting_ack;
+	bool want_identify, want_heartbeat;
+	int attempt;                    /* backoff exponent */
+	int64_t next_delay_ms;          /* set by the close policy, -1 = backoff */
+	bool resume_next;               /* offer resume on the next identify */
+	int peer_close_code;
+	char peer_close_reason[64];
+	enum local_close local_close;
+	bool in_callback;               /* inside site_callback for our wsi */
+	bool close_pending;             /* close_now() was asked inside it */
+	bool socket_open;               /* a connect is under way or the socket is up */
+
+	char *rx;                       /* frame being assembled */
+	size_t rx_len, rx_cap;
+	bool rx_skip;                   /* current frame is over the limit */
+	unsigned char *tx;              /* LWS_PRE + frame */
+	size_t tx_cap;
+};
+
+static void site_connect(struct site *s);
+static void schedule_reconnect(struct site *s);
+static void on_heartbeat_timer(uv_timer_t *t);
+static void on_stable_timer(uv_timer_t *t);
+
+static struct site *site_of(struct conn *c)
+{
+	return (struct site *)c;
+}
+
+static void set_state(struct site *s, enum site_state st, const char *reason)
+{
+	static const enum conn_status status_of[] = {
+		[S_IDLE] = CONN_DOWN, [S_CONNECTING] = CONN_CONNECTING, [S_HELLO] = CONN_CONNECTING,
+		[S_IDENTIFYING] = CONN_CONNECTING, [S_READY] = CONN_UP, [S_BACKOFF] = CONN_DOWN,
+		[S_FATAL] = CONN_FATAL, [S_STOPPING] = CONN_DOWN, [S_STOPPED] = CONN_STOPPED,
+	};
+	static const char *const text_of[] = {
+		[S_IDLE] = "idle", [S_CONNECTING] = "connecting", [S_HELLO] = "connecting",
+		[S_IDENTIFYING] = "identifying", [S_READY] = "ready", [S_BACKOFF] = "reconnecting",
+		[S_FATAL] = "failed: bad token", [S_STOPPING] = "stopping", [S_STOPPED] = "stopped",
+	};
+
+	if (s->state == st)
+		return;
+	if (st == S_FATAL || (s->state == S_READY && st != S_STOPPING))
+		log_warnx("%s: state change %s -> %s, reason: %s", s->conn.name,
+		    state_names[s->state], state_names[st], reason);
+	else
+		log_info("%s: state change %s -> %s, reason: %s", s->conn.name,
+		    state_names[s->state], state_names[st], reason);
+	s->state = st;
+	s->conn.status = status_of[st];
+	s->conn.status_text = text_of[st];
+}
+
+/* ---- resume point ---- */
+
+static void note_message_id(struct site *s, const char *id, size_t len)
+{
+	if (s->freeze_resume || len == 0 || len >= sizeof(s->last_id))
+		return;
+	memcpy(s->last_id, id, len);
+	s->last_id[len] = '\0';
+	s->conn.hooks->save_resume(&s->conn, s->session[0] ? s->session : NULL, s->last_id);
+}
+
+/* ---- writing ---- */
+
+static void want_write(struct site *s)
+{
+	if (s->wsi != NULL)
+		lws_callback_on_writable(s->wsi);
+}
+
+static unsigned char *tx_reserve(struct site *s, size_t need)
+{
+	if (LWS_PRE + need > s->tx_cap) {
+		size_t cap = LWS_PRE + need + 1024;
+		unsigned char *p = realloc(s->tx, cap);
+		if (p == NULL)
+			return NULL;
+		s->tx = p;
+		s->tx_cap = cap;
+	}
+	return s->tx + LWS_PRE;
+}
+
+static int write_frame(struct site *s, struct json_out *j)
+{
+	if (j->failed) {
+		log_warnx("%s: could not build a frame (out of memory)", s->conn.name);
+		return 0;
+	}
+	if (lws_write(s->wsi, (unsigned char *)j->buf, j->len, LWS_WRITE_TEXT) < (int)j->len) {
+		log_warnx("%s: write failed", s->conn.name);
+		return -1;
+	}
+	return 0;
+}
+
+static int write_identify(struct site *s)
+{
+	struct json_out j;
+	unsigned char *buf = tx_reserve(s, 512 + strlen(s->token) * 6);
+
+	if (buf == NULL)
+		return -1;
+	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
+	json_out_raw(&j, "{\"type\":\"identify\",\"token\":");
+	json_out_str(&j, s->token);
+	if (s->resume_next && s->session[0] && s->last_id[0]) {
+		json_out_raw(&j, ",\"resume\":{\"session\":");
+		json_out_str(&j, s->session);
+		json_out_raw(&j, ",\"last_id\":");
+		json_out_str(&j, s->last_id);
+		json_out_raw(&j, "}");
+	}
+	json_out_raw(&j, "}");
+	log_info("%s: identifying%s%s", s->conn.name,
+	    s->resume_next && s->session[0] && s->last_id[0] ? ", resuming after " : "",
+	    s->resume_next && s->session[0] && s->last_id[0] ? s->last_id : "");
+	return write_frame(s, &j);
+}
+
+static int write_heartbeat(struct site *s)
+{
+	struct json_out j;
+	unsigned char *buf = tx_reserve(s, 256 + sizeof(s->last_id) * 6);
+
+	if (buf == NULL)
+		return -1;
+	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
+	json_out_raw(&j, "{\"type\":\"heartbeat\",\"last_id\":");
+	if (s->last_id[0])
+		json_out_str(&j, s->last_id);
+	else
+		json_out_raw(&j, "null");
+	json_out_raw(&j, "}");
+	return write_frame(s, &j);
+}
+
+static int write_action(struct site *s, const struct out_msg *m)
+{
+	static const char *const types[] = { [OUT_SEND] = "send", [OUT_DM] = "dm", [OUT_SYSTEM] = "system" };
+	struct json_out j;
+	char ref[32];
+	unsigned char *buf = tx_reserve(s, 128 + (strlen(m->text) + strlen(m->target)) * 6);
+
+	if (buf == NULL)
+		return -1;
+	snprintf(ref, sizeof(ref), "c%llu", (unsigned long long)m->seq);
+	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
+	json_out_raw(&j, "{\"type\":\"");
+	json_out_raw(&j, types[m->kind]);
+	json_out_raw(&j, "\",\"ref\":\"");
+	json_out_raw(&j, ref);
+	json_out_raw(&j, m->kind == OUT_DM ? "\",\"user\":" : "\",\"room\":");
+	json_out_str(&j, m->target);
+	json_out_raw(&j, ",\"text\":");
+	json_out_str(&j, m->text);
+	json_out_raw(&j, "}");
+	return write_frame(s, &j);
+}
+
+static int on_writeable(struct site *s)
+{
+	int rc = 0;
+
+	if (s->want_identify) {
+		s->want_identify = false;
+		rc = write_identify(s);
+	} else if (s->want_heartbeat) {
+		s->want_heartbeat = false;
+		rc = write_heartbeat(s);
+	} else if (s->state == S_READY || s->state == S_STOPPING) {
+		struct out_msg *m = outbox_next(s->conn.outbox);
+		if (m == NULL)
+			return 0;
+		rc = write_action(s, m);
+	} else {
+		return 0;
+	}
+	if (rc == 0 && (s->want_identify || s->want_heartbeat ||
+	    ((s->state == S_READY || s->state == S_STOPPING) && outbox_queued(s->conn.outbox) > 0)))
+		want_write(s);
+	return rc;
+}
+
+/* ---- closing ---- */
+
+/*
+ * Close with a real close frame.  Inside an lws callback for this socket the
+ * wsi must not be killed under lws's feet: the callback returns -1 instead
+ * (the peer then sees 1006, which for a reconnect is all it needs).
+ */
+static void close_now(struct site *s, enum local_close why, const char *reason)
+{
+	if (s->wsi == NULL)
+		return;
+	s->local_close = why;
+	if (s->in_callback) {
+		s->close_pending = true;
+		return;
+	}
+	lws_close_reason(s->wsi, why == LC_STOP ? LWS_CLOSE_STATUS_NORMAL : LWS_CLOSE_STATUS_GOINGAWAY,
+	    (unsigned char *)reason, strlen(reason));
+	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+}
+
+static int64_t backoff_delay(struct site *s)
+{
+	int64_t base = SITE_BACKOFF_FIRST_MS;
+
+	for (int i = 0; i < s->attempt && base < SITE_BACKOFF_CAP_MS; i++)
+		base *= 2;
+	if (base > SITE_BACKOFF_CAP_MS)
+		base = SITE_BACKOFF_CAP_MS;
+	if (s->attempt < 16)
+		s->attempt++;
+	/* jitter 75%..125%: a site restart must not get every bot back at once */
+	return base * 3 / 4 + rand() % (base / 2 + 1);
+}
+
+/* The socket is gone: decide from who closed it, and how, what comes next. */
+static void on_closed(struct site *s, const char *what)
+{
+	int code = s->peer_close_code;
+	enum local_close lc = s->local_close;
+	char reason[128];
+
+	int64_t preset_delay = s->next_delay_ms;
+
+	s->wsi = NULL;
+	s->socket_open = false;
+	s->close_pending = false;
+	uv_timer_stop(&s->heartbeat_timer);
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_stop(&s->stable_timer);
+	s->awaiting_ack = false;
+	s->want_identify = s->want_heartbeat = false;
+	s->rx_len = 0;
+	s->rx_skip = false;
+	outbox_requeue_inflight(s->conn.outbox);
+	s->peer_close_code = 0;
+	s->local_close = LC_NONE;
+	s->next_delay_ms = preset_delay;   /* set by invalid_session; else -1 */
+	s->resume_next = true;
+
+	if (s->state == S_STOPPING || lc == LC_STOP) {
+		set_state(s, S_STOPPED, "stopped");
+		s->conn.hooks->on_stopped(&s->conn);
+		return;
+	}
+	if (code == 4001) {
+		set_state(s, S_FATAL, "close 4001: the site refused the token; not retrying until the config changes");
+		return;
+	}
+	if (code == 4002) {
+		s->session[0] = '\0';
+		s->resume_next = false;
+		s->next_delay_ms = 100;
+	} else if (code == 4008) {
+		char *end;
+		long ms = strtol(s->peer_close_reason, &end, 10);
+		s->next_delay_ms = (end != s->peer_close_reason && *end == '\0' && ms >= 0 && ms <= 600000)
+		    ? ms : -1;
+		log_warnx("%s: the site says we sent too fast; waiting %s ms", s->conn.name,
+		    s->peer_close_reason[0] ? s->peer_close_reason : "(unspecified)");
+	} else if (!s->session[0]) {
+		s->resume_next = false;
+	}
+	if (code)
+		snprintf(reason, sizeof(reason), "%s, close code %d", what, code);
+	else
+		snprintf(reason, sizeof(reason), "%s%s", what,
+		    lc == LC_ZOMBIE ? " (no heartbeat ack)" : lc == LC_RECONNECT ? " (site asked to reconnect)" :
+		    lc == LC_TIMEOUT ? " (handshake timed out)" : lc == LC_PROTOCOL ? " (protocol error)" : "");
+	set_state(s, S_BACKOFF, reason);
+	s->conn.reconnects++;
+	schedule_reconnect(s);
+	s->next_delay_ms = -1;
+}
+
+/* ---- incoming frames ---- */
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void bad_frame(struct site *s, const char *why)
+{
+	s->conn.bad_frames++;
+	log_warnx("%s: ignoring a malformed frame: %s", s->conn.name, why);
+}
+
+static void on_message(struct site *s, const cJSON *f)
+{
+	const char *id = str_field(f, "id"), *text = str_field(f, "text"), *room = str_field(f, "room");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(f, "user");
+	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(f, "dm");
+	const cJSON *bot = cJSON_IsObject(user) ? cJSON_GetObjectItemCaseSensitive(user, "bot") : NULL;
+	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(f, "ts");
+	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
+	const char *uname = cJSON_IsObject(user) ? str_field(user, "name") : NULL;
+	struct chat_event ev;
+
+	if (id == NULL || *id == '\0')
+		return bad_frame(s, "message without a string id");
+	if (uid == NULL || *uid == '\0')
+		return bad_frame(s, "message without user.id");
+	if (text == NULL)
+		return bad_frame(s, "message without a string text");
+	if (dm != NULL && !cJSON_IsBool(dm))
+		return bad_frame(s, "message with a non-boolean dm");
+	if (!cJSON_IsTrue(dm) && (room == NULL || *room == '\0'))
+		return bad_frame(s, "room message without a room");
+	if (bot != NULL && !cJSON_IsBool(bot))
+		return bad_frame(s, "user.bot is not a boolean");
+	if (ts != NULL && !cJSON_IsNumber(ts))
+		return bad_frame(s, "ts is not a number");
+
+	if (cJSON_IsTrue(bot) || (s->conn.self_id[0] && strcmp(uid, s->conn.self_id) == 0)) {
+		note_message_id(s, id, strlen(id));
+		return;         /* bots, and the bot itself, are never answered */
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = id;
+	ev.dm = cJSON_IsTrue(dm);
+	ev.room = ev.dm ? NULL : room;
+	ev.user_id = uid;
+	ev.user_name = uname ? uname : uid;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.ts_ms = ts ? (int64_t)ts->valuedouble : 0;
+	s->conn.events_in++;
+	if (s->state == S_STOPPING) {
+		s->freeze_resume = true;        /* replayed to whoever runs next */
+		return;
+	}
+	s->conn.hooks->on_event(&s->conn, &ev);
+	note_message_id(s, id, strlen(id));
+}
+
+static void on_ready(struct site *s, const cJSON *f)
+{
+	const char *session = str_field(f, "session");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(f, "user");
+	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
+	const cJSON *resumed = cJSON_GetObjectItemCaseSensitive(f, "resumed");
+
+	if (session == NULL || strlen(session) >= sizeof(s->session) || uid == NULL) {
+		bad_frame(s, "ready without session or user.id");
+		close_now(s, LC_PROTOCOL, "bad ready");
+		return;
+	}
+	snprintf(s->session, sizeof(s->session), "%s", session);
+	snprintf(s->conn.self_id, sizeof(s->conn.self_id), "%s", uid);
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_start(&s->stable_timer, on_stable_timer, SITE_STABLE_MS, 0);
+	set_state(s, S_READY, cJSON_IsTrue(resumed) ? "resumed" : "identified");
+	s->conn.hooks->save_resume(&s->conn, s->session, s->last_id[0] ? s->last_id : NULL);
+	want_write(s);
+}
+
+static void on_action_reply(struct site *s, const cJSON *f, bool ok)
+{
+	const char *ref = str_field(f, "ref");
+	unsigned long long seq;
+	char *end;
+
+	if (ref == NULL || ref[0] != 'c' || (seq = strtoull(ref + 1, &end, 10), *end != '\0')) {
+		const char *code = str_field(f, "code");
+		log_warnx("%s: site %s without a ref of ours: %s %s", s->conn.name, ok ? "ack" : "error",
+		    code ? code : "", str_field(f, "message") ? str_field(f, "message") : "");
+		return;
+	}
+	if (ok) {
+		if (outbox_acked(s->conn.outbox, seq))
+			s->conn.actions_acked++;
+		return;
+	}
+	{
+		const char *code = str_field(f, "code");
+		const cJSON *retry = cJSON_GetObjectItemCaseSensitive(f, "retry_ms");
+		if (code != NULL && strcmp(code, "rate_limited") == 0) {
+			int64_t ms = cJSON_IsNumber(retry) && retry->valuedouble >= 0 ? (int64_t)retry->valuedouble : 1000;
+			if (ms > 600000)
+				ms = 600000;
+			log_info("%s: rate limited, re-sending %s after %lld ms", s->conn.name, ref, (long long)ms);
+			outbox_retry(s->conn.outbox, seq, ms);
+		} else {
+			struct out_msg *m = outbox_failed(s->conn.outbox, seq);
+			const char *msg = str_field(f, "message");
+			log_warnx("%s: the site refused %s: %s%s%s", s->conn.name, ref, code ? code : "unknown error",
+			    msg ? ": " : "", msg ? msg : "");
+			if (m != NULL) {
+				s->conn.hooks->on_delivery_failed(&s->conn, m, code ? code : "error");
+				outbox_msg_free(m);
+			}
+		}
+	}
+}
+
+static void on_hello(struct site *s, const cJSON *f)
+{
+	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(f, "heartbeat_ms");
+
+	if (s->state != S_HELLO)
+		return bad_frame(s, "hello out of turn");
+	s->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 30000;
+	set_state(s, S_IDENTIFYING, "hello");
+	s->want_identify = true;
+	s->awaiting_ack = false;
+	uv_timer_start(&s->heartbeat_timer, on_heartbeat_timer, (uint64_t)s->heartbeat_ms,
+	    (uint64_t)s->heartbeat_ms);
+	want_write(s);
+}
+
+static void handle_control(struct site *s, const char *buf, size_t len)
+{
+	cJSON *f = cJSON_ParseWithLength(buf, len);
+	const char *type;
+
+	if (f == NULL || !cJSON_IsObject(f)) {
+		bad_frame(s, "not a JSON object");
+		cJSON_Delete(f);
+		return;
+	}
+	type = str_field(f, "type");
+	if (type == NULL)
+		bad_frame(s, "no string type");
+	else if (strcmp(type, "message") == 0)
+		on_message(s, f);
+	else if (strcmp(type, "ack") == 0)
+		on_action_reply(s, f, true);
+	else if (strcmp(type, "error") == 0)
+		on_action_reply(s, f, false);
+	else if (strcmp(type, "heartbeat_ack") == 0)
+		s->awaiting_ack = false;
+	else if (strcmp(type, "hello") == 0)
+		on_hello(s, f);
+	else if (strcmp(type, "ready") == 0)
+		on_ready(s, f);
+	else if (strcmp(type, "invalid_session") == 0) {
+		log_warnx("%s: the site has forgotten session %s; identifying afresh", s->conn.name, s->session);
+		s->session[0] = '\0';
+		s->next_delay_ms = 0;
+	} else if (strcmp(type, "reconnect") == 0) {
+		cJSON_Delete(f);
+		close_now(s, LC_RECONNECT, "reconnect requested");
+		return;
+	} else if (strcmp(type, "presence") != 0)
+		log_debug("%s: ignoring frame of type %s", s->conn.name, type);
+	cJSON_Delete(f);
+}
+
+/* The hot path: chatter costs this scan and nothing else. */
+static void handle_frame(struct site *s, const char *buf, size_t len)
+{
+	struct jscan_field fields[] = { { .key = "type" }, { .key = "id" }, { .key = "text" }, { .key = "dm" } };
+
+	if (s->prefix_len > 0 && jscan_object(buf, len, fields, 4) == 0 &&
+	    jscan_is(&fields[0], "message") && fields[3].kind != JSCAN_TRUE &&
+	    fields[2].kind == JSCAN_STRING && fields[1].kind == JSCAN_STRING && !fields[1].escaped &&
+	    (fields[2].len < s->prefix_len || memcmp(fields[2].val, s->prefix, s->prefix_len) != 0)) {
+		s->conn.events_in++;
+		if (s->state != S_STOPPING)
+			note_message_id(s, fields[1].val, fields[1].len);
+		else
+			s->freeze_resume = true;
+		return;
+	}
+	handle_control(s, buf, len);
+}
+
+static void on_receive(struct site *s, struct lws *wsi, const void *in, size_t len)
+{
+	bool final = lws_is_final_fragment(wsi);
+
+	if (!s->rx_skip && s->rx_len + len > SITE_MAX_FRAME) {
+		s->rx_skip = true;
+		s->conn.bad_frames++;
+		log_warnx("%s: refusing a frame over %d KiB", s->conn.name, SITE_MAX_FRAME / 1024);
+	}
+	if (!s->rx_skip) {
+		if (s->rx_len == 0 && final) {
+			handle_frame(s, in, len);       /* whole frame in one piece: no copy */
+			return;
+		}
+		if (s->rx_len + len > s->rx_cap) {
+			size_t cap = s->rx_len + len;
+			char *p = realloc(s->rx, cap);
+			if (p == NULL) {
+				s->rx_skip = true;
+			} else {
+				s->rx = p;
+				s->rx_cap = cap;
+			}
+		}
+		if (!s->rx_skip) {
+			memcpy(s->rx + s->rx_len, in, len);
+			s->rx_len += len;
+		}
+	}
+	if (final) {
+		if (!s->rx_skip)
+			handle_frame(s, s->rx, s->rx_len);
+		s->rx_len = 0;
+		s->rx_skip = false;
+	}
+}
+
+/* ---- lws callback ---- */
+
+int site_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+{
+	struct site *s = wsi ? lws_get_opaque_user_data(wsi) : NULL;
+	char proto[64];
+	int rc = 0;
+
+	if (s != NULL)
+		s->in_callback = true;
+	switch (reason) {
+	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
+		if (s == NULL)
+			break;
+		if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
+		    strcmp(proto, SITE_SUBPROTOCOL) != 0) {
+			log_warnx("%s: the server did not accept subprotocol %s", s->conn.name, SITE_SUBPROTOCOL);
+			rc = 1;
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		if (s == NULL)
+			break;
+		set_state(s, S_HELLO, "connected");
+		break;
+	case LWS_CALLBACK_CLIENT_RECEIVE:
+		if (s != NULL)
+			on_receive(s, wsi, in, len);
+		break;
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (s != NULL && on_writeable(s) < 0)
+			rc = -1;
+		break;
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		if (s != NULL && len >= 2) {
+			const unsigned char *p = in;
+			size_t n = len - 2 < sizeof(s->peer_close_reason) - 1 ? len - 2 : sizeof(s->peer_close_reason) - 1;
+			s->peer_close_code = (p[0] << 8) | p[1];
+			memcpy(s->peer_close_reason, p + 2, n);
+			s->peer_close_reason[n] = '\0';
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
+		if (s != NULL && s->socket_open) {
+			if (s->conn.reconnects == 0 || s->attempt <= 1)
+				log_warnx("%s: cannot connect: %s", s->conn.name, in ? (const char *)in : "unknown error");
+			on_closed(s, "connection failed");
+		}
+		break;
+	case LWS_CALLBACK_CLIENT_CLOSED:
+		if (s != NULL && s->socket_open)
+			on_closed(s, "connection closed");
+		break;
+	default:
+		break;
+	}
+	if (s == NULL)
+		return lws_callback_http_dummy(wsi, reason, user, in, len);
+	s->in_callback = false;
+	if (s->close_pending && s->socket_open && rc == 0) {
+		s->close_pending = false;
+		rc = -1;
+	}
+	return rc;
+}
+
+
+/* ---- timers ---- */
+
+static void on_heartbeat_timer(uv_timer_t *t)
+{
+	struct site *s = t->data;
+
+	if (s->wsi == NULL)
+		return;
+	if (s->awaiting_ack) {
+		log_warnx("%s: no heartbeat ack within %lld ms: the connection is dead", s->conn.name,
+		    (long long)s->heartbeat_ms);
+		close_now(s, LC_ZOMBIE, "no heartbeat ack");
+		return;
+	}
+	s->awaiting_ack = true;
+	s->want_heartbeat = true;
+	want_write(s);
+}
+
+static void on_handshake_timer(uv_timer_t *t)
+{
+	struct site *s = t->data;
+
+	if (s->state != S_READY && s->wsi != NULL)
+		close_now(s, LC_TIMEOUT, "handshake timed out");
+}
+
+static void on_stable_timer(uv_timer_t *t)
+{
+	struct site *s = t->data;
+
+	s->attempt = 0;         /* it stayed up: the next drop starts from the first delay */
+}
+
+static void on_retry_timer(uv_timer_t *t)
+{
+	struct site *s = t->data;
+
+	if (s->state == S_BACKOFF)
+		site_connect(s);
+}
+
+static void schedule_reconnect(struct site *s)
+{
+	int64_t delay = s->next_delay_ms >= 0 ? s->next_delay_ms : backoff_delay(s);
+
+	log_info("%s: reconnecting in %lld ms%s", s->conn.name, (long long)delay,
+	    s->resume_next && s->session[0] ? " (resume)" : "");
+	uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+}
+
+/* ---- connecting ---- */
+
+static void site_connect(struct site *s)
+{
+	struct lws_client_connect_info i;
+
+	memset(&i, 0, sizeof(i));
+	i.context = s->conn.lws;
+	i.address = s->host;
+	i.port = s->port;
+	i.path = s->path;
+	i.host = s->host;
+	i.origin = s->host;
+	i.protocol = SITE_SUBPROTOCOL;
+	i.local_protocol_name = SITE_SUBPROTOCOL;
+	i.vhost = lws_get_vhost_by_name(s->conn.lws, "clients");
+	i.opaque_user_data = s;
+	i.pwsi = &s->wsi;
+	if (s->tls) {
+		i.ssl_connection = LCCSCF_USE_SSL;
+		if (!s->tls_verify)
+			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
+			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
+	}
+	s->peer_close_code = 0;
+	s->local_close = LC_NONE;
+	set_state(s, S_CONNECTING, "connecting");
+	s->socket_open = true;
+	/* a failure may already have run on_closed() from inside this call */
+	if (lws_client_connect_via_info(&i) == NULL && s->socket_open) {
+		s->wsi = NULL;
+		s->socket_open = false;
+		set_state(s, S_BACKOFF, "connect failed at once");
+		s->next_delay_ms = -1;
+		schedule_reconnect(s);
+		return;
+	}
+	uv_timer_start(&s->handshake_timer, on_handshake_timer, SITE_HANDSHAKE_MS, 0);
+}
+
+static void on_resume_loaded(struct conn *c, const char *session, const char *last_id)
+{
+	struct site *s = site_of(c);
+
+	if (s->state != S_IDLE)
+		return;
+	if (session != NULL && last_id != NULL && strlen(session) < sizeof(s->session) &&
+	    strlen(last_id) < sizeof(s->last_id)) {
+		strcpy(s->session, session);
+		strcpy(s->last_id, last_id);
+		s->resume_next = true;
+		log_info("%s: will resume session %s after message %s", c->name, session, last_id);
+	}
+	site_connect(s);
+}
+
+/* ---- conn ops ---- */
+
+static void kick(void *arg)
+{
+	struct site *s = arg;
+
+	if ((s->state == S_READY || s->state == S_STOPPING) && s->wsi != NULL)
+		lws_callback_on_writable(s->wsi);
+}
+
+static void site_kick(struct conn *c)
+{
+	kick(c);
+}
+
+static int site_start(struct conn *c)
+{
+	struct site *s = site_of(c);
+
+	s->conn.outbox = outbox_new(c->loop, SITE_MAX_TEXT, 0, kick, s);
+	if (s->conn.outbox == NULL)
+		return -1;
+	uv_timer_init(c->loop, &s->heartbeat_timer);
+	uv_timer_init(c->loop, &s->retry_timer);
+	uv_timer_init(c->loop, &s->handshake_timer);
+	uv_timer_init(c->loop, &s->stable_timer);
+	s->heartbeat_timer.data = s->retry_timer.data = s->handshake_timer.data = s->stable_timer.data = s;
+	s->open_timers = 4;
+	c->hooks->load_resume(c, on_resume_loaded);
+	return 0;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct site *s = h->data;
+
+	if (--s->open_timers == 0)
+		free(s);
+}
+
+static void site_stop(struct conn *c)
+{
+	struct site *s = site_of(c);
+	bool had_socket = s->wsi != NULL;
+
+	uv_timer_stop(&s->retry_timer);
+	uv_timer_stop(&s->heartbeat_timer);
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_stop(&s->stable_timer);
+	set_state(s, S_STOPPING, "shutting down");
+	if (had_socket)
+		close_now(s, LC_STOP, "dutybot shutting down");     /* on_closed -> on_stopped */
+	else {
+		set_state(s, S_STOPPED, "stopped");
+		s->conn.hooks->on_stopped(c);
+	}
+}
+
+/* Closes the uv handles; the site is freed once the last one is closed. */
+static void site_free(struct conn *c)
+{
+	struct site *s = site_of(c);
+
+	if (s->wsi != NULL)
+		lws_set_opaque_user_data(s->wsi, NULL);    /* lws may still close it later */
+	if (s->conn.outbox != NULL)
+		outbox_free(s->conn.outbox);
+	free(s->token);
+	free(s->rx);
+	free(s->tx);
+	if (s->open_timers == 0) {
+		free(s);
+		return;
+	}
+	uv_close((uv_handle_t *)&s->heartbeat_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->handshake_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
+}
+
+static void site_set_token(struct conn *c, const char *token)
+{
+	struct site *s = site_of(c);
+
+	if (token == NULL || strcmp(token, s->token) == 0)
+		return;
+	free(s->token);
+	s->token = strdup(token);
+	if (s->state == S_FATAL) {
+		log_info("%s: token changed: trying again", c->name);
+		s->attempt = 0;
+		s->resume_next = false;
+		site_connect(s);
+	}
+}
+
+static const struct conn_ops site_ops = {
+	.start = site_start,
+	.stop = site_stop,
+	.kick = site_kick,
+	.set_token = site_set_token,
+	.free = site_free,
+};
+
+struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix)
+{
+	struct site *s = calloc(1, sizeof(*s));
+	const char *scheme = NULL, *host = NULL, *path = NULL;
+
+	if (s == NULL)
+		return NULL;
+	s->conn.ops = &site_ops;
+	snprintf(s->url, sizeof(s->url), "%s", cc->url);
+	if (lws_parse_uri(s->url, &scheme, &host, &s->port, &path) != 0 ||
+	    (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {
+		log_warnx("%s: cannot use url %s", cc->name, cc->url);
+		free(s);
+		return NULL;
+	}
+	s->tls = strcmp(scheme, "wss") == 0;
+	s->tls_verify = cc->tls_verify;
+	s->host = host;
+	snprintf(s->path, sizeof(s->path), "/%s", path);
+	s->token = strdup(cc->token ? cc->token : "");
+	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
+	/* a prefix that JSON escapes cannot be matched raw: then every message is parsed */
+	s->prefix_len = strpbrk(s->prefix, "\"\\") ? 0 : strlen(s->prefix);
+	s->next_delay_ms = -1;
+	return &s->conn;
+}

@@ -1,0 +1,175 @@
+/*
+ * config: the daemon's configuration file (libconfig syntax) read into one
+ * validated, immutable struct config.  Every string is owned by the struct and
+ * freed by config_free(); nothing points into libconfig's memory.  A config
+ * either loads completely or not at all: config_load() collects every problem
+ * as "file:line: setting: problem" so one run reports all of them.
+ */
+#ifndef DUTYBOT_CONFIG_H
+#define DUTYBOT_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum platform_type {
+	PLATFORM_SITE,
+	PLATFORM_DISCORD,
+	PLATFORM_SLACK,
+	PLATFORM_MATTERMOST,
+	PLATFORM_IRC,
+};
+
+/* Ordered: a command names the lowest role that may run it. */
+enum role {
+	ROLE_FRIEND,
+	ROLE_AGENT,
+	ROLE_VICE_MINISTER,
+	ROLE_MINISTER,
+	ROLE_WEBMASTER,
+};
+
+/* Ordered: agents' levels, LEVEL_NONE for people who have none. */
+enum level {
+	LEVEL_NONE,
+	LEVEL_TRN,
+	LEVEL_CCS,
+	LEVEL_PAM,
+	LEVEL_SAM,
+};
+
+/* The named channels a connection maps to one of its rooms/channel ids. */
+enum channel_kind {
+	CHANNEL_OPS,
+	CHANNEL_ALERTS,
+	CHANNEL_TECH,
+	CHANNEL_COMPLAINTS,
+	CHANNEL_MAX
+};
+
+struct config_connection {
+	char *name;             /* unique, [a-z0-9_-]{1,32} */
+	enum platform_type type;
+	char *url;              /* site, mattermost, irc: ws:// or wss:// (site/irc), http(s) (mm) */
+	char *api_url;          /* discord, slack: REST base */
+	char *token;            /* site, discord, mattermost (from token, token_file or credentials) */
+	char *app_token;        /* slack */
+	char *bot_token;        /* slack */
+	char *nick;             /* irc */
+	char *sasl_user;        /* irc, may be NULL */
+	char *sasl_password;    /* irc, may be NULL (from sasl_password_file) */
+	bool tls_verify;        /* default true */
+	int max_send_rate;      /* actions per second, 0 = unpaced; default 20 (site) */
+	char *lang;             /* default language of people on this connection; default "en" */
+	char *channel[CHANNEL_MAX]; /* NULL where not mapped */
+	int line;               /* where it was defined, for later messages */
+};
+
+struct config_staff {
+	char *id;               /* [a-z0-9_.-]{1,32} */
+	char *name;             /* full name */
+	char *email;
+	enum role role;         /* never ROLE_FRIEND */
+	enum level level;       /* LEVEL_NONE unless role == ROLE_AGENT (optional for others) */
+	char *lang;             /* NULL = the connection's default */
+	char **identities;      /* "<connection name>:<platform user id>" */
+	size_t n_identities;
+	int line;
+};
+
+struct config_shift {
+	char *name;             /* [a-z0-9_-]{1,32} */
+	int start_min;          /* minutes after local midnight, 0..1439 */
+	int end_min;            /* ditto; end <= start means the shift ends the next day */
+	char *standby;          /* staff id or NULL */
+	int line;
+};
+
+struct config {
+	char *path;             /* as given to config_load() */
+	char *site;             /* default "cc": the Redis namespace */
+	char *key_prefix;       /* default "dutybot:" */
+	char *command_prefix;   /* default "!" (1..4 chars, no whitespace) */
+	char *timezone;         /* default "UTC"; checked against /usr/share/zoneinfo */
+	char *default_lang;     /* default "en"; one of en de es hu zh */
+	char *log_level;        /* "debug", "info" (default), "warn" */
+
+	struct {
+		char *host;             /* default "127.0.0.1" (IP literal or "localhost") */
+		int port;               /* default 6379 */
+		char *unix_socket;      /* NULL unless set; wins over host/port */
+		int db;                 /* default 0 */
+		char *password;         /* NULL unless password or password_file */
+		int64_t timeout_ms;     /* connect/command timeout, default 2000 ("timeout") */
+	} redis;
+
+	struct {
+		char *listen_host;      /* NULL = no HTTP endpoint ("listen = \"\"") */
+		int listen_port;        /* default listen "127.0.0.1:9462" */
+	} http;
+
+	struct {
+		int commands_per_minute;   /* per person, default 20 */
+		int burst;                 /* default 5 */
+		int64_t dedupe_ttl_ms;     /* default 24h ("dedupe_ttl") */
+	} limits;
+
+	struct {
+		int64_t late_grace_ms;     /* default 10m */
+		int64_t late_window_ms;    /* default 30d */
+		int64_t leave_notice_ms;   /* default 24h */
+		int64_t checkin_opens_ms;  /* default 30m */
+		int64_t reminder_ms;       /* default 30m ("reminder") */
+		int min_weekly_hours;      /* default 30 */
+	} policy;
+
+	struct {
+		int64_t ack_timeout_ms;    /* default 5m */
+		int repeat;                /* default 2 */
+		char **chain;              /* default shift_lead, duty_minister, ministers, webmasters */
+		size_t n_chain;
+	} escalation;
+
+	struct {
+		char *tag;                 /* default "[System]" */
+		int max_length;            /* default 500 */
+		char **link_hosts;         /* default none */
+		size_t n_link_hosts;
+	} notify;
+
+	struct config_connection *connections;  /* at least one */
+	size_t n_connections;
+	struct config_staff *staff;
+	size_t n_staff;
+	struct config_shift *shifts;
+	size_t n_shifts;
+};
+
+/*
+ * Read and validate PATH.  On success returns the config and sets *errors to
+ * NULL.  On failure returns NULL and sets *errors to a malloc'd string of one
+ * problem per line ("dutybot.cfg:14: connections.[0].type: unknown platform
+ * \"discrod\""); the caller frees it.
+ */
+struct config *config_load(const char *path, char **errors);
+void config_free(struct config *cfg);
+
+/* Lookups; NULL when absent. */
+const struct config_connection *config_connection(const struct config *cfg, const char *name);
+const struct config_staff *config_staff_by_id(const struct config *cfg, const char *id);
+
+/* "30s", "10m", "2h", "30d", "500ms" -> milliseconds; -1 on any junk. */
+int64_t config_parse_duration(const char *s);
+
+/* Names for enums ("site", "webmaster", "CCS", "ops"); parse returns -1 if unknown. */
+const char *config_platform_name(enum platform_type t);
+const char *config_role_name(enum role r);
+const char *config_level_name(enum level l);     /* "" for LEVEL_NONE */
+const char *config_channel_name(enum channel_kind c);
+int config_platform_parse(const char *s);
+int config_role_parse(const char *s);
+int config_level_parse(const char *s);
+int config_channel_parse(const char *s);
+bool config_lang_valid(const char *lang);       /* en de es hu zh */
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * common: small helpers the handlers share: the standard head of a script's
+ * arguments, person arguments, and reading script replies.
+ */
+#ifndef DUTYBOT_HANDLERS_COMMON_H
+#define DUTYBOT_HANDLERS_COMMON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <hiredis/hiredis.h>
+
+#include "bot/chat.h"
+#include "state/redis.h"
+
+/* KEYS[1] = prefix + KEY, then ARGV prefix, now, actor, src. */
+struct state_args *script_args(const struct request *req, const char *key);
+/* The caller as the audit names them: staff id, or the identity of a friend. */
+const char *actor_of(const struct request *req);
+/* A person argument (staff id, @id) into a staff id; false if it cannot be one. */
+bool person_arg(const char *arg, char *out, size_t n);
+bool valid_staff_id(const char *s);
+/* Element I of an array reply as a string ("" if absent or not a string). */
+const char *reply_str(const redisReply *r, size_t i);
+/* The first element (a script's status word) equals WHAT. */
+bool reply_is(const redisReply *r, const char *what);
+/* "Mia Keller [CCS]" from a name and a level name. */
+const char *display_name(const char *name, const char *level, char *buf, size_t n);
+
+#endif

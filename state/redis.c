@@ -1,0 +1,577 @@
+/*
+ * redis: connection life cycle and calls.
+ *
+ *   DOWN --connect--> CONNECTING --onConnect ok--> LOADING --PING reply--> UP
+ *     ^                    |                          |                    |
+ *     +---- backoff <------+---------- error/timeout -+--------------------+
+ *
+ * Every call is a struct pending on a FIFO list (replies come back in order
+ * on one connection, so the head is the oldest); a 250 ms sweep fails the
+ * connection when the head waits past the timeout.  hiredis hands each
+ * pending callback a NULL reply when the context goes away, which we turn
+ * into STATE_UNAVAILABLE: every callback runs exactly once.
+ */
+#include "state/redis.h"
+#include "state/redis_uv.h"
+#include "bot/log.h"
+
+#include <hiredis/async.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
+static const char *const conn_names[] = { "down", "connecting", "loading scripts", "up", "closing" };
+
+struct pending {
+	struct state *st;
+	struct pending *prev, *next;
+	struct state_args *args;    /* owned */
+	int script;                 /* -1 for a plain command */
+	int nkeys;
+	int retried;                /* NOSCRIPT handled once */
+	uint64_t started;           /* uv_now */
+	state_cb *cb;
+	void *privdata;
+	redisAsyncContext *ac;      /* the context it was sent on */
+};
+
+struct state {
+	uv_loop_t *loop;
+	struct state_options opt;   /* strings owned */
+	redisAsyncContext *ac;
+	enum state_conn conn;
+	uv_timer_t retry_timer;
+	uv_timer_t sweep_timer;
+	uv_timer_t fail_timer;      /* delivers failures asynchronously */
+	uint64_t backoff_ms;
+	uint64_t connect_started;
+	int connects;
+	int quiet_failures;         /* log the first failure of a streak only */
+	char sha[SCRIPT_MAX][41];
+	int script_index[SCRIPT_MAX];
+	struct pending head;        /* sentinel: in flight */
+	struct pending failed;      /* sentinel: to fail on the next loop turn */
+	size_t n_pending;
+	struct state_stats stats;
+	int open_handles;
+	void (*closed)(void *);
+	void *closed_arg;
+};
+
+#define STATE_NAMES(id, name) name,
+static const char *const script_names[] = { STATE_SCRIPTS(STATE_NAMES) };
+#undef STATE_NAMES
+
+static void schedule_connect(struct state *st);
+static void drop_connection(struct state *st, const char *why);
+
+/* ---- argument lists ---- */
+
+struct state_args *state_args_new(void)
+{
+	return calloc(1, sizeof(struct state_args));
+}
+
+void state_args_addb(struct state_args *a, const void *p, size_t n)
+{
+	char *copy;
+
+	if (a->argc >= STATE_ARGS_MAX || (copy = malloc(n + 1)) == NULL) {
+		a->overflow = true;
+		return;
+	}
+	memcpy(copy, p, n);
+	copy[n] = '\0';
+	a->argv[a->argc] = copy;
+	a->len[a->argc++] = n;
+}
+
+void state_args_add(struct state_args *a, const char *s)
+{
+	if (s == NULL)
+		s = "";
+	state_args_addb(a, s, strlen(s));
+}
+
+void state_args_addf(struct state_args *a, const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(buf)) {
+		a->overflow = true;
+		return;
+	}
+	state_args_addb(a, buf, (size_t)n);
+}
+
+void state_args_free(struct state_args *a)
+{
+	if (a == NULL)
+		return;
+	for (int i = 0; i < a->argc; i++)
+		free(a->argv[i]);
+	free(a);
+}
+
+/* ---- pending list ---- */
+
+static void list_insert_tail(struct pending *head, struct pending *p)
+{
+	p->prev = head->prev;
+	p->next = head;
+	head->prev->next = p;
+	head->prev = p;
+}
+
+static void list_remove(struct pending *p)
+{
+	p->prev->next = p->next;
+	p->next->prev = p->prev;
+	p->prev = p->next = p;
+}
+
+static void finish(struct pending *p, const redisReply *reply, const char *err)
+{
+	struct state *st = p->st;
+
+	list_remove(p);
+	st->n_pending--;
+	if (err != NULL)
+		st->stats.errors++;
+	p->cb(reply, err, p->privdata);
+	state_args_free(p->args);
+	free(p);
+}
+
+static void on_fail_timer(uv_timer_t *t)
+{
+	struct state *st = t->data;
+
+	while (st->failed.next != &st->failed) {
+		struct pending *p = st->failed.next;
+		list_remove(p);
+		list_insert_tail(&st->head, p);   /* finish() removes it again */
+		finish(p, NULL, STATE_UNAVAILABLE);
+	}
+}
+
+/* Fail without calling back from inside the caller's own stack frame. */
+static void fail_later(struct state *st, struct pending *p)
+{
+	list_insert_tail(&st->failed, p);
+	if (!uv_is_active((uv_handle_t *)&st->fail_timer))
+		uv_timer_start(&st->fail_timer, on_fail_timer, 0, 0);
+}
+
+/* ---- sending ---- */
+
+static void send_pending(struct state *st, struct pending *p);
+
+static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct pending *p = privdata;
+	redisReply *reply = r;
+
+	(void)ac;
+	if (reply == NULL) {
+		finish(p, NULL, STATE_UNAVAILABLE);
+		return;
+	}
+	if (reply->type == REDIS_REPLY_ERROR) {
+		if (p->script >= 0 && !p->retried && strncmp(reply->str, "NOSCRIPT", 8) == 0 &&
+		    p->st->conn == ST_UP) {
+			/* Redis restarted or flushed its script cache: send the source once. */
+			p->retried = 1;
+			p->st->sha[p->script][0] = '\0';
+			send_pending(p->st, p);
+			return;
+		}
+		log_warnx("redis: %s%s%s", p->script >= 0 ? script_names[p->script] : "command",
+		    ": ", reply->str);
+		finish(p, NULL, reply->str);
+		return;
+	}
+	finish(p, reply, NULL);
+}
+
+static void send_pending(struct state *st, struct pending *p)
+{
+	const char *argv[STATE_ARGS_MAX + 3];
+	size_t len[STATE_ARGS_MAX + 3];
+	char nkeys[16];
+	int argc = 0;
+
+	if (p->script >= 0) {
+		int idx = st->script_index[p->script];
+		if (st->sha[p->script][0] != '\0') {
+			argv[argc] = "EVALSHA";
+			len[argc++] = 7;
+			argv[argc] = st->sha[p->script];
+			len[argc++] = 40;
+		} else {
+			argv[argc] = "EVAL";
+			len[argc++] = 4;
+			argv[argc] = state_script_sources[idx].source;
+			len[argc] = strlen(argv[argc]);
+			argc++;
+		}
+		snprintf(nkeys, sizeof(nkeys), "%d", p->nkeys);
+		argv[argc] = nkeys;
+		len[argc++] = strlen(nkeys);
+	}
+	for (int i = 0; i < p->args->argc; i++) {
+		argv[argc] = p->args->argv[i];
+		len[argc++] = p->args->len[i];
+	}
+	p->ac = st->ac;
+	if (redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) != REDIS_OK) {
+		list_remove(p);
+		fail_later(st, p);
+	}
+}
+
+static void submit(struct state *st, int script, int nkeys, struct state_args *args,
+                   state_cb *cb, void *privdata, bool internal)
+{
+	struct pending *p = calloc(1, sizeof(*p));
+
+	if (p == NULL) {
+		state_args_free(args);
+		cb(NULL, "out of memory", privdata);
+		return;
+	}
+	p->st = st;
+	p->args = args;
+	p->script = script;
+	p->nkeys = nkeys;
+	p->cb = cb;
+	p->privdata = privdata;
+	p->started = uv_now(st->loop);
+	p->prev = p->next = p;
+	st->n_pending++;
+	st->stats.calls++;
+	if (args == NULL || args->overflow ||
+	    !(st->conn == ST_UP || (internal && st->conn == ST_LOADING)) || st->ac == NULL) {
+		fail_later(st, p);
+		return;
+	}
+	list_insert_tail(&st->head, p);
+	send_pending(st, p);
+}
+
+void state_call(struct state *st, struct state_args *args, state_cb *cb, void *privdata)
+{
+	submit(st, -1, 0, args, cb, privdata, false);
+}
+
+void state_eval(struct state *st, enum state_script id, int nkeys,
+                struct state_args *args, state_cb *cb, void *privdata)
+{
+	submit(st, (int)id, nkeys, args, cb, privdata, false);
+}
+
+/* ---- connection ---- */
+
+static void set_conn(struct state *st, enum state_conn c, const char *reason)
+{
+	if (st->conn == c)
+		return;
+	if (c == ST_UP || st->conn == ST_UP || st->quiet_failures == 0)
+		log_info("redis: state change %s -> %s, reason: %s", conn_names[st->conn], conn_names[c], reason);
+	else
+		log_debug("redis: state change %s -> %s, reason: %s", conn_names[st->conn], conn_names[c], reason);
+	st->conn = c;
+}
+
+struct loaded_ctx {
+	struct state *st;
+	int id;
+};
+
+static void on_script_loaded_ctx(const redisReply *reply, const char *err, void *privdata)
+{
+	struct loaded_ctx *lc = privdata;
+
+	if (err == NULL && reply->type == REDIS_REPLY_STRING && reply->len == 40)
+		memcpy(lc->st->sha[lc->id], reply->str, 41);
+	else if (err == NULL)
+		log_warnx("redis: SCRIPT LOAD %s: unexpected reply", script_names[lc->id]);
+	free(lc);
+}
+
+static void on_ready_ping(const redisReply *reply, const char *err, void *privdata)
+{
+	struct state *st = privdata;
+
+	if (err != NULL) {
+		if (st->conn == ST_LOADING)
+			drop_connection(st, err);
+		return;
+	}
+	st->backoff_ms = 0;
+	st->quiet_failures = 0;
+	if (st->connects++ > 0)
+		st->stats.reconnects++;
+	set_conn(st, ST_UP, "connected, scripts loaded");
+}
+
+static void on_setup_reply(const redisReply *reply, const char *err, void *privdata)
+{
+	struct state *st = privdata;
+
+	if (err != NULL && st->conn == ST_LOADING) {
+		log_warnx("redis: setup failed: %s", err);
+		drop_connection(st, "setup failed");
+	}
+}
+
+static void load_scripts(struct state *st)
+{
+	struct state_args *a;
+
+	if (st->opt.password != NULL) {
+		a = state_args_new();
+		state_args_add(a, "AUTH");
+		state_args_add(a, st->opt.password);
+		submit(st, -1, 0, a, on_setup_reply, st, true);
+	}
+	if (st->opt.db != 0) {
+		a = state_args_new();
+		state_args_add(a, "SELECT");
+		state_args_addf(a, "%d", st->opt.db);
+		submit(st, -1, 0, a, on_setup_reply, st, true);
+	}
+	for (int id = 0; id < SCRIPT_MAX; id++) {
+		struct loaded_ctx *lc = malloc(sizeof(*lc));
+		if (lc == NULL)
+			continue;
+		lc->st = st;
+		lc->id = id;
+		a = state_args_new();
+		state_args_add(a, "SCRIPT");
+		state_args_add(a, "LOAD");
+		state_args_add(a, state_script_sources[st->script_index[id]].source);
+		submit(st, -1, 0, a, on_script_loaded_ctx, lc, true);
+	}
+	a = state_args_new();
+	state_args_add(a, "PING");
+	submit(st, -1, 0, a, on_ready_ping, st, true);
+}
+
+static void on_connect(const redisAsyncContext *ac, int status)
+{
+	struct state *st = ac->data;
+
+	if (st == NULL || st->ac != ac)
+		return;
+	if (status != REDIS_OK) {
+		/* hiredis frees the context after this callback, without onDisconnect */
+		if (st->quiet_failures++ == 0)
+			log_warnx("redis: cannot connect: %s", ac->errstr);
+		st->ac = NULL;
+		set_conn(st, ST_DOWN, "connect failed");
+		schedule_connect(st);
+		return;
+	}
+	set_conn(st, ST_LOADING, "connected");
+	load_scripts(st);
+}
+
+static void on_disconnect(const redisAsyncContext *ac, int status)
+{
+	struct state *st = ac->data;
+
+	if (st == NULL)
+		return;
+	if (st->ac == ac)
+		st->ac = NULL;
+	if (st->conn == ST_CLOSING)
+		return;
+	if (status != REDIS_OK && st->quiet_failures++ == 0)
+		log_warnx("redis: connection lost: %s", ac->errstr);
+	set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
+	schedule_connect(st);
+}
+
+static void connect_now(struct state *st)
+{
+	redisAsyncContext *ac;
+
+	if (st->opt.unix_socket != NULL)
+		ac = redisAsyncConnectUnix(st->opt.unix_socket);
+	else
+		ac = redisAsyncConnect(st->opt.host, st->opt.port);
+	if (ac == NULL || ac->err) {
+		if (st->quiet_failures++ == 0)
+			log_warnx("redis: cannot connect: %s", ac ? ac->errstr : "out of memory");
+		if (ac != NULL)
+			redisAsyncFree(ac);
+		schedule_connect(st);
+		return;
+	}
+	ac->data = st;
+	if (redis_uv_attach(ac, st->loop) != 0) {
+		redisAsyncFree(ac);
+		schedule_connect(st);
+		return;
+	}
+	redisAsyncSetConnectCallback(ac, on_connect);
+	redisAsyncSetDisconnectCallback(ac, on_disconnect);
+	st->ac = ac;
+	st->connect_started = uv_now(st->loop);
+	set_conn(st, ST_CONNECTING, "connecting");
+}
+
+static void on_retry_timer(uv_timer_t *t)
+{
+	struct state *st = t->data;
+
+	if (st->conn == ST_DOWN)
+		connect_now(st);
+}
+
+static void schedule_connect(struct state *st)
+{
+	uint64_t delay;
+
+	if (st->conn == ST_CLOSING)
+		return;
+	st->backoff_ms = st->backoff_ms == 0 ? 100 : st->backoff_ms * 2;
+	if (st->backoff_ms > 5000)
+		st->backoff_ms = 5000;
+	/* jitter: 75%..125% so several instances do not reconnect in step */
+	delay = st->backoff_ms * 3 / 4 + (uint64_t)rand() % (st->backoff_ms / 2 + 1);
+	uv_timer_start(&st->retry_timer, on_retry_timer, delay, 0);
+}
+
+/* Give up on the current context: pending calls fail, a reconnect follows. */
+static void drop_connection(struct state *st, const char *why)
+{
+	redisAsyncContext *ac = st->ac;
+
+	if (ac == NULL)
+		return;
+	log_warnx("redis: dropping connection: %s", why);
+	st->ac = NULL;
+	ac->data = NULL;        /* our callbacks ignore it from now on */
+	set_conn(st, ST_DOWN, why);
+	redisAsyncFree(ac);     /* calls every pending callback with NULL */
+	schedule_connect(st);
+}
+
+static void on_sweep(uv_timer_t *t)
+{
+	struct state *st = t->data;
+	uint64_t now = uv_now(st->loop);
+	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
+
+	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
+		drop_connection(st, "connect timed out");
+		return;
+	}
+	if (st->head.next != &st->head && now - st->head.next->started > timeout)
+		drop_connection(st, "command timed out");
+}
+
+struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
+{
+	struct state *st = calloc(1, sizeof(*st));
+	unsigned i;
+
+	if (st == NULL)
+		return NULL;
+	st->loop = loop;
+	st->opt.host = strdup(opt->host ? opt->host : "127.0.0.1");
+	st->opt.port = opt->port;
+	st->opt.unix_socket = opt->unix_socket ? strdup(opt->unix_socket) : NULL;
+	st->opt.db = opt->db;
+	st->opt.password = opt->password ? strdup(opt->password) : NULL;
+	st->opt.timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
+	st->opt.prefix = strdup(opt->prefix);
+	st->head.prev = st->head.next = &st->head;
+	st->failed.prev = st->failed.next = &st->failed;
+	for (int id = 0; id < SCRIPT_MAX; id++) {
+		st->script_index[id] = -1;
+		for (i = 0; i < state_script_count; i++)
+			if (strcmp(state_script_sources[i].name, script_names[id]) == 0)
+				st->script_index[id] = (int)i;
+		if (st->script_index[id] < 0)
+			fatalx("redis: script %s.lua is not embedded", script_names[id]);
+	}
+	uv_timer_init(loop, &st->retry_timer);
+	uv_timer_init(loop, &st->sweep_timer);
+	uv_timer_init(loop, &st->fail_timer);
+	st->retry_timer.data = st->sweep_timer.data = st->fail_timer.data = st;
+	return st;
+}
+
+int state_start(struct state *st)
+{
+	uv_timer_start(&st->sweep_timer, on_sweep, 250, 250);
+	connect_now(st);
+	return 0;
+}
+
+static void on_handle_closed(uv_handle_t *h)
+{
+	struct state *st = h->data;
+
+	if (--st->open_handles == 0 && st->closed != NULL)
+		st->closed(st->closed_arg);
+}
+
+void state_close(struct state *st, void (*done)(void *arg), void *arg)
+{
+	st->closed = done;
+	st->closed_arg = arg;
+	st->conn = ST_CLOSING;
+	if (st->ac != NULL) {
+		redisAsyncContext *ac = st->ac;
+		st->ac = NULL;
+		/* waits for the replies in flight, then closes */
+		redisAsyncDisconnect(ac);
+	}
+	on_fail_timer(&st->fail_timer);
+	st->open_handles = 3;
+	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&st->sweep_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&st->fail_timer, on_handle_closed);
+}
+
+void state_free(struct state *st)
+{
+	if (st == NULL)
+		return;
+	free((char *)st->opt.host);
+	free((char *)st->opt.unix_socket);
+	free((char *)st->opt.password);
+	free((char *)st->opt.prefix);
+	free(st);
+}
+
+bool state_is_up(const struct state *st)
+{
+	return st->conn == ST_UP;
+}
+
+const char *state_prefix(const struct state *st)
+{
+	return st->opt.prefix;
+}
+
+const struct state_stats *state_stats(const struct state *st)
+{
+	return &st->stats;
+}
+
+size_t state_pending(const struct state *st)
+{
+	return st->n_pending;
+}

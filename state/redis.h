@@ -1,0 +1,79 @@
+/*
+ * redis: the daemon's one Redis connection (hiredis async on the uv loop).
+ * It reconnects by itself with backoff, loads the embedded scripts on every
+ * connect, re-sends a script with EVAL when Redis answers NOSCRIPT, and fails
+ * a command that waits longer than the configured timeout.  While Redis is
+ * down a call fails at once (asynchronously) with STATE_UNAVAILABLE, so the
+ * person who asked is told instead of waiting.
+ */
+#ifndef DUTYBOT_STATE_REDIS_H
+#define DUTYBOT_STATE_REDIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+#include <hiredis/hiredis.h>
+
+#include "state/scripts.h"
+
+#define STATE_UNAVAILABLE "state store unavailable"
+#define STATE_ARGS_MAX 64
+
+struct state;
+
+/* Arguments of one call; binary safe.  Owned by whoever holds it, freed by state. */
+struct state_args {
+	int argc;
+	char *argv[STATE_ARGS_MAX];
+	size_t len[STATE_ARGS_MAX];
+	bool overflow;          /* too many or out of memory: the call fails */
+};
+
+struct state_args *state_args_new(void);
+void state_args_add(struct state_args *a, const char *s);            /* NULL adds "" */
+void state_args_addb(struct state_args *a, const void *p, size_t n);
+void state_args_addf(struct state_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void state_args_free(struct state_args *a);
+
+/*
+ * Called exactly once per call: reply set and err NULL on success; reply NULL
+ * and err set (STATE_UNAVAILABLE, a timeout, or Redis's error text) on failure.
+ * The reply is borrowed until the callback returns.
+ */
+typedef void state_cb(const redisReply *reply, const char *err, void *privdata);
+
+struct state_options {
+	const char *host;           /* IP literal or "localhost" */
+	int port;
+	const char *unix_socket;    /* wins over host/port when set */
+	int db;
+	const char *password;       /* NULL for none */
+	int64_t timeout_ms;
+	const char *prefix;         /* "dutybot:{cc}:" */
+};
+
+struct state_stats {
+	uint64_t errors;            /* failed calls (down, timeout, error reply) */
+	uint64_t reconnects;        /* successful connects after the first */
+	uint64_t calls;
+};
+
+struct state *state_new(uv_loop_t *loop, const struct state_options *opt);
+int state_start(struct state *st);
+/* Stop reconnecting, let pending replies arrive, close; *done() when fully closed. */
+void state_close(struct state *st, void (*done)(void *arg), void *arg);
+void state_free(struct state *st);
+
+bool state_is_up(const struct state *st);
+const char *state_prefix(const struct state *st);
+const struct state_stats *state_stats(const struct state *st);
+size_t state_pending(const struct state *st);
+
+/* Takes ownership of ARGS. */
+void state_call(struct state *st, struct state_args *args, state_cb *cb, void *privdata);
+/* EVALSHA of script ID with ARGS = keys then args; NKEYS of them are keys. */
+void state_eval(struct state *st, enum state_script id, int nkeys,
+                struct state_args *args, state_cb *cb, void *privdata);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * scripts: the Lua scripts of state/scripts/, embedded at build time, and the
+ * enum by which the state layer calls them.  Adding a script = a .lua file and
+ * a row here; state_init() refuses to start if a row has no source.
+ */
+#ifndef DUTYBOT_STATE_SCRIPTS_H
+#define DUTYBOT_STATE_SCRIPTS_H
+
+struct state_script_source {
+	const char *name;
+	const char *source;
+};
+
+extern const struct state_script_source state_script_sources[];
+extern const unsigned state_script_count;
+
+#define STATE_SCRIPTS(X) \
+	X(SCRIPT_BEGIN, "begin") \
+	X(SCRIPT_STAFF_UPSERT, "staff_upsert") \
+	X(SCRIPT_STAFF_ADD, "staff_add") \
+	X(SCRIPT_STAFF_SET, "staff_set") \
+	X(SCRIPT_STAFF_LINK, "staff_link") \
+	X(SCRIPT_STAFF_REMOVE, "staff_remove") \
+	X(SCRIPT_STAFF_READ, "staff_read") \
+	X(SCRIPT_LANG_SET, "lang_set") \
+	X(SCRIPT_AUDIT_READ, "audit_read")
+
+#define STATE_SCRIPT_ENUM(id, name) id,
+enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };
+#undef STATE_SCRIPT_ENUM
+
+#endif

@@ -1,0 +1,41 @@
+-- staff_upsert: a staff entry of the config file into Redis (at start and on
+-- reload).  The config's fields win; identities linked in chat are kept; an
+-- identity the config gives to this person is taken from whoever had it.
+-- KEYS[1] staff:<id>
+-- ARGV    prefix, now, id, name, email, role, level, lang, identities
+-- returns {changed fields count}
+local prefix, now, id = ARGV[1], ARGV[2], ARGV[3]
+local key = KEYS[1]
+local fields = { name = ARGV[4], email = ARGV[5], role = ARGV[6], level = ARGV[7], lang = ARGV[8] }
+local changed = {}
+local existed = redis.call('EXISTS', key) == 1
+for f, v in pairs(fields) do
+  if redis.call('HGET', key, f) ~= v then
+    redis.call('HSET', key, f, v)
+    changed[#changed + 1] = f
+  end
+end
+local idents = redis.call('HGET', key, 'identities') or ''
+for _, ident in ipairs(words(ARGV[9])) do
+  local owner = redis.call('HGET', prefix .. 'ident', ident)
+  if owner ~= id then
+    if owner then
+      local okey = prefix .. 'staff:' .. owner
+      redis.call('HSET', okey, 'identities', without(redis.call('HGET', okey, 'identities'), ident))
+      audit(prefix, now, 'config', 'staff.unlink', owner, ident .. ' (moved to ' .. id .. ')', 'config')
+    end
+    redis.call('HSET', prefix .. 'ident', ident, id)
+    changed[#changed + 1] = 'identity ' .. ident
+  end
+  if not has(idents, ident) then
+    idents = (idents == '' and ident) or (idents .. ' ' .. ident)
+  end
+end
+redis.call('HSET', key, 'identities', idents, 'source', 'config')
+if not existed then redis.call('HSET', key, 'created', now) end
+redis.call('SADD', prefix .. 'staff', id)
+if #changed > 0 then
+  redis.call('HSET', key, 'updated', now)
+  audit(prefix, now, 'config', existed and 'staff.update' or 'staff.add', id, table.concat(changed, ', '), 'config')
+end
+return { #changed }

@@ -1,0 +1,82 @@
+/*
+ * site_server: the server side of the site protocol (shared/PROTOCOL-site.md,
+ * "dutybot.site.v1") on an lws context that runs on the caller's libuv loop.
+ * It owns the site's state: message ids, the message history, sessions and
+ * the connected bot(s).  What is typed at the demo's prompt comes in through
+ * site_post() and the misbehaviour knobs below; what the bot does goes out
+ * through the report.
+ *
+ * Ordering: every frame, close and drop for a connection goes through that
+ * connection's queue, so "mia> hi" followed by "/close 4008 1500" delivers
+ * the message and then closes, as typed.
+ */
+#ifndef DEMO_SITE_SERVER_H
+#define DEMO_SITE_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+struct people;
+struct person;
+struct report;
+
+struct site_options {
+	const char *host;       /* IPv4 literal to listen on */
+	int port;
+	const char *path;       /* the only path a handshake may ask for */
+	const char *token;      /* the one accepted token, until site_set_tokens() */
+	int heartbeat_ms;       /* sent in hello */
+	int max_rate;           /* actions per second per connection */
+};
+
+struct site_server;
+
+/*
+ * Listen as OPT says on LOOP.  PEOPLE and REPORT are borrowed for the
+ * server's lifetime.  NULL on failure, with *ERR a malloc'd reason.
+ */
+struct site_server *site_server_new(uv_loop_t *loop, const struct site_options *opt,
+				    struct people *people, struct report *report, char **err);
+
+/* The port really listened on. */
+int site_server_port(const struct site_server *srv);
+
+/*
+ * Shutdown, phase 1, from a uv callback: close every websocket with 1001,
+ * wait (briefly) for them, then destroy the lws context inside the loop.
+ * uv_run() returns once the caller's own handles are closed too.
+ */
+void site_server_shutdown(struct site_server *srv);
+
+/* Phase 2, after uv_run() returned: free everything. */
+void site_server_free(struct site_server *srv);
+
+/* A chat line typed by WHO into ROOM (NULL: a private message to the bot). */
+void site_post(struct site_server *srv, const struct person *who, const char *room,
+	       const char *text);
+
+/*
+ * Misbehaviour, each returning the number of connections it affected (0:
+ * no bot connected; the caller says so).  -1 means a bad argument.
+ */
+int site_drop(struct site_server *srv);
+int site_close(struct site_server *srv, int code, const char *reason);
+int site_reconnect(struct site_server *srv);
+int site_raw(struct site_server *srv, const char *text);
+int site_big(struct site_server *srv, size_t bytes, const struct person *who);
+int site_dup(struct site_server *srv);
+
+/* Knobs; they affect the site, connected or not. */
+void site_set_acks(struct site_server *srv, bool on);
+void site_set_ratelimit(struct site_server *srv, int n, int retry_ms);
+void site_set_refuse(struct site_server *srv, bool on);
+void site_expire(struct site_server *srv);
+/* Space-separated list of accepted tokens; -1 if empty. */
+int site_set_tokens(struct site_server *srv, const char *tokens);
+
+/* Connections with an identified session. */
+size_t site_ready_count(const struct site_server *srv);
+
+#endif
