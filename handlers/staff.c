@@ -280,12 +280,18 @@ done:
 
 /* ---- set ---- */
 
+/* The new value: one (maybe quoted) word as parsed, or the rest of the line. */
+static const char *set_value(const struct request *req)
+{
+	return req->cmd.argc == 5 ? req->cmd.argv[4] : parse_rest(&req->cmd, 4);
+}
+
 static void on_set(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	char shown[200], id[64];
 	const char *field = req->cmd.argv[3];
-	const char *value = parse_rest(&req->cmd, 4);
+	const char *value = set_value(req);
 
 	person_arg(req->cmd.argv[2], id, sizeof(id));
 	if (strcmp(field, "email") == 0)
@@ -313,15 +319,13 @@ void staff_set_cmd(struct request *req)
 {
 	char id[64], value[256];
 	const char *field = req->cmd.argv[3];
-	const char *raw = parse_rest(&req->cmd, 4);
 	struct state_args *a;
 
 	if (!person_arg(req->cmd.argv[2], id, sizeof(id))) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[2]);
 		goto done;
 	}
-	/* a quoted value counts as its words without the quotes */
-	snprintf(value, sizeof(value), "%s", req->cmd.argc == 5 ? req->cmd.argv[4] : raw);
+	snprintf(value, sizeof(value), "%s", set_value(req));
 	if (strcmp(field, "name") == 0) {
 		if (!valid_name(value) && bad_value(req, field, value, MSG_WHY_NAME))
 			goto done;

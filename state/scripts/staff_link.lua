@@ -1,9 +1,9 @@
 -- staff_link: give a platform identity to a staff member, or take it away.
 -- KEYS[1] staff:<id>
--- ARGV    prefix, now, actor, actor rank, src, id, identity, 'link'|'unlink'
+-- ARGV    prefix, now, actor, src, actor rank, id, identity, 'link'|'unlink'
 -- returns {'ok', name, level} | {'not_found'} | {'rank'} | {'taken', owner name}
 --         | {'not_linked', name, level} | {'unchanged', name, level}
-local prefix, now, actor, rank, src, id, ident, mode =
+local prefix, now, actor, src, rank, id, ident, mode =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = KEYS[1]
 local r = redis.call('HMGET', key, 'name', 'role', 'level', 'identities')

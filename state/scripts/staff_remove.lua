@@ -1,8 +1,8 @@
 -- staff_remove: delete a staff record and free its identities.
 -- KEYS[1] staff:<id>
--- ARGV    prefix, now, actor, actor rank, src, id
+-- ARGV    prefix, now, actor, src, actor rank, id
 -- returns {'ok', name, level, source} | {'not_found'} | {'rank'} | {'last_webmaster', name}
-local prefix, now, actor, rank, src, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local prefix, now, actor, src, rank, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = KEYS[1]
 local r = redis.call('HMGET', key, 'name', 'role', 'level', 'identities', 'source')
 local name, role, level = r[1], r[2], r[3] or ''

@@ -1,9 +1,9 @@
 -- staff_set: one field of a staff record.
 -- KEYS[1] staff:<id>
--- ARGV    prefix, now, actor, actor rank, src, id, field, value
+-- ARGV    prefix, now, actor, src, actor rank, id, field, value
 -- returns {'ok', name, level} | {'unchanged', name, level} | {'not_found'} | {'rank'}
 --         | {'needs_level'} | {'last_webmaster', name}
-local prefix, now, actor, rank, src, id, field, value =
+local prefix, now, actor, src, rank, id, field, value =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = KEYS[1]
 local r = redis.call('HMGET', key, 'name', 'role', 'level')

@@ -199,6 +199,24 @@ static int cmd_help(struct console *con, char *args)
 	return 0;
 }
 
+static int cmd_person(struct console *con, char *args)
+{
+	char *name = next_word(&args), *uid = next_word(&args);
+	const char *why = NULL;
+
+	if (!uid) {
+		report_error(con->report, "usage: /person NAME UID [DISPLAY NAME]");
+		return -1;
+	}
+	args += strspn(args, " \t");
+	if (people_define(con->people, name, uid, *args ? args : NULL, &why)) {
+		report_error(con->report, "/person: %s", why);
+		return -1;
+	}
+	report_say(con->report, "* %s now speaks as %s", name, uid);
+	return 0;
+}
+
 static int cmd_quit(struct console *con, char *args)
 {
 	con->quit(con->arg);
@@ -277,6 +295,8 @@ static const struct console_cmd console_cmds[] = {
 	{ "expire", ARGS_NONE, "/expire", "forget all sessions (resume gets invalid_session)",
 	  cmd_expire },
 	{ "help", ARGS_NONE, "/help", "this list", cmd_help },
+	{ "person", ARGS_REQUIRED, "/person NAME UID [DISPLAY NAME]",
+	  "NAME> now speaks as site user UID (e.g. staff added at run time)", cmd_person },
 	{ "quit", ARGS_NONE, "/quit", "exit", cmd_quit },
 	{ "ratelimit", ARGS_REQUIRED, "/ratelimit N [RETRY_MS]",
 	  "answer the next N actions with rate_limited (retry 500 ms)", cmd_ratelimit },

@@ -151,6 +151,54 @@ const struct person *people_speaker(struct people *pp, const char *name)
 	return pp->v[pp->n - 1];
 }
 
+int people_define(struct people *pp, const char *name, const char *uid, const char *display,
+		  const char **why)
+{
+	char key[PEOPLE_NAME_MAX + 1];
+	struct person *p = NULL;
+	const struct person *owner;
+	char *nuid, *nname;
+
+	if (people_key(name, key)) {
+		*why = "not a name (letters, digits, _ . -; at most 32)";
+		return -1;
+	}
+	if (!*uid || strlen(uid) > 64 || uid[strcspn(uid, " \t\"\\")] || !strcmp(uid, pp->self.uid)) {
+		*why = "not a user id";
+		return -1;
+	}
+	for (size_t i = 0; i < pp->n; i++)
+		if (!pp->v[i]->bot && !strcmp(pp->v[i]->key, key))
+			p = pp->v[i];
+	owner = people_by_uid(pp, uid);
+	if (owner && owner != p) {
+		*why = "that user id belongs to someone else";
+		return -1;
+	}
+	if (!p) {
+		const struct person *made = people_speaker(pp, key);
+
+		if (!made) {
+			*why = "out of memory";
+			return -1;
+		}
+		p = pp->v[pp->n - 1];
+	}
+	nuid = strdup(uid);
+	nname = display ? strdup(display) : strdup(p->name);
+	if (!nuid || !nname) {
+		free(nuid);
+		free(nname);
+		*why = "out of memory";
+		return -1;
+	}
+	free(p->uid);
+	free(p->name);
+	p->uid = nuid;
+	p->name = nname;
+	return 0;
+}
+
 const struct person *people_bot(struct people *pp, const char *name)
 {
 	char key[PEOPLE_NAME_MAX + 1], uid[PEOPLE_NAME_MAX + 5];

@@ -40,6 +40,15 @@ const struct person *people_speaker(struct people *pp, const char *name);
 /* A bot user named NAME, made on first use; NULL when NAME is not valid. */
 const struct person *people_bot(struct people *pp, const char *name);
 
+/*
+ * "/person": the prompt name NAME speaks as site user UID from now on, shown
+ * as DISPLAY (NULL: keep the current name, or capitalise NAME), e.g. for a
+ * person a test adds to the staff at run time.  -1 with *WHY when NAME is
+ * not a valid name, UID is not a plain id or belongs to someone else.
+ */
+int people_define(struct people *pp, const char *name, const char *uid, const char *display,
+		  const char **why);
+
 /* Anyone but the bot itself with site user id UID; NULL if unknown. */
 const struct person *people_by_uid(const struct people *pp, const char *uid);
 

@@ -99,6 +99,7 @@ struct site_server {
 	uv_timer_t kick;                /* runs queued closes outside lws callbacks */
 	uv_timer_t deadline;            /* shutdown: stop waiting for closes */
 	bool shutting_down;
+	bool destroying;                /* lws_context_destroy() phase 1 has run */
 	bool debug;                     /* DEMO_SITE_DEBUG set: state changes to stderr */
 };
 

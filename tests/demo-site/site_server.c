@@ -285,7 +285,7 @@ static void conn_on_closed(struct conn *c)
 	if (c->next)
 		c->next->pprev = c->pprev;
 	c->srv = NULL;
-	if (srv->shutting_down && !srv->conns)
+	if (srv->shutting_down && !srv->destroying && !srv->conns)
 		uv_timer_start(&srv->deadline, site_deadline_cb, 0, 0);
 }
 
@@ -493,7 +493,8 @@ static void site_deadline_cb(uv_timer_t *t)
 	struct site_server *srv = t->data;
 
 	uv_close((uv_handle_t *)&srv->deadline, NULL);
-	/* Phase 1 inside the loop: lws closes its own uv handles. */
+	/* Phase 1 inside the loop: lws closes what is left and its own uv handles. */
+	srv->destroying = true;
 	lws_context_destroy(srv->ctx);
 }
 

@@ -244,13 +244,13 @@ class Redis:
 
 # --------------------------------------------------------------------------- config
 
-STAFF = [
+STAFF = [   # the staff of config/dutybot.example.cfg
     {"id": "lemon", "name": "Lemon Chen", "role": "webmaster", "uid": "u1"},
-    {"id": "mark", "name": "Mark Osei", "role": "minister", "uid": "u2"},
+    {"id": "mark", "name": "Mark Novak", "role": "minister", "uid": "u2"},
+    {"id": "vera", "name": "Vera Kovacs", "role": "vice_minister", "lang": "hu", "uid": "u4"},
     {"id": "mia", "name": "Mia Keller", "role": "agent", "level": "CCS", "uid": "u3"},
-    {"id": "vera", "name": "Vera Lindqvist", "role": "vice_minister", "uid": "u4"},
-    {"id": "tom", "name": "Tom Becker", "role": "agent", "level": "TRN", "uid": "u5"},
-    {"id": "sara", "name": "Sara Novak", "role": "agent", "level": "SAM", "uid": "u6"},
+    {"id": "tom", "name": "Tom Berger", "role": "agent", "level": "TRN", "lang": "de", "uid": "u5"},
+    {"id": "sara", "name": "Sara Ruiz", "role": "agent", "level": "SAM", "lang": "es", "uid": "u6"},
 ]
 
 # Top-level settings whose value is a plain string: a Python str given for
@@ -299,9 +299,10 @@ def write_config(path: str, *, redis_port: int, site: str | None = None,
     Defaults: site "t<random>", Redis on 127.0.0.1:REDIS_PORT, the HTTP
     endpoint on a free port, one site connection CONNECTION on
     ws://127.0.0.1:<free port>/bot with TOKEN, channels ops/alerts/tech/
-    complaints (rooms of the same names), the STAFF list (lemon webmaster u1,
-    mark minister u2, mia agent CCS u3, vera vice_minister u4, tom agent TRN
-    u5, sara agent SAM u6) and generous per-person limits.
+    complaints (rooms of the same names), the STAFF of the example config
+    (lemon webmaster u1, mark minister u2, vera vice_minister u4 lang hu, mia
+    agent CCS u3, tom agent TRN u5 lang de, sara agent SAM u6 lang es), log
+    level debug and generous per-person limits.
 
     OVERRIDES replace or add top-level settings as raw libconfig text, e.g.
     ``limits="{ commands_per_minute = 2; burst = 1; }"``,

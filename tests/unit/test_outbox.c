@@ -1,0 +1,687 @@
+/*
+ * test_outbox: splitting long texts (line breaks, then blanks, then a hard
+ * cut on a UTF-8 boundary, counted in code points), queue order through
+ * next/acked/retry/failed/requeue, pacing to RATE actions per second, holds,
+ * counts and kicks.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <uv.h>
+
+#include "bot/outbox.h"
+
+/* ---- splitting ---- */
+
+#define MAX_PIECES 64
+
+struct pieces {
+	int n;
+	char text[MAX_PIECES][512];
+	size_t len[MAX_PIECES];
+};
+
+static void collect(const char *piece, size_t len, void *arg)
+{
+	struct pieces *ps = arg;
+
+	assert_true(ps->n < MAX_PIECES);
+	assert_true(len < sizeof(ps->text[0]));
+	memcpy(ps->text[ps->n], piece, len);
+	ps->text[ps->n][len] = '\0';
+	ps->len[ps->n] = len;
+	ps->n++;
+}
+
+static int split(const char *text, size_t max, struct pieces *ps)
+{
+	int n;
+
+	memset(ps, 0, sizeof(*ps));
+	n = outbox_split(text, max, collect, ps);
+	assert_int_equal(n, ps->n);
+	return n;
+}
+
+static size_t code_points(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+static bool valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int extra = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ? 2 : (*p >> 3) == 30 ? 3 : -1;
+		if (extra < 0)
+			return false;
+		p++;
+		for (int i = 0; i < extra; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* Every piece non-empty, valid UTF-8 and within MAX code points. */
+static void assert_pieces_sane(const struct pieces *ps, size_t max)
+{
+	for (int i = 0; i < ps->n; i++) {
+		assert_true(ps->len[i] > 0);
+		assert_int_equal(strlen(ps->text[i]), ps->len[i]);
+		assert_true(code_points(ps->text[i]) <= max);
+		assert_true(valid_utf8(ps->text[i]));
+	}
+}
+
+static void test_split_short_text(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("hello world", 100, &ps), 1);
+	assert_string_equal(ps.text[0], "hello world");
+	assert_int_equal(split("exactly10!", 10, &ps), 1);
+	assert_string_equal(ps.text[0], "exactly10!");
+}
+
+static void test_split_empty_text(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("", 10, &ps), 0);
+	assert_int_equal(split("\n \n  \n", 10, &ps), 0);
+}
+
+static void test_split_at_line_break(void **state)
+{
+	struct pieces ps;
+
+	/* the last line break within the limit wins over later blanks */
+	assert_int_equal(split("first line\nsecond one here\nthird", 20, &ps), 3);
+	assert_string_equal(ps.text[0], "first line");
+	assert_string_equal(ps.text[1], "second one here");
+	assert_string_equal(ps.text[2], "third");
+	assert_pieces_sane(&ps, 20);
+}
+
+static void test_split_prefers_line_break_over_blank(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("a b\nc d e f g h", 10, &ps), 2);
+	assert_string_equal(ps.text[0], "a b");
+	assert_string_equal(ps.text[1], "c d e f g h");
+}
+
+static void test_split_several_lines_in_one_piece(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("l1\nl2\nl3\nl4 is longer", 12, &ps), 2);
+	assert_string_equal(ps.text[0], "l1\nl2\nl3");
+	assert_string_equal(ps.text[1], "l4 is longer");
+}
+
+static void test_split_line_exactly_max_at_its_break(void **state)
+{
+	struct pieces ps;
+
+	/* "aa bb" is exactly 5 characters and ends at a line break: it fits whole */
+	assert_int_equal(split("aa bb\ncc", 5, &ps), 2);
+	assert_string_equal(ps.text[0], "aa bb");
+	assert_string_equal(ps.text[1], "cc");
+}
+
+static void test_split_long_line_at_blanks(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("the quick brown fox jumps over the lazy dog", 15, &ps), 3);
+	assert_string_equal(ps.text[0], "the quick brown");
+	assert_string_equal(ps.text[1], "fox jumps over");
+	assert_string_equal(ps.text[2], "the lazy dog");
+	assert_pieces_sane(&ps, 15);
+}
+
+static void test_split_hard_cut_long_word(void **state)
+{
+	struct pieces ps;
+
+	assert_int_equal(split("abcdefghijklmnopqrstuvwxyz", 10, &ps), 3);
+	assert_string_equal(ps.text[0], "abcdefghij");
+	assert_string_equal(ps.text[1], "klmnopqrst");
+	assert_string_equal(ps.text[2], "uvwxyz");
+}
+
+static void test_split_hard_cut_utf8(void **state)
+{
+	struct pieces ps;
+	/* 7 x "ü" (2 bytes) and 5 x "聊" (3 bytes), no blanks */
+	const char *text = "üüüüüüü聊聊聊聊聊";
+
+	assert_int_equal(split(text, 5, &ps), 3);
+	assert_string_equal(ps.text[0], "üüüüü");
+	assert_string_equal(ps.text[1], "üü聊聊聊");
+	assert_string_equal(ps.text[2], "聊聊");
+	assert_pieces_sane(&ps, 5);
+	/* 4-byte characters too */
+	assert_int_equal(split("😀😀😀😀😀", 2, &ps), 3);
+	assert_string_equal(ps.text[0], "😀😀");
+	assert_string_equal(ps.text[2], "😀");
+	assert_pieces_sane(&ps, 2);
+}
+
+static void test_split_counts_code_points(void **state)
+{
+	struct pieces ps;
+
+	/* 6 code points, 18 bytes: fits a limit of 6 */
+	assert_int_equal(split("聊聊聊聊聊聊", 6, &ps), 1);
+	assert_string_equal(ps.text[0], "聊聊聊聊聊聊");
+	assert_int_equal(ps.len[0], 18);
+	/* but not a limit of 5 */
+	assert_int_equal(split("聊聊聊聊聊聊", 5, &ps), 2);
+	assert_string_equal(ps.text[0], "聊聊聊聊聊");
+	assert_string_equal(ps.text[1], "聊");
+	/* blanks between multi-byte words */
+	assert_int_equal(split("Grüße aus Köln", 9, &ps), 2);
+	assert_string_equal(ps.text[0], "Grüße aus");
+	assert_string_equal(ps.text[1], "Köln");
+}
+
+static void test_split_no_empty_pieces(void **state)
+{
+	struct pieces ps;
+	const char *text = "aaaa\n\n\n\n    bbbb          \n\n cccc\n\n";
+
+	assert_int_equal(split(text, 4, &ps), 3);
+	assert_string_equal(ps.text[0], "aaaa");
+	assert_string_equal(ps.text[1], "bbbb");
+	assert_string_equal(ps.text[2], "cccc");
+	assert_pieces_sane(&ps, 4);
+}
+
+static void test_split_keeps_all_content(void **state)
+{
+	struct pieces ps;
+	char text[400], joined[800];
+
+	text[0] = '\0';
+	for (int i = 0; i < 40; i++) {
+		char w[16];
+		snprintf(w, sizeof(w), "%sw%dü", i % 7 == 6 ? "\n" : i ? " " : "", i);
+		strcat(text, w);
+	}
+	split(text, 17, &ps);
+	assert_pieces_sane(&ps, 17);
+	joined[0] = '\0';
+	for (int i = 0; i < ps.n; i++) {
+		/* each piece ends a word: cuts happen only at breaks here */
+		strcat(joined, i ? " " : "");
+		strcat(joined, ps.text[i]);
+	}
+	for (char *c = text; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	for (char *c = joined; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	assert_string_equal(joined, text);
+}
+
+static void test_split_truncated_utf8_stays_in_string(void **state)
+{
+	/* A text ending in a cut-off multi-byte sequence: the split must not run
+	 * past the terminator (bytes after it belong to someone else). */
+	char buf[] = "ab\xe8\0XYZ";
+	struct pieces ps;
+
+	split(buf, 10, &ps);
+	for (int i = 0; i < ps.n; i++)
+		assert_true(ps.len[i] <= strlen(buf));
+	assert_null(memchr(ps.text[0], 'X', ps.len[0]));
+}
+
+/* ---- the queue ---- */
+
+static uv_loop_t loop;
+static int kicks;
+
+static void kick(void *arg)
+{
+	int *k = arg;
+
+	(*k)++;
+}
+
+static int setup(void **state)
+{
+	kicks = 0;
+	return uv_loop_init(&loop);
+}
+
+static int teardown(void **state)
+{
+	struct outbox *ob = *state;
+
+	outbox_free(ob);
+	uv_run(&loop, UV_RUN_NOWAIT);
+	return uv_loop_close(&loop) == 0 ? 0 : -1;
+}
+
+static struct outbox *new_outbox(void **state, size_t max, int rate)
+{
+	struct outbox *ob = outbox_new(&loop, max, rate, kick, &kicks);
+
+	assert_non_null(ob);
+	*state = ob;
+	return ob;
+}
+
+static struct out_msg *next_text(struct outbox *ob, const char *text)
+{
+	struct out_msg *m = outbox_next(ob);
+
+	assert_non_null(m);
+	assert_string_equal(m->text, text);
+	return m;
+}
+
+static void test_push_fields_and_kick(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	assert_int_equal(outbox_push(ob, OUT_DM, "u-1", "hello", "room-1", "u-2", "de"), 1);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(outbox_queued(ob), 1);
+	assert_int_equal(outbox_inflight(ob), 0);
+	m = outbox_next(ob);
+	assert_non_null(m);
+	assert_int_equal(m->kind, OUT_DM);
+	assert_string_equal(m->target, "u-1");
+	assert_string_equal(m->text, "hello");
+	assert_string_equal(m->origin_room, "room-1");
+	assert_string_equal(m->origin_user, "u-2");
+	assert_string_equal(m->lang, "de");
+	assert_int_equal(m->attempts, 1);
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_int_equal(outbox_inflight(ob), 1);
+	assert_null(outbox_next(ob));
+}
+
+static void test_push_null_origin(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	assert_int_equal(outbox_push(ob, OUT_SEND, "ops", "hi", NULL, NULL, NULL), 1);
+	m = outbox_next(ob);
+	assert_non_null(m);
+	assert_null(m->origin_room);
+	assert_null(m->origin_user);
+	assert_string_equal(m->lang, "");
+}
+
+static void test_push_splits_and_counts(void **state)
+{
+	struct outbox *ob = new_outbox(state, 5, 0);
+	struct out_msg *a, *b, *c;
+
+	assert_int_equal(outbox_push(ob, OUT_SEND, "r", "aaa bbb ccc", NULL, NULL, "en"), 3);
+	assert_int_equal(kicks, 1);
+	assert_int_equal(outbox_queued(ob), 3);
+	a = next_text(ob, "aaa");
+	b = next_text(ob, "bbb");
+	c = next_text(ob, "ccc");
+	assert_true(a->seq < b->seq && b->seq < c->seq);
+}
+
+static void test_push_nothing_no_kick(void **state)
+{
+	struct outbox *ob = new_outbox(state, 10, 0);
+
+	assert_int_equal(outbox_push(ob, OUT_SEND, "r", " \n ", NULL, NULL, NULL), 0);
+	assert_int_equal(kicks, 0);
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_null(outbox_next(ob));
+}
+
+static void test_order_and_ack(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m1, *m2, *m3;
+	uint64_t s1, s2, s3;
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	outbox_push(ob, OUT_DM, "u", "three", NULL, NULL, NULL);
+	assert_int_equal(kicks, 3);
+	m1 = next_text(ob, "one");
+	m2 = next_text(ob, "two");
+	m3 = next_text(ob, "three");
+	s1 = m1->seq;
+	s2 = m2->seq;
+	s3 = m3->seq;
+	assert_true(s1 < s2 && s2 < s3);
+	assert_int_equal(outbox_inflight(ob), 3);
+	assert_true(outbox_acked(ob, s2));
+	assert_int_equal(outbox_inflight(ob), 2);
+	assert_false(outbox_acked(ob, s2));     /* not in flight any more */
+	assert_false(outbox_acked(ob, 9999));
+	assert_true(outbox_acked(ob, s1));
+	assert_true(outbox_acked(ob, s3));
+	assert_int_equal(outbox_inflight(ob), 0);
+	assert_int_equal(outbox_queued(ob), 0);
+}
+
+static void test_ack_of_queued_refused(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	m = next_text(ob, "one");
+	/* seq of "two" is the next one; it is queued, not in flight */
+	assert_false(outbox_acked(ob, m->seq + 1));
+	assert_false(outbox_retry(ob, m->seq + 1, 0));
+	assert_null(outbox_failed(ob, m->seq + 1));
+	assert_int_equal(outbox_queued(ob), 1);
+	assert_int_equal(outbox_inflight(ob), 1);
+}
+
+static void test_unpaced(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+
+	for (int i = 0; i < 30; i++)
+		outbox_push(ob, OUT_SEND, "r", "x", NULL, NULL, NULL);
+	for (int i = 0; i < 30; i++)
+		assert_non_null(outbox_next(ob));
+	assert_null(outbox_next(ob));
+	assert_int_equal(outbox_inflight(ob), 30);
+}
+
+static void test_rate_pacing(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 3);
+	struct out_msg *m;
+	uint64_t t0;
+
+	for (int i = 0; i < 5; i++) {
+		char t[8];
+		snprintf(t, sizeof(t), "m%d", i);
+		outbox_push(ob, OUT_SEND, "r", t, NULL, NULL, NULL);
+	}
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	next_text(ob, "m0");
+	next_text(ob, "m1");
+	next_text(ob, "m2");
+	assert_null(outbox_next(ob));   /* a fourth within the second: paced */
+	assert_null(outbox_next(ob));
+	assert_int_equal(outbox_queued(ob), 2);
+	/* the timer armed for the end of the window kicks */
+	kicks = 0;
+	while (kicks == 0)
+		uv_run(&loop, UV_RUN_ONCE);
+	assert_true(uv_now(&loop) >= t0 + 1000);
+	assert_true(uv_now(&loop) < t0 + 1500);
+	m = next_text(ob, "m3");
+	assert_int_equal(m->attempts, 1);
+	next_text(ob, "m4");
+}
+
+static void test_set_rate_zero_unpaces(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 1);
+
+	for (int i = 0; i < 4; i++)
+		outbox_push(ob, OUT_SEND, "r", "x", NULL, NULL, NULL);
+	uv_update_time(&loop);
+	assert_non_null(outbox_next(ob));
+	assert_null(outbox_next(ob));
+	outbox_set_rate(ob, 0);
+	assert_non_null(outbox_next(ob));
+	assert_non_null(outbox_next(ob));
+	assert_non_null(outbox_next(ob));
+	assert_int_equal(outbox_queued(ob), 0);
+}
+
+static void test_retry_goes_in_front_and_holds(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m1, *m2, *m;
+	uint64_t s1, s2, t0;
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "three", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "four", NULL, NULL, NULL);
+	m1 = next_text(ob, "one");
+	m2 = next_text(ob, "two");
+	s1 = m1->seq;
+	s2 = m2->seq;
+	uv_update_time(&loop);
+	t0 = uv_now(&loop);
+	/* "two" is rate-limited first, then "one": both go back in seq order */
+	assert_true(outbox_retry(ob, s2, 80));
+	assert_true(outbox_retry(ob, s1, 80));
+	assert_int_equal(outbox_inflight(ob), 0);
+	assert_int_equal(outbox_queued(ob), 4);
+	assert_null(outbox_next(ob));   /* held */
+	kicks = 0;
+	while (kicks == 0)
+		uv_run(&loop, UV_RUN_ONCE);
+	assert_true(uv_now(&loop) >= t0 + 80);
+	m = next_text(ob, "one");
+	assert_int_equal(m->seq, s1);
+	assert_int_equal(m->attempts, 2);
+	m = next_text(ob, "two");
+	assert_int_equal(m->seq, s2);
+	assert_int_equal(m->attempts, 2);
+	next_text(ob, "three");
+	next_text(ob, "four");
+	assert_false(outbox_retry(ob, 12345, 10));
+}
+
+static void test_retry_zero_delay_not_held(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	m = next_text(ob, "one");
+	assert_true(outbox_retry(ob, m->seq, 0));
+	next_text(ob, "one");
+	next_text(ob, "two");
+}
+
+static void test_hold(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	uv_update_time(&loop);
+	outbox_hold(ob, 60);
+	assert_null(outbox_next(ob));
+	/* a shorter hold does not shorten the running one */
+	outbox_hold(ob, 0);
+	assert_null(outbox_next(ob));
+	kicks = 0;
+	while (kicks == 0)
+		uv_run(&loop, UV_RUN_ONCE);
+	next_text(ob, "one");
+}
+
+static void test_failed_hands_out(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m1, *f;
+	uint64_t s1;
+
+	outbox_push(ob, OUT_DM, "u-7", "one", "ops", "u-1", "hu");
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	m1 = next_text(ob, "one");
+	s1 = m1->seq;
+	f = outbox_failed(ob, s1);
+	assert_ptr_equal(f, m1);
+	assert_int_equal(f->seq, s1);
+	assert_string_equal(f->target, "u-7");
+	assert_string_equal(f->origin_room, "ops");
+	assert_string_equal(f->origin_user, "u-1");
+	assert_string_equal(f->lang, "hu");
+	assert_int_equal(outbox_inflight(ob), 0);
+	assert_int_equal(outbox_queued(ob), 1);
+	assert_null(outbox_failed(ob, s1));
+	assert_false(outbox_acked(ob, s1));
+	outbox_msg_free(f);
+	next_text(ob, "two");
+}
+
+static void test_requeue_inflight(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+	uint64_t s2;
+
+	outbox_push(ob, OUT_SEND, "r", "one", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "two", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "three", NULL, NULL, NULL);
+	next_text(ob, "one");
+	s2 = next_text(ob, "two")->seq;
+	next_text(ob, "three");
+	assert_true(outbox_acked(ob, s2));
+	outbox_push(ob, OUT_SEND, "r", "four", NULL, NULL, NULL);
+	outbox_push(ob, OUT_SEND, "r", "five", NULL, NULL, NULL);
+	assert_int_equal(outbox_inflight(ob), 2);
+	assert_int_equal(outbox_queued(ob), 2);
+	outbox_requeue_inflight(ob);
+	assert_int_equal(outbox_inflight(ob), 0);
+	assert_int_equal(outbox_queued(ob), 4);
+	m = next_text(ob, "one");
+	assert_int_equal(m->attempts, 2);
+	m = next_text(ob, "three");
+	assert_int_equal(m->attempts, 2);
+	m = next_text(ob, "four");
+	assert_int_equal(m->attempts, 1);
+	next_text(ob, "five");
+	assert_null(outbox_next(ob));
+}
+
+static void test_requeue_empty(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+
+	outbox_requeue_inflight(ob);
+	assert_int_equal(outbox_inflight(ob), 0);
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_null(outbox_next(ob));
+}
+
+/* The in-flight window (OUTBOX_MAX_INFLIGHT, 32 in outbox.c). */
+static int fill_window(struct outbox *ob, uint64_t *first_seq)
+{
+	int n = 0;
+	struct out_msg *m;
+
+	for (int i = 0; i < 40; i++)
+		outbox_push(ob, OUT_SEND, "r", "x", NULL, NULL, NULL);
+	while ((m = outbox_next(ob)) != NULL) {
+		if (n++ == 0)
+			*first_seq = m->seq;
+	}
+	return n;
+}
+
+static void test_inflight_window_ack_kicks(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	uint64_t first = 0;
+	int n = fill_window(ob, &first);
+
+	assert_true(n > 0 && n < 40);
+	assert_int_equal(outbox_inflight(ob), (size_t)n);
+	assert_int_equal(outbox_queued(ob), (size_t)(40 - n));
+	kicks = 0;
+	assert_true(outbox_acked(ob, first));
+	assert_int_equal(kicks, 1);
+	assert_non_null(outbox_next(ob));
+	assert_null(outbox_next(ob));
+}
+
+static void test_inflight_window_failed_kicks(void **state)
+{
+	/* A message failed for good frees a slot of a full window just as an ack
+	 * does; without a kick nothing asks for the next send and, since later
+	 * acks no longer hit the "window was full" mark, the queue stalls. */
+	struct outbox *ob = new_outbox(state, 100, 0);
+	uint64_t first = 0;
+	int n = fill_window(ob, &first);
+	struct out_msg *m;
+
+	assert_true(n > 0 && n < 40);
+	kicks = 0;
+	m = outbox_failed(ob, first);
+	assert_non_null(m);
+	outbox_msg_free(m);
+	assert_int_equal(kicks, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest split_tests[] = {
+		cmocka_unit_test(test_split_short_text),
+		cmocka_unit_test(test_split_empty_text),
+		cmocka_unit_test(test_split_at_line_break),
+		cmocka_unit_test(test_split_prefers_line_break_over_blank),
+		cmocka_unit_test(test_split_several_lines_in_one_piece),
+		cmocka_unit_test(test_split_line_exactly_max_at_its_break),
+		cmocka_unit_test(test_split_long_line_at_blanks),
+		cmocka_unit_test(test_split_hard_cut_long_word),
+		cmocka_unit_test(test_split_hard_cut_utf8),
+		cmocka_unit_test(test_split_counts_code_points),
+		cmocka_unit_test(test_split_no_empty_pieces),
+		cmocka_unit_test(test_split_keeps_all_content),
+		cmocka_unit_test(test_split_truncated_utf8_stays_in_string),
+	};
+	const struct CMUnitTest queue_tests[] = {
+		cmocka_unit_test_setup_teardown(test_push_fields_and_kick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_null_origin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_splits_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_push_nothing_no_kick, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ack_of_queued_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unpaced, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_pacing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_rate_zero_unpaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_goes_in_front_and_holds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_zero_delay_not_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_hands_out, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_inflight, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_requeue_empty, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_window_ack_kicks, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inflight_window_failed_kicks, setup, teardown),
+	};
+	int failed = 0;
+
+	failed += cmocka_run_group_tests_name("split", split_tests, NULL, NULL);
+	failed += cmocka_run_group_tests_name("queue", queue_tests, NULL, NULL);
+	return failed;
+}
