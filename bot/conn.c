@@ -44,6 +44,7 @@ void conn_apply_config(struct conn *c, const struct config_connection *cc)
 		free(c->channel[i]);
 		c->channel[i] = cc->channel[i] ? strdup(cc->channel[i]) : NULL;
 	}
+	c->max_send_rate = cc->max_send_rate;
 	if (c->outbox != NULL)
 		outbox_set_rate(c->outbox, cc->max_send_rate);
 }

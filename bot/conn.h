@@ -63,6 +63,7 @@ struct conn {
 	const char *status_text;        /* static string for /healthz */
 	char *lang;                     /* default language, owned */
 	char *channel[CHANNEL_MAX];     /* owned, NULL where unmapped; replaced on reload */
+	int max_send_rate;              /* actions per second, 0 = unpaced */
 	char self_id[128];              /* the bot's own user id once known */
 	struct outbox *outbox;
 	uint64_t reconnects;

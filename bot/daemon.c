@@ -270,10 +270,18 @@ static void on_startup_timer(uv_timer_t *t)
 		if (!state_is_up(bot->state))
 			log_warnx("state store not reachable after %d ms: starting without it", STARTUP_WAIT_MS);
 		start_connections(bot);
-		uv_timer_set_repeat(t, 1000);
+		uv_timer_set_repeat(t, 200);
 	}
-	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping)
+	/* after a Redis restart the store may be empty: upserts are idempotent */
+	if (state_is_up(bot->state) && bot->synced_epoch != state_epoch(bot->state)) {
+		bot->staff_synced = false;
+		for (size_t i = 0; i < bot->n_conns; i++)
+			bot->resume[i].dirty = true;
+	}
+	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping) {
+		bot->synced_epoch = state_epoch(bot->state);
 		sync_staff(bot);
+	}
 }
 
 /* ---- signals ---- */

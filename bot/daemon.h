@@ -53,6 +53,7 @@ struct dutybot {
 	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
 	bool started;                   /* connections started */
 	bool staff_synced;              /* the config's staff are in Redis */
+	unsigned synced_epoch;          /* ...as of this Redis connection */
 	int staff_pending;
 	int64_t shutdown_deadline;
 	int stop_phase;

@@ -8,7 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OUTBOX_MAX_INFLIGHT 32
+/*
+ * One action in flight per connection.  Replies must arrive in order (a
+ * long answer is several pieces), and a rate-limited action must be re-sent
+ * before anything queued behind it: with more in flight, a later action
+ * could be accepted while an earlier one is refused.  The cost is one round
+ * trip per action, which at a platform's rate limit is no cost at all.
+ */
+#define OUTBOX_MAX_INFLIGHT 1
 
 struct outbox {
 	uv_loop_t *loop;
@@ -249,6 +256,7 @@ struct out_msg *outbox_next(struct outbox *ob)
 	ob->n_queued--;
 	m->next = NULL;
 	m->attempts++;
+	m->sent_at = now;
 	insert_sorted(&ob->inflight, m);
 	ob->n_inflight++;
 	return m;
@@ -307,6 +315,16 @@ void outbox_hold(struct outbox *ob, int64_t delay_ms)
 	if (until > ob->held_until)
 		ob->held_until = until;
 	wake_at(ob, ob->held_until);
+}
+
+uint64_t outbox_inflight_age(const struct outbox *ob)
+{
+	uint64_t oldest = UINT64_MAX;
+
+	for (const struct out_msg *m = ob->inflight; m != NULL; m = m->next)
+		if (m->sent_at < oldest)
+			oldest = m->sent_at;
+	return oldest == UINT64_MAX ? 0 : uv_now(ob->loop) - oldest;
 }
 
 size_t outbox_queued(const struct outbox *ob)

@@ -27,6 +27,7 @@ struct out_msg {
 	char *origin_user;
 	char lang[4];
 	int attempts;
+	uint64_t sent_at;       /* uv_now when it last went out */
 };
 
 struct outbox;
@@ -57,6 +58,8 @@ void outbox_requeue_inflight(struct outbox *ob);
 void outbox_hold(struct outbox *ob, int64_t delay_ms);
 void outbox_msg_free(struct out_msg *m);
 
+/* Milliseconds the oldest action in flight has waited for its answer (0 if none). */
+uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);
 size_t outbox_inflight(const struct outbox *ob);
 

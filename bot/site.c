@@ -28,6 +28,7 @@
 #define SITE_MAX_TEXT 2000
 #define SITE_HANDSHAKE_MS 15000
 #define SITE_STABLE_MS 30000
+#define SITE_ACTION_TIMEOUT_MS 15000
 #define SITE_BACKOFF_FIRST_MS 1000
 #define SITE_BACKOFF_CAP_MS 60000
 
@@ -655,6 +656,13 @@ static void on_heartbeat_timer(uv_timer_t *t)
 		close_now(s, LC_ZOMBIE, "no heartbeat ack");
 		return;
 	}
+	if (outbox_inflight_age(s->conn.outbox) > SITE_ACTION_TIMEOUT_MS) {
+		/* the site must answer every action: re-send it on a fresh connection */
+		log_warnx("%s: an action waited %d s for its ack: reconnecting", s->conn.name,
+		    SITE_ACTION_TIMEOUT_MS / 1000);
+		close_now(s, LC_PROTOCOL, "no ack");
+		return;
+	}
 	s->awaiting_ack = true;
 	s->want_heartbeat = true;
 	want_write(s);
@@ -767,7 +775,7 @@ static int site_start(struct conn *c)
 {
 	struct site *s = site_of(c);
 
-	s->conn.outbox = outbox_new(c->loop, SITE_MAX_TEXT, 0, kick, s);
+	s->conn.outbox = outbox_new(c->loop, SITE_MAX_TEXT, c->max_send_rate, kick, s);
 	if (s->conn.outbox == NULL)
 		return -1;
 	uv_timer_init(c->loop, &s->heartbeat_timer);

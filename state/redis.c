@@ -571,6 +571,11 @@ const struct state_stats *state_stats(const struct state *st)
 	return &st->stats;
 }
 
+unsigned state_epoch(const struct state *st)
+{
+	return (unsigned)st->connects;
+}
+
 size_t state_pending(const struct state *st)
 {
 	return st->n_pending;

@@ -69,6 +69,8 @@ bool state_is_up(const struct state *st);
 const char *state_prefix(const struct state *st);
 const struct state_stats *state_stats(const struct state *st);
 size_t state_pending(const struct state *st);
+/* Counts every successful connect: a change means Redis may have lost data. */
+unsigned state_epoch(const struct state *st);
 
 /* Takes ownership of ARGS. */
 void state_call(struct state *st, struct state_args *args, state_cb *cb, void *privdata);

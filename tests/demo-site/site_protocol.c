@@ -509,6 +509,8 @@ static void on_action(struct conn *c, cJSON *msg, const char *data, size_t len)
 	for (size_t i = 0; i < sizeof(site_actions) / sizeof(site_actions[0]); i++)
 		if (!strcmp(site_actions[i].type, type))
 			act = &site_actions[i];
+	if (!act)
+		return;         /* not reached: site_frames sends only actions here */
 	if (!cJSON_IsString(ref) || !ref->valuestring[0]) {
 		reject(c, msg, "bad_request", "ref must be a non-empty string", data, len);
 		return;

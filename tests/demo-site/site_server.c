@@ -139,15 +139,18 @@ static int conn_on_established(struct site_server *srv, struct conn *c, struct l
 {
 	cJSON *hello;
 
+	if (srv->shutting_down)
+		return -1;      /* raced with shutdown: lws drops it */
+	c->window = calloc((size_t)srv->max_rate, sizeof(*c->window));
+	if (!c->window)
+		return -1;
+	/* From here on CLOSED will run for C (it checks c->srv). */
 	c->srv = srv;
 	c->wsi = wsi;
 	c->num = ++srv->n_conns_ever;
 	c->state = CONN_HELLO;
 	c->peer_code = -1;
 	c->sent_code = -1;
-	c->window = calloc((size_t)srv->max_rate, sizeof(*c->window));
-	if (!c->window)
-		return -1;
 	c->next = srv->conns;
 	if (srv->conns)
 		srv->conns->pprev = &c->next;
@@ -159,8 +162,6 @@ static int conn_on_established(struct site_server *srv, struct conn *c, struct l
 	cJSON_AddStringToObject(hello, "type", "hello");
 	cJSON_AddNumberToObject(hello, "heartbeat_ms", srv->heartbeat_ms);
 	conn_send_json(c, hello);
-	if (srv->shutting_down)
-		conn_close(c, LWS_CLOSE_STATUS_GOINGAWAY, "site shutting down");
 	return 0;
 }
 
@@ -221,7 +222,7 @@ static int conn_on_writeable(struct conn *c)
 	struct qitem *q;
 	int n;
 
-	if (c->close_due)
+	if (c->close_due || c->close_started)
 		return 0;
 	q = conn_pop(c);
 	if (!q)
@@ -239,7 +240,9 @@ static int conn_on_writeable(struct conn *c)
 		memcpy(c->close_reason, q->buf + LWS_PRE, q->len);
 		c->close_reason_len = q->len;
 		free(q);
-		uv_timer_start(&c->srv->kick, site_kick_cb, 0, 0);
+		/* During shutdown the kick is gone; the shutdown closes C itself. */
+		if (!c->srv->shutting_down)
+			uv_timer_start(&c->srv->kick, site_kick_cb, 0, 0);
 		return 0;
 	case Q_DROP:
 		free(q);

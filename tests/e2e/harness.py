@@ -440,7 +440,7 @@ class DemoSite:
         cmd += self.args
         with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=err, bufsize=0)
+                                         stderr=err)
         self._eof = False
         self._reader = threading.Thread(target=self._read_events, daemon=True,
                                         name="demo-site-events")
@@ -482,12 +482,17 @@ class DemoSite:
         start = len(self.events)
         self.type(f"{person}> {text}" if room == "lobby" else f"{person}@{room}> {text}")
         want = {"ev": "message", "user": person.lower(),
-                "dm": room == "dm", "text": lambda t: t == text.strip()}
+                "dm": room == "dm", "text": lambda t: t == text.lstrip(" \t")}
         return self._find(want, timeout, start=start, consume=False)
 
     def dm(self, person: str, text: str, timeout: float = 10.0) -> dict:
         """PERSON writes TEXT privately to the bot."""
         return self.say(person, text, room="dm", timeout=timeout)
+
+    def person(self, name: str, uid: str, display: str | None = None) -> None:
+        """From now on "NAME> ..." speaks as site user UID (shown as DISPLAY),
+        e.g. for someone a test added to the staff with a site identity."""
+        self.command(f"/person {name} {uid}" + (f" {display}" if display else ""))
 
     def command(self, line: str, timeout: float = 10.0) -> dict:
         """Type a site command ("/acks off") and wait until it took effect;

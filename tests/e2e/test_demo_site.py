@@ -382,6 +382,17 @@ class DemoSiteTest(E2E):
         self.assertEqual(ids, sorted(ids))
         self.assertEqual(len(set(ids)), len(ids))
 
+    def test_person_command(self):
+        ws = self.ready()
+        self.site.person("nina", "u9", "Nina Horvath")
+        self.site.say("nina", "hi")
+        self.assertEqual(ws.recv()["user"], {"id": "u9", "name": "Nina Horvath", "bot": False})
+        ref = self.act(ws, "dm", user="u9", text="welcome")
+        self.assertEqual(ws.recv()["ref"], ref)
+        self.site.wait({"ev": "dm", "to": "nina", "uid": "u9"})
+        self.site.type("/person zed u3")              # u3 is Mia's
+        self.assertIn("someone else", self.site.wait({"ev": "error"})["why"])
+
     def test_bad_lines_and_unknown_commands(self):
         for line in ("no arrow here", "bad name!> x", "mia> ", "/nope", "/close", "/close 99",
                      "/acks maybe", "/ratelimit x"):
@@ -579,6 +590,39 @@ class DemoSiteTest(E2E):
         self.assertEqual(ws.expect_close()[0], 1001)
         self.assertEqual(self.site.proc.wait(10), 0)
         self.assertEqual(self.site.stderr().strip(), "")
+
+
+class HarnessRedisTest(unittest.TestCase):
+    """The harness's own pieces that the other e2e tests lean on."""
+
+    def test_resp_client_and_restart(self):
+        import tempfile
+        from harness import Redis, RedisError
+        with tempfile.TemporaryDirectory() as tmp:
+            r = Redis(tmp)
+            try:
+                self.assertEqual(r.cmd("SET", "k", "välue"), "OK")
+                self.assertEqual(r.cmd("GET", "k"), "välue")
+                self.assertIsNone(r.cmd("GET", "missing"))
+                self.assertEqual(r.cmd("RPUSH", "l", 1, 2, b"\xff"), 3)
+                self.assertEqual(r.cmd("LRANGE", "l", 0, -1), ["1", "2", b"\xff"])
+                with self.assertRaises(RedisError):
+                    r.cmd("INCR", "k")
+                self.assertEqual(r.cmd("MULTI"), "OK")
+                r.cmd("INCR", "k")
+                r.cmd("INCR", "n")
+                res = r.cmd("EXEC")
+                self.assertIsInstance(res[0], RedisError)
+                self.assertEqual(res[1], 1)
+                self.assertEqual(r.keys(), ["k", "l", "n"])
+                port = r.port
+                r.stop()
+                self.assertFalse(r.running)
+                r.start()
+                self.assertEqual(r.port, port)
+                self.assertEqual(r.cmd("DBSIZE"), 0)      # nothing saved
+            finally:
+                r.stop()
 
 
 class HumanModeTest(unittest.TestCase):

@@ -121,9 +121,9 @@ static void test_split_prefers_line_break_over_blank(void **state)
 {
 	struct pieces ps;
 
-	assert_int_equal(split("a b\nc d e f g h", 10, &ps), 2);
+	assert_int_equal(split("a b\nc d e f gh", 10, &ps), 2);
 	assert_string_equal(ps.text[0], "a b");
-	assert_string_equal(ps.text[1], "c d e f g h");
+	assert_string_equal(ps.text[1], "c d e f gh");
 }
 
 static void test_split_several_lines_in_one_piece(void **state)
@@ -135,25 +135,30 @@ static void test_split_several_lines_in_one_piece(void **state)
 	assert_string_equal(ps.text[1], "l4 is longer");
 }
 
-static void test_split_line_exactly_max_at_its_break(void **state)
+static void test_split_piece_of_exactly_max_before_a_break(void **state)
 {
 	struct pieces ps;
 
-	/* "aa bb" is exactly 5 characters and ends at a line break: it fits whole */
+	/* "aa bb" is exactly 5 characters and is followed by a line break: it
+	 * fits whole, there is no need to cut it at its inner blank */
 	assert_int_equal(split("aa bb\ncc", 5, &ps), 2);
 	assert_string_equal(ps.text[0], "aa bb");
 	assert_string_equal(ps.text[1], "cc");
+	/* the same when a blank follows */
+	assert_int_equal(split("aaa bbb ccc", 7, &ps), 2);
+	assert_string_equal(ps.text[0], "aaa bbb");
+	assert_string_equal(ps.text[1], "ccc");
 }
 
 static void test_split_long_line_at_blanks(void **state)
 {
 	struct pieces ps;
 
-	assert_int_equal(split("the quick brown fox jumps over the lazy dog", 15, &ps), 3);
+	assert_int_equal(split("the quick brown fox jumps over the lazy dog", 16, &ps), 3);
 	assert_string_equal(ps.text[0], "the quick brown");
 	assert_string_equal(ps.text[1], "fox jumps over");
 	assert_string_equal(ps.text[2], "the lazy dog");
-	assert_pieces_sane(&ps, 15);
+	assert_pieces_sane(&ps, 16);
 }
 
 static void test_split_hard_cut_long_word(void **state)
@@ -197,7 +202,7 @@ static void test_split_counts_code_points(void **state)
 	assert_string_equal(ps.text[0], "聊聊聊聊聊");
 	assert_string_equal(ps.text[1], "聊");
 	/* blanks between multi-byte words */
-	assert_int_equal(split("Grüße aus Köln", 9, &ps), 2);
+	assert_int_equal(split("Grüße aus Köln", 10, &ps), 2);
 	assert_string_equal(ps.text[0], "Grüße aus");
 	assert_string_equal(ps.text[1], "Köln");
 }
@@ -289,6 +294,16 @@ static struct outbox *new_outbox(void **state, size_t max, int rate)
 	assert_non_null(ob);
 	*state = ob;
 	return ob;
+}
+
+/* Runs the loop until the outbox kicks (its timer), at most a few rounds. */
+static void wait_kick(void)
+{
+	kicks = 0;
+	for (int i = 0; i < 5 && kicks == 0; i++)
+		if (uv_run(&loop, UV_RUN_ONCE) == 0 && kicks == 0)
+			break;  /* nothing armed: no kick will ever come */
+	assert_int_equal(kicks, 1);
 }
 
 static struct out_msg *next_text(struct outbox *ob, const char *text)
@@ -436,9 +451,7 @@ static void test_rate_pacing(void **state)
 	assert_null(outbox_next(ob));
 	assert_int_equal(outbox_queued(ob), 2);
 	/* the timer armed for the end of the window kicks */
-	kicks = 0;
-	while (kicks == 0)
-		uv_run(&loop, UV_RUN_ONCE);
+	wait_kick();
 	assert_true(uv_now(&loop) >= t0 + 1000);
 	assert_true(uv_now(&loop) < t0 + 1500);
 	m = next_text(ob, "m3");
@@ -484,9 +497,7 @@ static void test_retry_goes_in_front_and_holds(void **state)
 	assert_int_equal(outbox_inflight(ob), 0);
 	assert_int_equal(outbox_queued(ob), 4);
 	assert_null(outbox_next(ob));   /* held */
-	kicks = 0;
-	while (kicks == 0)
-		uv_run(&loop, UV_RUN_ONCE);
+	wait_kick();
 	assert_true(uv_now(&loop) >= t0 + 80);
 	m = next_text(ob, "one");
 	assert_int_equal(m->seq, s1);
@@ -523,9 +534,7 @@ static void test_hold(void **state)
 	/* a shorter hold does not shorten the running one */
 	outbox_hold(ob, 0);
 	assert_null(outbox_next(ob));
-	kicks = 0;
-	while (kicks == 0)
-		uv_run(&loop, UV_RUN_ONCE);
+	wait_kick();
 	next_text(ob, "one");
 }
 
@@ -651,7 +660,7 @@ int main(void)
 		cmocka_unit_test(test_split_at_line_break),
 		cmocka_unit_test(test_split_prefers_line_break_over_blank),
 		cmocka_unit_test(test_split_several_lines_in_one_piece),
-		cmocka_unit_test(test_split_line_exactly_max_at_its_break),
+		cmocka_unit_test(test_split_piece_of_exactly_max_before_a_break),
 		cmocka_unit_test(test_split_long_line_at_blanks),
 		cmocka_unit_test(test_split_hard_cut_long_word),
 		cmocka_unit_test(test_split_hard_cut_utf8),

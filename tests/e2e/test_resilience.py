@@ -1,0 +1,205 @@
+"""End-to-end: the site misbehaves and Redis goes away; the daemon survives,
+says what is wrong, recovers by itself, and answers every command exactly once."""
+
+import json
+import os
+import signal
+import time
+import unittest
+import urllib.request
+
+from harness import E2E
+
+
+def http_get(port, path):
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+        return r.status, r.read().decode()
+
+
+class BadFrames(E2E):
+
+    def test_garbage_does_not_hurt_and_answers_stay_right(self):
+        for raw in ["this is not json", "{}", "[1,2,3]", '{"type":42}', '{"type":"message"}',
+                    '{"type":"message","id":5,"user":"x","text":1}',
+                    '{"type":"message","id":"m-900","user":{"id":"u3"},"text":"!ping","dm":"yes"}',
+                    '{"type":"message","id":"m-901","user":{"name":"x"},"room":"lobby","text":"!ping"}',
+                    '{"type":"message","id":"m-902","user":{"id":"u3"},"text":"!ping"}',
+                    '{"type":"ack","ref":"zzz"}', '{"type":"error","ref":"c999","code":"forbidden"}',
+                    '{"type":"hello","heartbeat_ms":1}', '{"type":"who-knows"}', '{"type":"message",']:
+            self.site.command("/raw " + raw)
+        self.site.command("/big 70")                     # a 70 KiB frame holding "!ping"
+        self.site.command("/bot helper !ping")           # bots are never answered
+        self.site.command("/self !ping")                 # nor is the bot itself
+        self.site.expect_none({"ev": "send"}, within=1.0)
+        self.ask("mia", "!ping", "pong")
+        self.site.expect_none({"ev": "send"}, within=0.5)
+        self.assertTrue(self.daemon.running)
+        _, metrics = http_get(self.config.http_port, "/metrics")
+        bad = [l for l in metrics.splitlines() if l.startswith("dutybot_bad_frames_total")]
+        self.assertGreaterEqual(int(bad[0].split()[-1]), 10, bad)
+        self.daemon.wait_log("refusing a frame over 64 KiB")
+
+    def test_same_message_id_twice_is_answered_once(self):
+        self.ask("mia", "!whoami", "Mia Keller")
+        self.site.command("/dup")
+        self.site.expect_none({"ev": "send"}, within=1.0)
+        self.ask("mia", "!ping", "pong")
+
+
+class Reconnects(E2E):
+    HEARTBEAT_MS = 400
+
+    def test_a_line_said_while_the_socket_is_down_is_answered_once(self):
+        self.ask("mia", "!ping", "pong")
+        time.sleep(1.2)                                   # the resume point is saved each second
+        self.site.command("/refuse on")
+        self.site.command("/drop")
+        self.site.wait({"ev": "closed"})
+        self.site.say("mia", "!whoami")                   # nobody is connected to hear it
+        self.site.wait({"ev": "refused"}, timeout=10)     # the daemon tries again...
+        self.site.command("/refuse off")
+        ready = self.site.wait({"ev": "ready"}, timeout=15)
+        self.assertTrue(ready["resumed"])
+        self.assertGreaterEqual(ready["replayed"], 1)
+        self.site.wait({"ev": "send", "text": "Mia Keller"})
+        self.site.expect_none({"ev": "send"}, within=1.5)   # and only once; ping not again
+
+    def test_site_reconnect_request_resumes(self):
+        self.ask("mia", "!ping", "pong")                  # something to resume after
+        self.site.command("/reconnect")
+        ident = self.site.wait({"ev": "identify"})
+        self.assertIsNotNone(ident["resume"])
+        self.assertTrue(self.site.wait({"ev": "ready"})["resumed"])
+        self.ask("mia", "!ping", "pong")
+
+    def test_no_heartbeat_ack_means_a_dead_connection(self):
+        self.ask("mia", "!ping", "pong")
+        self.site.command("/acks off")
+        self.site.wait({"ev": "closed"}, timeout=5)
+        self.site.command("/acks on")
+        ident = self.site.wait({"ev": "identify"}, timeout=10)
+        self.assertIsNotNone(ident["resume"])
+        self.site.wait({"ev": "ready"})
+        self.daemon.wait_log("no heartbeat ack")
+        self.ask("mia", "!ping", "pong")
+
+    def test_close_4008_waits_the_time_given(self):
+        self.site.command("/close 4008 1500")
+        closed = time.monotonic()
+        self.site.wait({"ev": "closed", "code": 4008})
+        self.site.wait({"ev": "connected"}, timeout=10)
+        self.assertGreaterEqual(time.monotonic() - closed, 1.4)
+        self.site.wait({"ev": "ready"})
+
+    def test_close_4002_starts_a_new_session(self):
+        self.site.command("/close 4002 expired")
+        ident = self.site.wait({"ev": "identify"}, timeout=10)
+        self.assertIsNone(ident["resume"])
+        self.assertFalse(self.site.wait({"ev": "ready"})["resumed"])
+        self.ask("mia", "!ping", "pong")
+
+    def test_invalid_session_falls_back_to_identify(self):
+        self.ask("mia", "!ping", "pong")
+        self.site.command("/expire")
+        self.site.command("/drop")
+        first = self.site.wait({"ev": "identify"}, timeout=10)
+        self.assertIsNotNone(first["resume"])
+        self.site.wait({"ev": "invalid_session"})
+        second = self.site.wait({"ev": "identify"}, timeout=10)
+        self.assertIsNone(second["resume"])
+        self.site.wait({"ev": "ready"})
+        self.ask("mia", "!ping", "pong")
+
+    def test_bad_token_is_not_retried_until_the_config_changes(self):
+        self.site.command("/tokens other-token")
+        self.site.command("/drop")
+        self.site.wait({"ev": "identify", "token_ok": False}, timeout=10)
+        self.site.wait({"ev": "closed", "code": 4001})
+        self.site.expect_none({"ev": "connected"}, within=4.0)    # no tight loop, no loop at all
+        _, health = http_get(self.config.http_port, "/healthz")
+        self.assertIn("bad token", json.loads(health)["connections"]["site"])
+        # the operator fixes the token in the config and reloads
+        text = open(self.config.path).read().replace(self.config.token, "other-token")
+        open(self.config.path, "w").write(text)
+        os.kill(self.daemon.proc.pid, signal.SIGHUP)
+        self.site.wait({"ev": "identify", "token_ok": True}, timeout=10)
+        self.site.wait({"ev": "ready"})
+        self.ask("mia", "!ping", "pong")
+
+
+class SitePacing(E2E):
+
+    def test_rate_limited_actions_are_resent_in_order(self):
+        self.site.command("/ratelimit 2 400")
+        for text in ("!ping", "!whoami", "!lang"):
+            self.site.say("mia", text)
+        got = [self.site.wait({"ev": "send"}) for _ in range(3)]
+        self.assertEqual(got[0]["text"], "pong")
+        self.assertIn("Mia Keller", got[1]["text"])
+        self.assertIn("Your language", got[2]["text"])
+        self.assertEqual(len(self.site.all({"ev": "rate_limited"})), 2)
+        self.assertEqual(self.site.all({"ev": "action_error"}), [])
+
+
+class SlowSending(E2E):
+    MAX_RATE = 100        # the site would allow more: the pacing is the daemon's own
+
+    def test_pacing_keeps_below_the_rate(self):
+        # max_send_rate = 4: twelve answers need at least two more seconds
+        self.daemon.stop()
+        text = open(self.config.path).read().replace("type = \"site\";", "type = \"site\"; max_send_rate = 4;")
+        open(self.config.path, "w").write(text)
+        self.start_daemon()
+        self.site.wait({"ev": "ready"}, timeout=15)
+        start = time.monotonic()
+        for i in range(12):
+            self.site.say("mia", "!ping")
+        sends = [self.site.wait({"ev": "send", "text": "pong"}, timeout=15) for _ in range(12)]
+        self.assertGreaterEqual(time.monotonic() - start, 2.0)
+        self.assertEqual(len(sends), 12)
+        self.assertEqual(self.site.all({"ev": "rate_limited"}), [])
+
+
+class RedisOutage(E2E):
+
+    def test_clear_answers_while_redis_is_down_and_full_recovery(self):
+        self.ask("mia", "!whoami", "Mia Keller")
+        self.redis.stop()
+        self.ask("mia", "!whoami", "The state store is unavailable right now")
+        self.ask("mia", "!ping", "state store is unavailable")
+        _, health = http_get(self.config.http_port, "/healthz")
+        self.assertEqual(json.loads(health)["redis"], "down")
+        self.redis.start()
+        deadline = time.monotonic() + 15
+        while True:
+            self.site.say("mia", "!whoami")
+            ev = self.site.wait({"ev": "send"})
+            if "Mia Keller" in ev["text"]:
+                break
+            self.assertLess(time.monotonic(), deadline, "no recovery after Redis came back")
+            time.sleep(0.3)
+        # a fresh Redis has no scripts and no staff: both come back by themselves
+        self.ask("mark", "!staff list", "Staff (6):")
+        self.assertTrue(self.daemon.running)
+        _, metrics = http_get(self.config.http_port, "/metrics")
+        self.assertIn("dutybot_redis_up 1", metrics)
+
+
+class Crash(E2E):
+
+    def test_restart_after_a_crash_resumes_without_double_answers(self):
+        self.ask("mia", "!ping", "pong")
+        time.sleep(1.3)                                   # that resume point is saved...
+        self.ask("mia", "!ping", "pong")                  # ...this one probably not yet
+        self.daemon.kill()                                # no clean shutdown, no final save
+        self.site.wait({"ev": "closed"})
+        self.site.say("mia", "!whoami")                   # said while nobody listens
+        self.start_daemon()
+        ready = self.site.wait({"ev": "ready"}, timeout=15)
+        self.assertTrue(ready["resumed"])
+        self.site.wait({"ev": "send", "text": "Mia Keller"})
+        self.site.expect_none({"ev": "send"}, within=1.5)   # the pings were not answered again
+
+
+if __name__ == "__main__":
+    unittest.main()

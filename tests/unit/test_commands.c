@@ -1,0 +1,426 @@
+/*
+ * test_commands: the command table is consistent (handler, help text, usage
+ * starting with the name, arity matching the usage, no duplicate rows, rows
+ * of one name together) and lookup, permission and arity checks behave.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bot/commands.h"
+#include "bot/catalog.h"
+
+/* English straight from the X-macro list, independent of catalog.c. */
+#define EN_TEXT(id, text) [id] = text,
+static const char *const en_text[MSG_MAX] = { CATALOG_EN(EN_TEXT) };
+#undef EN_TEXT
+
+#define ELLIPSIS "\xe2\x80\xa6"        /* … */
+
+struct usage_words {
+	int n, required;
+	bool optional_any;                  /* any [..] or … */
+	char word[32][128];
+};
+
+/*
+ * Splits a usage line into words at blanks outside <...>, [...] and "...",
+ * so "<user id>" or name="<full name>" stay one word.  A word is optional when
+ * it starts with '[' or is the ellipsis.
+ */
+static void usage_split(const char *u, struct usage_words *w)
+{
+	int depth = 0;
+	bool quoted = false;
+	size_t len = 0;
+
+	memset(w, 0, sizeof(*w));
+	for (const char *s = u;; s++) {
+		if (*s == '\0' || (*s == ' ' && depth == 0 && !quoted)) {
+			if (len > 0) {
+				char *word = w->word[w->n];
+				word[len] = '\0';
+				if (word[0] == '[' || strcmp(word, ELLIPSIS) == 0)
+					w->optional_any = true;
+				else
+					w->required++;
+				if (strstr(word, ELLIPSIS) != NULL)
+					w->optional_any = true;
+				w->n++;
+				len = 0;
+			}
+			if (*s == '\0')
+				break;
+			continue;
+		}
+		assert_true(w->n < 32);
+		assert_true(len < sizeof(w->word[0]) - 1);
+		w->word[w->n][len++] = *s;
+		if (*s == '"')
+			quoted = !quoted;
+		else if (!quoted && (*s == '<' || *s == '['))
+			depth++;
+		else if (!quoted && (*s == '>' || *s == ']'))
+			depth--;
+		assert_true(depth >= 0);
+	}
+	assert_int_equal(depth, 0);
+	assert_false(quoted);
+}
+
+static char *label(const struct command *c)
+{
+	static char buf[64];
+
+	return (char *)command_label(c, buf, sizeof(buf));
+}
+
+static void test_table_not_empty(void **state)
+{
+	assert_true(n_commands > 0);
+	assert_non_null(commands[0].name);
+}
+
+static void test_every_row_has_proc(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++) {
+		if (commands[i].proc == NULL)
+			fail_msg("%s has no handler", label(&commands[i]));
+	}
+}
+
+static void test_every_row_has_help(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		if (!((int)c->help >= 0 && c->help < MSG_MAX))
+			fail_msg("%s: help id %d out of range", label(c), (int)c->help);
+		assert_non_null(en_text[c->help]);
+		if (en_text[c->help][0] == '\0')
+			fail_msg("%s: empty help text", label(c));
+		assert_string_equal(catalog_text("en", c->help), en_text[c->help]);
+		/* help ids are MSG_HELP_*, not some other message */
+		assert_memory_equal(catalog_id_name(c->help), "MSG_HELP_", 9);
+	}
+}
+
+static void test_help_ids_distinct(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		for (size_t k = 0; k < i; k++)
+			if (commands[i].help == commands[k].help)
+				fail_msg("%s and %s share a help text", label(&commands[i]), label(&commands[k]));
+}
+
+static void test_usage_starts_with_name_and_sub(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		struct usage_words w;
+
+		assert_non_null(c->name);
+		assert_true(c->name[0] != '\0');
+		assert_non_null(c->usage);
+		usage_split(c->usage, &w);
+		assert_true(w.n >= 1);
+		if (strcmp(w.word[0], c->name) != 0)
+			fail_msg("%s: usage \"%s\" does not start with its name", label(c), c->usage);
+		if (c->sub != NULL) {
+			assert_true(w.n >= 2);
+			if (strcmp(w.word[1], c->sub) != 0)
+				fail_msg("%s: usage \"%s\" does not continue with its sub-command", label(c), c->usage);
+		}
+	}
+}
+
+static void test_arity_matches_usage(void **state)
+{
+	int bad = 0;
+
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		struct usage_words w;
+		int want;
+
+		usage_split(c->usage, &w);
+		want = c->arity < 0 ? -c->arity : c->arity;
+		assert_true(c->arity != 0);
+		if (w.required != want) {
+			print_error("%s: arity %d, but usage \"%s\" needs %d words\n",
+			            label(c), c->arity, c->usage, w.required);
+			bad++;
+		}
+		/* a fixed arity has nothing optional */
+		if (c->arity > 0 && w.optional_any) {
+			print_error("%s: fixed arity %d but usage \"%s\" has optional words\n",
+			            label(c), c->arity, c->usage);
+			bad++;
+		}
+	}
+	assert_int_equal(bad, 0);
+}
+
+static void test_no_duplicate_rows(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		for (size_t k = 0; k < i; k++) {
+			const struct command *a = &commands[i], *b = &commands[k];
+			bool same_sub = (a->sub == NULL && b->sub == NULL) ||
+			    (a->sub != NULL && b->sub != NULL && strcmp(a->sub, b->sub) == 0);
+			if (strcmp(a->name, b->name) == 0 && same_sub)
+				fail_msg("duplicate row %s", label(a));
+		}
+}
+
+static void test_same_name_contiguous(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		for (size_t k = i + 2; k < n_commands; k++)
+			if (strcmp(commands[i].name, commands[k].name) == 0)
+				for (size_t m = i + 1; m < k; m++)
+					if (strcmp(commands[m].name, commands[i].name) != 0)
+						fail_msg("rows of %s are split by %s", commands[i].name, commands[m].name);
+}
+
+static void test_index_and_label(void **state)
+{
+	char buf[64];
+
+	for (size_t i = 0; i < n_commands; i++)
+		assert_int_equal(command_index(&commands[i]), i);
+	bool seen_sub = false, seen_plain = false;
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		char want[64];
+		snprintf(want, sizeof(want), "%s%s%s", c->name, c->sub ? " " : "", c->sub ? c->sub : "");
+		assert_string_equal(command_label(c, buf, sizeof(buf)), want);
+		seen_sub |= c->sub != NULL;
+		seen_plain |= c->sub == NULL;
+	}
+	assert_true(seen_sub && seen_plain);
+	/* a short buffer is cut, never overrun */
+	memset(buf, 'x', sizeof(buf));
+	{
+		const struct command *c = commands_lookup("staff", "list", &seen_sub);
+		assert_non_null(c);
+		command_label(c, buf, 4);
+		assert_string_equal(buf, "sta");
+		assert_int_equal(buf[4], 'x');
+	}
+}
+
+static void test_lookup_plain(void **state)
+{
+	bool known = false;
+	const struct command *c = commands_lookup("ping", NULL, &known);
+
+	assert_non_null(c);
+	assert_true(known);
+	assert_string_equal(c->name, "ping");
+	assert_null(c->sub);
+	/* words after a plain command are not a sub-command */
+	known = false;
+	assert_ptr_equal(commands_lookup("ping", "extra", &known), c);
+	assert_true(known);
+	/* every plain row is found as itself */
+	for (size_t i = 0; i < n_commands; i++)
+		if (commands[i].sub == NULL)
+			assert_ptr_equal(commands_lookup(commands[i].name, NULL, &known), &commands[i]);
+}
+
+static void test_lookup_sub(void **state)
+{
+	bool known = false;
+	const struct command *c = commands_lookup("staff", "show", &known);
+
+	assert_non_null(c);
+	assert_true(known);
+	assert_string_equal(c->name, "staff");
+	assert_string_equal(c->sub, "show");
+	for (size_t i = 0; i < n_commands; i++)
+		if (commands[i].sub != NULL)
+			assert_ptr_equal(commands_lookup(commands[i].name, commands[i].sub, &known), &commands[i]);
+}
+
+static void test_lookup_unknown(void **state)
+{
+	bool known = true;
+
+	assert_null(commands_lookup("nosuchcommand", NULL, &known));
+	assert_false(known);
+	known = true;
+	assert_null(commands_lookup("nosuchcommand", "list", &known));
+	assert_false(known);
+	known = true;
+	/* names are exact: no prefixes, no case folding */
+	assert_null(commands_lookup("pin", NULL, &known));
+	assert_false(known);
+	assert_null(commands_lookup("PING", NULL, &known));
+	assert_false(known);
+	assert_null(commands_lookup("", NULL, &known));
+	assert_false(known);
+	/* a sub-command name is not a command */
+	assert_null(commands_lookup("show", NULL, &known));
+	assert_false(known);
+}
+
+static void test_lookup_unknown_sub(void **state)
+{
+	bool known = false;
+
+	/* staff has only sub-command rows: an unknown or missing sub finds nothing */
+	assert_null(commands_lookup("staff", "bogus", &known));
+	assert_true(known);
+	known = false;
+	assert_null(commands_lookup("staff", NULL, &known));
+	assert_true(known);
+	known = false;
+	assert_null(commands_lookup("staff", "SHOW", &known));
+	assert_true(known);
+	/* help has a plain row: an unknown "sub" falls back to it */
+	known = false;
+	const struct command *c = commands_lookup("help", "staff", &known);
+	assert_non_null(c);
+	assert_true(known);
+	assert_string_equal(c->name, "help");
+	assert_null(c->sub);
+}
+
+static struct person person(enum role r, enum level l)
+{
+	struct person p;
+
+	memset(&p, 0, sizeof(p));
+	p.role = r;
+	p.level = l;
+	return p;
+}
+
+static void test_allowed_by_role(void **state)
+{
+	bool known;
+	const struct command *ping = commands_lookup("ping", NULL, &known);
+	const struct command *show = commands_lookup("staff", "show", &known);
+	struct person friend = person(ROLE_FRIEND, LEVEL_NONE);
+	struct person agent = person(ROLE_AGENT, LEVEL_SAM);
+	struct person vice = person(ROLE_VICE_MINISTER, LEVEL_NONE);
+	struct person minister = person(ROLE_MINISTER, LEVEL_NONE);
+	struct person webmaster = person(ROLE_WEBMASTER, LEVEL_NONE);
+
+	assert_non_null(ping);
+	assert_non_null(show);
+	assert_int_equal(show->min_role, ROLE_MINISTER);
+	assert_true(command_allowed(ping, &friend));
+	assert_true(command_allowed(ping, &webmaster));
+	assert_false(command_allowed(show, &friend));
+	assert_false(command_allowed(show, &agent));
+	assert_false(command_allowed(show, &vice));
+	assert_true(command_allowed(show, &minister));
+	assert_true(command_allowed(show, &webmaster));
+}
+
+static void test_allowed_by_role_every_row(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		for (int r = ROLE_FRIEND; r <= ROLE_WEBMASTER; r++) {
+			struct person p = person((enum role)r, r == ROLE_AGENT ? LEVEL_SAM : LEVEL_NONE);
+			assert_int_equal(command_allowed(c, &p), r >= (int)c->min_role);
+		}
+	}
+}
+
+static void test_allowed_by_level(void **state)
+{
+	/* no row of the table uses min_level yet: a row of our own */
+	struct command c = { .name = "shift", .sub = "take", .min_role = ROLE_AGENT,
+	                     .min_level = LEVEL_CCS, .arity = 3, .usage = "shift take <slot>" };
+	struct person trn = person(ROLE_AGENT, LEVEL_TRN);
+	struct person ccs = person(ROLE_AGENT, LEVEL_CCS);
+	struct person sam = person(ROLE_AGENT, LEVEL_SAM);
+	struct person none = person(ROLE_AGENT, LEVEL_NONE);
+	struct person friend = person(ROLE_FRIEND, LEVEL_SAM);
+	struct person vice = person(ROLE_VICE_MINISTER, LEVEL_NONE);
+	struct person minister_trn = person(ROLE_MINISTER, LEVEL_TRN);
+
+	assert_false(command_allowed(&c, &trn));
+	assert_false(command_allowed(&c, &none));
+	assert_true(command_allowed(&c, &ccs));
+	assert_true(command_allowed(&c, &sam));
+	/* the level does not lift a role */
+	assert_false(command_allowed(&c, &friend));
+	/* the level is only checked for agents */
+	assert_true(command_allowed(&c, &vice));
+	assert_true(command_allowed(&c, &minister_trn));
+}
+
+static void test_arity_ok(void **state)
+{
+	bool known;
+	const struct command *ping = commands_lookup("ping", NULL, &known);
+	const struct command *show = commands_lookup("staff", "show", &known);
+	const struct command *set = commands_lookup("staff", "set", &known);
+	const struct command *help = commands_lookup("help", NULL, &known);
+
+	assert_int_equal(ping->arity, 1);
+	assert_true(command_arity_ok(ping, 1));
+	assert_false(command_arity_ok(ping, 0));
+	assert_false(command_arity_ok(ping, 2));
+	assert_int_equal(show->arity, 3);
+	assert_false(command_arity_ok(show, 2));
+	assert_true(command_arity_ok(show, 3));
+	assert_false(command_arity_ok(show, 4));
+	assert_int_equal(set->arity, -5);
+	assert_false(command_arity_ok(set, 4));
+	assert_true(command_arity_ok(set, 5));
+	assert_true(command_arity_ok(set, 6));
+	assert_true(command_arity_ok(set, PARSE_MAX_WORDS));
+	assert_int_equal(help->arity, -1);
+	assert_true(command_arity_ok(help, 1));
+	assert_true(command_arity_ok(help, 2));
+	assert_false(command_arity_ok(help, 0));
+}
+
+static void test_arity_ok_every_row(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		int n = c->arity < 0 ? -c->arity : c->arity;
+		assert_false(command_arity_ok(c, n - 1));
+		assert_true(command_arity_ok(c, n));
+		assert_int_equal(command_arity_ok(c, n + 1), c->arity < 0);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_not_empty),
+		cmocka_unit_test(test_every_row_has_proc),
+		cmocka_unit_test(test_every_row_has_help),
+		cmocka_unit_test(test_help_ids_distinct),
+		cmocka_unit_test(test_usage_starts_with_name_and_sub),
+		cmocka_unit_test(test_arity_matches_usage),
+		cmocka_unit_test(test_no_duplicate_rows),
+		cmocka_unit_test(test_same_name_contiguous),
+		cmocka_unit_test(test_index_and_label),
+		cmocka_unit_test(test_lookup_plain),
+		cmocka_unit_test(test_lookup_sub),
+		cmocka_unit_test(test_lookup_unknown),
+		cmocka_unit_test(test_lookup_unknown_sub),
+		cmocka_unit_test(test_allowed_by_role),
+		cmocka_unit_test(test_allowed_by_role_every_row),
+		cmocka_unit_test(test_allowed_by_level),
+		cmocka_unit_test(test_arity_ok),
+		cmocka_unit_test(test_arity_ok_every_row),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
