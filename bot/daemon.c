@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <signal.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
 
@@ -412,6 +413,11 @@ static void shutdown_step(struct dutybot *bot)
 		close_handle((uv_handle_t *)&bot->sig_term);
 		close_handle((uv_handle_t *)&bot->sig_int);
 		close_handle((uv_handle_t *)&bot->sig_hup);
+		/* closing the uv handles restores the default action; the last
+		 * steps are short, so a further signal must not kill them */
+		signal(SIGTERM, SIG_IGN);
+		signal(SIGINT, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		state_close(bot->state, on_state_closed, bot);
 		for (size_t i = 0; i < bot->n_conns; i++)
 			conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */

@@ -1,0 +1,132 @@
+"""End-to-end: the daemon as an operator meets it: options, config checks,
+signals (reload, clean stop), /healthz and /metrics, the fake clock."""
+
+import json
+import os
+import signal
+import subprocess
+import time
+import unittest
+import urllib.error
+import urllib.request
+
+from harness import E2E, _binary
+
+
+def run(*args, env=None):
+    return subprocess.run([_binary("DUTYBOT_BIN"), *args], capture_output=True, text=True,
+                          timeout=20, env={**os.environ, **(env or {})})
+
+
+def http_get(port, path):
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as r:
+            return r.status, r.read().decode(), r.headers.get("Content-Type")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(), e.headers.get("Content-Type")
+
+
+class Options(E2E):
+    START_DAEMON = False
+
+    def test_version_and_help(self):
+        r = run("--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^dutybot \d+\.\d+\.\d+\n$")
+        r = run("--help")
+        self.assertEqual(r.returncode, 0)
+        self.assertIn("--check-config", r.stdout)
+        self.assertEqual(run("--bogus").returncode, 2)
+
+    def test_check_config_ok_and_every_error_named(self):
+        r = run("--check-config", "-c", self.config.path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("configuration OK", r.stdout)
+        bad = os.path.join(self.tmp, "bad.cfg")
+        with open(bad, "w") as f:
+            f.write('connections = (\n  { name = "x"; type = "discrod"; },\n'
+                    '  { name = "x"; type = "site"; url = "ws://127.0.0.1:1/b"; token = "t"; }\n);\n'
+                    'redis = { hots = "127.0.0.1"; };\npolicy = { late_grace = "10 minutes"; };\n')
+        r = run("--check-config", "-c", bad)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn(f'{bad}:2: connections.[0].type: unknown platform "discrod"', r.stderr)
+        self.assertIn(f"{bad}:5: redis.hots: unknown setting", r.stderr)
+        self.assertIn(f"{bad}:6: policy.late_grace", r.stderr)
+        self.assertIn("connections.[1].name", r.stderr)          # duplicate name
+        r = run("-c", bad)                                        # the daemon refuses to start
+        self.assertEqual(r.returncode, 1)
+        r = run("--check-config", "-c", os.path.join(self.tmp, "missing.cfg"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("missing.cfg", r.stderr)
+
+    def test_fake_clock_is_logged_loudly_and_rejected_when_bad(self):
+        r = run("-c", self.config.path, env={"DUTYBOT_FAKE_NOW": "yesterday"})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("DUTYBOT_FAKE_NOW", r.stderr)
+        d = self.start_daemon(DUTYBOT_FAKE_NOW="2026-03-02T07:55:00+01:00")
+        d.wait_log("FAKE TIME in use")
+        self.site.wait({"ev": "ready"}, timeout=15)
+        self.ask("lemon", '!staff set mia name "Mia K. Keller"', "is now")
+        self.ask("lemon", "!audit 1", "2026-03-02 06:55")        # UTC in this config
+
+
+class Signals(E2E):
+
+    def test_sigterm_flushes_closes_cleanly_and_exits_0(self):
+        for _ in range(5):
+            self.site.say("mia", "!whoami")
+        self.daemon.proc.send_signal(signal.SIGTERM)
+        for _ in range(5):
+            self.site.wait({"ev": "send", "text": "Mia Keller"})
+        self.site.wait({"ev": "closed", "code": 1000})
+        self.assertEqual(self.daemon.stop(), 0)
+        self.assertIn("stopped", self.daemon.log())
+        # the resume point was saved on the way out
+        self.assertIsNotNone(self.redis.cmd("HGET", self.key("resume", "site"), "last_id"))
+
+    def test_sighup_applies_staff_and_refuses_a_broken_config(self):
+        self.ask("nora", "!whoami", "chat friend")
+        text = open(self.config.path).read()
+        new_staff = ('    { id = "nora"; name = "Nora Vidal"; email = "nora@example.org"; role = "agent";'
+                     ' level = "PAM"; identities = ( "site:f-nora" ); },\n')
+        with open(self.config.path, "w") as f:
+            f.write(text.replace("staff = (\n", "staff = (\n" + new_staff))
+        mark = self.daemon.log_mark()
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.daemon.wait_log("configuration reloaded", since=mark)
+        deadline = time.monotonic() + 10
+        while "Nora Vidal [PAM]" not in self.ask("nora", "!whoami", {"ev": "send"})["text"]:
+            self.assertLess(time.monotonic(), deadline)
+            time.sleep(0.2)
+        with open(self.config.path, "w") as f:
+            f.write(text.replace('type = "site";', 'type = "sitee";'))
+        mark = self.daemon.log_mark()
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.daemon.wait_log(r"reload refused: .*connections.\[0\].type", since=mark)
+        self.assertTrue(self.daemon.running)
+        self.ask("nora", "!whoami", "Nora Vidal [PAM]")           # the running config is kept
+
+
+class Http(E2E):
+
+    def test_healthz_and_metrics(self):
+        self.ask("mia", "!ping", "pong")
+        self.ask("mia", "!staff list", "is for minister")
+        status, body, ctype = http_get(self.config.http_port, "/healthz")
+        self.assertEqual(status, 200)
+        self.assertIn("json", ctype)
+        self.assertEqual(json.loads(body), {"status": "ok", "redis": "up", "connections": {"site": "ready"}})
+        status, body, ctype = http_get(self.config.http_port, "/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn("text/plain", ctype)
+        self.assertIn('dutybot_commands_total{command="ping",result="ok"} 1', body)
+        self.assertIn('dutybot_commands_total{command="staff list",result="refused"} 1', body)
+        self.assertIn('dutybot_connection_up{connection="site"} 1', body)
+        self.assertIn("dutybot_redis_up 1", body)
+        self.assertIn('dutybot_queue_depth{connection="site"} 0', body)
+        self.assertRegex(body, r'dutybot_events_in_total\{connection="site"\} [1-9]')
+        self.assertEqual(http_get(self.config.http_port, "/nope")[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main()
