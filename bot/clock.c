@@ -7,6 +7,7 @@
 #include "bot/log.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,8 +35,11 @@ int64_t clock_parse_instant(const char *s)
 	if (s == NULL || *s == '\0')
 		return -1;
 	if (strspn(s, "0123456789") == strlen(s)) {
-		long long v = strtoll(s, &end, 10);
-		return (*end == '\0' && v >= 0) ? (int64_t)v : -1;
+		long long v;
+		errno = 0;
+		v = strtoll(s, &end, 10);
+		/* far beyond any real instant: adding to it would overflow */
+		return (*end == '\0' && errno == 0 && v >= 0 && v < 253402300800000LL) ? (int64_t)v : -1;
 	}
 	memset(&tm, 0, sizeof(tm));
 	p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
@@ -54,11 +58,16 @@ int64_t clock_parse_instant(const char *s)
 	if (*p == 'Z') {
 		p++;
 	} else if (*p == '+' || *p == '-') {
-		int hh, mm, n = 0;
-		if (sscanf(p + 1, "%2d:%2d%n", &hh, &mm, &n) != 2 || n != 5 || hh > 23 || mm > 59)
+		int hh, mm;
+		if (!(isdigit((unsigned char)p[1]) && isdigit((unsigned char)p[2]) && p[3] == ':' &&
+		      isdigit((unsigned char)p[4]) && isdigit((unsigned char)p[5])))
+			return -1;
+		hh = (p[1] - '0') * 10 + (p[2] - '0');
+		mm = (p[4] - '0') * 10 + (p[5] - '0');
+		if (hh > 23 || mm > 59)
 			return -1;
 		off = (hh * 60L + mm) * 60L * (*p == '-' ? -1 : 1);
-		p += 1 + n;
+		p += 6;
 	} else {
 		return -1;      /* a local time without a zone is ambiguous: refuse it */
 	}

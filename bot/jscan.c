@@ -88,7 +88,7 @@ int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nf
 		return -1;
 	p = skip_ws(p + 1, end);
 	if (p < end && *p == '}')
-		return 0;
+		return skip_ws(p + 1, end) == end ? 0 : -1;
 	for (;;) {
 		const char *key, *key_end, *val;
 		enum jscan_kind kind;
@@ -129,7 +129,7 @@ int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nf
 			continue;
 		}
 		if (p < end && *p == '}')
-			return 0;
+			return skip_ws(p + 1, end) == end ? 0 : -1;
 		return -1;
 	}
 }

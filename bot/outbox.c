@@ -102,9 +102,17 @@ void outbox_free(struct outbox *ob)
 
 /* ---- splitting ---- */
 
-static size_t utf8_len(unsigned char c)
+/* Bytes of the character at P, never past the terminating NUL (a cut-off
+ * sequence in user text counts as the bytes that are there). */
+static size_t utf8_len(const char *p)
 {
-	return c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+	unsigned char c = (unsigned char)*p;
+	size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 1;
+
+	for (size_t i = 1; i < n; i++)
+		if (p[i] == '\0')
+			return i;
+	return n;
 }
 
 int outbox_split(const char *text, size_t max_chars,
@@ -122,10 +130,11 @@ int outbox_split(const char *text, size_t max_chars,
 				last_nl = q;
 			else if (*q == ' ')
 				last_blank = q;
-			q += utf8_len((unsigned char)*q);
+			q += utf8_len(q);
 			chars++;
 		}
-		if (*q != '\0') {       /* too long: cut at a line break, else a blank */
+		if (*q != '\0' && *q != '\n' && *q != ' ') {
+			/* too long: cut at the last line break, else the last blank */
 			const char *cut = last_nl ? last_nl : last_blank;
 			if (cut != NULL && cut > p)
 				q = cut;
@@ -292,8 +301,11 @@ struct out_msg *outbox_failed(struct outbox *ob, uint64_t seq)
 {
 	struct out_msg *m = unlink_seq(&ob->inflight, seq);
 
-	if (m != NULL)
+	if (m != NULL) {
 		ob->n_inflight--;
+		if (ob->queued != NULL)
+			ob->kick(ob->kick_arg);     /* the slot is free for the next one */
+	}
 	return m;
 }
 

@@ -114,10 +114,16 @@ static void demo_signal_cb(uv_signal_t *s, int signum)
 
 /* --- stdin ------------------------------------------------------------------------- */
 
+/*
+ * End of stdin: Ctrl-D at a terminal, or (--machine) the test that drives
+ * the site has gone, so quit.  A person piping a script of lines in keeps
+ * the site serving until a signal.
+ */
 static void demo_input_eof(struct demo *d)
 {
 	demo_close_input(d);
-	if (d->input_tty) {
+	if (d->input_tty || d->report.machine) {
+		report_event(&d->report, report_ev("eof"), NULL);
 		demo_quit(d, 0);
 		return;
 	}
@@ -266,7 +272,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dutybot-demo-site -c CONFIG [--connection NAME] [--machine]\n"
-		"                         [--heartbeat-ms N] [--max-rate N]\n"
+		"                         [--heartbeat-ms N] [--max-rate N] [--first-id N]\n"
 		"Serves the site protocol on the url of the config's site connection\n"
 		"(the named one, else the first); type NAME> TEXT to chat, /help for more.\n");
 }
@@ -386,13 +392,14 @@ int main(int argc, char **argv)
 		{ "machine", no_argument, NULL, 'm' },
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
 		{ "max-rate", required_argument, NULL, 'r' },
+		{ "first-id", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct demo *d;
 	const char *cfg_path = NULL, *conn_name = NULL, *path;
 	const struct config_connection *conn;
-	long heartbeat = 30000, rate = 20;
+	long heartbeat = 30000, rate = 20, first_id = 1;
 	bool machine = false;
 	char *errors = NULL, host[64];
 	int opt, port, rc;
@@ -412,6 +419,14 @@ int main(int argc, char **argv)
 		case 'r':
 			if (parse_num(optarg, 1, 1000000, &rate)) {
 				fprintf(stderr, "dutybot-demo-site: --max-rate: not 1..1000000: %s\n", optarg);
+				return 2;
+			}
+			break;
+		case 'f':
+			/* a real site's ids never repeat: a demo run after another one must
+			 * not hand out ids the bot has already seen (it would drop them) */
+			if (parse_num(optarg, 1, 4000000000000000L, &first_id)) {
+				fprintf(stderr, "dutybot-demo-site: --first-id: not a positive number: %s\n", optarg);
 				return 2;
 			}
 			break;
@@ -464,7 +479,8 @@ int main(int argc, char **argv)
 	d->report.arg = d;
 
 	so = (struct site_options){ .host = host, .port = port, .path = path, .token = conn->token,
-				    .heartbeat_ms = (int)heartbeat, .max_rate = (int)rate };
+				    .heartbeat_ms = (int)heartbeat, .max_rate = (int)rate,
+				    .first_id = (unsigned long long)first_id };
 	d->srv = site_server_new(&d->loop, &so, d->people, &d->report, &errors);
 	if (!d->srv) {
 		report_error(&d->report, "%s", errors ? errors : "cannot start");

@@ -38,4 +38,5 @@ fi
 "$build/dutybot" -c "$cfg" 2>"$work/dutybot.log" &
 bot_pid=$!
 echo "dutybot is running (pid $bot_pid, log $work/dutybot.log)."
-"$build/dutybot-demo-site" -c "$cfg"
+# message ids continue from the clock, as a real site's never repeat
+"$build/dutybot-demo-site" -c "$cfg" --first-id "$(date +%s)000"

@@ -432,6 +432,7 @@ struct site_server *site_server_new(uv_loop_t *loop, const struct site_options *
 	srv->port = opt->port;
 	srv->heartbeat_ms = opt->heartbeat_ms;
 	srv->max_rate = opt->max_rate;
+	srv->last_id = opt->first_id > 0 ? opt->first_id - 1 : 0;
 	srv->acks = true;
 	srv->debug = dbg && *dbg && strcmp(dbg, "0");
 	srv->host = strdup(opt->host);

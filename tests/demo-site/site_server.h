@@ -29,6 +29,7 @@ struct site_options {
 	const char *token;      /* the one accepted token, until site_set_tokens() */
 	int heartbeat_ms;       /* sent in hello */
 	int max_rate;           /* actions per second per connection */
+	unsigned long long first_id;    /* the first message gets m-<first_id> (default 1) */
 };
 
 struct site_server;

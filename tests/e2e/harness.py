@@ -74,6 +74,16 @@ def _wait_until(pred: Callable[[], Any], timeout: float, what: str, interval: fl
         time.sleep(interval)
 
 
+def _die_with_parent() -> None:
+    """preexec_fn: SIGTERM the child when the test process dies (e.g. killed
+    by a ctest timeout), so no redis-server or dutybot is left behind."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)     # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
 def _binary(var: str) -> str:
     path = os.environ.get(var)
     if not path:
@@ -116,7 +126,8 @@ class Redis:
             self.proc = subprocess.Popen(
                 ["redis-server", "--port", str(self.port), "--bind", HOST,
                  "--save", "", "--appendonly", "no", "--dir", self.dir],
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                preexec_fn=_die_with_parent)
         finally:
             log.close()
 
@@ -440,7 +451,7 @@ class DemoSite:
         cmd += self.args
         with open(self.stderr_path, "ab") as err:
             self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=err)
+                                         stderr=err, preexec_fn=_die_with_parent)
         self._eof = False
         self._reader = threading.Thread(target=self._read_events, daemon=True,
                                         name="demo-site-events")
@@ -651,7 +662,8 @@ class Daemon:
             self.proc = subprocess.Popen([_binary("DUTYBOT_BIN"), "-c", self.config_path,
                                           *self.args],
                                          stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT, env=env)
+                                         stderr=subprocess.STDOUT, env=env,
+                                         preexec_fn=_die_with_parent)
 
     @property
     def running(self) -> bool:

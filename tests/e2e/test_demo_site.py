@@ -584,6 +584,13 @@ class DemoSiteTest(E2E):
         self.assertEqual(first["text"], "h5")
         self.site.wait({"ev": "ready", "replayed": 10000}, timeout=30)
 
+    def test_end_of_input_quits_in_machine_mode(self):
+        ws = self.ready()
+        self.site.proc.stdin.close()            # the driving test is gone
+        self.assertEqual(ws.expect_close()[0], 1001)
+        self.assertEqual(self.site.proc.wait(10), 0)
+        self.site.wait({"ev": "eof"})
+
     def test_quit_and_sigterm_exit_cleanly(self):
         ws = self.ready()
         self.site.proc.send_signal(15)

@@ -185,6 +185,16 @@ class RedisOutage(E2E):
         self.assertIn("dutybot_redis_up 1", metrics)
 
 
+class ScriptCache(E2E):
+
+    def test_a_flushed_script_cache_is_refilled_on_the_fly(self):
+        self.ask("mia", "!whoami", "Mia Keller")
+        self.redis.cmd("SCRIPT", "FLUSH")
+        self.ask("mia", "!whoami", "Mia Keller")          # NOSCRIPT -> EVAL, transparently
+        self.ask("mark", "!staff list", "Staff (6):")
+        self.assertNotIn("Something went wrong", "".join(e.get("text", "") for e in self.site.events))
+
+
 class Crash(E2E):
 
     def test_restart_after_a_crash_resumes_without_double_answers(self):

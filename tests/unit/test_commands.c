@@ -33,7 +33,8 @@ struct usage_words {
 /*
  * Splits a usage line into words at blanks outside <...>, [...] and "...",
  * so "<user id>" or name="<full name>" stay one word.  A word is optional when
- * it starts with '[' or is the ellipsis.
+ * it starts with '[' or is the ellipsis; key=value options are not counted by
+ * the arity (they come in any order, and the handler names a missing one).
  */
 static void usage_split(const char *u, struct usage_words *w)
 {
@@ -49,8 +50,10 @@ static void usage_split(const char *u, struct usage_words *w)
 				word[len] = '\0';
 				if (word[0] == '[' || strcmp(word, ELLIPSIS) == 0)
 					w->optional_any = true;
-				else
+				else if (strchr(word, '=') == NULL || word[0] == '<')
 					w->required++;
+				else
+					w->optional_any = true; /* key=value options: any order, the handler names a missing one */
 				if (strstr(word, ELLIPSIS) != NULL)
 					w->optional_any = true;
 				w->n++;

@@ -77,8 +77,8 @@ static void test_raw(void **state)
 	json_out_raw(&j, "{\"a\":");
 	json_out_raw(&j, "1}");
 	assert_false(j.failed);
-	assert_int_equal(j.len, 8);
-	assert_memory_equal(buf, "{\"a\":1}", 8);
+	assert_int_equal(j.len, 7);
+	assert_memory_equal(buf, "{\"a\":1}", 7);
 }
 
 static void test_plain_string(void **state)
