@@ -54,6 +54,14 @@ const char *catalog_id_name(enum msg_id id)
 	return id < MSG_MAX ? id_names[id] : "?";
 }
 
+int catalog_id_by_name(const char *name)
+{
+	for (int i = 0; i < MSG_MAX; i++)
+		if (strcmp(id_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
 /* Appends up to LEN bytes of S at *POS, never splitting a UTF-8 sequence. */
 static bool put(char *out, size_t n, size_t *pos, const char *s, size_t len)
 {

@@ -33,6 +33,8 @@ extern const char catalog_language_list[];
 const char *catalog_text(const char *lang, enum msg_id id);
 /* English id name, "MSG_PONG", for tests and logs. */
 const char *catalog_id_name(enum msg_id id);
+/* The id of "MSG_PONG"; -1 if there is none (scripts name messages so). */
+int catalog_id_by_name(const char *name);
 
 /*
  * Fills the template of ID into OUT (always terminated, cut at N-1 bytes on a

@@ -78,4 +78,105 @@
 	X(MSG_AUDIT_LINE, "{time} {actor}: {action} {subject} {detail}") \
 	X(MSG_AUDIT_EMPTY, "No changes recorded{filter}.") \
 	X(MSG_AUDIT_FILTER, " by or about {name}") \
-	X(MSG_BAD_COUNT, "\"{value}\" is not a number from {min} to {max}.")
+	X(MSG_BAD_COUNT, "\"{value}\" is not a number from {min} to {max}.") \
+	X(MSG_HELP_ROSTER, "show every shift of a day: lead, minister on duty, agents, who checked in") \
+	X(MSG_HELP_ROSTER_LEAD, "set the responsible vice minister of a shift") \
+	X(MSG_HELP_ROSTER_MINISTER, "set the minister on duty of a shift") \
+	X(MSG_HELP_ROSTER_ADD, "put agents on a shift") \
+	X(MSG_HELP_ROSTER_REMOVE, "take someone off a shift") \
+	X(MSG_HELP_DUTY, "who is on duty right now, and who is next") \
+	X(MSG_HELP_CHECKIN, "clock in to your shift") \
+	X(MSG_HELP_CHECKOUT, "clock out of your shift") \
+	X(MSG_HELP_HANDOVER, "leave notes for the next shift's lead") \
+	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes of a shift") \
+	X(MSG_HELP_SWAP, "ask someone to take your shift (approved by a minister or webmaster)") \
+	X(MSG_HELP_SWAP_ACCEPT, "accept a swap someone asked of you") \
+	X(MSG_HELP_SWAP_DECLINE, "decline a swap someone asked of you") \
+	X(MSG_HELP_LEAVE, "ask for leave (approved by a minister or webmaster)") \
+	X(MSG_HELP_PENDING, "the approvals waiting for your decision") \
+	X(MSG_HELP_APPROVE, "approve a request (swap, leave, excuse...)") \
+	X(MSG_HELP_DENY, "deny a request, with the reason") \
+	X(MSG_HELP_HOURS, "hours worked in a week") \
+	X(MSG_HELP_ATTENDANCE, "everyone's hours of a week against the minimum") \
+	X(MSG_HELP_EXCUSE, "ask a webmaster to excuse hours under the minimum") \
+	X(MSG_SHIFT_NONE_CONFIGURED, "No shifts are configured.") \
+	X(MSG_SHIFT_UNKNOWN, "There is no shift \"{shift}\"; the shifts are: {shifts}.") \
+	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, mon..sun, or a range A..B of at most 62 days.") \
+	X(MSG_WEEK_BAD, "\"{week}\" is not a week: write it as 2026-W10.") \
+	X(MSG_LATE_MARK, " (late)") \
+	X(MSG_ROSTER_HEADER, "Roster of {date}:") \
+	X(MSG_ROSTER_SHIFT, "{shift} {start}-{end}: lead {lead}, minister on duty {minister}; agents: {agents}; checked in: {checked}") \
+	X(MSG_ROSTER_REPLACED, " (replaced {who})") \
+	X(MSG_ROSTER_UPDATED, "Roster updated: {shift} on {dates}.") \
+	X(MSG_ROSTER_MAY_NOT_HOLD, "{id} may not hold the {slot} slot of a shift.") \
+	X(MSG_ROSTER_ON_LEAVE, "{id} is on leave on {date}.") \
+	X(MSG_ROSTER_ALREADY, "{id} is already on that shift on {date} ({slot}).") \
+	X(MSG_ROSTER_NOT_THERE, "{id} is not on the {shift} shift then.") \
+	X(MSG_ROSTER_PAST, "{dates} is over; the roster of the past stays as it was.") \
+	X(MSG_DUTY_NOW, "On duty now: {shift} until {end}. Lead {lead}, minister on duty {minister}. Checked in: {checked}.") \
+	X(MSG_DUTY_NEXT, "Next: {shift} on {date} at {start}, lead {lead}.") \
+	X(MSG_DUTY_NONE, "Nobody is on duty and no shift is coming up.") \
+	X(MSG_CHECKIN_OK, "{name}, you are checked in to {shift} ({date}).") \
+	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), late.") \
+	X(MSG_CHECKIN_ALREADY, "You are already checked in to {shift} ({date}).") \
+	X(MSG_CHECKIN_NOT_ROSTERED, "You are not on the roster of a shift that is open for check-in now.") \
+	X(MSG_CHECKOUT_OK, "{name}, you are checked out of {shift}: {worked} worked, {total} this week.") \
+	X(MSG_CHECKOUT_NOT_IN, "You are not checked in to any shift.") \
+	X(MSG_HANDOVER_SAVED, "Handover notes of {shift} ({date}) saved; the next lead gets them at check-in.") \
+	X(MSG_HANDOVER_NOT_LEAD, "Only the lead of the shift running now writes its handover.") \
+	X(MSG_HANDOVER_SHOW, "Handover of {what} by {by} at {time}:\n{notes}") \
+	X(MSG_HANDOVER_NONE, "No handover notes for {what}.") \
+	X(MSG_HANDOVER_DELIVERY, "Handover for {shift} ({date}) from {prev}, by {by}:\n{notes}\nPending approvals of this shift: {approvals}") \
+	X(MSG_SHIFT_REMINDER, "Reminder: you lead {shift} on {date} at {start}. Check in with !checkin.") \
+	X(MSG_LATE_WARNING_YOU, "Warning: you lead {shift} ({date}, {start}) and have not checked in. A second time within the window means replacement.") \
+	X(MSG_LATE_WARNING_OPS, "{lead}, lead of {shift} ({date}, {start}), has not checked in: first warning.") \
+	X(MSG_LATE_REPLACED_YOU, "You did not check in to lead {shift} ({date}) again: {standby} replaces you for this shift.") \
+	X(MSG_LATE_STANDBY_YOU, "You now lead {shift} ({date}, {start}) in place of {lead}. Please check in.") \
+	X(MSG_LATE_REPLACED_OPS, "{lead} was late again: {standby} now leads {shift} ({date}).") \
+	X(MSG_LATE_NO_STANDBY, "{lead} is late again for {shift} ({date}) and no standby is free: webmasters, please act.") \
+	X(MSG_SWAP_REQUESTED, "Swap {id} asked of {other}; they answer with !swap accept {id}, then a minister or webmaster approves.") \
+	X(MSG_SWAP_REQUESTED_EXCHANGE, "Swap {id} asked of {other}, who gives you their {theirs} shift that day in exchange; they answer with !swap accept {id}.") \
+	X(MSG_SWAP_ASKED, "{from} asks you to swap: {summary}. Answer with !swap accept {id} or !swap decline {id}.") \
+	X(MSG_SWAP_NOT_YOURS, "You are not on the {shift} shift of {date}.") \
+	X(MSG_SWAP_SELF, "You cannot swap with yourself.") \
+	X(MSG_SWAP_ALREADY_THERE_REQ, "{other} is already on that shift.") \
+	X(MSG_SWAP_PAST, "{shift} on {date} has already started; a swap must come before.") \
+	X(MSG_SWAP_DUPLICATE, "You already asked {id} for that shift.") \
+	X(MSG_SWAP_CHANGED_YOURS, "the requester's shift changed since the request") \
+	X(MSG_SWAP_CHANGED_THEIRS, "the other person's shift changed since the request") \
+	X(MSG_SWAP_ALREADY_THERE, "the other person is on that shift already") \
+	X(MSG_SWAP_ON_LEAVE, "one of them is on leave that day") \
+	X(MSG_SWAP_DONE_OPS, "Swap {id} approved by {by}: {summary}.") \
+	X(MSG_LEAVE_REQUESTED, "Leave {id} for {dates} asked; a minister or webmaster decides.") \
+	X(MSG_LEAVE_REQUESTED_LATE, "Leave {id} for {dates} asked, later than the notice period (marked late); a minister or webmaster decides.") \
+	X(MSG_LEAVE_OVERLAP, "You already asked for leave on those days ({id}).") \
+	X(MSG_LEAVE_PAST, "{dates} is in the past.") \
+	X(MSG_LEAVE_GAP_OPS, "Leave {id} approved by {by}: {summary}. Roster gaps: {gaps}.") \
+	X(MSG_APPROVAL_WAITS, "{id} waits for a {role} or above: {summary}. !approve {id} or !deny {id} <reason>.") \
+	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary}.") \
+	X(MSG_APPROVAL_WHO_ROLE, "a {role} or above") \
+	X(MSG_APPROVAL_NOT_FOUND, "There is no request {id}.") \
+	X(MSG_APPROVAL_CLOSED, "{id} is already decided ({state}).") \
+	X(MSG_APPROVAL_OWN, "You cannot decide your own request {id}.") \
+	X(MSG_APPROVAL_TWICE, "You have already decided a step of {id}.") \
+	X(MSG_APPROVAL_NOT_YOURS, "{id} waits for {who}, not for you.") \
+	X(MSG_APPROVAL_DENIED_OK, "{id} denied: {summary}.") \
+	X(MSG_APPROVAL_ADVANCED, "{id} accepted; it now waits for {who}: {summary}.") \
+	X(MSG_APPROVAL_APPROVED_OK, "{id} approved and done: {summary}.") \
+	X(MSG_APPROVAL_FAILED, "{id} cannot be done any more: {why}. Nothing changed.") \
+	X(MSG_APPROVAL_DENIED, "Your request {id} ({summary}) was denied by {by}: {reason}") \
+	X(MSG_APPROVAL_APPROVED, "{id} ({summary}) was approved by {by}.") \
+	X(MSG_APPROVAL_FAILED_NOTICE, "{id} ({summary}) could not be done: {why}.") \
+	X(MSG_APPROVAL_UNKNOWN_TYPE, "this kind of request is not known") \
+	X(MSG_PENDING_HEADER, "Waiting for your decision:") \
+	X(MSG_PENDING_LINE, "{id} — {summary} (from {by})") \
+	X(MSG_PENDING_NONE, "Nothing waits for your decision.") \
+	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
+	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
+	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
+	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} late, {warnings} warnings — {mark}") \
+	X(MSG_ATTENDANCE_OK, "ok") \
+	X(MSG_ATTENDANCE_UNDER, "under the minimum") \
+	X(MSG_ATTENDANCE_EXCUSED, "under the minimum, excused") \
+	X(MSG_EXCUSE_REQUESTED, "Excuse {id} for {week} asked; a webmaster decides.") \
+	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum: {under}. Excused: {excused}.")

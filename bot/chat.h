@@ -45,7 +45,7 @@ struct request {
 	const struct command *command;
 	struct person caller;
 	enum result result;
-	char data_person[PERSON_ID_MAX];        /* a person argument a handler keeps across its state call */
+	char data_person[64];           /* what a handler keeps across its state call (an id, a date...) */
 	struct parsed cmd;
 };
 

@@ -13,6 +13,9 @@
 #include "bot/daemon.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
+#include "bot/timers.h"
+#include "bot/deliver.h"
+#include "handlers/handlers.h"
 #include "bot/http.h"
 #include "bot/log.h"
 #include "bot/clock.h"
@@ -253,6 +256,8 @@ static void start_connections(struct dutybot *bot)
 	for (size_t i = 0; i < bot->n_conns; i++)
 		if (bot->conns[i]->ops->start(bot->conns[i]) != 0)
 			log_warnx("%s: could not start", bot->conns[i]->name);
+	timers_start(bot->timers);
+	deliver_start(bot->deliver);
 	sd_notify(0, "READY=1\nSTATUS=running");
 	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
 	    state_is_up(bot->state) ? "up" : "down (retrying)");
@@ -282,6 +287,7 @@ static void on_startup_timer(uv_timer_t *t)
 	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping) {
 		bot->synced_epoch = state_epoch(bot->state);
 		sync_staff(bot);
+		attendance_schedule_week_close(bot);
 	}
 }
 
@@ -418,6 +424,8 @@ static void shutdown_step(struct dutybot *bot)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		timers_close(bot->timers);
+		deliver_close(bot->deliver);
 		state_close(bot->state, on_state_closed, bot);
 		for (size_t i = 0; i < bot->n_conns; i++)
 			conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */
@@ -556,8 +564,11 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
 	bot->guard = guard_new(cfg->limits.commands_per_minute, cfg->limits.burst);
+	bot->timers = timers_new(bot);
+	bot->deliver = deliver_new(bot);
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
-	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL)
+	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL || bot->timers == NULL ||
+	    bot->deliver == NULL)
 		return -1;
 	if (create_lws(bot) != 0)
 		return -1;

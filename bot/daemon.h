@@ -17,6 +17,8 @@
 struct lws_context;
 struct state;
 struct guard;
+struct timers;
+struct deliver;
 
 struct metrics {
 	uint64_t events_in;             /* command events that reached the dispatcher */
@@ -44,6 +46,8 @@ struct dutybot {
 	struct resume_point *resume;    /* per conn */
 	size_t n_conns;
 	struct guard *guard;
+	struct timers *timers;          /* durable timers (bot/timers.c) */
+	struct deliver *deliver;        /* durable outbox sender (bot/deliver.c) */
 	struct metrics metrics;
 	size_t requests_in_flight;
 	bool stopping;

@@ -68,6 +68,8 @@ void outbox_msg_free(struct out_msg *m)
 {
 	if (m == NULL)
 		return;
+	if (m->done != NULL)
+		m->done(m->done_arg, m->delivered);
 	free(m->target);
 	free(m->text);
 	free(m->origin_room);
@@ -163,6 +165,8 @@ struct push_ctx {
 	const char *target, *origin_room, *origin_user, *lang;
 	struct out_msg **tail;
 	int failed;
+	void (*done)(void *arg, bool delivered);
+	void *done_arg;
 };
 
 static void push_piece(const char *piece, size_t len, void *arg)
@@ -184,15 +188,15 @@ static void push_piece(const char *piece, size_t len, void *arg)
 	m->origin_user = dup_or_null(pc->origin_user);
 	if (pc->lang != NULL)
 		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
+	m->done = pc->done;
+	m->done_arg = pc->done_arg;
 	*pc->tail = m;
 	pc->tail = &m->next;
 	pc->ob->n_queued++;
 }
 
-int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
-                const char *origin_room, const char *origin_user, const char *lang)
+static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 {
-	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0 };
 	int n;
 
 	while (*pc.tail != NULL)
@@ -201,6 +205,22 @@ int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const
 	if (n > 0)
 		ob->kick(ob->kick_arg);
 	return n - pc.failed;
+}
+
+int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
+                const char *origin_room, const char *origin_user, const char *lang)
+{
+	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL };
+
+	return push(ob, pc, text);
+}
+
+int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
+                        const char *lang, void (*done)(void *arg, bool delivered), void *arg)
+{
+	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg };
+
+	return push(ob, pc, text);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -278,6 +298,7 @@ bool outbox_acked(struct outbox *ob, uint64_t seq)
 	if (m == NULL)
 		return false;
 	ob->n_inflight--;
+	m->delivered = true;
 	outbox_msg_free(m);
 	if (ob->queued != NULL && ob->n_inflight == OUTBOX_MAX_INFLIGHT - 1)
 		ob->kick(ob->kick_arg);

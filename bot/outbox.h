@@ -28,6 +28,11 @@ struct out_msg {
 	char lang[4];
 	int attempts;
 	uint64_t sent_at;       /* uv_now when it last went out */
+	bool delivered;         /* the platform acked it */
+	/* Called once when the message is freed: delivered, or not (refused for
+	 * good, or still queued at shutdown).  May be NULL. */
+	void (*done)(void *arg, bool delivered);
+	void *done_arg;
 };
 
 struct outbox;
@@ -42,6 +47,9 @@ void outbox_free(struct outbox *ob);
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang);
+/* The same, with DONE(ARG, delivered) called once per piece queued. */
+int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
+                        const char *lang, void (*done)(void *arg, bool delivered), void *arg);
 
 /* The next action that may go out now, moved to in-flight; NULL if none (paced,
  * held or empty: a kick follows when that changes). */

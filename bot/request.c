@@ -6,6 +6,8 @@
 #include "bot/daemon.h"
 #include "bot/commands.h"
 #include "bot/clock.h"
+#include "bot/timers.h"
+#include "bot/deliver.h"
 #include "state/redis.h"
 
 #include <stdio.h>
@@ -108,6 +110,11 @@ void request_done(struct request *req)
 
 	if (req->command != NULL && bot->metrics.commands != NULL)
 		bot->metrics.commands[command_index(req->command) * RESULT_MAX + req->result]++;
+	if (req->command != NULL && (req->command->flags & CMD_WRITE) && req->result == RESULT_OK) {
+		/* its script may have added a timer or an outbox entry */
+		timers_poke(bot->timers);
+		deliver_poke(bot->deliver);
+	}
 	bot->requests_in_flight--;
 	free(req->room);
 	free(req->user_id);

@@ -23,5 +23,32 @@ void staff_unlink_cmd(struct request *req);
 void staff_remove_cmd(struct request *req);
 /* audit.c */
 void audit_cmd(struct request *req);
+/* shifts.c */
+void roster_show_cmd(struct request *req);
+void roster_set_cmd(struct request *req);
+void duty_cmd(struct request *req);
+void checkin_cmd(struct request *req);
+void checkout_cmd(struct request *req);
+void handover_cmd(struct request *req);
+void handover_show_cmd(struct request *req);
+/* swaps.c */
+void swap_cmd(struct request *req);
+void leave_cmd(struct request *req);
+/* approvals.c */
+void swap_accept_cmd(struct request *req);
+void pending_cmd(struct request *req);
+void approve_cmd(struct request *req);
+void deny_cmd(struct request *req);
+/* attendance.c */
+void hours_cmd(struct request *req);
+void attendance_cmd(struct request *req);
+void excuse_cmd(struct request *req);
+
+/* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
+struct dutybot;
+void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void attendance_schedule_week_close(struct dutybot *bot);
 
 #endif

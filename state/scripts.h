@@ -23,7 +23,23 @@ extern const unsigned state_script_count;
 	X(SCRIPT_STAFF_REMOVE, "staff_remove") \
 	X(SCRIPT_STAFF_READ, "staff_read") \
 	X(SCRIPT_LANG_SET, "lang_set") \
-	X(SCRIPT_AUDIT_READ, "audit_read")
+	X(SCRIPT_AUDIT_READ, "audit_read") \
+	X(SCRIPT_TIMER_CLAIM, "timer_claim") \
+	X(SCRIPT_OUTBOX_DONE, "outbox_done") \
+	X(SCRIPT_ROSTER_READ, "roster_read") \
+	X(SCRIPT_ROSTER_SET, "roster_set") \
+	X(SCRIPT_CHECKIN, "checkin") \
+	X(SCRIPT_CHECKOUT, "checkout") \
+	X(SCRIPT_HANDOVER_SET, "handover_set") \
+	X(SCRIPT_LATE_FIRE, "late_fire") \
+	X(SCRIPT_REMIND_FIRE, "remind_fire") \
+	X(SCRIPT_WEEK_CLOSE, "week_close") \
+	X(SCRIPT_SWAP_REQUEST, "swap_request") \
+	X(SCRIPT_APPROVAL_DECIDE, "approval_decide") \
+	X(SCRIPT_LEAVE_REQUEST, "leave_request") \
+	X(SCRIPT_EXCUSE_REQUEST, "excuse_request") \
+	X(SCRIPT_APPROVALS_PENDING, "approvals_pending") \
+	X(SCRIPT_ATTENDANCE_READ, "attendance_read")
 
 #define STATE_SCRIPT_ENUM(id, name) id,
 enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };

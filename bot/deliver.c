@@ -1,0 +1,390 @@
+/*
+ * deliver: the sender of the durable outbox.  Scripts append what must
+ * arrive (alerts, warnings, what a timer produced) to the stream "outbox";
+ * this reads it in the consumer group "senders", formats each entry in its
+ * readers' language, queues it on every connection it is for, and
+ * acknowledges and deletes the entry only when every piece was acked by its
+ * platform.  An entry left pending by an instance that died is taken over
+ * (XAUTOCLAIM) after DELIVER_RECLAIM_MS, so it is sent at least once.
+ */
+#include "bot/deliver.h"
+#include "bot/daemon.h"
+#include "bot/log.h"
+#include "state/redis.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DELIVER_POLL_MS 250
+#define DELIVER_RECLAIM_MS 30000
+#define DELIVER_BATCH "50"
+#define DELIVER_GROUP "senders"
+#define DELIVER_TEXT_MAX 8192
+#define DELIVER_KV_MAX 32
+
+struct delivery {
+	struct deliver *d;
+	struct delivery *next;          /* in d->active */
+	char id[48];                    /* stream entry id */
+	int pending;                    /* pieces not yet done */
+	bool queued_all;
+};
+
+struct deliver {
+	struct dutybot *bot;
+	uv_timer_t timer;
+	char consumer[96];
+	unsigned group_epoch;           /* the Redis connection the group was made on */
+	bool group_ready;
+	bool reading;
+	bool closing;
+	bool handle_closed;
+	int64_t last_reclaim;
+	struct delivery *active;        /* entries being sent */
+	uint64_t delivered;
+};
+
+static void tick(struct deliver *d);
+
+static void on_timer(uv_timer_t *h)
+{
+	tick(h->data);
+}
+
+/* ---- finishing an entry ---- */
+
+static void on_done_acked(const redisReply *r, const char *err, void *privdata)
+{
+	(void)r;
+	(void)privdata;
+	if (err != NULL)
+		log_warnx("deliver: could not acknowledge an entry (%s); it will be sent again", err);
+}
+
+static void unlink_active(struct deliver *d, struct delivery *dl)
+{
+	for (struct delivery **p = &d->active; *p; p = &(*p)->next) {
+		if (*p == dl) {
+			*p = dl->next;
+			return;
+		}
+	}
+}
+
+static void finish(struct delivery *dl)
+{
+	struct deliver *d = dl->d;
+
+	if (d == NULL) {        /* the deliverer closed: the entry stays pending in Redis */
+		free(dl);
+		return;
+	}
+	unlink_active(d, dl);
+	if (!d->closing && state_is_up(d->bot->state)) {
+		struct state_args *a = state_args_new();
+		state_args_addf(a, "%soutbox", state_prefix(d->bot->state));
+		state_args_add(a, DELIVER_GROUP);
+		state_args_add(a, dl->id);
+		state_eval(d->bot->state, SCRIPT_OUTBOX_DONE, 1, a, on_done_acked, NULL);
+		d->delivered++;
+	}
+	free(dl);
+}
+
+static void on_piece_done(void *arg, bool delivered)
+{
+	struct delivery *dl = arg;
+
+	(void)delivered;        /* refused for good is final too: the log has it */
+	if (--dl->pending == 0 && dl->queued_all)
+		finish(dl);
+}
+
+/* ---- formatting and queueing one entry ---- */
+
+static int params_kv(cJSON *params, const char **kv, size_t max)
+{
+	int n = 0;
+	cJSON *it;
+
+	cJSON_ArrayForEach(it, params) {
+		if ((size_t)n + 2 > max)
+			break;
+		if (!cJSON_IsString(it))
+			continue;
+		kv[n++] = it->string;
+		kv[n++] = it->valuestring;
+	}
+	return n;
+}
+
+static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enum out_kind kind,
+                     const char *target, enum msg_id id, const char *lang, const char **kv, int nkv)
+{
+	char *text = malloc(DELIVER_TEXT_MAX);
+	int n;
+
+	if (text == NULL || c->outbox == NULL) {
+		free(text);
+		return;
+	}
+	catalog_format(text, DELIVER_TEXT_MAX, lang, id, kv, (size_t)nkv);
+	dl->pending++;          /* held while queueing so a fast done cannot finish early */
+	n = outbox_push_tracked(c->outbox, kind, target, text, lang, on_piece_done, dl);
+	dl->pending += n - 1;
+	d->bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
+	free(text);
+}
+
+static const char *field(const redisReply *fields, const char *name)
+{
+	for (size_t i = 0; i + 1 < fields->elements; i += 2)
+		if (fields->element[i]->type == REDIS_REPLY_STRING && strcmp(fields->element[i]->str, name) == 0 &&
+		    fields->element[i + 1]->type == REDIS_REPLY_STRING)
+			return fields->element[i + 1]->str;
+	return NULL;
+}
+
+static bool active(struct deliver *d, const char *id)
+{
+	for (struct delivery *dl = d->active; dl; dl = dl->next)
+		if (strcmp(dl->id, id) == 0)
+			return true;
+	return false;
+}
+
+static void take_entry(struct deliver *d, const redisReply *entry)
+{
+	struct dutybot *bot = d->bot;
+	const redisReply *fields;
+	const char *to, *msgname, *params_s, *lang;
+	const char *kv[DELIVER_KV_MAX];
+	struct delivery *dl;
+	cJSON *params = NULL;
+	int nkv = 0, id;
+
+	if (entry->type != REDIS_REPLY_ARRAY || entry->elements != 2 || entry->element[0]->type != REDIS_REPLY_STRING)
+		return;
+	if (active(d, entry->element[0]->str))
+		return;         /* reclaimed while we still send it */
+	fields = entry->element[1];
+	if (fields->type != REDIS_REPLY_ARRAY)
+		return;
+	dl = calloc(1, sizeof(*dl));
+	if (dl == NULL)
+		return;
+	dl->d = d;
+	snprintf(dl->id, sizeof(dl->id), "%s", entry->element[0]->str);
+	dl->next = d->active;
+	d->active = dl;
+	dl->pending = 1;        /* released at the end of this function */
+
+	to = field(fields, "to");
+	msgname = field(fields, "msg");
+	params_s = field(fields, "params");
+	lang = field(fields, "lang");
+	id = msgname ? catalog_id_by_name(msgname) : -1;
+	if (params_s != NULL && (params = cJSON_Parse(params_s)) != NULL)
+		nkv = params_kv(params, kv, DELIVER_KV_MAX);
+	if (to == NULL || id < 0) {
+		log_warnx("deliver: dropping outbox entry %s: %s", dl->id, to ? "unknown message" : "no recipient");
+	} else if (strncmp(to, "channel:", 8) == 0) {
+		int ch = config_channel_parse(to + 8);
+		bool any = false;
+		for (size_t i = 0; ch >= 0 && i < bot->n_conns; i++) {
+			struct conn *c = bot->conns[i];
+			if (c->channel[ch] == NULL)
+				continue;
+			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
+			any = true;
+		}
+		if (!any)
+			log_warnx("deliver: no connection maps the channel %s; %s not posted", to + 8, msgname);
+	} else if (strncmp(to, "staff:", 6) == 0) {
+		const char *idents = field(fields, "idents");
+		char buf[1024], *save = NULL;
+		bool any = false;
+		snprintf(buf, sizeof(buf), "%s", idents ? idents : "");
+		for (char *ident = strtok_r(buf, " ", &save); ident; ident = strtok_r(NULL, " ", &save)) {
+			char *colon = strchr(ident, ':');
+			struct conn *c;
+			if (colon == NULL)
+				continue;
+			*colon = '\0';
+			c = daemon_conn(bot, ident);
+			if (c == NULL)
+				continue;
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
+			any = true;
+		}
+		if (!any)
+			log_warnx("deliver: %s has no identity on a running connection; %s not sent", to + 6, msgname);
+	} else {
+		log_warnx("deliver: dropping outbox entry %s: unknown recipient %s", dl->id, to);
+	}
+	cJSON_Delete(params);
+	dl->queued_all = true;
+	on_piece_done(dl, true);
+}
+
+/* ---- reading ---- */
+
+static void on_read(const redisReply *r, const char *err, void *privdata)
+{
+	struct deliver *d = privdata;
+
+	d->reading = false;
+	if (d->closing) {
+		if (d->handle_closed)
+			free(d);
+		return;
+	}
+	if (err != NULL) {
+		if (strncmp(err, "NOGROUP", 7) == 0)
+			d->group_ready = false;
+		return;
+	}
+	/* XREADGROUP: [[stream, [entries]]] or nil; XAUTOCLAIM: [cursor, [entries], [deleted]] */
+	if (r->type == REDIS_REPLY_ARRAY && r->elements >= 1) {
+		const redisReply *entries = NULL;
+		if (r->elements >= 2 && r->element[0]->type == REDIS_REPLY_STRING)
+			entries = r->element[1];                       /* XAUTOCLAIM */
+		else if (r->element[0]->type == REDIS_REPLY_ARRAY && r->element[0]->elements == 2)
+			entries = r->element[0]->element[1];           /* XREADGROUP */
+		for (size_t i = 0; entries && entries->type == REDIS_REPLY_ARRAY && i < entries->elements; i++)
+			take_entry(d, entries->element[i]);
+		if (entries && entries->elements > 0)
+			uv_timer_start(&d->timer, on_timer, 0, 0);    /* maybe more */
+	}
+}
+
+static void on_group(const redisReply *r, const char *err, void *privdata)
+{
+	struct deliver *d = privdata;
+
+	(void)r;
+	d->reading = false;
+	if (d->closing) {
+		if (d->handle_closed)
+			free(d);
+		return;
+	}
+	if (err == NULL || strncmp(err, "BUSYGROUP", 9) == 0)
+		d->group_ready = true;
+	else
+		log_warnx("deliver: cannot create the consumer group: %s", err);
+}
+
+static void tick(struct deliver *d)
+{
+	struct state *st = d->bot->state;
+	struct state_args *a;
+
+	if (d->closing)
+		return;
+	uv_timer_start(&d->timer, on_timer, DELIVER_POLL_MS, 0);
+	if (d->reading || !state_is_up(st) || d->bot->stopping)
+		return;
+	if (d->group_epoch != state_epoch(st))
+		d->group_ready = false;         /* a new Redis may have no group */
+	a = state_args_new();
+	if (!d->group_ready) {
+		d->group_epoch = state_epoch(st);
+		state_args_add(a, "XGROUP");
+		state_args_add(a, "CREATE");
+		state_args_addf(a, "%soutbox", state_prefix(st));
+		state_args_add(a, DELIVER_GROUP);
+		state_args_add(a, "0");
+		state_args_add(a, "MKSTREAM");
+		d->reading = true;
+		state_call(st, a, on_group, d);
+		return;
+	}
+	if (uv_now(d->bot->loop) - (uint64_t)d->last_reclaim > DELIVER_RECLAIM_MS / 3) {
+		d->last_reclaim = (int64_t)uv_now(d->bot->loop);
+		state_args_add(a, "XAUTOCLAIM");
+		state_args_addf(a, "%soutbox", state_prefix(st));
+		state_args_add(a, DELIVER_GROUP);
+		state_args_add(a, d->consumer);
+		state_args_addf(a, "%d", DELIVER_RECLAIM_MS);
+		state_args_add(a, "0-0");
+		state_args_add(a, "COUNT");
+		state_args_add(a, DELIVER_BATCH);
+	} else {
+		state_args_add(a, "XREADGROUP");
+		state_args_add(a, "GROUP");
+		state_args_add(a, DELIVER_GROUP);
+		state_args_add(a, d->consumer);
+		state_args_add(a, "COUNT");
+		state_args_add(a, DELIVER_BATCH);
+		state_args_add(a, "STREAMS");
+		state_args_addf(a, "%soutbox", state_prefix(st));
+		state_args_add(a, ">");
+	}
+	d->reading = true;
+	state_call(st, a, on_read, d);
+}
+
+struct deliver *deliver_new(struct dutybot *bot)
+{
+	struct deliver *d = calloc(1, sizeof(*d));
+	char host[64] = "host";
+
+	if (d == NULL)
+		return NULL;
+	d->bot = bot;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(d->consumer, sizeof(d->consumer), "%s:%d", host, (int)getpid());
+	uv_timer_init(bot->loop, &d->timer);
+	d->timer.data = d;
+	return d;
+}
+
+void deliver_start(struct deliver *d)
+{
+	uv_timer_start(&d->timer, on_timer, 0, 0);
+}
+
+void deliver_poke(struct deliver *d)
+{
+	if (!d->closing && !d->reading)
+		uv_timer_start(&d->timer, on_timer, 0, 0);
+}
+
+size_t deliver_active(const struct deliver *d)
+{
+	size_t n = 0;
+
+	for (const struct delivery *dl = d->active; dl; dl = dl->next)
+		n++;
+	return n;
+}
+
+uint64_t deliver_count(const struct deliver *d)
+{
+	return d->delivered;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	struct deliver *d = h->data;
+
+	d->handle_closed = true;
+	if (!d->reading)
+		free(d);
+}
+
+void deliver_close(struct deliver *d)
+{
+	/* entries still active stay pending in Redis: another instance, or this
+	 * one after a restart, sends them; their pieces free themselves */
+	for (struct delivery *dl = d->active; dl; dl = dl->next)
+		dl->d = NULL;
+	d->active = NULL;
+	d->closing = true;
+	uv_timer_stop(&d->timer);
+	uv_close((uv_handle_t *)&d->timer, on_closed);
+}

@@ -1,0 +1,293 @@
+/*
+ * attendance: hours worked per ISO week (real elapsed time between check-in
+ * and check-out), the weekly list against policy.min_weekly_hours, excuses
+ * approved by a webmaster, and the week-close timer that posts who stayed
+ * under the minimum.
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "bot/daemon.h"
+#include "bot/deliver.h"
+#include "bot/timers.h"
+#include "bot/clock.h"
+#include "bot/when.h"
+#include "bot/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATT_TEXT_MAX 8192
+
+static void hours_text(const char *ms, char *buf, size_t n)
+{
+	long long v = strtoll(ms, NULL, 10);
+
+	snprintf(buf, n, "%lld:%02lld", v / 3600000, v % 3600000 / 60000);
+}
+
+/* WEEK from ARG ("2026-W10", or NULL for this week) into WEEK and the week's bounds. */
+static int week_arg(struct request *req, const char *arg, char week[9], int64_t *from, int64_t *to)
+{
+	struct ymd monday;
+
+	if (arg == NULL) {
+		struct ymd today;
+		when_local_date(request_now(req), &today, NULL);
+		monday = when_week_monday(today);
+	} else if (when_parse_week(arg, &monday) != 0) {
+		return -1;
+	}
+	when_week(monday, week);
+	*from = when_local_ms(monday, 0);
+	*to = when_local_ms(when_add_days(monday, 7), 0) - 1;
+	return 0;
+}
+
+static bool is_week(const char *s)
+{
+	struct ymd m;
+
+	return when_parse_week(s, &m) == 0;
+}
+
+static void read_attendance(struct request *req, const char *week, int64_t from, int64_t to, const char *who,
+                            state_cb *cb)
+{
+	struct state_args *a = state_args_new();
+
+	state_args_addf(a, "%sstaff", state_prefix(request_state(req)));
+	state_args_add(a, state_prefix(request_state(req)));
+	state_args_add(a, week);
+	state_args_addf(a, "%lld", (long long)from);
+	state_args_addf(a, "%lld", (long long)to);
+	state_args_add(a, who);
+	state_eval(request_state(req), SCRIPT_ATTENDANCE_READ, 1, a, cb, req);
+}
+
+/* ---- !hours [person] [week] ---- */
+
+static void on_hours(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char h[32];
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
+	} else {
+		char min[16];
+		hours_text(reply_str(r, 2), h, sizeof(h));
+		snprintf(min, sizeof(min), "%d", request_config(req)->policy.min_weekly_hours);
+		reply(req, MSG_HOURS, "name", reply_str(r, 1), "week", req->data_person + 33, "hours", h, "min", min,
+		    "late", reply_str(r, 3));
+	}
+	request_done(req);
+}
+
+void hours_cmd(struct request *req)
+{
+	const char *who = req->caller.id, *weekarg = NULL;
+	char id[33], week[9];
+	int64_t from, to;
+
+	for (int i = 1; i < req->cmd.argc; i++) {
+		if (is_week(req->cmd.argv[i]))
+			weekarg = req->cmd.argv[i];
+		else if (person_arg(req->cmd.argv[i], id, sizeof(id)))
+			who = id;
+		else {
+			refuse(req, MSG_WEEK_BAD, "week", req->cmd.argv[i]);
+			request_done(req);
+			return;
+		}
+	}
+	if (strcmp(who, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
+		refuse(req, MSG_HOURS_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+		request_done(req);
+		return;
+	}
+	if (week_arg(req, weekarg, week, &from, &to) != 0) {
+		refuse(req, MSG_WEEK_BAD, "week", weekarg);
+		request_done(req);
+		return;
+	}
+	/* data_person: the id, then (at 33) the week, kept for the answer */
+	snprintf(req->data_person, 33, "%.32s", who);
+	snprintf(req->data_person + 33, sizeof(req->data_person) - 33, "%s", week);
+	read_attendance(req, week, from, to, who, on_hours);
+}
+
+/* ---- !attendance [week] ---- */
+
+static void on_attendance(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const struct config *cfg = request_config(req);
+	char *out, line[512], h[32], min[16];
+	size_t len, n;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	out = malloc(ATT_TEXT_MAX);
+	if (out == NULL) {
+		request_done(req);
+		return;
+	}
+	snprintf(min, sizeof(min), "%d", cfg->policy.min_weekly_hours);
+	len = strlen(MSGN(req, out, ATT_TEXT_MAX, MSG_ATTENDANCE_HEADER, "week", req->data_person, "min", min));
+	n = r->type == REDIS_REPLY_ARRAY ? r->elements / 6 : 0;
+	for (size_t i = 0; i < n && len < ATT_TEXT_MAX; i++) {
+		long long ms = strtoll(reply_str(r, i * 6 + 2), NULL, 10);
+		bool excused = r->element[i * 6 + 5]->type == REDIS_REPLY_INTEGER && r->element[i * 6 + 5]->integer;
+		enum msg_id mark = ms >= (long long)cfg->policy.min_weekly_hours * 3600000 ? MSG_ATTENDANCE_OK
+		    : excused ? MSG_ATTENDANCE_EXCUSED : MSG_ATTENDANCE_UNDER;
+		hours_text(reply_str(r, i * 6 + 2), h, sizeof(h));
+		MSG(req, line, MSG_ATTENDANCE_LINE, "name", reply_str(r, i * 6 + 1), "hours", h,
+		    "late", reply_str(r, i * 6 + 3), "warnings", reply_str(r, i * 6 + 4),
+		    "mark", catalog_text(req->caller.lang, mark));
+		len += (size_t)snprintf(out + len, ATT_TEXT_MAX - len, "\n%s", line);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+void attendance_cmd(struct request *req)
+{
+	char week[9];
+	int64_t from, to;
+
+	if (week_arg(req, req->cmd.argc > 1 ? req->cmd.argv[1] : NULL, week, &from, &to) != 0) {
+		refuse(req, MSG_WEEK_BAD, "week", req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
+	snprintf(req->data_person, sizeof(req->data_person), "%s", week);
+	read_attendance(req, week, from, to, "", on_attendance);
+}
+
+/* ---- !excuse <person> <week> <reason> ---- */
+
+static void on_excuse(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply(req, MSG_EXCUSE_REQUESTED, "id", reply_str(r, 1), "week", req->cmd.argv[2]);
+	else
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[1]);
+	request_done(req);
+}
+
+void excuse_cmd(struct request *req)
+{
+	char id[33], week[9], summary[256];
+	int64_t from, to;
+	struct state_args *a;
+
+	if (!person_arg(req->cmd.argv[1], id, sizeof(id))) {
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[1]);
+		goto done;
+	}
+	if (strcmp(id, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
+		refuse(req, MSG_HOURS_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+		goto done;
+	}
+	if (week_arg(req, req->cmd.argv[2], week, &from, &to) != 0) {
+		refuse(req, MSG_WEEK_BAD, "week", req->cmd.argv[2]);
+		goto done;
+	}
+	snprintf(summary, sizeof(summary), "excuse %s %s", id, week);
+	a = script_args(req, "approvals:open");
+	state_args_add(a, id);
+	state_args_add(a, week);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_args_add(a, summary);
+	state_eval(request_state(req), SCRIPT_EXCUSE_REQUEST, 1, a, on_excuse, req);
+	return;
+done:
+	request_done(req);
+}
+
+/* ---- the week-close timer ---- */
+
+static void on_week_closed(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: week close failed (%s); it fires again after its lease", err);
+		return;
+	}
+	log_info("timers: week close: %s", reply_str(r, 0));
+	deliver_poke(bot->deliver);
+	timers_poke(bot->timers);
+}
+
+/* "weekclose|2026-W10|..." fires at the Monday 00:00 after that week. */
+static void week_close_member(struct ymd monday, char *member, size_t n, int64_t *due)
+{
+	char week[9];
+
+	when_week(monday, week);
+	snprintf(member, n, "weekclose|%s", week);
+	*due = when_local_ms(when_add_days(monday, 7), 0);
+}
+
+void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	struct ymd monday, next;
+	char next_member[64];
+	int64_t next_due;
+	struct state_args *a;
+
+	if (argc < 2 || when_parse_week(argv[1], &monday) != 0) {
+		log_warnx("timers: bad week close %s", member);
+		return;
+	}
+	next = when_add_days(monday, 7);
+	week_close_member(next, next_member, sizeof(next_member), &next_due);
+	a = state_args_new();
+	state_args_addf(a, "%sstaff", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, member);
+	state_args_add(a, argv[1]);
+	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	state_args_add(a, next_member);
+	state_args_addf(a, "%lld", (long long)next_due);
+	state_eval(bot->state, SCRIPT_WEEK_CLOSE, 1, a, on_week_closed, bot);
+}
+
+static void on_week_scheduled(const redisReply *r, const char *err, void *privdata)
+{
+	(void)r;
+	if (err != NULL)
+		log_warnx("timers: cannot schedule the week close: %s", err);
+	else
+		timers_poke(((struct dutybot *)privdata)->timers);
+}
+
+void attendance_schedule_week_close(struct dutybot *bot)
+{
+	struct ymd today;
+	char member[64];
+	int64_t due;
+	struct state_args *a = state_args_new();
+
+	when_local_date(clock_now_ms(), &today, NULL);
+	week_close_member(when_week_monday(today), member, sizeof(member), &due);
+	state_args_add(a, "ZADD");
+	state_args_addf(a, "%stimers", state_prefix(bot->state));
+	state_args_add(a, "NX");
+	state_args_addf(a, "%lld", (long long)due);
+	state_args_add(a, member);
+	state_call(bot->state, a, on_week_scheduled, bot);
+}

@@ -1,0 +1,30 @@
+/*
+ * shift_time: the configured shifts as instances in time.  A shift on a date
+ * starts at its wall-clock start in the site's zone and ends at its end, the
+ * next day when the end is not after the start (a night shift).
+ */
+#ifndef DUTYBOT_SHIFT_TIME_H
+#define DUTYBOT_SHIFT_TIME_H
+
+#include <stdint.h>
+#include "config/config.h"
+#include "bot/when.h"
+
+struct shift_instance {
+	struct ymd date;
+	const struct config_shift *shift;
+	int64_t start, end;
+	char date_s[11];
+	char week[9];           /* ISO week of the date */
+};
+
+const struct config_shift *shift_by_name(const struct config *cfg, const char *name);
+void shift_instance(const struct config_shift *s, struct ymd date, struct shift_instance *out);
+/* Instances of every shift from date FROM-1 to FROM+1, sorted by start. */
+int shift_instances_around(const struct config *cfg, int64_t now, struct shift_instance *out, int max);
+/* The instance that ends last at or before INST starts (its predecessor); -1 if none. */
+int shift_previous(const struct config *cfg, const struct shift_instance *inst, struct shift_instance *out);
+/* "a b c": every shift name. */
+const char *shift_names(const struct config *cfg, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,589 @@
+/*
+ * shifts: the roster of each shift, who is on duty, check-in and check-out,
+ * handovers, and the two timers of a rostered shift: the lead's reminder
+ * and the late rule ("vice-minister responsibility system").
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "handlers/shift_time.h"
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/timers.h"
+#include "bot/log.h"
+#include "bot/clock.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SHIFT_TEXT_MAX 8192
+#define AROUND_MAX 64
+
+/* "06:30" from minutes after midnight (0..1439). */
+static void minutes_hhmm(int min, char buf[6])
+{
+	unsigned m = (unsigned)min % 1440u;
+
+	snprintf(buf, 6, "%02u:%02u", m / 60u, m % 60u);
+}
+
+static bool no_shifts(struct request *req)
+{
+	if (request_config(req)->n_shifts > 0)
+		return false;
+	refuse(req, MSG_SHIFT_NONE_CONFIGURED);
+	request_done(req);
+	return true;
+}
+
+static void refuse_shift(struct request *req, const char *name)
+{
+	char names[512];
+
+	refuse(req, MSG_SHIFT_UNKNOWN, "shift", name, "shifts", shift_names(request_config(req), names, sizeof(names)));
+}
+
+static void refuse_date(struct request *req, const char *s)
+{
+	refuse(req, MSG_DATE_BAD, "date", s);
+}
+
+/* ---- !roster [date] ---- */
+
+static void append(char *out, size_t *len, const char *s)
+{
+	*len += (size_t)snprintf(out + *len, *len < SHIFT_TEXT_MAX ? SHIFT_TEXT_MAX - *len : 0, "%s", s);
+}
+
+static void on_roster(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char *out, line[1024], hhmm1[6], hhmm2[6];
+	size_t len = 0;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	out = malloc(SHIFT_TEXT_MAX);
+	if (out == NULL) {
+		request_done(req);
+		return;
+	}
+	out[0] = '\0';
+	MSG(req, line, MSG_ROSTER_HEADER, "date", req->data_person);
+	append(out, &len, line);
+	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+		const redisReply *s = r->element[i];
+		const struct config_shift *cs;
+		char checked[2048] = "";
+		size_t clen = 0;
+		if (s->type != REDIS_REPLY_ARRAY || s->elements < 7)
+			continue;
+		cs = shift_by_name(request_config(req), reply_str(s, 0));
+		minutes_hhmm(cs ? cs->start_min : 0, hhmm1);
+		minutes_hhmm(cs ? cs->end_min : 0, hhmm2);
+		for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
+			char entry[256], when[6], *name, *in, *late, *save = NULL;
+			snprintf(entry, sizeof(entry), "%s", s->element[5]->element[k]->str);
+			name = strtok_r(entry, "|", &save);
+			in = strtok_r(NULL, "|", &save);
+			late = strtok_r(NULL, "|", &save);
+			if (name == NULL || in == NULL)
+				continue;
+			when_hhmm(strtoll(in, NULL, 10), when);
+			clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
+			    "%s%s %s%s", clen ? ", " : "", name, when,
+			    late && *late == '1' ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+		}
+		MSG(req, line, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", hhmm1, "end", hhmm2,
+		    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
+		    "minister", *reply_str(s, 3) ? reply_str(s, 3) : "—",
+		    "agents", *reply_str(s, 4) ? reply_str(s, 4) : "—",
+		    "checked", clen ? checked : "—");
+		append(out, &len, "\n");
+		append(out, &len, line);
+		if (*reply_str(s, 6)) {
+			MSG(req, line, MSG_ROSTER_REPLACED, "who", reply_str(s, 6));
+			append(out, &len, line);
+		}
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+static void read_roster(struct request *req, struct ymd date, state_cb *cb)
+{
+	const struct config *cfg = request_config(req);
+	struct state_args *a = state_args_new();
+
+	when_format(date, req->data_person);
+	state_args_addf(a, "%sroster", state_prefix(request_state(req)));
+	state_args_add(a, state_prefix(request_state(req)));
+	for (size_t i = 0; i < cfg->n_shifts; i++)
+		state_args_addf(a, "%s|%s", req->data_person, cfg->shifts[i].name);
+	state_eval(request_state(req), SCRIPT_ROSTER_READ, 1, a, cb, req);
+}
+
+void roster_show_cmd(struct request *req)
+{
+	struct ymd date;
+
+	if (no_shifts(req))
+		return;
+	if (when_parse_date(req->cmd.argc > 1 ? req->cmd.argv[1] : "today", request_now(req), &date) != 0) {
+		refuse_date(req, req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
+	read_roster(req, date, on_roster);
+}
+
+/* ---- !roster lead|minister|add|remove <date|range> <shift> <person>... ---- */
+
+static void on_roster_set(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char slot[64];
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "ok")) {
+		reply(req, MSG_ROSTER_UPDATED, "shift", req->cmd.argv[3], "dates", req->cmd.argv[2]);
+	} else if (reply_is(r, "no_such_person")) {
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
+	} else if (reply_is(r, "may_not_hold")) {
+		snprintf(slot, sizeof(slot), "%s", reply_str(r, 2));
+		refuse(req, MSG_ROSTER_MAY_NOT_HOLD, "id", reply_str(r, 1), "slot", slot);
+	} else if (reply_is(r, "on_leave")) {
+		refuse(req, MSG_ROSTER_ON_LEAVE, "id", reply_str(r, 1), "date", reply_str(r, 2));
+	} else if (reply_is(r, "already")) {
+		refuse(req, MSG_ROSTER_ALREADY, "id", reply_str(r, 1), "date", reply_str(r, 2), "slot", reply_str(r, 3));
+	} else {
+		refuse(req, MSG_ROSTER_NOT_THERE, "id", reply_str(r, 1), "shift", req->cmd.argv[3]);
+	}
+	request_done(req);
+}
+
+void roster_set_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *op = req->command->sub;
+	const struct config_shift *shift;
+	struct ymd from, to;
+	struct state_args *a;
+	int ndates;
+	int64_t now = request_now(req);
+
+	if (no_shifts(req))
+		return;
+	if (when_parse_range(req->cmd.argv[2], now, &from, &to) != 0) {
+		refuse_date(req, req->cmd.argv[2]);
+		goto done;
+	}
+	if ((shift = shift_by_name(cfg, req->cmd.argv[3])) == NULL) {
+		refuse_shift(req, req->cmd.argv[3]);
+		goto done;
+	}
+	{
+		struct shift_instance last;
+		shift_instance(shift, to, &last);
+		if (last.end <= now) {
+			refuse(req, MSG_ROSTER_PAST, "dates", req->cmd.argv[2]);
+			goto done;
+		}
+	}
+	a = script_args(req, "roster");
+	state_args_add(a, op);
+	state_args_add(a, shift->name);
+	ndates = 0;
+	for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1))
+		ndates++;
+	state_args_addf(a, "%d", ndates);
+	for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1)) {
+		char ds[11];
+		state_args_add(a, when_format(d, ds));
+	}
+	if (strcmp(op, "lead") == 0) {
+		for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1)) {
+			struct shift_instance inst;
+			shift_instance(shift, d, &inst);
+			state_args_addf(a, "%lld", (long long)(inst.start - cfg->policy.reminder_ms));
+			state_args_addf(a, "%lld", (long long)(inst.start + cfg->policy.late_grace_ms));
+		}
+	}
+	for (int i = 4; i < req->cmd.argc; i++) {
+		char id[64];
+		if (!person_arg(req->cmd.argv[i], id, sizeof(id))) {
+			state_args_free(a);
+			refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[i]);
+			goto done;
+		}
+		state_args_add(a, id);
+	}
+	state_eval(request_state(req), SCRIPT_ROSTER_SET, 1, a, on_roster_set, req);
+	return;
+done:
+	request_done(req);
+}
+
+/* ---- !duty ---- */
+
+struct duty_ctx {
+	struct shift_instance cur[4], next;
+	int ncur;
+	bool has_next;
+	int pending;
+	char *text;
+};
+
+static void on_duty(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char line[1024], hhmm[6];
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	{
+		char *out = malloc(SHIFT_TEXT_MAX);
+		size_t len = 0;
+		const struct config *cfg = request_config(req);
+		int64_t now = request_now(req);
+		struct shift_instance around[AROUND_MAX];
+		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+		size_t idx = 0;
+
+		if (out == NULL) {
+			request_done(req);
+			return;
+		}
+		out[0] = '\0';
+		for (int i = 0; i < n; i++) {
+			const redisReply *s;
+			bool running = around[i].start <= now && now < around[i].end;
+			bool next = !running && around[i].start > now;
+			if (!running && !next)
+				continue;
+			if (idx >= r->elements)
+				break;
+			s = r->element[idx++];
+			if (running) {
+				char checked[2048] = "";
+				size_t clen = 0;
+				for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
+					char entry[256], *name, *save = NULL, *in, *late, *outms;
+					snprintf(entry, sizeof(entry), "%s", s->element[5]->element[k]->str);
+					name = strtok_r(entry, "|", &save);
+					in = strtok_r(NULL, "|", &save);
+					late = strtok_r(NULL, "|", &save);
+					outms = strtok_r(NULL, "|", &save);
+					if (name == NULL || in == NULL || outms != NULL)
+						continue;       /* checked out already */
+					clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
+					    "%s%s%s", clen ? ", " : "", name,
+					    late && *late == '1' ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+				}
+				when_hhmm(around[i].end, hhmm);
+				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
+				    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
+				    "minister", *reply_str(s, 3) ? reply_str(s, 3) : "—",
+				    "checked", clen ? checked : "—");
+			} else {
+				when_hhmm(around[i].start, hhmm);
+				MSG(req, line, MSG_DUTY_NEXT, "shift", around[i].shift->name, "date", around[i].date_s,
+				    "start", hhmm, "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—");
+			}
+			len += (size_t)snprintf(out + len, len < SHIFT_TEXT_MAX ? SHIFT_TEXT_MAX - len : 0, "%s%s",
+			    len ? "\n" : "", line);
+			if (next)
+				break;
+		}
+		if (len == 0)
+			MSGN(req, out, SHIFT_TEXT_MAX, MSG_DUTY_NONE);
+		reply_text(req, out);
+		free(out);
+	}
+	request_done(req);
+}
+
+/* One read for !duty: the running instances and the next one. */
+void duty_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[AROUND_MAX];
+	int n;
+	struct state_args *a;
+
+	if (no_shifts(req))
+		return;
+	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	a = state_args_new();
+	state_args_addf(a, "%sroster", state_prefix(request_state(req)));
+	state_args_add(a, state_prefix(request_state(req)));
+	for (int i = 0; i < n; i++) {
+		bool running = around[i].start <= now && now < around[i].end;
+		if (running || around[i].start > now) {
+			state_args_addf(a, "%s|%s", around[i].date_s, around[i].shift->name);
+			if (!running)
+				break;
+		}
+	}
+	state_eval(request_state(req), SCRIPT_ROSTER_READ, 1, a, on_duty, req);
+}
+
+/* ---- !checkin / !checkout ---- */
+
+static void on_checkin(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply(req, strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
+		    "name", req->caller.name, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+	else if (reply_is(r, "already"))
+		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+	else
+		refuse(req, MSG_CHECKIN_NOT_ROSTERED);
+	request_done(req);
+}
+
+void checkin_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[AROUND_MAX], prev;
+	int n, cand = 0;
+	struct state_args *a;
+	char week[9];
+	struct ymd today;
+
+	if (no_shifts(req))
+		return;
+	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	when_local_date(now, &today, NULL);
+	a = script_args(req, "roster");
+	state_args_add(a, when_week(today, week));
+	for (int i = 0; i < n; i++)
+		if (around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end)
+			cand++;
+	state_args_addf(a, "%d", cand);
+	for (int i = 0; i < n; i++) {
+		if (!(around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end))
+			continue;
+		if (shift_previous(cfg, &around[i], &prev) != 0)
+			prev = around[i];
+		state_args_addf(a, "%s|%s|%lld|%s|%s", around[i].date_s, around[i].shift->name,
+		    (long long)around[i].start, prev.date_s, prev.shift->name);
+	}
+	state_eval(request_state(req), SCRIPT_CHECKIN, 1, a, on_checkin, req);
+}
+
+static void format_hours(int64_t ms, char *buf, size_t n)
+{
+	snprintf(buf, n, "%lld:%02lld", (long long)(ms / 3600000), (long long)(ms % 3600000 / 60000));
+}
+
+static void on_checkout(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char worked[32], total[32];
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "ok")) {
+		format_hours(strtoll(reply_str(r, 3), NULL, 10), worked, sizeof(worked));
+		format_hours(strtoll(reply_str(r, 4), NULL, 10), total, sizeof(total));
+		reply(req, MSG_CHECKOUT_OK, "name", req->caller.name, "shift", reply_str(r, 2),
+		    "worked", worked, "total", total);
+	} else {
+		refuse(req, MSG_CHECKOUT_NOT_IN);
+	}
+	request_done(req);
+}
+
+void checkout_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[AROUND_MAX];
+	int n, cand = 0;
+	struct state_args *a;
+
+	if (no_shifts(req))
+		return;
+	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	a = script_args(req, "roster");
+	for (int i = 0; i < n; i++)
+		cand += around[i].start - cfg->policy.checkin_opens_ms <= now;
+	state_args_addf(a, "%d", cand);
+	/* newest first: the shift one is most likely checked in to */
+	for (int i = n - 1; i >= 0; i--)
+		if (around[i].start - cfg->policy.checkin_opens_ms <= now)
+			state_args_addf(a, "%s|%s|%s", around[i].date_s, around[i].shift->name, around[i].week);
+	state_eval(request_state(req), SCRIPT_CHECKOUT, 1, a, on_checkout, req);
+}
+
+/* ---- !handover <notes> / !handover show [date] [shift] ---- */
+
+static void on_handover(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply(req, MSG_HANDOVER_SAVED, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+	else
+		refuse(req, MSG_HANDOVER_NOT_LEAD);
+	request_done(req);
+}
+
+void handover_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[AROUND_MAX];
+	int n, cand = 0;
+	struct state_args *a;
+
+	if (no_shifts(req))
+		return;
+	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	a = script_args(req, "roster");
+	state_args_addf(a, "%d", (int)req->caller.role);
+	state_args_add(a, parse_rest(&req->cmd, 1));
+	for (int i = 0; i < n; i++)
+		cand += around[i].start <= now && now < around[i].end;
+	state_args_addf(a, "%d", cand);
+	for (int i = 0; i < n; i++)
+		if (around[i].start <= now && now < around[i].end)
+			state_args_addf(a, "%s|%s", around[i].date_s, around[i].shift->name);
+	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
+}
+
+static void on_handover_show(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[1]->type != REDIS_REPLY_STRING) {
+		reply(req, MSG_HANDOVER_NONE, "what", req->data_person);
+	} else {
+		char when[6];
+		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), when);
+		reply(req, MSG_HANDOVER_SHOW, "what", req->data_person, "by", reply_str(r, 0), "time", when,
+		    "notes", reply_str(r, 1));
+	}
+	request_done(req);
+}
+
+void handover_show_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance inst;
+	struct state_args *a;
+	struct ymd date;
+	const struct config_shift *shift = NULL;
+
+	if (no_shifts(req))
+		return;
+	if (req->cmd.argc >= 3 && when_parse_date(req->cmd.argv[2], now, &date) != 0) {
+		refuse_date(req, req->cmd.argv[2]);
+		request_done(req);
+		return;
+	}
+	if (req->cmd.argc >= 4 && (shift = shift_by_name(cfg, req->cmd.argv[3])) == NULL) {
+		refuse_shift(req, req->cmd.argv[3]);
+		request_done(req);
+		return;
+	}
+	if (req->cmd.argc < 4) {
+		/* the latest handover written: the current shift's, else the previous one's */
+		struct shift_instance around[AROUND_MAX];
+		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+		inst = around[0];
+		for (int i = 0; i < n; i++)
+			if (around[i].start <= now && (req->cmd.argc < 3 || when_compare(around[i].date, date) == 0))
+				inst = around[i];
+	} else {
+		shift_instance(shift, date, &inst);
+	}
+	snprintf(req->data_person, sizeof(req->data_person), "%s %s", inst.date_s, inst.shift->name);
+	a = state_args_new();
+	state_args_add(a, "EVAL");
+	state_args_add(a, "local r = redis.call('HMGET', KEYS[1], 'by', 'text', 'ts') "
+	    "if r[1] then local n = redis.call('HMGET', KEYS[2] .. r[1], 'name', 'level') "
+	    "if n[1] then r[1] = n[1] .. ((n[2] and n[2] ~= '') and (' [' .. n[2] .. ']') or '') end end return r");
+	state_args_add(a, "2");
+	state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), inst.date_s, inst.shift->name);
+	state_args_addf(a, "%sstaff:", state_prefix(request_state(req)));
+	state_call(request_state(req), a, on_handover_show, req);
+}
+
+/* ---- timers: reminder and late rule ---- */
+
+static void on_fired(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: a shift timer failed (%s); it fires again after its lease", err);
+		return;
+	}
+	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0)
+		log_info("timers: shift timer: %s %s", reply_str(r, 0), reply_str(r, 1));
+	deliver_poke(bot->deliver);
+}
+
+static struct state_args *fire_args(struct dutybot *bot, const char *member)
+{
+	struct state_args *a = state_args_new();
+
+	state_args_addf(a, "%sroster", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, member);
+	return a;
+}
+
+void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
+	struct state_args *a = fire_args(bot, member);
+	char start[6] = "?";
+
+	if (shift != NULL)
+		minutes_hhmm(shift->start_min, start);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_add(a, argc >= 3 ? argv[2] : "");
+	state_args_add(a, start);
+	state_eval(bot->state, SCRIPT_REMIND_FIRE, 1, a, on_fired, bot);
+}
+
+void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
+	struct state_args *a = fire_args(bot, member);
+	char start[6] = "?", names[512];
+
+	if (shift != NULL)
+		minutes_hhmm(shift->start_min, start);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_add(a, argc >= 3 ? argv[2] : "");
+	state_args_addf(a, "%lld", (long long)bot->cfg->policy.late_window_ms);
+	state_args_add(a, shift && shift->standby ? shift->standby : "");
+	state_args_add(a, start);
+	state_args_add(a, shift_names(bot->cfg, names, sizeof(names)));
+	state_eval(bot->state, SCRIPT_LATE_FIRE, 1, a, on_fired, bot);
+}

@@ -1,0 +1,14 @@
+/*
+ * timer_kinds: the table of durable timer kinds and the handler that fires
+ * each (bot/timers.c calls them).  A member is "<kind>|<arg>|...".
+ */
+#include "bot/timers.h"
+#include "handlers/handlers.h"
+
+const struct timer_kind timer_kinds[] = {
+	{ .kind = "remind", .fire = shifts_remind_fire },
+	{ .kind = "late", .fire = shifts_late_fire },
+	{ .kind = "weekclose", .fire = attendance_week_close_fire },
+};
+
+const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -1,0 +1,84 @@
+-- _lib: put in front of every script by the build.  Scripts never read the
+-- clock: "now" (ms) and the actor come as arguments.
+local function audit(prefix, now, actor, action, subject, detail, src)
+  redis.call('XADD', prefix .. 'audit', 'MAXLEN', '~', '100000', '*',
+    'ts', now, 'actor', actor, 'action', action, 'subject', subject or '',
+    'detail', detail or '', 'src', src or '')
+end
+
+local function words(s)
+  local t = {}
+  for w in string.gmatch(s or '', '%S+') do t[#t + 1] = w end
+  return t
+end
+
+local function without(list, item)
+  local t = {}
+  for _, w in ipairs(words(list)) do if w ~= item then t[#t + 1] = w end end
+  return table.concat(t, ' ')
+end
+
+local function has(list, item)
+  for _, w in ipairs(words(list)) do if w == item then return true end end
+  return false
+end
+
+local ROLE_RANK = { friend = 0, agent = 1, vice_minister = 2, minister = 3, webmaster = 4 }
+
+-- May an actor of rank ACTOR manage someone of role TARGET?  Webmasters may
+-- manage anyone; everyone else only people below them.
+local function may_manage(actor, target)
+  actor = tonumber(actor)
+  return actor >= 4 or (ROLE_RANK[target] or 1) < actor
+end
+
+local function webmaster_count(prefix)
+  local n = 0
+  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
+    if redis.call('HGET', prefix .. 'staff:' .. id, 'role') == 'webmaster' then n = n + 1 end
+  end
+  return n
+end
+
+-- Messages that must arrive go to the durable outbox stream; bot/deliver.c
+-- formats them (catalog id MSG, PARAMS of strings) in each reader's language
+-- and removes an entry only after every platform acknowledged it.
+local function notify_channel(prefix, channel, msg, params)
+  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+    'to', 'channel:' .. channel, 'msg', msg, 'params', cjson.encode(params or {}))
+end
+
+local function notify_staff(prefix, id, msg, params)
+  local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'identities', 'lang')
+  if not r[1] or r[1] == '' then return end
+  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+    'to', 'staff:' .. id, 'idents', r[1], 'lang', r[2] or '', 'msg', msg,
+    'params', cjson.encode(params or {}))
+end
+
+local function staff_with_role(prefix, role)
+  local out = {}
+  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
+    if redis.call('HGET', prefix .. 'staff:' .. id, 'role') == role then out[#out + 1] = id end
+  end
+  table.sort(out)
+  return out
+end
+
+local function staff_name(prefix, id)
+  local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'name', 'level')
+  if not r[1] then return id end
+  if r[2] and r[2] ~= '' then return r[1] .. ' [' .. r[2] .. ']' end
+  return r[1]
+end
+
+-- Durable timers: one sorted set scored by due time; fire scripts remove
+-- their member when done (or move it to the next due time).
+local function timer_set(prefix, member, due)
+  redis.call('ZADD', prefix .. 'timers', due, member)
+end
+
+local function timer_done(prefix, member)
+  redis.call('ZREM', prefix .. 'timers', member)
+end
+

@@ -1,0 +1,22 @@
+-- attendance_read: one week's hours of everyone on shifts (agents and vice
+-- ministers, and anyone with hours), late check-ins, late-rule warnings and
+-- excuses.  KEYS[1] any key of the site
+-- ARGV    prefix, week, week start ms, week end ms, person ('' = everyone)
+-- returns {id, name, hours ms, late check-ins, warnings, excused 0|1, ...}
+local prefix, week, from, to, who = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
+local ids = redis.call('SMEMBERS', prefix .. 'staff')
+table.sort(ids)
+local out = {}
+for _, id in ipairs(ids) do
+  local role = redis.call('HGET', prefix .. 'staff:' .. id, 'role')
+  local ms = redis.call('HGET', prefix .. 'hours:' .. week, id)
+  if (who == '' and (role == 'agent' or role == 'vice_minister' or ms)) or who == id then
+    out[#out + 1] = id
+    out[#out + 1] = staff_name(prefix, id)
+    out[#out + 1] = ms or '0'
+    out[#out + 1] = redis.call('HGET', prefix .. 'latecount:' .. week, id) or '0'
+    out[#out + 1] = tostring(redis.call('ZCOUNT', prefix .. 'lates:' .. id, from, to))
+    out[#out + 1] = redis.call('HEXISTS', prefix .. 'excused:' .. week, id)
+  end
+end
+return out

@@ -1,0 +1,34 @@
+-- checkin: clock in to the shift the caller is rostered on and that is open
+-- for check-in now.  A lead's check-in delivers the handover privately.
+-- KEYS[1] any key of the site
+-- ARGV    prefix, now, actor, src, week, n, then n candidates
+--         "date|shift|start ms|previous date|previous shift"
+-- returns {'ok', date, shift, slot, late 0|1} | {'already', date, shift} | {'not_rostered'}
+local prefix, now, actor, src, week, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+for i = 1, n do
+  local date, shift, start, pdate, pshift = string.match(ARGV[6 + i], '^([^|]+)|([^|]+)|([^|]+)|([^|]*)|([^|]*)$')
+  local slot = slot_of(prefix, date, shift, actor)
+  if slot then
+    local att = prefix .. 'att:' .. date .. ':' .. shift
+    if redis.call('HEXISTS', att, actor .. ':in') == 1 then return { 'already', date, shift } end
+    local late = tonumber(now) > tonumber(start) and 1 or 0
+    redis.call('HSET', att, actor .. ':in', now, actor .. ':late', late)
+    redis.call('PEXPIRE', att, 400 * 86400000)
+    if late == 1 then redis.call('HINCRBY', prefix .. 'latecount:' .. week, actor, 1) end
+    audit(prefix, now, actor, 'shift.checkin', actor, date .. ' ' .. shift .. (late == 1 and ' late' or ''), src)
+    if slot == 'lead' then
+      local h = redis.call('HMGET', prefix .. 'handover:' .. pdate .. ':' .. pshift, 'by', 'text')
+      local pending = {}
+      for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
+        local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'shift', 'summary')
+        if a[1] == date .. '|' .. shift then pending[#pending + 1] = id .. ' ' .. (a[2] or '') end
+      end
+      notify_staff(prefix, actor, 'MSG_HANDOVER_DELIVERY', {
+        date = date, shift = shift, prev = pdate .. ' ' .. pshift,
+        by = h[1] and staff_name(prefix, h[1]) or '-', notes = h[2] or '-',
+        approvals = (#pending > 0 and table.concat(pending, '; ')) or '-' })
+    end
+    return { 'ok', date, shift, slot, late }
+  end
+end
+return { 'not_rostered' }

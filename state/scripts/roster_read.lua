@@ -1,0 +1,29 @@
+-- roster_read: the roster of some shift instances, with check-ins.
+-- KEYS[1] any key of the site
+-- ARGV    prefix, "date|shift"...
+-- returns per instance: {shift, lead id, lead, minister, agents, {"name|in ms|late|out ms", ...}, replaced}
+local prefix = ARGV[1]
+local out = {}
+for i = 2, #ARGV do
+  local date, shift = string.match(ARGV[i], '^([^|]+)|(.+)$')
+  local r = redis.call('HMGET', roster_key(prefix, date, shift), 'lead', 'minister', 'agents', 'replaced')
+  local att = prefix .. 'att:' .. date .. ':' .. shift
+  local agents, ins = {}, {}
+  local people = {}
+  if r[1] then people[#people + 1] = r[1] end
+  if r[2] then people[#people + 1] = r[2] end
+  for _, id in ipairs(words(r[3])) do
+    agents[#agents + 1] = staff_name(prefix, id)
+    people[#people + 1] = id
+  end
+  for _, id in ipairs(people) do
+    local a = redis.call('HMGET', att, id .. ':in', id .. ':late', id .. ':out')
+    if a[1] then
+      ins[#ins + 1] = staff_name(prefix, id) .. '|' .. a[1] .. '|' .. (a[2] or '0') .. '|' .. (a[3] or '')
+    end
+  end
+  out[#out + 1] = { shift, r[1] or '', r[1] and staff_name(prefix, r[1]) or '',
+    r[2] and staff_name(prefix, r[2]) or '', table.concat(agents, ', '), ins,
+    r[4] and staff_name(prefix, r[4]) or '' }
+end
+return out

@@ -1,0 +1,63 @@
+-- roster_set: !roster lead|minister|add|remove over one or more dates.
+-- KEYS[1] any key of the site
+-- ARGV    prefix, now, actor, src, op, shift, ndates, date..., then for op
+--         'lead' ndates pairs (remind due, late due), then the person ids
+-- returns {'ok', changes} | {'no_such_person', id} | {'may_not_hold', id, slot}
+--         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
+local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
+local ndates = tonumber(ARGV[7])
+local dates, dues, persons = {}, {}, {}
+for i = 1, ndates do dates[i] = ARGV[7 + i] end
+local pos = 8 + ndates
+if op == 'lead' then
+  for i = 1, ndates do
+    dues[i] = { ARGV[pos], ARGV[pos + 1] }
+    pos = pos + 2
+  end
+end
+for i = pos, #ARGV do persons[#persons + 1] = ARGV[i] end
+local slot = (op == 'add' or op == 'remove') and 'agent' or op
+
+for _, id in ipairs(persons) do
+  if redis.call('EXISTS', prefix .. 'staff:' .. id) == 0 then return { 'no_such_person', id } end
+  if op ~= 'remove' then
+    if not may_hold(prefix, id, slot) then return { 'may_not_hold', id, slot } end
+    for _, date in ipairs(dates) do
+      if on_leave(prefix, id, date) then return { 'on_leave', id, date } end
+      local has_slot = slot_of(prefix, date, shift, id)
+      if has_slot and has_slot ~= slot then return { 'already', id, date, has_slot } end
+    end
+  end
+end
+
+local changes = 0
+for i, date in ipairs(dates) do
+  for _, id in ipairs(persons) do
+    if op == 'remove' then
+      local s = slot_of(prefix, date, shift, id)
+      if s then
+        take_out(prefix, date, shift, s, id)
+        changes = changes + 1
+      end
+    elseif slot_of(prefix, date, shift, id) ~= slot then
+      put_in(prefix, date, shift, slot, id)
+      changes = changes + 1
+    end
+  end
+  if op == 'lead' then
+    local key = roster_key(prefix, date, shift)
+    redis.call('HDEL', key, 'replaced')
+    if tonumber(dues[i][1]) > tonumber(now) then
+      timer_set(prefix, 'remind|' .. date .. '|' .. shift, dues[i][1])
+    end
+    if tonumber(dues[i][2]) > tonumber(now) then
+      timer_set(prefix, 'late|' .. date .. '|' .. shift, dues[i][2])
+    end
+  end
+end
+if op == 'remove' and changes == 0 then return { 'not_there', persons[1] } end
+if changes > 0 then
+  audit(prefix, now, actor, 'roster.' .. op, table.concat(persons, ' '),
+    shift .. ' ' .. dates[1] .. (ndates > 1 and ('..' .. dates[ndates]) or ''), src)
+end
+return { 'ok', changes }
