@@ -101,7 +101,7 @@
 	X(MSG_HELP_EXCUSE, "ask a webmaster to excuse hours under the minimum") \
 	X(MSG_SHIFT_NONE_CONFIGURED, "No shifts are configured.") \
 	X(MSG_SHIFT_UNKNOWN, "There is no shift \"{shift}\"; the shifts are: {shifts}.") \
-	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, mon..sun, or a range A..B of at most 62 days.") \
+	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, yesterday, mon..sun, or a range A..B of at most 62 days.") \
 	X(MSG_WEEK_BAD, "\"{week}\" is not a week: write it as 2026-W10.") \
 	X(MSG_LATE_MARK, " (late)") \
 	X(MSG_ROSTER_HEADER, "Roster of {date}:") \

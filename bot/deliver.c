@@ -131,7 +131,15 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		free(text);
 		return;
 	}
-	catalog_format(text, DELIVER_TEXT_MAX, lang, id, kv, (size_t)nkv);
+	{
+		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") is said in LANG too */
+		const char *local[DELIVER_KV_MAX];
+		for (int i = 0; i < nkv; i++) {
+			int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
+			local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+		}
+		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
+	}
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	n = outbox_push_tracked(c->outbox, kind, target, text, lang, on_piece_done, dl);
 	dl->pending += n - 1;

@@ -127,6 +127,10 @@ int when_parse_date(const char *s, int64_t now_ms, struct ymd *out)
 		*out = today;
 		return 0;
 	}
+	if (strcmp(lower, "yesterday") == 0) {
+		*out = when_add_days(today, -1);
+		return 0;
+	}
 	if (strcmp(lower, "tomorrow") == 0) {
 		*out = when_add_days(today, 1);
 		return 0;

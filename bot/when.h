@@ -16,7 +16,7 @@ struct ymd {
 
 #define WHEN_RANGE_MAX_DAYS 62
 
-/* "2026-03-02", "today", "tomorrow", "mon".."sun" (the next such day, today
+/* "2026-03-02", "today", "tomorrow", "yesterday", "mon".."sun" (the next such day, today
  * included).  0 or -1. */
 int when_parse_date(const char *s, int64_t now_ms, struct ymd *out);
 /* A date or "A..B" (inclusive, at most WHEN_RANGE_MAX_DAYS days). */

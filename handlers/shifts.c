@@ -152,7 +152,7 @@ static void on_roster_set(const redisReply *r, const char *err, void *privdata)
 	if (err != NULL) {
 		reply_state_error(req, err);
 	} else if (reply_is(r, "ok")) {
-		reply(req, MSG_ROSTER_UPDATED, "shift", req->cmd.argv[3], "dates", req->cmd.argv[2]);
+		reply(req, MSG_ROSTER_UPDATED, "shift", req->cmd.argv[3], "dates", req->data_person);
 	} else if (reply_is(r, "no_such_person")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
 	} else if (reply_is(r, "may_not_hold")) {
@@ -190,6 +190,12 @@ void roster_set_cmd(struct request *req)
 	}
 	{
 		struct shift_instance last;
+		char a_s[11], b_s[11];
+		if (when_compare(from, to) == 0)
+			snprintf(req->data_person, sizeof(req->data_person), "%s", when_format(from, a_s));
+		else
+			snprintf(req->data_person, sizeof(req->data_person), "%s..%s", when_format(from, a_s),
+			    when_format(to, b_s));
 		shift_instance(shift, to, &last);
 		if (last.end <= now) {
 			refuse(req, MSG_ROSTER_PAST, "dates", req->cmd.argv[2]);

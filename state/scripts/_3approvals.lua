@@ -136,7 +136,8 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
     announce_step(prefix, a)
     return { 'advanced', id, a.summary or '', a['who' .. a.step] }
   end
-  local failure = APPLY[a.type] and APPLY[a.type](prefix, a) or 'MSG_APPROVAL_UNKNOWN_TYPE'
+  local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
+  if APPLY[a.type] then failure = APPLY[a.type](prefix, a) end
   if failure then
     redis.call('HSET', key, 'reason', failure)
     close_approval(prefix, a, 'failed')

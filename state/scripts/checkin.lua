@@ -28,7 +28,7 @@ for i = 1, n do
         by = h[1] and staff_name(prefix, h[1]) or '-', notes = h[2] or '-',
         approvals = (#pending > 0 and table.concat(pending, '; ')) or '-' })
     end
-    return { 'ok', date, shift, slot, late }
+    return { 'ok', date, shift, slot, tostring(late) }
   end
 end
 return { 'not_rostered' }
