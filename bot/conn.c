@@ -45,8 +45,11 @@ void conn_apply_config(struct conn *c, const struct config_connection *cc)
 		c->channel[i] = cc->channel[i] ? strdup(cc->channel[i]) : NULL;
 	}
 	c->max_send_rate = cc->max_send_rate;
-	if (c->outbox != NULL)
+	c->max_in_flight = cc->max_in_flight > 0 ? cc->max_in_flight : 1;
+	if (c->outbox != NULL) {
 		outbox_set_rate(c->outbox, cc->max_send_rate);
+		outbox_set_max_inflight(c->outbox, (size_t)c->max_in_flight);
+	}
 }
 
 void conn_free(struct conn *c)

@@ -64,6 +64,7 @@ struct conn {
 	char *lang;                     /* default language, owned */
 	char *channel[CHANNEL_MAX];     /* owned, NULL where unmapped; replaced on reload */
 	int max_send_rate;              /* actions per second, 0 = unpaced */
+	int max_in_flight;
 	char self_id[128];              /* the bot's own user id once known */
 	struct outbox *outbox;
 	uint64_t reconnects;

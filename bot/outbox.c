@@ -9,19 +9,20 @@
 #include <string.h>
 
 /*
- * One action in flight per connection.  Replies must arrive in order (a
+ * By default one action in flight per connection (max_in_flight = 1).  Replies must arrive in order (a
  * long answer is several pieces), and a rate-limited action must be re-sent
  * before anything queued behind it: with more in flight, a later action
  * could be accepted while an earlier one is refused.  The cost is one round
  * trip per action, which at a platform's rate limit is no cost at all.
  */
-#define OUTBOX_MAX_INFLIGHT 1
+#define OUTBOX_DEFAULT_INFLIGHT 1
 
 struct outbox {
 	uv_loop_t *loop;
 	uv_timer_t timer;
 	size_t max_chars;
 	int rate;
+	size_t max_inflight;
 	uint64_t *sent_at;      /* ring of the last RATE send times (uv_now) */
 	int ring_pos;
 	uint64_t held_until;
@@ -48,6 +49,7 @@ struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_ki
 	ob->kick = kick;
 	ob->kick_arg = arg;
 	ob->next_seq = 1;
+	ob->max_inflight = OUTBOX_DEFAULT_INFLIGHT;
 	uv_timer_init(loop, &ob->timer);
 	ob->timer.data = ob;
 	outbox_set_rate(ob, rate);
@@ -269,7 +271,7 @@ struct out_msg *outbox_next(struct outbox *ob)
 		wake_at(ob, ob->held_until);
 		return NULL;
 	}
-	if (ob->n_inflight >= OUTBOX_MAX_INFLIGHT)
+	if (ob->n_inflight >= ob->max_inflight)
 		return NULL;    /* an ack kicks again */
 	if (ob->rate > 0) {
 		uint64_t oldest = ob->sent_at[ob->ring_pos];
@@ -300,7 +302,7 @@ bool outbox_acked(struct outbox *ob, uint64_t seq)
 	ob->n_inflight--;
 	m->delivered = true;
 	outbox_msg_free(m);
-	if (ob->queued != NULL && ob->n_inflight == OUTBOX_MAX_INFLIGHT - 1)
+	if (ob->queued != NULL && ob->n_inflight == ob->max_inflight - 1)
 		ob->kick(ob->kick_arg);
 	return true;
 }
@@ -358,6 +360,11 @@ uint64_t outbox_inflight_age(const struct outbox *ob)
 		if (m->sent_at < oldest)
 			oldest = m->sent_at;
 	return oldest == UINT64_MAX ? 0 : uv_now(ob->loop) - oldest;
+}
+
+void outbox_set_max_inflight(struct outbox *ob, size_t n)
+{
+	ob->max_inflight = n > 0 ? n : 1;
 }
 
 size_t outbox_queued(const struct outbox *ob)

@@ -41,6 +41,8 @@ typedef void outbox_kick_fn(void *arg);     /* "there may be something to send n
 /* MAX_CHARS: platform text limit in characters; RATE: actions/s, 0 = unpaced. */
 struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_kick_fn *kick, void *arg);
 void outbox_set_rate(struct outbox *ob, int rate);
+/* Actions sent before the oldest is acked (default 1: strict order). */
+void outbox_set_max_inflight(struct outbox *ob, size_t n);
 /* Closes the timer; the outbox is freed (with anything still queued) in its close callback. */
 void outbox_free(struct outbox *ob);
 

@@ -778,6 +778,7 @@ static int site_start(struct conn *c)
 	s->conn.outbox = outbox_new(c->loop, SITE_MAX_TEXT, c->max_send_rate, kick, s);
 	if (s->conn.outbox == NULL)
 		return -1;
+	outbox_set_max_inflight(s->conn.outbox, (size_t)c->max_in_flight);
 	uv_timer_init(c->loop, &s->heartbeat_timer);
 	uv_timer_init(c->loop, &s->retry_timer);
 	uv_timer_init(c->loop, &s->handshake_timer);

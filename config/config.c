@@ -59,6 +59,7 @@ static const struct known_key connection_keys[] = {
 	{ "bot_token_file", P(PLATFORM_SLACK) },
 	{ "channels", 0 },
 	{ "lang", 0 },
+	{ "max_in_flight", P(PLATFORM_SITE) },
 	{ "max_send_rate", 0 },
 	{ "name", 0 },
 	{ "nick", P(PLATFORM_IRC) },
@@ -407,6 +408,7 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 	c->line = (int)config_setting_source_line(g);
 	c->tls_verify = true;
 	c->max_send_rate = 20;
+	c->max_in_flight = 1;
 	if ((s = cfg_need_str(ctx, g, "type", &v)) != NULL &&
 	    (type = config_platform_parse(v)) < 0)
 		cfg_err(ctx, s, "unknown platform \"%s\"", v);
@@ -436,6 +438,7 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 	}
 	cfg_get_bool(ctx, g, "tls_verify", &c->tls_verify);
 	cfg_get_int(ctx, g, "max_send_rate", 0, 1000, &c->max_send_rate);
+	cfg_get_int(ctx, g, "max_in_flight", 1, 1024, &c->max_in_flight);
 	cfg_set_str(ctx, &c->lang, cfg->default_lang);
 	if ((s = cfg_get_str(ctx, g, "lang", &v)) != NULL) {
 		if (config_lang_valid(v))

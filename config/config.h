@@ -60,6 +60,7 @@ struct config_connection {
 	char *sasl_password;    /* irc, may be NULL (from sasl_password_file) */
 	bool tls_verify;        /* default true */
 	int max_send_rate;      /* actions per second, 0 = unpaced; default 20 (site) */
+	int max_in_flight;      /* site: actions sent before the first is acked; default 1 (strict order) */
 	char *lang;             /* default language of people on this connection; default "en" */
 	char *channel[CHANNEL_MAX]; /* NULL where not mapped */
 	int line;               /* where it was defined, for later messages */
