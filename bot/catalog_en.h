@@ -179,4 +179,78 @@
 	X(MSG_ATTENDANCE_UNDER, "under the minimum") \
 	X(MSG_ATTENDANCE_EXCUSED, "under the minimum, excused") \
 	X(MSG_EXCUSE_REQUESTED, "Excuse {id} for {week} asked; a webmaster decides.") \
-	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum: {under}. Excused: {excused}.")
+	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum: {under}. Excused: {excused}.") \
+	X(MSG_HELP_EMERGENCY, "raise an emergency: it escalates until someone acknowledges it") \
+	X(MSG_HELP_ACK, "acknowledge an emergency: stops its escalation") \
+	X(MSG_HELP_RESOLVE, "close an emergency with a note") \
+	X(MSG_HELP_EMERGENCIES, "the open emergencies (all: with the latest closed ones)") \
+	X(MSG_HELP_CONTACTS, "someone's emergency contact card, sent privately") \
+	X(MSG_HELP_CONTACTS_SET, "fill in your own emergency contact card") \
+	X(MSG_HELP_PLAN, "the department's emergency plan") \
+	X(MSG_HELP_PLAN_SET, "write the department's emergency plan") \
+	X(MSG_HELP_TECH, "report a technical problem to the tech channel at once") \
+	X(MSG_HELP_TECH_RESOLVE, "close a technical problem report") \
+	X(MSG_HELP_TECH_LIST, "the unresolved technical problems") \
+	X(MSG_HELP_NOTIFY, "draft a system notification; it is checked before anything is sent") \
+	X(MSG_HELP_NOTIFY_CONFIRM, "send (or schedule) a checked draft") \
+	X(MSG_HELP_NOTIFY_CANCEL, "cancel a draft or a scheduled notification") \
+	X(MSG_HELP_NOTIFY_LIST, "drafts and scheduled notifications") \
+	X(MSG_EMERGENCY_OPENED, "Emergency {id} raised; the alerts channel and the shift's lead are told, and it escalates until someone sends !ack {id}.") \
+	X(MSG_EMERGENCY_ALERT, "EMERGENCY {id} from {by} ({where}): {text}") \
+	X(MSG_EMERGENCY_PAGE, "EMERGENCY {id} from {by}: {text}\nAcknowledge with !ack {id}.\nEmergency plan: {plan}") \
+	X(MSG_EMERGENCY_PAGED, "{id} not acknowledged: paging {step} ({who}), round {round}.") \
+	X(MSG_EMERGENCY_STILL_OPEN, "{id} is still not acknowledged: {text}") \
+	X(MSG_EMERGENCY_ACKED, "{id} acknowledged by {by}; the escalation stops.") \
+	X(MSG_EMERGENCY_RESOLVED, "{id} resolved by {by}: {note}") \
+	X(MSG_EMERGENCY_ACK_OK, "{id} acknowledged.") \
+	X(MSG_EMERGENCY_RESOLVE_OK, "{id} resolved.") \
+	X(MSG_EMERGENCY_NOT_FOUND, "There is no emergency {id}.") \
+	X(MSG_EMERGENCY_ALREADY_ACKED, "{id} was already acknowledged by {by} at {time}.") \
+	X(MSG_EMERGENCY_ALREADY_RESOLVED, "{id} was already resolved by {by}.") \
+	X(MSG_EMERGENCIES_HEADER, "Emergencies:") \
+	X(MSG_EMERGENCIES_LINE, "{id} {time} {by}: {text} — {state}") \
+	X(MSG_EMERGENCIES_NONE, "No open emergencies.") \
+	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged") \
+	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved") \
+	X(MSG_CONTACT_CARD, "Emergency contact card of {name}\nphone: {phone}\naddress: {address}\nbackup contact: {backup}") \
+	X(MSG_CONTACT_SENT_PRIVATELY, "Sent privately: contact data is never posted in a room.") \
+	X(MSG_CONTACT_SAVED, "Your contact card's {field} is saved.") \
+	X(MSG_CONTACT_BAD_FIELD, "Unknown field \"{field}\"; one of: phone, address, backup.") \
+	X(MSG_PLAN_SHOW, "Emergency plan:\n{plan}") \
+	X(MSG_PLAN_NONE, "No emergency plan is written yet; a minister writes it with !plan set <text>.") \
+	X(MSG_PLAN_SAVED, "Emergency plan saved.") \
+	X(MSG_TECH_REPORT, "Technical problem {id} from {by} ({where}): {text}") \
+	X(MSG_TECH_RESOLVED, "Technical problem {id} resolved by {by}: {note}") \
+	X(MSG_TECH_FILED, "Technical problem {id} reported to the tech channel.") \
+	X(MSG_TECH_RESOLVE_OK, "{id} resolved.") \
+	X(MSG_TECH_NOT_FOUND, "There is no technical problem {id}.") \
+	X(MSG_TECH_ALREADY, "{id} was already resolved by {by}.") \
+	X(MSG_TECH_HEADER, "Unresolved technical problems:") \
+	X(MSG_TECH_LINE, "{id} {by} ({where}): {text}") \
+	X(MSG_TECH_NONE, "No unresolved technical problems.") \
+	X(MSG_HANDOVER_OPEN_ITEMS, "Open emergencies: {emergencies}\nUnresolved technical problems: {tech}") \
+	X(MSG_NOTIFY_REFUSED, "Not drafted: {count} problem(s) to fix first:") \
+	X(MSG_NOTIFY_CHECK_TAG, "position {pos}: it must start with {tag}") \
+	X(MSG_NOTIFY_CHECK_LENGTH, "position {pos}: longer than {max} characters ({what})") \
+	X(MSG_NOTIFY_CHECK_MENTION, "position {pos}: mass or raw mention {what} is not allowed") \
+	X(MSG_NOTIFY_CHECK_PLACEHOLDER, "position {pos}: unfilled placeholder {what}") \
+	X(MSG_NOTIFY_CHECK_LINK, "position {pos}: links to {what} are not allowed") \
+	X(MSG_NOTIFY_CHECK_BRACKET, "position {pos}: unbalanced bracket {what}") \
+	X(MSG_NOTIFY_CHECK_TRAILING, "position {pos}: trailing whitespace") \
+	X(MSG_NOTIFY_CHECK_DOUBLE_SPACE, "position {pos}: doubled space") \
+	X(MSG_NOTIFY_CHECK_EMPTY, "position {pos}: the text is empty") \
+	X(MSG_NOTIFY_DRAFT, "Draft {id} for {room} ({when}), checked:\n{text}\nSend it with !notify confirm {id}, or !notify cancel {id}.") \
+	X(MSG_NOTIFY_NOW, "now") \
+	X(MSG_NOTIFY_BAD_ROOM, "\"{room}\" is not a room name (or * for every room).") \
+	X(MSG_NOTIFY_BAD_TIME, "\"{time}\" is not a time: write at HH:MM or at YYYY-MM-DD HH:MM.") \
+	X(MSG_NOTIFY_PAST, "That time is in the past.") \
+	X(MSG_NOTIFY_NOT_LEAD, "Only the lead or the minister on duty of the running shift, ministers and webmasters send system notifications.") \
+	X(MSG_NOTIFY_NOT_FOUND, "There is no notification {id}.") \
+	X(MSG_NOTIFY_STATE, "{id} is {state}; nothing to do.") \
+	X(MSG_NOTIFY_NOT_YOURS, "{id} was drafted by {by}; only they, ministers and webmasters decide it.") \
+	X(MSG_NOTIFY_SENT, "{id} sent to {room}.") \
+	X(MSG_NOTIFY_SCHEDULED, "{id} scheduled for {room} at {when}.") \
+	X(MSG_NOTIFY_CANCELLED, "{id} cancelled.") \
+	X(MSG_NOTIFY_LIST_HEADER, "Notifications:") \
+	X(MSG_NOTIFY_LIST_LINE, "{id} {state} {room}{when} by {by}: {text}") \
+	X(MSG_NOTIFY_LIST_NONE, "No drafts and no scheduled notifications.")

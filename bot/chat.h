@@ -46,6 +46,8 @@ struct request {
 	struct person caller;
 	enum result result;
 	char data_person[64];           /* what a handler keeps across its state call (an id, a date...) */
+	char data_when[32];             /* ...a time, */
+	int data_word;                  /* ...a word index */
 	struct parsed cmd;
 };
 

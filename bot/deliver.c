@@ -197,7 +197,20 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	id = msgname ? catalog_id_by_name(msgname) : -1;
 	if (params_s != NULL && (params = cJSON_Parse(params_s)) != NULL)
 		nkv = params_kv(params, kv, DELIVER_KV_MAX);
-	if (to == NULL || id < 0) {
+	if (to != NULL && strncmp(to, "system:", 7) == 0) {
+		/* a checked system notice: its text as written, to every site connection */
+		const char *text = field(fields, "text");
+		for (size_t i = 0; text != NULL && i < bot->n_conns; i++) {
+			struct conn *c = bot->conns[i];
+			int n;
+			if (c->type != PLATFORM_SITE || c->outbox == NULL)
+				continue;
+			dl->pending++;
+			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, on_piece_done, dl);
+			dl->pending += n - 1;
+			bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
+		}
+	} else if (to == NULL || id < 0) {
 		log_warnx("deliver: dropping outbox entry %s: %s", dl->id, to ? "unknown message" : "no recipient");
 	} else if (strncmp(to, "channel:", 8) == 0) {
 		int ch = config_channel_parse(to + 8);

@@ -44,11 +44,28 @@ void hours_cmd(struct request *req);
 void attendance_cmd(struct request *req);
 void excuse_cmd(struct request *req);
 
+/* emergency.c */
+void emergency_cmd(struct request *req);
+void ack_cmd(struct request *req);
+void resolve_cmd(struct request *req);
+void emergencies_cmd(struct request *req);
+void contacts_cmd(struct request *req);
+void contacts_set_cmd(struct request *req);
+void plan_cmd(struct request *req);
+void plan_set_cmd(struct request *req);
+void tech_cmd(struct request *req);
+/* notify.c */
+void notify_cmd(struct request *req);
+void notify_decide_cmd(struct request *req);
+void notify_list_cmd(struct request *req);
+
 /* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
 struct dutybot;
 void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void attendance_schedule_week_close(struct dutybot *bot);
+void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 
 #endif

@@ -9,6 +9,8 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "remind", .fire = shifts_remind_fire },
 	{ .kind = "late", .fire = shifts_late_fire },
 	{ .kind = "weekclose", .fire = attendance_week_close_fire },
+	{ .kind = "esc", .fire = emergency_escalate_fire },
+	{ .kind = "notice", .fire = notify_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -39,7 +39,14 @@ extern const unsigned state_script_count;
 	X(SCRIPT_LEAVE_REQUEST, "leave_request") \
 	X(SCRIPT_EXCUSE_REQUEST, "excuse_request") \
 	X(SCRIPT_APPROVALS_PENDING, "approvals_pending") \
-	X(SCRIPT_ATTENDANCE_READ, "attendance_read")
+	X(SCRIPT_ATTENDANCE_READ, "attendance_read") \
+	X(SCRIPT_EMERGENCY_NEW, "emergency_new") \
+	X(SCRIPT_EMERGENCY_FIRE, "emergency_fire") \
+	X(SCRIPT_EMERGENCY_CLOSE, "emergency_close") \
+	X(SCRIPT_EMERGENCIES_READ, "emergencies_read") \
+	X(SCRIPT_TECH_REPORT, "tech_report") \
+	X(SCRIPT_CONTACTS, "contacts") \
+	X(SCRIPT_NOTICE, "notice")
 
 #define STATE_SCRIPT_ENUM(id, name) id,
 enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };

@@ -27,6 +27,18 @@ for i = 1, n do
         date = date, shift = shift, prev = pdate .. ' ' .. pshift,
         by = h[1] and staff_name(prefix, h[1]) or '-', notes = h[2] or '-',
         approvals = (#pending > 0 and table.concat(pending, '; ')) or '-' })
+      local em, tech = {}, {}
+      for _, id in ipairs(redis.call('ZRANGE', prefix .. 'emergencies:open', 0, -1)) do
+        em[#em + 1] = id .. ' ' .. (redis.call('HGET', prefix .. 'emergency:' .. id, 'text') or '')
+      end
+      for _, id in ipairs(redis.call('ZRANGE', prefix .. 'tech:open', 0, -1)) do
+        tech[#tech + 1] = id .. ' ' .. (redis.call('HGET', prefix .. 'tech:' .. id, 'text') or '')
+      end
+      if #em > 0 or #tech > 0 then
+        notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_ITEMS', {
+          emergencies = (#em > 0 and table.concat(em, '; ')) or '-',
+          tech = (#tech > 0 and table.concat(tech, '; ')) or '-' })
+      end
     end
     return { 'ok', date, shift, slot, tostring(late) }
   end

@@ -1,0 +1,373 @@
+/*
+ * emergency: emergencies that always reach someone (!emergency, !ack,
+ * !resolve, !emergencies and the escalation timer), the emergency contact
+ * cards and plan (!contacts, !plan), and technical problem reports (!tech).
+ * Paging goes through the durable outbox, so a page survives a crash.
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "handlers/shift_time.h"
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/clock.h"
+#include "bot/log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EMERGENCY_TEXT_MAX 8192
+#define AROUND_MAX 64
+
+/* "site #lobby" or "site (private)": where a report came from. */
+static void where(const struct request *req, char *buf, size_t n)
+{
+	if (req->room != NULL)
+		snprintf(buf, n, "%s #%s", req->conn->name, req->room);
+	else
+		snprintf(buf, n, "%s (private)", req->conn->name);
+}
+
+/* "E-3"/"e-3" -> "E-3"; false unless LETTER-digits. */
+static bool item_id(const char *arg, char letter, char *out, size_t n)
+{
+	size_t len = strlen(arg);
+
+	if (len < 3 || len >= n || toupper((unsigned char)arg[0]) != letter || arg[1] != '-')
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (!isdigit((unsigned char)arg[i]))
+			return false;
+	memcpy(out, arg, len + 1);
+	out[0] = letter;
+	return true;
+}
+
+static struct state_args *contacts_args(struct request *req, const char *op)
+{
+	struct state_args *a = script_args(req, "plan");
+
+	state_args_add(a, op);
+	return a;
+}
+
+/* ---- !emergency <text> ---- */
+
+static void on_emergency(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else
+		reply(req, MSG_EMERGENCY_OPENED, "id", reply_str(r, 1));
+	request_done(req);
+}
+
+void emergency_cmd(struct request *req)
+{
+	char from[160];
+	struct state_args *a = script_args(req, "emergencies:open");
+
+	where(req, from, sizeof(from));
+	state_args_add(a, parse_rest(&req->cmd, 1));
+	state_args_add(a, from);
+	state_eval(request_state(req), SCRIPT_EMERGENCY_NEW, 1, a, on_emergency, req);
+}
+
+/* ---- !ack E-n / !resolve E-n <note> ---- */
+
+static void on_closed(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	bool ack = strcmp(req->command->name, "ack") == 0;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "not_found")) {
+		refuse(req, MSG_EMERGENCY_NOT_FOUND, "id", req->data_person);
+	} else if (reply_is(r, "already")) {
+		char when[6];
+		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), when);
+		refuse(req, MSG_EMERGENCY_ALREADY_ACKED, "id", req->data_person, "by", reply_str(r, 1), "time", when);
+	} else if (reply_is(r, "resolved")) {
+		refuse(req, MSG_EMERGENCY_ALREADY_RESOLVED, "id", req->data_person, "by", reply_str(r, 1));
+	} else {
+		reply(req, ack ? MSG_EMERGENCY_ACK_OK : MSG_EMERGENCY_RESOLVE_OK, "id", req->data_person);
+	}
+	request_done(req);
+}
+
+static void close_emergency(struct request *req, const char *mode, const char *note)
+{
+	struct state_args *a;
+
+	if (!item_id(req->cmd.argv[1], 'E', req->data_person, sizeof(req->data_person))) {
+		refuse(req, MSG_EMERGENCY_NOT_FOUND, "id", req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
+	a = script_args(req, "emergencies:open");
+	state_args_add(a, req->data_person);
+	state_args_add(a, mode);
+	state_args_add(a, note);
+	state_eval(request_state(req), SCRIPT_EMERGENCY_CLOSE, 1, a, on_closed, req);
+}
+
+void ack_cmd(struct request *req)
+{
+	close_emergency(req, "ack", "");
+}
+
+void resolve_cmd(struct request *req)
+{
+	close_emergency(req, "resolve", parse_rest(&req->cmd, 2));
+}
+
+/* ---- !emergencies [all] ---- */
+
+static void on_emergencies(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	char *out, line[1024], when[6];
+	size_t len, n;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	n = r->type == REDIS_REPLY_ARRAY ? r->elements / 6 : 0;
+	if (n == 0 || (out = malloc(EMERGENCY_TEXT_MAX)) == NULL) {
+		reply(req, MSG_EMERGENCIES_NONE);
+		request_done(req);
+		return;
+	}
+	len = strlen(MSGN(req, out, EMERGENCY_TEXT_MAX, MSG_EMERGENCIES_HEADER));
+	for (size_t i = 0; i < n && len < EMERGENCY_TEXT_MAX; i++) {
+		const char *state = reply_str(r, i * 6 + 1), *acked = reply_str(r, i * 6 + 5);
+		when_hhmm(strtoll(reply_str(r, i * 6 + 4), NULL, 10), when);
+		MSG(req, line, MSG_EMERGENCIES_LINE, "id", reply_str(r, i * 6), "time", when,
+		    "by", reply_str(r, i * 6 + 3), "text", reply_str(r, i * 6 + 2),
+		    "state", strcmp(state, "resolved") == 0 ? catalog_text(req->caller.lang, MSG_EMERGENCY_STATE_RESOLVED)
+		    : *acked ? acked : catalog_text(req->caller.lang, MSG_EMERGENCY_STATE_UNACKED));
+		len += (size_t)snprintf(out + len, EMERGENCY_TEXT_MAX - len, "\n%s", line);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+void emergencies_cmd(struct request *req)
+{
+	struct state_args *a = state_args_new();
+
+	state_args_addf(a, "%semergencies:open", state_prefix(request_state(req)));
+	state_args_add(a, state_prefix(request_state(req)));
+	state_args_add(a, req->cmd.argc > 1 && strcmp(req->cmd.argv[1], "all") == 0 ? "all" : "open");
+	state_eval(request_state(req), SCRIPT_EMERGENCIES_READ, 1, a, on_emergencies, req);
+}
+
+/* ---- the escalation timer: "esc|E-n" ---- */
+
+static void on_escalated(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: an escalation step failed (%s); it fires again after its lease", err);
+		return;
+	}
+	log_info("timers: escalation: %s %s", reply_str(r, 0), reply_str(r, 1));
+	deliver_poke(bot->deliver);
+}
+
+void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	const struct config *cfg = bot->cfg;
+	int64_t now = clock_now_ms();
+	struct shift_instance around[AROUND_MAX];
+	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	char chain[256], running[512];
+	size_t clen = 0, rlen = 0;
+	struct state_args *a;
+
+	chain[0] = running[0] = '\0';
+	for (size_t i = 0; i < cfg->escalation.n_chain; i++)
+		clen += (size_t)snprintf(chain + clen, clen < sizeof(chain) ? sizeof(chain) - clen : 0, "%s%s",
+		    i ? " " : "", cfg->escalation.chain[i]);
+	for (int i = 0; i < n; i++)
+		if (around[i].start <= now && now < around[i].end)
+			rlen += (size_t)snprintf(running + rlen, rlen < sizeof(running) ? sizeof(running) - rlen : 0,
+			    "%s%s|%s", rlen ? " " : "", around[i].date_s, around[i].shift->name);
+	a = state_args_new();
+	state_args_addf(a, "%semergencies:open", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)now);
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_addf(a, "%lld", (long long)cfg->escalation.ack_timeout_ms);
+	state_args_addf(a, "%d", cfg->escalation.repeat);
+	state_args_add(a, chain);
+	state_args_add(a, running);
+	state_eval(bot->state, SCRIPT_EMERGENCY_FIRE, 1, a, on_escalated, bot);
+}
+
+/* ---- !contacts [person] / !contacts set ... / !plan [set] ---- */
+
+static void on_card(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (r->type != REDIS_REPLY_ARRAY || r->elements < 4)
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
+	else
+		/* contact data never goes into a room */
+		reply_private(req, MSG_CONTACT_CARD, "name", reply_str(r, 0),
+		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : "—",
+		    "address", *reply_str(r, 2) ? reply_str(r, 2) : "—",
+		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : "—");
+	if (err == NULL && req->room != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 4)
+		reply(req, MSG_CONTACT_SENT_PRIVATELY);
+	request_done(req);
+}
+
+void contacts_cmd(struct request *req)
+{
+	struct state_args *a;
+	const char *who = req->cmd.argc > 1 ? req->cmd.argv[1] : req->caller.id;
+
+	if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", who);
+		request_done(req);
+		return;
+	}
+	a = contacts_args(req, "card");
+	state_args_add(a, req->data_person);
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_card, req);
+}
+
+static void on_saved(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	(void)r;
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (strcmp(req->command->name, "plan") == 0)
+		reply(req, MSG_PLAN_SAVED);
+	else
+		reply_private(req, MSG_CONTACT_SAVED, "field", req->cmd.argv[2]);
+	request_done(req);
+}
+
+void contacts_set_cmd(struct request *req)
+{
+	const char *field = req->cmd.argv[2];
+	struct state_args *a;
+
+	if (strcmp(field, "phone") != 0 && strcmp(field, "address") != 0 && strcmp(field, "backup") != 0) {
+		refuse(req, MSG_CONTACT_BAD_FIELD, "field", field);
+		request_done(req);
+		return;
+	}
+	a = contacts_args(req, "set");
+	state_args_add(a, field);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_saved, req);
+}
+
+static void on_plan(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (*reply_str(r, 0) == '\0')
+		reply(req, MSG_PLAN_NONE);
+	else
+		reply(req, MSG_PLAN_SHOW, "plan", reply_str(r, 0));
+	request_done(req);
+}
+
+void plan_cmd(struct request *req)
+{
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, contacts_args(req, "plan"), on_plan, req);
+}
+
+void plan_set_cmd(struct request *req)
+{
+	struct state_args *a = contacts_args(req, "plan_set");
+
+	state_args_add(a, parse_rest(&req->cmd, 2));
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_saved, req);
+}
+
+/* ---- !tech <text> / !tech resolve T-n <note> / !tech list ---- */
+
+static void on_tech(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const char *sub = req->command->sub;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (sub == NULL) {
+		reply(req, MSG_TECH_FILED, "id", reply_str(r, 1));
+	} else if (strcmp(sub, "resolve") == 0) {
+		if (reply_is(r, "not_found"))
+			refuse(req, MSG_TECH_NOT_FOUND, "id", req->data_person);
+		else if (reply_is(r, "already"))
+			refuse(req, MSG_TECH_ALREADY, "id", req->data_person, "by", reply_str(r, 1));
+		else
+			reply(req, MSG_TECH_RESOLVE_OK, "id", req->data_person);
+	} else {
+		size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements / 5 : 0;
+		char *out = n ? malloc(EMERGENCY_TEXT_MAX) : NULL;
+		if (out == NULL) {
+			reply(req, MSG_TECH_NONE);
+		} else {
+			char line[1024];
+			size_t len = strlen(MSGN(req, out, EMERGENCY_TEXT_MAX, MSG_TECH_HEADER));
+			for (size_t i = 0; i < n && len < EMERGENCY_TEXT_MAX; i++) {
+				MSG(req, line, MSG_TECH_LINE, "id", reply_str(r, i * 5), "text", reply_str(r, i * 5 + 1),
+				    "by", reply_str(r, i * 5 + 2), "where", reply_str(r, i * 5 + 3));
+				len += (size_t)snprintf(out + len, EMERGENCY_TEXT_MAX - len, "\n%s", line);
+			}
+			reply_text(req, out);
+			free(out);
+		}
+	}
+	request_done(req);
+}
+
+void tech_cmd(struct request *req)
+{
+	const char *sub = req->command->sub;
+	struct state_args *a = script_args(req, "tech:open");
+	char from[160];
+
+	if (sub == NULL) {
+		where(req, from, sizeof(from));
+		state_args_add(a, "new");
+		state_args_add(a, parse_rest(&req->cmd, 1));
+		state_args_add(a, from);
+	} else if (strcmp(sub, "resolve") == 0) {
+		if (!item_id(req->cmd.argv[2], 'T', req->data_person, sizeof(req->data_person))) {
+			state_args_free(a);
+			refuse(req, MSG_TECH_NOT_FOUND, "id", req->cmd.argv[2]);
+			request_done(req);
+			return;
+		}
+		state_args_add(a, "resolve");
+		state_args_add(a, req->data_person);
+		state_args_add(a, parse_rest(&req->cmd, 3));
+	} else {
+		state_args_add(a, "list");
+	}
+	state_eval(request_state(req), SCRIPT_TECH_REPORT, 1, a, on_tech, req);
+}

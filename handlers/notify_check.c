@@ -1,0 +1,165 @@
+/*
+ * notify_check: one pass per check over the text, counting characters
+ * (UTF-8 code points) for the positions people see.
+ */
+#include "handlers/notify_check.h"
+
+#include <ctype.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+struct problems {
+	struct notify_problem *out;
+	size_t n;
+};
+
+static void add(struct problems *p, enum notify_problem_kind kind, size_t pos, const char *detail, size_t dlen)
+{
+	if (p->n >= NOTIFY_MAX_PROBLEMS)
+		return;
+	p->out[p->n].kind = kind;
+	p->out[p->n].pos = pos;
+	if (dlen >= sizeof(p->out[p->n].detail))
+		dlen = sizeof(p->out[p->n].detail) - 1;
+	memcpy(p->out[p->n].detail, detail ? detail : "", detail ? dlen : 0);
+	p->out[p->n].detail[detail ? dlen : 0] = '\0';
+	p->n++;
+}
+
+/* Character position (1-based) of byte offset OFF. */
+static size_t char_pos(const char *text, size_t off)
+{
+	size_t n = 1;
+
+	for (size_t i = 0; i < off; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80)
+			n++;
+	return n;
+}
+
+static size_t char_len(const char *text)
+{
+	return char_pos(text, strlen(text)) - 1;
+}
+
+static void check_mentions(const char *t, struct problems *p)
+{
+	static const char *const words[] = { "@everyone", "@here", "@channel" };
+
+	for (const char *s = t; *s; s++) {
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			size_t n = strlen(words[i]);
+			if (strncasecmp(s, words[i], n) == 0 && !isalnum((unsigned char)s[n]))
+				add(p, NP_MENTION, char_pos(t, (size_t)(s - t)), s, n);
+		}
+		if (s[0] == '<' && (s[1] == '@' || s[1] == '!' || s[1] == '#')) {
+			const char *end = strchr(s, '>');
+			if (end != NULL)
+				add(p, NP_MENTION, char_pos(t, (size_t)(s - t)), s, (size_t)(end - s + 1));
+		}
+	}
+}
+
+static void check_placeholders(const char *t, struct problems *p)
+{
+	for (const char *s = strchr(t, '{'); s; s = strchr(s + 1, '{')) {
+		const char *end = strchr(s, '}');
+		if (end != NULL && end > s + 1 && memchr(s, ' ', (size_t)(end - s)) == NULL)
+			add(p, NP_PLACEHOLDER, char_pos(t, (size_t)(s - t)), s, (size_t)(end - s + 1));
+	}
+}
+
+static void check_links(const char *t, const struct notify_rules *r, struct problems *p)
+{
+	for (const char *s = t; *s; s++) {
+		const char *host;
+		size_t hlen = 0;
+		bool ok = false;
+		if (strncasecmp(s, "http://", 7) == 0)
+			host = s + 7;
+		else if (strncasecmp(s, "https://", 8) == 0)
+			host = s + 8;
+		else
+			continue;
+		while (host[hlen] && (isalnum((unsigned char)host[hlen]) || host[hlen] == '.' || host[hlen] == '-'))
+			hlen++;
+		for (size_t i = 0; i < r->n_link_hosts && !ok; i++) {
+			size_t n = strlen(r->link_hosts[i]);
+			/* the host itself or a subdomain of it */
+			ok = (hlen == n && strncasecmp(host, r->link_hosts[i], n) == 0) ||
+			    (hlen > n && host[hlen - n - 1] == '.' && strncasecmp(host + hlen - n, r->link_hosts[i], n) == 0);
+		}
+		if (!ok)
+			add(p, NP_LINK, char_pos(t, (size_t)(s - t)), host, hlen);
+		s = host + hlen - 1;
+	}
+}
+
+static void check_brackets(const char *t, struct problems *p)
+{
+	const char *stack[64];
+	size_t depth = 0;
+
+	for (const char *s = t; *s; s++) {
+		if (*s == '(' || *s == '[' || *s == '{') {
+			if (depth < sizeof(stack) / sizeof(stack[0]))
+				stack[depth] = s;
+			depth++;
+		} else if (*s == ')' || *s == ']' || *s == '}') {
+			char open = *s == ')' ? '(' : *s == ']' ? '[' : '{';
+			if (depth == 0 || (depth <= 64 && *stack[depth - 1] != open)) {
+				add(p, NP_BRACKET, char_pos(t, (size_t)(s - t)), s, 1);
+				return;
+			}
+			depth--;
+		}
+	}
+	if (depth > 0 && depth <= 64)
+		add(p, NP_BRACKET, char_pos(t, (size_t)(stack[depth - 1] - t)), stack[depth - 1], 1);
+}
+
+static void check_spaces(const char *t, struct problems *p)
+{
+	size_t len = strlen(t);
+	const char *s;
+
+	for (s = strstr(t, "  "); s; s = strstr(s + 2, "  ")) {
+		if ((size_t)(s - t) + 2 >= len)
+			break;          /* at the very end it is trailing whitespace */
+		add(p, NP_DOUBLE_SPACE, char_pos(t, (size_t)(s - t)), NULL, 0);
+		while (s[2] == ' ')
+			s++;
+	}
+	if (len > 0 && isspace((unsigned char)t[len - 1])) {
+		size_t i = len;
+		while (i > 0 && isspace((unsigned char)t[i - 1]))
+			i--;
+		add(p, NP_TRAILING_SPACE, char_pos(t, i), NULL, 0);
+	}
+}
+
+size_t notify_check(const char *text, const struct notify_rules *rules, struct notify_problem *out)
+{
+	struct problems p = { out, 0 };
+	size_t len = char_len(text);
+
+	if (*text == '\0') {
+		add(&p, NP_EMPTY, 1, NULL, 0);
+		return p.n;
+	}
+	if (rules->tag && *rules->tag && strncmp(text, rules->tag, strlen(rules->tag)) != 0)
+		add(&p, NP_TAG, 1, rules->tag, strlen(rules->tag));
+	if (len > rules->max_length) {
+		char n[24];
+		snprintf(n, sizeof(n), "%zu", len);
+		add(&p, NP_LENGTH, rules->max_length + 1, n, strlen(n));
+	}
+	check_mentions(text, &p);
+	check_placeholders(text, &p);
+	check_links(text, rules, &p);
+	check_brackets(text, &p);
+	check_spaces(text, &p);
+	return p.n;
+}
