@@ -84,7 +84,8 @@ static void on_draft(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_NOTIFY_NOT_LEAD);
 	else
 		reply(req, MSG_NOTIFY_DRAFT, "id", reply_str(r, 1), "room", req->data_person,
-		    "when", req->data_when, "text", parse_rest(&req->cmd, req->data_word));
+		    "when", req->data_when, "text", req->cmd.argc == req->data_word + 1 ? req->cmd.argv[req->data_word]
+		    : parse_rest(&req->cmd, req->data_word));
 	request_done(req);
 }
 
@@ -111,7 +112,8 @@ void notify_cmd(struct request *req)
 		refuse(req, at == -2 ? MSG_NOTIFY_PAST : MSG_NOTIFY_BAD_TIME, "time", req->cmd.argc > 3 ? req->cmd.argv[3] : "");
 		goto done;
 	}
-	text = parse_rest(&req->cmd, at);
+	/* one (maybe quoted) word is taken as parsed, so a quoted text keeps its blanks */
+	text = req->cmd.argc == at + 1 ? req->cmd.argv[at] : parse_rest(&req->cmd, at);
 	n = notify_check(text, &rules, problems);
 	if (n > 0) {
 		char *out = malloc(NOTIFY_TEXT_MAX), line[512], count[24], pos[24];

@@ -125,18 +125,22 @@ static void check_spaces(const char *t, struct problems *p)
 	size_t len = strlen(t);
 	const char *s;
 
-	for (s = strstr(t, "  "); s; s = strstr(s + 2, "  ")) {
-		if ((size_t)(s - t) + 2 >= len)
-			break;          /* at the very end it is trailing whitespace */
-		add(p, NP_DOUBLE_SPACE, char_pos(t, (size_t)(s - t)), NULL, 0);
-		while (s[2] == ' ')
-			s++;
+	for (s = strstr(t, "  "); s != NULL; s = strstr(s, "  ")) {
+		size_t rest = strspn(s, " ");
+		/* at the end of a line it counts as trailing whitespace instead */
+		if (s[rest] != '\0' && s[rest] != '\n' && s[rest] != '\r')
+			add(p, NP_DOUBLE_SPACE, char_pos(t, (size_t)(s - t)), NULL, 0);
+		s += rest;
 	}
-	if (len > 0 && isspace((unsigned char)t[len - 1])) {
-		size_t i = len;
-		while (i > 0 && isspace((unsigned char)t[i - 1]))
-			i--;
-		add(p, NP_TRAILING_SPACE, char_pos(t, i), NULL, 0);
+	/* at the end of every line */
+	for (size_t end = 0; end <= len; end++) {
+		size_t i;
+		if (end < len && t[end] != '\n')
+			continue;
+		for (i = end; i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\r'); i--)
+			;
+		if (i < end)
+			add(p, NP_TRAILING_SPACE, char_pos(t, i), NULL, 0);
 	}
 }
 
