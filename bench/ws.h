@@ -9,7 +9,9 @@
 #define BENCH_WS_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

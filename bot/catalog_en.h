@@ -253,4 +253,61 @@
 	X(MSG_NOTIFY_CANCELLED, "{id} cancelled.") \
 	X(MSG_NOTIFY_LIST_HEADER, "Notifications:") \
 	X(MSG_NOTIFY_LIST_LINE, "{id} {state} {room}{when} by {by}: {text}") \
-	X(MSG_NOTIFY_LIST_NONE, "No drafts and no scheduled notifications.")
+	X(MSG_NOTIFY_LIST_NONE, "No drafts and no scheduled notifications.") \
+	X(MSG_YES, "yes") \
+	X(MSG_NO, "no") \
+	X(MSG_HELP_STAFF_VERIFY, "record that someone's real-name registration was checked") \
+	X(MSG_HELP_LEVELS, "the levels and what each may not do yet") \
+	X(MSG_HELP_PROMOTE, "ask for a promotion to the next level (a minister, then a webmaster approves)") \
+	X(MSG_HELP_PROBATION_APPLY, "apply to become permanent at the end of your probation") \
+	X(MSG_HELP_PROBATION_EVALUATE, "the shift lead's evaluation of a probation request") \
+	X(MSG_HELP_PROBATION_CONSULT, "ask someone of another department for their opinion first") \
+	X(MSG_HELP_TRAINING_LOG, "log an intern's training hours") \
+	X(MSG_HELP_INTERNSHIP_TALK, "file a talk with the designated person") \
+	X(MSG_HELP_INTERNSHIP_SUMMARY, "file your written internship summary") \
+	X(MSG_HELP_INTERNSHIP_STATUS, "an intern's hours, talks, summary and verification") \
+	X(MSG_HELP_INTERNSHIP_RECOMMEND, "recommend an intern for early transfer to CCS") \
+	X(MSG_HELP_CALENDAR, "your appointments with chat friends on a day") \
+	X(MSG_HELP_CALENDAR_ADD, "add an appointment; you are reminded privately before it") \
+	X(MSG_HELP_CALENDAR_REMOVE, "remove an appointment") \
+	X(MSG_LEVELS_HEADER, "Levels and what each may not do yet:") \
+	X(MSG_LEVELS_LINE, "{level}: customer groups closed: {groups}; commands closed: {commands}") \
+	X(MSG_PROMOTION_REQUESTED, "Promotion {id} of {person} to {level} asked; a minister, then a webmaster approves.") \
+	X(MSG_PROMOTION_NOT_AGENT, "{person} is not an agent; only agents have levels to be promoted in.") \
+	X(MSG_PROMOTION_MISMATCH, "The identity of {person} is not confirmed: {fields} does not match the staff record. Nothing was asked.") \
+	X(MSG_PROMOTION_SAME, "{person} already is {level}.") \
+	X(MSG_PROMOTION_LOWER, "{person} is {level}; that is not a promotion.") \
+	X(MSG_PROMOTION_SKIP, "{person} is {level}: a promotion goes one level up, none may be skipped.") \
+	X(MSG_PROMOTION_DUPLICATE, "{id} is already open for that person.") \
+	X(MSG_PROMOTION_OFF_NEEDS_REASON, "An off-cycle promotion needs its reason: reason=\"...\".") \
+	X(MSG_PROMOTION_OUT_OF_CYCLE, "No promotion window is open now; the next one opens on {next}. Use cycle=off with a reason for an exception.") \
+	X(MSG_PROMOTION_BAD_CYCLE, "cycle is in or off, not \"{cycle}\".") \
+	X(MSG_PROMOTION_DONE_YOU, "Congratulations: your level is now {level}.") \
+	X(MSG_PROMOTION_GONE, "the person has no staff record any more") \
+	X(MSG_PROMOTION_LEVEL_CHANGED, "the person's level changed since the request") \
+	X(MSG_PROBATION_APPLIED, "Probation request {id} filed with your figures ({figures}); your shift lead evaluates it first.") \
+	X(MSG_PROBATION_CONSULTED, "{id} now waits for the opinion of {person} first.") \
+	X(MSG_PROBATION_PERMANENT, "You are permanent staff already.") \
+	X(MSG_PROBATION_NONE, "Your staff record has no probation (start and length) to apply against.") \
+	X(MSG_PROBATION_TOO_EARLY, "Too early: you may apply from {from}; your probation ends on {end}.") \
+	X(MSG_PROBATION_DUPLICATE, "Your request {id} is already open.") \
+	X(MSG_PROBATION_CONSULT_SELF, "The person on probation cannot give the opinion on it.") \
+	X(MSG_PROBATION_CONSULT_NOT_NOW, "An opinion is asked for during the minister's review of {id}, by a minister.") \
+	X(MSG_PROBATION_BAD_SCORE, "score=\"{score}\": give a score from 1 to 5.") \
+	X(MSG_INTERN_NOT_TRN, "{person} is {level}, not an intern (TRN).") \
+	X(MSG_INTERN_MISSING, "{person} cannot be recommended yet; missing: {missing} ({hours} of {need} hours, {talks} of {ntalks} talks).") \
+	X(MSG_INTERN_STATUS, "{person}: training {hours} of {need} hours, talks {talks} of {ntalks}, summary: {summary}, real name verified: {verified}.") \
+	X(MSG_INTERN_TALK_FILED, "Talk filed ({count} so far).") \
+	X(MSG_INTERN_SUMMARY_FILED, "Internship summary filed.") \
+	X(MSG_INTERN_RECOMMENDED, "{id}: {person} recommended for early transfer to CCS; a webmaster decides.") \
+	X(MSG_TRAINING_LOGGED, "Training logged: {person} has {hours} hours now.") \
+	X(MSG_TRAINING_OTHERS, "Only a {role} or above does this for someone else.") \
+	X(MSG_TRAINING_BAD_HOURS, "\"{hours}\" is not a number of hours from 0.1 to 24.") \
+	X(MSG_STAFF_VERIFIED, "{name}: real-name registration recorded as checked.") \
+	X(MSG_CALENDAR_ADDED, "Appointment {id} on {when} added; you are reminded before it.") \
+	X(MSG_CALENDAR_REMOVED, "Appointment {id} removed.") \
+	X(MSG_CALENDAR_NOT_FOUND, "You have no appointment {id}.") \
+	X(MSG_CALENDAR_HEADER, "Your appointments on {date}:") \
+	X(MSG_CALENDAR_LINE, "{id} {time} {text}") \
+	X(MSG_CALENDAR_EMPTY, "No appointments on {date}.") \
+	X(MSG_CALENDAR_REMINDER, "Reminder: appointment {id} at {time}: {text}")

@@ -73,6 +73,7 @@ void reply_kv(struct request *req, enum msg_id id, const char *const *kv, size_t
 void reply_private_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv);
 void refuse_kv(struct request *req, enum msg_id id, const char *const *kv, size_t nkv);
 void reply_text(struct request *req, const char *text);
+void reply_private_text(struct request *req, const char *text);
 /* The usage line of the request's command, marked RESULT_USAGE. */
 void reply_usage(struct request *req);
 /* A failed state call: "store unavailable" or an internal error, marked so. */

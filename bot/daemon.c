@@ -20,6 +20,7 @@
 #include "bot/log.h"
 #include "bot/clock.h"
 #include "bot/site.h"
+#include "bot/when.h"
 #include "state/redis.h"
 
 #include <stdio.h>
@@ -244,6 +245,17 @@ static void sync_staff(struct dutybot *bot)
 		state_args_add(a, config_level_name(s->level));
 		state_args_add(a, s->lang ? s->lang : "");
 		state_args_add(a, idents);
+		if (s->probation_start != NULL) {
+			struct ymd d;
+			when_parse_date(s->probation_start, clock_now_ms(), &d);
+			state_args_addf(a, "%lld", (long long)when_local_ms(d, 0));
+		} else {
+			state_args_add(a, "");
+		}
+		if (s->probation_ms > 0)
+			state_args_addf(a, "%lld", (long long)s->probation_ms);
+		else
+			state_args_add(a, "");
 		bot->staff_pending++;
 		state_eval(bot->state, SCRIPT_STAFF_UPSERT, 1, a, on_staff_upserted, bot);
 	}

@@ -77,6 +77,11 @@ void reply_text(struct request *req, const char *text)
 	send_text(req, false, text);
 }
 
+void reply_private_text(struct request *req, const char *text)
+{
+	send_text(req, true, text);
+}
+
 void reply_usage(struct request *req)
 {
 	char usage[512];

@@ -28,7 +28,8 @@
 
 /* Sorted (strcmp) for bsearch. */
 static const struct known_key root_keys[] = {
-	{ "command_prefix", 0 }, { "connections", 0 }, { "default_lang", 0 },
+	{ "careers", 0 }, { "command_prefix", 0 }, { "connections", 0 }, { "customer_groups", 0 },
+	{ "default_lang", 0 },
 	{ "escalation", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
 	{ "shifts", 0 }, { "site", 0 }, { "staff", 0 }, { "timezone", 0 },
@@ -73,7 +74,11 @@ static const struct known_key connection_keys[] = {
 };
 static const struct known_key staff_keys[] = {
 	{ "email", 0 }, { "id", 0 }, { "identities", 0 }, { "lang", 0 },
-	{ "level", 0 }, { "name", 0 }, { "role", 0 },
+	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
+};
+static const struct known_key careers_keys[] = {
+	{ "calendar_reminder", 0 }, { "probation_apply_window", 0 }, { "promotion_windows", 0 },
+	{ "talks", 0 }, { "training_hours", 0 },
 };
 static const struct known_key shift_keys[] = {
 	{ "end", 0 }, { "name", 0 }, { "standby", 0 }, { "start", 0 },
@@ -320,6 +325,72 @@ parse_notify(struct cfg_ctx *ctx, const config_setting_t *root)
 	if ((l = cfg_get_typed(ctx, g, "link_hosts", CONFIG_TYPE_LIST)) != NULL)
 		copy_strings(ctx, l, &cfg->notify.link_hosts, &cfg->notify.n_link_hosts,
 		    check_link_host);
+}
+
+/* "MM-DD..MM-DD" */
+static void
+check_window(struct cfg_ctx *ctx, const config_setting_t *e, char **v, size_t i)
+{
+	int m1, d1, m2, d2, n = 0;
+
+	if (sscanf(v[i], "%2d-%2d..%2d-%2d%n", &m1, &d1, &m2, &d2, &n) != 4 || (size_t)n != strlen(v[i]) ||
+	    m1 < 1 || m1 > 12 || m2 < 1 || m2 > 12 || d1 < 1 || d1 > 31 || d2 < 1 || d2 > 31)
+		cfg_err(ctx, e, "bad window \"%s\" (want MM-DD..MM-DD)", v[i]);
+}
+
+static void
+parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	struct config *cfg = ctx->cfg;
+	const config_setting_t *g, *l;
+
+	g = cfg_get_group(ctx, root, "careers", careers_keys, NELEM(careers_keys));
+	if (g == NULL)
+		return;
+	if ((l = cfg_get_typed(ctx, g, "promotion_windows", CONFIG_TYPE_LIST)) != NULL)
+		copy_strings(ctx, l, &cfg->careers.promotion_windows, &cfg->careers.n_promotion_windows,
+		    check_window);
+	cfg_get_duration(ctx, g, "probation_apply_window", 1, &cfg->careers.probation_apply_window_ms);
+	cfg_get_duration(ctx, g, "calendar_reminder", 1, &cfg->careers.calendar_reminder_ms);
+	cfg_get_int(ctx, g, "training_hours", 0, 1000, &cfg->careers.training_hours);
+	cfg_get_int(ctx, g, "talks", 0, 20, &cfg->careers.talks);
+}
+
+/* customer_groups = { vip = "PAM"; ... }: the lowest level that serves a group */
+static void
+parse_groups(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	struct config *cfg = ctx->cfg;
+	const config_setting_t *g = cfg_get_typed(ctx, root, "customer_groups", CONFIG_TYPE_GROUP);
+	int n;
+
+	if (g == NULL)
+		return;
+	n = config_setting_length(g);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		free(cfg->groups[i].name);
+	free(cfg->groups);
+	cfg->n_groups = 0;
+	if ((cfg->groups = calloc(n > 0 ? (size_t)n : 1, sizeof(*cfg->groups))) == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+		const char *v = config_setting_get_string(s);
+		int level = v ? config_level_parse(v) : -1;
+
+		if (v == NULL)
+			cfg_err(ctx, s, "must be a string");
+		else if (level <= LEVEL_NONE)
+			cfg_err(ctx, s, "unknown level \"%s\"", v);
+		else if (!config_name_valid(config_setting_name(s), false))
+			cfg_err(ctx, s, "bad group name");
+		else {
+			cfg_set_str(ctx, &cfg->groups[cfg->n_groups].name, config_setting_name(s));
+			cfg->groups[cfg->n_groups++].min_level = (enum level)level;
+		}
+	}
 }
 
 /* --- connections --------------------------------------------------------- */
@@ -598,6 +669,15 @@ parse_staff_member(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 		else
 			cfg_err(ctx, s, "unknown language \"%s\"", v);
 	}
+	if ((s = cfg_get_str(ctx, g, "probation_start", &v)) != NULL) {
+		int y, m, d, n = 0;
+		if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == strlen(v) && n == 10 &&
+		    m >= 1 && m <= 12 && d >= 1 && d <= 31)
+			cfg_set_str(ctx, &st->probation_start, v);
+		else
+			cfg_err(ctx, s, "bad date \"%s\" (want YYYY-MM-DD)", v);
+	}
+	cfg_get_duration(ctx, g, "probation", 1, &st->probation_ms);
 	parse_identities(ctx, g, st);
 }
 
@@ -728,6 +808,22 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 		cfg_set_str(ctx, &cfg->escalation.chain[i], escalation_steps[i]);
 	cfg_set_str(ctx, &cfg->notify.tag, "[System]");
 	cfg->notify.max_length = 500;
+	cfg->careers.probation_apply_window_ms = 14 * 24 * 3600 * 1000LL;
+	cfg->careers.calendar_reminder_ms = 15 * 60 * 1000LL;
+	cfg->careers.training_hours = 40;
+	cfg->careers.talks = 2;
+	{
+		static const char *const groups[] = { "vip", "xxl", "storyline" };
+		if ((cfg->groups = calloc(NELEM(groups), sizeof(*cfg->groups))) == NULL) {
+			ctx->oom = true;
+			return;
+		}
+		for (size_t i = 0; i < NELEM(groups); i++) {
+			cfg_set_str(ctx, &cfg->groups[i].name, groups[i]);
+			cfg->groups[i].min_level = LEVEL_PAM;
+		}
+		cfg->n_groups = NELEM(groups);
+	}
 }
 
 /* The whole file, or NULL with errno set. */
@@ -774,6 +870,8 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_policy(ctx, root);
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
+	parse_careers(ctx, root);
+	parse_groups(ctx, root);
 	parse_connections(ctx, root);   /* needs default_lang */
 	parse_staff(ctx, root);         /* needs the connections */
 	parse_shifts(ctx, root);        /* needs the staff */
@@ -863,6 +961,7 @@ config_free(struct config *cfg)
 		free(st->email);
 		free(st->lang);
 		cfg_free_strv(st->identities, st->n_identities);
+		free(st->probation_start);
 	}
 	free(cfg->staff);
 	for (size_t i = 0; i < cfg->n_shifts; i++) {
@@ -870,6 +969,10 @@ config_free(struct config *cfg)
 		free(cfg->shifts[i].standby);
 	}
 	free(cfg->shifts);
+	cfg_free_strv(cfg->careers.promotion_windows, cfg->careers.n_promotion_windows);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		free(cfg->groups[i].name);
+	free(cfg->groups);
 	cfg_free_strv(cfg->escalation.chain, cfg->escalation.n_chain);
 	cfg_free_strv(cfg->notify.link_hosts, cfg->notify.n_link_hosts);
 	free(cfg->notify.tag);

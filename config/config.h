@@ -75,7 +75,14 @@ struct config_staff {
 	char *lang;             /* NULL = the connection's default */
 	char **identities;      /* "<connection name>:<platform user id>" */
 	size_t n_identities;
+	char *probation_start;  /* "YYYY-MM-DD" or NULL */
+	int64_t probation_ms;   /* length of the probation, 0 = none */
 	int line;
+};
+
+struct config_group {
+	char *name;             /* a customer group: "vip" */
+	enum level min_level;   /* the lowest level that may serve it */
 };
 
 struct config_shift {
@@ -137,6 +144,18 @@ struct config {
 		char **link_hosts;         /* default none */
 		size_t n_link_hosts;
 	} notify;
+
+	struct {
+		char **promotion_windows;  /* "MM-DD..MM-DD" in-cycle windows; default none */
+		size_t n_promotion_windows;
+		int64_t probation_apply_window_ms;  /* default 14d before the end */
+		int64_t calendar_reminder_ms;       /* default 15m */
+		int training_hours;                 /* an intern's training, default 40 */
+		int talks;                          /* talks with the designated person, default 2 */
+	} careers;
+
+	struct config_group *groups;    /* default vip, xxl, storyline -> PAM */
+	size_t n_groups;
 
 	struct config_connection *connections;  /* at least one */
 	size_t n_connections;

@@ -61,22 +61,24 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-/* S-12 / s-12 -> "S-12"; false if it is not an approval id. */
+/* S-12 / pr-3 -> "S-12" / "PR-3": one or two letters, a dash, digits. */
 static bool approval_id(const char *arg, char *out, size_t n)
 {
-	size_t len = strlen(arg);
+	size_t len = strlen(arg), letters = 0;
 
-	if (len < 3 || len >= n || !isalpha((unsigned char)arg[0]) || arg[1] != '-')
+	while (letters < len && isalpha((unsigned char)arg[letters]))
+		letters++;
+	if (letters < 1 || letters > 2 || len < letters + 2 || len >= n || arg[letters] != '-')
 		return false;
-	for (size_t i = 2; i < len; i++)
+	for (size_t i = letters + 1; i < len; i++)
 		if (!isdigit((unsigned char)arg[i]))
 			return false;
-	memcpy(out, arg, len + 1);
-	out[0] = (char)toupper((unsigned char)out[0]);
+	for (size_t i = 0; i <= len; i++)
+		out[i] = i < letters ? (char)toupper((unsigned char)arg[i]) : arg[i];
 	return true;
 }
 
-static void decide(struct request *req, const char *arg, const char *verdict, const char *reason)
+void approval_decide_as(struct request *req, const char *arg, const char *verdict, const char *reason)
 {
 	struct state_args *a;
 
@@ -95,12 +97,12 @@ static void decide(struct request *req, const char *arg, const char *verdict, co
 
 void approve_cmd(struct request *req)
 {
-	decide(req, req->cmd.argv[1], "approve", "");
+	approval_decide_as(req, req->cmd.argv[1], "approve", "");
 }
 
 void deny_cmd(struct request *req)
 {
-	decide(req, req->cmd.argv[1], "deny", parse_rest(&req->cmd, 2));
+	approval_decide_as(req, req->cmd.argv[1], "deny", parse_rest(&req->cmd, 2));
 }
 
 void swap_accept_cmd(struct request *req)
@@ -110,7 +112,7 @@ void swap_accept_cmd(struct request *req)
 		request_done(req);
 		return;
 	}
-	decide(req, req->cmd.argv[2], strcmp(req->command->sub, "accept") == 0 ? "approve" : "deny",
+	approval_decide_as(req, req->cmd.argv[2], strcmp(req->command->sub, "accept") == 0 ? "approve" : "deny",
 	    req->cmd.argc > 3 ? parse_rest(&req->cmd, 3) : "declined");
 }
 

@@ -59,6 +59,18 @@ void notify_cmd(struct request *req);
 void notify_decide_cmd(struct request *req);
 void notify_list_cmd(struct request *req);
 
+/* Decides the current step of approval ARG ("S-3") for the caller (approvals.c). */
+void approval_decide_as(struct request *req, const char *arg, const char *verdict, const char *reason);
+/* careers.c */
+void levels_cmd(struct request *req);
+void promote_cmd(struct request *req);
+void probation_apply_cmd(struct request *req);
+void probation_consult_cmd(struct request *req);
+void probation_evaluate_cmd(struct request *req);
+void training_log_cmd(struct request *req);
+void internship_cmd(struct request *req);
+void calendar_cmd(struct request *req);
+
 /* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
 struct dutybot;
 void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
@@ -67,5 +79,6 @@ void attendance_week_close_fire(struct dutybot *bot, const char *member, int arg
 void attendance_schedule_week_close(struct dutybot *bot);
 void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 
 #endif

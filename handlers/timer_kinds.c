@@ -11,6 +11,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "weekclose", .fire = attendance_week_close_fire },
 	{ .kind = "esc", .fire = emergency_escalate_fire },
 	{ .kind = "notice", .fire = notify_fire },
+	{ .kind = "cal", .fire = calendar_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -25,7 +25,7 @@ end
 local function may_decide(a, actor, rank)
   local who = a['who' .. a.step] or ''
   local kind, val = string.match(who, '^(%a+):(.+)$')
-  if kind == 'person' then return val == actor end
+  if kind == 'person' or kind == 'advice' then return val == actor end
   if kind == 'role' then return tonumber(rank) >= (ROLE_RANK[val] or 99) end
   return false
 end
@@ -43,7 +43,7 @@ local function announce_step(prefix, a)
   local who = a['who' .. a.step]
   local kind, val = string.match(who, '^(%a+):(.+)$')
   local params = { id = a.id, summary = a.summary or '' }
-  if kind == 'person' then
+  if kind == 'person' or kind == 'advice' then
     notify_staff(prefix, val, 'MSG_APPROVAL_ASKS_YOU', params)
   else
     params.role = val
@@ -100,6 +100,32 @@ APPLY.excuse = function(prefix, a)
   return nil
 end
 
+-- promotion: PERSON's level becomes LEVEL.
+APPLY.promotion = function(prefix, a)
+  local key = prefix .. 'staff:' .. a.person
+  local r = redis.call('HMGET', key, 'name', 'level')
+  if not r[1] then return 'MSG_PROMOTION_GONE' end
+  if r[2] ~= a.from_level then return 'MSG_PROMOTION_LEVEL_CHANGED' end
+  redis.call('HSET', key, 'level', a.level)
+  notify_staff(prefix, a.person, 'MSG_PROMOTION_DONE_YOU', { level = a.level })
+  return nil
+end
+
+-- probation: the requester is permanent staff from now on.
+APPLY.probation = function(prefix, a)
+  redis.call('HSET', prefix .. 'staff:' .. a.requester, 'permanent', a.id)
+  return nil
+end
+
+-- internship: an intern recommended early becomes CCS.
+APPLY.internship = function(prefix, a)
+  local key = prefix .. 'staff:' .. a.person
+  if redis.call('HGET', key, 'level') ~= 'TRN' then return 'MSG_PROMOTION_LEVEL_CHANGED' end
+  redis.call('HSET', key, 'level', 'CCS')
+  notify_staff(prefix, a.person, 'MSG_PROMOTION_DONE_YOU', { level = 'CCS' })
+  return nil
+end
+
 local function close_approval(prefix, a, state)
   redis.call('HSET', approval_key(prefix, a.id), 'state', state)
   redis.call('ZREM', prefix .. 'approvals:open', a.id)
@@ -121,12 +147,20 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
   if not may_decide(a, actor, rank) then return { 'not_yours', a['who' .. a.step] } end
   local key = approval_key(prefix, id)
   redis.call('HSET', key, 'by' .. a.step, actor, 'at' .. a.step, now)
+  if reason and reason ~= '' then redis.call('HSET', key, 'note' .. a.step, reason) end
+  -- an opinion asked for is recorded either way and never decides on its own
+  if string.match(a['who' .. a.step] or '', '^advice:') then
+    verdict = 'approve'
+    redis.call('HSET', key, 'opinion', (redis.call('HGET', key, 'opinion') or '') ..
+      staff_name(prefix, actor) .. ': ' .. (reason ~= '' and reason or 'agrees') .. '; ')
+  end
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }
   if verdict == 'deny' then
     redis.call('HSET', key, 'reason', reason or '')
     close_approval(prefix, a, 'denied')
     audit(prefix, now, actor, 'approval.deny', id, reason, src)
     notify_staff(prefix, a.requester, 'MSG_APPROVAL_DENIED', params)
+    if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_DENIED', params) end
     return { 'denied', id, a.summary or '' }
   end
   if a.step < tonumber(a.nsteps) then
@@ -149,6 +183,7 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
   close_approval(prefix, a, 'approved')
   audit(prefix, now, actor, 'approval.approve', id, a.summary or '', src)
   notify_staff(prefix, a.requester, 'MSG_APPROVAL_APPROVED', params)
+  if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params) end
   if a.type == 'swap' then
     notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
     notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)

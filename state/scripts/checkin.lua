@@ -14,7 +14,10 @@ for i = 1, n do
     local late = tonumber(now) > tonumber(start) and 1 or 0
     redis.call('HSET', att, actor .. ':in', now, actor .. ':late', late)
     redis.call('PEXPIRE', att, 400 * 86400000)
-    if late == 1 then redis.call('HINCRBY', prefix .. 'latecount:' .. week, actor, 1) end
+    if late == 1 then
+      redis.call('HINCRBY', prefix .. 'latecount:' .. week, actor, 1)
+      redis.call('HINCRBY', prefix .. 'staff:' .. actor, 'late_total', 1)
+    end
     audit(prefix, now, actor, 'shift.checkin', actor, date .. ' ' .. shift .. (late == 1 and ' late' or ''), src)
     if slot == 'lead' then
       local h = redis.call('HMGET', prefix .. 'handover:' .. pdate .. ':' .. pshift, 'by', 'text')

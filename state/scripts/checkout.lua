@@ -13,6 +13,7 @@ for i = 1, n do
     if worked < 0 then worked = 0 end
     redis.call('HSET', att, actor .. ':out', now)
     local total = redis.call('HINCRBY', prefix .. 'hours:' .. week, actor, worked)
+    redis.call('HINCRBY', prefix .. 'staff:' .. actor, 'hours_total_ms', worked)
     redis.call('PEXPIRE', prefix .. 'hours:' .. week, 400 * 86400000)
     audit(prefix, now, actor, 'shift.checkout', actor, date .. ' ' .. shift, src)
     return { 'ok', date, shift, tostring(worked), tostring(total) }

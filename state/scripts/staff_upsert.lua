@@ -2,7 +2,8 @@
 -- reload).  The config's fields win; identities linked in chat are kept; an
 -- identity the config gives to this person is taken from whoever had it.
 -- KEYS[1] staff:<id>
--- ARGV    prefix, now, id, name, email, role, level, lang, identities
+-- ARGV    prefix, now, id, name, email, role, level, lang, identities,
+--         probation start ms ('' = none), probation ms ('' = none)
 -- returns {changed fields count}
 local prefix, now, id = ARGV[1], ARGV[2], ARGV[3]
 local key = KEYS[1]
@@ -32,6 +33,10 @@ for _, ident in ipairs(words(ARGV[9])) do
   end
 end
 redis.call('HSET', key, 'identities', idents, 'source', 'config')
+for i, f in ipairs({ 'probation_start_ms', 'probation_ms' }) do
+  local v = ARGV[9 + i]
+  if v and v ~= '' then redis.call('HSET', key, f, v) else redis.call('HDEL', key, f) end
+end
 if not existed then redis.call('HSET', key, 'created', now) end
 redis.call('SADD', prefix .. 'staff', id)
 if #changed > 0 then

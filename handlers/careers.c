@@ -1,0 +1,524 @@
+/*
+ * careers: staff levels and what they gate (!levels), promotions
+ * (!promote), probation to permanent (!probation), internships (!training,
+ * !internship, !staff verify) and the SAM-only calendar.  The level gates
+ * themselves are rows of the command table and the customer_groups table of
+ * the config; every request goes through the one approval engine.
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/timers.h"
+#include "bot/clock.h"
+#include "bot/when.h"
+#include "bot/log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CAREERS_TEXT_MAX 8192
+
+static struct state_args *careers_args(struct request *req, const char *op)
+{
+	struct state_args *a = script_args(req, "approvals:open");
+
+	state_args_add(a, op);
+	return a;
+}
+
+static void refuse_person(struct request *req, const char *who)
+{
+	refuse(req, MSG_STAFF_NOT_FOUND, "id", who);
+}
+
+/* ---- !levels ---- */
+
+void levels_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	char *out = malloc(CAREERS_TEXT_MAX), line[512];
+	size_t len;
+
+	if (out == NULL) {
+		request_done(req);
+		return;
+	}
+	len = strlen(MSGN(req, out, CAREERS_TEXT_MAX, MSG_LEVELS_HEADER));
+	for (int l = LEVEL_TRN; l <= LEVEL_SAM && len < CAREERS_TEXT_MAX; l++) {
+		char groups[256] = "", cmds[512] = "";
+		size_t g = 0, c = 0;
+		for (size_t i = 0; i < cfg->n_groups; i++)
+			if (cfg->groups[i].min_level > (enum level)l)
+				g += (size_t)snprintf(groups + g, g < sizeof(groups) ? sizeof(groups) - g : 0, "%s%s",
+				    g ? ", " : "", cfg->groups[i].name);
+		for (size_t i = 0; i < n_commands; i++) {
+			char label[64];
+			if (commands[i].min_level > (enum level)l && commands[i].min_role <= ROLE_AGENT)
+				c += (size_t)snprintf(cmds + c, c < sizeof(cmds) ? sizeof(cmds) - c : 0, "%s%s%s",
+				    c ? ", " : "", cfg->command_prefix, command_label(&commands[i], label, sizeof(label)));
+		}
+		MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l),
+		    "groups", g ? groups : "—", "commands", c ? cmds : "—");
+		len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+/* ---- !promote <person> <level> cycle=in|off name="..." email=... [reason="..."] ---- */
+
+/* Is MONTH-DAY inside "MM-DD..MM-DD" (a window may run over the new year)? */
+static bool in_window(const char *w, int md)
+{
+	int m1, d1, m2, d2, a, b;
+
+	if (sscanf(w, "%2d-%2d..%2d-%2d", &m1, &d1, &m2, &d2) != 4)
+		return false;
+	a = m1 * 100 + d1;
+	b = m2 * 100 + d2;
+	return a <= b ? (md >= a && md <= b) : (md >= a || md <= b);
+}
+
+/* The next window start after TODAY as "YYYY-MM-DD", "" if none configured. */
+static void next_window(const struct config *cfg, struct ymd today, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	for (int d = 1; d <= 366 && cfg->careers.n_promotion_windows > 0; d++) {
+		struct ymd day = when_add_days(today, d);
+		for (size_t i = 0; i < cfg->careers.n_promotion_windows; i++) {
+			int m1, d1;
+			if (sscanf(cfg->careers.promotion_windows[i], "%2d-%2d", &m1, &d1) == 2 && day.m == m1 && day.d == d1) {
+				char ds[11];
+				snprintf(buf, n, "%s", when_format(day, ds));
+				return;
+			}
+		}
+	}
+}
+
+static void on_promote(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply(req, MSG_PROMOTION_REQUESTED, "id", reply_str(r, 1), "person", req->data_person,
+		    "level", req->cmd.argv[2]);
+	else if (reply_is(r, "no_such_person"))
+		refuse_person(req, req->data_person);
+	else if (reply_is(r, "not_agent"))
+		refuse(req, MSG_PROMOTION_NOT_AGENT, "person", req->data_person);
+	else if (reply_is(r, "mismatch"))
+		refuse(req, MSG_PROMOTION_MISMATCH, "person", req->data_person, "fields", reply_str(r, 1));
+	else if (reply_is(r, "same"))
+		refuse(req, MSG_PROMOTION_SAME, "person", req->data_person, "level", reply_str(r, 1));
+	else if (reply_is(r, "lower"))
+		refuse(req, MSG_PROMOTION_LOWER, "person", req->data_person, "level", reply_str(r, 1));
+	else if (reply_is(r, "skip"))
+		refuse(req, MSG_PROMOTION_SKIP, "person", req->data_person, "level", reply_str(r, 1));
+	else
+		refuse(req, MSG_PROMOTION_DUPLICATE, "id", reply_str(r, 1));
+	request_done(req);
+}
+
+void promote_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *level = req->cmd.argv[2];
+	const char *cycle = parse_option(&req->cmd, "cycle"), *name = parse_option(&req->cmd, "name");
+	const char *email = parse_option(&req->cmd, "email"), *reason = parse_option(&req->cmd, "reason");
+	char summary[256];
+	struct state_args *a;
+	struct ymd today;
+	int lv = config_level_parse(level);
+
+	if (req->cmd.is_option[1] || !person_arg(req->cmd.argv[1], req->data_person, sizeof(req->data_person))) {
+		refuse_person(req, req->cmd.argv[1]);
+		goto done;
+	}
+	if (req->cmd.is_option[2] || lv <= LEVEL_NONE) {
+		refuse(req, MSG_STAFF_BAD_VALUE, "field", "level", "value", level, "why",
+		    catalog_text(req->caller.lang, MSG_WHY_LEVEL));
+		goto done;
+	}
+	if (cycle == NULL || name == NULL || email == NULL) {
+		char usage[256];
+		snprintf(usage, sizeof(usage), "%s%s", cfg->command_prefix, req->command->usage);
+		refuse(req, MSG_STAFF_MISSING, "option", cycle == NULL ? "cycle" : name == NULL ? "name" : "email",
+		    "usage", usage);
+		goto done;
+	}
+	if (strcmp(cycle, "off") == 0 && (reason == NULL || *reason == '\0')) {
+		refuse(req, MSG_PROMOTION_OFF_NEEDS_REASON);
+		goto done;
+	}
+	when_local_date(request_now(req), &today, NULL);
+	if (strcmp(cycle, "in") == 0) {
+		bool inside = false;
+		for (size_t i = 0; i < cfg->careers.n_promotion_windows; i++)
+			inside |= in_window(cfg->careers.promotion_windows[i], today.m * 100 + today.d);
+		if (!inside) {
+			char next[16];
+			next_window(cfg, today, next, sizeof(next));
+			refuse(req, MSG_PROMOTION_OUT_OF_CYCLE, "next", *next ? next : "—");
+			goto done;
+		}
+	} else if (strcmp(cycle, "off") != 0) {
+		refuse(req, MSG_PROMOTION_BAD_CYCLE, "cycle", cycle);
+		goto done;
+	}
+	snprintf(summary, sizeof(summary), "promotion %s -> %s (%s-cycle)", req->data_person,
+	    config_level_name((enum level)lv), cycle);
+	a = careers_args(req, "promote");
+	state_args_add(a, req->data_person);
+	state_args_add(a, config_level_name((enum level)lv));
+	state_args_add(a, cycle);
+	state_args_add(a, name);
+	state_args_add(a, email);
+	state_args_add(a, reason ? reason : "");
+	state_args_add(a, summary);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_promote, req);
+	return;
+done:
+	request_done(req);
+}
+
+/* ---- !probation apply|evaluate|consult ---- */
+
+static void on_probation(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "ok") && *reply_str(r, 1)) {
+		reply(req, MSG_PROBATION_APPLIED, "id", reply_str(r, 1), "figures", reply_str(r, 2));
+	} else if (reply_is(r, "ok")) {
+		reply(req, MSG_PROBATION_CONSULTED, "id", req->cmd.argv[2], "person", req->data_person);
+	} else if (reply_is(r, "permanent")) {
+		refuse(req, MSG_PROBATION_PERMANENT);
+	} else if (reply_is(r, "no_probation")) {
+		refuse(req, MSG_PROBATION_NONE);
+	} else if (reply_is(r, "too_early")) {
+		struct ymd from, end;
+		char a_s[11], b_s[11];
+		when_local_date(strtoll(reply_str(r, 1), NULL, 10), &from, NULL);
+		when_local_date(strtoll(reply_str(r, 2), NULL, 10), &end, NULL);
+		refuse(req, MSG_PROBATION_TOO_EARLY, "from", when_format(from, a_s), "end", when_format(end, b_s));
+	} else if (reply_is(r, "duplicate")) {
+		refuse(req, MSG_PROBATION_DUPLICATE, "id", reply_str(r, 1));
+	} else if (reply_is(r, "no_such_person")) {
+		refuse_person(req, req->data_person);
+	} else if (reply_is(r, "not_found")) {
+		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", req->cmd.argv[2]);
+	} else if (reply_is(r, "closed")) {
+		refuse(req, MSG_APPROVAL_CLOSED, "id", req->cmd.argv[2], "state", reply_str(r, 1));
+	} else if (reply_is(r, "self")) {
+		refuse(req, MSG_PROBATION_CONSULT_SELF);
+	} else {
+		refuse(req, MSG_PROBATION_CONSULT_NOT_NOW, "id", req->cmd.argv[2]);
+	}
+	request_done(req);
+}
+
+void probation_apply_cmd(struct request *req)
+{
+	struct state_args *a = careers_args(req, "probation_apply");
+
+	state_args_add(a, parse_rest(&req->cmd, 2));
+	state_args_addf(a, "%lld", (long long)request_config(req)->careers.probation_apply_window_ms);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_probation, req);
+}
+
+void probation_consult_cmd(struct request *req)
+{
+	struct state_args *a;
+	char id[16];
+
+	if (!person_arg(req->cmd.argv[3], req->data_person, sizeof(req->data_person))) {
+		refuse_person(req, req->cmd.argv[3]);
+		request_done(req);
+		return;
+	}
+	snprintf(id, sizeof(id), "%s", req->cmd.argv[2]);
+	for (char *p = id; *p && *p != '-'; p++)
+		*p = (char)toupper((unsigned char)*p);
+	a = careers_args(req, "consult");
+	state_args_addf(a, "%d", (int)req->caller.role);
+	state_args_add(a, id);
+	state_args_add(a, req->data_person);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_probation, req);
+}
+
+/* !probation evaluate PR-n score=<1-5> <text>: the lead's step, with its score */
+void probation_evaluate_cmd(struct request *req)
+{
+	const char *score = parse_option(&req->cmd, "score");
+	char note[512];
+	int words = 0;
+
+	if (score == NULL || strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
+		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score ? score : "");
+		request_done(req);
+		return;
+	}
+	for (int i = 3; i < req->cmd.argc; i++)
+		if (!req->cmd.is_option[i] && words++ == 0)
+			snprintf(note, sizeof(note), "score %s: %s", score, parse_rest(&req->cmd, i));
+	if (words == 0)
+		snprintf(note, sizeof(note), "score %s", score);
+	approval_decide_as(req, req->cmd.argv[2], "approve", note);
+}
+
+/* ---- internships ---- */
+
+static void on_intern(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const struct config *cfg = request_config(req);
+	const char *sub = req->command->sub ? req->command->sub : req->command->name;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "no_such_person")) {
+		refuse_person(req, req->data_person);
+	} else if (reply_is(r, "not_intern")) {
+		refuse(req, MSG_INTERN_NOT_TRN, "person", req->data_person, "level", reply_str(r, 1));
+	} else if (reply_is(r, "status") || reply_is(r, "missing")) {
+		int o = reply_is(r, "missing") ? 2 : 1;
+		char hours[32], need[16], talks[16], ntalks[16];
+		long tenths = strtol(reply_str(r, (size_t)o), NULL, 10);
+		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		snprintf(need, sizeof(need), "%d", cfg->careers.training_hours);
+		snprintf(talks, sizeof(talks), "%s", reply_str(r, (size_t)o + 1));
+		snprintf(ntalks, sizeof(ntalks), "%d", cfg->careers.talks);
+		if (o == 2)
+			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 7), "missing", reply_str(r, 1),
+			    "hours", hours, "need", need, "talks", talks, "ntalks", ntalks);
+		else
+			reply(req, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
+			    "talks", talks, "ntalks", ntalks,
+			    "summary", catalog_text(req->caller.lang, strcmp(reply_str(r, 3), "1") == 0 ? MSG_YES : MSG_NO),
+			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
+	} else if (reply_is(r, "duplicate")) {
+		refuse(req, MSG_PROMOTION_DUPLICATE, "id", reply_str(r, 1));
+	} else if (strcmp(sub, "log") == 0) {
+		char hours[32];
+		long tenths = strtol(reply_str(r, 1), NULL, 10);
+		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		reply(req, MSG_TRAINING_LOGGED, "person", req->data_person, "hours", hours);
+	} else if (strcmp(sub, "talk") == 0) {
+		reply(req, MSG_INTERN_TALK_FILED, "count", reply_str(r, 1));
+	} else if (strcmp(sub, "summary") == 0) {
+		reply(req, MSG_INTERN_SUMMARY_FILED);
+	} else if (strcmp(sub, "verify") == 0) {
+		reply(req, MSG_STAFF_VERIFIED, "name", reply_str(r, 1));
+	} else {
+		reply(req, MSG_INTERN_RECOMMENDED, "id", reply_str(r, 1), "person", req->data_person);
+	}
+	request_done(req);
+}
+
+/* !training log [intern] <hours> <topic> */
+void training_log_cmd(struct request *req)
+{
+	int i = 2;
+	char *end;
+	double hours;
+	struct state_args *a;
+
+	snprintf(req->data_person, sizeof(req->data_person), "%s", req->caller.id);
+	if (req->cmd.argc > 3 && strtod(req->cmd.argv[2], &end) >= 0 && *end != '\0') {
+		/* the first word is not a number: it names the intern */
+		if (!person_arg(req->cmd.argv[2], req->data_person, sizeof(req->data_person))) {
+			refuse_person(req, req->cmd.argv[2]);
+			goto done;
+		}
+		i = 3;
+	}
+	if (strcmp(req->data_person, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
+		refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+		goto done;
+	}
+	hours = i < req->cmd.argc ? strtod(req->cmd.argv[i], &end) : -1;
+	if (i + 1 >= req->cmd.argc || *end != '\0' || hours <= 0 || hours > 24) {
+		refuse(req, MSG_TRAINING_BAD_HOURS, "hours", i < req->cmd.argc ? req->cmd.argv[i] : "");
+		goto done;
+	}
+	a = careers_args(req, "training");
+	state_args_add(a, req->data_person);
+	state_args_addf(a, "%ld", (long)(hours * 10 + 0.5));
+	state_args_add(a, parse_rest(&req->cmd, i + 1));
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
+	return;
+done:
+	request_done(req);
+}
+
+void internship_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *sub = req->command->sub;
+	struct state_args *a;
+
+	snprintf(req->data_person, sizeof(req->data_person), "%s", req->caller.id);
+	if (strcmp(sub, "summary") == 0) {
+		a = careers_args(req, "summary");
+		state_args_add(a, parse_rest(&req->cmd, 2));
+	} else {
+		const char *who = req->cmd.argc > 2 ? req->cmd.argv[2] : req->caller.id;
+		if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
+			refuse_person(req, who);
+			request_done(req);
+			return;
+		}
+		if (strcmp(sub, "talk") == 0) {
+			a = careers_args(req, "talk");
+			state_args_add(a, req->data_person);
+			state_args_add(a, parse_rest(&req->cmd, 3));
+		} else if (strcmp(sub, "verify") == 0) {
+			a = careers_args(req, "verify");
+			state_args_add(a, req->data_person);
+		} else {
+			if (strcmp(sub, "status") == 0 && strcmp(req->data_person, req->caller.id) != 0 &&
+			    req->caller.role < ROLE_VICE_MINISTER) {
+				refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+				request_done(req);
+				return;
+			}
+			a = careers_args(req, strcmp(sub, "status") == 0 ? "status" : "recommend");
+			state_args_add(a, req->data_person);
+			state_args_addf(a, "%d", cfg->careers.training_hours * 10);
+			state_args_addf(a, "%d", cfg->careers.talks);
+		}
+	}
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
+}
+
+/* ---- the calendar (SAM) ---- */
+
+static void on_calendar(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const char *sub = req->command->sub;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (sub != NULL && strcmp(sub, "add") == 0) {
+		reply_private(req, MSG_CALENDAR_ADDED, "id", reply_str(r, 1), "when", req->data_when);
+	} else if (sub != NULL) {
+		if (reply_is(r, "ok"))
+			reply_private(req, MSG_CALENDAR_REMOVED, "id", req->data_person);
+		else
+			refuse(req, MSG_CALENDAR_NOT_FOUND, "id", req->data_person);
+	} else {
+		size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements / 3 : 0;
+		char *out = n ? malloc(CAREERS_TEXT_MAX) : NULL, line[512];
+		if (out == NULL) {
+			reply_private(req, MSG_CALENDAR_EMPTY, "date", req->data_person);
+		} else {
+			size_t len = strlen(MSGN(req, out, CAREERS_TEXT_MAX, MSG_CALENDAR_HEADER, "date", req->data_person));
+			for (size_t i = 0; i < n && len < CAREERS_TEXT_MAX; i++) {
+				char hm[6];
+				when_hhmm(strtoll(reply_str(r, i * 3 + 1), NULL, 10), hm);
+				MSG(req, line, MSG_CALENDAR_LINE, "id", reply_str(r, i * 3), "time", hm, "text", reply_str(r, i * 3 + 2));
+				len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
+			}
+			/* personal appointments with chat friends: privately */
+			reply_private_text(req, out);
+			free(out);
+		}
+	}
+	request_done(req);
+}
+
+void calendar_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *sub = req->command->sub;
+	int64_t now = request_now(req);
+	struct state_args *a;
+	struct ymd date;
+
+	if (sub == NULL) {
+		if (when_parse_date(req->cmd.argc > 1 ? req->cmd.argv[1] : "today", now, &date) != 0) {
+			refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[1]);
+			request_done(req);
+			return;
+		}
+		when_format(date, req->data_person);
+		a = careers_args(req, "cal_list");
+		state_args_addf(a, "%lld", (long long)when_local_ms(date, 0));
+		state_args_addf(a, "%lld", (long long)when_local_ms(date, 1440) - 1);
+	} else if (strcmp(sub, "add") == 0) {
+		int min = when_parse_hhmm(req->cmd.argv[3]);
+		int64_t start;
+		char ds[11], hm[6];
+		if (when_parse_date(req->cmd.argv[2], now, &date) != 0) {
+			refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[2]);
+			request_done(req);
+			return;
+		}
+		if (min < 0) {
+			refuse(req, MSG_NOTIFY_BAD_TIME, "time", req->cmd.argv[3]);
+			request_done(req);
+			return;
+		}
+		start = when_local_ms(date, min);
+		if (start <= now) {
+			refuse(req, MSG_NOTIFY_PAST);
+			request_done(req);
+			return;
+		}
+		snprintf(req->data_when, sizeof(req->data_when), "%s %s", when_format(date, ds), when_hhmm(start, hm));
+		a = careers_args(req, "cal_add");
+		state_args_addf(a, "%lld", (long long)start);
+		state_args_addf(a, "%lld", (long long)(start - cfg->careers.calendar_reminder_ms));
+		state_args_add(a, parse_rest(&req->cmd, 4));
+	} else {
+		snprintf(req->data_person, sizeof(req->data_person), "%s", req->cmd.argv[2]);
+		req->data_person[0] = (char)toupper((unsigned char)req->data_person[0]);
+		a = careers_args(req, "cal_remove");
+		state_args_add(a, req->data_person);
+	}
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_calendar, req);
+}
+
+static void on_cal_fired(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: a calendar reminder failed (%s); it fires again after its lease", err);
+		return;
+	}
+	log_debug("timers: calendar: %s", reply_str(r, 0));
+	deliver_poke(bot->deliver);
+}
+
+void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	struct state_args *a = state_args_new();
+
+	state_args_addf(a, "%sapprovals:open", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, "dutybot");
+	state_args_add(a, "timer");
+	state_args_add(a, "cal_fire");
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	{
+		/* the reminder says when: the calendar_reminder before the start */
+		char hm[6];
+		when_hhmm(clock_now_ms() + bot->cfg->careers.calendar_reminder_ms, hm);
+		state_args_add(a, hm);
+	}
+	state_eval(bot->state, SCRIPT_CAREERS, 1, a, on_cal_fired, bot);
+}

@@ -1,0 +1,196 @@
+-- careers: promotions, probation, internships and the SAM calendar.
+-- KEYS[1] any key of the site
+-- ARGV    prefix, now, actor, src, op, ...
+local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local LEVELS = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
+
+local function staff(id)
+  local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'name', 'email', 'role', 'level', 'probation_start_ms',
+    'probation_ms', 'permanent', 'verified', 'hours_total_ms', 'late_total')
+  if not r[1] then return nil end
+  return { name = r[1], email = r[2] or '', role = r[3], level = r[4] or '', start = tonumber(r[5] or ''),
+    length = tonumber(r[6] or ''), permanent = r[7], verified = r[8], hours = tonumber(r[9] or '0'),
+    late = tonumber(r[10] or '0') }
+end
+
+local function norm(s) return string.lower((string.gsub(s or '', '^%s*(.-)%s*$', '%1'))) end
+
+local function open_of(typ, who, field)
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
+    local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'type', field)
+    if a[1] == typ and a[2] == who then return id end
+  end
+  return nil
+end
+
+-- The intern's record: hours (tenths), talks, summary.
+local function intern(id)
+  local r = redis.call('HMGET', prefix .. 'intern:' .. id, 'tenths', 'talks', 'summary')
+  return { tenths = tonumber(r[1] or '0'), talks = tonumber(r[2] or '0'), summary = r[3] }
+end
+
+if op == 'promote' then
+  -- person, level, cycle, name, email, reason, summary
+  local person, level, cycle, name, email, reason, summary = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11], ARGV[12]
+  local s = staff(person)
+  if not s then return { 'no_such_person' } end
+  if s.role ~= 'agent' then return { 'not_agent' } end
+  local bad = {}
+  if norm(name) ~= norm(s.name) then bad[#bad + 1] = 'name' end
+  if norm(email) ~= norm(s.email) then bad[#bad + 1] = 'email' end
+  if #bad > 0 then return { 'mismatch', table.concat(bad, ' ') } end
+  local from, to = LEVELS[s.level] or 0, LEVELS[level]
+  if to == from then return { 'same', s.level } end
+  if to < from then return { 'lower', s.level } end
+  if to > from + 1 then return { 'skip', s.level } end
+  local dup = open_of('promotion', person, 'person')
+  if dup then return { 'duplicate', dup } end
+  local id = approval_new(prefix, now, 'P', 'promotion', actor, { 'role:minister', 'role:webmaster' },
+    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = summary })
+  audit(prefix, now, actor, 'promotion.request', id, summary .. (reason ~= '' and (' (' .. reason .. ')') or ''), src)
+  local a = approval_fields(prefix, id)
+  a.step = 1
+  announce_step(prefix, a)
+  return { 'ok', id }
+
+elseif op == 'probation_apply' then
+  -- text, apply window ms, summary
+  local text, window = ARGV[6], tonumber(ARGV[7])
+  local s = staff(actor)
+  if not s then return { 'no_such_person' } end
+  if s.permanent then return { 'permanent', s.permanent } end
+  if not s.start or not s.length then return { 'no_probation' } end
+  local ends = s.start + s.length
+  local t = tonumber(now)
+  if t < ends - window then return { 'too_early', tostring(ends - window), tostring(ends) } end
+  local dup = open_of('probation', actor, 'requester')
+  if dup then return { 'duplicate', dup } end
+  local figures = string.format('%d:%02d h worked, %d late check-ins', math.floor(s.hours / 3600000),
+    math.floor(s.hours % 3600000 / 60000), s.late)
+  local id = approval_new(prefix, now, 'PR', 'probation', actor, { 'role:vice_minister', 'role:minister', 'role:webmaster' },
+    { self_evaluation = text, figures = figures, summary = 'probation ' .. actor .. ' (' .. figures .. ')' })
+  audit(prefix, now, actor, 'probation.apply', id, figures, src)
+  local a = approval_fields(prefix, id)
+  a.step = 1
+  announce_step(prefix, a)
+  return { 'ok', id, figures }
+
+elseif op == 'consult' then
+  -- rank, id, person: an opinion that is needed before the next step
+  local rank, id, person = tonumber(ARGV[6]), ARGV[7], ARGV[8]
+  local a = approval_fields(prefix, id)
+  if not a or a.type ~= 'probation' then return { 'not_found' } end
+  if a.state ~= 'open' then return { 'closed', a.state } end
+  if not staff(person) then return { 'no_such_person' } end
+  if person == a.requester then return { 'self' } end
+  local step, n = tonumber(a.step), tonumber(a.nsteps)
+  if a['who' .. step] ~= 'role:minister' or rank < ROLE_RANK.minister then return { 'not_now' } end
+  local key = approval_key(prefix, id)
+  for i = n, step, -1 do redis.call('HSET', key, 'who' .. (i + 1), a['who' .. i]) end
+  redis.call('HSET', key, 'who' .. step, 'advice:' .. person, 'nsteps', n + 1)
+  audit(prefix, now, actor, 'probation.consult', id, person, src)
+  a.step = step
+  a['who' .. step] = 'advice:' .. person
+  announce_step(prefix, a)
+  return { 'ok' }
+
+elseif op == 'training' then
+  -- intern, tenths of hours, topic
+  local who, tenths, topic = ARGV[6], tonumber(ARGV[7]), ARGV[8]
+  local s = staff(who)
+  if not s then return { 'no_such_person' } end
+  if s.level ~= 'TRN' then return { 'not_intern', s.level } end
+  local total = redis.call('HINCRBY', prefix .. 'intern:' .. who, 'tenths', tenths)
+  redis.call('RPUSH', prefix .. 'intern:' .. who .. ':log', now .. '|' .. actor .. '|' .. tenths .. '|' .. topic)
+  audit(prefix, now, actor, 'training.log', who, tostring(tenths / 10) .. ' h ' .. topic, src)
+  return { 'ok', tostring(total) }
+
+elseif op == 'talk' or op == 'summary' then
+  local s = staff(actor)
+  if not s or s.level ~= 'TRN' then return { 'not_intern', s and s.level or '' } end
+  if op == 'talk' then
+    local with, notes = ARGV[6], ARGV[7]
+    if not staff(with) then return { 'no_such_person' } end
+    local n = redis.call('HINCRBY', prefix .. 'intern:' .. actor, 'talks', 1)
+    redis.call('RPUSH', prefix .. 'intern:' .. actor .. ':talks', now .. '|' .. with .. '|' .. notes)
+    audit(prefix, now, actor, 'internship.talk', actor, 'with ' .. with, src)
+    return { 'ok', tostring(n) }
+  end
+  redis.call('HSET', prefix .. 'intern:' .. actor, 'summary', ARGV[6])
+  audit(prefix, now, actor, 'internship.summary', actor, string.sub(ARGV[6], 1, 80), src)
+  return { 'ok' }
+
+elseif op == 'verify' then
+  local who = ARGV[6]
+  if not staff(who) then return { 'no_such_person' } end
+  redis.call('HSET', prefix .. 'staff:' .. who, 'verified', actor .. ' ' .. now)
+  audit(prefix, now, actor, 'staff.verify', who, 'real-name registration checked', src)
+  return { 'ok', staff_name(prefix, who) }
+
+elseif op == 'status' or op == 'recommend' then
+  -- person, needed tenths, needed talks, summary
+  local who, need_tenths, need_talks = ARGV[6], tonumber(ARGV[7]), tonumber(ARGV[8])
+  local s = staff(who)
+  if not s then return { 'no_such_person' } end
+  if s.level ~= 'TRN' then return { 'not_intern', s.level } end
+  local i = intern(who)
+  local missing = {}
+  if i.tenths < need_tenths then missing[#missing + 1] = 'hours' end
+  if i.talks < need_talks then missing[#missing + 1] = 'talks' end
+  if not i.summary then missing[#missing + 1] = 'summary' end
+  if not s.verified then missing[#missing + 1] = 'verification' end
+  local status = { tostring(i.tenths), tostring(i.talks), i.summary and '1' or '0', s.verified and '1' or '0',
+    staff_name(prefix, who) }
+  if op == 'status' then return { 'status', unpack(status) } end
+  if #missing > 0 then return { 'missing', table.concat(missing, ' '), unpack(status) } end
+  local dup = open_of('internship', who, 'person')
+  if dup then return { 'duplicate', dup } end
+  local id = approval_new(prefix, now, 'I', 'internship', actor, { 'role:webmaster' },
+    { person = who, summary = 'early transfer ' .. who .. ' TRN -> CCS' })
+  audit(prefix, now, actor, 'internship.recommend', id, who, src)
+  local a = approval_fields(prefix, id)
+  a.step = 1
+  announce_step(prefix, a)
+  return { 'ok', id }
+
+elseif op == 'cal_add' then
+  -- start ms, remind ms, text
+  local start, remind, text = ARGV[6], ARGV[7], ARGV[8]
+  local id = 'K-' .. redis.call('INCR', prefix .. 'seq:K')
+  redis.call('HSET', prefix .. 'cal:' .. id, 'owner', actor, 'start', start, 'text', text)
+  redis.call('ZADD', prefix .. 'calendar:' .. actor, start, id)
+  if tonumber(remind) > tonumber(now) then timer_set(prefix, 'cal|' .. id, remind) end
+  audit(prefix, now, actor, 'calendar.add', id, '', src)
+  return { 'ok', id }
+
+elseif op == 'cal_list' then
+  -- from ms, to ms
+  local out = {}
+  for _, id in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'calendar:' .. actor, ARGV[6], ARGV[7])) do
+    local c = redis.call('HMGET', prefix .. 'cal:' .. id, 'start', 'text')
+    out[#out + 1] = id
+    out[#out + 1] = c[1] or '0'
+    out[#out + 1] = c[2] or ''
+  end
+  return out
+
+elseif op == 'cal_remove' then
+  local id = ARGV[6]
+  local owner = redis.call('HGET', prefix .. 'cal:' .. id, 'owner')
+  if owner ~= actor then return { 'not_found' } end
+  redis.call('DEL', prefix .. 'cal:' .. id)
+  redis.call('ZREM', prefix .. 'calendar:' .. actor, id)
+  timer_done(prefix, 'cal|' .. id)
+  audit(prefix, now, actor, 'calendar.remove', id, '', src)
+  return { 'ok' }
+
+elseif op == 'cal_fire' then
+  -- member, id, "HH:MM"
+  local member, id, hhmm = ARGV[6], ARGV[7], ARGV[8]
+  timer_done(prefix, member)
+  local c = redis.call('HMGET', prefix .. 'cal:' .. id, 'owner', 'text')
+  if not c[1] then return { 'gone' } end
+  notify_staff(prefix, c[1], 'MSG_CALENDAR_REMINDER', { id = id, time = hhmm, text = c[2] or '' })
+  return { 'reminded' }
+end
+return redis.error_reply('careers: unknown op ' .. tostring(op))
