@@ -302,7 +302,7 @@
 	X(MSG_INTERN_RECOMMENDED, "{id}: {person} recommended for early transfer to CCS; a webmaster decides.") \
 	X(MSG_TRAINING_LOGGED, "Training logged: {person} has {hours} hours now.") \
 	X(MSG_TRAINING_OTHERS, "Only a {role} or above does this for someone else.") \
-	X(MSG_TRAINING_BAD_HOURS, "\"{hours}\" is not a number of hours from 0.1 to 24.") \
+	X(MSG_TRAINING_BAD_HOURS, "\"{hours}\" is not a number of hours from 0.1 to 100.") \
 	X(MSG_STAFF_VERIFIED, "{name}: real-name registration recorded as checked.") \
 	X(MSG_CALENDAR_ADDED, "Appointment {id} on {when} added; you are reminded before it.") \
 	X(MSG_CALENDAR_REMOVED, "Appointment {id} removed.") \

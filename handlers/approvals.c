@@ -23,7 +23,8 @@ static const char *who_text(struct request *req, const char *who, char *buf, siz
 		int role = config_role_parse(who + 5);
 		MSGN(req, buf, n, MSG_APPROVAL_WHO_ROLE, "role", role > 0 ? role_display((enum role)role, req->caller.lang) : who + 5);
 	} else {
-		snprintf(buf, n, "%s", strncmp(who, "person:", 7) == 0 ? who + 7 : who);
+		const char *colon = strchr(who, ':');     /* person:<id>, advice:<id> */
+		snprintf(buf, n, "%s", colon ? colon + 1 : who);
 	}
 	return buf;
 }

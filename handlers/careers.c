@@ -347,7 +347,7 @@ void training_log_cmd(struct request *req)
 		goto done;
 	}
 	hours = i < req->cmd.argc ? strtod(req->cmd.argv[i], &end) : -1;
-	if (i + 1 >= req->cmd.argc || *end != '\0' || hours <= 0 || hours > 24) {
+	if (i + 1 >= req->cmd.argc || *end != '\0' || hours < 0.1 || hours > 100) {
 		refuse(req, MSG_TRAINING_BAD_HOURS, "hours", i < req->cmd.argc ? req->cmd.argv[i] : "");
 		goto done;
 	}

@@ -46,7 +46,7 @@ local function announce_step(prefix, a)
   if kind == 'person' or kind == 'advice' then
     notify_staff(prefix, val, 'MSG_APPROVAL_ASKS_YOU', params)
   else
-    params.role = val
+    params.role = 'MSG_ROLE_' .. string.upper(val)     -- said in each reader's language
     notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS', params)
   end
 end
