@@ -6,6 +6,8 @@
 #   NO_BUILD=1 bench/run.sh      skip the builds
 #   NO_RECORD=1 bench/run.sh     do not append to RESULTS.md
 #   QUICK=1 bench/run.sh         short phases (a smoke test, figures not for the record)
+#   PHASES=ping,serial bench/run.sh   only these phases against the daemon, no limits,
+#                                no table (for profiling: sitegen prints the daemon's pid)
 #
 # It starts its own redis-server on a free port in a temporary directory,
 # then bench/sitegen (the site server of the site protocol) three times:
@@ -118,6 +120,12 @@ SG=("$BIN/sitegen" --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" --prefix 
 
 # ---- 1. the daemon ----
 log "== dutybot (redis on :$REDIS_PORT, site on :$SITE_PORT) =="
+if [ -n "${PHASES:-}" ]; then
+	"${SG[@]}" --port "$SITE_PORT" --metrics-port "$HTTP_PORT" --phases "$PHASES" \
+		-- sh -c "exec '$BUILD/dutybot' -c '$CFG' 2>'$TMP/daemon.log'"
+	tail -5 "$TMP/daemon.log" >&2
+	exit 0
+fi
 "${SG[@]}" --port "$SITE_PORT" --metrics-port "$HTTP_PORT" \
 	--phases start,memory,chatter,ping,whoami,set,lang,serial,paced,serial_set,paced_set,timers,metrics,idle \
 	-- sh -c "exec '$BUILD/dutybot' -c '$CFG' 2>'$TMP/daemon.log'" >"$TMP/daemon.res"

@@ -83,8 +83,20 @@ static void check_links(const char *t, const struct notify_rules *r, struct prob
 			host = s + 8;
 		else
 			continue;
+		{
+			/* user info before an '@' is not the host: https://example.org@evil.com/ */
+			size_t auth = strcspn(host, "/?# \t\n\r");
+			const char *at = NULL;
+			for (size_t k = 0; k < auth; k++)
+				if (host[k] == '@')
+					at = host + k;
+			if (at != NULL)
+				host = at + 1;
+		}
 		while (host[hlen] && (isalnum((unsigned char)host[hlen]) || host[hlen] == '.' || host[hlen] == '-'))
 			hlen++;
+		while (hlen > 0 && host[hlen - 1] == '.')
+			hlen--;         /* the full stop after a link is not part of it */
 		for (size_t i = 0; i < r->n_link_hosts && !ok; i++) {
 			size_t n = strlen(r->link_hosts[i]);
 			/* the host itself or a subdomain of it */
@@ -97,26 +109,30 @@ static void check_links(const char *t, const struct notify_rules *r, struct prob
 	}
 }
 
+#define BRACKET_DEPTH_MAX 256
+
 static void check_brackets(const char *t, struct problems *p)
 {
-	const char *stack[64];
+	const char *stack[BRACKET_DEPTH_MAX];
 	size_t depth = 0;
 
 	for (const char *s = t; *s; s++) {
 		if (*s == '(' || *s == '[' || *s == '{') {
-			if (depth < sizeof(stack) / sizeof(stack[0]))
-				stack[depth] = s;
-			depth++;
+			if (depth == BRACKET_DEPTH_MAX) {
+				add(p, NP_BRACKET, char_pos(t, (size_t)(s - t)), s, 1);     /* absurdly deep */
+				return;
+			}
+			stack[depth++] = s;
 		} else if (*s == ')' || *s == ']' || *s == '}') {
 			char open = *s == ')' ? '(' : *s == ']' ? '[' : '{';
-			if (depth == 0 || (depth <= 64 && *stack[depth - 1] != open)) {
+			if (depth == 0 || *stack[depth - 1] != open) {
 				add(p, NP_BRACKET, char_pos(t, (size_t)(s - t)), s, 1);
 				return;
 			}
 			depth--;
 		}
 	}
-	if (depth > 0 && depth <= 64)
+	if (depth > 0)
 		add(p, NP_BRACKET, char_pos(t, (size_t)(stack[depth - 1] - t)), stack[depth - 1], 1);
 }
 
@@ -126,20 +142,23 @@ static void check_spaces(const char *t, struct problems *p)
 	const char *s;
 
 	for (s = strstr(t, "  "); s != NULL; s = strstr(s, "  ")) {
-		size_t rest = strspn(s, " ");
-		/* at the end of a line it counts as trailing whitespace instead */
-		if (s[rest] != '\0' && s[rest] != '\n' && s[rest] != '\r')
+		size_t rest = strspn(s, " \t");
+		/* blanks up to the end of a line count as trailing whitespace instead */
+		if (s[rest] != '\0' && s[rest] != '\n' && !(s[rest] == '\r' && (s[rest + 1] == '\n' || s[rest + 1] == '\0')))
 			add(p, NP_DOUBLE_SPACE, char_pos(t, (size_t)(s - t)), NULL, 0);
 		s += rest;
 	}
 	/* at the end of every line */
 	for (size_t end = 0; end <= len; end++) {
 		size_t i;
+		size_t e = end;
 		if (end < len && t[end] != '\n')
 			continue;
-		for (i = end; i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t' || t[i - 1] == '\r'); i--)
+		if (e > 0 && t[e - 1] == '\r')
+			e--;            /* a CRLF line end is not whitespace of the line */
+		for (i = e; i > 0 && (t[i - 1] == ' ' || t[i - 1] == '\t'); i--)
 			;
-		if (i < end)
+		if (i < e)
 			add(p, NP_TRAILING_SPACE, char_pos(t, i), NULL, 0);
 	}
 }
