@@ -86,6 +86,7 @@ static char bad_sample[240];
 static const char *expect = "";         /* substring every reply of the phase must have */
 static int64_t last_reply_ns;
 static int64_t *lat;                    /* ns */
+static int64_t *lat_at;                 /* when its command was sent (for SITEGEN_LAT_DUMP) */
 static size_t nlat;
 static bool record_lat;
 
@@ -347,8 +348,10 @@ static void on_reply(uint64_t seq, const char *text, size_t tlen)
 		if (replies_bad++ == 0)
 			snprintf(bad_sample, sizeof(bad_sample), "%.*s", (int)(tlen > 200 ? 200 : tlen), text);
 	}
-	if (record_lat && nlat < MAX_LAT && sent_at[seq % RING] > 0)
+	if (record_lat && nlat < MAX_LAT && sent_at[seq % RING] > 0) {
+		lat_at[nlat] = sent_at[seq % RING];
 		lat[nlat++] = t - sent_at[seq % RING];
+	}
 }
 
 static void on_text(const char *p, size_t n)
@@ -751,6 +754,17 @@ static void report_lat(const char *name)
 {
 	char key[64];
 
+	if (getenv("SITEGEN_LAT_DUMP") != NULL) {
+		/* "<seconds since the first send> <latency us>" per sample, for plots */
+		char path[512];
+		FILE *f;
+		snprintf(path, sizeof(path), "%s.%s", getenv("SITEGEN_LAT_DUMP"), name);
+		if ((f = fopen(path, "w")) != NULL) {
+			for (size_t i = 0; i < nlat; i++)
+				fprintf(f, "%.6f %.1f\n", (double)(lat_at[i] - lat_at[0]) / 1e9, (double)lat[i] / 1e3);
+			fclose(f);
+		}
+	}
 	qsort(lat, nlat, sizeof(*lat), cmp_i64);
 	snprintf(key, sizeof(key), "%s_n", name);
 	result(key, "%zu", nlat);
@@ -1305,6 +1319,7 @@ int main(int argc, char **argv)
 	sent_at = calloc(RING, sizeof(*sent_at));
 	end_off = calloc(RING, sizeof(*end_off));
 	lat = malloc(MAX_LAT * sizeof(*lat));
+	lat_at = malloc(MAX_LAT * sizeof(*lat_at));
 	ep = epoll_create1(EPOLL_CLOEXEC);
 	listen_on(opt_port);
 

@@ -62,7 +62,7 @@
 	X(MSG_STAFF_BAD_IDENTITY, "\"{identity}\" is not an identity: write <connection>:<user id> with a configured connection ({connections}).") \
 	X(MSG_STAFF_REMOVED, "Removed {name}.") \
 	X(MSG_STAFF_REMOVED_CONFIG, "Removed {name}. They are also in the config file and come back at the next restart unless removed there.") \
-	X(MSG_STAFF_BAD_FIELD, "Unknown field \"{field}\"; one of: name, email, role, level, lang.") \
+	X(MSG_STAFF_BAD_FIELD, "Unknown field \"{field}\"; one of: name, email, role, level, lang, skills, langs.") \
 	X(MSG_STAFF_BAD_VALUE, "Invalid {field} \"{value}\": {why}.") \
 	X(MSG_STAFF_MISSING, "Missing {option}=… Usage: {usage}") \
 	X(MSG_STAFF_RANK, "You may manage only people below your own role ({role}) and give only roles below it.") \
@@ -310,4 +310,45 @@
 	X(MSG_CALENDAR_HEADER, "Your appointments on {date}:") \
 	X(MSG_CALENDAR_LINE, "{id} {time} {text}") \
 	X(MSG_CALENDAR_EMPTY, "No appointments on {date}.") \
-	X(MSG_CALENDAR_REMINDER, "Reminder: appointment {id} at {time}: {text}")
+	X(MSG_CALENDAR_REMINDER, "Reminder: appointment {id} at {time}: {text}") \
+	X(MSG_WHY_LIST, "write a comma list of lower-case words, e.g. billing,tech") \
+	X(MSG_HELP_COMPLAIN, "complain about something on the site; an agent takes it up") \
+	X(MSG_HELP_SUGGEST, "make a suggestion to the site") \
+	X(MSG_HELP_RATE, "rate how your complaint was handled") \
+	X(MSG_HELP_COMPLAINT_NEW, "file a complaint on a chat friend's behalf") \
+	X(MSG_HELP_COMPLAINT_TAKE, "take a complaint yourself") \
+	X(MSG_HELP_COMPLAINT_ASSIGN, "give a complaint to an agent") \
+	X(MSG_HELP_COMPLAINT_NOTE, "add a note to a complaint (the first counts as the response)") \
+	X(MSG_HELP_COMPLAINT_RESOLVE, "resolve a complaint; the friend is told and asked to rate") \
+	X(MSG_HELP_COMPLAINTS, "complaints: open, yours, the queue, or all") \
+	X(MSG_HELP_TASK, "assign an agent to look after a designated chat friend") \
+	X(MSG_COMPLAINT_RECEIPT, "Thank you. Your complaint {id} was received; an agent takes care of it.") \
+	X(MSG_SUGGESTION_RECEIPT, "Thank you for your suggestion {id}.") \
+	X(MSG_COMPLAINT_HELD, "You have sent many in the last hour. {id} is kept and goes to an agent at {time}.") \
+	X(MSG_COMPLAINT_FILED_ROUTED, "{id} filed and given to {agent}.") \
+	X(MSG_COMPLAINT_FILED_QUEUED, "{id} filed; nobody is free, it waits in the queue.") \
+	X(MSG_COMPLAINT_ASSIGNED, "Complaint {id} ({priority}, topic {topic}, group {group}) from {friend}: {text}") \
+	X(MSG_COMPLAINT_QUEUED_LEAD, "Nobody can take complaint {id} ({priority}) now; it waits in the queue: {text}") \
+	X(MSG_COMPLAINT_SLA_BREACH, "Complaint {id} ({priority}) has had no response in time (agent {agent}).") \
+	X(MSG_COMPLAINT_RESOLVED_FRIEND, "Your complaint {id} is resolved: {resolution}\nHow did we do? Answer with !rate {id} <1-5> [comment].") \
+	X(MSG_COMPLAINT_BAD_FRIEND, "\"{friend}\" is not a chat friend's user id.") \
+	X(MSG_COMPLAINT_BAD_PRIORITY, "Priority \"{priority}\": one of urgent, high, normal, low.") \
+	X(MSG_COMPLAINT_BAD_GROUP, "There is no customer group \"{group}\".") \
+	X(MSG_COMPLAINT_NOT_FOUND, "There is no complaint {id}.") \
+	X(MSG_COMPLAINT_ALREADY_RESOLVED, "{id} is already resolved.") \
+	X(MSG_COMPLAINT_LEVEL, "{id} is for the {group} group: it needs level {level} or above.") \
+	X(MSG_COMPLAINT_ALREADY_THEIRS, "{id} is already with {agent}.") \
+	X(MSG_COMPLAINT_TAKEN, "{id} is with {agent}; the lead or a minister reassigns it.") \
+	X(MSG_COMPLAINT_NOT_YOURS, "{id} is with {agent}, not with you.") \
+	X(MSG_COMPLAINT_ASSIGNED_OK, "{id} is now with {agent}.") \
+	X(MSG_COMPLAINT_NOTED, "Note added to {id}.") \
+	X(MSG_COMPLAINT_RESOLVED_OK, "{id} resolved; the friend is told.") \
+	X(MSG_COMPLAINTS_HEADER, "Complaints:") \
+	X(MSG_COMPLAINTS_LINE, "{id} {state} {priority} {agent}: {text}") \
+	X(MSG_COMPLAINTS_NONE, "No complaints there.") \
+	X(MSG_TASK_ASSIGNED, "Task {id}: look after {friend}: {note}") \
+	X(MSG_TASK_OK, "Task {id} given to {agent}.") \
+	X(MSG_RATE_OK, "Thank you for rating {id}.") \
+	X(MSG_RATE_NOT_YOURS, "Only the chat friend who filed {id} rates it.") \
+	X(MSG_RATE_OPEN, "{id} is not resolved yet.") \
+	X(MSG_RATE_ALREADY, "{id} was already rated ({rating}).")

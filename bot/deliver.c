@@ -224,6 +224,20 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 		}
 		if (!any)
 			log_warnx("deliver: no connection maps the channel %s; %s not posted", to + 8, msgname);
+	} else if (strncmp(to, "user:", 5) == 0) {
+		/* a chat friend: "user:<connection>:<user id>" */
+		char conn_name[64];
+		const char *colon = strchr(to + 5, ':');
+		struct conn *c = NULL;
+		if (colon != NULL && (size_t)(colon - to - 5) < sizeof(conn_name)) {
+			memcpy(conn_name, to + 5, (size_t)(colon - to - 5));
+			conn_name[colon - to - 5] = '\0';
+			c = daemon_conn(bot, conn_name);
+		}
+		if (c != NULL)
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
+		else
+			log_warnx("deliver: no connection for %s; %s not sent", to, msgname);
 	} else if (strncmp(to, "staff:", 6) == 0) {
 		const char *idents = field(fields, "idents");
 		char buf[1024], *save = NULL;

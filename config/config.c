@@ -28,7 +28,7 @@
 
 /* Sorted (strcmp) for bsearch. */
 static const struct known_key root_keys[] = {
-	{ "careers", 0 }, { "command_prefix", 0 }, { "connections", 0 }, { "customer_groups", 0 },
+	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
 	{ "escalation", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
@@ -75,6 +75,15 @@ static const struct known_key connection_keys[] = {
 static const struct known_key staff_keys[] = {
 	{ "email", 0 }, { "id", 0 }, { "identities", 0 }, { "lang", 0 },
 	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
+};
+static const struct known_key complaints_keys[] = {
+	{ "capacity", 0 }, { "per_friend_hour", 0 }, { "sla", 0 },
+};
+static const struct known_key capacity_keys[] = {
+	{ "CCS", 0 }, { "PAM", 0 }, { "SAM", 0 }, { "TRN", 0 },
+};
+static const struct known_key sla_keys[] = {
+	{ "high", 0 }, { "low", 0 }, { "normal", 0 }, { "urgent", 0 },
 };
 static const struct known_key careers_keys[] = {
 	{ "calendar_reminder", 0 }, { "probation_apply_window", 0 }, { "promotion_windows", 0 },
@@ -354,6 +363,26 @@ parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_duration(ctx, g, "calendar_reminder", 1, &cfg->careers.calendar_reminder_ms);
 	cfg_get_int(ctx, g, "training_hours", 0, 1000, &cfg->careers.training_hours);
 	cfg_get_int(ctx, g, "talks", 0, 20, &cfg->careers.talks);
+}
+
+static void
+parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	struct config *cfg = ctx->cfg;
+	const config_setting_t *g, *c, *s;
+	static const char *const levels[] = { "TRN", "CCS", "PAM", "SAM" };
+	static const char *const prios[] = { "urgent", "high", "normal", "low" };
+
+	g = cfg_get_group(ctx, root, "complaints", complaints_keys, NELEM(complaints_keys));
+	if (g == NULL)
+		return;
+	cfg_get_int(ctx, g, "per_friend_hour", 1, 1000, &cfg->complaints.per_friend_hour);
+	if ((c = cfg_get_group(ctx, g, "capacity", capacity_keys, NELEM(capacity_keys))) != NULL)
+		for (size_t i = 0; i < NELEM(levels); i++)
+			cfg_get_int(ctx, c, levels[i], 0, 1000, &cfg->complaints.capacity[i + 1]);
+	if ((s = cfg_get_group(ctx, g, "sla", sla_keys, NELEM(sla_keys))) != NULL)
+		for (size_t i = 0; i < NELEM(prios); i++)
+			cfg_get_duration(ctx, s, prios[i], 1, &cfg->complaints.sla_ms[i]);
 }
 
 /* customer_groups = { vip = "PAM"; ... }: the lowest level that serves a group */
@@ -811,6 +840,15 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->careers.probation_apply_window_ms = 14 * 24 * 3600 * 1000LL;
 	cfg->careers.calendar_reminder_ms = 15 * 60 * 1000LL;
 	cfg->careers.training_hours = 40;
+	cfg->complaints.per_friend_hour = 5;
+	cfg->complaints.capacity[LEVEL_TRN] = 2;
+	cfg->complaints.capacity[LEVEL_CCS] = 4;
+	cfg->complaints.capacity[LEVEL_PAM] = 6;
+	cfg->complaints.capacity[LEVEL_SAM] = 8;
+	cfg->complaints.sla_ms[0] = 5 * 60 * 1000LL;
+	cfg->complaints.sla_ms[1] = 15 * 60 * 1000LL;
+	cfg->complaints.sla_ms[2] = 60 * 60 * 1000LL;
+	cfg->complaints.sla_ms[3] = 4 * 60 * 60 * 1000LL;
 	cfg->careers.talks = 2;
 	{
 		static const char *const groups[] = { "vip", "xxl", "storyline" };
@@ -871,6 +909,7 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
 	parse_careers(ctx, root);
+	parse_complaints(ctx, root);
 	parse_groups(ctx, root);
 	parse_connections(ctx, root);   /* needs default_lang */
 	parse_staff(ctx, root);         /* needs the connections */

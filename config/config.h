@@ -154,6 +154,12 @@ struct config {
 		int talks;                          /* talks with the designated person, default 2 */
 	} careers;
 
+	struct {
+		int capacity[LEVEL_SAM + 1];  /* open complaints per agent by level; default 2 4 6 8 */
+		int64_t sla_ms[4];            /* first response: urgent high normal low; 5m 15m 1h 4h */
+		int per_friend_hour;          /* complaints+suggestions a friend files per hour; default 5 */
+	} complaints;
+
 	struct config_group *groups;    /* default vip, xxl, storyline -> PAM */
 	size_t n_groups;
 

@@ -71,6 +71,15 @@ void training_log_cmd(struct request *req);
 void internship_cmd(struct request *req);
 void calendar_cmd(struct request *req);
 
+/* complaints.c */
+void complain_cmd(struct request *req);
+void complaint_new_cmd(struct request *req);
+void complaint_handle_cmd(struct request *req);
+void complaints_cmd(struct request *req);
+void task_cmd(struct request *req);
+void rate_cmd(struct request *req);
+void complaints_route_queue(struct dutybot *bot);
+
 /* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
 struct dutybot;
 void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
@@ -80,5 +89,7 @@ void attendance_schedule_week_close(struct dutybot *bot);
 void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 
 #endif

@@ -352,9 +352,11 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL)
 		reply_state_error(req, err);
-	else if (reply_is(r, "ok"))
+	else if (reply_is(r, "ok")) {
 		reply(req, strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
 		    "name", req->caller.name, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+		complaints_route_queue(req->bot);       /* someone new may take the queue */
+	}
 	else if (reply_is(r, "already"))
 		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1));
 	else

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ctype.h>
 
 #define STAFF_LIST_MAX 16384
 
@@ -349,6 +350,13 @@ void staff_set_cmd(struct request *req)
 	} else if (strcmp(field, "lang") == 0) {
 		if (!config_lang_valid(value) && bad_value(req, field, value, MSG_WHY_LANG))
 			goto done;
+	} else if (strcmp(field, "skills") == 0 || strcmp(field, "langs") == 0) {
+		/* "billing,tech": a comma list of short words */
+		for (const char *p = value; *p; p++)
+			if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == ',' || *p == '_' || *p == '-')) {
+				bad_value(req, field, value, MSG_WHY_LIST);
+				goto done;
+			}
 	} else {
 		refuse(req, MSG_STAFF_BAD_FIELD, "field", field);
 		goto done;

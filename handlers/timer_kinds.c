@@ -12,6 +12,8 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "esc", .fire = emergency_escalate_fire },
 	{ .kind = "notice", .fire = notify_fire },
 	{ .kind = "cal", .fire = calendar_fire },
+	{ .kind = "sla", .fire = complaints_sla_fire },
+	{ .kind = "release", .fire = complaints_release_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -47,7 +47,8 @@ extern const unsigned state_script_count;
 	X(SCRIPT_TECH_REPORT, "tech_report") \
 	X(SCRIPT_CONTACTS, "contacts") \
 	X(SCRIPT_NOTICE, "notice") \
-	X(SCRIPT_CAREERS, "careers")
+	X(SCRIPT_CAREERS, "careers") \
+	X(SCRIPT_COMPLAINTS, "complaints")
 
 #define STATE_SCRIPT_ENUM(id, name) id,
 enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };

@@ -1,0 +1,420 @@
+/*
+ * complaints: chat friends' complaints and suggestions: intake (!complain,
+ * !suggest, !complaint new), routing to the best agent on duty in one
+ * atomic step (state/scripts/_4complaints.lua), the queue that moves when an
+ * agent checks in or frees up, first-response SLAs as durable timers,
+ * !complaint take|assign|note|resolve, !complaints, !task and !rate.
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "handlers/shift_time.h"
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/timers.h"
+#include "bot/clock.h"
+#include "bot/log.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define COMPLAINT_TEXT_MAX 8192
+#define AROUND_MAX 64
+
+static const char *const priorities[] = { "urgent", "high", "normal", "low" };
+
+/* The head every complaints.lua call takes: the standard one, op, running
+ * shift instances, capacities per level, group gates. */
+static struct state_args *complaint_args_for(struct dutybot *bot, const char *actor, const char *src,
+                                            int64_t now, const char *op)
+{
+	const struct config *cfg = bot->cfg;
+	struct shift_instance around[AROUND_MAX];
+	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	char running[512], caps[128], groups[512];
+	size_t rlen = 0, glen = 0;
+	struct state_args *a = state_args_new();
+
+	running[0] = groups[0] = '\0';
+	for (int i = 0; i < n; i++)
+		if (around[i].start <= now && now < around[i].end)
+			rlen += (size_t)snprintf(running + rlen, rlen < sizeof(running) ? sizeof(running) - rlen : 0,
+			    "%s%s|%s", rlen ? " " : "", around[i].date_s, around[i].shift->name);
+	snprintf(caps, sizeof(caps), "TRN=%d,CCS=%d,PAM=%d,SAM=%d", cfg->complaints.capacity[LEVEL_TRN],
+	    cfg->complaints.capacity[LEVEL_CCS], cfg->complaints.capacity[LEVEL_PAM], cfg->complaints.capacity[LEVEL_SAM]);
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		glen += (size_t)snprintf(groups + glen, glen < sizeof(groups) ? sizeof(groups) - glen : 0, "%s%s=%s",
+		    i ? "," : "", cfg->groups[i].name, config_level_name(cfg->groups[i].min_level));
+	state_args_addf(a, "%scomplaints:queue", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)now);
+	state_args_add(a, actor);
+	state_args_add(a, src);
+	state_args_add(a, op);
+	state_args_add(a, running);
+	state_args_add(a, caps);
+	state_args_add(a, groups);
+	return a;
+}
+
+static struct state_args *complaint_args(struct request *req, const char *op)
+{
+	char src[200];
+
+	snprintf(src, sizeof(src), "%s:%s", req->conn->name, req->msg_id ? req->msg_id : "-");
+	return complaint_args_for(req->bot, actor_of(req), src, request_now(req), op);
+}
+
+static int priority_index(const char *p)
+{
+	for (int i = 0; i < 4; i++)
+		if (strcmp(p, priorities[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool complaint_id(const char *arg, char *out, size_t n)
+{
+	size_t len = strlen(arg);
+
+	if (len < 3 || len >= n || toupper((unsigned char)arg[0]) != 'C' || arg[1] != '-')
+		return false;
+	for (size_t i = 2; i < len; i++)
+		if (!isdigit((unsigned char)arg[i]))
+			return false;
+	snprintf(out, n, "C-%s", arg + 2);
+	return true;
+}
+
+static void poke(struct dutybot *bot)
+{
+	deliver_poke(bot->deliver);
+	timers_poke(bot->timers);
+}
+
+/* ---- intake ---- */
+
+static void on_filed(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	bool suggestion = strcmp(req->command->name, "suggest") == 0;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (reply_is(r, "held")) {
+		char hm[6];
+		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), hm);
+		reply_private(req, MSG_COMPLAINT_HELD, "id", reply_str(r, 1), "time", hm);
+	} else if (suggestion) {
+		reply_private(req, MSG_SUGGESTION_RECEIPT, "id", reply_str(r, 1));
+	} else if (req->caller.role == ROLE_FRIEND || strcmp(req->command->name, "complain") == 0) {
+		/* a receipt, privately: a complaint is never echoed into a room */
+		reply_private(req, MSG_COMPLAINT_RECEIPT, "id", reply_str(r, 1));
+	} else {
+		reply(req, *reply_str(r, 2) ? MSG_COMPLAINT_FILED_ROUTED : MSG_COMPLAINT_FILED_QUEUED,
+		    "id", reply_str(r, 1), "agent", reply_str(r, 2));
+	}
+	poke(req->bot);
+	request_done(req);
+}
+
+static void file(struct request *req, const char *identity, const char *name, const char *text, const char *prio,
+                 const char *topic, const char *lang, const char *group, const char *filer)
+{
+	const struct config *cfg = request_config(req);
+	struct state_args *a = complaint_args(req, strcmp(req->command->name, "suggest") == 0 ? "suggest" : "new");
+	int p = priority_index(prio);
+
+	state_args_add(a, identity);
+	state_args_add(a, name);
+	state_args_add(a, text);
+	state_args_add(a, prio);
+	state_args_add(a, topic);
+	state_args_add(a, lang);
+	state_args_add(a, group);
+	state_args_addf(a, "%d", cfg->complaints.per_friend_hour);
+	state_args_addf(a, "%lld", (long long)(request_now(req) + cfg->complaints.sla_ms[p < 0 ? 2 : p]));
+	state_args_add(a, filer);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_filed, req);
+}
+
+/* !complain <text> / !suggest <text>: anyone, for themself */
+void complain_cmd(struct request *req)
+{
+	char who[200];
+
+	snprintf(who, sizeof(who), "%s", req->caller.name);
+	file(req, req->caller.identity, who, parse_rest(&req->cmd, 1), "normal", "", "", "", "");
+}
+
+/* !complaint new <friend> [priority=] [topic=] [lang=] [group=] <text> */
+void complaint_new_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *prio = parse_option(&req->cmd, "priority"), *topic = parse_option(&req->cmd, "topic");
+	const char *lang = parse_option(&req->cmd, "lang"), *group = parse_option(&req->cmd, "group");
+	char friend[160], identity[200];
+	int text_at = -1;
+
+	snprintf(friend, sizeof(friend), "%s", req->cmd.argv[2]);
+	if (friend[0] == '@')
+		memmove(friend, friend + 1, strlen(friend));
+	if (friend[0] == '\0' || strpbrk(friend, ":") != NULL || req->cmd.is_option[2]) {
+		refuse(req, MSG_COMPLAINT_BAD_FRIEND, "friend", req->cmd.argv[2]);
+		goto done;
+	}
+	if (prio != NULL && priority_index(prio) < 0) {
+		refuse(req, MSG_COMPLAINT_BAD_PRIORITY, "priority", prio);
+		goto done;
+	}
+	if (group != NULL) {
+		bool known = false;
+		for (size_t i = 0; i < cfg->n_groups; i++)
+			known |= strcmp(cfg->groups[i].name, group) == 0;
+		if (!known) {
+			refuse(req, MSG_COMPLAINT_BAD_GROUP, "group", group);
+			goto done;
+		}
+	}
+	if (lang != NULL && !config_lang_valid(lang) && strlen(lang) > 8) {
+		refuse(req, MSG_STAFF_BAD_VALUE, "field", "lang", "value", lang, "why", catalog_text(req->caller.lang, MSG_WHY_LANG));
+		goto done;
+	}
+	for (int i = 3; i < req->cmd.argc && text_at < 0; i++)
+		if (!req->cmd.is_option[i])
+			text_at = i;
+	if (text_at < 0) {
+		reply_usage(req);
+		goto done;
+	}
+	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name, friend);
+	file(req, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal", topic ? topic : "",
+	    lang ? lang : "", group ? group : "", actor_of(req));
+	return;
+done:
+	request_done(req);
+}
+
+/* ---- take / assign / note / resolve ---- */
+
+static void on_handled(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const char *sub = req->command->sub;
+	const char *id = req->data_person;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "not_found"))
+		refuse(req, MSG_COMPLAINT_NOT_FOUND, "id", id);
+	else if (reply_is(r, "resolved"))
+		refuse(req, MSG_COMPLAINT_ALREADY_RESOLVED, "id", id);
+	else if (reply_is(r, "no_such_person"))
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_when);
+	else if (reply_is(r, "level"))
+		refuse(req, MSG_COMPLAINT_LEVEL, "id", id, "level", reply_str(r, 1), "group", reply_str(r, 2));
+	else if (reply_is(r, "already"))
+		refuse(req, MSG_COMPLAINT_ALREADY_THEIRS, "id", id, "agent", reply_str(r, 1));
+	else if (reply_is(r, "taken"))
+		refuse(req, MSG_COMPLAINT_TAKEN, "id", id, "agent", reply_str(r, 1));
+	else if (reply_is(r, "not_yours"))
+		refuse(req, MSG_COMPLAINT_NOT_YOURS, "id", id, "agent", reply_str(r, 1));
+	else if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0)
+		reply(req, MSG_COMPLAINT_ASSIGNED_OK, "id", id, "agent", reply_str(r, 1));
+	else if (strcmp(sub, "note") == 0)
+		reply(req, MSG_COMPLAINT_NOTED, "id", id);
+	else
+		reply(req, MSG_COMPLAINT_RESOLVED_OK, "id", id);
+	poke(req->bot);
+	request_done(req);
+}
+
+void complaint_handle_cmd(struct request *req)
+{
+	const char *sub = req->command->sub;
+	struct state_args *a;
+
+	if (!complaint_id(req->cmd.argv[2], req->data_person, sizeof(req->data_person))) {
+		refuse(req, MSG_COMPLAINT_NOT_FOUND, "id", req->cmd.argv[2]);
+		request_done(req);
+		return;
+	}
+	if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0) {
+		const char *who = strcmp(sub, "take") == 0 ? req->caller.id : req->cmd.argv[3];
+		if (!person_arg(who, req->data_when, sizeof(req->data_when))) {
+			refuse(req, MSG_STAFF_NOT_FOUND, "id", who);
+			request_done(req);
+			return;
+		}
+		a = complaint_args(req, sub);
+		state_args_add(a, req->data_person);
+		state_args_add(a, req->data_when);
+		state_args_addf(a, "%d", (int)req->caller.role);
+	} else {
+		a = complaint_args(req, sub);
+		state_args_add(a, req->data_person);
+		state_args_add(a, parse_rest(&req->cmd, 3));
+		state_args_addf(a, "%d", (int)req->caller.role);
+	}
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_handled, req);
+}
+
+/* ---- !complaints [open|mine|queue|all] ---- */
+
+static void on_list(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	size_t n = err == NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / 5 : 0;
+	char *out, line[1024];
+	size_t len;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	if (n == 0 || (out = malloc(COMPLAINT_TEXT_MAX)) == NULL) {
+		reply(req, MSG_COMPLAINTS_NONE);
+		request_done(req);
+		return;
+	}
+	len = strlen(MSGN(req, out, COMPLAINT_TEXT_MAX, MSG_COMPLAINTS_HEADER));
+	for (size_t i = 0; i < n && len < COMPLAINT_TEXT_MAX; i++) {
+		MSG(req, line, MSG_COMPLAINTS_LINE, "id", reply_str(r, i * 5), "state", reply_str(r, i * 5 + 1),
+		    "priority", reply_str(r, i * 5 + 2), "agent", reply_str(r, i * 5 + 3), "text", reply_str(r, i * 5 + 4));
+		len += (size_t)snprintf(out + len, COMPLAINT_TEXT_MAX - len, "\n%s", line);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+void complaints_cmd(struct request *req)
+{
+	const char *which = req->cmd.argc > 1 ? req->cmd.argv[1] : "open";
+	struct state_args *a;
+
+	if (strcmp(which, "open") != 0 && strcmp(which, "mine") != 0 && strcmp(which, "queue") != 0 &&
+	    strcmp(which, "all") != 0) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
+	a = complaint_args(req, "list");
+	state_args_add(a, which);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_list, req);
+}
+
+/* ---- !task <person> <friend> <note> / !rate C-n <1-5> [comment] ---- */
+
+static void on_simple(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	bool task = strcmp(req->command->name, "task") == 0;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok") && task)
+		reply(req, MSG_TASK_OK, "id", reply_str(r, 1), "agent", req->data_when);
+	else if (reply_is(r, "ok"))
+		reply_private(req, MSG_RATE_OK, "id", req->data_person);
+	else if (reply_is(r, "no_such_person"))
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_when);
+	else if (reply_is(r, "not_found"))
+		refuse(req, MSG_COMPLAINT_NOT_FOUND, "id", req->data_person);
+	else if (reply_is(r, "not_yours"))
+		refuse(req, MSG_RATE_NOT_YOURS, "id", req->data_person);
+	else if (reply_is(r, "open"))
+		refuse(req, MSG_RATE_OPEN, "id", req->data_person);
+	else
+		refuse(req, MSG_RATE_ALREADY, "id", req->data_person, "rating", reply_str(r, 1));
+	poke(req->bot);
+	request_done(req);
+}
+
+void task_cmd(struct request *req)
+{
+	char identity[200];
+	struct state_args *a;
+
+	if (!person_arg(req->cmd.argv[1], req->data_when, sizeof(req->data_when))) {
+		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
+	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name,
+	    req->cmd.argv[2][0] == '@' ? req->cmd.argv[2] + 1 : req->cmd.argv[2]);
+	a = complaint_args(req, "task");
+	state_args_add(a, req->data_when);
+	state_args_add(a, identity);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_simple, req);
+}
+
+void rate_cmd(struct request *req)
+{
+	const char *score = req->cmd.argv[2];
+	struct state_args *a;
+
+	if (!complaint_id(req->cmd.argv[1], req->data_person, sizeof(req->data_person))) {
+		refuse(req, MSG_COMPLAINT_NOT_FOUND, "id", req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
+	if (strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
+		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score);
+		request_done(req);
+		return;
+	}
+	a = complaint_args(req, "rate");
+	state_args_add(a, req->data_person);
+	state_args_add(a, req->caller.identity);
+	state_args_add(a, score);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_simple, req);
+}
+
+/* ---- timers and the queue ---- */
+
+static void on_background(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("complaints: %s", err);
+		return;
+	}
+	log_debug("complaints: %s %s", reply_str(r, 0), reply_str(r, 1));
+	poke(bot);
+}
+
+/* After a check-in: the queue may move. */
+void complaints_route_queue(struct dutybot *bot)
+{
+	state_eval(bot->state, SCRIPT_COMPLAINTS, 1,
+	    complaint_args_for(bot, "dutybot", "checkin", clock_now_ms(), "route_queue"), on_background, bot);
+}
+
+void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", clock_now_ms(), "sla");
+
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
+}
+
+/* A friend's complaint held back by the flood limit goes on now; its SLA
+ * counts from here (a priority is not known for a friend's own: normal). */
+void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	int64_t now = clock_now_ms();
+	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", now, "release");
+
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_addf(a, "%lld", (long long)(now + bot->cfg->complaints.sla_ms[2]));
+	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
+}

@@ -1,0 +1,122 @@
+-- _4complaints: routing a chat friend's complaint to the best available
+-- agent, in one atomic step.  complaint:<C-n> is the record;
+-- complaints:queue (score: priority, then age) holds what nobody could take;
+-- complaints:agent:<id> is an agent's open load; agentlast:<id> when they
+-- were last given one; friendagent:<identity> the friend's previous agent.
+local PRIO_RANK = { urgent = 0, high = 1, normal = 2, low = 3 }
+local LEVEL_RANK = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
+
+local function csv_map(s)
+  local t = {}
+  for k, v in string.gmatch(s or '', '([%w_]+)=([%w_]+)') do t[k] = v end
+  return t
+end
+
+local function csv_has(list, item)
+  if not item or item == '' then return false end
+  for w in string.gmatch(list or '', '[^,%s]+') do if w == item then return true end end
+  return false
+end
+
+-- Tell a chat friend (not staff): to = user:<connection>:<user id>.
+local function notify_user(prefix, identity, msg, params)
+  local lang = redis.call('HGET', prefix .. 'friend:' .. identity, 'lang') or ''
+  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+    'to', 'user:' .. identity, 'lang', lang, 'msg', msg, 'params', cjson.encode(params or {}))
+end
+
+-- The agents checked in now on the running shift instances (RUNNING: "date|shift" list).
+local function agents_on_duty(prefix, running)
+  local out, seen = {}, {}
+  for _, inst in ipairs(words(running)) do
+    local date, shift = string.match(inst, '^([^|]+)|(.+)$')
+    local att = prefix .. 'att:' .. date .. ':' .. shift
+    for _, id in ipairs(words(redis.call('HGET', roster_key(prefix, date, shift), 'agents'))) do
+      if not seen[id] and redis.call('HEXISTS', att, id .. ':in') == 1 and redis.call('HEXISTS', att, id .. ':out') == 0 then
+        seen[id] = true
+        out[#out + 1] = id
+      end
+    end
+  end
+  return out
+end
+
+local function leads_on_duty(prefix, running)
+  local out = {}
+  for _, inst in ipairs(words(running)) do
+    local date, shift = string.match(inst, '^([^|]+)|(.+)$')
+    local lead = redis.call('HGET', roster_key(prefix, date, shift), 'lead')
+    if lead then out[#out + 1] = lead end
+  end
+  return out
+end
+
+-- The best agent for complaint CID now, or nil.  CAPS "TRN=2,CCS=4,...";
+-- GROUPS "vip=PAM,...".
+local function best_agent(prefix, cid, running, caps, groups)
+  local c = redis.call('HMGET', prefix .. 'complaint:' .. cid, 'group', 'topic', 'lang', 'friend')
+  local need = LEVEL_RANK[csv_map(groups)[c[1] or ''] or ''] or 0
+  local cap = csv_map(caps)
+  local previous = redis.call('GET', prefix .. 'friendagent:' .. (c[4] or ''))
+  local best, bkey = nil, nil
+  for _, id in ipairs(agents_on_duty(prefix, running)) do
+    local s = redis.call('HMGET', prefix .. 'staff:' .. id, 'level', 'skills', 'langs')
+    local level = s[1] or ''
+    local load = redis.call('SCARD', prefix .. 'complaints:agent:' .. id)
+    if (LEVEL_RANK[level] or 0) >= need and load < tonumber(cap[level] or '0') then
+      local tier = (csv_has(s[2], c[2]) and 1 or 0) + (csv_has(s[3], c[3]) and 1 or 0)
+      local last = tonumber(redis.call('GET', prefix .. 'agentlast:' .. id) or '0')
+      -- higher is better: skill+language, the friend's previous agent, fewer open, waited longer
+      local key = { tier, id == previous and 1 or 0, -load, -last }
+      local better = best == nil
+      if not better then
+        for i = 1, 4 do
+          if key[i] ~= bkey[i] then better = key[i] > bkey[i] break end
+        end
+        if key[1] == bkey[1] and key[2] == bkey[2] and key[3] == bkey[3] and key[4] == bkey[4] then
+          better = id < best
+        end
+      end
+      if better then best, bkey = id, key end
+    end
+  end
+  return best
+end
+
+local function assign(prefix, now, cid, agent, by)
+  local key = prefix .. 'complaint:' .. cid
+  local old = redis.call('HGET', key, 'agent')
+  if old and old ~= agent then redis.call('SREM', prefix .. 'complaints:agent:' .. old, cid) end
+  redis.call('HSET', key, 'agent', agent, 'state', 'open', 'assigned', now)
+  redis.call('SADD', prefix .. 'complaints:agent:' .. agent, cid)
+  redis.call('ZREM', prefix .. 'complaints:queue', cid)
+  redis.call('ZADD', prefix .. 'complaints:open', redis.call('HGET', key, 'created'), cid)
+  redis.call('SET', prefix .. 'agentlast:' .. agent, now)
+  local c = redis.call('HMGET', key, 'friend', 'friend_name', 'text', 'priority', 'topic', 'group')
+  redis.call('SET', prefix .. 'friendagent:' .. c[1], agent)
+  notify_staff(prefix, agent, 'MSG_COMPLAINT_ASSIGNED', { id = cid, friend = c[2] or c[1], text = c[3],
+    priority = c[4], topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
+  audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')
+end
+
+-- Route CID now, or queue it and alert the running shift's lead.
+local function route_or_queue(prefix, now, cid, running, caps, groups)
+  local agent = best_agent(prefix, cid, running, caps, groups)
+  if agent then
+    assign(prefix, now, cid, agent, 'dutybot')
+    return agent
+  end
+  local key = prefix .. 'complaint:' .. cid
+  local c = redis.call('HMGET', key, 'priority', 'created', 'text')
+  redis.call('HSET', key, 'state', 'queued')
+  redis.call('ZADD', prefix .. 'complaints:queue', (PRIO_RANK[c[1]] or 2) * 1e13 + tonumber(c[2]), cid)
+  local leads = leads_on_duty(prefix, running)
+  for _, lead in ipairs(leads) do
+    notify_staff(prefix, lead, 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = c[1], text = c[3] })
+  end
+  if #leads == 0 then
+    notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = c[1], text = c[3] })
+  end
+  return nil
+end
+

@@ -1,0 +1,195 @@
+-- complaints: chat friends' complaints and suggestions.
+-- KEYS[1] any key of the site
+-- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
+local prefix, now, actor, src, op, running, caps, groups =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local t = tonumber(now)
+
+local function load(cid)
+  local raw = redis.call('HGETALL', prefix .. 'complaint:' .. cid)
+  if #raw == 0 then return nil end
+  local c = {}
+  for i = 1, #raw, 2 do c[raw[i]] = raw[i + 1] end
+  return c
+end
+
+if op == 'new' or op == 'suggest' then
+  -- identity, friend name, text, priority, topic, lang, group, per-hour limit, sla due, by staff ('' = the friend)
+  local identity, fname, text, prio, topic, lang, group, limit, due, filer =
+    ARGV[9], ARGV[10], ARGV[11], ARGV[12], ARGV[13], ARGV[14], ARGV[15], tonumber(ARGV[16]), ARGV[17], ARGV[18]
+  local held_until = nil
+  if filer == '' then
+    -- a friend's own filings: at most LIMIT an hour; more are kept, not lost
+    local flood = prefix .. 'flood:' .. identity
+    redis.call('ZREMRANGEBYSCORE', flood, '-inf', t - 3600000)
+    if redis.call('ZCARD', flood) >= limit then
+      local oldest = redis.call('ZRANGE', flood, 0, 0, 'WITHSCORES')
+      held_until = tonumber(oldest[2]) + 3600000
+    end
+    redis.call('ZADD', flood, t, now .. ':' .. redis.call('INCR', prefix .. 'seq:flood'))
+    redis.call('PEXPIRE', flood, 3600000)
+  end
+  if op == 'suggest' then
+    local id = 'G-' .. redis.call('INCR', prefix .. 'seq:G')
+    redis.call('HSET', prefix .. 'suggestion:' .. id, 'id', id, 'friend', identity, 'text', text, 'created', now)
+    redis.call('ZADD', prefix .. 'suggestions', t, id)
+    audit(prefix, now, actor, 'suggestion.new', id, '', src)
+    return { 'ok', id }
+  end
+  local id = 'C-' .. redis.call('INCR', prefix .. 'seq:C')
+  redis.call('HSET', prefix .. 'complaint:' .. id, 'id', id, 'friend', identity, 'friend_name', fname, 'text', text,
+    'priority', prio, 'topic', topic, 'lang', lang, 'group', group, 'created', now, 'by', (filer ~= '' and filer) or identity,
+    'state', 'new')
+  audit(prefix, now, actor, 'complaint.new', id, prio .. ' ' .. topic, src)
+  if held_until then
+    redis.call('HSET', prefix .. 'complaint:' .. id, 'state', 'held')
+    timer_set(prefix, 'release|' .. id, held_until)
+    return { 'held', id, tostring(held_until) }
+  end
+  timer_set(prefix, 'sla|' .. id, due)
+  local agent = route_or_queue(prefix, now, id, running, caps, groups)
+  return { 'ok', id, agent or '' }
+
+elseif op == 'release' then
+  -- member, id, sla due
+  timer_done(prefix, ARGV[9])
+  local c = load(ARGV[10])
+  if not c or c.state ~= 'held' then return { 'gone' } end
+  timer_set(prefix, 'sla|' .. c.id, ARGV[11])
+  return { 'released', route_or_queue(prefix, now, c.id, running, caps, groups) or '' }
+
+elseif op == 'route_queue' then
+  local routed = 0
+  for _, cid in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do
+    local agent = best_agent(prefix, cid, running, caps, groups)
+    if agent then
+      assign(prefix, now, cid, agent, 'dutybot')
+      routed = routed + 1
+    end
+  end
+  return { 'ok', routed }
+
+elseif op == 'sla' then
+  -- member, id
+  timer_done(prefix, ARGV[9])
+  local c = load(ARGV[10])
+  if not c or c.first_response or c.state == 'resolved' then return { 'in_time' } end
+  redis.call('HSET', prefix .. 'complaint:' .. c.id, 'breached', now)
+  redis.call('INCR', prefix .. 'sla_breaches')
+  local params = { id = c.id, priority = c.priority, agent = c.agent and staff_name(prefix, c.agent) or '-' }
+  local leads = leads_on_duty(prefix, running)
+  for _, lead in ipairs(leads) do notify_staff(prefix, lead, 'MSG_COMPLAINT_SLA_BREACH', params) end
+  if #leads == 0 then notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_SLA_BREACH', params) end
+  audit(prefix, now, 'dutybot', 'complaint.sla_breach', c.id, c.priority, 'timer')
+  return { 'breached' }
+
+elseif op == 'take' or op == 'assign' then
+  -- id, person, rank
+  local c = load(ARGV[9])
+  if not c then return { 'not_found' } end
+  if c.state == 'resolved' then return { 'resolved' } end
+  local who = ARGV[10]
+  local s = redis.call('HMGET', prefix .. 'staff:' .. who, 'role', 'level')
+  if not s[1] then return { 'no_such_person' } end
+  local need = csv_map(groups)[c.group or ''] or ''
+  if need ~= '' and (LEVEL_RANK[s[2] or ''] or 0) < LEVEL_RANK[need] and s[1] == 'agent' then
+    return { 'level', need, c.group }
+  end
+  if c.agent == who then return { 'already', staff_name(prefix, who) } end
+  if op == 'take' and c.agent then return { 'taken', staff_name(prefix, c.agent) } end
+  assign(prefix, now, c.id, who, actor)
+  return { 'ok', staff_name(prefix, who) }
+
+elseif op == 'note' or op == 'resolve' then
+  -- id, text, rank
+  local c = load(ARGV[9])
+  if not c then return { 'not_found' } end
+  if c.state == 'resolved' then return { 'resolved' } end
+  if c.agent ~= actor and tonumber(ARGV[11]) < ROLE_RANK.vice_minister then
+    return { 'not_yours', c.agent and staff_name(prefix, c.agent) or '-' }
+  end
+  local key = prefix .. 'complaint:' .. c.id
+  if not c.first_response then redis.call('HSET', key, 'first_response', now) end
+  redis.call('RPUSH', key .. ':notes', now .. '|' .. actor .. '|' .. ARGV[10])
+  if op == 'note' then
+    audit(prefix, now, actor, 'complaint.note', c.id, '', src)
+    return { 'ok' }
+  end
+  redis.call('HSET', key, 'state', 'resolved', 'resolved_at', now, 'resolved_by', actor, 'resolution', ARGV[10])
+  if c.agent then redis.call('SREM', prefix .. 'complaints:agent:' .. c.agent, c.id) end
+  redis.call('ZREM', prefix .. 'complaints:open', c.id)
+  redis.call('ZREM', prefix .. 'complaints:queue', c.id)
+  redis.call('ZADD', prefix .. 'complaints:resolved', t, c.id)
+  timer_done(prefix, 'sla|' .. c.id)
+  notify_user(prefix, c.friend, 'MSG_COMPLAINT_RESOLVED_FRIEND', { id = c.id, resolution = ARGV[10] })
+  audit(prefix, now, actor, 'complaint.resolve', c.id, '', src)
+  -- the agent has room again: the queue may move
+  local routed = 0
+  for _, cid in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do
+    local agent = best_agent(prefix, cid, running, caps, groups)
+    if agent then assign(prefix, now, cid, agent, 'dutybot') routed = routed + 1 end
+  end
+  return { 'ok', routed }
+
+elseif op == 'rate' then
+  -- id, identity, score, comment
+  local c = load(ARGV[9])
+  if not c then return { 'not_found' } end
+  if c.friend ~= ARGV[10] then return { 'not_yours' } end
+  if c.state ~= 'resolved' then return { 'open' } end
+  if c.rating then return { 'rated', c.rating } end
+  redis.call('HSET', prefix .. 'complaint:' .. c.id, 'rating', ARGV[11], 'rating_comment', ARGV[12])
+  if c.agent then redis.call('HINCRBY', prefix .. 'ratings:' .. c.agent, 'sum', ARGV[11]) end
+  if c.agent then redis.call('HINCRBY', prefix .. 'ratings:' .. c.agent, 'n', 1) end
+  audit(prefix, now, ARGV[10], 'complaint.rate', c.id, ARGV[11], src)
+  return { 'ok' }
+
+elseif op == 'task' then
+  -- agent, friend identity, note
+  if redis.call('EXISTS', prefix .. 'staff:' .. ARGV[9]) == 0 then return { 'no_such_person' } end
+  local id = 'A-' .. redis.call('INCR', prefix .. 'seq:A')
+  redis.call('HSET', prefix .. 'task:' .. id, 'id', id, 'agent', ARGV[9], 'friend', ARGV[10], 'note', ARGV[11], 'created', now)
+  redis.call('SADD', prefix .. 'tasks:agent:' .. ARGV[9], id)
+  notify_staff(prefix, ARGV[9], 'MSG_TASK_ASSIGNED', { id = id, friend = ARGV[10], note = ARGV[11] })
+  audit(prefix, now, actor, 'task.assign', id, ARGV[9] .. ' ' .. ARGV[10], src)
+  return { 'ok', id }
+
+elseif op == 'list' then
+  -- which: open | mine | queue | all
+  local which, ids = ARGV[9], {}
+  if which == 'mine' then
+    ids = redis.call('SMEMBERS', prefix .. 'complaints:agent:' .. actor)
+    table.sort(ids)
+  elseif which == 'queue' then
+    ids = redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)
+  elseif which == 'all' then
+    ids = redis.call('ZRANGE', prefix .. 'complaints:open', 0, 49)
+    for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do ids[#ids + 1] = id end
+    for _, id in ipairs(redis.call('ZREVRANGE', prefix .. 'complaints:resolved', 0, 19)) do ids[#ids + 1] = id end
+  else
+    ids = redis.call('ZRANGE', prefix .. 'complaints:open', 0, 49)
+  end
+  local out = {}
+  for _, id in ipairs(ids) do
+    local c = load(id)
+    if c then
+      out[#out + 1] = id
+      out[#out + 1] = c.state
+      out[#out + 1] = c.priority
+      out[#out + 1] = c.agent and staff_name(prefix, c.agent) or '-'
+      out[#out + 1] = c.text
+    end
+  end
+  if which == 'mine' then
+    for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'tasks:agent:' .. actor)) do
+      local k = redis.call('HMGET', prefix .. 'task:' .. id, 'friend', 'note')
+      out[#out + 1] = id
+      out[#out + 1] = 'task'
+      out[#out + 1] = '-'
+      out[#out + 1] = k[1] or ''
+      out[#out + 1] = k[2] or ''
+    end
+  end
+  return out
+end
+return redis.error_reply('complaints: unknown op ' .. tostring(op))
