@@ -755,13 +755,13 @@ static void report_lat(const char *name)
 	char key[64];
 
 	if (getenv("SITEGEN_LAT_DUMP") != NULL) {
-		/* "<seconds since the first send> <latency us>" per sample, for plots */
+		/* "<send time, CLOCK_MONOTONIC s> <latency us>" per sample (perf record -k mono) */
 		char path[512];
 		FILE *f;
 		snprintf(path, sizeof(path), "%s.%s", getenv("SITEGEN_LAT_DUMP"), name);
 		if ((f = fopen(path, "w")) != NULL) {
 			for (size_t i = 0; i < nlat; i++)
-				fprintf(f, "%.6f %.1f\n", (double)(lat_at[i] - lat_at[0]) / 1e9, (double)lat[i] / 1e3);
+				fprintf(f, "%.6f %.1f\n", (double)lat_at[i] / 1e9, (double)lat[i] / 1e3);
 			fclose(f);
 		}
 	}

@@ -351,4 +351,9 @@
 	X(MSG_RATE_OK, "Thank you for rating {id}.") \
 	X(MSG_RATE_NOT_YOURS, "Only the chat friend who filed {id} rates it.") \
 	X(MSG_RATE_OPEN, "{id} is not resolved yet.") \
-	X(MSG_RATE_ALREADY, "{id} was already rated ({rating}).")
+	X(MSG_RATE_ALREADY, "{id} was already rated ({rating}).") \
+	X(MSG_HELP_REPORT, "the figures of a day, week or month") \
+	X(MSG_HELP_EVALUATE, "the month's best and worst agent, with the score broken down") \
+	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
+	X(MSG_REPORT, "Report {period}\nComplaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}\nBy topic: {topics}\nBy priority: {priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked {hours}; under the weekly minimum: {under}\nAgents:\n{agents}") \
+	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}")

@@ -300,6 +300,7 @@ static void on_startup_timer(uv_timer_t *t)
 		bot->synced_epoch = state_epoch(bot->state);
 		sync_staff(bot);
 		attendance_schedule_week_close(bot);
+		reports_schedule_day(bot);
 	}
 }
 

@@ -77,7 +77,10 @@ static const struct known_key staff_keys[] = {
 	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
 };
 static const struct known_key complaints_keys[] = {
-	{ "capacity", 0 }, { "per_friend_hour", 0 }, { "sla", 0 },
+	{ "capacity", 0 }, { "daily_report", 0 }, { "evaluation", 0 }, { "per_friend_hour", 0 }, { "sla", 0 },
+};
+static const struct known_key evaluation_keys[] = {
+	{ "attendance", 0 }, { "complaints", 0 }, { "lateness", 0 }, { "ratings", 0 }, { "response", 0 },
 };
 static const struct known_key capacity_keys[] = {
 	{ "CCS", 0 }, { "PAM", 0 }, { "SAM", 0 }, { "TRN", 0 },
@@ -383,6 +386,26 @@ parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
 	if ((s = cfg_get_group(ctx, g, "sla", sla_keys, NELEM(sla_keys))) != NULL)
 		for (size_t i = 0; i < NELEM(prios); i++)
 			cfg_get_duration(ctx, s, prios[i], 1, &cfg->complaints.sla_ms[i]);
+	{
+		static const char *const parts[] = { "attendance", "lateness", "complaints", "response", "ratings" };
+		if ((s = cfg_get_group(ctx, g, "evaluation", evaluation_keys, NELEM(evaluation_keys))) != NULL)
+			for (size_t i = 0; i < NELEM(parts); i++)
+				cfg_get_int(ctx, s, parts[i], 0, 100, &cfg->complaints.weights[i]);
+	}
+	{
+		const char *v;
+		const config_setting_t *d = cfg_get_str(ctx, g, "daily_report", &v);
+		if (d != NULL) {
+			int h, m, n = 0;
+			if (*v == '\0')
+				cfg->complaints.daily_report_min = -1;
+			else if (sscanf(v, "%2d:%2d%n", &h, &m, &n) == 2 && n == 5 && strlen(v) == 5 && h < 24 && m < 60 &&
+			    h >= 0 && m >= 0)
+				cfg->complaints.daily_report_min = h * 60 + m;
+			else
+				cfg_err(ctx, d, "bad time \"%s\" (want HH:MM, or \"\" for none)", v);
+		}
+	}
 }
 
 /* customer_groups = { vip = "PAM"; ... }: the lowest level that serves a group */
@@ -841,6 +864,9 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->careers.calendar_reminder_ms = 15 * 60 * 1000LL;
 	cfg->careers.training_hours = 40;
 	cfg->complaints.per_friend_hour = 5;
+	cfg->complaints.daily_report_min = 22 * 60;
+	for (int i = 0; i < 5; i++)
+		cfg->complaints.weights[i] = 1;
 	cfg->complaints.capacity[LEVEL_TRN] = 2;
 	cfg->complaints.capacity[LEVEL_CCS] = 4;
 	cfg->complaints.capacity[LEVEL_PAM] = 6;

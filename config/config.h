@@ -158,6 +158,8 @@ struct config {
 		int capacity[LEVEL_SAM + 1];  /* open complaints per agent by level; default 2 4 6 8 */
 		int64_t sla_ms[4];            /* first response: urgent high normal low; 5m 15m 1h 4h */
 		int per_friend_hour;          /* complaints+suggestions a friend files per hour; default 5 */
+		int daily_report_min;         /* end-of-day report, minutes after midnight; -1 none; default 22:00 */
+		int weights[5];               /* evaluation: attendance lateness complaints response ratings; 1 each */
 	} complaints;
 
 	struct config_group *groups;    /* default vip, xxl, storyline -> PAM */

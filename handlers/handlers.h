@@ -79,6 +79,9 @@ void complaints_cmd(struct request *req);
 void task_cmd(struct request *req);
 void rate_cmd(struct request *req);
 void complaints_route_queue(struct dutybot *bot);
+/* reports.c */
+void report_cmd(struct request *req);
+void evaluate_cmd(struct request *req);
 
 /* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
 struct dutybot;
@@ -91,5 +94,7 @@ void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv)
 void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void reports_schedule_day(struct dutybot *bot);
 
 #endif

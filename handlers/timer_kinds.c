@@ -14,6 +14,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "cal", .fire = calendar_fire },
 	{ .kind = "sla", .fire = complaints_sla_fire },
 	{ .kind = "release", .fire = complaints_release_fire },
+	{ .kind = "dayreport", .fire = reports_day_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -48,7 +48,8 @@ extern const unsigned state_script_count;
 	X(SCRIPT_CONTACTS, "contacts") \
 	X(SCRIPT_NOTICE, "notice") \
 	X(SCRIPT_CAREERS, "careers") \
-	X(SCRIPT_COMPLAINTS, "complaints")
+	X(SCRIPT_COMPLAINTS, "complaints") \
+	X(SCRIPT_REPORT, "report")
 
 #define STATE_SCRIPT_ENUM(id, name) id,
 enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };

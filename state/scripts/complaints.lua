@@ -37,6 +37,7 @@ if op == 'new' or op == 'suggest' then
     return { 'ok', id }
   end
   local id = 'C-' .. redis.call('INCR', prefix .. 'seq:C')
+  redis.call('ZADD', prefix .. 'complaints:created', t, id)
   redis.call('HSET', prefix .. 'complaint:' .. id, 'id', id, 'friend', identity, 'friend_name', fname, 'text', text,
     'priority', prio, 'topic', topic, 'lang', lang, 'group', group, 'created', now, 'by', (filer ~= '' and filer) or identity,
     'state', 'new')

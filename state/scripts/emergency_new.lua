@@ -9,6 +9,7 @@ local id = 'E-' .. redis.call('INCR', prefix .. 'seq:E')
 redis.call('HSET', prefix .. 'emergency:' .. id, 'id', id, 'text', text, 'by', actor, 'created', now,
   'state', 'open', 'step', -1, 'round', 0, 'where', where)
 redis.call('ZADD', prefix .. 'emergencies:open', now, id)
+redis.call('ZADD', prefix .. 'emergencies:created', now, id)
 notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_ALERT', { id = id, text = text, by = staff_name(prefix, actor), where = where })
 timer_set(prefix, 'esc|' .. id, now)
 audit(prefix, now, actor, 'emergency.new', id, text, src)

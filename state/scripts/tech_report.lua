@@ -10,6 +10,7 @@ if op == 'new' then
   redis.call('HSET', prefix .. 'tech:' .. id, 'id', id, 'text', ARGV[6], 'by', actor, 'where', ARGV[7],
     'created', now, 'state', 'open')
   redis.call('ZADD', prefix .. 'tech:open', now, id)
+  redis.call('ZADD', prefix .. 'tech:created', now, id)
   notify_channel(prefix, 'tech', 'MSG_TECH_REPORT', { id = id, text = ARGV[6], by = staff_name(prefix, actor), where = ARGV[7] })
   audit(prefix, now, actor, 'tech.report', id, ARGV[6], src)
   return { 'ok', id }

@@ -175,3 +175,64 @@ class Sla(Case):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class Reports(Case):
+
+    @staticmethod
+    def dur(ms):
+        s = ms // 1000
+        return f"{s // 60}m {s % 60:02d}s" if s < 3600 else f"{s // 3600}h {s % 3600 // 60:02d}m"
+
+    def test_day_report_figures_match_the_events(self):
+        self.file("f1 topic=billing priority=high a", "given to mia.")
+        self.file("f2 topic=billing b", "given to sara.")
+        self.file("f3 topic=tech c", "given to tom.")
+        time.sleep(1.1)
+        self.ask("mia", "!complaint note C-1 on it", "Note added")
+        time.sleep(1.1)
+        self.ask("sara", "!complaint resolve C-2 fixed", "resolved")
+        self.site.say("lina", "!suggest a quiet room")
+        self.site.wait({"ev": "dm", "to": "lina", "text": "suggestion G-1"})
+        self.ask("tom", "!tech chat lags", "T-1")
+        # the friend of C-2 is "site:f2": rate as that friend
+        self.redis.cmd("HSET", self.key("complaint", "C-2"), "rating", "4")
+        responses = []
+        for cid in ("C-1", "C-2"):
+            created, first = self.redis.cmd("HMGET", self.key("complaint", cid), "created", "first_response")
+            responses.append(int(first) - int(created))
+        responses.sort()
+        text = self.ask("vera", "!report day", "Report 2026-03-02")["text"]
+        self.assertIn("Complaints: 3 filed, 1 resolved, 2 still open; "
+                      f"first response median {self.dur(responses[0])}, 90th percentile {self.dur(responses[1])}; "
+                      "SLA breaches 0", text)
+        self.assertIn("By topic: billing 2, tech 1", text)
+        self.assertIn("By priority: high 1, normal 2", text)
+        self.assertIn("Suggestions 1, emergencies 0, technical problems 1", text)
+        self.assertIn(f"Sara Ruiz [SAM]: 1 handled, median response {self.dur(responses[1])}, rating 4.0", text)
+        self.assertIn(f"Mia Keller [CCS]: 0 handled, median response {self.dur(responses[0])}, rating -", text)
+        self.ask("vera", "!report week 2026-03-04", "Report 2026-W10")
+        self.ask("vera", "!report month", "Report 2026-03")
+        self.ask("vera", "!report year", "Usage: !report day|week|month [date]")
+        self.ask("mia", "!report day", "!report is for vice minister and above")
+        ev = self.ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
+        self.assertIn("Best: Sara Ruiz [SAM]", ev)
+        self.ask("mark", "!evaluate 2026-13", '"2026-13" is not a month')
+
+
+class DailyReport(Case):
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T10:00:52Z"}
+    ON_DUTY = ()
+
+    def config_overrides(self):
+        c = super().config_overrides()
+        c["complaints"] = c["complaints"].replace("per_friend_hour = 2;", 'per_friend_hour = 2; daily_report = "10:01";')
+        return c
+
+    def test_the_end_of_day_report_is_posted_by_itself_and_rescheduled(self):
+        self.file("f1 topic=billing a", "C-1 filed")
+        ev = self.site.wait({"ev": "send", "room": "ops", "text": "Report 2026-03-02"}, timeout=20)
+        self.assertIn("Complaints: 1 filed, 0 resolved, 1 still open", ev["text"])
+        self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "dayreport|2026-03-03"))),
+                         1772532060000)      # 2026-03-03T10:01:00Z
+        self.site.expect_none({"ev": "send", "room": "ops", "text": "Report"}, within=2.0)

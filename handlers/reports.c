@@ -1,0 +1,238 @@
+/*
+ * reports: !report day|week|month [date], !evaluate [month] and the
+ * end-of-day report the bot posts to the ops channel by itself (a durable
+ * timer).  The figures are computed by one read script (report.lua); the
+ * text is the catalog's MSG_REPORT, so the posted and the asked-for report
+ * are the same words.
+ */
+#include "handlers/handlers.h"
+#include "handlers/common.h"
+#include "bot/daemon.h"
+#include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/timers.h"
+#include "bot/clock.h"
+#include "bot/when.h"
+#include "bot/log.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define REPORT_TEXT_MAX 8192
+#define REPORT_KV_MAX 40
+
+struct period {
+	struct ymd from, to;            /* inclusive days */
+	char label[32];
+};
+
+/* The ISO weeks the period touches, "2026-W10 2026-W11". */
+static void period_weeks(const struct period *p, char *buf, size_t n)
+{
+	size_t len = 0;
+	char last[9] = "";
+
+	buf[0] = '\0';
+	for (struct ymd d = p->from; when_compare(d, p->to) <= 0; d = when_add_days(d, 1)) {
+		char w[9];
+		when_week(d, w);
+		if (strcmp(w, last) != 0) {
+			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", len ? " " : "", w);
+			strcpy(last, w);
+		}
+	}
+}
+
+static struct state_args *report_args(struct dutybot *bot, const char *op, const struct period *p)
+{
+	struct state_args *a = state_args_new();
+	char weeks[512];
+
+	period_weeks(p, weeks, sizeof(weeks));
+	state_args_addf(a, "%scomplaints:created", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, op);
+	state_args_addf(a, "%lld", (long long)when_local_ms(p->from, 0));
+	state_args_addf(a, "%lld", (long long)when_local_ms(when_add_days(p->to, 1), 0) - 1);
+	state_args_add(a, p->label);
+	state_args_add(a, weeks);
+	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	return a;
+}
+
+/* "day|week|month" and a date into a period; -1 if bad. */
+static int parse_period(const char *kind, struct ymd date, struct period *p)
+{
+	char a[11];
+
+	if (strcmp(kind, "day") == 0) {
+		p->from = p->to = date;
+		snprintf(p->label, sizeof(p->label), "%s", when_format(date, a));
+	} else if (strcmp(kind, "week") == 0) {
+		p->from = when_week_monday(date);
+		p->to = when_add_days(p->from, 6);
+		when_week(date, p->label);
+	} else if (strcmp(kind, "month") == 0) {
+		p->from = (struct ymd){ date.y, date.m, 1 };
+		p->to = when_add_days((struct ymd){ date.m == 12 ? date.y + 1 : date.y, date.m == 12 ? 1 : date.m + 1, 1 }, -1);
+		snprintf(p->label, sizeof(p->label), "%04d-%02d", date.y % 10000, date.m % 100);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static void on_report(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	cJSON *j = NULL, *it;
+	const char *kv[REPORT_KV_MAX];
+	size_t nkv = 0;
+	char *out;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	if (*reply_str(r, 0) != '\0')
+		j = cJSON_Parse(reply_str(r, 0));
+	out = malloc(REPORT_TEXT_MAX);
+	if (j == NULL || out == NULL) {
+		reply_state_error(req, "unexpected report");
+		cJSON_Delete(j);
+		free(out);
+		request_done(req);
+		return;
+	}
+	cJSON_ArrayForEach(it, j)
+		if (cJSON_IsString(it) && nkv + 2 <= REPORT_KV_MAX) {
+			kv[nkv++] = it->string;
+			kv[nkv++] = it->valuestring;
+		}
+	msg(req, out, REPORT_TEXT_MAX, strcmp(req->command->name, "evaluate") == 0 ? MSG_EVALUATION : MSG_REPORT, kv, nkv);
+	reply_text(req, out);
+	free(out);
+	cJSON_Delete(j);
+	request_done(req);
+}
+
+void report_cmd(struct request *req)
+{
+	struct period p;
+	struct ymd date;
+
+	if (when_parse_date(req->cmd.argc > 2 ? req->cmd.argv[2] : "today", request_now(req), &date) != 0) {
+		refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[2]);
+		request_done(req);
+		return;
+	}
+	if (parse_period(req->cmd.argv[1], date, &p) != 0) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
+	state_eval(request_state(req), SCRIPT_REPORT, 1, report_args(req->bot, "read", &p), on_report, req);
+}
+
+void evaluate_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	struct period p;
+	struct ymd date;
+	struct state_args *a;
+
+	when_local_date(request_now(req), &date, NULL);
+	if (req->cmd.argc > 1) {
+		int y, m, n = 0;
+		if (sscanf(req->cmd.argv[1], "%4d-%2d%n", &y, &m, &n) != 2 || n != 7 || req->cmd.argv[1][n] || m < 1 || m > 12) {
+			refuse(req, MSG_MONTH_BAD, "month", req->cmd.argv[1]);
+			request_done(req);
+			return;
+		}
+		date = (struct ymd){ y, m, 1 };
+	}
+	parse_period("month", date, &p);
+	a = report_args(req->bot, "evaluate", &p);
+	state_args_addf(a, "%d,%d,%d,%d,%d", cfg->complaints.weights[0], cfg->complaints.weights[1],
+	    cfg->complaints.weights[2], cfg->complaints.weights[3], cfg->complaints.weights[4]);
+	state_eval(request_state(req), SCRIPT_REPORT, 1, a, on_report, req);
+}
+
+/* ---- the end-of-day report: "dayreport|<date>" at daily_report ---- */
+
+static void day_report_member(const struct config *cfg, struct ymd date, char *member, size_t n, int64_t *due)
+{
+	char ds[11];
+
+	snprintf(member, n, "dayreport|%s", when_format(date, ds));
+	*due = when_local_ms(date, cfg->complaints.daily_report_min);
+}
+
+static void on_posted(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: the day report failed (%s); it fires again after its lease", err);
+		return;
+	}
+	log_info("timers: day report %s", reply_str(r, 0));
+	deliver_poke(bot->deliver);
+	timers_poke(bot->timers);
+}
+
+void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	struct period p;
+	struct ymd date;
+	char next[64];
+	int64_t due;
+	struct state_args *a;
+
+	if (argc < 2 || when_parse_date(argv[1], clock_now_ms(), &date) != 0) {
+		log_warnx("timers: bad day report %s", member);
+		return;
+	}
+	parse_period("day", date, &p);
+	day_report_member(bot->cfg, when_add_days(date, 1), next, sizeof(next), &due);
+	a = report_args(bot, "post", &p);
+	state_args_add(a, member);
+	state_args_add(a, next);
+	state_args_addf(a, "%lld", (long long)due);
+	state_eval(bot->state, SCRIPT_REPORT, 1, a, on_posted, bot);
+}
+
+static void on_scheduled(const redisReply *r, const char *err, void *privdata)
+{
+	(void)r;
+	if (err != NULL)
+		log_warnx("timers: cannot schedule the day report: %s", err);
+	else
+		timers_poke(((struct dutybot *)privdata)->timers);
+}
+
+void reports_schedule_day(struct dutybot *bot)
+{
+	struct ymd today;
+	char member[64];
+	int64_t due, now = clock_now_ms();
+	struct state_args *a;
+
+	if (bot->cfg->complaints.daily_report_min < 0)
+		return;
+	when_local_date(now, &today, NULL);
+	day_report_member(bot->cfg, today, member, sizeof(member), &due);
+	if (due <= now)
+		day_report_member(bot->cfg, when_add_days(today, 1), member, sizeof(member), &due);
+	a = state_args_new();
+	state_args_add(a, "ZADD");
+	state_args_addf(a, "%stimers", state_prefix(bot->state));
+	state_args_add(a, "NX");
+	state_args_addf(a, "%lld", (long long)due);
+	state_args_add(a, member);
+	state_call(bot->state, a, on_scheduled, bot);
+}
