@@ -142,6 +142,10 @@ class Probation(Case):
         self.assertEqual(a["note1"], "score 4: reliable and kind")
         self.assertIn("Sara Ruiz [SAM]: quiet in team chats", a["opinion"])
         self.assertEqual(self.staff("mia")["permanent"], "PR-1")
+        actions = self.audit_actions()
+        for step in (("probation.apply", "PR-1"), ("probation.consult", "PR-1"), ("approval.approve", "PR-1")):
+            self.assertIn(step, actions)
+        self.assertEqual(sum(1 for a in actions if a == ("approval.step", "PR-1")), 3)
         self.ask("mia", "!probation apply once more", "You are permanent staff already.")
 
     def test_refusals_and_a_denial(self):
