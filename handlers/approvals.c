@@ -14,8 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PENDING_TEXT_MAX 8192
-
 /* "role:minister" or "person:vera" in the reader's words. */
 static const char *who_text(struct request *req, const char *who, char *buf, size_t n)
 {
@@ -119,30 +117,15 @@ void swap_accept_cmd(struct request *req)
 
 static void on_pending(const redisReply *r, const char *err, void *privdata)
 {
+	static const char *const keys[] = { "id", "summary", "by", "created" };
 	struct request *req = privdata;
-	char *out, line[1024];
-	size_t len, n;
 
 	if (err != NULL) {
 		reply_state_error(req, err);
 		request_done(req);
 		return;
 	}
-	n = r->type == REDIS_REPLY_ARRAY ? r->elements / 4 : 0;
-	if (n == 0 || (out = malloc(PENDING_TEXT_MAX)) == NULL) {
-		reply(req, MSG_PENDING_NONE);
-		request_done(req);
-		return;
-	}
-	len = strlen(MSGN(req, out, PENDING_TEXT_MAX, MSG_PENDING_HEADER));
-	for (size_t i = 0; i < n && len < PENDING_TEXT_MAX; i++) {
-		MSG(req, line, MSG_PENDING_LINE, "id", reply_str(r, i * 4), "summary", reply_str(r, i * 4 + 1),
-		    "by", reply_str(r, i * 4 + 2));
-		len += (size_t)snprintf(out + len, PENDING_TEXT_MAX - len, "\n%s", line);
-	}
-	reply_text(req, out);
-	free(out);
-	request_done(req);
+	reply_rows_done(req, r, 4, keys, MSG_PENDING_HEADER, MSG_PENDING_LINE, MSG_PENDING_NONE);
 }
 
 void pending_cmd(struct request *req)

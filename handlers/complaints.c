@@ -243,11 +243,8 @@ void complaint_handle_cmd(struct request *req)
 	}
 	if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0) {
 		const char *who = strcmp(sub, "take") == 0 ? req->caller.id : req->cmd.argv[3];
-		if (!person_arg(who, req->data_when, sizeof(req->data_when))) {
-			refuse(req, MSG_STAFF_NOT_FOUND, "id", who);
-			request_done(req);
+		if (!person_arg_or_refuse(req, who, req->data_when, sizeof(req->data_when)))
 			return;
-		}
 		a = complaint_args(req, sub);
 		state_args_add(a, req->data_person);
 		state_args_add(a, req->data_when);
@@ -265,30 +262,15 @@ void complaint_handle_cmd(struct request *req)
 
 static void on_list(const redisReply *r, const char *err, void *privdata)
 {
+	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
 	struct request *req = privdata;
-	size_t n = err == NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / 5 : 0;
-	char *out, line[1024];
-	size_t len;
 
 	if (err != NULL) {
 		reply_state_error(req, err);
 		request_done(req);
 		return;
 	}
-	if (n == 0 || (out = malloc(COMPLAINT_TEXT_MAX)) == NULL) {
-		reply(req, MSG_COMPLAINTS_NONE);
-		request_done(req);
-		return;
-	}
-	len = strlen(MSGN(req, out, COMPLAINT_TEXT_MAX, MSG_COMPLAINTS_HEADER));
-	for (size_t i = 0; i < n && len < COMPLAINT_TEXT_MAX; i++) {
-		MSG(req, line, MSG_COMPLAINTS_LINE, "id", reply_str(r, i * 5), "state", reply_str(r, i * 5 + 1),
-		    "priority", reply_str(r, i * 5 + 2), "agent", reply_str(r, i * 5 + 3), "text", reply_str(r, i * 5 + 4));
-		len += (size_t)snprintf(out + len, COMPLAINT_TEXT_MAX - len, "\n%s", line);
-	}
-	reply_text(req, out);
-	free(out);
-	request_done(req);
+	reply_rows_done(req, r, 5, keys, MSG_COMPLAINTS_HEADER, MSG_COMPLAINTS_LINE, MSG_COMPLAINTS_NONE);
 }
 
 void complaints_cmd(struct request *req)
@@ -339,11 +321,8 @@ void task_cmd(struct request *req)
 	char identity[200];
 	struct state_args *a;
 
-	if (!person_arg(req->cmd.argv[1], req->data_when, sizeof(req->data_when))) {
-		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[1]);
-		request_done(req);
+	if (!person_arg_or_refuse(req, req->cmd.argv[1], req->data_when, sizeof(req->data_when)))
 		return;
-	}
 	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name,
 	    req->cmd.argv[2][0] == '@' ? req->cmd.argv[2] + 1 : req->cmd.argv[2]);
 	a = complaint_args(req, "task");

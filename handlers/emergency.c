@@ -241,11 +241,8 @@ void contacts_cmd(struct request *req)
 	struct state_args *a;
 	const char *who = req->cmd.argc > 1 ? req->cmd.argv[1] : req->caller.id;
 
-	if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
-		refuse(req, MSG_STAFF_NOT_FOUND, "id", who);
-		request_done(req);
+	if (!person_arg_or_refuse(req, who, req->data_person, sizeof(req->data_person)))
 		return;
-	}
 	a = contacts_args(req, "card");
 	state_args_add(a, req->data_person);
 	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_card, req);
@@ -326,21 +323,9 @@ static void on_tech(const redisReply *r, const char *err, void *privdata)
 		else
 			reply(req, MSG_TECH_RESOLVE_OK, "id", req->data_person);
 	} else {
-		size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements / 5 : 0;
-		char *out = n ? malloc(EMERGENCY_TEXT_MAX) : NULL;
-		if (out == NULL) {
-			reply(req, MSG_TECH_NONE);
-		} else {
-			char line[1024];
-			size_t len = strlen(MSGN(req, out, EMERGENCY_TEXT_MAX, MSG_TECH_HEADER));
-			for (size_t i = 0; i < n && len < EMERGENCY_TEXT_MAX; i++) {
-				MSG(req, line, MSG_TECH_LINE, "id", reply_str(r, i * 5), "text", reply_str(r, i * 5 + 1),
-				    "by", reply_str(r, i * 5 + 2), "where", reply_str(r, i * 5 + 3));
-				len += (size_t)snprintf(out + len, EMERGENCY_TEXT_MAX - len, "\n%s", line);
-			}
-			reply_text(req, out);
-			free(out);
-		}
+		static const char *const keys[] = { "id", "text", "by", "where", "created" };
+		reply_rows_done(req, r, 5, keys, MSG_TECH_HEADER, MSG_TECH_LINE, MSG_TECH_NONE);
+		return;
 	}
 	request_done(req);
 }

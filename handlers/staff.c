@@ -161,11 +161,8 @@ void staff_show_cmd(struct request *req)
 	char id[64];
 	struct state_args *a;
 
-	if (!person_arg(req->cmd.argv[2], id, sizeof(id))) {
-		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[2]);
-		request_done(req);
+	if (!person_arg_or_refuse(req, req->cmd.argv[2], id, sizeof(id)))
 		return;
-	}
 	a = state_args_new();
 	state_args_addf(a, "%sstaff:%s", state_prefix(request_state(req)), id);
 	state_args_add(a, state_prefix(request_state(req)));
@@ -403,11 +400,8 @@ static void link_or_unlink(struct request *req, const char *mode)
 	char id[64];
 	struct state_args *a;
 
-	if (!person_arg(req->cmd.argv[2], id, sizeof(id))) {
-		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[2]);
-		request_done(req);
+	if (!person_arg_or_refuse(req, req->cmd.argv[2], id, sizeof(id)))
 		return;
-	}
 	if (!valid_identity(req, req->cmd.argv[3])) {
 		refuse_identity(req, req->cmd.argv[3]);
 		request_done(req);
@@ -457,11 +451,8 @@ void staff_remove_cmd(struct request *req)
 	char id[64];
 	struct state_args *a;
 
-	if (!person_arg(req->cmd.argv[2], id, sizeof(id))) {
-		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[2]);
-		request_done(req);
+	if (!person_arg_or_refuse(req, req->cmd.argv[2], id, sizeof(id)))
 		return;
-	}
 	if (strcmp(id, req->caller.id) == 0) {
 		refuse(req, MSG_STAFF_SELF_REMOVE);
 		request_done(req);

@@ -6,6 +6,15 @@ local function audit(prefix, now, actor, action, subject, detail, src)
     'detail', detail or '', 'src', src or '')
 end
 
+-- A hash as a Lua table; nil when the key does not exist.
+local function hash_table(key)
+  local raw = redis.call('HGETALL', key)
+  if #raw == 0 then return nil end
+  local t = {}
+  for i = 1, #raw, 2 do t[raw[i]] = raw[i + 1] end
+  return t
+end
+
 local function words(s)
   local t = {}
   for w in string.gmatch(s or '', '%S+') do t[#t + 1] = w end

@@ -31,11 +31,7 @@ local function may_decide(a, actor, rank)
 end
 
 local function approval_fields(prefix, id)
-  local raw = redis.call('HGETALL', approval_key(prefix, id))
-  if #raw == 0 then return nil end
-  local a = {}
-  for i = 1, #raw, 2 do a[raw[i]] = raw[i + 1] end
-  return a
+  return hash_table(approval_key(prefix, id))
 end
 
 -- Tell whoever decides the current step that it waits for them.

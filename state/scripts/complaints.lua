@@ -6,11 +6,7 @@ local prefix, now, actor, src, op, running, caps, groups =
 local t = tonumber(now)
 
 local function load(cid)
-  local raw = redis.call('HGETALL', prefix .. 'complaint:' .. cid)
-  if #raw == 0 then return nil end
-  local c = {}
-  for i = 1, #raw, 2 do c[raw[i]] = raw[i + 1] end
-  return c
+  return hash_table(prefix .. 'complaint:' .. cid)
 end
 
 if op == 'new' or op == 'suggest' then

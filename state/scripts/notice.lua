@@ -18,11 +18,7 @@ local function send(id, n)
 end
 
 local function load(id)
-  local raw = redis.call('HGETALL', prefix .. 'notice:' .. id)
-  if #raw == 0 then return nil end
-  local n = {}
-  for i = 1, #raw, 2 do n[raw[i]] = raw[i + 1] end
-  return n
+  return hash_table(prefix .. 'notice:' .. id)
 end
 
 if op == 'draft' then
