@@ -815,3 +815,29 @@ cfg_free_strv(char **v, size_t n)
 		free(v[i]);
 	free(v);
 }
+
+
+/* The strings of list L, each checked by CHECK, replace (*v, *n). */
+void
+copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
+    string_check *check)
+{
+	size_t len = (size_t)config_setting_length(l);
+	char **out = calloc(len ? len : 1, sizeof(*out));
+
+	if (out == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		const char *s = cfg_elem_str(ctx, l, (int)i);
+
+		if (s != NULL)
+			cfg_set_str(ctx, &out[i], s);
+		if (out[i] != NULL)
+			check(ctx, config_setting_get_elem(l, (unsigned)i), out, i);
+	}
+	cfg_free_strv(*v, *n);
+	*v = out;
+	*n = len;
+}

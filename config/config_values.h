@@ -128,4 +128,15 @@ bool config_word_valid(const char *s, size_t max);
  */
 const char *config_read_secret(const char *path, char **out);
 
+/* Copies string list L into *V and *N (freeing the old), each element checked by CHECK. */
+typedef void string_check(struct cfg_ctx *ctx, const config_setting_t *e,
+    char **v, size_t i);
+void copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
+    string_check *check);
+
+/* config_areas.c: the groups of the later areas. */
+void parse_careers(struct cfg_ctx *ctx, const config_setting_t *root);
+void parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root);
+void parse_groups(struct cfg_ctx *ctx, const config_setting_t *root);
+
 #endif
