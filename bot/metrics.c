@@ -7,6 +7,8 @@
 #include "bot/commands.h"
 #include "bot/clock.h"
 #include "state/redis.h"
+#include "bot/timers.h"
+#include "bot/deliver.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -143,6 +145,14 @@ char *metrics_render(struct dutybot *bot, size_t *len)
 	sb_printf(&b, "dutybot_redis_reconnects_total %llu\n", (unsigned long long)ss->reconnects);
 	head(&b, "dutybot_redis_pending", "gauge", "state calls waiting for a reply");
 	sb_printf(&b, "dutybot_redis_pending %zu\n", state_pending(bot->state));
+	head(&b, "dutybot_timers_fired_total", "counter", "durable timers fired by this instance");
+	sb_printf(&b, "dutybot_timers_fired_total %llu\n",
+	    (unsigned long long)(bot->timers ? timers_fired(bot->timers) : 0));
+	head(&b, "dutybot_outbox_sending", "gauge", "durable outbox entries being sent by this instance");
+	sb_printf(&b, "dutybot_outbox_sending %zu\n", bot->deliver ? deliver_active(bot->deliver) : 0);
+	head(&b, "dutybot_outbox_delivered_total", "counter", "durable outbox entries delivered by this instance");
+	sb_printf(&b, "dutybot_outbox_delivered_total %llu\n",
+	    (unsigned long long)(bot->deliver ? deliver_count(bot->deliver) : 0));
 	head(&b, "dutybot_requests_in_flight", "gauge", "commands being handled");
 	sb_printf(&b, "dutybot_requests_in_flight %zu\n", bot->requests_in_flight);
 	return sb_finish(&b, len);

@@ -124,6 +124,8 @@ class Http(E2E):
         self.assertIn('dutybot_connection_up{connection="site"} 1', body)
         self.assertIn("dutybot_redis_up 1", body)
         self.assertIn('dutybot_queue_depth{connection="site"} 0', body)
+        self.assertIn("dutybot_timers_fired_total", body)
+        self.assertIn("dutybot_outbox_sending 0", body)
         self.assertRegex(body, r'dutybot_events_in_total\{connection="site"\} [1-9]')
         self.assertEqual(http_get(self.config.http_port, "/nope")[0], 404)
 
