@@ -148,12 +148,9 @@ log "== the load generator's ceiling (bench/rawclient: a client that does nothin
 "${SG[@]}" --port "$SITE_PORT4" --phases chatter,ping,serial,paced \
 	-- "$BIN/rawclient" "ws://127.0.0.1:$SITE_PORT4/bot" >"$TMP/raw.res"
 
-log "== redis-benchmark =="
-lib="$ROOT/state/scripts/_1lib.lua $ROOT/state/scripts/_2roster.lua $ROOT/state/scripts/_3approvals.lua"
-# shellcheck disable=SC2086
-BEGIN_SHA=$(cat $lib "$ROOT/state/scripts/begin.lua" | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
-# shellcheck disable=SC2086
-SET_SHA=$(cat $lib "$ROOT/state/scripts/staff_set.lua" | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
+log "== redis-benchmark and redisprobe (the daemon's own scripts, from its build) =="
+BEGIN_SHA=$("$BIN/scriptdump" begin | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
+SET_SHA=$("$BIN/scriptdump" staff_set | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
 rb() { # name, then redis-benchmark arguments; prints "R name rps"
 	local name=$1 rps
 	shift
@@ -161,6 +158,8 @@ rb() { # name, then redis-benchmark arguments; prints "R name rps"
 	echo "R $name ${rps%.*}"
 }
 {
+	# Redis as the daemon leaves it (its data set: ~1 M dedupe keys, 2000 staff)
+	"$BIN/redisprobe" "$REDIS_PORT" "$BEGIN_SHA" "$PREFIX" "$SERIAL" 1000 "$PACED"
 	rb rb_ping_p32 -n "$RB_N" -c 4 -P 32 PING
 	rb rb_ping_rtt -n $((RB_N / 10)) -c 1 -P 1 PING
 	rb rb_begin_p32 -n "$RB_N" -c 4 -P 32 -r 1000000000 \

@@ -880,6 +880,7 @@ static void phase_memory(void)
 		    (double)(now_ns() - t0) / 1e9, proc_status(child, "VmRSS"));
 	}
 	result("mem_commands", "%" PRIu64, cmds);
+	result("mem_events", "%" PRIu64, ev);
 	result("mem_bad_replies", "%" PRIu64, replies_bad);
 }
 

@@ -16,6 +16,7 @@ function frac(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "?" : sprintf(
 function mib(kb) { return kb == "" ? "?" : sprintf("%.1f MiB", kb / 1024) }
 function ms(us) { return us == "" ? "?" : sprintf("%.2f ms", us / 1000) }
 function ok(c) { return c ? "yes" : "**no**" }
+function us(cpu, rate) { return (cpu == "" || rate == "" || rate + 0 == 0) ? "?" : sprintf("%.1f", cpu * 10000 / rate) }
 function row(a, b, c, d, e, g, h) { printf "| %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, g, h }
 
 END {
@@ -27,19 +28,19 @@ END {
 	row("1. Chatter, lines/s", "≥ 300,000", k(v["d.chatter_rate"]),
 	    k(v["l.chatter_rate"]) " (lws client alone)", frac(v["d.chatter_rate"], v["l.chatter_rate"]),
 	    ok(v["d.chatter_rate"] >= 300000),
-	    "daemon CPU " n(v["d.chatter_cpu_daemon"]) " %")
+	    "daemon CPU " n(v["d.chatter_cpu_daemon"]) " % (" us(v["d.chatter_cpu_daemon"], v["d.chatter_rate"]) " µs/line)")
 	row("2. `!ping`, commands/s", "≥ 100,000", k(v["d.ping_rate"]),
 	    k(v["l.ping_rate"]) " (lws echo, 1 frame/WRITEABLE); " k(v["lb.ping_rate"]) " (64/WRITEABLE); " k(v["r.rb_begin_p32"]) " (begin.lua EVALSHA)",
 	    frac(v["d.ping_rate"], v["l.ping_rate"]) " of lws", ok(v["d.ping_rate"] >= 100000),
-	    "CPU daemon " n(v["d.ping_cpu_daemon"]) " %, redis " n(v["d.ping_cpu_redis"]) " %")
+	    "CPU daemon " n(v["d.ping_cpu_daemon"]) " % (" us(v["d.ping_cpu_daemon"], v["d.ping_rate"]) " µs/cmd), redis " n(v["d.ping_cpu_redis"]) " % (" us(v["d.ping_cpu_redis"], v["d.ping_rate"]) " µs/cmd)")
 	row("2. `!whoami`, commands/s", "—", k(v["d.whoami_rate"]),
 	    k(v["r.rb_begin_p32"]) " (begin.lua EVALSHA)", frac(v["d.whoami_rate"], v["r.rb_begin_p32"]), "—",
-	    "CPU daemon " n(v["d.whoami_cpu_daemon"]) " %, redis " n(v["d.whoami_cpu_redis"]) " %")
+	    "CPU daemon " n(v["d.whoami_cpu_daemon"]) " % (" us(v["d.whoami_cpu_daemon"], v["d.whoami_rate"]) " µs/cmd), redis " n(v["d.whoami_cpu_redis"]) " % (" us(v["d.whoami_cpu_redis"], v["d.whoami_rate"]) " µs/cmd)")
 	row("2. `!staff set t<n> name …`, commands/s", "≥ 30,000", k(v["d.set_rate"]),
 	    k(setc) " (begin.lua + staff_set.lua EVALSHA)", frac(v["d.set_rate"], setc), ok(v["d.set_rate"] >= 30000),
-	    "CPU daemon " n(v["d.set_cpu_daemon"]) " %, redis " n(v["d.set_cpu_redis"]) " %")
+	    "CPU daemon " n(v["d.set_cpu_daemon"]) " % (" us(v["d.set_cpu_daemon"], v["d.set_rate"]) " µs/cmd), redis " n(v["d.set_cpu_redis"]) " % (" us(v["d.set_cpu_redis"], v["d.set_rate"]) " µs/cmd)")
 	row("2. `!lang de/en` (friend), commands/s", "—", k(v["d.lang_rate"]), "", "", "—",
-	    "CPU daemon " n(v["d.lang_cpu_daemon"]) " %, redis " n(v["d.lang_cpu_redis"]) " %")
+	    "CPU daemon " n(v["d.lang_cpu_daemon"]) " % (" us(v["d.lang_cpu_daemon"], v["d.lang_rate"]) " µs/cmd), redis " n(v["d.lang_cpu_redis"]) " % (" us(v["d.lang_cpu_redis"], v["d.lang_rate"]) " µs/cmd)")
 	row("3. `!ping` one at a time: p50 / p99 / p99.9", "—",
 	    ms(v["d.serial_p50_us"]) " / " ms(v["d.serial_p99_us"]) " / " ms(v["d.serial_p999_us"]),
 	    ms(v["l.serial_p50_us"]) " / " ms(v["l.serial_p99_us"]) " / " ms(v["l.serial_p999_us"]) " (lws echo)",
@@ -48,6 +49,9 @@ END {
 	    ms(v["d.paced_p50_us"]) " / " ms(v["d.paced_p99_us"]) " / " ms(v["d.paced_p999_us"]),
 	    ms(v["l.paced_p50_us"]) " / " ms(v["l.paced_p99_us"]) " / " ms(v["l.paced_p999_us"]) " (lws echo)",
 	    "", ok(v["d.paced_p99_us"] != "" && v["d.paced_p99_us"] <= 1000), k(v["d.paced_n"]) " samples, max " ms(v["d.paced_max_us"]))
+	row("3. Redis alone: begin.lua at 1,000/s: p50 / p99 / p99.9", "",
+	    "", ms(v["r.probe_paced_p50_us"]) " / " ms(v["r.probe_paced_p99_us"]) " / " ms(v["r.probe_paced_p999_us"]) " (redisprobe)",
+	    "", "", "one at a time: " ms(v["r.probe_serial_p50_us"]) " / " ms(v["r.probe_serial_p99_us"]) " / " ms(v["r.probe_serial_p999_us"]) "; the floor under every command")
 	row("3. `!staff set` one at a time: p50 / p99 / p99.9", "—",
 	    ms(v["d.serial_set_p50_us"]) " / " ms(v["d.serial_set_p99_us"]) " / " ms(v["d.serial_set_p999_us"]),
 	    "", "", "—", k(v["d.serial_set_n"]) " samples")
@@ -58,7 +62,7 @@ END {
 	row("4. RSS at start", "≤ 8 MiB", mib(v["d.rss_start_kb"]), "", "", ok(v["d.rss_start_kb"] != "" && v["d.rss_start_kb"] <= 8192), "VmRSS, after start-up and staff sync")
 	growth = v["d.mem_rss_2m_kb"] - v["d.mem_rss_1m_kb"]
 	row("4. RSS after 1 M / 2 M events", "no growth", mib(v["d.mem_rss_1m_kb"]) " / " mib(v["d.mem_rss_2m_kb"]), "", "",
-	    ok(growth <= 128), sprintf("growth over the 2nd million: %d kB; %s commands in 2 M events", growth, k(v["d.mem_commands"])))
+	    ok(growth <= 128), sprintf("growth over the 2nd half: %d kB; %s events, %s of them commands (ping, whoami, set, lang)", growth, k(v["d.mem_events"]), k(v["d.mem_commands"])))
 	row("4. RSS at the end", "≤ 8 MiB idle", mib(v["d.rss_end_kb"]), "", "", ok(v["d.rss_end_kb"] != "" && v["d.rss_end_kb"] <= 8192), "after every phase, after 60 s idle")
 	row("4. CPU over " n(v["d.idle_seconds"]) " idle seconds", "≤ 0.1 %", sprintf("%.3f %%", v["d.idle_cpu_pct"]), "", "",
 	    ok(v["d.idle_cpu_pct"] != "" && v["d.idle_cpu_pct"] <= 0.1),

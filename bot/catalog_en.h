@@ -59,6 +59,7 @@
 	X(MSG_STAFF_UNLINKED, "{identity} no longer belongs to {name}.") \
 	X(MSG_STAFF_NOT_LINKED, "{identity} does not belong to {name}.") \
 	X(MSG_STAFF_IDENTITY_TAKEN, "{identity} already belongs to {name}.") \
+	X(MSG_STAFF_TOO_MANY_IDENTITIES, "A staff member has at most {max} identities; unlink one first.") \
 	X(MSG_STAFF_BAD_IDENTITY, "\"{identity}\" is not an identity: write <connection>:<user id> with a configured connection ({connections}).") \
 	X(MSG_STAFF_REMOVED, "Removed {name}.") \
 	X(MSG_STAFF_REMOVED_CONFIG, "Removed {name}. They are also in the config file and come back at the next restart unless removed there.") \

@@ -46,7 +46,7 @@ struct request {
 	struct person caller;
 	enum result result;
 	char data_person[64];           /* what a handler keeps across its state call (an id, a date...) */
-	char data_when[32];             /* ...a time, */
+	char data_when[64];             /* ...a time or a second id, */
 	int data_word;                  /* ...a word index */
 	struct parsed cmd;
 };

@@ -33,7 +33,9 @@ enum conn_status { CONN_DOWN, CONN_CONNECTING, CONN_UP, CONN_FATAL, CONN_STOPPED
 struct conn;
 
 struct conn_hooks {
-	void (*on_event)(struct conn *c, const struct chat_event *ev);
+	/* False: not taken (shutting down); the adapter must not move its resume
+	 * point past it, so whoever runs next gets it again. */
+	bool (*on_event)(struct conn *c, const struct chat_event *ev);
 	/* Where to resume: calls done(c, session, last_id) (NULLs for none), maybe later. */
 	void (*load_resume)(struct conn *c, void (*done)(struct conn *c, const char *session, const char *last_id));
 	/* The resume point moved (called often; the receiver throttles). */

@@ -79,9 +79,14 @@ static size_t conn_index(struct dutybot *bot, struct conn *c)
 
 /* ---- hooks the adapters call ---- */
 
-static void hook_event(struct conn *c, const struct chat_event *ev)
+static bool hook_event(struct conn *c, const struct chat_event *ev)
 {
-	dispatch_event(c->owner, c, ev);
+	struct dutybot *bot = c->owner;
+
+	if (bot->stopping)
+		return false;
+	dispatch_event(bot, c, ev);
+	return true;
 }
 
 struct resume_load {
@@ -156,7 +161,8 @@ static void hook_stopped(struct conn *c)
 	struct dutybot *bot = c->owner;
 
 	bot->conns_stopped++;
-	if (bot->stop_phase == CLOSING_CONNS && bot->conns_stopped >= bot->n_conns)
+	/* not while shutdown_step() itself is stopping them: it goes on by itself */
+	if (bot->stop_phase == CLOSING_CONNS && !bot->stopping_conns && bot->conns_stopped >= bot->n_conns)
 		shutdown_step(bot);
 }
 
@@ -235,6 +241,12 @@ static void sync_staff(struct dutybot *bot)
 		for (size_t k = 0; k < s->n_identities; k++)
 			len += (size_t)snprintf(idents + len, len < sizeof(idents) ? sizeof(idents) - len : 0,
 			    "%s%s", k ? " " : "", s->identities[k]);
+		if (len >= sizeof(idents)) {
+			/* a cut identity would name somebody else: skip the entry */
+			log_warnx("staff: %s has too many identities to store; entry skipped", s->id);
+			state_args_free(a);
+			continue;
+		}
 		state_args_addf(a, "%sstaff:%s", prefix, s->id);
 		state_args_add(a, prefix);
 		state_args_addf(a, "%lld", (long long)clock_now_ms());
@@ -340,6 +352,12 @@ static void reload(struct dutybot *bot)
 	if (strcmp(cfg->site, bot->cfg->site) != 0 || strcmp(cfg->key_prefix, bot->cfg->key_prefix) != 0 ||
 	    cfg->redis.port != bot->cfg->redis.port || strcmp(cfg->redis.host, bot->cfg->redis.host) != 0)
 		log_warnx("reload: site, key_prefix and redis settings need a restart; the old ones stay");
+	if (strcmp(cfg->command_prefix, bot->cfg->command_prefix) != 0) {
+		/* the adapters match the prefix before parsing: it needs a restart */
+		log_warnx("reload: command_prefix changes need a restart; \"%s\" stays", bot->cfg->command_prefix);
+		free(cfg->command_prefix);
+		cfg->command_prefix = strdup(bot->cfg->command_prefix);
+	}
 	config_free(bot->cfg);
 	bot->cfg = cfg;
 	guard_configure(bot->guard, cfg->limits.commands_per_minute, cfg->limits.burst);
@@ -397,6 +415,11 @@ static void on_state_closed(void *arg)
 	struct dutybot *bot = arg;
 
 	bot->state_closed = true;
+	for (size_t i = 0; i < bot->n_conns; i++)
+		conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */
+	bot->n_conns = 0;
+	lws_context_destroy(bot->lws);  /* phase one, inside the loop */
+	bot->stop_phase = DONE;
 }
 
 static void close_handle(uv_handle_t *h)
@@ -412,13 +435,15 @@ static void shutdown_step(struct dutybot *bot)
 		flush_resume(bot);
 		bot->stop_phase = CLOSING_CONNS;
 		bot->shutdown_deadline = clock_now_ms() + CLOSE_WAIT_MS;
+		bot->stopping_conns = true;
 		for (size_t i = 0; i < bot->n_conns; i++) {
 			struct conn *c = bot->conns[i];
 			if (c->outbox != NULL)
-				c->ops->stop(c);
+				c->ops->stop(c);        /* may report "stopped" at once */
 			else
 				bot->conns_stopped++;
 		}
+		bot->stopping_conns = false;
 		if (bot->conns_stopped < bot->n_conns)
 			return;
 		/* fall through */
@@ -437,14 +462,14 @@ static void shutdown_step(struct dutybot *bot)
 		signal(SIGTERM, SIG_IGN);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGHUP, SIG_IGN);
+		/* no new timers or outbox reads; what is in flight finishes safely */
 		timers_close(bot->timers);
+		bot->timers = NULL;
 		deliver_close(bot->deliver);
+		bot->deliver = NULL;
+		/* Redis first: its last replies may still answer someone through a
+		 * connection, so connections and lws go when Redis is closed. */
 		state_close(bot->state, on_state_closed, bot);
-		for (size_t i = 0; i < bot->n_conns; i++)
-			conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */
-		bot->n_conns = 0;
-		lws_context_destroy(bot->lws);  /* phase one, inside the loop */
-		bot->stop_phase = DONE;
 		break;
 	default:
 		break;

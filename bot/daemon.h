@@ -62,6 +62,7 @@ struct dutybot {
 	int64_t shutdown_deadline;
 	int stop_phase;
 	size_t conns_stopped;
+	bool stopping_conns;            /* shutdown_step() is stopping them right now */
 	bool state_closed;
 	void *http;                     /* bot/http.c */
 };

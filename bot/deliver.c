@@ -240,10 +240,9 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			log_warnx("deliver: no connection for %s; %s not sent", to, msgname);
 	} else if (strncmp(to, "staff:", 6) == 0) {
 		const char *idents = field(fields, "idents");
-		char buf[1024], *save = NULL;
+		char *buf = strdup(idents ? idents : ""), *save = NULL;
 		bool any = false;
-		snprintf(buf, sizeof(buf), "%s", idents ? idents : "");
-		for (char *ident = strtok_r(buf, " ", &save); ident; ident = strtok_r(NULL, " ", &save)) {
+		for (char *ident = buf ? strtok_r(buf, " ", &save) : NULL; ident; ident = strtok_r(NULL, " ", &save)) {
 			char *colon = strchr(ident, ':');
 			struct conn *c;
 			if (colon == NULL)
@@ -255,6 +254,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
 			any = true;
 		}
+		free(buf);
 		if (!any)
 			log_warnx("deliver: %s has no identity on a running connection; %s not sent", to + 6, msgname);
 	} else {
@@ -385,6 +385,8 @@ void deliver_start(struct deliver *d)
 
 void deliver_poke(struct deliver *d)
 {
+	if (d == NULL)
+		return;         /* shutting down */
 	if (!d->closing && !d->reading)
 		uv_timer_start(&d->timer, on_timer, 0, 0);
 }

@@ -398,11 +398,10 @@ static void on_message(struct site *s, const cJSON *f)
 	ev.text_len = strlen(text);
 	ev.ts_ms = ts ? (int64_t)ts->valuedouble : 0;
 	s->conn.events_in++;
-	if (s->state == S_STOPPING) {
+	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
 		s->freeze_resume = true;        /* replayed to whoever runs next */
 		return;
 	}
-	s->conn.hooks->on_event(&s->conn, &ev);
 	note_message_id(s, id, strlen(id));
 }
 
@@ -529,10 +528,7 @@ static void handle_frame(struct site *s, const char *buf, size_t len)
 	    fields[2].kind == JSCAN_STRING && fields[1].kind == JSCAN_STRING && !fields[1].escaped &&
 	    (fields[2].len < s->prefix_len || memcmp(fields[2].val, s->prefix, s->prefix_len) != 0)) {
 		s->conn.events_in++;
-		if (s->state != S_STOPPING)
-			note_message_id(s, fields[1].val, fields[1].len);
-		else
-			s->freeze_resume = true;
+		note_message_id(s, fields[1].val, fields[1].len);      /* frozen once one was not taken */
 		return;
 	}
 	handle_control(s, buf, len);

@@ -133,6 +133,8 @@ void timers_start(struct timers *t)
 
 void timers_poke(struct timers *t)
 {
+	if (t == NULL)
+		return;         /* shutting down */
 	if (!t->closing && !t->in_flight)
 		arm(t, 0);
 	else

@@ -96,7 +96,7 @@ void approval_decide_as(struct request *req, const char *arg, const char *verdic
 
 void approve_cmd(struct request *req)
 {
-	approval_decide_as(req, req->cmd.argv[1], "approve", "");
+	approval_decide_as(req, req->cmd.argv[1], "approve", parse_rest(&req->cmd, 2));
 }
 
 void deny_cmd(struct request *req)

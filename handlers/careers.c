@@ -299,7 +299,7 @@ static void on_intern(const redisReply *r, const char *err, void *privdata)
 		snprintf(talks, sizeof(talks), "%s", reply_str(r, (size_t)o + 1));
 		snprintf(ntalks, sizeof(ntalks), "%d", cfg->careers.talks);
 		if (o == 2)
-			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 7), "missing", reply_str(r, 1),
+			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 6), "missing", reply_str(r, 1),
 			    "hours", hours, "need", need, "talks", talks, "ntalks", ntalks);
 		else
 			reply(req, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
@@ -481,6 +481,7 @@ void calendar_cmd(struct request *req)
 		state_args_addf(a, "%lld", (long long)start);
 		state_args_addf(a, "%lld", (long long)(start - cfg->careers.calendar_reminder_ms));
 		state_args_add(a, parse_rest(&req->cmd, 4));
+		state_args_add(a, when_hhmm(start, hm));
 	} else {
 		snprintf(req->data_person, sizeof(req->data_person), "%s", req->cmd.argv[2]);
 		req->data_person[0] = (char)toupper((unsigned char)req->data_person[0]);
@@ -514,11 +515,5 @@ void calendar_fire(struct dutybot *bot, const char *member, int argc, char **arg
 	state_args_add(a, "cal_fire");
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	{
-		/* the reminder says when: the calendar_reminder before the start */
-		char hm[6];
-		when_hhmm(clock_now_ms() + bot->cfg->careers.calendar_reminder_ms, hm);
-		state_args_add(a, hm);
-	}
 	state_eval(bot->state, SCRIPT_CAREERS, 1, a, on_cal_fired, bot);
 }

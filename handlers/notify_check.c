@@ -85,13 +85,17 @@ static void check_links(const char *t, const struct notify_rules *r, struct prob
 			continue;
 		{
 			/* user info before an '@' is not the host: https://example.org@evil.com/ */
-			size_t auth = strcspn(host, "/?# \t\n\r");
+			size_t auth = strcspn(host, "/\\?# \t\n\r");
 			const char *at = NULL;
 			for (size_t k = 0; k < auth; k++)
 				if (host[k] == '@')
 					at = host + k;
-			if (at != NULL)
-				host = at + 1;
+			if (at != NULL) {
+				/* user info hides where a link goes: never allowed */
+				add(p, NP_LINK, char_pos(t, (size_t)(s - t)), host, auth);
+				s = host + auth - 1;
+				continue;
+			}
 		}
 		while (host[hlen] && (isalnum((unsigned char)host[hlen]) || host[hlen] == '.' || host[hlen] == '-'))
 			hlen++;

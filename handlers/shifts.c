@@ -175,7 +175,6 @@ void roster_set_cmd(struct request *req)
 	const struct config_shift *shift;
 	struct ymd from, to;
 	struct state_args *a;
-	int ndates;
 	int64_t now = request_now(req);
 
 	if (no_shifts(req))
@@ -205,21 +204,21 @@ void roster_set_cmd(struct request *req)
 	a = script_args(req, "roster");
 	state_args_add(a, op);
 	state_args_add(a, shift->name);
-	ndates = 0;
-	for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1))
-		ndates++;
-	state_args_addf(a, "%d", ndates);
-	for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1)) {
-		char ds[11];
-		state_args_add(a, when_format(d, ds));
-	}
-	if (strcmp(op, "lead") == 0) {
+	{
+		/* the dates, and for a lead the reminder and late-check due times, as lists */
+		char dates[WHEN_RANGE_MAX_DAYS * 11 + 1], dues[WHEN_RANGE_MAX_DAYS * 42 + 1];
+		size_t dl = 0, ul = 0;
+		dates[0] = dues[0] = '\0';
 		for (struct ymd d = from; when_compare(d, to) <= 0; d = when_add_days(d, 1)) {
 			struct shift_instance inst;
 			shift_instance(shift, d, &inst);
-			state_args_addf(a, "%lld", (long long)(inst.start - cfg->policy.reminder_ms));
-			state_args_addf(a, "%lld", (long long)(inst.start + cfg->policy.late_grace_ms));
+			dl += (size_t)snprintf(dates + dl, sizeof(dates) - dl, "%s%s", dl ? " " : "", inst.date_s);
+			ul += (size_t)snprintf(dues + ul, sizeof(dues) - ul, "%s%lld %lld", ul ? " " : "",
+			    (long long)(inst.start - cfg->policy.reminder_ms),
+			    (long long)(inst.start + cfg->policy.late_grace_ms));
 		}
+		state_args_add(a, dates);
+		state_args_add(a, dues);
 	}
 	for (int i = 4; i < req->cmd.argc; i++) {
 		char id[64];
@@ -260,7 +259,7 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 		char *out = malloc(SHIFT_TEXT_MAX);
 		size_t len = 0;
 		const struct config *cfg = request_config(req);
-		int64_t now = request_now(req);
+		int64_t now = req->received_ms;         /* the instants duty_cmd() asked for */
 		struct shift_instance around[AROUND_MAX];
 		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
 		size_t idx = 0;
@@ -276,9 +275,11 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 			bool next = !running && around[i].start > now;
 			if (!running && !next)
 				continue;
-			if (idx >= r->elements)
+			if (r->type != REDIS_REPLY_ARRAY || idx >= r->elements)
 				break;
 			s = r->element[idx++];
+			if (s->type != REDIS_REPLY_ARRAY || s->elements < 7)
+				continue;
 			if (running) {
 				char checked[2048] = "";
 				size_t clen = 0;
@@ -322,7 +323,7 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 void duty_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
-	int64_t now = request_now(req);
+	int64_t now = req->received_ms;
 	struct shift_instance around[AROUND_MAX];
 	int n;
 	struct state_args *a;
@@ -389,8 +390,9 @@ void checkin_cmd(struct request *req)
 			continue;
 		if (shift_previous(cfg, &around[i], &prev) != 0)
 			prev = around[i];
+		/* late once policy.late_grace has passed after the start */
 		state_args_addf(a, "%s|%s|%lld|%s|%s", around[i].date_s, around[i].shift->name,
-		    (long long)around[i].start, prev.date_s, prev.shift->name);
+		    (long long)(around[i].start + cfg->policy.late_grace_ms), prev.date_s, prev.shift->name);
 	}
 	state_eval(request_state(req), SCRIPT_CHECKIN, 1, a, on_checkin, req);
 }
@@ -516,13 +518,22 @@ void handover_show_cmd(struct request *req)
 		request_done(req);
 		return;
 	}
-	if (req->cmd.argc < 4) {
+	if (req->cmd.argc == 3) {
+		/* a date alone: that day's last shift that has started */
+		shift_instance(&cfg->shifts[0], date, &inst);
+		for (size_t i = 0; i < cfg->n_shifts; i++) {
+			struct shift_instance c;
+			shift_instance(&cfg->shifts[i], date, &c);
+			if ((c.start <= now && c.start > inst.start) || inst.start > now)
+				inst = c;
+		}
+	} else if (req->cmd.argc < 3) {
 		/* the latest handover written: the current shift's, else the previous one's */
 		struct shift_instance around[AROUND_MAX];
 		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
 		inst = around[0];
 		for (int i = 0; i < n; i++)
-			if (around[i].start <= now && (req->cmd.argc < 3 || when_compare(around[i].date, date) == 0))
+			if (around[i].start <= now)
 				inst = around[i];
 	} else {
 		shift_instance(shift, date, &inst);

@@ -253,6 +253,10 @@ void staff_add_cmd(struct request *req)
 		}
 		len += (size_t)snprintf(idents + len, len < sizeof(idents) ? sizeof(idents) - len : 0, "%s%s",
 		    len ? " " : "", p->argv[i]);
+		if (len >= sizeof(idents)) {
+			refuse_identity(req, p->argv[i]);      /* never store a cut identity */
+			goto done;
+		}
 	}
 	if (!rank_ok_for_role(req, (enum role)role)) {
 		refuse_rank(req);
@@ -386,6 +390,8 @@ static void on_link(const redisReply *r, const char *err, void *privdata)
 		refuse_rank(req);
 	else if (reply_is(r, "taken"))
 		refuse(req, MSG_STAFF_IDENTITY_TAKEN, "identity", identity, "name", reply_str(r, 1));
+	else if (reply_is(r, "too_many"))
+		refuse(req, MSG_STAFF_TOO_MANY_IDENTITIES, "max", "16");
 	else if (reply_is(r, "not_linked"))
 		refuse(req, MSG_STAFF_NOT_LINKED, "identity", identity,
 		    "name", display_name(reply_str(r, 1), reply_str(r, 2), shown, sizeof(shown)));

@@ -31,6 +31,7 @@ struct pending {
 	int script;                 /* -1 for a plain command */
 	int nkeys;
 	int retried;                /* NOSCRIPT handled once */
+	int too_big;                /* never sent: the arguments overflowed */
 	uint64_t started;           /* uv_now */
 	state_cb *cb;
 	void *privdata;
@@ -56,6 +57,7 @@ struct state {
 	size_t n_pending;
 	struct state_stats stats;
 	int open_handles;
+	bool finishing;
 	void (*closed)(void *);
 	void *closed_arg;
 };
@@ -66,6 +68,7 @@ static const char *const script_names[] = { STATE_SCRIPTS(STATE_NAMES) };
 
 static void schedule_connect(struct state *st);
 static void drop_connection(struct state *st, const char *why);
+static void finish_close(struct state *st);
 
 /* ---- argument lists ---- */
 
@@ -158,7 +161,7 @@ static void on_fail_timer(uv_timer_t *t)
 		struct pending *p = st->failed.next;
 		list_remove(p);
 		list_insert_tail(&st->head, p);   /* finish() removes it again */
-		finish(p, NULL, STATE_UNAVAILABLE);
+		finish(p, NULL, p->too_big ? "request too large" : STATE_UNAVAILABLE);
 	}
 }
 
@@ -257,8 +260,13 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 	p->prev = p->next = p;
 	st->n_pending++;
 	st->stats.calls++;
-	if (args == NULL || args->overflow ||
-	    !(st->conn == ST_UP || (internal && st->conn == ST_LOADING)) || st->ac == NULL) {
+	if (args == NULL || args->overflow) {
+		log_warnx("redis: a call with too many or too long arguments was not sent");
+		p->too_big = 1;
+		fail_later(st, p);
+		return;
+	}
+	if (!(st->conn == ST_UP || (internal && st->conn == ST_LOADING)) || st->ac == NULL) {
 		fail_later(st, p);
 		return;
 	}
@@ -392,8 +400,10 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 		return;
 	if (st->ac == ac)
 		st->ac = NULL;
-	if (st->conn == ST_CLOSING)
+	if (st->conn == ST_CLOSING) {
+		finish_close(st);       /* every reply in flight has been handed out */
 		return;
+	}
 	if (status != REDIS_OK && st->quiet_failures++ == 0)
 		log_warnx("redis: connection lost: %s", ac->errstr);
 	set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
@@ -461,6 +471,11 @@ static void drop_connection(struct state *st, const char *why)
 	log_warnx("redis: dropping connection: %s", why);
 	st->ac = NULL;
 	ac->data = NULL;        /* our callbacks ignore it from now on */
+	if (st->conn == ST_CLOSING) {
+		redisAsyncFree(ac);
+		finish_close(st);
+		return;
+	}
 	set_conn(st, ST_DOWN, why);
 	redisAsyncFree(ac);     /* calls every pending callback with NULL */
 	schedule_connect(st);
@@ -527,22 +542,31 @@ static void on_handle_closed(uv_handle_t *h)
 		st->closed(st->closed_arg);
 }
 
+/* Redis is gone for good: fail what is left, then close our handles. */
+static void finish_close(struct state *st)
+{
+	if (st->finishing)
+		return;
+	st->finishing = true;
+	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
+	st->open_handles = 3;
+	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&st->sweep_timer, on_handle_closed);
+	uv_close((uv_handle_t *)&st->fail_timer, on_handle_closed);
+}
+
 void state_close(struct state *st, void (*done)(void *arg), void *arg)
 {
 	st->closed = done;
 	st->closed_arg = arg;
 	st->conn = ST_CLOSING;
-	if (st->ac != NULL) {
-		redisAsyncContext *ac = st->ac;
-		st->ac = NULL;
-		/* waits for the replies in flight, then closes */
-		redisAsyncDisconnect(ac);
-	}
-	on_fail_timer(&st->fail_timer);
-	st->open_handles = 3;
-	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
-	uv_close((uv_handle_t *)&st->sweep_timer, on_handle_closed);
-	uv_close((uv_handle_t *)&st->fail_timer, on_handle_closed);
+	uv_timer_stop(&st->retry_timer);
+	if (st->ac != NULL)
+		/* waits for the replies in flight (the sweep still times them
+		 * out), hands them out, then on_disconnect() finishes */
+		redisAsyncDisconnect(st->ac);
+	else
+		finish_close(st);
 }
 
 void state_free(struct state *st)

@@ -51,18 +51,21 @@ end
 
 -- Messages that must arrive go to the durable outbox stream; bot/deliver.c
 -- formats them (catalog id MSG, PARAMS of strings) in each reader's language
--- and removes an entry only after every platform acknowledged it.
+-- and removes an entry only after every platform acknowledged it.  The
+-- stream is never trimmed: a trim could drop what is not delivered yet.
 local function notify_channel(prefix, channel, msg, params)
-  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+  redis.call('XADD', prefix .. 'outbox', '*',
     'to', 'channel:' .. channel, 'msg', msg, 'params', cjson.encode(params or {}))
 end
 
+-- Returns false when the person cannot be reached (no record, no identity).
 local function notify_staff(prefix, id, msg, params)
   local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'identities', 'lang')
-  if not r[1] or r[1] == '' then return end
-  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+  if not r[1] or r[1] == '' then return false end
+  redis.call('XADD', prefix .. 'outbox', '*',
     'to', 'staff:' .. id, 'idents', r[1], 'lang', r[2] or '', 'msg', msg,
     'params', cjson.encode(params or {}))
+  return true
 end
 
 local function staff_with_role(prefix, role)

@@ -137,8 +137,10 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
   if a.state ~= 'open' then return { 'closed', a.state } end
   a.step = tonumber(a.step)
   if a.requester == actor then return { 'own' } end
+  local advice = string.match(a['who' .. a.step] or '', '^advice:') ~= nil
   for i = 1, a.step - 1 do
-    if a['by' .. i] == actor then return { 'twice' } end
+    -- an opinion asked of someone by name is theirs to give, whatever they decided before
+    if a['by' .. i] == actor and not advice then return { 'twice' } end
   end
   if not may_decide(a, actor, rank) then return { 'not_yours', a['who' .. a.step] } end
   local key = approval_key(prefix, id)

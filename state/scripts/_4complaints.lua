@@ -21,7 +21,7 @@ end
 -- Tell a chat friend (not staff): to = user:<connection>:<user id>.
 local function notify_user(prefix, identity, msg, params)
   local lang = redis.call('HGET', prefix .. 'friend:' .. identity, 'lang') or ''
-  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+  redis.call('XADD', prefix .. 'outbox', '*',
     'to', 'user:' .. identity, 'lang', lang, 'msg', msg, 'params', cjson.encode(params or {}))
 end
 
@@ -93,7 +93,7 @@ local function assign(prefix, now, cid, agent, by)
   redis.call('ZADD', prefix .. 'complaints:open', redis.call('HGET', key, 'created'), cid)
   redis.call('SET', prefix .. 'agentlast:' .. agent, now)
   local c = redis.call('HMGET', key, 'friend', 'friend_name', 'text', 'priority', 'topic', 'group')
-  redis.call('SET', prefix .. 'friendagent:' .. c[1], agent)
+  redis.call('SET', prefix .. 'friendagent:' .. c[1], agent, 'PX', 400 * 86400000)
   notify_staff(prefix, agent, 'MSG_COMPLAINT_ASSIGNED', { id = cid, friend = c[2] or c[1], text = c[3],
     priority = c[4], topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
   audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')

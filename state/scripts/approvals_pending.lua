@@ -9,7 +9,8 @@ for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
   if a and a.state == 'open' and a.requester ~= actor then
     a.step = tonumber(a.step)
     local twice = false
-    for i = 1, a.step - 1 do if a['by' .. i] == actor then twice = true end end
+    local advice = string.match(a['who' .. a.step] or '', '^advice:') ~= nil
+    for i = 1, a.step - 1 do if a['by' .. i] == actor and not advice then twice = true end end
     if not twice and may_decide(a, actor, rank) then
       out[#out + 1] = id
       out[#out + 1] = a.summary or ''

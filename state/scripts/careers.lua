@@ -155,9 +155,9 @@ elseif op == 'status' or op == 'recommend' then
 
 elseif op == 'cal_add' then
   -- start ms, remind ms, text
-  local start, remind, text = ARGV[6], ARGV[7], ARGV[8]
+  local start, remind, text, hhmm = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
   local id = 'K-' .. redis.call('INCR', prefix .. 'seq:K')
-  redis.call('HSET', prefix .. 'cal:' .. id, 'owner', actor, 'start', start, 'text', text)
+  redis.call('HSET', prefix .. 'cal:' .. id, 'owner', actor, 'start', start, 'text', text, 'hhmm', hhmm)
   redis.call('ZADD', prefix .. 'calendar:' .. actor, start, id)
   if tonumber(remind) > tonumber(now) then timer_set(prefix, 'cal|' .. id, remind) end
   audit(prefix, now, actor, 'calendar.add', id, '', src)
@@ -185,12 +185,12 @@ elseif op == 'cal_remove' then
   return { 'ok' }
 
 elseif op == 'cal_fire' then
-  -- member, id, "HH:MM"
-  local member, id, hhmm = ARGV[6], ARGV[7], ARGV[8]
+  -- member, id
+  local member, id = ARGV[6], ARGV[7]
   timer_done(prefix, member)
-  local c = redis.call('HMGET', prefix .. 'cal:' .. id, 'owner', 'text')
+  local c = redis.call('HMGET', prefix .. 'cal:' .. id, 'owner', 'text', 'hhmm')
   if not c[1] then return { 'gone' } end
-  notify_staff(prefix, c[1], 'MSG_CALENDAR_REMINDER', { id = id, time = hhmm, text = c[2] or '' })
+  notify_staff(prefix, c[1], 'MSG_CALENDAR_REMINDER', { id = id, time = c[3] or '', text = c[2] or '' })
   return { 'reminded' }
 end
 return redis.error_reply('careers: unknown op ' .. tostring(op))

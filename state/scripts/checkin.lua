@@ -2,7 +2,7 @@
 -- for check-in now.  A lead's check-in delivers the handover privately.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, week, n, then n candidates
---         "date|shift|start ms|previous date|previous shift"
+--         "date|shift|late after ms|previous date|previous shift"
 -- returns {'ok', date, shift, slot, late 0|1} | {'already', date, shift} | {'not_rostered'}
 local prefix, now, actor, src, week, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 for i = 1, n do

@@ -146,6 +146,7 @@ elseif op == 'task' then
   if redis.call('EXISTS', prefix .. 'staff:' .. ARGV[9]) == 0 then return { 'no_such_person' } end
   local id = 'A-' .. redis.call('INCR', prefix .. 'seq:A')
   redis.call('HSET', prefix .. 'task:' .. id, 'id', id, 'agent', ARGV[9], 'friend', ARGV[10], 'note', ARGV[11], 'created', now)
+  redis.call('PEXPIRE', prefix .. 'task:' .. id, 90 * 86400000)    -- a designation lasts three months
   redis.call('SADD', prefix .. 'tasks:agent:' .. ARGV[9], id)
   notify_staff(prefix, ARGV[9], 'MSG_TASK_ASSIGNED', { id = id, friend = ARGV[10], note = ARGV[11] })
   audit(prefix, now, actor, 'task.assign', id, ARGV[9] .. ' ' .. ARGV[10], src)
@@ -180,11 +181,15 @@ elseif op == 'list' then
   if which == 'mine' then
     for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'tasks:agent:' .. actor)) do
       local k = redis.call('HMGET', prefix .. 'task:' .. id, 'friend', 'note')
+      if not k[1] then
+        redis.call('SREM', prefix .. 'tasks:agent:' .. actor, id)    -- expired
+      else
       out[#out + 1] = id
       out[#out + 1] = 'task'
       out[#out + 1] = '-'
       out[#out + 1] = k[1] or ''
       out[#out + 1] = k[2] or ''
+      end
     end
   end
   return out

@@ -47,13 +47,16 @@ for _ = 1, #chain do
     round = round + 1
     if round > rep then break end
   end
-  local who = recipients(chain[step + 1])
-  if #who > 0 then
-    local names = {}
-    for _, p in ipairs(who) do
-      notify_staff(prefix, p, 'MSG_EMERGENCY_PAGE', { id = id, text = e[5], by = staff_name(prefix, e[6]), plan = plan })
+  local names, paged = {}, {}
+  for _, p in ipairs(recipients(chain[step + 1])) do
+    -- only who can be reached counts as paged; nobody reachable passes the step over
+    if notify_staff(prefix, p, 'MSG_EMERGENCY_PAGE', { id = id, text = e[5], by = staff_name(prefix, e[6]), plan = plan }) then
       names[#names + 1] = staff_name(prefix, p)
+      paged[#paged + 1] = p
     end
+  end
+  local who = paged
+  if #who > 0 then
     redis.call('HSET', key, 'step', step, 'round', round)
     notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_PAGED', { id = id, step = chain[step + 1],
       who = table.concat(names, ', '), round = tostring(round + 1) })

@@ -11,7 +11,7 @@
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local function send(id, n)
-  redis.call('XADD', prefix .. 'outbox', 'MAXLEN', '~', '100000', '*',
+  redis.call('XADD', prefix .. 'outbox', '*',
     'to', 'system:' .. n.room, 'text', n.text, 'msg', '', 'params', '{}')
   redis.call('HSET', prefix .. 'notice:' .. id, 'state', 'sent', 'sent_at', now)
   redis.call('ZREM', prefix .. 'notices', id)

@@ -1,21 +1,15 @@
 -- roster_set: !roster lead|minister|add|remove over one or more dates.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, op, shift, ndates, date..., then for op
---         'lead' ndates pairs (remind due, late due), then the person ids
+-- ARGV    prefix, now, actor, src, op, shift, dates (space list),
+--         due times (space list: remind, late per date), then the person ids
 -- returns {'ok', changes} | {'no_such_person', id} | {'may_not_hold', id, slot}
 --         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
 local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local ndates = tonumber(ARGV[7])
-local dates, dues, persons = {}, {}, {}
-for i = 1, ndates do dates[i] = ARGV[7 + i] end
-local pos = 8 + ndates
-if op == 'lead' then
-  for i = 1, ndates do
-    dues[i] = { ARGV[pos], ARGV[pos + 1] }
-    pos = pos + 2
-  end
-end
-for i = pos, #ARGV do persons[#persons + 1] = ARGV[i] end
+local dates, dues, persons = words(ARGV[7]), {}, {}
+local ndates = #dates
+local d = words(ARGV[8])
+for i = 1, ndates do dues[i] = { d[2 * i - 1], d[2 * i] } end
+for i = 9, #ARGV do persons[#persons + 1] = ARGV[i] end
 local slot = (op == 'add' or op == 'remove') and 'agent' or op
 
 for _, id in ipairs(persons) do

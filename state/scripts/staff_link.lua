@@ -14,6 +14,7 @@ local owner = redis.call('HGET', prefix .. 'ident', ident)
 if mode == 'link' then
   if owner == id then return { 'unchanged', name, level } end
   if owner then return { 'taken', redis.call('HGET', prefix .. 'staff:' .. owner, 'name') or owner } end
+  if #words(idents) >= 16 then return { 'too_many' } end
   redis.call('HSET', prefix .. 'ident', ident, id)
   redis.call('HSET', key, 'identities', (idents == '' and ident) or (idents .. ' ' .. ident), 'updated', now)
   audit(prefix, now, actor, 'staff.link', id, ident, src)

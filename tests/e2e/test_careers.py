@@ -148,6 +148,12 @@ class Probation(Case):
         self.assertEqual(sum(1 for a in actions if a == ("approval.step", "PR-1")), 3)
         self.ask("mia", "!probation apply once more", "You are permanent staff already.")
 
+    def test_the_evaluator_may_also_be_consulted(self):
+        self.ask("mia", "!probation apply ready", "PR-1")
+        self.ask("vera", "!probation evaluate PR-1 score=3 fine", "accepted")
+        self.ask("mark", "!probation consult PR-1 vera", "PR-1 now waits for the opinion of vera first.")
+        self.ask("vera", "!approve PR-1 she grew a lot", "PR-1 accepted; it now waits for a minister or above")
+
     def test_refusals_and_a_denial(self):
         self.ask("sara", "!probation apply please", "Too early: you may apply from 2026-04-17; your probation ends on 2026-05-01.")
         self.ask("tom", "!probation apply please", "Your staff record has no probation")

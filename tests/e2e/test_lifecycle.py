@@ -73,8 +73,10 @@ class Options(E2E):
 class Signals(E2E):
 
     def test_sigterm_flushes_closes_cleanly_and_exits_0(self):
+        self.site.command("/ratelimit 2 1000")       # the answers wait in the outbox
         for _ in range(5):
             self.site.say("mia", "!whoami")
+        self.site.wait({"ev": "rate_limited"})
         self.daemon.proc.send_signal(signal.SIGTERM)
         for _ in range(5):
             self.site.wait({"ev": "send", "text": "Mia Keller"})
@@ -83,6 +85,13 @@ class Signals(E2E):
         self.assertIn("stopped", self.daemon.log())
         # the resume point was saved on the way out
         self.assertIsNotNone(self.redis.cmd("HGET", self.key("resume", "site"), "last_id"))
+
+    def test_sigterm_while_the_site_is_unreachable_exits_0(self):
+        self.site.command("/refuse on")
+        self.site.command("/drop")
+        self.site.wait({"ev": "refused"}, timeout=10)
+        self.assertEqual(self.daemon.stop(), 0)
+        self.assertIn("stopped", self.daemon.log())
 
     def test_sighup_applies_staff_and_refuses_a_broken_config(self):
         self.ask("nora", "!whoami", "chat friend")

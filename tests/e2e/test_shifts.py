@@ -174,6 +174,13 @@ class Leave(ShiftCase):
     CONFIG = {"shifts": DAY_SHIFTS, "policy": POLICY}
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T09:00:00Z"}
 
+    def test_long_ranges_fit_in_one_call(self):
+        self.ask("mark", "!roster lead 2026-03-03..2026-05-03 early vera", "Roster updated: early on 2026-03-03..2026-05-03.")
+        self.ask("mark", "!roster add 2026-03-03..2026-05-03 late mia tom sara", "Roster updated")
+        self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-05-03", "early"), "lead"), "vera")
+        self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-05-03", "late"), "agents"), "mia tom sara")
+        self.ask("mark", "!roster add 2026-03-03..2026-05-04 late mia", "is not a date")     # 63 days
+
     def test_leave_approved_and_the_gap_reported(self):
         self.ask("mark", "!roster add 2026-03-03..2026-03-04 early mia", "Roster updated")
         self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
