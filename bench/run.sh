@@ -6,6 +6,8 @@
 #   NO_BUILD=1 bench/run.sh      skip the builds
 #   NO_RECORD=1 bench/run.sh     do not append to RESULTS.md
 #   QUICK=1 bench/run.sh         short phases (a smoke test, figures not for the record)
+#   DUTYBOT=/path/to/dutybot     benchmark another build of the daemon (A/B); the
+#                                scripts for redis-benchmark still come from build-bench
 #   PHASES=ping,serial bench/run.sh   only these phases against the daemon, no limits,
 #                                no table (for profiling: sitegen prints the daemon's pid)
 #
@@ -49,7 +51,8 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 	cmake --build "$BUILD" -j2 >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; exit 1; }
 	make -s -C "$ROOT/bench" O="$BIN" >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; exit 1; }
 fi
-for f in "$BUILD/dutybot" "$BIN/sitegen" "$BIN/rawclient" "$BIN/lwsclient"; do
+DAEMON=${DUTYBOT:-$BUILD/dutybot}
+for f in "$DAEMON" "$BIN/sitegen" "$BIN/rawclient" "$BIN/lwsclient"; do
 	[ -x "$f" ] || { log "missing $f (run without NO_BUILD=1)"; exit 1; }
 done
 
@@ -112,7 +115,7 @@ EOF
 	done
 	echo ");"
 } >"$CFG"
-"$BUILD/dutybot" --check-config -c "$CFG" >"$TMP/check.log" 2>&1 || { cat "$TMP/check.log" >&2; exit 1; }
+"$DAEMON" --check-config -c "$CFG" >"$TMP/check.log" 2>&1 || { cat "$TMP/check.log" >&2; exit 1; }
 
 SG=("$BIN/sitegen" --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" --prefix "$PREFIX"
 	--chatter "$CHATTER" --burst "$BURST" --serial "$SERIAL" --paced "$PACED" --events "$EVENTS"
@@ -122,13 +125,13 @@ SG=("$BIN/sitegen" --redis-port "$REDIS_PORT" --redis-pid "$REDIS_PID" --prefix 
 log "== dutybot (redis on :$REDIS_PORT, site on :$SITE_PORT) =="
 if [ -n "${PHASES:-}" ]; then
 	"${SG[@]}" --port "$SITE_PORT" --metrics-port "$HTTP_PORT" --phases "$PHASES" \
-		-- sh -c "exec '$BUILD/dutybot' -c '$CFG' 2>'$TMP/daemon.log'"
+		-- sh -c "exec '$DAEMON' -c '$CFG' 2>'$TMP/daemon.log'"
 	tail -5 "$TMP/daemon.log" >&2
 	exit 0
 fi
 "${SG[@]}" --port "$SITE_PORT" --metrics-port "$HTTP_PORT" \
 	--phases start,memory,chatter,ping,whoami,set,lang,serial,paced,serial_set,paced_set,timers,metrics,idle \
-	-- sh -c "exec '$BUILD/dutybot' -c '$CFG' 2>'$TMP/daemon.log'" >"$TMP/daemon.res"
+	-- sh -c "exec '$DAEMON' -c '$CFG' 2>'$TMP/daemon.log'" >"$TMP/daemon.res"
 if [ -s "$TMP/daemon.log" ]; then
 	log "daemon log (warnings), last lines:"
 	tail -5 "$TMP/daemon.log" >&2

@@ -200,13 +200,31 @@ static long long proc_ticks(pid_t pid)
 	return (long long)(ut + st);
 }
 
+/* CPU time the whole machine was busy (all CPUs, /proc/stat), ns */
+static int64_t machine_busy_ns(void)
+{
+	unsigned long long v[10] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	long hz = sysconf(_SC_CLK_TCK);
+
+	if (f == NULL)
+		return 0;
+	if (fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5],
+	    &v[6], &v[7]) != 8)
+		v[0] = v[1] = v[2] = v[5] = v[6] = v[7] = 0;
+	fclose(f);
+	/* user nice system irq softirq steal: everything but idle and iowait */
+	return (int64_t)((v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) * (1000000000ULL / (unsigned long long)hz));
+}
+
 struct usage {
-	int64_t t, child_cpu, redis_cpu, self_cpu;
+	int64_t t, child_cpu, redis_cpu, self_cpu, machine;
 };
 
 static struct usage usage_now(void)
 {
-	struct usage u = { now_ns(), proc_cpu_ns(child), proc_cpu_ns(opt_redis_pid), proc_cpu_ns(getpid()) };
+	struct usage u = { now_ns(), proc_cpu_ns(child), proc_cpu_ns(opt_redis_pid), proc_cpu_ns(getpid()),
+		machine_busy_ns() };
 
 	return u;
 }
@@ -226,6 +244,10 @@ static void report_usage(const char *name, struct usage a)
 	}
 	snprintf(key, sizeof(key), "%s_cpu_gen", name);
 	result(key, "%.0f", 100.0 * (double)(b.self_cpu - a.self_cpu) / dt);
+	/* what the rest of the machine (kernel softirqs, other processes) used meanwhile */
+	snprintf(key, sizeof(key), "%s_cpu_other", name);
+	result(key, "%.0f", 100.0 * (double)((b.machine - a.machine) - (b.child_cpu - a.child_cpu) -
+	    (b.redis_cpu - a.redis_cpu) - (b.self_cpu - a.self_cpu)) / dt);
 }
 
 /* ---- frames out ---- */
@@ -886,7 +908,7 @@ static void phase_memory(void)
 
 static void phase_idle(void)
 {
-	int64_t c0 = proc_cpu_ns(child), t0 = now_ns();
+	int64_t c0 = proc_cpu_ns(child), t0 = now_ns(), m0 = machine_busy_ns();
 	long long k0 = proc_ticks(child);
 	long v0 = proc_status(child, "voluntary_ctxt_switches");
 	int64_t end = t0 + (int64_t)(opt_idle_s * 1e9);
@@ -905,6 +927,7 @@ static void phase_idle(void)
 		result("idle_ticks", "%lld", k1 - k0);
 		result("idle_wakeups_per_s", "%.1f", (double)(v1 - v0) / (dt / 1e9));
 		result("idle_heartbeats", "%" PRIu64, heartbeats);
+		result("idle_machine_busy_pct", "%.1f", 100.0 * (double)(machine_busy_ns() - m0) / dt);
 		say("  %.1f ms of CPU in %.0f s (%.4f %%), %.1f wakeups/s\n", (double)(c1 - c0) / 1e6, dt / 1e9,
 		    100.0 * (double)(c1 - c0) / dt, (double)(v1 - v0) / (dt / 1e9));
 	}

@@ -768,11 +768,22 @@ class E2E(unittest.TestCase):
         return dict(self.CONFIG)
 
     def start_daemon(self, **env: Any) -> Daemon:
-        """Start (another) dutybot with DAEMON_ENV plus ENV; stopped at cleanup."""
+        """Start (another) dutybot with DAEMON_ENV plus ENV; stopped at cleanup,
+        where a non-zero exit or a sanitizer report fails the test."""
         self.daemon = Daemon(self.config, env={**self.DAEMON_ENV, **env},
                              log_path=os.path.join(self.tmp, "dutybot.log"))
-        self.addCleanup(self.daemon.stop)
+        self.addCleanup(self._stop_clean, self.daemon)
         return self.daemon
+
+    def _stop_clean(self, daemon: Daemon) -> None:
+        killed = daemon.returncode is not None and daemon.returncode < 0
+        code = daemon.stop()
+        log = daemon.log()
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            if bad in log:
+                raise AssertionError(f"dutybot reported {bad}:\n{daemon.log_tail(60)}")
+        if code not in (0, None) and not (killed or code == -signal.SIGKILL):
+            raise AssertionError(f"dutybot exited {code}:\n{daemon.log_tail(30)}")
 
     def key(self, *parts: str) -> str:
         """A Redis key of this test's site: key("staff", "mia") -> "dutybot:{t1a2}:staff:mia"."""
