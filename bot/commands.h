@@ -17,10 +17,13 @@
  * CMD_WRITE     changes state (audited by its script)
  * CMD_NO_STATE  runs even when the state store is down (the caller is then
  *               treated as an unknown chat friend)
+ * CMD_QUIET     a write whose script neither schedules a timer nor sends
+ *               through the durable outbox: no need to wake those engines
  */
 enum command_flags {
 	CMD_WRITE = 1 << 0,
 	CMD_NO_STATE = 1 << 1,
+	CMD_QUIET = 1 << 2,
 };
 
 typedef void command_proc(struct request *req);

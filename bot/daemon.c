@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 #include <systemd/sd-daemon.h>
@@ -34,7 +35,7 @@
 #define STARTUP_WAIT_MS 3000
 #define DRAIN_MS 5000
 #define CLOSE_WAIT_MS 3000
-#define RESUME_FLUSH_MS 1000
+#define RESUME_FLUSH_MS 2000
 
 enum stop_phase { RUNNING, DRAINING, CLOSING_CONNS, CLOSING_STATE, DONE };
 
@@ -300,7 +301,12 @@ static void on_startup_timer(uv_timer_t *t)
 		if (!state_is_up(bot->state))
 			log_warnx("state store not reachable after %d ms: starting without it", STARTUP_WAIT_MS);
 		start_connections(bot);
-		uv_timer_set_repeat(t, 200);
+		uv_timer_set_repeat(t, 2000);
+	}
+	/* give memory freed after a burst back to the system once things are quiet */
+	if (bot->requests_in_flight == 0 && bot->metrics.events_in != bot->trimmed_at_events) {
+		bot->trimmed_at_events = bot->metrics.events_in;
+		malloc_trim(0);
 	}
 	/* after a Redis restart the store may be empty: upserts are idempotent */
 	if (state_is_up(bot->state) && bot->synced_epoch != state_epoch(bot->state)) {
@@ -531,10 +537,18 @@ static int create_lws(struct dutybot *bot)
 	struct lws_context_creation_info info;
 	void *loops[1] = { bot->loop };
 
+	bool tls = false;
+
+	/* OpenSSL costs megabytes of memory: only load it when a connection uses TLS */
+	for (size_t i = 0; i < bot->cfg->n_connections; i++) {
+		const struct config_connection *cc = &bot->cfg->connections[i];
+		tls |= (cc->url != NULL && (strncmp(cc->url, "wss:", 4) == 0 || strncmp(cc->url, "https:", 6) == 0)) ||
+		    cc->api_url != NULL;
+	}
 	lws_set_log_level(LLL_ERR | LLL_WARN, lws_log);
 	memset(&info, 0, sizeof(info));
 	info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS |
-	    LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	    (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
 	info.foreign_loops = loops;
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.fd_limit_per_thread = 1024;
@@ -550,7 +564,7 @@ static int create_lws(struct dutybot *bot)
 	info.vhost_name = "clients";
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = client_protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	info.options = tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0;
 	if (lws_create_vhost(bot->lws, &info) == NULL) {
 		log_warnx("cannot create the client vhost");
 		return -1;

@@ -57,6 +57,7 @@ struct dutybot {
 	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
 	bool started;                   /* connections started */
 	bool staff_synced;              /* the config's staff are in Redis */
+	uint64_t trimmed_at_events;     /* malloc_trim() ran when events_in was this */
 	unsigned synced_epoch;          /* ...as of this Redis connection */
 	int staff_pending;
 	int64_t shutdown_deadline;

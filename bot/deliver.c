@@ -18,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define DELIVER_POLL_MS 250
+/* Entries of this instance are read at once (poked); others' within a poll. */
+#define DELIVER_POLL_MS 1000
 #define DELIVER_RECLAIM_MS 30000
 #define DELIVER_BATCH "50"
 #define DELIVER_GROUP "senders"

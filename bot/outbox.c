@@ -28,6 +28,7 @@ struct outbox {
 	uint64_t held_until;
 	uint64_t next_seq;
 	struct out_msg *queued, *inflight;
+	struct out_msg *last;           /* the tail of queued, so a push does not walk it */
 	size_t n_queued, n_inflight;
 	outbox_kick_fn *kick;
 	void *kick_arg;
@@ -194,6 +195,7 @@ static void push_piece(const char *piece, size_t len, void *arg)
 	m->done_arg = pc->done_arg;
 	*pc->tail = m;
 	pc->tail = &m->next;
+	pc->ob->last = m;
 	pc->ob->n_queued++;
 }
 
@@ -201,8 +203,7 @@ static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 {
 	int n;
 
-	while (*pc.tail != NULL)
-		pc.tail = &(*pc.tail)->next;
+	pc.tail = ob->last != NULL ? &ob->last->next : &ob->queued;
 	n = outbox_split(text, ob->max_chars, push_piece, &pc);
 	if (n > 0)
 		ob->kick(ob->kick_arg);
@@ -247,6 +248,15 @@ static void insert_sorted(struct out_msg **list, struct out_msg *m)
 	*list = m;
 }
 
+/* Back into the queue in seq order, keeping its tail right. */
+static void requeue(struct outbox *ob, struct out_msg *m)
+{
+	insert_sorted(&ob->queued, m);
+	if (m->next == NULL)
+		ob->last = m;
+	ob->n_queued++;
+}
+
 static struct out_msg *unlink_seq(struct out_msg **list, uint64_t seq)
 {
 	for (; *list != NULL; list = &(*list)->next) {
@@ -284,6 +294,8 @@ struct out_msg *outbox_next(struct outbox *ob)
 	}
 	m = ob->queued;
 	ob->queued = m->next;
+	if (ob->queued == NULL)
+		ob->last = NULL;
 	ob->n_queued--;
 	m->next = NULL;
 	m->attempts++;
@@ -314,8 +326,7 @@ bool outbox_retry(struct outbox *ob, uint64_t seq, int64_t delay_ms)
 	if (m == NULL)
 		return false;
 	ob->n_inflight--;
-	insert_sorted(&ob->queued, m);
-	ob->n_queued++;
+	requeue(ob, m);
 	outbox_hold(ob, delay_ms);
 	return true;
 }
@@ -337,8 +348,7 @@ void outbox_requeue_inflight(struct outbox *ob)
 	while (ob->inflight != NULL) {
 		struct out_msg *m = ob->inflight;
 		ob->inflight = m->next;
-		insert_sorted(&ob->queued, m);
-		ob->n_queued++;
+		requeue(ob, m);
 	}
 	ob->n_inflight = 0;
 }

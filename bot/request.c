@@ -115,7 +115,8 @@ void request_done(struct request *req)
 
 	if (req->command != NULL && bot->metrics.commands != NULL)
 		bot->metrics.commands[command_index(req->command) * RESULT_MAX + req->result]++;
-	if (req->command != NULL && (req->command->flags & CMD_WRITE) && req->result == RESULT_OK) {
+	if (req->command != NULL && (req->command->flags & CMD_WRITE) && !(req->command->flags & CMD_QUIET) &&
+	    req->result == RESULT_OK) {
 		/* its script may have added a timer or an outbox entry */
 		timers_poke(bot->timers);
 		deliver_poke(bot->deliver);

@@ -71,6 +71,7 @@ struct site {
 	bool in_callback;               /* inside site_callback for our wsi */
 	bool close_pending;             /* close_now() was asked inside it */
 	bool socket_open;               /* a connect is under way or the socket is up */
+	bool write_requested;           /* a WRITEABLE is on its way */
 
 	char *rx;                       /* frame being assembled */
 	size_t rx_len, rx_cap;
@@ -128,10 +129,13 @@ static void note_message_id(struct site *s, const char *id, size_t len)
 
 /* ---- writing ---- */
 
+/* Asks lws for one WRITEABLE; asking again before it comes costs epoll calls for nothing. */
 static void want_write(struct site *s)
 {
-	if (s->wsi != NULL)
+	if (s->wsi != NULL && !s->write_requested) {
+		s->write_requested = true;
 		lws_callback_on_writable(s->wsi);
+	}
 }
 
 static unsigned char *tx_reserve(struct site *s, size_t need)
@@ -224,23 +228,35 @@ static int write_action(struct site *s, const struct out_msg *m)
 	return write_frame(s, &j);
 }
 
+#define SITE_FRAMES_PER_WRITEABLE 32
+
+/*
+ * Control frames first, then queued actions: several per WRITEABLE (one
+ * loop turn, one wake-up of the peer for a burst of replies) until lws has
+ * to buffer, then it asks for the next WRITEABLE.
+ */
 static int on_writeable(struct site *s)
 {
 	int rc = 0;
 
-	if (s->want_identify) {
-		s->want_identify = false;
-		rc = write_identify(s);
-	} else if (s->want_heartbeat) {
-		s->want_heartbeat = false;
-		rc = write_heartbeat(s);
-	} else if (s->state == S_READY || s->state == S_STOPPING) {
-		struct out_msg *m = outbox_next(s->conn.outbox);
-		if (m == NULL)
-			return 0;
-		rc = write_action(s, m);
-	} else {
-		return 0;
+	s->write_requested = false;
+	for (int n = 0; rc == 0 && n < SITE_FRAMES_PER_WRITEABLE; n++) {
+		if (n > 0 && lws_partial_buffered(s->wsi))
+			break;
+		if (s->want_identify) {
+			s->want_identify = false;
+			rc = write_identify(s);
+		} else if (s->want_heartbeat) {
+			s->want_heartbeat = false;
+			rc = write_heartbeat(s);
+		} else if (s->state == S_READY || s->state == S_STOPPING) {
+			struct out_msg *m = outbox_next(s->conn.outbox);
+			if (m == NULL)
+				break;
+			rc = write_action(s, m);
+		} else {
+			break;
+		}
 	}
 	if (rc == 0 && (s->want_identify || s->want_heartbeat ||
 	    ((s->state == S_READY || s->state == S_STOPPING) && outbox_queued(s->conn.outbox) > 0)))
@@ -295,6 +311,7 @@ static void on_closed(struct site *s, const char *what)
 	s->wsi = NULL;
 	s->socket_open = false;
 	s->close_pending = false;
+	s->write_requested = false;
 	uv_timer_stop(&s->heartbeat_timer);
 	uv_timer_stop(&s->handshake_timer);
 	uv_timer_stop(&s->stable_timer);
@@ -758,8 +775,8 @@ static void kick(void *arg)
 {
 	struct site *s = arg;
 
-	if ((s->state == S_READY || s->state == S_STOPPING) && s->wsi != NULL)
-		lws_callback_on_writable(s->wsi);
+	if (s->state == S_READY || s->state == S_STOPPING)
+		want_write(s);
 }
 
 static void site_kick(struct conn *c)

@@ -14,7 +14,7 @@
 
 struct dutybot;
 
-#define TIMERS_POLL_MS 1000
+#define TIMERS_POLL_MS 2000
 #define TIMERS_LEASE_MS 30000
 #define TIMER_ARGS_MAX 6
 

@@ -529,7 +529,7 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 
 int state_start(struct state *st)
 {
-	uv_timer_start(&st->sweep_timer, on_sweep, 250, 250);
+	uv_timer_start(&st->sweep_timer, on_sweep, 1000, 1000);    /* timeouts are seconds */
 	connect_now(st);
 	return 0;
 }

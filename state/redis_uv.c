@@ -28,6 +28,8 @@ static void on_poll(uv_poll_t *handle, int status, int events)
 
 static void update(struct redis_uv *r, int events)
 {
+	if (events == r->events)
+		return;         /* uv_poll_start() would remove and re-add the fd for nothing */
 	r->events = events;
 	if (events)
 		uv_poll_start(&r->poll, events, on_poll);

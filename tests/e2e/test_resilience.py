@@ -51,7 +51,7 @@ class Reconnects(E2E):
 
     def test_a_line_said_while_the_socket_is_down_is_answered_once(self):
         self.ask("mia", "!ping", "pong")
-        time.sleep(1.2)                                   # the resume point is saved each second
+        time.sleep(2.3)                                   # the resume point is saved every 2 s
         self.site.command("/refuse on")
         self.site.command("/drop")
         self.site.wait({"ev": "closed"})
@@ -179,7 +179,9 @@ class RedisOutage(E2E):
             self.assertLess(time.monotonic(), deadline, "no recovery after Redis came back")
             time.sleep(0.3)
         # a fresh Redis has no scripts and no staff: both come back by themselves
-        self.ask("mark", "!staff list", "Staff (6):")
+        while "Staff (6):" not in self.ask("mark", "!staff list", {"ev": "send"})["text"]:
+            self.assertLess(time.monotonic(), deadline, "the staff did not come back")
+            time.sleep(0.3)
         self.assertTrue(self.daemon.running)
         _, metrics = http_get(self.config.http_port, "/metrics")
         self.assertIn("dutybot_redis_up 1", metrics)
@@ -199,7 +201,7 @@ class Crash(E2E):
 
     def test_restart_after_a_crash_resumes_without_double_answers(self):
         self.ask("mia", "!ping", "pong")
-        time.sleep(1.3)                                   # that resume point is saved...
+        time.sleep(2.3)                                   # that resume point is saved (every 2 s)...
         self.ask("mia", "!ping", "pong")                  # ...this one probably not yet
         self.daemon.kill()                                # no clean shutdown, no final save
         self.site.wait({"ev": "closed"})
