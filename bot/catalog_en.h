@@ -230,6 +230,7 @@
 	X(MSG_TECH_LINE, "{id} {by} ({where}): {text}") \
 	X(MSG_TECH_NONE, "No unresolved technical problems.") \
 	X(MSG_HANDOVER_OPEN_ITEMS, "Open emergencies: {emergencies}\nUnresolved technical problems: {tech}") \
+	X(MSG_HANDOVER_OPEN_COMPLAINTS, "Open complaints: {complaints}") \
 	X(MSG_NOTIFY_REFUSED, "Not drafted: {count} problem(s) to fix first:") \
 	X(MSG_NOTIFY_CHECK_TAG, "position {pos}: it must start with {tag}") \
 	X(MSG_NOTIFY_CHECK_LENGTH, "position {pos}: longer than {max} characters ({what})") \

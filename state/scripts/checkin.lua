@@ -42,6 +42,16 @@ for i = 1, n do
           emergencies = (#em > 0 and table.concat(em, '; ')) or '-',
           tech = (#tech > 0 and table.concat(tech, '; ')) or '-' })
       end
+      local open = {}
+      for _, key in ipairs({ 'complaints:queue', 'complaints:open' }) do
+        for _, id in ipairs(redis.call('ZRANGE', prefix .. key, 0, 19)) do
+          local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority', 'state')
+          open[#open + 1] = id .. ' ' .. (c[1] or '') .. ' ' .. (c[2] or '')
+        end
+      end
+      if #open > 0 then
+        notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_COMPLAINTS', { complaints = table.concat(open, '; ') })
+      end
     end
     return { 'ok', date, shift, slot, tostring(late) }
   end

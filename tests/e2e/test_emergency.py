@@ -149,8 +149,10 @@ class HandoverItems(Case):
         self.ask("tom", "!tech the lobby's video player hangs", "T-1")
         self.ask("mia", "!emergency printer on fire", "E-1")
         self.ask("lemon", "!ack E-1", "acknowledged")
+        self.ask("mia", "!complaint new f1 priority=high the music is too loud", "C-1 filed")
         self.ask("lemon", "!checkin", "checked in to night")
-        items = self.site.wait({"ev": "dm", "to": "lemon", "text": "Open emergencies: E-1 printer on fire"})
+        items, _ = self.site.wait_all({"ev": "dm", "to": "lemon", "text": "Open emergencies: E-1 printer on fire"},
+                                      {"ev": "dm", "to": "lemon", "text": "Open complaints: C-1 high queued"})
         self.assertIn("Unresolved technical problems: T-1 the lobby's video player hangs", items["text"])
 
 
