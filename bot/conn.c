@@ -62,15 +62,3 @@ void conn_free(struct conn *c)
 		free(c->channel[i]);
 	c->ops->free(c);        /* frees impl, the outbox and c */
 }
-
-const char *conn_status_name(enum conn_status s)
-{
-	switch (s) {
-	case CONN_DOWN: return "down";
-	case CONN_CONNECTING: return "connecting";
-	case CONN_UP: return "up";
-	case CONN_FATAL: return "failed";
-	case CONN_STOPPED: return "stopped";
-	}
-	return "?";
-}

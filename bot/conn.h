@@ -82,7 +82,6 @@ struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struc
 /* Copies the reloadable settings (channels, lang, send rate). */
 void conn_apply_config(struct conn *c, const struct config_connection *cc);
 void conn_free(struct conn *c);
-const char *conn_status_name(enum conn_status s);
 
 /* Platform constructors (bot/<platform>.c). */
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix);

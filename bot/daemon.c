@@ -56,12 +56,6 @@ void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const
 		bot->metrics.replies += (uint64_t)n;
 }
 
-void daemon_post_channel(struct dutybot *bot, struct conn *c, enum channel_kind ch, const char *text)
-{
-	if (c->channel[ch] != NULL)
-		daemon_queue(bot, c, OUT_SEND, c->channel[ch], text, NULL, NULL, c->lang);
-}
-
 struct conn *daemon_conn(struct dutybot *bot, const char *name)
 {
 	for (size_t i = 0; i < bot->n_conns; i++)
@@ -420,7 +414,6 @@ static void on_state_closed(void *arg)
 {
 	struct dutybot *bot = arg;
 
-	bot->state_closed = true;
 	for (size_t i = 0; i < bot->n_conns; i++)
 		conn_free(bot->conns[i]);       /* closes their timers; freed in close callbacks */
 	bot->n_conns = 0;
@@ -661,7 +654,7 @@ int daemon_run(struct dutybot *bot)
 	uv_timer_start(&bot->startup_timer, on_startup_timer, 20, 50);
 	uv_run(bot->loop, UV_RUN_DEFAULT);
 	log_info("stopped");
-	return bot->exit_code;
+	return 0;
 }
 
 void daemon_free(struct dutybot *bot)

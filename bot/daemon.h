@@ -51,7 +51,6 @@ struct dutybot {
 	struct metrics metrics;
 	size_t requests_in_flight;
 	bool stopping;
-	int exit_code;
 	int64_t started_ms;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
@@ -64,7 +63,6 @@ struct dutybot {
 	int stop_phase;
 	size_t conns_stopped;
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
-	bool state_closed;
 	void *http;                     /* bot/http.c */
 };
 
@@ -72,8 +70,6 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 int daemon_run(struct dutybot *bot);    /* runs the loop; returns the exit code */
 void daemon_free(struct dutybot *bot);
 
-/* Sends TEXT to the connection's mapped channel (no-op where unmapped). */
-void daemon_post_channel(struct dutybot *bot, struct conn *c, enum channel_kind ch, const char *text);
 struct conn *daemon_conn(struct dutybot *bot, const char *name);
 /* Queues an action on C and counts it. */
 void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,

@@ -21,7 +21,6 @@
 #include <string.h>
 
 #define COMPLAINT_TEXT_MAX 8192
-#define AROUND_MAX 64
 
 static const char *const priorities[] = { "urgent", "high", "normal", "low" };
 
@@ -31,17 +30,11 @@ static struct state_args *complaint_args_for(struct dutybot *bot, const char *ac
                                             int64_t now, const char *op)
 {
 	const struct config *cfg = bot->cfg;
-	struct shift_instance around[AROUND_MAX];
-	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	char running[512], caps[128], groups[512];
-	size_t rlen = 0, glen = 0;
+	size_t glen = 0;
 	struct state_args *a = state_args_new();
 
-	running[0] = groups[0] = '\0';
-	for (int i = 0; i < n; i++)
-		if (around[i].start <= now && now < around[i].end)
-			rlen += (size_t)snprintf(running + rlen, rlen < sizeof(running) ? sizeof(running) - rlen : 0,
-			    "%s%s|%s", rlen ? " " : "", around[i].date_s, around[i].shift->name);
+	groups[0] = '\0';
 	snprintf(caps, sizeof(caps), "TRN=%d,CCS=%d,PAM=%d,SAM=%d", cfg->complaints.capacity[LEVEL_TRN],
 	    cfg->complaints.capacity[LEVEL_CCS], cfg->complaints.capacity[LEVEL_PAM], cfg->complaints.capacity[LEVEL_SAM]);
 	for (size_t i = 0; i < cfg->n_groups; i++)
@@ -53,7 +46,7 @@ static struct state_args *complaint_args_for(struct dutybot *bot, const char *ac
 	state_args_add(a, actor);
 	state_args_add(a, src);
 	state_args_add(a, op);
-	state_args_add(a, running);
+	state_args_add(a, shift_running(cfg, now, running, sizeof(running)));
 	state_args_add(a, caps);
 	state_args_add(a, groups);
 	return a;
@@ -143,10 +136,7 @@ static void file(struct request *req, const char *identity, const char *name, co
 /* !complain <text> / !suggest <text>: anyone, for themself */
 void complain_cmd(struct request *req)
 {
-	char who[200];
-
-	snprintf(who, sizeof(who), "%s", req->caller.name);
-	file(req, req->caller.identity, who, parse_rest(&req->cmd, 1), "normal", "", "", "", "");
+	file(req, req->caller.identity, req->caller.name, parse_rest(&req->cmd, 1), "normal", "", "", "", "");
 }
 
 /* !complaint new <friend> [priority=] [topic=] [lang=] [group=] <text> */

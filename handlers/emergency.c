@@ -19,7 +19,6 @@
 #include <string.h>
 
 #define EMERGENCY_TEXT_MAX 8192
-#define AROUND_MAX 64
 
 /* "site #lobby" or "site (private)": where a report came from. */
 static void where(const struct request *req, char *buf, size_t n)
@@ -188,20 +187,14 @@ void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, 
 {
 	const struct config *cfg = bot->cfg;
 	int64_t now = clock_now_ms();
-	struct shift_instance around[AROUND_MAX];
-	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	char chain[256], running[512];
-	size_t clen = 0, rlen = 0;
+	size_t clen = 0;
 	struct state_args *a;
 
-	chain[0] = running[0] = '\0';
+	chain[0] = '\0';
 	for (size_t i = 0; i < cfg->escalation.n_chain; i++)
 		clen += (size_t)snprintf(chain + clen, clen < sizeof(chain) ? sizeof(chain) - clen : 0, "%s%s",
 		    i ? " " : "", cfg->escalation.chain[i]);
-	for (int i = 0; i < n; i++)
-		if (around[i].start <= now && now < around[i].end)
-			rlen += (size_t)snprintf(running + rlen, rlen < sizeof(running) ? sizeof(running) - rlen : 0,
-			    "%s%s|%s", rlen ? " " : "", around[i].date_s, around[i].shift->name);
 	a = state_args_new();
 	state_args_addf(a, "%semergencies:open", state_prefix(bot->state));
 	state_args_add(a, state_prefix(bot->state));
@@ -211,7 +204,7 @@ void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, 
 	state_args_addf(a, "%lld", (long long)cfg->escalation.ack_timeout_ms);
 	state_args_addf(a, "%d", cfg->escalation.repeat);
 	state_args_add(a, chain);
-	state_args_add(a, running);
+	state_args_add(a, shift_running(cfg, now, running, sizeof(running)));
 	state_eval(bot->state, SCRIPT_EMERGENCY_FIRE, 1, a, on_escalated, bot);
 }
 

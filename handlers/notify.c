@@ -21,7 +21,6 @@
 #include <string.h>
 
 #define NOTIFY_TEXT_MAX 8192
-#define AROUND_MAX 64
 
 static const enum msg_id problem_msg[] = {
 	[NP_TAG] = MSG_NOTIFY_CHECK_TAG,
@@ -96,9 +95,8 @@ void notify_cmd(struct request *req)
 	struct notify_problem problems[NOTIFY_MAX_PROBLEMS];
 	struct notify_rules rules = { cfg->notify.tag, (size_t)cfg->notify.max_length,
 		(const char *const *)cfg->notify.link_hosts, cfg->notify.n_link_hosts };
-	struct shift_instance around[AROUND_MAX];
 	char running[512];
-	size_t n, rlen = 0;
+	size_t n;
 	int64_t due, now = request_now(req);
 	int at;
 	struct state_args *a;
@@ -135,14 +133,6 @@ void notify_cmd(struct request *req)
 		free(out);
 		goto done;
 	}
-	{
-		int cnt = shift_instances_around(cfg, now, around, AROUND_MAX);
-		running[0] = '\0';
-		for (int i = 0; i < cnt; i++)
-			if (around[i].start <= now && now < around[i].end)
-				rlen += (size_t)snprintf(running + rlen, rlen < sizeof(running) ? sizeof(running) - rlen : 0,
-				    "%s%s|%s", rlen ? " " : "", around[i].date_s, around[i].shift->name);
-	}
 	/* kept for the answer */
 	snprintf(req->data_person, sizeof(req->data_person), "%s", room);
 	if (due > 0) {
@@ -157,7 +147,7 @@ void notify_cmd(struct request *req)
 	a = script_args(req, "notices");
 	state_args_add(a, "draft");
 	state_args_addf(a, "%d", (int)req->caller.role);
-	state_args_add(a, running);
+	state_args_add(a, shift_running(cfg, now, running, sizeof(running)));
 	state_args_add(a, room);
 	state_args_add(a, text);
 	state_args_addf(a, "%lld", (long long)due);

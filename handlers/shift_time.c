@@ -64,6 +64,20 @@ int shift_previous(const struct config *cfg, const struct shift_instance *inst, 
 	return found;
 }
 
+const char *shift_running(const struct config *cfg, int64_t now, char *buf, size_t n)
+{
+	struct shift_instance around[64];
+	int count = shift_instances_around(cfg, now, around, 64);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < count; i++)
+		if (around[i].start <= now && now < around[i].end)
+			len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s|%s", len ? " " : "",
+			    around[i].date_s, around[i].shift->name);
+	return buf;
+}
+
 const char *shift_names(const struct config *cfg, char *buf, size_t n)
 {
 	size_t len = 0;

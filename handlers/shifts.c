@@ -370,7 +370,7 @@ void checkin_cmd(struct request *req)
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
 	struct shift_instance around[AROUND_MAX], prev;
-	int n, cand = 0;
+	int n;
 	struct state_args *a;
 	char week[9];
 	struct ymd today;
@@ -381,10 +381,6 @@ void checkin_cmd(struct request *req)
 	when_local_date(now, &today, NULL);
 	a = script_args(req, "roster");
 	state_args_add(a, when_week(today, week));
-	for (int i = 0; i < n; i++)
-		if (around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end)
-			cand++;
-	state_args_addf(a, "%d", cand);
 	for (int i = 0; i < n; i++) {
 		if (!(around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end))
 			continue;
@@ -425,16 +421,13 @@ void checkout_cmd(struct request *req)
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
 	struct shift_instance around[AROUND_MAX];
-	int n, cand = 0;
+	int n;
 	struct state_args *a;
 
 	if (no_shifts(req))
 		return;
 	n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	a = script_args(req, "roster");
-	for (int i = 0; i < n; i++)
-		cand += around[i].start - cfg->policy.checkin_opens_ms <= now;
-	state_args_addf(a, "%d", cand);
 	/* newest first: the shift one is most likely checked in to */
 	for (int i = n - 1; i >= 0; i--)
 		if (around[i].start - cfg->policy.checkin_opens_ms <= now)
@@ -459,24 +452,15 @@ static void on_handover(const redisReply *r, const char *err, void *privdata)
 
 void handover_cmd(struct request *req)
 {
-	const struct config *cfg = request_config(req);
-	int64_t now = request_now(req);
-	struct shift_instance around[AROUND_MAX];
-	int n, cand = 0;
+	char running[512];
 	struct state_args *a;
 
 	if (no_shifts(req))
 		return;
-	n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	a = script_args(req, "roster");
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, parse_rest(&req->cmd, 1));
-	for (int i = 0; i < n; i++)
-		cand += around[i].start <= now && now < around[i].end;
-	state_args_addf(a, "%d", cand);
-	for (int i = 0; i < n; i++)
-		if (around[i].start <= now && now < around[i].end)
-			state_args_addf(a, "%s|%s", around[i].date_s, around[i].shift->name);
+	state_args_add(a, shift_running(request_config(req), request_now(req), running, sizeof(running)));
 	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
 }
 

@@ -1,12 +1,12 @@
 -- checkin: clock in to the shift the caller is rostered on and that is open
 -- for check-in now.  A lead's check-in delivers the handover privately.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, week, n, then n candidates
+-- ARGV    prefix, now, actor, src, week, then the candidates
 --         "date|shift|late after ms|previous date|previous shift"
 -- returns {'ok', date, shift, slot, late 0|1} | {'already', date, shift} | {'not_rostered'}
-local prefix, now, actor, src, week, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
-for i = 1, n do
-  local date, shift, start, pdate, pshift = string.match(ARGV[6 + i], '^([^|]+)|([^|]+)|([^|]+)|([^|]*)|([^|]*)$')
+local prefix, now, actor, src, week = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+for i = 6, #ARGV do
+  local date, shift, start, pdate, pshift = string.match(ARGV[i], '^([^|]+)|([^|]+)|([^|]+)|([^|]*)|([^|]*)$')
   local slot = slot_of(prefix, date, shift, actor)
   if slot then
     local att = prefix .. 'att:' .. date .. ':' .. shift

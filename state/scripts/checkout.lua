@@ -1,11 +1,11 @@
 -- checkout: clock out of the shift the caller is checked in to; the real
 -- time worked goes to the hours of that shift's week.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, n, then n candidates "date|shift|week"
+-- ARGV    prefix, now, actor, src, then the candidates "date|shift|week"
 -- returns {'ok', date, shift, worked ms, week total ms} | {'not_in'}
-local prefix, now, actor, src, n = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-for i = 1, n do
-  local date, shift, week = string.match(ARGV[5 + i], '^([^|]+)|([^|]+)|([^|]+)$')
+local prefix, now, actor, src = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+for i = 5, #ARGV do
+  local date, shift, week = string.match(ARGV[i], '^([^|]+)|([^|]+)|([^|]+)$')
   local att = prefix .. 'att:' .. date .. ':' .. shift
   local r = redis.call('HMGET', att, actor .. ':in', actor .. ':out')
   if r[1] and not r[2] then
