@@ -353,6 +353,10 @@ static const struct catalog_entry entries[] = {
 	{ MSG_MONTH_BAD, "„{month}“ ist kein Monat: Schreib ihn in der Form 2026-03." },
 	{ MSG_REPORT, "Bericht {period}\nBeschwerden: {opened} eingereicht, {resolved} abgeschlossen, {open} noch offen; Zeit bis zur ersten Antwort: Median {median}, 90. Perzentil {p90}; nicht rechtzeitig beantwortet: {breaches}\nNach Thema: {topics}\nNach Priorität: {priorities}\nVorschläge {suggestions}, Notfälle {emergencies}, technische Probleme {tech}\nGearbeitete Stunden {hours}; unter dem Wochenminimum: {under}\nAgenten:\n{agents}" },
 	{ MSG_EVALUATION, "Auswertung {period}\nBeste Leistung: {best}\nSchwächste Leistung: {worst}" },
+	{ MSG_BUTTON_APPROVE, "Genehmigen" },
+	{ MSG_BUTTON_DENY, "Ablehnen" },
+	{ MSG_BUTTON_DENY_REASON, "(mit der Schaltfläche abgelehnt)" },
+	{ MSG_BUTTON_ACK, "Bestätigen" },
 	{ MSG_MAX, NULL },
 };
 

@@ -358,4 +358,8 @@
 	X(MSG_HELP_EVALUATE, "the month's best and worst agent, with the score broken down") \
 	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
 	X(MSG_REPORT, "Report {period}\nComplaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}\nBy topic: {topics}\nBy priority: {priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked {hours}; under the weekly minimum: {under}\nAgents:\n{agents}") \
-	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}")
+	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}") \
+	X(MSG_BUTTON_APPROVE, "Approve") \
+	X(MSG_BUTTON_DENY, "Deny") \
+	X(MSG_BUTTON_DENY_REASON, "(denied with the button)") \
+	X(MSG_BUTTON_ACK, "Acknowledge")

@@ -353,6 +353,10 @@ static const struct catalog_entry entries[] = {
 	{ MSG_MONTH_BAD, "«{month}» no es un mes: escríbelo con la forma 2026-03." },
 	{ MSG_REPORT, "Informe {period}\nQuejas: {opened} registradas, {resolved} resueltas, {open} aún abiertas; primera respuesta: mediana {median}, percentil 90 {p90}; sin respuesta a tiempo: {breaches}\nPor tema: {topics}\nPor prioridad: {priorities}\nSugerencias {suggestions}, emergencias {emergencies}, problemas técnicos {tech}\nHoras trabajadas {hours}; por debajo del mínimo semanal: {under}\nAgentes:\n{agents}" },
 	{ MSG_EVALUATION, "Evaluación {period}\nMejor: {best}\nPeor: {worst}" },
+	{ MSG_BUTTON_APPROVE, "Aprobar" },
+	{ MSG_BUTTON_DENY, "Rechazar" },
+	{ MSG_BUTTON_DENY_REASON, "(rechazado con el botón)" },
+	{ MSG_BUTTON_ACK, "Confirmar recepción" },
 	{ MSG_MAX, NULL },
 };
 

@@ -353,6 +353,10 @@ static const struct catalog_entry entries[] = {
 	{ MSG_MONTH_BAD, "„{month}” nem hónap: így add meg: 2026-03." },
 	{ MSG_REPORT, "Jelentés, {period}\nPanaszok: {opened} beérkezett, {resolved} lezárva, {open} még nyitott; első válasz: medián {median}, 90. percentilis {p90}; határidőn belül meg nem válaszolt: {breaches}\nTémák szerint: {topics}\nPrioritás szerint: {priorities}\nJavaslatok: {suggestions}, vészhelyzetek: {emergencies}, műszaki problémák: {tech}\nLedolgozott órák: {hours}; a heti minimum alatt: {under}\nÜgyintézők:\n{agents}" },
 	{ MSG_EVALUATION, "Kiértékelés, {period}\nLegjobb: {best}\nLeggyengébb: {worst}" },
+	{ MSG_BUTTON_APPROVE, "Jóváhagyás" },
+	{ MSG_BUTTON_DENY, "Elutasítás" },
+	{ MSG_BUTTON_DENY_REASON, "(a gombbal elutasítva)" },
+	{ MSG_BUTTON_ACK, "Nyugtázás" },
 	{ MSG_MAX, NULL },
 };
 

@@ -353,6 +353,10 @@ static const struct catalog_entry entries[] = {
 	{ MSG_MONTH_BAD, "“{month}”不是有效的月份：请写成 2026-03 的形式。" },
 	{ MSG_REPORT, "报告 {period}\n投诉：提交 {opened}，已解决 {resolved}，仍未解决 {open}；首次回复时间中位数 {median}，第 90 百分位 {p90}；未按时回复 {breaches}\n按主题：{topics}\n按优先级：{priorities}\n建议 {suggestions}，紧急情况 {emergencies}，技术问题 {tech}\n工作时长 {hours}；低于每周最低要求：{under}\n客服专员：\n{agents}" },
 	{ MSG_EVALUATION, "评估 {period}\n最佳：{best}\n最差：{worst}" },
+	{ MSG_BUTTON_APPROVE, "批准" },
+	{ MSG_BUTTON_DENY, "拒绝" },
+	{ MSG_BUTTON_DENY_REASON, "（通过按钮拒绝）" },
+	{ MSG_BUTTON_ACK, "确认收到" },
 	{ MSG_MAX, NULL },
 };
 

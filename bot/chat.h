@@ -41,6 +41,8 @@ struct request {
 	char *user_id;                  /* platform user id of the caller */
 	char *msg_id;                   /* platform message id, may be NULL */
 	char *text;                     /* the line without prefix, trimmed */
+	char *click;                    /* a button click's handle (chat_event.click), else NULL */
+	char *click_answer;             /* what a click's command answered, for click_done */
 	int64_t received_ms;
 	const struct command *command;
 	struct person caller;

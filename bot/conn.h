@@ -26,6 +26,10 @@ struct chat_event {
 	const char *text;       /* starts with the command prefix (or is a DM) */
 	size_t text_len;
 	int64_t ts_ms;          /* platform timestamp, 0 if none */
+	/* A button click: TEXT is the button's command and CLICK the adapter's
+	 * handle for answering it; the answer comes back through
+	 * conn_ops.click_done instead of being posted.  NULL for typed messages. */
+	const char *click;
 };
 
 enum conn_status { CONN_DOWN, CONN_CONNECTING, CONN_UP, CONN_FATAL, CONN_STOPPED };
@@ -50,6 +54,9 @@ struct conn_ops {
 	void (*stop)(struct conn *c);           /* flush briefly, close cleanly, then hooks->on_stopped */
 	void (*kick)(struct conn *c);           /* the outbox may have work */
 	void (*set_token)(struct conn *c, const char *token);  /* config reload */
+	/* The command a click ran ended: OK if it did what the button says; TEXT
+	 * is what it answered (NULL if nothing).  Only adapters with buttons. */
+	void (*click_done)(struct conn *c, const char *click, bool ok, const char *text);
 	void (*free)(struct conn *c);
 };
 
@@ -85,5 +92,7 @@ void conn_free(struct conn *c);
 
 /* Platform constructors (bot/<platform>.c). */
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix);
+struct conn *discord_conn_new(const struct config_connection *cc, const char *command_prefix);
+struct conn *slack_conn_new(const struct config_connection *cc, const char *command_prefix);
 
 #endif

@@ -122,10 +122,47 @@ static int params_kv(cJSON *params, const char **kv, size_t max)
 	return n;
 }
 
+static const char *kv_get(const char **kv, int nkv, const char *key)
+{
+	for (int i = 0; i + 1 < nkv; i += 2)
+		if (strcmp(kv[i], key) == 0)
+			return kv[i + 1];
+	return NULL;
+}
+
+/*
+ * The buttons a message carries on platforms that have them: a request for
+ * approval gets Approve / Deny, an emergency Acknowledge.  A click is the
+ * typed command from the clicker, so it passes the same gates as !approve.
+ */
+static void buttons_for(enum msg_id id, const char *lang, const char **kv, int nkv, char *buf, size_t n)
+{
+	const char *ref = kv_get(kv, nkv, "id");
+
+	buf[0] = '\0';
+	if (ref == NULL || strlen(ref) > 32)
+		return;
+	switch (id) {
+	case MSG_APPROVAL_WAITS:
+	case MSG_APPROVAL_ASKS_YOU:
+		snprintf(buf, n, "%s\tapprove %s\n%s\tdeny %s %s", catalog_text(lang, MSG_BUTTON_APPROVE), ref,
+		    catalog_text(lang, MSG_BUTTON_DENY), ref, catalog_text(lang, MSG_BUTTON_DENY_REASON));
+		break;
+	case MSG_EMERGENCY_ALERT:
+	case MSG_EMERGENCY_PAGE:
+	case MSG_EMERGENCY_STILL_OPEN:
+		snprintf(buf, n, "%s\tack %s", catalog_text(lang, MSG_BUTTON_ACK), ref);
+		break;
+	default:
+		break;
+	}
+}
+
 static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enum out_kind kind,
                      const char *target, enum msg_id id, const char *lang, const char **kv, int nkv)
 {
 	char *text = malloc(DELIVER_TEXT_MAX);
+	char buttons[512];
 	int n;
 
 	if (text == NULL || c->outbox == NULL) {
@@ -142,7 +179,8 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
 	}
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
-	n = outbox_push_tracked(c->outbox, kind, target, text, lang, on_piece_done, dl);
+	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));
+	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done, dl);
 	dl->pending += n - 1;
 	d->bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
 	free(text);
@@ -207,7 +245,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			if (c->type != PLATFORM_SITE || c->outbox == NULL)
 				continue;
 			dl->pending++;
-			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, on_piece_done, dl);
+			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, dl);
 			dl->pending += n - 1;
 			bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
 		}

@@ -135,6 +135,65 @@ static const char *elem(const redisReply *r, size_t i)
 	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : "";
 }
 
+/*
+ * Mentions: Discord and Slack write a person as "<@id>" ("<@!id>" on old
+ * Discord clients, "<@U123|name>" on Slack).  begin.lua looks each one up as
+ * an identity of this connection; a known one becomes "@<staff id>" in the
+ * text, so every command that takes a person takes a mention.
+ */
+#define MENTIONS_MAX 8
+
+struct mention {
+	size_t at, len;         /* the whole "<@...>" in req->text */
+	char id[64];            /* the platform user id inside */
+};
+
+static size_t find_mentions(const char *text, struct mention *m, size_t max)
+{
+	size_t n = 0;
+
+	for (const char *p = strstr(text, "<@"); p != NULL && n < max; p = strstr(p + 2, "<@")) {
+		const char *id = p + 2 + (p[2] == '!'), *end = id;
+		while (*end && *end != '>' && *end != '|' && *end != ' ' && *end != '<')
+			end++;
+		const char *close = strchr(end, '>');
+		if (end == id || (size_t)(end - id) >= sizeof(m[n].id) || close == NULL || (*end != '>' && *end != '|'))
+			continue;
+		m[n].at = (size_t)(p - text);
+		m[n].len = (size_t)(close - p) + 1;
+		memcpy(m[n].id, id, (size_t)(end - id));
+		m[n].id[end - id] = '\0';
+		n++;
+	}
+	return n;
+}
+
+/* Rewrites the mentions begin.lua resolved; unknown ones stay as written. */
+static void apply_mentions(struct request *req, const redisReply *ids)
+{
+	struct mention m[MENTIONS_MAX];
+	size_t n = find_mentions(req->text, m, MENTIONS_MAX), len = strlen(req->text);
+	char *out;
+	size_t o = 0, from = 0;
+
+	if (n == 0 || ids == NULL || ids->type != REDIS_REPLY_ARRAY || (out = malloc(len + n * 64 + 1)) == NULL)
+		return;
+	for (size_t i = 0; i < n && i < ids->elements; i++) {
+		const redisReply *id = ids->element[i];
+		if (id->type != REDIS_REPLY_STRING || id->len == 0 || id->len > 62)
+			continue;
+		memcpy(out + o, req->text + from, m[i].at - from);
+		o += m[i].at - from;
+		out[o++] = '@';
+		memcpy(out + o, id->str, id->len);
+		o += id->len;
+		from = m[i].at + m[i].len;
+	}
+	memcpy(out + o, req->text + from, len - from + 1);
+	free(req->text);
+	req->text = out;
+}
+
 static void on_begin(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -181,11 +240,13 @@ static void on_begin(const redisReply *r, const char *err, void *privdata)
 		p->role = role > ROLE_FRIEND ? (enum role)role : ROLE_AGENT;
 		p->level = level > 0 ? (enum level)level : LEVEL_NONE;
 		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 6) ? elem(r, 6) : req->conn->lang);
+		apply_mentions(req, r->elements > 7 ? r->element[7] : NULL);
 		break;
 	}
 	default:
 		/* the friend's display name was kept in ->name by dispatch_event */
 		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 1) ? elem(r, 1) : req->conn->lang);
+		apply_mentions(req, r->elements > 2 ? r->element[2] : NULL);
 		break;
 	}
 	route(req);
@@ -244,6 +305,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	req->room = ev->dm || ev->room == NULL ? NULL : strdup(ev->room);
 	req->user_id = strdup(ev->user_id);
 	req->msg_id = ev->msg_id ? strdup(ev->msg_id) : NULL;
+	req->click = ev->click ? strdup(ev->click) : NULL;
 	req->text = strndup_trim(body, blen);
 	req->received_ms = clock_now_ms();
 	snprintf(req->caller.identity, sizeof(req->caller.identity), "%s", identity);
@@ -261,6 +323,12 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 		state_args_add(a, req->msg_id ? "1" : "0");
 		state_args_addf(a, "%lld", (long long)cfg->limits.dedupe_ttl_ms);
 		state_args_add(a, identity);
+		if (strstr(req->text, "<@") != NULL) {
+			struct mention m[MENTIONS_MAX];
+			size_t n = find_mentions(req->text, m, MENTIONS_MAX);
+			for (size_t i = 0; i < n; i++)
+				state_args_addf(a, "%s:%s", c->name, m[i].id);
+		}
 	}
 	state_eval(bot->state, SCRIPT_BEGIN, 1, a, on_begin, req);
 }

@@ -77,6 +77,7 @@ void outbox_msg_free(struct out_msg *m)
 	free(m->text);
 	free(m->origin_room);
 	free(m->origin_user);
+	free(m->buttons);
 	free(m);
 }
 
@@ -170,6 +171,8 @@ struct push_ctx {
 	int failed;
 	void (*done)(void *arg, bool delivered);
 	void *done_arg;
+	const char *buttons;
+	struct out_msg *last_piece;
 };
 
 static void push_piece(const char *piece, size_t len, void *arg)
@@ -193,6 +196,7 @@ static void push_piece(const char *piece, size_t len, void *arg)
 		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
 	m->done = pc->done;
 	m->done_arg = pc->done_arg;
+	pc->last_piece = m;
 	*pc->tail = m;
 	pc->tail = &m->next;
 	pc->ob->last = m;
@@ -205,6 +209,8 @@ static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 
 	pc.tail = ob->last != NULL ? &ob->last->next : &ob->queued;
 	n = outbox_split(text, ob->max_chars, push_piece, &pc);
+	if (pc.buttons != NULL && pc.last_piece != NULL)
+		pc.last_piece->buttons = strdup(pc.buttons);
 	if (n > 0)
 		ob->kick(ob->kick_arg);
 	return n - pc.failed;
@@ -213,15 +219,17 @@ static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang)
 {
-	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL };
+	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL,
+	                       NULL, NULL };
 
 	return push(ob, pc, text);
 }
 
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
-                        const char *lang, void (*done)(void *arg, bool delivered), void *arg)
+                        const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
+                        void *arg)
 {
-	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg };
+	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL };
 
 	return push(ob, pc, text);
 }
@@ -341,6 +349,14 @@ struct out_msg *outbox_failed(struct outbox *ob, uint64_t seq)
 			ob->kick(ob->kick_arg);     /* the slot is free for the next one */
 	}
 	return m;
+}
+
+struct out_msg *outbox_inflight_find(struct outbox *ob, uint64_t seq)
+{
+	for (struct out_msg *m = ob->inflight; m != NULL; m = m->next)
+		if (m->seq == seq)
+			return m;
+	return NULL;
 }
 
 void outbox_requeue_inflight(struct outbox *ob)

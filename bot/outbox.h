@@ -26,6 +26,9 @@ struct out_msg {
 	char *origin_room;      /* who to tell when delivery fails for good; may be NULL */
 	char *origin_user;
 	char lang[4];
+	/* Buttons for platforms that have them, on the last piece only: lines of
+	 * "<label>\t<command without prefix>"; NULL for none.  Owned. */
+	char *buttons;
 	int attempts;
 	uint64_t sent_at;       /* uv_now when it last went out */
 	bool delivered;         /* the platform acked it */
@@ -49,9 +52,11 @@ void outbox_free(struct outbox *ob);
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang);
-/* The same, with DONE(ARG, delivered) called once per piece queued. */
+/* The same, with DONE(ARG, delivered) called once per piece queued and
+ * BUTTONS (may be NULL, see struct out_msg) on the last piece. */
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
-                        const char *lang, void (*done)(void *arg, bool delivered), void *arg);
+                        const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
+                        void *arg);
 
 /* The next action that may go out now, moved to in-flight; NULL if none (paced,
  * held or empty: a kick follows when that changes). */
@@ -68,6 +73,8 @@ void outbox_requeue_inflight(struct outbox *ob);
 void outbox_hold(struct outbox *ob, int64_t delay_ms);
 void outbox_msg_free(struct out_msg *m);
 
+/* The action SEQ while it is in flight (NULL otherwise); the outbox still owns it. */
+struct out_msg *outbox_inflight_find(struct outbox *ob, uint64_t seq);
 /* Milliseconds the oldest action in flight has waited for its answer (0 if none). */
 uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);

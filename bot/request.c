@@ -36,9 +36,25 @@ const char *role_display(enum role r, const char *lang)
 	return catalog_text(lang, ids[r]);
 }
 
+/* A click's answer is kept for the adapter, which shows it on the button's message. */
+static void keep_click_answer(struct request *req, const char *text)
+{
+	size_t old = req->click_answer ? strlen(req->click_answer) : 0, add = strlen(text);
+	char *p = realloc(req->click_answer, old + add + 2);
+
+	if (p == NULL)
+		return;
+	if (old > 0)
+		p[old++] = '\n';
+	memcpy(p + old, text, add + 1);
+	req->click_answer = p;
+}
+
 static void send_text(struct request *req, bool private, const char *text)
 {
-	if (private || req->room == NULL)
+	if (req->click != NULL && !private && req->conn->ops->click_done != NULL)
+		keep_click_answer(req, text);
+	else if (private || req->room == NULL)
 		daemon_queue(req->bot, req->conn, OUT_DM, req->user_id, text, NULL, NULL, req->caller.lang);
 	else
 		daemon_queue(req->bot, req->conn, OUT_SEND, req->room, text, req->room, req->user_id,
@@ -121,7 +137,11 @@ void request_done(struct request *req)
 		timers_poke(bot->timers);
 		deliver_poke(bot->deliver);
 	}
+	if (req->click != NULL && req->conn->ops->click_done != NULL)
+		req->conn->ops->click_done(req->conn, req->click, req->result == RESULT_OK, req->click_answer);
 	bot->requests_in_flight--;
+	free(req->click);
+	free(req->click_answer);
 	free(req->room);
 	free(req->user_id);
 	free(req->msg_id);

@@ -57,6 +57,10 @@ void rest_global_limit(struct rest *r, int per_second);
 /* A fixed budget for ROUTE: at most PER_MINUTE requests in any minute (Slack tiers). */
 void rest_route_limit(struct rest *r, const char *route, int per_minute);
 
+/* The wait before the first retry after a 5xx or a transport error (default
+ * 500 ms); it doubles with every retry, with ±25% jitter.  Tests shorten it. */
+void rest_set_backoff(struct rest *r, unsigned first_ms);
+
 /*
  * Queues a request.  METHOD "GET" "POST" "PATCH" "PUT" "DELETE"; PATH starts
  * with "/"; ROUTE: the rate-limit key (NULL = METHOD + " " + PATH); QUEUE:

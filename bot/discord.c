@@ -1,0 +1,1062 @@
+/*
+ * discord: the Discord adapter, Gateway v10 in and REST v10 out
+ * (shared/NOTES-platforms.md section 1).
+ *
+ *   IDLE --GET /gateway/bot--> GATEWAY --socket--> HELLO --op 10: identify
+ *   or resume--> WAITING --READY/RESUMED--> READY
+ *   any --close/error--> BACKOFF --timer--> (resume_gateway_url or the
+ *   cached gateway url);  4004, 4010-4014 --> FATAL (not retried)
+ *
+ * Messages go out by REST, one rest queue per channel so a channel's
+ * messages keep their order through 429s; the gateway only carries
+ * identify, resume and heartbeats.  Approvals and emergencies carry buttons;
+ * a click is acknowledged at once (type 6, "edit later"), runs as the typed
+ * command of the clicker, and its answer edits the message (done) or comes
+ * back only to the clicker (refused).
+ */
+#include "bot/conn.h"
+#include "bot/log.h"
+#include "bot/rest.h"
+#include "bot/strmap.h"
+#include "bot/wsc.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DISCORD_MAX_TEXT 2000
+#define DISCORD_MAX_FRAME (4 * 1024 * 1024)    /* READY of a big bot is large */
+#define DISCORD_HANDSHAKE_MS 20000
+#define DISCORD_STABLE_MS 30000
+#define DISCORD_IN_FLIGHT 8
+#define DISCORD_SENDS_PER_MINUTE 110            /* the gateway closes at 120 */
+#define DISCORD_CLICK_TTL_MS (15 * 60 * 1000)   /* an interaction token lives 15 minutes */
+#define DISCORD_CLICKS_MAX 1024
+/* GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT */
+#define DISCORD_INTENTS ((1 << 9) | (1 << 12) | (1 << 15))
+
+enum dstate { D_IDLE, D_GATEWAY, D_CONNECTING, D_WAITING, D_READY, D_BACKOFF, D_FATAL, D_STOPPING,
+              D_STOPPED };
+static const char *const dstate_names[] = { "IDLE", "GATEWAY", "CONNECTING", "WAITING", "READY",
+	"BACKOFF", "FATAL", "STOPPING", "STOPPED" };
+
+/* Why we closed the socket ourselves. */
+enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP };
+
+struct click {
+	struct click *next;
+	char key[24];
+	uint64_t at;                    /* uv_now */
+	char *token;                    /* interaction token */
+	char queue[80];                 /* its callback and the answer go out in this order */
+	char *content;                  /* the button message's text, to show the outcome under */
+};
+
+struct discord {
+	struct conn conn;               /* first: a struct conn * is a struct discord * */
+	enum dstate state;
+	struct rest *rest;
+	struct wsc *ws;
+	char *token;
+	char *api_url;
+	char prefix[8];
+	bool tls_verify;
+	char gateway_url[512];          /* from GET /gateway/bot, cached */
+	char resume_url[512];
+	char session[128];
+	int64_t seq;                    /* last dispatch sequence, -1 = none */
+	bool freeze_resume;             /* an event was not taken: never save past it */
+	bool resume_next;
+	bool fresh_identify;            /* op 9 false / 4007 / 4009: new session */
+	char app_id[32];
+
+	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer, drain_timer;
+	int open_timers;
+	int64_t heartbeat_ms;
+	bool awaiting_ack, want_hello_reply, want_heartbeat;
+	int attempt;
+	int64_t fixed_delay_ms;         /* next reconnect delay set by a policy, -1 = backoff */
+	uint64_t sent_at[DISCORD_SENDS_PER_MINUTE];
+	size_t sent_pos;
+
+	uint64_t stop_at;               /* when stop() began, for the drain */
+	bool freeing;
+	struct strmap *dm_channels;     /* user id -> DM channel id */
+	struct click *clicks;
+	uint64_t next_click;
+};
+
+struct send_ctx {
+	struct discord *d;
+	uint64_t seq;                   /* the out_msg in flight */
+	char user[64];                  /* DM: the recipient, while opening the channel */
+};
+
+static void discord_connect(struct discord *d);
+static void schedule_reconnect(struct discord *d);
+static void fetch_gateway(struct discord *d);
+static void on_stable_timer(uv_timer_t *t);
+
+static struct discord *discord_of(struct conn *c)
+{
+	return (struct discord *)c;
+}
+
+static void set_state(struct discord *d, enum dstate st, const char *reason)
+{
+	static const enum conn_status status_of[] = {
+		[D_IDLE] = CONN_DOWN, [D_GATEWAY] = CONN_CONNECTING, [D_CONNECTING] = CONN_CONNECTING,
+		[D_WAITING] = CONN_CONNECTING, [D_READY] = CONN_UP, [D_BACKOFF] = CONN_DOWN,
+		[D_FATAL] = CONN_FATAL, [D_STOPPING] = CONN_DOWN, [D_STOPPED] = CONN_STOPPED,
+	};
+	static const char *const text_of[] = {
+		[D_IDLE] = "idle", [D_GATEWAY] = "asking for the gateway", [D_CONNECTING] = "connecting",
+		[D_WAITING] = "identifying", [D_READY] = "ready", [D_BACKOFF] = "reconnecting",
+		[D_FATAL] = "failed", [D_STOPPING] = "stopping", [D_STOPPED] = "stopped",
+	};
+
+	if (d->state == st)
+		return;
+	if (st == D_FATAL || (d->state == D_READY && st != D_STOPPING))
+		log_warnx("%s: state change %s -> %s, reason: %s", d->conn.name, dstate_names[d->state],
+		    dstate_names[st], reason);
+	else
+		log_info("%s: state change %s -> %s, reason: %s", d->conn.name, dstate_names[d->state],
+		    dstate_names[st], reason);
+	d->state = st;
+	d->conn.status = status_of[st];
+	d->conn.status_text = text_of[st];
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void bad_frame(struct discord *d, const char *why)
+{
+	d->conn.bad_frames++;
+	log_warnx("%s: ignoring a malformed gateway payload: %s", d->conn.name, why);
+}
+
+/* ---- resume point: "session_id resume_url" and the sequence ---- */
+
+static void save_resume(struct discord *d)
+{
+	char session[sizeof(d->session) + sizeof(d->resume_url) + 2], seq[24];
+
+	if (d->freeze_resume || !d->session[0] || d->seq < 0)
+		return;
+	snprintf(session, sizeof(session), "%s %s", d->session, d->resume_url);
+	snprintf(seq, sizeof(seq), "%" PRId64, d->seq);
+	d->conn.hooks->save_resume(&d->conn, session, seq);
+}
+
+/* ---- gateway writes ---- */
+
+/* The gateway allows 120 payloads a minute; heartbeats always go. */
+static bool send_allowed(struct discord *d, bool heartbeat)
+{
+	uint64_t now = uv_now(d->conn.loop), oldest = d->sent_at[d->sent_pos];
+
+	if (!heartbeat && oldest != 0 && now - oldest < 60000)
+		return false;
+	d->sent_at[d->sent_pos] = now;
+	d->sent_pos = (d->sent_pos + 1) % DISCORD_SENDS_PER_MINUTE;
+	return true;
+}
+
+static int send_json(struct discord *d, cJSON *payload, bool heartbeat)
+{
+	char *text = cJSON_PrintUnformatted(payload);
+	int rc = 0;
+
+	cJSON_Delete(payload);
+	if (text == NULL)
+		return -1;
+	if (!send_allowed(d, heartbeat))
+		log_warnx("%s: over the gateway's send limit; dropping a payload", d->conn.name);
+	else
+		rc = wsc_send(d->ws, text, strlen(text));
+	cJSON_free(text);
+	return rc;
+}
+
+static int write_hello_reply(struct discord *d)
+{
+	cJSON *p = cJSON_CreateObject(), *data = cJSON_AddObjectToObject(p, "d");
+
+	cJSON_AddStringToObject(data, "token", d->token);
+	if (d->resume_next && !d->fresh_identify && d->session[0] && d->seq >= 0) {
+		cJSON_AddNumberToObject(p, "op", 6);
+		cJSON_AddStringToObject(data, "session_id", d->session);
+		cJSON_AddNumberToObject(data, "seq", (double)d->seq);
+		log_info("%s: resuming session %s after sequence %" PRId64, d->conn.name, d->session, d->seq);
+	} else {
+		cJSON *props = cJSON_AddObjectToObject(data, "properties");
+		cJSON_AddNumberToObject(p, "op", 2);
+		cJSON_AddNumberToObject(data, "intents", DISCORD_INTENTS);
+		cJSON_AddStringToObject(props, "os", "linux");
+		cJSON_AddStringToObject(props, "browser", "dutybot");
+		cJSON_AddStringToObject(props, "device", "dutybot");
+		log_info("%s: identifying", d->conn.name);
+		d->session[0] = '\0';
+		d->seq = -1;
+		d->freeze_resume = false;
+	}
+	return send_json(d, p, false);
+}
+
+static int write_heartbeat(struct discord *d)
+{
+	cJSON *p = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(p, "op", 1);
+	if (d->seq >= 0)
+		cJSON_AddNumberToObject(p, "d", (double)d->seq);
+	else
+		cJSON_AddNullToObject(p, "d");
+	return send_json(d, p, true);
+}
+
+static int on_writeable(struct wsc *w, void *arg)
+{
+	struct discord *d = arg;
+
+	(void)w;
+	if (d->want_hello_reply) {
+		d->want_hello_reply = false;
+		if (write_hello_reply(d) < 0)
+			return -1;
+	}
+	if (d->want_heartbeat) {
+		d->want_heartbeat = false;
+		if (write_heartbeat(d) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ---- REST out: the outbox ---- */
+
+static void kick(void *arg);
+
+static void sent(struct discord *d, uint64_t seq, const struct rest_response *res, const char *what)
+{
+	if (res->status >= 200 && res->status < 300) {
+		if (outbox_acked(d->conn.outbox, seq))
+			d->conn.actions_acked++;
+	} else if (res->status == 0 && (d->state == D_STOPPING || d->state == D_STOPPED || d->freeing)) {
+		/* shutting down: what is not sent stays in the durable outbox for the next run */
+	} else {
+		struct out_msg *m = outbox_failed(d->conn.outbox, seq);
+		char code[32];
+		snprintf(code, sizeof(code), res->status ? "http_%ld" : "unreachable", res->status);
+		log_warnx("%s: %s failed for good: %s%s%s", d->conn.name, what, code, res->error ? ": " : "",
+		    res->error ? res->error : "");
+		if (m != NULL) {
+			d->conn.hooks->on_delivery_failed(&d->conn, m, code);
+			outbox_msg_free(m);
+		}
+	}
+	kick(d);
+}
+
+static void on_posted(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+
+	sent(sc->d, sc->seq, res, "a message");
+	free(sc);
+}
+
+/* components: one action row of buttons from "label\tcommand" lines */
+static void add_buttons(cJSON *body, const char *buttons)
+{
+	cJSON *rows = cJSON_AddArrayToObject(body, "components"), *row = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(row, "components");
+	const char *line = buttons;
+	int n = 0;
+
+	cJSON_AddNumberToObject(row, "type", 1);
+	while (line != NULL && *line && n < 5) {
+		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		size_t cmd_len;
+		if (end == NULL)
+			end = line + strlen(line);
+		cmd_len = tab != NULL && tab < end ? (size_t)(end - tab - 1) : 0;
+		if (cmd_len > 0 && cmd_len <= 100 && tab - line <= 80) {
+			char label[96], cmd[104];
+			cJSON *b = cJSON_CreateObject();
+			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
+			snprintf(cmd, sizeof(cmd), "%.*s", (int)cmd_len, tab + 1);
+			cJSON_AddNumberToObject(b, "type", 2);
+			cJSON_AddNumberToObject(b, "style", strncmp(cmd, "deny", 4) == 0 ? 4 :
+			    strncmp(cmd, "approve", 7) == 0 ? 3 : 1);
+			cJSON_AddStringToObject(b, "label", label);
+			cJSON_AddStringToObject(b, "custom_id", cmd);
+			cJSON_AddItemToArray(list, b);
+			n++;
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	cJSON_AddItemToArray(rows, row);
+}
+
+static void post_to_channel(struct discord *d, uint64_t seq, const char *channel, const char *text,
+                            const char *buttons, const char *ping_user, const char *queue)
+{
+	cJSON *body = cJSON_CreateObject(), *am = cJSON_AddObjectToObject(body, "allowed_mentions");
+	struct send_ctx *sc = calloc(1, sizeof(*sc));
+	char path[160], *json;
+
+	/* nothing echoed from users pings anyone; a page pings only its person */
+	cJSON_AddArrayToObject(am, "parse");
+	if (ping_user != NULL)
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(am, "users"), cJSON_CreateString(ping_user));
+	cJSON_AddStringToObject(body, "content", text);
+	if (buttons != NULL)
+		add_buttons(body, buttons);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(path, sizeof(path), "/channels/%s/messages", channel);
+	if (sc == NULL || json == NULL) {
+		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
+		free(sc);
+		cJSON_free(json);
+		sent(d, seq, &oom, "a message");
+		return;
+	}
+	sc->d = d;
+	sc->seq = seq;
+	if (rest_request(d->rest, "POST", path, NULL, queue, NULL, json, on_posted, sc) < 0) {
+		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
+		free(sc);
+		sent(d, seq, &oom, "a message");
+	}
+	cJSON_free(json);
+}
+
+static void on_dm_opened(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+	struct discord *d = sc->d;
+	cJSON *ch = res->status == 200 ? cJSON_Parse(res->body) : NULL;
+	const char *id = ch ? str_field(ch, "id") : NULL;
+	struct out_msg *m = outbox_inflight_find(d->conn.outbox, sc->seq);
+
+	if (id != NULL && m != NULL) {
+		char queue[96];
+		strmap_put(d->dm_channels, sc->user, id);
+		snprintf(queue, sizeof(queue), "u:%s", sc->user);
+		post_to_channel(d, sc->seq, id, m->text, m->buttons, sc->user, queue);
+	} else if (m != NULL) {
+		struct rest_response r = *res;
+		if (r.status == 200)
+			r.status = 502;         /* answered, but not with a channel */
+		sent(d, sc->seq, &r, "opening a DM channel");
+	}
+	cJSON_Delete(ch);
+	free(sc);
+}
+
+static void send_one(struct discord *d, struct out_msg *m)
+{
+	char queue[96];
+
+	if (m->kind != OUT_DM) {
+		snprintf(queue, sizeof(queue), "c:%s", m->target);
+		post_to_channel(d, m->seq, m->target, m->text, m->buttons, NULL, queue);
+		return;
+	}
+	/* a person's DMs share one queue, the channel's opening included, so they keep their order */
+	snprintf(queue, sizeof(queue), "u:%s", m->target);
+	{
+		const char *ch = strmap_get(d->dm_channels, m->target);
+		struct send_ctx *sc;
+		char body[160];
+		if (ch != NULL) {
+			post_to_channel(d, m->seq, ch, m->text, m->buttons, m->target, queue);
+			return;
+		}
+		if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user)) {
+			struct rest_response bad = { .status = 400, .body = "", .error = NULL };
+			free(sc);
+			sent(d, m->seq, &bad, "a DM");
+			return;
+		}
+		sc->d = d;
+		sc->seq = m->seq;
+		snprintf(sc->user, sizeof(sc->user), "%s", m->target);
+		snprintf(body, sizeof(body), "{\"recipient_id\":\"%s\"}", m->target);
+		if (rest_request(d->rest, "POST", "/users/@me/channels", NULL, queue, NULL, body, on_dm_opened, sc) < 0)
+			free(sc);
+	}
+}
+
+static void kick(void *arg)
+{
+	struct discord *d = arg;
+	struct out_msg *m;
+
+	if (d->state != D_READY && d->state != D_STOPPING)
+		return;         /* REST works without the gateway, but not before we know who we are */
+	while ((m = outbox_next(d->conn.outbox)) != NULL)
+		send_one(d, m);
+}
+
+/* ---- clicks ---- */
+
+static void click_free(struct click *k)
+{
+	free(k->token);
+	free(k->content);
+	free(k);
+}
+
+/* Forgets clicks whose token has expired (their command never ended). */
+static void clicks_expire(struct discord *d)
+{
+	uint64_t now = uv_now(d->conn.loop);
+	size_t n = 0;
+
+	for (struct click **p = &d->clicks; *p;) {
+		struct click *k = *p;
+		if (now - k->at > DISCORD_CLICK_TTL_MS || ++n > DISCORD_CLICKS_MAX) {
+			*p = k->next;
+			click_free(k);
+		} else {
+			p = &k->next;
+		}
+	}
+}
+
+static void on_rest_logged(void *arg, const struct rest_response *res)
+{
+	const char *what = arg;
+
+	if (res->status < 200 || res->status >= 300)
+		log_warnx("%s failed: %ld %s", what, res->status, res->error ? res->error : "");
+}
+
+static void on_interaction(struct discord *d, const cJSON *data)
+{
+	const char *id = str_field(data, "id"), *token = str_field(data, "token");
+	const char *channel = str_field(data, "channel_id"), *guild = str_field(data, "guild_id");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
+	const cJSON *cdata = cJSON_GetObjectItemCaseSensitive(data, "data");
+	const cJSON *member = cJSON_GetObjectItemCaseSensitive(data, "member");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(member) ? member : data, "user");
+	const cJSON *message = cJSON_GetObjectItemCaseSensitive(data, "message");
+	const char *custom = cJSON_IsObject(cdata) ? str_field(cdata, "custom_id") : NULL;
+	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
+	const char *uname = cJSON_IsObject(user) ? str_field(user, "username") : NULL;
+	const char *content = cJSON_IsObject(message) ? str_field(message, "content") : NULL;
+	struct chat_event ev;
+	struct click *k;
+	char text[128], path[512];
+
+	if (!cJSON_IsNumber(type) || type->valueint != 3)
+		return;         /* only button clicks: we register no slash commands */
+	if (id == NULL || token == NULL || custom == NULL || uid == NULL || channel == NULL) {
+		bad_frame(d, "INTERACTION_CREATE without id, token, custom_id, user or channel");
+		return;
+	}
+	if (strlen(token) > 1024 || strlen(id) > 64) {
+		bad_frame(d, "INTERACTION_CREATE with an oversized id or token");
+		return;
+	}
+	clicks_expire(d);
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return;
+	snprintf(k->key, sizeof(k->key), "k%" PRIu64, ++d->next_click);
+	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
+	k->at = uv_now(d->conn.loop);
+	k->token = strdup(token);
+	k->content = strdup(content ? content : "");
+	snprintf(text, sizeof(text), "%s%s", d->prefix, custom);
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = id;
+	ev.dm = guild == NULL;
+	ev.room = ev.dm ? NULL : channel;
+	ev.user_id = uid;
+	ev.user_name = uname ? uname : uid;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.click = k->key;
+	d->conn.events_in++;
+	if (d->state == D_STOPPING || !d->conn.hooks->on_event(&d->conn, &ev)) {
+		click_free(k);          /* unanswered: Discord tells the clicker it failed; a click again works */
+		return;
+	}
+	k->next = d->clicks;
+	d->clicks = k;
+	/* within 3 s: "got it, the message is edited later" */
+	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
+	rest_request(d->rest, "POST", path, "POST /interactions/callback", k->queue, NULL, "{\"type\":6}",
+	    on_rest_logged, (void *)"discord: acknowledging a click");
+}
+
+static void discord_click_done(struct conn *c, const char *key, bool ok, const char *text)
+{
+	struct discord *d = discord_of(c);
+	struct click *k = NULL;
+	char path[1200];
+	cJSON *body;
+	char *json;
+
+	for (struct click **p = &d->clicks; *p; p = &(*p)->next) {
+		if (strcmp((*p)->key, key) == 0) {
+			k = *p;
+			*p = k->next;
+			break;
+		}
+	}
+	if (k == NULL)
+		return;
+	if (text == NULL || !d->app_id[0]) {
+		click_free(k);
+		return;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "allowed_mentions"), "parse");
+	if (ok) {
+		/* the outcome under the request, the buttons gone: nobody clicks a decided request */
+		size_t n = strlen(k->content) + strlen(text) + 8;
+		char *content = malloc(n);
+		if (content != NULL) {
+			snprintf(content, n, "%s\n> %s", k->content, text);
+			if (strlen(content) > DISCORD_MAX_TEXT)
+				content[DISCORD_MAX_TEXT] = '\0';       /* the outcome is what the text ends with */
+			cJSON_AddStringToObject(body, "content", content);
+			free(content);
+		}
+		cJSON_AddArrayToObject(body, "components");
+		snprintf(path, sizeof(path), "/webhooks/%s/%s/messages/@original", d->app_id, k->token);
+	} else {
+		/* refused: only the clicker sees why; the buttons stay for someone who may */
+		char *t = strndup(text, DISCORD_MAX_TEXT);
+		cJSON_AddStringToObject(body, "content", t ? t : "");
+		cJSON_AddNumberToObject(body, "flags", 64);
+		free(t);
+		snprintf(path, sizeof(path), "/webhooks/%s/%s", d->app_id, k->token);
+	}
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (json != NULL)
+		rest_request(d->rest, ok ? "PATCH" : "POST", path, ok ? "PATCH /webhooks/original" : "POST /webhooks",
+		    k->queue, NULL, json, on_rest_logged, ok ? (void *)"discord: showing a click's outcome" :
+		    (void *)"discord: telling a clicker why not");
+	cJSON_free(json);
+	click_free(k);
+}
+
+/* ---- gateway in ---- */
+
+static void on_message_create(struct discord *d, const cJSON *data)
+{
+	const char *id = str_field(data, "id"), *channel = str_field(data, "channel_id");
+	const char *content = str_field(data, "content"), *guild = str_field(data, "guild_id");
+	const cJSON *author = cJSON_GetObjectItemCaseSensitive(data, "author");
+	const char *uid = cJSON_IsObject(author) ? str_field(author, "id") : NULL;
+	const char *uname = cJSON_IsObject(author) ? str_field(author, "username") : NULL;
+	const cJSON *bot = cJSON_IsObject(author) ? cJSON_GetObjectItemCaseSensitive(author, "bot") : NULL;
+	struct chat_event ev;
+
+	if (id == NULL || channel == NULL || uid == NULL || content == NULL) {
+		bad_frame(d, "MESSAGE_CREATE without id, channel_id, author.id or content");
+		return;
+	}
+	d->conn.events_in++;
+	if (cJSON_IsTrue(bot) || cJSON_GetObjectItemCaseSensitive(data, "webhook_id") != NULL ||
+	    strcmp(uid, d->conn.self_id) == 0)
+		return;         /* bots, webhooks and the bot itself are never answered */
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = id;
+	ev.dm = guild == NULL;
+	ev.room = ev.dm ? NULL : channel;
+	ev.user_id = uid;
+	ev.user_name = uname ? uname : uid;
+	ev.text = content;
+	ev.text_len = strlen(content);
+	if (d->state == D_STOPPING || !d->conn.hooks->on_event(&d->conn, &ev))
+		d->freeze_resume = true;        /* replayed to whoever resumes next */
+}
+
+static void on_ready(struct discord *d, const cJSON *data)
+{
+	const char *session = str_field(data, "session_id"), *resume = str_field(data, "resume_gateway_url");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(data, "user");
+	const cJSON *app = cJSON_GetObjectItemCaseSensitive(data, "application");
+	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
+	const char *app_id = cJSON_IsObject(app) ? str_field(app, "id") : NULL;
+
+	if (session == NULL || uid == NULL || strlen(session) >= sizeof(d->session)) {
+		bad_frame(d, "READY without session_id or user.id");
+		wsc_close(d->ws, 4000, "bad READY", WHY_INVALID);
+		return;
+	}
+	snprintf(d->session, sizeof(d->session), "%s", session);
+	snprintf(d->resume_url, sizeof(d->resume_url), "%s", resume ? resume : d->gateway_url);
+	snprintf(d->conn.self_id, sizeof(d->conn.self_id), "%s", uid);
+	snprintf(d->app_id, sizeof(d->app_id), "%s", app_id ? app_id : uid);
+	d->fresh_identify = false;
+	uv_timer_stop(&d->handshake_timer);
+	uv_timer_start(&d->stable_timer, on_stable_timer, DISCORD_STABLE_MS, 0);
+	set_state(d, D_READY, "identified");
+	kick(d);
+}
+
+static void on_dispatch(struct discord *d, const cJSON *f)
+{
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(f, "s");
+	const char *t = str_field(f, "t");
+	const cJSON *data = cJSON_GetObjectItemCaseSensitive(f, "d");
+
+	if (t == NULL || !cJSON_IsObject(data))
+		return bad_frame(d, "dispatch without t or d");
+	if (strcmp(t, "READY") == 0)
+		on_ready(d, data);
+	else if (strcmp(t, "RESUMED") == 0) {
+		uv_timer_stop(&d->handshake_timer);
+		set_state(d, D_READY, "resumed");
+		kick(d);
+	} else if (strcmp(t, "MESSAGE_CREATE") == 0)
+		on_message_create(d, data);
+	else if (strcmp(t, "INTERACTION_CREATE") == 0)
+		on_interaction(d, data);
+	if (cJSON_IsNumber(s) && !d->freeze_resume) {
+		d->seq = (int64_t)s->valuedouble;
+		save_resume(d);
+	}
+}
+
+static void on_heartbeat_timer(uv_timer_t *t);
+
+static void on_hello(struct discord *d, const cJSON *data)
+{
+	const cJSON *hb = cJSON_IsObject(data) ? cJSON_GetObjectItemCaseSensitive(data, "heartbeat_interval") : NULL;
+	uint64_t first;
+
+	d->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 41250;
+	/* the first beat at a random point of the interval, as the gateway asks */
+	first = (uint64_t)((double)d->heartbeat_ms * ((double)rand() / ((double)RAND_MAX + 1.0)));
+	d->awaiting_ack = false;
+	uv_timer_start(&d->heartbeat_timer, on_heartbeat_timer, first, (uint64_t)d->heartbeat_ms);
+	set_state(d, D_WAITING, "hello");
+	d->want_hello_reply = true;
+	wsc_want_write(d->ws);
+}
+
+static void on_frame(struct wsc *w, void *arg, const char *buf, size_t len)
+{
+	struct discord *d = arg;
+	cJSON *f = cJSON_ParseWithLength(buf, len);
+	const cJSON *op = f ? cJSON_GetObjectItemCaseSensitive(f, "op") : NULL;
+	const cJSON *data = f ? cJSON_GetObjectItemCaseSensitive(f, "d") : NULL;
+
+	(void)w;
+	if (!cJSON_IsNumber(op)) {
+		bad_frame(d, "not a JSON object with an op");
+		cJSON_Delete(f);
+		return;
+	}
+	switch (op->valueint) {
+	case 0:
+		on_dispatch(d, f);
+		break;
+	case 1:         /* the gateway asks for a beat now */
+		d->want_heartbeat = true;
+		wsc_want_write(d->ws);
+		break;
+	case 7:
+		log_info("%s: the gateway asks us to reconnect", d->conn.name);
+		wsc_close(d->ws, 4000, "reconnect requested", WHY_RECONNECT);
+		break;
+	case 9:
+		log_warnx("%s: invalid session (%s)", d->conn.name, cJSON_IsTrue(data) ? "resumable" : "not resumable");
+		if (!cJSON_IsTrue(data)) {
+			d->fresh_identify = true;
+			d->session[0] = '\0';
+			d->freeze_resume = false;
+		}
+		/* the documents ask for a wait of 1 to 5 s before identifying again */
+		d->fixed_delay_ms = 1000 + rand() % 4000;
+		wsc_close(d->ws, 4000, "invalid session", WHY_INVALID);
+		break;
+	case 10:
+		on_hello(d, data);
+		break;
+	case 11:
+		d->awaiting_ack = false;
+		break;
+	default:
+		log_debug("%s: ignoring op %d", d->conn.name, op->valueint);
+		break;
+	}
+	cJSON_Delete(f);
+}
+
+static void on_open(struct wsc *w, void *arg)
+{
+	struct discord *d = arg;
+
+	(void)w;
+	log_info("%s: gateway connected", d->conn.name);
+}
+
+static bool fatal_close(int code, const char **why)
+{
+	switch (code) {
+	case 4004: *why = "close 4004: authentication failed (bad token)"; return true;
+	case 4010: *why = "close 4010: invalid shard"; return true;
+	case 4011: *why = "close 4011: sharding required"; return true;
+	case 4012: *why = "close 4012: invalid API version"; return true;
+	case 4013: *why = "close 4013: invalid intents"; return true;
+	case 4014: *why = "close 4014: disallowed intents (enable Message Content in the Developer Portal)";
+		return true;
+	default: return false;
+	}
+}
+
+static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
+                      const char *what)
+{
+	struct discord *d = arg;
+	const char *fatal;
+	char reason[256];
+
+	(void)w;
+	d->ws = NULL;
+	uv_timer_stop(&d->heartbeat_timer);
+	uv_timer_stop(&d->handshake_timer);
+	uv_timer_stop(&d->stable_timer);
+	d->awaiting_ack = d->want_hello_reply = d->want_heartbeat = false;
+	if (d->state == D_STOPPING || why == WHY_STOP) {
+		set_state(d, D_STOPPED, "stopped");
+		d->conn.hooks->on_stopped(&d->conn);
+		return;
+	}
+	if (fatal_close(peer_code, &fatal)) {
+		set_state(d, D_FATAL, fatal);
+		d->conn.status_text = peer_code == 4004 ? "failed: bad token" : "failed: refused by the gateway";
+		return;
+	}
+	if (peer_code == 4007 || peer_code == 4009) {
+		d->fresh_identify = true;       /* resuming would fail: identify again */
+		d->session[0] = '\0';
+		d->freeze_resume = false;
+	}
+	d->resume_next = true;
+	snprintf(reason, sizeof(reason), "%s%s%s", what,
+	    why == WHY_ZOMBIE ? " (no heartbeat ack)" : why == WHY_RECONNECT ? " (gateway asked to reconnect)" :
+	    why == WHY_INVALID ? " (invalid session)" : why == WHY_TIMEOUT ? " (handshake timed out)" : "",
+	    "");
+	if (peer_code) {
+		size_t n = strlen(reason);
+		snprintf(reason + n, sizeof(reason) - n, ", close code %d %s", peer_code, peer_reason);
+	}
+	set_state(d, D_BACKOFF, reason);
+	d->conn.reconnects++;
+	schedule_reconnect(d);
+}
+
+static const struct wsc_ops gateway_ops = {
+	.on_open = on_open,
+	.on_frame = on_frame,
+	.on_writeable = on_writeable,
+	.on_closed = on_closed,
+};
+
+/* ---- timers ---- */
+
+static void on_heartbeat_timer(uv_timer_t *t)
+{
+	struct discord *d = t->data;
+
+	if (d->ws == NULL)
+		return;
+	if (d->awaiting_ack) {
+		/* not 1000/1001: those would end the session we want to resume */
+		log_warnx("%s: no heartbeat ack within %" PRId64 " ms: the connection is dead", d->conn.name,
+		    d->heartbeat_ms);
+		uv_timer_stop(&d->heartbeat_timer);
+		wsc_close(d->ws, 4000, "no heartbeat ack", WHY_ZOMBIE);
+		return;
+	}
+	d->awaiting_ack = true;
+	d->want_heartbeat = true;
+	wsc_want_write(d->ws);
+}
+
+static void on_handshake_timer(uv_timer_t *t)
+{
+	struct discord *d = t->data;
+
+	if (d->state != D_READY && d->ws != NULL)
+		wsc_close(d->ws, 4000, "handshake timed out", WHY_TIMEOUT);
+}
+
+static void on_stable_timer(uv_timer_t *t)
+{
+	struct discord *d = t->data;
+
+	d->attempt = 0;         /* it stayed up: the next drop starts from the first delay */
+}
+
+static void on_retry_timer(uv_timer_t *t)
+{
+	struct discord *d = t->data;
+
+	if (d->state != D_BACKOFF)
+		return;
+	if (d->gateway_url[0])
+		discord_connect(d);
+	else
+		fetch_gateway(d);
+}
+
+static void schedule_reconnect(struct discord *d)
+{
+	int64_t delay = d->fixed_delay_ms >= 0 ? d->fixed_delay_ms : wsc_backoff_ms(&d->attempt);
+
+	d->fixed_delay_ms = -1;
+	log_info("%s: reconnecting in %" PRId64 " ms%s", d->conn.name, delay,
+	    d->session[0] && !d->fresh_identify ? " (resume)" : "");
+	uv_timer_start(&d->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+}
+
+/* ---- connecting ---- */
+
+static void discord_connect(struct discord *d)
+{
+	bool resume = d->resume_next && !d->fresh_identify && d->session[0] && d->resume_url[0];
+	const char *base = resume ? d->resume_url : d->gateway_url;
+	size_t n = strlen(base);
+	char url[600];
+
+	snprintf(url, sizeof(url), "%s%s?v=10&encoding=json", base, n > 0 && base[n - 1] == '/' ? "" : "/");
+	set_state(d, D_CONNECTING, resume ? "connecting to resume" : "connecting");
+	d->ws = wsc_open(d->conn.lws, url, d->tls_verify, DISCORD_MAX_FRAME, &gateway_ops, d, d->conn.name);
+	if (d->ws == NULL) {
+		set_state(d, D_BACKOFF, "connect failed at once");
+		schedule_reconnect(d);
+		return;
+	}
+	uv_timer_start(&d->handshake_timer, on_handshake_timer, DISCORD_HANDSHAKE_MS, 0);
+}
+
+static void on_gateway(void *arg, const struct rest_response *res)
+{
+	struct discord *d = arg;
+	cJSON *g = res->status == 200 ? cJSON_Parse(res->body) : NULL;
+	const char *url = g ? str_field(g, "url") : NULL;
+
+	if (d->state != D_GATEWAY) {
+		cJSON_Delete(g);
+		return;         /* stopped meanwhile */
+	}
+	if (res->status == 401 || res->status == 403) {
+		set_state(d, D_FATAL, "GET /gateway/bot: the token was refused; not retrying until the config changes");
+		d->conn.status_text = "failed: bad token";
+	} else if (url == NULL || strlen(url) >= sizeof(d->gateway_url)) {
+		char why[128];
+		snprintf(why, sizeof(why), "GET /gateway/bot failed: %ld %s", res->status, res->error ? res->error : "");
+		set_state(d, D_BACKOFF, why);
+		schedule_reconnect(d);
+	} else {
+		snprintf(d->gateway_url, sizeof(d->gateway_url), "%s", url);
+		discord_connect(d);
+	}
+	cJSON_Delete(g);
+}
+
+static void fetch_gateway(struct discord *d)
+{
+	set_state(d, D_GATEWAY, "asking for the gateway url");
+	if (rest_request(d->rest, "GET", "/gateway/bot", NULL, NULL, NULL, NULL, on_gateway, d) < 0) {
+		set_state(d, D_BACKOFF, "out of memory");
+		schedule_reconnect(d);
+	}
+}
+
+static void on_resume_loaded(struct conn *c, const char *session, const char *last_id)
+{
+	struct discord *d = discord_of(c);
+	char *end;
+
+	if (d->state != D_IDLE)
+		return;
+	if (session != NULL && last_id != NULL) {
+		const char *sp = strchr(session, ' ');
+		long long seq = strtoll(last_id, &end, 10);
+		if (sp != NULL && *end == '\0' && seq >= 0 && (size_t)(sp - session) < sizeof(d->session) &&
+		    strlen(sp + 1) < sizeof(d->resume_url)) {
+			snprintf(d->session, sizeof(d->session), "%.*s", (int)(sp - session), session);
+			snprintf(d->resume_url, sizeof(d->resume_url), "%s", sp + 1);
+			d->seq = seq;
+			d->resume_next = true;
+			log_info("%s: will resume session %s after sequence %lld", c->name, d->session, seq);
+		}
+	}
+	fetch_gateway(d);
+}
+
+/* ---- conn ops ---- */
+
+static void discord_kick(struct conn *c)
+{
+	kick(c);
+}
+
+static int discord_start(struct conn *c)
+{
+	struct discord *d = discord_of(c);
+	uv_timer_t *timers[] = { &d->heartbeat_timer, &d->retry_timer, &d->handshake_timer, &d->stable_timer,
+		&d->drain_timer };
+	char auth[600];
+
+	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, kick, d);
+	d->rest = rest_new(c->loop, c->name, d->api_url, d->tls_verify);
+	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->token == NULL)
+		return -1;
+	/* REST keeps each channel's order itself: several channels may be in flight */
+	outbox_set_max_inflight(d->conn.outbox, DISCORD_IN_FLIGHT);
+	snprintf(auth, sizeof(auth), "Bot %s", d->token);
+	rest_set_auth(d->rest, auth);
+	rest_global_limit(d->rest, 50);
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uv_timer_init(c->loop, timers[i]);
+		timers[i]->data = d;
+		d->open_timers++;
+	}
+	c->hooks->load_resume(c, on_resume_loaded);
+	return 0;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct discord *d = h->data;
+
+	if (--d->open_timers == 0)
+		free(d);
+}
+
+static void finish_stop(struct discord *d)
+{
+	uv_timer_stop(&d->drain_timer);
+	if (d->ws != NULL) {
+		/* 4000, not 1000: the session stays resumable for the next run */
+		wsc_close(d->ws, 4000, "dutybot restarting", WHY_STOP);
+	} else {
+		set_state(d, D_STOPPED, "stopped");
+		d->conn.hooks->on_stopped(&d->conn);
+	}
+}
+
+/* Waits (a little) for what is being sent, then closes. */
+static void on_drain_timer(uv_timer_t *t)
+{
+	struct discord *d = t->data;
+
+	if (rest_pending(d->rest) == 0 || uv_now(d->conn.loop) - d->stop_at > 3000)
+		finish_stop(d);
+}
+
+static void discord_stop(struct conn *c)
+{
+	struct discord *d = discord_of(c);
+
+	/* the heartbeat goes on until the socket is closed: a session that
+	 * misses beats is ended by the gateway, and the next run resumes it */
+	uv_timer_stop(&d->retry_timer);
+	uv_timer_stop(&d->handshake_timer);
+	uv_timer_stop(&d->stable_timer);
+	set_state(d, D_STOPPING, "shutting down");
+	if (rest_pending(d->rest) == 0) {
+		finish_stop(d);
+		return;
+	}
+	d->stop_at = uv_now(c->loop);
+	uv_timer_start(&d->drain_timer, on_drain_timer, 50, 50);
+}
+
+static void discord_free(struct conn *c)
+{
+	struct discord *d = discord_of(c);
+
+	d->freeing = true;      /* what rest_free fails now stays in the durable outbox */
+	if (d->ws != NULL)
+		wsc_abandon(d->ws);
+	if (d->rest != NULL)
+		rest_free(d->rest);
+	if (d->conn.outbox != NULL)
+		outbox_free(d->conn.outbox);
+	while (d->clicks != NULL) {
+		struct click *k = d->clicks;
+		d->clicks = k->next;
+		click_free(k);
+	}
+	strmap_free(d->dm_channels);
+	free(d->token);
+	free(d->api_url);
+	if (d->open_timers == 0) {
+		free(d);
+		return;
+	}
+	uv_close((uv_handle_t *)&d->heartbeat_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&d->retry_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&d->handshake_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&d->stable_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&d->drain_timer, on_timer_closed);
+}
+
+static void discord_set_token(struct conn *c, const char *token)
+{
+	struct discord *d = discord_of(c);
+	char auth[600];
+
+	if (token == NULL || strcmp(token, d->token) == 0)
+		return;
+	free(d->token);
+	d->token = strdup(token);
+	snprintf(auth, sizeof(auth), "Bot %s", d->token);
+	rest_set_auth(d->rest, auth);
+	if (d->state == D_FATAL) {
+		log_info("%s: token changed: trying again", c->name);
+		d->attempt = 0;
+		d->fresh_identify = true;
+		fetch_gateway(d);
+	}
+}
+
+static const struct conn_ops discord_ops = {
+	.start = discord_start,
+	.stop = discord_stop,
+	.kick = discord_kick,
+	.set_token = discord_set_token,
+	.click_done = discord_click_done,
+	.free = discord_free,
+};
+
+struct conn *discord_conn_new(const struct config_connection *cc, const char *command_prefix)
+{
+	struct discord *d = calloc(1, sizeof(*d));
+
+	if (d == NULL)
+		return NULL;
+	d->conn.ops = &discord_ops;
+	d->token = strdup(cc->token ? cc->token : "");
+	d->tls_verify = cc->tls_verify;
+	snprintf(d->prefix, sizeof(d->prefix), "%s", command_prefix);
+	d->seq = -1;
+	d->fixed_delay_ms = -1;
+	d->dm_channels = strmap_new(4096);
+	d->api_url = strdup(cc->api_url ? cc->api_url : "https://discord.com/api/v10");
+	return &d->conn;
+}
+

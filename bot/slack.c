@@ -1,0 +1,1056 @@
+/*
+ * slack: the Slack adapter, Socket Mode in and the Web API out
+ * (shared/NOTES-platforms.md section 2).
+ *
+ *   IDLE --auth.test--> OPENING --apps.connections.open--> CONNECTING
+ *   --hello--> READY;  disconnect warning/refresh_requested: a second socket
+ *   is opened, and the old one is closed only once the new one said hello,
+ *   so no envelope is lost across the switch (one handled twice is dropped
+ *   by the dispatcher's dedupe on the event id).  link_disabled and refused
+ *   tokens --> FATAL (not retried until the config changes).
+ *
+ * Every envelope is acknowledged at once on the socket it came on, before
+ * it is handled (Slack resends what is not acked within 3 s); one the daemon
+ * cannot take now (shutting down) is not acked, so Slack delivers it again.
+ * Slack has no heartbeat of its own: a WebSocket ping every 30 s without a
+ * pong marks the socket dead.
+ */
+#include "bot/conn.h"
+#include "bot/log.h"
+#include "bot/rest.h"
+#include "bot/strmap.h"
+#include "bot/wsc.h"
+
+#include <cjson/cJSON.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SLACK_MAX_TEXT 3000             /* a section block's limit: buttons sit under one */
+#define SLACK_MAX_FRAME (1024 * 1024)
+#define SLACK_HANDSHAKE_MS 20000
+#define SLACK_STABLE_MS 30000
+#define SLACK_PING_MS 30000
+#define SLACK_IN_FLIGHT 8
+#define SLACK_CLICK_TTL_MS (30 * 60 * 1000)
+#define SLACK_CLICKS_MAX 1024
+#define SLACK_ACKS_MAX 256
+
+enum sstate { S_IDLE, S_AUTH, S_OPENING, S_CONNECTING, S_READY, S_BACKOFF, S_FATAL, S_STOPPING, S_STOPPED };
+static const char *const sstate_names[] = { "IDLE", "AUTH", "OPENING", "CONNECTING", "READY", "BACKOFF",
+	"FATAL", "STOPPING", "STOPPED" };
+
+enum why { WHY_NONE, WHY_ZOMBIE, WHY_REPLACED, WHY_TIMEOUT, WHY_STOP, WHY_DISABLED };
+
+struct slack;
+
+/* One Socket Mode connection; two exist while one replaces the other. */
+struct sock {
+	struct slack *s;
+	struct wsc *w;
+	bool hello;
+	bool want_ping, awaiting_pong;
+	char *acks[SLACK_ACKS_MAX];     /* envelope ids to acknowledge */
+	size_t n_acks;
+};
+
+struct click {
+	struct click *next;
+	char key[24];
+	uint64_t at;
+	char channel[32], ts[32], user[32];
+	char *text;                     /* the button message's text */
+};
+
+struct slack {
+	struct conn conn;               /* first */
+	enum sstate state;
+	struct rest *rest;
+	struct sock *cur, *next;        /* next: the replacement being opened */
+	char *app_token, *bot_token, *api_url;
+	char app_auth[600];
+	char prefix[8];
+	bool tls_verify;
+	char bot_id[32];
+	bool refreshing;                /* apps.connections.open for a replacement is under way */
+	uv_timer_t retry_timer, handshake_timer, stable_timer, ping_timer, drain_timer;
+	int open_timers;
+	int attempt;
+	uint64_t stop_at;
+	bool freeing;
+	struct strmap *dm_channels;
+	struct click *clicks;
+	uint64_t next_click;
+};
+
+struct send_ctx {
+	struct slack *s;
+	uint64_t seq;
+	char user[32];
+};
+
+static void open_socket(struct slack *s, bool replacement);
+static void schedule_reconnect(struct slack *s);
+static void on_stable_timer(uv_timer_t *t);
+
+static struct slack *slack_of(struct conn *c)
+{
+	return (struct slack *)c;
+}
+
+static void set_state(struct slack *s, enum sstate st, const char *reason)
+{
+	static const enum conn_status status_of[] = {
+		[S_IDLE] = CONN_DOWN, [S_AUTH] = CONN_CONNECTING, [S_OPENING] = CONN_CONNECTING,
+		[S_CONNECTING] = CONN_CONNECTING, [S_READY] = CONN_UP, [S_BACKOFF] = CONN_DOWN,
+		[S_FATAL] = CONN_FATAL, [S_STOPPING] = CONN_DOWN, [S_STOPPED] = CONN_STOPPED,
+	};
+	static const char *const text_of[] = {
+		[S_IDLE] = "idle", [S_AUTH] = "checking the bot token", [S_OPENING] = "opening a socket",
+		[S_CONNECTING] = "connecting", [S_READY] = "ready", [S_BACKOFF] = "reconnecting",
+		[S_FATAL] = "failed", [S_STOPPING] = "stopping", [S_STOPPED] = "stopped",
+	};
+
+	if (s->state == st)
+		return;
+	if (st == S_FATAL || (s->state == S_READY && st != S_STOPPING))
+		log_warnx("%s: state change %s -> %s, reason: %s", s->conn.name, sstate_names[s->state],
+		    sstate_names[st], reason);
+	else
+		log_info("%s: state change %s -> %s, reason: %s", s->conn.name, sstate_names[s->state],
+		    sstate_names[st], reason);
+	s->state = st;
+	s->conn.status = status_of[st];
+	s->conn.status_text = text_of[st];
+}
+
+static const char *str_field(const cJSON *o, const char *key)
+{
+	const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static void bad_frame(struct slack *s, const char *why)
+{
+	s->conn.bad_frames++;
+	log_warnx("%s: ignoring a malformed envelope: %s", s->conn.name, why);
+}
+
+/* Slack escapes only & < > in text, and so do we: nothing echoed can ping. */
+static char *escape(const char *text)
+{
+	size_t n = 1;
+	char *out, *o;
+
+	for (const char *p = text; *p; p++)
+		n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : 1;
+	if ((out = malloc(n)) == NULL)
+		return NULL;
+	for (o = out; *text; text++) {
+		const char *rep = *text == '&' ? "&amp;" : *text == '<' ? "&lt;" : *text == '>' ? "&gt;" : NULL;
+		if (rep != NULL) {
+			memcpy(o, rep, strlen(rep));
+			o += strlen(rep);
+		} else {
+			*o++ = *text;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+static void unescape_in_place(char *t)
+{
+	static const struct { const char *from; char to; } map[] = { { "&amp;", '&' }, { "&lt;", '<' }, { "&gt;", '>' } };
+	char *o = t;
+
+	while (*t) {
+		bool done = false;
+		for (size_t i = 0; i < 3 && !done; i++) {
+			size_t n = strlen(map[i].from);
+			if (strncmp(t, map[i].from, n) == 0) {
+				*o++ = map[i].to;
+				t += n;
+				done = true;
+			}
+		}
+		if (!done)
+			*o++ = *t++;
+	}
+	*o = '\0';
+}
+
+/* Web API answers 200 {"ok": false, "error": ...} for its errors: that is a failure too. */
+static const char *api_error(const struct rest_response *res, cJSON **json)
+{
+	const cJSON *ok;
+
+	*json = NULL;
+	if (res->status != 200)
+		return res->error ? res->error : "http error";
+	if ((*json = cJSON_Parse(res->body)) == NULL)
+		return "not JSON";
+	ok = cJSON_GetObjectItemCaseSensitive(*json, "ok");
+	if (!cJSON_IsTrue(ok)) {
+		const char *e = str_field(*json, "error");
+		return e ? e : "not ok";
+	}
+	return NULL;
+}
+
+/* ---- socket writes: acks and pings ---- */
+
+static int on_writeable(struct wsc *w, void *arg)
+{
+	struct sock *k = arg;
+
+	for (size_t i = 0; i < k->n_acks; i++) {
+		char frame[160];
+		int n = snprintf(frame, sizeof(frame), "{\"envelope_id\":\"%s\"}", k->acks[i]);
+		int rc = wsc_send(w, frame, (size_t)n);
+		free(k->acks[i]);
+		k->acks[i] = NULL;
+		if (rc < 0) {
+			for (size_t j = i + 1; j < k->n_acks; j++)
+				free(k->acks[j]);
+			k->n_acks = 0;
+			return -1;
+		}
+	}
+	k->n_acks = 0;
+	if (k->want_ping) {
+		k->want_ping = false;
+		k->awaiting_pong = true;
+		if (wsc_ping(w) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static void ack(struct sock *k, const char *envelope_id)
+{
+	if (strlen(envelope_id) > 100 || strpbrk(envelope_id, "\"\\") != NULL)
+		return;
+	if (k->n_acks == SLACK_ACKS_MAX) {
+		log_warnx("%s: too many acks waiting for the socket; Slack will resend", k->s->conn.name);
+		return;
+	}
+	if ((k->acks[k->n_acks] = strdup(envelope_id)) != NULL)
+		k->n_acks++;
+	wsc_want_write(k->w);
+}
+
+/* ---- Web API out: the outbox ---- */
+
+static void kick(void *arg);
+
+static void sent(struct slack *s, uint64_t seq, int status, const char *err, const char *what)
+{
+	if (err == NULL) {
+		if (outbox_acked(s->conn.outbox, seq))
+			s->conn.actions_acked++;
+	} else if (status == 0 && (s->state == S_STOPPING || s->state == S_STOPPED || s->freeing)) {
+		/* shutting down: what is not sent stays in the durable outbox for the next run */
+	} else {
+		struct out_msg *m = outbox_failed(s->conn.outbox, seq);
+		char code[64];
+		snprintf(code, sizeof(code), "%s", err);
+		log_warnx("%s: %s failed for good: %s", s->conn.name, what, code);
+		if (m != NULL) {
+			s->conn.hooks->on_delivery_failed(&s->conn, m, code);
+			outbox_msg_free(m);
+		}
+	}
+	kick(s);
+}
+
+static void on_posted(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+	cJSON *json;
+	const char *err = api_error(res, &json);
+
+	sent(sc->s, sc->seq, (int)res->status, err, "a message");
+	cJSON_Delete(json);
+	free(sc);
+}
+
+static cJSON *section(const char *mrkdwn)
+{
+	cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
+
+	cJSON_AddStringToObject(b, "type", "section");
+	cJSON_AddStringToObject(t, "type", "mrkdwn");
+	cJSON_AddStringToObject(t, "text", mrkdwn);
+	return b;
+}
+
+/* blocks: the text, then an actions block of buttons from "label\tcommand" lines */
+static void add_blocks(cJSON *body, const char *escaped, const char *buttons)
+{
+	cJSON *blocks = cJSON_AddArrayToObject(body, "blocks"), *actions = cJSON_CreateObject();
+	cJSON *elements;
+	const char *line = buttons;
+	int n = 0;
+
+	cJSON_AddItemToArray(blocks, section(escaped));
+	cJSON_AddStringToObject(actions, "type", "actions");
+	elements = cJSON_AddArrayToObject(actions, "elements");
+	while (line != NULL && *line && n < 5) {
+		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		if (end == NULL)
+			end = line + strlen(line);
+		if (tab != NULL && tab < end && end - tab > 1 && tab - line <= 75) {
+			char label[80], cmd[256], id[24];
+			cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
+			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
+			snprintf(cmd, sizeof(cmd), "%.*s", (int)(end - tab - 1), tab + 1);
+			snprintf(id, sizeof(id), "dutybot_%d", n);
+			cJSON_AddStringToObject(b, "type", "button");
+			cJSON_AddStringToObject(t, "type", "plain_text");
+			cJSON_AddStringToObject(t, "text", label);
+			cJSON_AddStringToObject(b, "action_id", id);
+			cJSON_AddStringToObject(b, "value", cmd);
+			if (strncmp(cmd, "deny", 4) == 0)
+				cJSON_AddStringToObject(b, "style", "danger");
+			else
+				cJSON_AddStringToObject(b, "style", "primary");
+			cJSON_AddItemToArray(elements, b);
+			n++;
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	cJSON_AddItemToArray(blocks, actions);
+}
+
+static void post_to_channel(struct slack *s, uint64_t seq, const char *channel, const char *text,
+                            const char *buttons, const char *queue)
+{
+	cJSON *body = cJSON_CreateObject();
+	struct send_ctx *sc = calloc(1, sizeof(*sc));
+	char *esc = escape(text), *json, route[96];
+
+	cJSON_AddStringToObject(body, "channel", channel);
+	cJSON_AddStringToObject(body, "text", esc ? esc : "");
+	cJSON_AddFalseToObject(body, "unfurl_links");
+	if (buttons != NULL && esc != NULL)
+		add_blocks(body, esc, buttons);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	free(esc);
+	/* chat.postMessage: about one a second per channel, with short bursts */
+	snprintf(route, sizeof(route), "chat.postMessage %s", channel);
+	rest_route_limit(s->rest, route, 60);
+	if (sc == NULL || json == NULL) {
+		free(sc);
+		cJSON_free(json);
+		sent(s, seq, 0, "out of memory", "a message");
+		return;
+	}
+	sc->s = s;
+	sc->seq = seq;
+	if (rest_request(s->rest, "POST", "/chat.postMessage", route, queue, NULL, json, on_posted, sc) < 0) {
+		free(sc);
+		sent(s, seq, 0, "out of memory", "a message");
+	}
+	cJSON_free(json);
+}
+
+static void on_dm_opened(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+	struct slack *s = sc->s;
+	cJSON *json;
+	const char *err = api_error(res, &json);
+	const char *id = err == NULL ? str_field(cJSON_GetObjectItemCaseSensitive(json, "channel"), "id") : NULL;
+	struct out_msg *m = outbox_inflight_find(s->conn.outbox, sc->seq);
+
+	if (m != NULL && id != NULL) {
+		char queue[64];
+		strmap_put(s->dm_channels, sc->user, id);
+		snprintf(queue, sizeof(queue), "u:%s", sc->user);
+		post_to_channel(s, sc->seq, id, m->text, m->buttons, queue);
+	} else if (m != NULL) {
+		sent(s, sc->seq, (int)res->status, err ? err : "no channel", "opening a DM");
+	}
+	cJSON_Delete(json);
+	free(sc);
+}
+
+static void send_one(struct slack *s, struct out_msg *m)
+{
+	char queue[64], body[96];
+	const char *ch;
+	struct send_ctx *sc;
+
+	if (m->kind != OUT_DM) {
+		snprintf(queue, sizeof(queue), "c:%s", m->target);
+		post_to_channel(s, m->seq, m->target, m->text, m->buttons, queue);
+		return;
+	}
+	snprintf(queue, sizeof(queue), "u:%s", m->target);
+	if ((ch = strmap_get(s->dm_channels, m->target)) != NULL) {
+		post_to_channel(s, m->seq, ch, m->text, m->buttons, queue);
+		return;
+	}
+	if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user) ||
+	    strpbrk(m->target, "\"\\") != NULL) {
+		free(sc);
+		sent(s, m->seq, 400, "bad user id", "a DM");
+		return;
+	}
+	sc->s = s;
+	sc->seq = m->seq;
+	snprintf(sc->user, sizeof(sc->user), "%s", m->target);
+	snprintf(body, sizeof(body), "{\"users\":\"%s\"}", m->target);
+	if (rest_request(s->rest, "POST", "/conversations.open", "conversations.open", queue, NULL, body,
+	    on_dm_opened, sc) < 0)
+		free(sc);
+}
+
+static void kick(void *arg)
+{
+	struct slack *s = arg;
+	struct out_msg *m;
+
+	if (s->state != S_READY && s->state != S_STOPPING && s->state != S_BACKOFF &&
+	    s->state != S_OPENING && s->state != S_CONNECTING)
+		return;         /* the Web API works without the socket, once auth.test said who we are */
+	while ((m = outbox_next(s->conn.outbox)) != NULL)
+		send_one(s, m);
+}
+
+/* ---- clicks ---- */
+
+static void click_free(struct click *k)
+{
+	free(k->text);
+	free(k);
+}
+
+static void clicks_expire(struct slack *s)
+{
+	uint64_t now = uv_now(s->conn.loop);
+	size_t n = 0;
+
+	for (struct click **p = &s->clicks; *p;) {
+		struct click *k = *p;
+		if (now - k->at > SLACK_CLICK_TTL_MS || ++n > SLACK_CLICKS_MAX) {
+			*p = k->next;
+			click_free(k);
+		} else {
+			p = &k->next;
+		}
+	}
+}
+
+static void on_api_logged(void *arg, const struct rest_response *res)
+{
+	cJSON *json;
+	const char *err = api_error(res, &json);
+
+	if (err != NULL)
+		log_warnx("%s failed: %s", (const char *)arg, err);
+	cJSON_Delete(json);
+}
+
+/* Returns false when the daemon could not take it (then it is not acked). */
+static bool on_block_actions(struct slack *s, const cJSON *p)
+{
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(p, "user");
+	const cJSON *channel = cJSON_GetObjectItemCaseSensitive(p, "channel");
+	const cJSON *container = cJSON_GetObjectItemCaseSensitive(p, "container");
+	const cJSON *message = cJSON_GetObjectItemCaseSensitive(p, "message");
+	const cJSON *actions = cJSON_GetObjectItemCaseSensitive(p, "actions");
+	const cJSON *action = cJSON_IsArray(actions) ? cJSON_GetArrayItem(actions, 0) : NULL;
+	const char *uid = str_field(user, "id"), *uname = str_field(user, "username");
+	const char *ch = str_field(channel, "id"), *ts = str_field(container, "message_ts");
+	const char *value = str_field(action, "value"), *action_ts = str_field(action, "action_ts");
+	const char *mtext = str_field(message, "text");
+	char text[300], msg_id[96];
+	struct chat_event ev;
+	struct click *k;
+
+	if (ch == NULL)
+		ch = str_field(container, "channel_id");
+	if (ts == NULL)
+		ts = str_field(message, "ts");
+	if (uid == NULL || ch == NULL || ts == NULL || value == NULL || strlen(ch) >= sizeof(k->channel) ||
+	    strlen(ts) >= sizeof(k->ts) || strlen(uid) >= sizeof(k->user) || strlen(value) > 250) {
+		bad_frame(s, "block_actions without user, channel, message ts or button value");
+		return true;
+	}
+	clicks_expire(s);
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return false;
+	snprintf(k->key, sizeof(k->key), "k%" PRIu64, ++s->next_click);
+	k->at = uv_now(s->conn.loop);
+	snprintf(k->channel, sizeof(k->channel), "%s", ch);
+	snprintf(k->ts, sizeof(k->ts), "%s", ts);
+	snprintf(k->user, sizeof(k->user), "%s", uid);
+	k->text = strdup(mtext ? mtext : "");
+	if (k->text != NULL)
+		unescape_in_place(k->text);
+	snprintf(text, sizeof(text), "%s%s", s->prefix, value);
+	/* one click, however often Slack delivers it */
+	snprintf(msg_id, sizeof(msg_id), "act:%s:%s:%s", uid, ts, action_ts ? action_ts : "");
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = msg_id;
+	ev.dm = ch[0] == 'D';
+	ev.room = ev.dm ? NULL : ch;
+	ev.user_id = uid;
+	ev.user_name = uname ? uname : uid;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.click = k->key;
+	s->conn.events_in++;
+	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
+		click_free(k);
+		return false;
+	}
+	k->next = s->clicks;
+	s->clicks = k;
+	return true;
+}
+
+static void slack_click_done(struct conn *c, const char *key, bool ok, const char *text)
+{
+	struct slack *s = slack_of(c);
+	struct click *k = NULL;
+	cJSON *body;
+	char *json, *esc;
+
+	for (struct click **p = &s->clicks; *p; p = &(*p)->next) {
+		if (strcmp((*p)->key, key) == 0) {
+			k = *p;
+			*p = k->next;
+			break;
+		}
+	}
+	if (k == NULL)
+		return;
+	if (text == NULL || (esc = escape(text)) == NULL) {
+		click_free(k);
+		return;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddStringToObject(body, "channel", k->channel);
+	if (ok) {
+		/* the outcome under the request, the buttons gone */
+		char *orig = escape(k->text ? k->text : ""), *all;
+		size_t n = (orig ? strlen(orig) : 0) + strlen(esc) + 8;
+		if ((all = malloc(n)) != NULL) {
+			snprintf(all, n, "%s\n&gt; %s", orig ? orig : "", esc);
+			if (strlen(all) > SLACK_MAX_TEXT)
+				all[SLACK_MAX_TEXT] = '\0';
+			cJSON_AddStringToObject(body, "ts", k->ts);
+			cJSON_AddStringToObject(body, "text", all);
+			cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "blocks"), section(all));
+			free(all);
+		}
+		free(orig);
+	} else {
+		/* refused: only the clicker sees why; the buttons stay for someone who may */
+		cJSON_AddStringToObject(body, "user", k->user);
+		cJSON_AddStringToObject(body, "text", esc);
+	}
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (json != NULL)
+		rest_request(s->rest, "POST", ok ? "/chat.update" : "/chat.postEphemeral",
+		    ok ? "chat.update" : "chat.postEphemeral", NULL, NULL, json, on_api_logged,
+		    ok ? (void *)"slack: showing a click's outcome" : (void *)"slack: telling a clicker why not");
+	cJSON_free(json);
+	free(esc);
+	click_free(k);
+}
+
+/* ---- socket in ---- */
+
+/* Returns false when the daemon could not take it (then it is not acked). */
+static bool on_event(struct slack *s, const cJSON *payload)
+{
+	const cJSON *e = cJSON_GetObjectItemCaseSensitive(payload, "event");
+	const char *event_id = str_field(payload, "event_id"), *type = str_field(e, "type");
+	const char *ch = str_field(e, "channel"), *user = str_field(e, "user"), *text = str_field(e, "text");
+	const char *ctype = str_field(e, "channel_type"), *ts = str_field(e, "ts");
+	struct chat_event ev;
+	char *copy;
+	bool taken;
+
+	if (type == NULL || strcmp(type, "message") != 0)
+		return true;
+	s->conn.events_in++;
+	/* edits, joins, bot posts and our own carry a subtype or a bot_id */
+	if (cJSON_GetObjectItemCaseSensitive(e, "subtype") != NULL || cJSON_GetObjectItemCaseSensitive(e, "bot_id") != NULL)
+		return true;
+	if (ch == NULL || user == NULL || text == NULL || event_id == NULL) {
+		bad_frame(s, "message event without channel, user, text or event_id");
+		return true;
+	}
+	if (strcmp(user, s->conn.self_id) == 0)
+		return true;
+	if ((copy = strdup(text)) == NULL)
+		return false;
+	unescape_in_place(copy);
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = event_id;           /* the same on every delivery of one event */
+	ev.dm = (ctype != NULL && strcmp(ctype, "im") == 0) || ch[0] == 'D';
+	ev.room = ev.dm ? NULL : ch;
+	ev.user_id = user;
+	ev.user_name = user;
+	ev.text = copy;
+	ev.text_len = strlen(copy);
+	ev.ts_ms = ts ? (int64_t)(strtod(ts, NULL) * 1000) : 0;
+	taken = s->state != S_STOPPING && s->conn.hooks->on_event(&s->conn, &ev);
+	free(copy);
+	return taken;
+}
+
+static void close_sock(struct sock *k, int code, const char *reason, int why)
+{
+	if (k != NULL && k->w != NULL)
+		wsc_close(k->w, code, reason, why);
+}
+
+static void on_hello(struct slack *s, struct sock *k)
+{
+	k->hello = true;
+	if (k == s->next) {
+		/* the replacement is up: only now the old socket goes */
+		struct sock *old = s->cur;
+		s->cur = k;
+		s->next = NULL;
+		log_info("%s: the new socket is up; closing the old one", s->conn.name);
+		close_sock(old, 1000, "replaced", WHY_REPLACED);
+	}
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_start(&s->stable_timer, on_stable_timer, SLACK_STABLE_MS, 0);
+	set_state(s, S_READY, "hello");
+	kick(s);
+}
+
+static void on_disconnect(struct slack *s, struct sock *k, const char *reason)
+{
+	if (reason != NULL && strcmp(reason, "link_disabled") == 0) {
+		set_state(s, S_FATAL, "Socket Mode was turned off for the app (link_disabled); not retrying until the config changes");
+		s->conn.status_text = "failed: socket mode disabled";
+		close_sock(k, 1000, "link disabled", WHY_DISABLED);
+		return;
+	}
+	log_info("%s: Slack will close this socket (%s): opening a new one first", s->conn.name,
+	    reason ? reason : "?");
+	if (k == s->cur && s->next == NULL && !s->refreshing)
+		open_socket(s, true);
+}
+
+static void on_frame(struct wsc *w, void *arg, const char *buf, size_t len)
+{
+	struct sock *k = arg;
+	struct slack *s = k->s;
+	cJSON *f = cJSON_ParseWithLength(buf, len);
+	const char *type = str_field(f, "type"), *envelope = str_field(f, "envelope_id");
+	const cJSON *payload = f ? cJSON_GetObjectItemCaseSensitive(f, "payload") : NULL;
+	bool take = true;
+
+	(void)w;
+	k->awaiting_pong = false;       /* anything from the server shows it is alive */
+	if (type == NULL) {
+		bad_frame(s, "not a JSON object with a type");
+		cJSON_Delete(f);
+		return;
+	}
+	if (strcmp(type, "hello") == 0)
+		on_hello(s, k);
+	else if (strcmp(type, "disconnect") == 0)
+		on_disconnect(s, k, str_field(f, "reason"));
+	else if (strcmp(type, "events_api") == 0)
+		take = on_event(s, payload);
+	else if (strcmp(type, "interactive") == 0 && strcmp(str_field(payload, "type") ? str_field(payload, "type") : "", "block_actions") == 0)
+		take = on_block_actions(s, payload);
+	else if (envelope == NULL)
+		log_debug("%s: ignoring a frame of type %s", s->conn.name, type);
+	if (envelope != NULL && take)
+		ack(k, envelope);
+	cJSON_Delete(f);
+}
+
+static void on_pong(struct wsc *w, void *arg)
+{
+	struct sock *k = arg;
+
+	(void)w;
+	k->awaiting_pong = false;
+}
+
+static void sock_free(struct sock *k)
+{
+	for (size_t i = 0; i < k->n_acks; i++)
+		free(k->acks[i]);
+	free(k);
+}
+
+static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
+                      const char *what)
+{
+	struct sock *k = arg;
+	struct slack *s = k->s;
+	char reason[256];
+
+	(void)w;
+	if (k == s->next) {
+		s->next = NULL;
+		log_warnx("%s: the replacement socket failed (%s); keeping the old one", s->conn.name, what);
+		sock_free(k);
+		return;
+	}
+	if (k != s->cur) {
+		sock_free(k);           /* the replaced one */
+		return;
+	}
+	s->cur = NULL;
+	sock_free(k);
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_stop(&s->stable_timer);
+	if (s->state == S_STOPPING || why == WHY_STOP) {
+		if (s->next == NULL) {
+			set_state(s, S_STOPPED, "stopped");
+			s->conn.hooks->on_stopped(&s->conn);
+		}
+		return;
+	}
+	if (s->state == S_FATAL)
+		return;
+	snprintf(reason, sizeof(reason), "%s%s", what,
+	    why == WHY_ZOMBIE ? " (no pong)" : why == WHY_TIMEOUT ? " (no hello)" : "");
+	if (peer_code) {
+		size_t n = strlen(reason);
+		snprintf(reason + n, sizeof(reason) - n, ", close code %d %s", peer_code, peer_reason);
+	}
+	set_state(s, S_BACKOFF, reason);
+	s->conn.reconnects++;
+	schedule_reconnect(s);
+}
+
+static const struct wsc_ops socket_ops = {
+	.on_frame = on_frame,
+	.on_writeable = on_writeable,
+	.on_closed = on_closed,
+	.on_pong = on_pong,
+};
+
+/* ---- connecting ---- */
+
+static void on_connections_open(void *arg, const struct rest_response *res)
+{
+	struct slack *s = arg;
+	bool replacement = s->refreshing && s->cur != NULL;
+	cJSON *json;
+	const char *err = api_error(res, &json), *url = err == NULL ? str_field(json, "url") : NULL;
+	struct sock *k;
+
+	s->refreshing = false;
+	if (s->state == S_STOPPING || s->state == S_STOPPED || s->state == S_FATAL) {
+		cJSON_Delete(json);
+		return;
+	}
+	if (url == NULL) {
+		char why[160];
+		snprintf(why, sizeof(why), "apps.connections.open: %s", err ? err : "no url");
+		if (err != NULL && (strcmp(err, "invalid_auth") == 0 || strcmp(err, "not_authed") == 0 ||
+		    strcmp(err, "not_allowed_token_type") == 0 || strcmp(err, "account_inactive") == 0 ||
+		    strcmp(err, "token_revoked") == 0)) {
+			set_state(s, S_FATAL, why);
+			s->conn.status_text = "failed: bad app token";
+		} else if (!replacement) {
+			set_state(s, S_BACKOFF, why);
+			schedule_reconnect(s);
+		} else {
+			log_warnx("%s: %s; the old socket stays until it closes", s->conn.name, why);
+		}
+		cJSON_Delete(json);
+		return;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		cJSON_Delete(json);
+		return;
+	}
+	k->s = s;
+	if (replacement)
+		s->next = k;
+	else {
+		s->cur = k;
+		set_state(s, S_CONNECTING, "connecting");
+	}
+	k->w = wsc_open(s->conn.lws, url, s->tls_verify, SLACK_MAX_FRAME, &socket_ops, k, s->conn.name);
+	cJSON_Delete(json);
+	if (k->w == NULL) {
+		if (replacement)
+			s->next = NULL;
+		else
+			s->cur = NULL;
+		sock_free(k);
+		if (!replacement) {
+			set_state(s, S_BACKOFF, "connect failed at once");
+			schedule_reconnect(s);
+		}
+		return;
+	}
+}
+
+static void on_handshake_timer(uv_timer_t *t)
+{
+	struct slack *s = t->data;
+
+	if (s->state != S_READY && s->cur != NULL)
+		close_sock(s->cur, 4000, "no hello", WHY_TIMEOUT);
+}
+
+/* Asks for a socket URL with the app-level token; REPLACEMENT: the current one stays meanwhile. */
+static void open_socket(struct slack *s, bool replacement)
+{
+	if (!replacement)
+		set_state(s, S_OPENING, "asking for a socket url");
+	s->refreshing = replacement;
+	if (rest_request(s->rest, "POST", "/apps.connections.open", "apps.connections.open", NULL, s->app_auth,
+	    NULL, on_connections_open, s) < 0 && !replacement) {
+		set_state(s, S_BACKOFF, "out of memory");
+		schedule_reconnect(s);
+	}
+	if (!replacement)
+		uv_timer_start(&s->handshake_timer, on_handshake_timer, SLACK_HANDSHAKE_MS, 0);
+}
+
+static void on_auth_test(void *arg, const struct rest_response *res)
+{
+	struct slack *s = arg;
+	cJSON *json;
+	const char *err = api_error(res, &json);
+	const char *uid = err == NULL ? str_field(json, "user_id") : NULL, *bot = str_field(json, "bot_id");
+
+	if (s->state != S_AUTH) {
+		cJSON_Delete(json);
+		return;
+	}
+	if (uid == NULL) {
+		char why[160];
+		snprintf(why, sizeof(why), "auth.test: %s", err ? err : "no user_id");
+		if (err != NULL && (strcmp(err, "invalid_auth") == 0 || strcmp(err, "not_authed") == 0 ||
+		    strcmp(err, "account_inactive") == 0 || strcmp(err, "token_revoked") == 0)) {
+			set_state(s, S_FATAL, why);
+			s->conn.status_text = "failed: bad bot token";
+		} else {
+			set_state(s, S_BACKOFF, why);
+			schedule_reconnect(s);
+		}
+		cJSON_Delete(json);
+		return;
+	}
+	snprintf(s->conn.self_id, sizeof(s->conn.self_id), "%s", uid);
+	snprintf(s->bot_id, sizeof(s->bot_id), "%s", bot ? bot : "");
+	log_info("%s: the bot is %s", s->conn.name, uid);
+	cJSON_Delete(json);
+	open_socket(s, false);
+}
+
+static void start_auth(struct slack *s)
+{
+	set_state(s, S_AUTH, "checking the bot token");
+	if (rest_request(s->rest, "POST", "/auth.test", "auth.test", NULL, NULL, NULL, on_auth_test, s) < 0) {
+		set_state(s, S_BACKOFF, "out of memory");
+		schedule_reconnect(s);
+	}
+}
+
+/* ---- timers ---- */
+
+static void on_ping_timer(uv_timer_t *t)
+{
+	struct slack *s = t->data;
+	struct sock *k = s->cur;
+
+	if (k == NULL || k->w == NULL || !k->hello)
+		return;
+	if (k->awaiting_pong) {
+		log_warnx("%s: no pong within %d s: the socket is dead", s->conn.name, SLACK_PING_MS / 1000);
+		close_sock(k, 4000, "no pong", WHY_ZOMBIE);
+		return;
+	}
+	k->want_ping = true;
+	wsc_want_write(k->w);
+}
+
+static void on_stable_timer(uv_timer_t *t)
+{
+	struct slack *s = t->data;
+
+	s->attempt = 0;
+}
+
+static void on_retry_timer(uv_timer_t *t)
+{
+	struct slack *s = t->data;
+
+	if (s->state != S_BACKOFF)
+		return;
+	if (s->conn.self_id[0])
+		open_socket(s, false);
+	else
+		start_auth(s);
+}
+
+static void schedule_reconnect(struct slack *s)
+{
+	int64_t delay = wsc_backoff_ms(&s->attempt);
+
+	log_info("%s: reconnecting in %" PRId64 " ms", s->conn.name, delay);
+	uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+}
+
+/* ---- conn ops ---- */
+
+static void slack_kick(struct conn *c)
+{
+	kick(c);
+}
+
+static int slack_start(struct conn *c)
+{
+	struct slack *s = slack_of(c);
+	uv_timer_t *timers[] = { &s->retry_timer, &s->handshake_timer, &s->stable_timer, &s->ping_timer,
+		&s->drain_timer };
+	char auth[600];
+
+	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, kick, s);
+	s->rest = rest_new(c->loop, c->name, s->api_url, s->tls_verify);
+	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->bot_token == NULL ||
+	    s->app_token == NULL)
+		return -1;
+	outbox_set_max_inflight(s->conn.outbox, SLACK_IN_FLIGHT);
+	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
+	rest_set_auth(s->rest, auth);
+	snprintf(s->app_auth, sizeof(s->app_auth), "Bearer %s", s->app_token);
+	/* the Web API's tiers (per minute): 1 apps.connections.open (bursts allowed),
+	 * 3 conversations.open and chat.update, 4 chat.postEphemeral and auth.test */
+	rest_route_limit(s->rest, "apps.connections.open", 10);
+	rest_route_limit(s->rest, "conversations.open", 50);
+	rest_route_limit(s->rest, "chat.update", 50);
+	rest_route_limit(s->rest, "chat.postEphemeral", 100);
+	rest_route_limit(s->rest, "auth.test", 100);
+	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
+		uv_timer_init(c->loop, timers[i]);
+		timers[i]->data = s;
+		s->open_timers++;
+	}
+	uv_timer_start(&s->ping_timer, on_ping_timer, SLACK_PING_MS, SLACK_PING_MS);
+	start_auth(s);
+	return 0;
+}
+
+static void on_timer_closed(uv_handle_t *h)
+{
+	struct slack *s = h->data;
+
+	if (--s->open_timers == 0)
+		free(s);
+}
+
+static void finish_stop(struct slack *s)
+{
+	uv_timer_stop(&s->drain_timer);
+	close_sock(s->next, 1000, "dutybot shutting down", WHY_STOP);
+	if (s->cur != NULL && s->cur->w != NULL) {
+		close_sock(s->cur, 1000, "dutybot shutting down", WHY_STOP);
+	} else {
+		set_state(s, S_STOPPED, "stopped");
+		s->conn.hooks->on_stopped(&s->conn);
+	}
+}
+
+static void on_drain_timer(uv_timer_t *t)
+{
+	struct slack *s = t->data;
+
+	if (rest_pending(s->rest) == 0 || uv_now(s->conn.loop) - s->stop_at > 3000)
+		finish_stop(s);
+}
+
+static void slack_stop(struct conn *c)
+{
+	struct slack *s = slack_of(c);
+
+	uv_timer_stop(&s->retry_timer);
+	uv_timer_stop(&s->handshake_timer);
+	uv_timer_stop(&s->stable_timer);
+	uv_timer_stop(&s->ping_timer);
+	set_state(s, S_STOPPING, "shutting down");
+	if (rest_pending(s->rest) == 0) {
+		finish_stop(s);
+		return;
+	}
+	s->stop_at = uv_now(c->loop);
+	uv_timer_start(&s->drain_timer, on_drain_timer, 50, 50);
+}
+
+static void slack_free(struct conn *c)
+{
+	struct slack *s = slack_of(c);
+	struct sock *socks[2] = { s->cur, s->next };
+
+	s->freeing = true;
+	for (int i = 0; i < 2; i++) {
+		if (socks[i] == NULL)
+			continue;
+		if (socks[i]->w != NULL)
+			wsc_abandon(socks[i]->w);
+		sock_free(socks[i]);
+	}
+	if (s->rest != NULL)
+		rest_free(s->rest);
+	if (s->conn.outbox != NULL)
+		outbox_free(s->conn.outbox);
+	while (s->clicks != NULL) {
+		struct click *k = s->clicks;
+		s->clicks = k->next;
+		click_free(k);
+	}
+	strmap_free(s->dm_channels);
+	free(s->app_token);
+	free(s->bot_token);
+	free(s->api_url);
+	if (s->open_timers == 0) {
+		free(s);
+		return;
+	}
+	uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->handshake_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->ping_timer, on_timer_closed);
+	uv_close((uv_handle_t *)&s->drain_timer, on_timer_closed);
+}
+
+static const struct conn_ops slack_ops = {
+	.start = slack_start,
+	.stop = slack_stop,
+	.kick = slack_kick,
+	.click_done = slack_click_done,
+	.free = slack_free,
+};
+
+struct conn *slack_conn_new(const struct config_connection *cc, const char *command_prefix)
+{
+	struct slack *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	s->conn.ops = &slack_ops;
+	s->app_token = strdup(cc->app_token ? cc->app_token : "");
+	s->bot_token = strdup(cc->bot_token ? cc->bot_token : "");
+	s->api_url = strdup(cc->api_url ? cc->api_url : "https://slack.com/api");
+	s->tls_verify = cc->tls_verify;
+	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
+	s->dm_channels = strmap_new(4096);
+	return &s->conn;
+}

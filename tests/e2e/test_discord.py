@@ -1,0 +1,171 @@
+"""End-to-end on Discord: the scenarios of the other areas over Gateway v10
+and REST v10 (tests/fakes/fake_discord.py), and the fake's misbehaviours,
+each on its own: op 7 Reconnect, op 9 Invalid Session both ways, closes 4000
+and 4009 and a fatal one, missing heartbeat ACKs, a heartbeat asked for,
+429s with retry_after (route and global), 500s, slow answers, what was said
+while the bot was away (resumed after a drop and after a restart)."""
+
+import time
+import unittest
+
+from platforms import DiscordWorld, PlatformCase, Scenarios
+
+
+class Discord(Scenarios, PlatformCase):
+    WORLD = DiscordWorld
+
+    def test_pings_no_one_and_identifies_with_the_intents(self):
+        msg = self.ask("mark", "!staff show @everyone", "No staff member")
+        self.assertEqual(msg["raw"]["allowed_mentions"], {"parse": []})
+        gw = self.fake.state()["gateway"]
+        self.assertEqual(gw["intents"] & ((1 << 9) | (1 << 12) | (1 << 15)), (1 << 9) | (1 << 12) | (1 << 15))
+
+    def test_a_page_pings_its_person_only(self):
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        self.ask("mia", "!emergency smoke in the server room", "E-1")
+        page = self.wait_post("EMERGENCY E-1", channel="dm", person="vera")
+        self.assertEqual(page["raw"]["allowed_mentions"].get("users"), [self.world.uid("vera")])
+
+    def test_long_output_is_split_at_2000(self):
+        self.ask("mark", "!plan set " + "x" * 1500 + " " + "y" * 1500, "saved")
+        self.world.post("mark", "!plan")
+        first = self.wait_post("xxxx")
+        second = self.wait_post("yyyy")
+        self.assertLessEqual(len(first["text"]), 2000)
+        self.assertLessEqual(len(second["text"]), 2000)
+
+
+class Gateway(PlatformCase):
+    WORLD = DiscordWorld
+    FAKE_OPTS = {"heartbeat_ms": 1000, "identify_window_ms": 0}
+
+    def gw(self):
+        return self.fake.state()["gateway"]
+
+    def test_op7_reconnect_resumes_on_the_resume_url(self):
+        self.ask("mia", "!ping", "pong")
+        self.fake.misbehave(action="reconnect")
+        self.fake.wait_for(lambda s: s["gateway"]["resumes_by_port"]["resume"] >= 1, what="a resume")
+        self.ask("mia", "!ping", "pong")
+        self.assertEqual(self.gw()["identifies"], 1)
+
+    def test_op9_resumable_resumes(self):
+        self.fake.misbehave(action="invalid_session", resumable=True)
+        self.fake.wait_for(lambda s: s["gateway"]["resumes_ok"] >= 1, timeout=15, what="a resume")
+        self.ask("mia", "!ping", "pong")
+        self.assertEqual(self.gw()["identifies"], 1)
+
+    def test_op9_not_resumable_identifies_again(self):
+        self.fake.misbehave(action="invalid_session", resumable=False)
+        self.fake.wait_for(lambda s: s["gateway"]["identifies"] >= 2, timeout=15, what="a new identify")
+        self.ask("mia", "!ping", "pong")
+        self.assertEqual(self.gw()["resumes"], 0)
+
+    def test_close_4000_resumes_and_what_was_said_meanwhile_is_answered(self):
+        self.fake.misbehave(action="close", code=4000)
+        self.world.post("mia", "!whoami")           # stored in the session, replayed on resume
+        self.wait_post("Mia Keller", timeout=15)
+        self.assertGreaterEqual(self.gw()["resumes_ok"], 1)
+        self.assertEqual(self.gw()["identifies"], 1)
+
+    def test_close_4009_identifies_again(self):
+        self.fake.misbehave(action="close", code=4009)
+        self.fake.wait_for(lambda s: s["gateway"]["identifies"] >= 2, timeout=15, what="a new identify")
+        self.ask("mia", "!ping", "pong")
+
+    def test_close_4004_is_fatal_and_not_retried(self):
+        self.fake.misbehave(action="close", code=4004)
+        self.daemon.wait_log("4004", timeout=10)
+        time.sleep(3)
+        self.assertEqual(self.gw()["connections"], 1)
+
+    def test_missing_heartbeat_acks_mean_a_dead_connection(self):
+        self.fake.misbehave(action="drop_acks", on=True)
+        self.daemon.wait_log("no heartbeat ack", timeout=10)
+        self.fake.misbehave(action="drop_acks", on=False)
+        self.fake.wait_for(lambda s: s["gateway"]["resumes_ok"] >= 1, timeout=15, what="a resume")
+        self.ask("mia", "!ping", "pong")
+        closes = [c for c in self.gw()["closes"] if c.get("by") == "client"]
+        self.assertTrue(closes and all(c.get("code") not in (1000, 1001) for c in closes), closes)
+
+    def test_a_heartbeat_asked_for_is_sent_at_once(self):
+        self.fake.misbehave(action="heartbeat_request")
+        req = self.fake.wait_for(lambda s: next((r for r in s["gateway"]["heartbeat_requests"]
+                                                 if r.get("latency_ms") is not None), None), what="the beat")
+        self.assertLess(req["latency_ms"], 500)
+
+    def test_a_restart_resumes_the_session(self):
+        self.ask("mia", "!ping", "pong")
+        self.daemon.stop()
+        self.world.post("mia", "!whoami")           # said while the bot was away
+        self.start_daemon()
+        self.wait_post("Mia Keller", timeout=20)
+        self.assertGreaterEqual(self.gw()["resumes_ok"], 1)
+        self.assertEqual(self.gw()["identifies"], 1)
+
+
+class Rest(PlatformCase):
+    WORLD = DiscordWorld
+
+    def ids(self, texts):
+        return [int(m["id"]) for m in self.world.bot_messages(self.fake.state()) if m["text"] in texts]
+
+    def test_429_is_retried_after_retry_after_in_order(self):
+        self.fake.misbehave(action="rate_limit", count=1, retry_after=1.0, path="/messages")
+        t0 = time.monotonic()
+        self.world.post("mia", "!ping")
+        self.world.post("mia", "!whoami")
+        first = self.wait_post("pong", timeout=15)
+        second = self.wait_post("Mia Keller", timeout=15)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+        self.assertLess(int(first["id"]), int(second["id"]))
+        self.assertEqual(self.fake.state()["early_retries"], 0)
+
+    def test_a_global_429_holds_every_route(self):
+        self.fake.misbehave(action="rate_limit", count=1, retry_after=1.0, **{"global": True})
+        self.ask("mia", "!ping", "pong", timeout=15)
+        state = self.fake.state()
+        self.assertEqual(state["early_retries"], 0)
+        self.assertEqual(state["global_violations"], 0)
+
+    def test_5xx_is_retried(self):
+        self.fake.misbehave(action="error500", count=2, path="/messages")
+        self.ask("mia", "!ping", "pong", timeout=15)
+
+    def test_slow_answers_keep_the_order(self):
+        self.fake.misbehave(action="slow", ms=1500, count=1, path="/messages")
+        self.world.post("mia", "!ping")
+        self.world.post("mia", "!whoami")
+        first = self.wait_post("pong")
+        second = self.wait_post("Mia Keller")
+        self.assertLess(int(first["id"]), int(second["id"]))
+
+    def test_a_burst_keeps_inside_the_channel_bucket(self):
+        for _ in range(8):
+            self.world.post("mia", "!ping")
+        self.fake.wait_for(lambda s: len([m for m in self.world.bot_messages(s) if m["text"] == "pong"]) >= 8,
+                           timeout=30, what="eight pongs")
+        state = self.fake.state()
+        self.assertEqual(state["violations"], 0)        # waited for the bucket, never ran into it
+
+
+class BadToken(PlatformCase):
+    class World(DiscordWorld):
+        def connection(self):
+            return super().connection().replace(self.TOKEN, "wrong-token")
+
+    WORLD = World
+
+    def wait_ready(self, timeout=20):
+        pass
+
+    def test_a_refused_token_is_not_retried(self):
+        self.daemon.wait_log("the token was refused", timeout=10)
+        time.sleep(3)
+        state = self.fake.state()
+        self.assertEqual(len([r for r in state["requests"] if r["path"].endswith("/gateway/bot")]), 1)
+        self.assertEqual(state["gateway"]["connections"], 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
