@@ -51,6 +51,7 @@ struct sock {
 	struct wsc *w;
 	bool hello;
 	bool want_ping, awaiting_pong;
+	bool close_when_flushed;        /* replaced: goes once its acks are written */
 	char *acks[SLACK_ACKS_MAX];     /* envelope ids to acknowledge */
 	size_t n_acks;
 };
@@ -220,6 +221,8 @@ static int on_writeable(struct wsc *w, void *arg)
 		}
 	}
 	k->n_acks = 0;
+	if (k->close_when_flushed)
+		return -1;
 	if (k->want_ping) {
 		k->want_ping = false;
 		k->awaiting_pong = true;
@@ -624,7 +627,11 @@ static void on_hello(struct slack *s, struct sock *k)
 		s->cur = k;
 		s->next = NULL;
 		log_info("%s: the new socket is up; closing the old one", s->conn.name);
-		close_sock(old, 1000, "replaced", WHY_REPLACED);
+		if (old != NULL && old->w != NULL) {
+			/* after the acks it still owes, or Slack sends those envelopes again */
+			old->close_when_flushed = true;
+			wsc_want_write(old->w);
+		}
 	}
 	uv_timer_stop(&s->handshake_timer);
 	uv_timer_start(&s->stable_timer, on_stable_timer, SLACK_STABLE_MS, 0);

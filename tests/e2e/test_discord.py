@@ -26,6 +26,18 @@ class Discord(Scenarios, PlatformCase):
         page = self.wait_post("EMERGENCY E-1", channel="dm", person="vera")
         self.assertEqual(page["raw"]["allowed_mentions"].get("users"), [self.world.uid("vera")])
 
+    def test_a_click_is_acknowledged_within_the_deadline(self):
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        self.ask("mia", "!emergency the chat servers are down", "E-1")
+        alert = self.wait_post("EMERGENCY E-1", channel="alerts")
+        self.world.click("vera", alert, "ack")
+        self.wait_edited(alert, "E-1 acknowledged.")
+        (click,) = self.fake.state()["interactions"]
+        self.assertEqual(click["callback_type"], 6)           # "edit later"
+        self.assertLess(click["callback_ms"], 3000)
+        self.assertEqual(len(click["original_edits"]), 1)
+        self.assertEqual(click["original_edits"][0].get("components"), [])
+
     def test_long_output_is_split_at_2000(self):
         self.ask("mark", "!plan set " + "x" * 1500 + " " + "y" * 1500, "saved")
         self.world.post("mark", "!plan")
