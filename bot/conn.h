@@ -53,7 +53,9 @@ struct conn_ops {
 	int (*start)(struct conn *c);
 	void (*stop)(struct conn *c);           /* flush briefly, close cleanly, then hooks->on_stopped */
 	void (*kick)(struct conn *c);           /* the outbox may have work */
-	void (*set_token)(struct conn *c, const char *token);  /* config reload */
+	/* Config reload: take the (maybe changed) secrets of CC; one refused
+	 * before is tried again. */
+	void (*set_token)(struct conn *c, const struct config_connection *cc);
 	/* The command a click ran ended: OK if it did what the button says; TEXT
 	 * is what it answered (NULL if nothing).  Only adapters with buttons. */
 	void (*click_done)(struct conn *c, const char *click, bool ok, const char *text);

@@ -344,7 +344,7 @@ static void reload(struct dutybot *bot)
 			log_warnx("reload: %s changed its type or url: that needs a restart", cc->name);
 		conn_apply_config(c, cc);
 		if (c->ops->set_token != NULL)
-			c->ops->set_token(c, cc->token);
+			c->ops->set_token(c, cc);
 	}
 	for (size_t i = 0; i < bot->cfg->n_connections; i++)
 		if (config_connection(cfg, bot->cfg->connections[i].name) == NULL)

@@ -1015,9 +1015,10 @@ static void discord_free(struct conn *c)
 	uv_close((uv_handle_t *)&d->drain_timer, on_timer_closed);
 }
 
-static void discord_set_token(struct conn *c, const char *token)
+static void discord_set_token(struct conn *c, const struct config_connection *cc)
 {
 	struct discord *d = discord_of(c);
+	const char *token = cc->token;
 	char auth[600];
 
 	if (token == NULL || strcmp(token, d->token) == 0)

@@ -850,9 +850,10 @@ static void site_free(struct conn *c)
 	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
 }
 
-static void site_set_token(struct conn *c, const char *token)
+static void site_set_token(struct conn *c, const struct config_connection *cc)
 {
 	struct site *s = site_of(c);
+	const char *token = cc->token;
 
 	if (token == NULL || strcmp(token, s->token) == 0)
 		return;

@@ -1038,10 +1038,36 @@ static void slack_free(struct conn *c)
 	uv_close((uv_handle_t *)&s->drain_timer, on_timer_closed);
 }
 
+static void slack_set_token(struct conn *c, const struct config_connection *cc)
+{
+	struct slack *s = slack_of(c);
+	char auth[600];
+
+	if (cc->app_token == NULL || cc->bot_token == NULL ||
+	    (strcmp(cc->app_token, s->app_token) == 0 && strcmp(cc->bot_token, s->bot_token) == 0))
+		return;
+	free(s->app_token);
+	free(s->bot_token);
+	s->app_token = strdup(cc->app_token);
+	s->bot_token = strdup(cc->bot_token);
+	if (s->app_token == NULL || s->bot_token == NULL)
+		return;
+	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
+	rest_set_auth(s->rest, auth);
+	snprintf(s->app_auth, sizeof(s->app_auth), "Bearer %s", s->app_token);
+	if (s->state == S_FATAL) {
+		log_info("%s: tokens changed: trying again", c->name);
+		s->attempt = 0;
+		s->conn.self_id[0] = '\0';
+		start_auth(s);
+	}
+}
+
 static const struct conn_ops slack_ops = {
 	.start = slack_start,
 	.stop = slack_stop,
 	.kick = slack_kick,
+	.set_token = slack_set_token,
 	.click_done = slack_click_done,
 	.free = slack_free,
 };

@@ -181,6 +181,14 @@ class PlatformCase(unittest.TestCase):
     def wait_ready(self, timeout: float = 20) -> None:
         self.daemon.wait_log(r"state change \w+ -> READY", timeout=timeout)
 
+    def reload_config(self, old: str, new: str) -> None:
+        """Replace OLD by NEW in the config file and tell dutybot (SIGHUP)."""
+        with open(self.config.path, encoding="utf-8") as f:
+            text = f.read().replace(old, new)
+        with open(self.config.path, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.kill(self.daemon.proc.pid, signal.SIGHUP)
+
     def key(self, *parts: str) -> str:
         return "dutybot:{%s}:%s" % (self.config.site, ":".join(parts))
 

@@ -179,5 +179,12 @@ class BadToken(PlatformCase):
         self.assertEqual(state["gateway"]["connections"], 0)
 
 
+    def test_the_right_token_on_reload_is_tried_at_once(self):
+        self.daemon.wait_log("the token was refused", timeout=10)
+        self.reload_config("wrong-token", self.world.TOKEN)
+        self.fake.wait_for(lambda s: s["gateway"]["identifies"] >= 1, what="an identify")
+        self.ask("mia", "!ping", "pong")
+
+
 if __name__ == "__main__":
     unittest.main()

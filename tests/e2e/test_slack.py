@@ -149,5 +149,12 @@ class BadToken(PlatformCase):
         self.assertEqual(state["connections"]["opened"], 0)
 
 
+    def test_the_right_token_on_reload_is_tried_at_once(self):
+        self.daemon.wait_log("invalid_auth", timeout=10)
+        self.reload_config("xapp-1-A0APP-1-wrong", self.world.APP)
+        self.fake.wait_connected()
+        self.ask("mia", "!ping", "pong")
+
+
 if __name__ == "__main__":
     unittest.main()
