@@ -42,6 +42,24 @@ struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struc
 	return c;
 }
 
+bool conn_take(struct conn *c, const char *msg_id, bool dm, const char *room, const char *user_id,
+               const char *user_name, const char *text, const char *click)
+{
+	struct chat_event ev;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.msg_id = msg_id;
+	ev.dm = dm;
+	ev.room = dm ? NULL : room;
+	ev.user_id = user_id;
+	ev.user_name = user_name ? user_name : user_id;
+	ev.text = text;
+	ev.text_len = strlen(text);
+	ev.click = click;
+	c->events_in++;
+	return c->status != CONN_STOPPED && c->hooks->on_event(c, &ev);
+}
+
 void conn_apply_config(struct conn *c, const struct config_connection *cc)
 {
 	free(c->lang);

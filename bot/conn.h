@@ -85,6 +85,11 @@ struct conn {
 	void *impl;                     /* the adapter's */
 };
 
+/* Hands a message (or a click, CLICK non-NULL) to the daemon, counting it.
+ * ROOM is ignored when DM.  False: not taken (shutting down), see on_event. */
+bool conn_take(struct conn *c, const char *msg_id, bool dm, const char *room, const char *user_id,
+               const char *user_name, const char *text, const char *click);
+
 /* Creates the adapter for CC; NULL (logged) if the platform is not built in. */
 struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struct lws_context *lws,
                       const struct conn_hooks *hooks, void *owner, const char *command_prefix);

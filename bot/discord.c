@@ -14,6 +14,7 @@
  * command of the clicker, and its answer edits the message (done) or comes
  * back only to the clicker (refused).
  */
+#include "bot/clicks.h"
 #include "bot/conn.h"
 #include "bot/log.h"
 #include "bot/rest.h"
@@ -45,10 +46,8 @@ static const char *const dstate_names[] = { "IDLE", "GATEWAY", "CONNECTING", "WA
 /* Why we closed the socket ourselves. */
 enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP };
 
+/* A click in progress (bot/clicks.h has them by key). */
 struct click {
-	struct click *next;
-	char key[24];
-	uint64_t at;                    /* uv_now */
 	char *token;                    /* interaction token */
 	char queue[80];                 /* its callback and the answer go out in this order */
 	char *content;                  /* the button message's text, to show the outcome under */
@@ -84,8 +83,7 @@ struct discord {
 	uint64_t stop_at;               /* when stop() began, for the drain */
 	bool freeing;
 	struct strmap *dm_channels;     /* user id -> DM channel id */
-	struct click *clicks;
-	uint64_t next_click;
+	struct clicks *clicks;
 };
 
 struct send_ctx {
@@ -411,28 +409,15 @@ static void kick(void *arg)
 
 /* ---- clicks ---- */
 
-static void click_free(struct click *k)
+static void click_free(void *data)
 {
+	struct click *k = data;
+
+	if (k == NULL)
+		return;
 	free(k->token);
 	free(k->content);
 	free(k);
-}
-
-/* Forgets clicks whose token has expired (their command never ended). */
-static void clicks_expire(struct discord *d)
-{
-	uint64_t now = uv_now(d->conn.loop);
-	size_t n = 0;
-
-	for (struct click **p = &d->clicks; *p;) {
-		struct click *k = *p;
-		if (now - k->at > DISCORD_CLICK_TTL_MS || ++n > DISCORD_CLICKS_MAX) {
-			*p = k->next;
-			click_free(k);
-		} else {
-			p = &k->next;
-		}
-	}
 }
 
 static void on_rest_logged(void *arg, const struct rest_response *res)
@@ -456,7 +441,7 @@ static void on_interaction(struct discord *d, const cJSON *data)
 	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
 	const char *uname = cJSON_IsObject(user) ? str_field(user, "username") : NULL;
 	const char *content = cJSON_IsObject(message) ? str_field(message, "content") : NULL;
-	struct chat_event ev;
+	const char *key;
 	struct click *k;
 	char text[128], path[512];
 
@@ -470,52 +455,35 @@ static void on_interaction(struct discord *d, const cJSON *data)
 		bad_frame(d, "INTERACTION_CREATE with an oversized id or token");
 		return;
 	}
-	clicks_expire(d);
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return;
-	snprintf(k->key, sizeof(k->key), "k%" PRIu64, ++d->next_click);
-	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
-	k->at = uv_now(d->conn.loop);
 	k->token = strdup(token);
 	k->content = strdup(content ? content : "");
-	snprintf(text, sizeof(text), "%s%s", d->prefix, custom);
-	memset(&ev, 0, sizeof(ev));
-	ev.msg_id = id;
-	ev.dm = guild == NULL;
-	ev.room = ev.dm ? NULL : channel;
-	ev.user_id = uid;
-	ev.user_name = uname ? uname : uid;
-	ev.text = text;
-	ev.text_len = strlen(text);
-	ev.click = k->key;
-	d->conn.events_in++;
-	if (d->state == D_STOPPING || !d->conn.hooks->on_event(&d->conn, &ev)) {
-		click_free(k);          /* unanswered: Discord tells the clicker it failed; a click again works */
+	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
+	if ((key = clicks_add(d->clicks, uv_now(d->conn.loop), k)) == NULL)
 		return;
+	if (d->state == D_STOPPING) {
+		click_free(clicks_take(d->clicks, key));
+		return;         /* unanswered: Discord tells the clicker it failed; a click again works */
 	}
-	k->next = d->clicks;
-	d->clicks = k;
-	/* within 3 s: "got it, the message is edited later" */
+	/* within 3 s: "got it, the message is edited later"; first in the click's
+	 * queue, so the answer (which may come at once) cannot overtake it */
 	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
 	rest_request(d->rest, "POST", path, "POST /interactions/callback", k->queue, NULL, "{\"type\":6}",
 	    on_rest_logged, (void *)"discord: acknowledging a click");
+	snprintf(text, sizeof(text), "%s%s", d->prefix, custom);
+	if (!conn_take(&d->conn, id, guild == NULL, channel, uid, uname, text, key))
+		click_free(clicks_take(d->clicks, key));
 }
 
 static void discord_click_done(struct conn *c, const char *key, bool ok, const char *text)
 {
 	struct discord *d = discord_of(c);
-	struct click *k = NULL;
+	struct click *k = clicks_take(d->clicks, key);
 	char path[1200];
 	cJSON *body;
 	char *json;
 
-	for (struct click **p = &d->clicks; *p; p = &(*p)->next) {
-		if (strcmp((*p)->key, key) == 0) {
-			k = *p;
-			*p = k->next;
-			break;
-		}
-	}
 	if (k == NULL)
 		return;
 	if (text == NULL || !d->app_id[0]) {
@@ -565,25 +533,17 @@ static void on_message_create(struct discord *d, const cJSON *data)
 	const char *uid = cJSON_IsObject(author) ? str_field(author, "id") : NULL;
 	const char *uname = cJSON_IsObject(author) ? str_field(author, "username") : NULL;
 	const cJSON *bot = cJSON_IsObject(author) ? cJSON_GetObjectItemCaseSensitive(author, "bot") : NULL;
-	struct chat_event ev;
 
 	if (id == NULL || channel == NULL || uid == NULL || content == NULL) {
 		bad_frame(d, "MESSAGE_CREATE without id, channel_id, author.id or content");
 		return;
 	}
-	d->conn.events_in++;
 	if (cJSON_IsTrue(bot) || cJSON_GetObjectItemCaseSensitive(data, "webhook_id") != NULL ||
-	    strcmp(uid, d->conn.self_id) == 0)
+	    strcmp(uid, d->conn.self_id) == 0) {
+		d->conn.events_in++;
 		return;         /* bots, webhooks and the bot itself are never answered */
-	memset(&ev, 0, sizeof(ev));
-	ev.msg_id = id;
-	ev.dm = guild == NULL;
-	ev.room = ev.dm ? NULL : channel;
-	ev.user_id = uid;
-	ev.user_name = uname ? uname : uid;
-	ev.text = content;
-	ev.text_len = strlen(content);
-	if (d->state == D_STOPPING || !d->conn.hooks->on_event(&d->conn, &ev))
+	}
+	if (d->state == D_STOPPING || !conn_take(&d->conn, id, guild == NULL, channel, uid, uname, content, NULL))
 		d->freeze_resume = true;        /* replayed to whoever resumes next */
 }
 
@@ -922,7 +882,8 @@ static int discord_start(struct conn *c)
 
 	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, kick, d);
 	d->rest = rest_new(c->loop, c->name, d->api_url, d->tls_verify);
-	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->token == NULL)
+	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->clicks == NULL ||
+	    d->token == NULL)
 		return -1;
 	/* REST keeps each channel's order itself: several channels may be in flight */
 	outbox_set_max_inflight(d->conn.outbox, DISCORD_IN_FLIGHT);
@@ -996,11 +957,7 @@ static void discord_free(struct conn *c)
 		rest_free(d->rest);
 	if (d->conn.outbox != NULL)
 		outbox_free(d->conn.outbox);
-	while (d->clicks != NULL) {
-		struct click *k = d->clicks;
-		d->clicks = k->next;
-		click_free(k);
-	}
+	clicks_free(d->clicks);
 	strmap_free(d->dm_channels);
 	free(d->token);
 	free(d->api_url);
@@ -1057,6 +1014,7 @@ struct conn *discord_conn_new(const struct config_connection *cc, const char *co
 	d->seq = -1;
 	d->fixed_delay_ms = -1;
 	d->dm_channels = strmap_new(4096);
+	d->clicks = clicks_new(DISCORD_CLICK_TTL_MS, DISCORD_CLICKS_MAX, click_free);
 	d->api_url = strdup(cc->api_url ? cc->api_url : "https://discord.com/api/v10");
 	return &d->conn;
 }

@@ -15,6 +15,7 @@
  * Slack has no heartbeat of its own: a WebSocket ping every 30 s without a
  * pong marks the socket dead.
  */
+#include "bot/clicks.h"
 #include "bot/conn.h"
 #include "bot/log.h"
 #include "bot/rest.h"
@@ -56,10 +57,8 @@ struct sock {
 	size_t n_acks;
 };
 
+/* A click in progress (bot/clicks.h has them by key). */
 struct click {
-	struct click *next;
-	char key[24];
-	uint64_t at;
 	char channel[32], ts[32], user[32];
 	char *text;                     /* the button message's text */
 };
@@ -81,8 +80,7 @@ struct slack {
 	uint64_t stop_at;
 	bool freeing;
 	struct strmap *dm_channels;
-	struct click *clicks;
-	uint64_t next_click;
+	struct clicks *clicks;
 };
 
 struct send_ctx {
@@ -427,26 +425,14 @@ static void kick(void *arg)
 
 /* ---- clicks ---- */
 
-static void click_free(struct click *k)
+static void click_free(void *data)
 {
+	struct click *k = data;
+
+	if (k == NULL)
+		return;
 	free(k->text);
 	free(k);
-}
-
-static void clicks_expire(struct slack *s)
-{
-	uint64_t now = uv_now(s->conn.loop);
-	size_t n = 0;
-
-	for (struct click **p = &s->clicks; *p;) {
-		struct click *k = *p;
-		if (now - k->at > SLACK_CLICK_TTL_MS || ++n > SLACK_CLICKS_MAX) {
-			*p = k->next;
-			click_free(k);
-		} else {
-			p = &k->next;
-		}
-	}
 }
 
 static void on_api_logged(void *arg, const struct rest_response *res)
@@ -473,7 +459,7 @@ static bool on_block_actions(struct slack *s, const cJSON *p)
 	const char *value = str_field(action, "value"), *action_ts = str_field(action, "action_ts");
 	const char *mtext = str_field(message, "text");
 	char text[300], msg_id[96];
-	struct chat_event ev;
+	const char *key;
 	struct click *k;
 
 	if (ch == NULL)
@@ -485,53 +471,33 @@ static bool on_block_actions(struct slack *s, const cJSON *p)
 		bad_frame(s, "block_actions without user, channel, message ts or button value");
 		return true;
 	}
-	clicks_expire(s);
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return false;
-	snprintf(k->key, sizeof(k->key), "k%" PRIu64, ++s->next_click);
-	k->at = uv_now(s->conn.loop);
 	snprintf(k->channel, sizeof(k->channel), "%s", ch);
 	snprintf(k->ts, sizeof(k->ts), "%s", ts);
 	snprintf(k->user, sizeof(k->user), "%s", uid);
 	k->text = strdup(mtext ? mtext : "");
 	if (k->text != NULL)
 		unescape_in_place(k->text);
+	if ((key = clicks_add(s->clicks, uv_now(s->conn.loop), k)) == NULL)
+		return false;
 	snprintf(text, sizeof(text), "%s%s", s->prefix, value);
 	/* one click, however often Slack delivers it */
 	snprintf(msg_id, sizeof(msg_id), "act:%s:%s:%s", uid, ts, action_ts ? action_ts : "");
-	memset(&ev, 0, sizeof(ev));
-	ev.msg_id = msg_id;
-	ev.dm = ch[0] == 'D';
-	ev.room = ev.dm ? NULL : ch;
-	ev.user_id = uid;
-	ev.user_name = uname ? uname : uid;
-	ev.text = text;
-	ev.text_len = strlen(text);
-	ev.click = k->key;
-	s->conn.events_in++;
-	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
-		click_free(k);
+	if (s->state == S_STOPPING || !conn_take(&s->conn, msg_id, ch[0] == 'D', ch, uid, uname, text, key)) {
+		click_free(clicks_take(s->clicks, key));
 		return false;
 	}
-	k->next = s->clicks;
-	s->clicks = k;
 	return true;
 }
 
 static void slack_click_done(struct conn *c, const char *key, bool ok, const char *text)
 {
 	struct slack *s = slack_of(c);
-	struct click *k = NULL;
+	struct click *k = clicks_take(s->clicks, key);
 	cJSON *body;
 	char *json, *esc;
 
-	for (struct click **p = &s->clicks; *p; p = &(*p)->next) {
-		if (strcmp((*p)->key, key) == 0) {
-			k = *p;
-			*p = k->next;
-			break;
-		}
-	}
 	if (k == NULL)
 		return;
 	if (text == NULL || (esc = escape(text)) == NULL) {
@@ -578,14 +544,12 @@ static bool on_event(struct slack *s, const cJSON *payload)
 	const cJSON *e = cJSON_GetObjectItemCaseSensitive(payload, "event");
 	const char *event_id = str_field(payload, "event_id"), *type = str_field(e, "type");
 	const char *ch = str_field(e, "channel"), *user = str_field(e, "user"), *text = str_field(e, "text");
-	const char *ctype = str_field(e, "channel_type"), *ts = str_field(e, "ts");
-	struct chat_event ev;
+	const char *ctype = str_field(e, "channel_type");
 	char *copy;
 	bool taken;
 
 	if (type == NULL || strcmp(type, "message") != 0)
 		return true;
-	s->conn.events_in++;
 	/* edits, joins, bot posts and our own carry a subtype or a bot_id */
 	if (cJSON_GetObjectItemCaseSensitive(e, "subtype") != NULL || cJSON_GetObjectItemCaseSensitive(e, "bot_id") != NULL)
 		return true;
@@ -598,16 +562,10 @@ static bool on_event(struct slack *s, const cJSON *payload)
 	if ((copy = strdup(text)) == NULL)
 		return false;
 	unescape_in_place(copy);
-	memset(&ev, 0, sizeof(ev));
-	ev.msg_id = event_id;           /* the same on every delivery of one event */
-	ev.dm = (ctype != NULL && strcmp(ctype, "im") == 0) || ch[0] == 'D';
-	ev.room = ev.dm ? NULL : ch;
-	ev.user_id = user;
-	ev.user_name = user;
-	ev.text = copy;
-	ev.text_len = strlen(copy);
-	ev.ts_ms = ts ? (int64_t)(strtod(ts, NULL) * 1000) : 0;
-	taken = s->state != S_STOPPING && s->conn.hooks->on_event(&s->conn, &ev);
+	/* the event id is the same on every delivery of one event */
+	taken = s->state != S_STOPPING &&
+	    conn_take(&s->conn, event_id, (ctype != NULL && strcmp(ctype, "im") == 0) || ch[0] == 'D', ch, user, user,
+	        copy, NULL);
 	free(copy);
 	return taken;
 }
@@ -932,8 +890,8 @@ static int slack_start(struct conn *c)
 
 	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, kick, s);
 	s->rest = rest_new(c->loop, c->name, s->api_url, s->tls_verify);
-	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->bot_token == NULL ||
-	    s->app_token == NULL)
+	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->clicks == NULL ||
+	    s->bot_token == NULL || s->app_token == NULL)
 		return -1;
 	outbox_set_max_inflight(s->conn.outbox, SLACK_IN_FLIGHT);
 	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
@@ -1018,11 +976,7 @@ static void slack_free(struct conn *c)
 		rest_free(s->rest);
 	if (s->conn.outbox != NULL)
 		outbox_free(s->conn.outbox);
-	while (s->clicks != NULL) {
-		struct click *k = s->clicks;
-		s->clicks = k->next;
-		click_free(k);
-	}
+	clicks_free(s->clicks);
 	strmap_free(s->dm_channels);
 	free(s->app_token);
 	free(s->bot_token);
@@ -1085,5 +1039,6 @@ struct conn *slack_conn_new(const struct config_connection *cc, const char *comm
 	s->tls_verify = cc->tls_verify;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
 	s->dm_channels = strmap_new(4096);
+	s->clicks = clicks_new(SLACK_CLICK_TTL_MS, SLACK_CLICKS_MAX, click_free);
 	return &s->conn;
 }
