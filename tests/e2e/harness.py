@@ -729,6 +729,19 @@ class Daemon:
 
 # --------------------------------------------------------------------------- the test case
 
+def stop_clean(daemon: Daemon) -> None:
+    """Stop DAEMON; a non-zero exit (but for a kill the test did) or a
+    sanitizer report in its log fails the test."""
+    killed = daemon.returncode is not None and daemon.returncode < 0
+    code = daemon.stop()
+    log = daemon.log()
+    for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+        if bad in log:
+            raise AssertionError(f"dutybot reported {bad}:\n{daemon.log_tail(60)}")
+    if code not in (0, None) and not (killed or code == -signal.SIGKILL):
+        raise AssertionError(f"dutybot exited {code}:\n{daemon.log_tail(30)}")
+
+
 class E2E(unittest.TestCase):
     """Base class: a world per test.  setUp starts Redis, writes the config,
     starts the demo site and (START_DAEMON) dutybot, and waits until dutybot
@@ -776,14 +789,7 @@ class E2E(unittest.TestCase):
         return self.daemon
 
     def _stop_clean(self, daemon: Daemon) -> None:
-        killed = daemon.returncode is not None and daemon.returncode < 0
-        code = daemon.stop()
-        log = daemon.log()
-        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if bad in log:
-                raise AssertionError(f"dutybot reported {bad}:\n{daemon.log_tail(60)}")
-        if code not in (0, None) and not (killed or code == -signal.SIGKILL):
-            raise AssertionError(f"dutybot exited {code}:\n{daemon.log_tail(30)}")
+        stop_clean(daemon)
 
     def key(self, *parts: str) -> str:
         """A Redis key of this test's site: key("staff", "mia") -> "dutybot:{t1a2}:staff:mia"."""

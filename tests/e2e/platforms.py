@@ -18,7 +18,7 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, Redis, STAFF, quote, write_config
+from harness import Daemon, Redis, STAFF, quote, stop_clean, write_config
 from discord_fake import FakeDiscord
 from slack_fake import FakeSlack
 
@@ -72,6 +72,14 @@ class DiscordWorld:
         cmd = next(c for _, c in msg["buttons"] if c.startswith(command_prefix))
         return self.fake.click(message_id=msg["id"], custom_id=cmd, user_id=self.uid(person),
                                username=person)
+
+    def inject(self, action: str, **kw) -> None:
+        """The next message posts meet ACTION (rate_limit, error500, slow)."""
+        self.fake.misbehave(action=action, path="/messages", **kw)
+
+    @staticmethod
+    def order(msg: dict):
+        return int(msg["id"])
 
     def private_answers(self, state: dict) -> list[str]:
         """What only a clicker saw (ephemeral follow-ups)."""
@@ -131,6 +139,13 @@ class SlackWorld:
                       for e in block.get("elements", []) if (e.get("value") or "").startswith(command_prefix))
         return self.fake.click(msg["channel"], msg["id"], action["action_id"], user=self.uid(person))
 
+    def inject(self, action: str, **kw) -> None:
+        self.fake.misbehave(action=action, method="chat.postMessage", **kw)
+
+    @staticmethod
+    def order(msg: dict):
+        return float(msg["id"])
+
     def private_answers(self, state: dict) -> list[str]:
         return [self._unescape(e.get("text", "")) for e in state.get("ephemerals", [])]
 
@@ -165,18 +180,8 @@ class PlatformCase(unittest.TestCase):
     def start_daemon(self, **env) -> Daemon:
         self.daemon = Daemon(self.config, env={**self.DAEMON_ENV, **env},
                              log_path=os.path.join(self.tmp, "dutybot.log"))
-        self.addCleanup(self._stop_clean, self.daemon)
+        self.addCleanup(stop_clean, self.daemon)
         return self.daemon
-
-    def _stop_clean(self, daemon: Daemon) -> None:
-        killed = daemon.returncode is not None and daemon.returncode < 0
-        code = daemon.stop()
-        log = daemon.log()
-        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
-            if bad in log:
-                raise AssertionError(f"dutybot reported {bad}:\n{daemon.log_tail(60)}")
-        if code not in (0, None) and not (killed or code == -signal.SIGKILL):
-            raise AssertionError(f"dutybot exited {code}:\n{daemon.log_tail(30)}")
 
     def wait_ready(self, timeout: float = 20) -> None:
         self.daemon.wait_log(r"state change \w+ -> READY", timeout=timeout)
@@ -337,3 +342,32 @@ class Scenarios:
         self.wait_post("Complaint C-1", channel="dm", person="mia")
         self.ask("lina", "!complain the music is too loud", "Your complaint C-2 was received", channel="dm")
         self.assertEqual(self.redis.cmd("HGET", self.key("complaint", "C-2"), "agent"), "mia")
+
+
+class RestScenarios:
+    """The REST side misbehaving: the same on both platforms."""
+
+    def test_429_is_retried_after_retry_after_in_order(self):
+        self.world.inject("rate_limit", count=1, retry_after=1)
+        t0 = time.monotonic()
+        self.world.post("mia", "!ping")
+        self.world.post("mia", "!whoami")
+        first = self.wait_post("pong", timeout=15)
+        second = self.wait_post("Mia Keller", timeout=15)
+        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
+        self.assertLess(self.world.order(first), self.world.order(second))
+        state = self.fake.state()
+        self.assertGreaterEqual(state["rate_limited"], 1)
+        self.assertEqual(state["early_retries"], 0)
+
+    def test_5xx_is_retried(self):
+        self.world.inject("error500", count=2)
+        self.ask("mia", "!ping", "pong", timeout=15)
+
+    def test_slow_answers_keep_the_order(self):
+        self.world.inject("slow", ms=1500, count=1)
+        self.world.post("mia", "!ping")
+        self.world.post("mia", "!whoami")
+        first = self.wait_post("pong")
+        second = self.wait_post("Mia Keller")
+        self.assertLess(self.world.order(first), self.world.order(second))

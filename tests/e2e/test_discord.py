@@ -8,7 +8,7 @@ while the bot was away (resumed after a drop and after a restart)."""
 import time
 import unittest
 
-from platforms import DiscordWorld, PlatformCase, Scenarios
+from platforms import DiscordWorld, PlatformCase, RestScenarios, Scenarios
 
 
 class Discord(Scenarios, PlatformCase):
@@ -116,22 +116,8 @@ class Gateway(PlatformCase):
         self.assertEqual(self.gw()["identifies"], 1)
 
 
-class Rest(PlatformCase):
+class Rest(RestScenarios, PlatformCase):
     WORLD = DiscordWorld
-
-    def ids(self, texts):
-        return [int(m["id"]) for m in self.world.bot_messages(self.fake.state()) if m["text"] in texts]
-
-    def test_429_is_retried_after_retry_after_in_order(self):
-        self.fake.misbehave(action="rate_limit", count=1, retry_after=1.0, path="/messages")
-        t0 = time.monotonic()
-        self.world.post("mia", "!ping")
-        self.world.post("mia", "!whoami")
-        first = self.wait_post("pong", timeout=15)
-        second = self.wait_post("Mia Keller", timeout=15)
-        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
-        self.assertLess(int(first["id"]), int(second["id"]))
-        self.assertEqual(self.fake.state()["early_retries"], 0)
 
     def test_a_global_429_holds_every_route(self):
         self.fake.misbehave(action="rate_limit", count=1, retry_after=1.0, **{"global": True})
@@ -139,18 +125,6 @@ class Rest(PlatformCase):
         state = self.fake.state()
         self.assertEqual(state["early_retries"], 0)
         self.assertEqual(state["global_violations"], 0)
-
-    def test_5xx_is_retried(self):
-        self.fake.misbehave(action="error500", count=2, path="/messages")
-        self.ask("mia", "!ping", "pong", timeout=15)
-
-    def test_slow_answers_keep_the_order(self):
-        self.fake.misbehave(action="slow", ms=1500, count=1, path="/messages")
-        self.world.post("mia", "!ping")
-        self.world.post("mia", "!whoami")
-        first = self.wait_post("pong")
-        second = self.wait_post("Mia Keller")
-        self.assertLess(int(first["id"]), int(second["id"]))
 
     def test_a_burst_keeps_inside_the_channel_bucket(self):
         for _ in range(8):

@@ -7,7 +7,7 @@ Retry-After, 500s, slow answers, an abrupt close, a refused token."""
 import time
 import unittest
 
-from platforms import PlatformCase, Scenarios, SlackWorld
+from platforms import PlatformCase, RestScenarios, Scenarios, SlackWorld
 
 
 class Slack(Scenarios, PlatformCase):
@@ -95,32 +95,8 @@ class Socket(PlatformCase):
         self.ask("mia", "!ping", "pong")
 
 
-class WebApi(PlatformCase):
+class WebApi(RestScenarios, PlatformCase):
     WORLD = SlackWorld
-
-    def test_429_is_retried_after_retry_after_in_order(self):
-        self.fake.misbehave(action="rate_limit", count=2, retry_after=1, method="chat.postMessage")
-        t0 = time.monotonic()
-        self.world.post("mia", "!ping")
-        self.world.post("mia", "!whoami")
-        first = self.wait_post("pong", timeout=15)
-        second = self.wait_post("Mia Keller", timeout=15)
-        self.assertGreaterEqual(time.monotonic() - t0, 0.9)
-        self.assertLess(float(first["id"]), float(second["id"]))
-        self.assertGreaterEqual(self.fake.state()["rate_limited"], 2)
-        self.assertEqual(self.fake.state()["violations"], 0)
-
-    def test_5xx_is_retried(self):
-        self.fake.misbehave(action="error500", count=2, method="chat.postMessage")
-        self.ask("mia", "!ping", "pong", timeout=15)
-
-    def test_slow_answers_keep_the_order(self):
-        self.fake.misbehave(action="slow", ms=1500, count=1, method="chat.postMessage")
-        self.world.post("mia", "!ping")
-        self.world.post("mia", "!whoami")
-        first = self.wait_post("pong")
-        second = self.wait_post("Mia Keller")
-        self.assertLess(float(first["id"]), float(second["id"]))
 
     def test_a_burst_stays_inside_the_limit(self):
         for _ in range(12):
