@@ -13,17 +13,13 @@
  * called from inside curl nor from rest_request().  A retry goes back to
  * ready, still the head of its queue, so nothing behind it can overtake it.
  *
- * Limits, all checked before a request goes out:
- *   - bucket (Discord's headers): remaining, minus what is in flight on it,
- *     until reset; while a bucket is still unknown only one request probes
- *     it; a route that answers without rate-limit headers is not limited;
- *   - route budget (rest_route_limit) and global rate (rest_global_limit):
- *     sliding-window logs (the send times of the last N), so "N in any
- *     window" holds exactly, which a token bucket would not promise;
- *   - holds from a 429: the bucket's, or everything's when it is global.
+ * The limits (buckets, route budgets, the global rate, the holds of a 429)
+ * are rest_limits.c's: pump() asks it when a request may go, start() and
+ * transfer_done() tell it what went out and what came back.  This file keeps
+ * the requests, their queues and retries, and curl on the uv loop.
  */
 #include "bot/rest.h"
-#include "bot/jscan.h"
+#include "bot/rest_limits.h"
 #include "bot/log.h"
 
 #include <curl/curl.h>
@@ -31,7 +27,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define REST_USER_AGENT "DiscordBot (https://example.org/dutybot, 0.1) dutybot"
 #define REST_MAX_HOST_CONNECTIONS 4
@@ -43,159 +38,16 @@
 #define REST_TIMEOUT_MS 20000
 #define REST_CONNECT_TIMEOUT_MS 10000
 #define REST_BACKOFF_MS 500
-#define REST_DEFAULT_RETRY_MS 1000      /* a 429 that does not say how long */
 #define REST_BODY_MAX (8u << 20)
 #define REST_SNIPPET 200
 #define REST_IDLE_EASY 8        /* easy handles kept for reuse */
-#define REST_MIN_SWEEP 256      /* routes kept before idle ones are forgotten */
-#define NEVER UINT64_MAX        /* "when something in flight finishes" */
 /* uv_now() is whole milliseconds from the start of the loop iteration: the
  * real time may be up to about a millisecond later.  Deadlines and send
  * times count from uv_now() + this, so a wait the server asked for never
  * comes out shorter. */
 #define CLOCK_SLACK_MS 1
 
-/* ---- a small string-keyed table (routes, buckets, queues) ---- */
-
-struct entry {
-	struct entry *next;
-	char *key;
-};
-
-struct table {
-	struct entry **slot;
-	size_t n_slot, count;
-};
-
-static size_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;       /* FNV-1a */
-
-	while (*s != '\0')
-		h = (h ^ (unsigned char)*s++) * 16777619u;
-	return h;
-}
-
-static struct entry *table_find(const struct table *t, const char *key)
-{
-	if (t->n_slot == 0)
-		return NULL;
-	for (struct entry *e = t->slot[hash_str(key) & (t->n_slot - 1)]; e != NULL; e = e->next)
-		if (strcmp(e->key, key) == 0)
-			return e;
-	return NULL;
-}
-
-static int table_grow(struct table *t)
-{
-	size_t n = t->n_slot ? t->n_slot * 2 : 64;
-	struct entry **slot = calloc(n, sizeof(*slot));
-
-	if (slot == NULL)
-		return -1;
-	for (size_t i = 0; i < t->n_slot; i++) {
-		struct entry *e = t->slot[i], *next;
-		for (; e != NULL; e = next) {
-			size_t j = hash_str(e->key) & (n - 1);
-			next = e->next;
-			e->next = slot[j];
-			slot[j] = e;
-		}
-	}
-	free(t->slot);
-	t->slot = slot;
-	t->n_slot = n;
-	return 0;
-}
-
-static int table_add(struct table *t, struct entry *e)
-{
-	size_t i;
-
-	if (t->count >= t->n_slot && table_grow(t) != 0 && t->n_slot == 0)
-		return -1;      /* a failed growth only makes the chains longer */
-	i = hash_str(e->key) & (t->n_slot - 1);
-	e->next = t->slot[i];
-	t->slot[i] = e;
-	t->count++;
-	return 0;
-}
-
-static void table_del(struct table *t, struct entry *e)
-{
-	struct entry **p = &t->slot[hash_str(e->key) & (t->n_slot - 1)];
-
-	while (*p != e)
-		p = &(*p)->next;
-	*p = e->next;
-	t->count--;
-}
-
-/* ---- sliding windows ---- */
-
-/* The send times of the last N requests, oldest at POS once full. */
-struct window {
-	uint64_t *at;
-	unsigned n, pos, used;
-	uint64_t span;
-};
-
-static int window_set(struct window *w, int n, uint64_t span)
-{
-	free(w->at);
-	memset(w, 0, sizeof(*w));
-	if (n <= 0)
-		return 0;
-	if ((w->at = calloc((size_t)n, sizeof(*w->at))) == NULL)
-		return -1;
-	w->n = (unsigned)n;
-	w->span = span;
-	return 0;
-}
-
-/* When the next request may go: at once, or when the oldest ages out. */
-static uint64_t window_next(const struct window *w)
-{
-	return w->n == 0 || w->used < w->n ? 0 : w->at[w->pos] + w->span;
-}
-
-static void window_add(struct window *w, uint64_t now)
-{
-	if (w->n == 0)
-		return;
-	w->at[w->pos] = now;
-	w->pos = (w->pos + 1) % w->n;
-	if (w->used < w->n)
-		w->used++;
-}
-
 /* ---- the objects ---- */
-
-enum bucket_state {
-	B_UNKNOWN,      /* no answer yet: one request at a time finds out */
-	B_NONE,         /* answers carry no rate-limit headers: no limit */
-	B_LIMITED,      /* limit / remaining / reset_at are known */
-};
-
-struct bucket {
-	struct entry e;         /* key "<X-RateLimit-Bucket> <major parameter>"; a
-	                         * route's own bucket has none until it learns it */
-	bool named;
-	enum bucket_state state;
-	long limit, remaining;
-	uint64_t reset_at;      /* uv_now when remaining is back to limit */
-	uint64_t hold_until;    /* a 429 on this bucket */
-	unsigned in_flight;
-	unsigned refs;          /* routes that point at it + requests in flight on it */
-};
-
-struct route {
-	struct entry e;         /* key: the route */
-	struct bucket *bucket;
-	struct window budget;   /* rest_route_limit(); n == 0: none */
-	unsigned refs;          /* requests that name it */
-	bool warned;            /* a 401/403 on it was logged */
-};
 
 struct rqueue {
 	struct entry e;
@@ -203,15 +55,6 @@ struct rqueue {
 };
 
 enum req_state { REQ_QUEUED, REQ_READY, REQ_IN_FLIGHT, REQ_FINISHED };
-
-/* What the rate-limit headers of the last answer said. */
-struct limits {
-	bool has_limit, has_remaining, has_reset, has_retry, global;
-	long limit, remaining;
-	double reset_after, retry_after;
-	char bucket[64];
-	char scope[16];
-};
 
 struct buf {
 	char *p;
@@ -264,10 +107,8 @@ struct rest {
 	uv_timer_t curl_timer, sched;
 	uint64_t sched_at;              /* when sched fires; NEVER when stopped */
 	struct list ready, in_flight, finished;
-	struct table routes, buckets, queues;
-	size_t routes_swept;            /* routes left by the last sweep */
-	struct window global;
-	uint64_t global_hold;
+	struct rest_limits *limits;
+	struct table queues;
 	uint64_t next_seq;
 	size_t n_reqs;
 	unsigned backoff_ms;
@@ -331,15 +172,6 @@ static void list_insert_ordered(struct list *l, struct req *q)
 
 /* ---- small helpers ---- */
 
-static uint64_t seconds_to_ms(double s)
-{
-	if (!(s >= 0))
-		return REST_DEFAULT_RETRY_MS;   /* negative or NaN */
-	if (s > 86400)
-		s = 86400;
-	return (uint64_t)(s * 1000.0 + 0.999);
-}
-
 static uint64_t max_u64(uint64_t a, uint64_t b)
 {
 	return a > b ? a : b;
@@ -384,184 +216,12 @@ static const char *loggable(const char *path, char *buf, size_t size)
 	return path;
 }
 
-/*
- * The major parameter of a Discord path ("/channels/123", "/guilds/4",
- * "/webhooks/5/token"): a bucket id is shared by every channel, but its
- * limit counts per major parameter, so both make the bucket's key.
- */
-static size_t major_len(const char *path)
-{
-	static const struct { const char *prefix; int segments; } majors[] = {
-		{ "/channels/", 1 }, { "/guilds/", 1 }, { "/webhooks/", 2 },
-	};
-
-	for (size_t i = 0; i < sizeof(majors) / sizeof(majors[0]); i++) {
-		size_t n = strlen(majors[i].prefix);
-		const char *p = path + n;
-		if (strncmp(path, majors[i].prefix, n) != 0)
-			continue;
-		for (int s = 0; s < majors[i].segments; s++) {
-			p += strcspn(p, "/?");
-			if (s + 1 < majors[i].segments && *p == '/')
-				p++;
-		}
-		return (size_t)(p - path);
-	}
-	return 0;
-}
-
-/* ---- buckets and routes ---- */
-
-static struct bucket *bucket_new(void)
-{
-	struct bucket *b = calloc(1, sizeof(*b));
-
-	if (b != NULL)
-		b->refs = 1;
-	return b;
-}
-
-static void bucket_unref(struct rest *r, struct bucket *b)
-{
-	if (--b->refs > 0)
-		return;
-	if (b->named)
-		table_del(&r->buckets, &b->e);
-	free(b->e.key);
-	free(b);
-}
-
-/* When a request on B may go as far as B goes: 0 = now, NEVER = when one in
- * flight on it comes back. */
-static uint64_t bucket_next(const struct bucket *b, uint64_t now)
-{
-	if (now < b->hold_until)
-		return b->hold_until;
-	switch (b->state) {
-	case B_UNKNOWN:
-		return b->in_flight == 0 ? 0 : NEVER;
-	case B_NONE:
-		return 0;
-	case B_LIMITED:
-		if (now < b->reset_at)
-			return b->remaining > (long)b->in_flight ? 0 : b->reset_at;
-		return b->limit > (long)b->in_flight ? 0 : NEVER;
-	}
-	return 0;
-}
-
-/* ROUTE's answers name bucket HASH: from now on it shares the state of every
- * route on the same bucket and major parameter. */
-static void route_bucket(struct rest *r, struct route *rt, const char *hash, const char *path)
-{
-	size_t major = major_len(path), len = strlen(hash) + 1 + major + 1;
-	char *key = malloc(len);
-	struct bucket *b;
-
-	if (key == NULL)
-		return;         /* it keeps its old bucket: only less sharing */
-	snprintf(key, len, "%s %.*s", hash, (int)major, path);
-	if (rt->bucket->named && strcmp(rt->bucket->e.key, key) == 0) {
-		free(key);
-		return;
-	}
-	b = (struct bucket *)table_find(&r->buckets, key);
-	if (b == NULL && !rt->bucket->named) {
-		/* the first route on it: its own bucket, with what it knows, gets the name */
-		rt->bucket->e.key = key;
-		rt->bucket->named = true;
-		if (table_add(&r->buckets, &rt->bucket->e) != 0) {
-			rt->bucket->e.key = NULL;
-			rt->bucket->named = false;
-			free(key);
-		}
-		return;
-	}
-	if (b == NULL) {
-		if ((b = bucket_new()) == NULL) {
-			free(key);
-			return;
-		}
-		b->e.key = key;
-		b->named = true;
-		if (table_add(&r->buckets, &b->e) != 0) {
-			free(key);
-			free(b);
-			return;
-		}
-		b->refs = 0;
-	} else {
-		free(key);
-	}
-	b->refs++;
-	bucket_unref(r, rt->bucket);
-	rt->bucket = b;
-}
-
-static void route_free(struct rest *r, struct route *rt)
-{
-	table_del(&r->routes, &rt->e);
-	bucket_unref(r, rt->bucket);
-	window_set(&rt->budget, 0, 0);
-	free(rt->e.key);
-	free(rt);
-}
-
-/* A route can be forgotten when no request names it and forgetting loses
- * nothing: default routes contain ids (a message id, say), and the table
- * must not grow with them.  Its bucket's state is lost only if the route
- * is its last holder, so then the bucket must hold nothing back.  A route
- * that comes back probes its bucket again. */
-static bool route_idle(const struct route *rt, uint64_t now)
-{
-	const struct bucket *b = rt->bucket;
-
-	if (rt->refs > 0 || rt->budget.n > 0 || rt->warned)
-		return false;
-	return b->refs > 1 || (now >= b->hold_until && (b->state != B_LIMITED || now >= b->reset_at));
-}
-
-static void routes_sweep(struct rest *r)
-{
-	uint64_t now = uv_now(r->loop);
-
-	for (size_t i = 0; i < r->routes.n_slot; i++) {
-		struct entry *e = r->routes.slot[i], *next;
-		for (; e != NULL; e = next) {
-			next = e->next;
-			if (route_idle((struct route *)e, now))
-				route_free(r, (struct route *)e);
-		}
-	}
-	r->routes_swept = r->routes.count;
-}
-
-static struct route *route_get(struct rest *r, const char *key)
-{
-	struct route *rt = (struct route *)table_find(&r->routes, key);
-
-	if (rt != NULL)
-		return rt;
-	if (r->routes.count >= 2 * max_u64(r->routes_swept, REST_MIN_SWEEP))
-		routes_sweep(r);
-	if ((rt = calloc(1, sizeof(*rt))) == NULL)
-		return NULL;
-	if ((rt->e.key = strdup(key)) == NULL || (rt->bucket = bucket_new()) == NULL ||
-	    table_add(&r->routes, &rt->e) != 0) {
-		free(rt->bucket);
-		free(rt->e.key);
-		free(rt);
-		return NULL;
-	}
-	return rt;
-}
-
 /* ---- requests ---- */
 
 static void req_free(struct rest *r, struct req *q)
 {
 	if (q->route != NULL)
-		q->route->refs--;
+		limits_route_unref(q->route);
 	curl_slist_free_all(q->headers);
 	free(q->resp.p);
 	free(q->method);
@@ -606,7 +266,7 @@ static void queue_advance(struct rest *r, struct req *q)
 		make_ready(r, qu->head);
 		return;
 	}
-	table_del(&r->queues, &qu->e);
+	rest_table_del(&r->queues, &qu->e);
 	free(qu->e.key);
 	free(qu);
 }
@@ -665,65 +325,6 @@ static size_t on_body(char *data, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* A header value into a fixed field, cut if it is longer (they never are). */
-static void copy_value(char *dst, size_t size, const char *val)
-{
-	size_t n = strnlen(val, size - 1);
-
-	memcpy(dst, val, n);
-	dst[n] = '\0';
-}
-
-static bool header_is(const char *name, size_t len, const char *want)
-{
-	return strlen(want) == len && strncasecmp(name, want, len) == 0;
-}
-
-static size_t on_header(char *line, size_t size, size_t n, void *arg)
-{
-	struct limits *h = arg;
-	size_t len = size * n, name_len, vlen;
-	const char *colon, *v;
-	char val[64];
-
-	if (len >= 5 && strncmp(line, "HTTP/", 5) == 0) {
-		memset(h, 0, sizeof(*h));       /* a new response (after a 100, say) */
-		return len;
-	}
-	if ((colon = memchr(line, ':', len)) == NULL)
-		return len;
-	name_len = (size_t)(colon - line);
-	for (v = colon + 1; v < line + len && (*v == ' ' || *v == '\t'); v++)
-		;
-	for (vlen = (size_t)(line + len - v); vlen > 0 && (v[vlen - 1] == '\r' || v[vlen - 1] == '\n' ||
-	                                                   v[vlen - 1] == ' '); vlen--)
-		;
-	if (vlen >= sizeof(val))
-		vlen = sizeof(val) - 1;
-	memcpy(val, v, vlen);
-	val[vlen] = '\0';
-	if (header_is(line, name_len, "x-ratelimit-limit")) {
-		h->limit = strtol(val, NULL, 10);
-		h->has_limit = true;
-	} else if (header_is(line, name_len, "x-ratelimit-remaining")) {
-		h->remaining = strtol(val, NULL, 10);
-		h->has_remaining = true;
-	} else if (header_is(line, name_len, "x-ratelimit-reset-after")) {
-		h->reset_after = strtod(val, NULL);
-		h->has_reset = true;
-	} else if (header_is(line, name_len, "x-ratelimit-bucket")) {
-		copy_value(h->bucket, sizeof(h->bucket), val);
-	} else if (header_is(line, name_len, "x-ratelimit-global")) {
-		h->global = strcasecmp(val, "true") == 0;
-	} else if (header_is(line, name_len, "x-ratelimit-scope")) {
-		copy_value(h->scope, sizeof(h->scope), val);
-	} else if (header_is(line, name_len, "retry-after")) {
-		char *end;
-		h->retry_after = strtod(val, &end);
-		h->has_retry = end != val;      /* an HTTP date is not understood: default wait */
-	}
-	return len;
-}
 
 /* ---- starting a transfer ---- */
 
@@ -776,7 +377,7 @@ static int easy_setup(struct rest *r, struct req *q)
 	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, REST_USER_AGENT);
 	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, &q->resp);
-	rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+	rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, limits_on_header);
 	rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, &q->hdr);
 	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
 	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
@@ -810,11 +411,7 @@ static void start(struct rest *r, struct req *q, uint64_t now)
 	}
 	q->state = REQ_IN_FLIGHT;
 	list_append(&r->in_flight, q);
-	q->bucket = q->route->bucket;
-	q->bucket->in_flight++;
-	q->bucket->refs++;
-	window_add(&q->route->budget, now + CLOCK_SLACK_MS);
-	window_add(&r->global, now + CLOCK_SLACK_MS);
+	q->bucket = limits_sent(r->limits, q->route, now + CLOCK_SLACK_MS);
 }
 
 /* ---- the scheduler ---- */
@@ -834,19 +431,16 @@ static void sched_at(struct rest *r, uint64_t when)
 /* When Q may go as far as its own limits go (not the global ones). */
 static uint64_t ready_at(const struct req *q, uint64_t now)
 {
-	uint64_t t = q->not_before;
-
-	t = max_u64(t, window_next(&q->route->budget));
-	return max_u64(t, bucket_next(q->route->bucket, now));
+	return max_u64(q->not_before, limits_route_next(q->route, now));
 }
 
 static void pump(struct rest *r)
 {
-	uint64_t now = uv_now(r->loop), wake = NEVER;
+	uint64_t now = uv_now(r->loop), wake = NEVER, hold = limits_global_hold(r->limits);
 	struct req *q, *next;
 
-	if (now < r->global_hold) {
-		sched_at(r, r->global_hold);
+	if (now < hold) {
+		sched_at(r, hold);
 		return;
 	}
 	for (q = r->ready.head; q != NULL && r->in_flight.n < REST_MAX_IN_FLIGHT; q = next) {
@@ -857,7 +451,7 @@ static void pump(struct rest *r)
 				wake = t;
 			continue;
 		}
-		if ((t = window_next(&r->global)) > now) {
+		if ((t = limits_global_next(r->limits)) > now) {
 			if (t < wake)
 				wake = t;
 			break;
@@ -881,51 +475,13 @@ static void on_sched(uv_timer_t *t)
 
 /* ---- an answer ---- */
 
-/* What any answer's headers say about its route's bucket. */
-static void learn_limits(struct rest *r, struct req *q, uint64_t now)
-{
-	const struct limits *h = &q->hdr;
-	struct bucket *b;
-
-	if (h->bucket[0] != '\0')
-		route_bucket(r, q->route, h->bucket, q->path);
-	b = q->route->bucket;
-	if (!h->has_remaining) {
-		if (b->state == B_UNKNOWN)
-			b->state = B_NONE;
-		return;
-	}
-	b->state = B_LIMITED;
-	b->remaining = h->remaining;
-	if (h->has_limit)
-		b->limit = h->limit;
-	if (b->limit < 1)
-		b->limit = 1;
-	b->reset_at = h->has_reset ? now + seconds_to_ms(h->reset_after) : now;
-}
 
 static void rate_limited(struct rest *r, struct req *q, uint64_t now)
 {
-	struct jscan_field f[] = { { .key = "retry_after" }, { .key = "global" } };
-	double after = -1;
-	bool global = q->hdr.global;
-	uint64_t ms;
+	bool global;
+	uint64_t ms = limits_429(r->limits, q->route, &q->hdr, q->resp.p, q->resp.len, now, &global);
 	char pbuf[256];
 
-	if (q->resp.p != NULL && jscan_object(q->resp.p, q->resp.len, f, 2) == 0) {
-		if (f[0].kind == JSCAN_NUMBER)
-			after = strtod(f[0].val, NULL);
-		global = global || f[1].kind == JSCAN_TRUE;
-	}
-	if (after < 0 && q->hdr.has_retry)
-		after = q->hdr.retry_after;
-	if (after < 0 && q->hdr.has_reset)
-		after = q->hdr.reset_after;
-	ms = after < 0 ? REST_DEFAULT_RETRY_MS : seconds_to_ms(after);
-	if (global)
-		r->global_hold = max_u64(r->global_hold, now + ms);
-	else
-		q->route->bucket->hold_until = max_u64(q->route->bucket->hold_until, now + ms);
 	q->not_before = now + ms;
 	log_info("rest %s: %s %s: 429%s%s%s, retry %d in %llu ms", r->name, q->method,
 	         loggable(q->path, pbuf, sizeof(pbuf)), global ? " global" : "",
@@ -959,8 +515,8 @@ static void failed_attempt(struct rest *r, struct req *q, long status, CURLcode 
 	snprintf(sbuf, sizeof(sbuf), "%ld", status);
 	if (++q->attempts < REST_MAX_ATTEMPTS && (status != 0 || retryable(rc))) {
 		uint64_t ms = backoff(r, q->attempts);
-		if (status != 0 && q->hdr.has_retry)    /* a 503 may say how long */
-			ms = max_u64(ms, seconds_to_ms(q->hdr.retry_after));
+		if (status != 0)        /* a 503 may say how long */
+			ms = max_u64(ms, limits_retry_after(&q->hdr));
 		log_info("rest %s: %s %s: %s; attempt %d of %d in %llu ms", r->name, q->method,
 		         loggable(q->path, pbuf, sizeof(pbuf)), why ? why : sbuf, q->attempts + 1,
 		         REST_MAX_ATTEMPTS, (unsigned long long)ms);
@@ -984,19 +540,17 @@ static void transfer_done(struct rest *r, struct req *q, CURLcode rc)
 	curl_multi_remove_handle(r->multi, q->easy);
 	easy_release(r, q);
 	list_remove(&r->in_flight, q);
-	q->bucket->in_flight--;
-	bucket_unref(r, q->bucket);
+	limits_returned(r->limits, q->bucket);
 	q->bucket = NULL;
 	kick(r);                /* the in-flight slot and maybe the bucket are free */
 	if (status != 0)
-		learn_limits(r, q, now);
+		limits_learn(r->limits, q->route, &q->hdr, q->path, now);
 	if (status == 429 && ++q->rate_retries <= REST_RATE_RETRIES) {
 		rate_limited(r, q, now);
 	} else if (status == 0 || (status >= 500 && status <= 599)) {
 		failed_attempt(r, q, status, rc, now);
 	} else {
-		if ((status == 401 || status == 403) && !q->route->warned) {
-			q->route->warned = true;
+		if ((status == 401 || status == 403) && limits_warn_once(q->route)) {
 			log_warnx("rest %s: %s %s: %ld %s (not retried; logged once for this route)", r->name,
 			          q->method, loggable(q->path, pbuf, sizeof(pbuf)), status,
 			          status == 401 ? "unauthorized: is the token right?" : "forbidden: missing permission?");
@@ -1144,7 +698,9 @@ struct rest *rest_new(uv_loop_t *loop, const char *name, const char *base_url, b
 	/* a slash at the end would double the one every path starts with */
 	if (r->base_url != NULL && r->base_url[0] != '\0' && r->base_url[strlen(r->base_url) - 1] == '/')
 		r->base_url[strlen(r->base_url) - 1] = '\0';
-	if (r->name == NULL || r->base_url == NULL || (r->multi = curl_multi_init()) == NULL) {
+	if (r->name == NULL || r->base_url == NULL || (r->limits = limits_new(loop)) == NULL ||
+	    (r->multi = curl_multi_init()) == NULL) {
+		limits_free(r->limits);
 		free(r->name);
 		free(r->base_url);
 		free(r);
@@ -1172,15 +728,13 @@ void rest_set_auth(struct rest *r, const char *authorization)
 
 void rest_global_limit(struct rest *r, int per_second)
 {
-	if (window_set(&r->global, per_second, 1000) != 0)
+	if (limits_global(r->limits, per_second) != 0)
 		log_warnx("rest %s: out of memory: no global limit", r->name);
 }
 
 void rest_route_limit(struct rest *r, const char *route, int per_minute)
 {
-	struct route *rt = route_get(r, route);
-
-	if (rt == NULL || window_set(&rt->budget, per_minute, 60000) != 0)
+	if (limits_route_budget(r->limits, route, per_minute) != 0)
 		log_warnx("rest %s: out of memory: no limit on %s", r->name, route);
 }
 
@@ -1231,20 +785,6 @@ static int req_fill(struct rest *r, struct req *q, const char *method, const cha
 	return q->headers == NULL ? -1 : 0;
 }
 
-/* The route of a request that names none: METHOD and PATH without the query. */
-static struct route *default_route(struct rest *r, const char *method, const char *path)
-{
-	size_t len = strlen(method) + 1 + strcspn(path, "?") + 1;
-	char *key = malloc(len);
-	struct route *rt;
-
-	if (key == NULL)
-		return NULL;
-	snprintf(key, len, "%s %.*s", method, (int)strcspn(path, "?"), path);
-	rt = route_get(r, key);
-	free(key);
-	return rt;
-}
 
 /* Q goes behind the last of QUEUE, or is its head and ready at once. */
 static int enqueue(struct rest *r, struct req *q, const char *queue)
@@ -1255,7 +795,7 @@ static int enqueue(struct rest *r, struct req *q, const char *queue)
 		make_ready(r, q);
 		return 0;
 	}
-	if ((qu = (struct rqueue *)table_find(&r->queues, queue)) != NULL) {
+	if ((qu = (struct rqueue *)rest_table_find(&r->queues, queue)) != NULL) {
 		q->state = REQ_QUEUED;
 		q->queue = qu;
 		qu->tail->qnext = q;
@@ -1263,7 +803,7 @@ static int enqueue(struct rest *r, struct req *q, const char *queue)
 		return 0;
 	}
 	if ((qu = calloc(1, sizeof(*qu))) == NULL || (qu->e.key = strdup(queue)) == NULL ||
-	    table_add(&r->queues, &qu->e) != 0) {
+	    rest_table_add(&r->queues, &qu->e) != 0) {
 		if (qu != NULL)
 			free(qu->e.key);
 		free(qu);
@@ -1289,11 +829,10 @@ int rest_request(struct rest *r, const char *method, const char *path, const cha
 	q->seq = ++r->next_seq;
 	r->n_reqs++;
 	if (req_fill(r, q, method, path, auth, json_body) != 0 ||
-	    (q->route = route ? route_get(r, route) : default_route(r, method, path)) == NULL) {
+	    (q->route = limits_route_ref(r->limits, route, method, path)) == NULL) {
 		req_free(r, q);
 		return -1;
 	}
-	q->route->refs++;
 	if (enqueue(r, q, queue) != 0) {
 		req_free(r, q);
 		return -1;
@@ -1308,17 +847,8 @@ size_t rest_pending(const struct rest *r)
 
 static void release(struct rest *r)
 {
-	for (size_t i = 0; i < r->routes.n_slot; i++) {
-		struct entry *e = r->routes.slot[i], *next;
-		for (; e != NULL; e = next) {
-			next = e->next;
-			route_free(r, (struct route *)e);
-		}
-	}
-	free(r->routes.slot);
-	free(r->buckets.slot);
+	limits_free(r->limits);
 	free(r->queues.slot);
-	window_set(&r->global, 0, 0);
 	free(r->name);
 	free(r->base_url);
 	free(r->auth);
@@ -1354,8 +884,7 @@ void rest_free(struct rest *r)
 		curl_multi_remove_handle(r->multi, q->easy);
 		easy_release(r, q);
 		list_remove(&r->in_flight, q);
-		q->bucket->in_flight--;
-		bucket_unref(r, q->bucket);
+		limits_returned(r->limits, q->bucket);
 		q->bucket = NULL;
 		q->state = REQ_READY;   /* failed below, in its order */
 		list_insert_ordered(&r->ready, q);
