@@ -28,6 +28,7 @@ CHANNEL_NAMES = ("ops", "alerts", "tech", "complaints", "lobby")
 
 class DiscordWorld:
     name = "discord"
+    MAX_TEXT = 2000
     TOKEN = "dutybot-test-token.discord"
 
     def __init__(self, **fake_opts):
@@ -93,6 +94,7 @@ class DiscordWorld:
 
 class SlackWorld:
     name = "slack"
+    MAX_TEXT = 3000             # a section block's limit (Slack advises 4,000 for text)
     APP = "xapp-1-A0APP-1-dutybottest"
     BOT = "xoxb-dutybot-test"
 
@@ -333,6 +335,19 @@ class Scenarios:
         # a second click (on the alert) says who was first, privately
         self.world.click("vera", alert, "ack")
         self.wait_private_answer("E-1 was already acknowledged by Mark Novak")
+
+    def test_long_output_is_split_at_the_platform_limit(self):
+        plan = "x" * 2500 + " " + "y" * 2500
+        self.ask("mark", "!plan set " + plan, "saved")
+        mark = len(self.world.bot_messages(self.fake.state()))
+        self.world.post("mark", "!plan")
+        pieces = self.fake.wait_for(
+            lambda s: (lambda t: t if "".join(t).count("y") == 2500 else None)(
+                [m["text"] for m in self.world.bot_messages(s)[mark:]]), what="the whole plan")
+        self.assertGreaterEqual(len(pieces), 2)
+        self.assertTrue(all(len(p) <= self.world.MAX_TEXT for p in pieces), [len(p) for p in pieces])
+        self.assertEqual("".join(pieces).replace("\n", "").replace(" ", ""),
+                         "Emergencyplan:" + plan.replace(" ", ""))
 
     def test_complaint_filed_and_routed(self):
         self.ask("mark", "!roster lead today early vera", "Roster updated")

@@ -38,14 +38,6 @@ class Discord(Scenarios, PlatformCase):
         self.assertEqual(len(click["original_edits"]), 1)
         self.assertEqual(click["original_edits"][0].get("components"), [])
 
-    def test_long_output_is_split_at_2000(self):
-        self.ask("mark", "!plan set " + "x" * 1500 + " " + "y" * 1500, "saved")
-        self.world.post("mark", "!plan")
-        first = self.wait_post("xxxx")
-        second = self.wait_post("yyyy")
-        self.assertLessEqual(len(first["text"]), 2000)
-        self.assertLessEqual(len(second["text"]), 2000)
-
 
 class Gateway(PlatformCase):
     WORLD = DiscordWorld
