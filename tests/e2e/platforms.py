@@ -337,12 +337,12 @@ class Scenarios:
         self.wait_private_answer("E-1 was already acknowledged by Mark Novak")
 
     def test_long_output_is_split_at_the_platform_limit(self):
-        plan = "x" * 2500 + " " + "y" * 2500
+        plan = "q" * 2500 + " " + "z" * 2500
         self.ask("mark", "!plan set " + plan, "saved")
         mark = len(self.world.bot_messages(self.fake.state()))
         self.world.post("mark", "!plan")
         pieces = self.fake.wait_for(
-            lambda s: (lambda t: t if "".join(t).count("y") == 2500 else None)(
+            lambda s: (lambda t: t if "".join(t).count("z") == 2500 else None)(
                 [m["text"] for m in self.world.bot_messages(s)[mark:]]), what="the whole plan")
         self.assertGreaterEqual(len(pieces), 2)
         self.assertTrue(all(len(p) <= self.world.MAX_TEXT for p in pieces), [len(p) for p in pieces])
