@@ -15,32 +15,30 @@
  *
  * The limits (buckets, route budgets, the global rate, the holds of a 429)
  * are rest_limits.c's: pump() asks it when a request may go, start() and
- * transfer_done() tell it what went out and what came back.  This file keeps
- * the requests, their queues and retries, and curl on the uv loop.
+ * transfer_done() tell it what went out and what came back.  Curl on the uv
+ * loop is rest_curl.c's: start() hands it a request's transfer, and
+ * transfer_done() hears when it is over.  This file keeps the requests,
+ * their queues and retries.
  */
 #include "bot/rest.h"
+#include "bot/rest_curl.h"
 #include "bot/rest_limits.h"
 #include "bot/log.h"
 
 #include <curl/curl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define REST_USER_AGENT "DiscordBot (https://example.org/dutybot, 0.1) dutybot"
-#define REST_MAX_HOST_CONNECTIONS 4
 /* More than the connections, so a freed connection never idles while a
  * request is ready; few enough that a transfer curl keeps pending for a
  * connection does not spend much of its timeout waiting. */
 #define REST_MAX_IN_FLIGHT 16
 #define REST_RATE_RETRIES 10    /* 429s after which the 429 is the answer */
-#define REST_TIMEOUT_MS 20000
-#define REST_CONNECT_TIMEOUT_MS 10000
 #define REST_BACKOFF_MS 500
-#define REST_BODY_MAX (8u << 20)
 #define REST_SNIPPET 200
-#define REST_IDLE_EASY 8        /* easy handles kept for reuse */
 /* uv_now() is whole milliseconds from the start of the loop iteration: the
  * real time may be up to about a millisecond later.  Deadlines and send
  * times count from uv_now() + this, so a wait the server asked for never
@@ -56,35 +54,24 @@ struct rqueue {
 
 enum req_state { REQ_QUEUED, REQ_READY, REQ_IN_FLIGHT, REQ_FINISHED };
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
 struct req {
 	struct req *prev, *next;        /* in ready, in flight or finished */
 	struct req *qnext;              /* behind it in its queue */
 	struct rest *r;
 	uint64_t seq;
 	enum req_state state;
-	char *method, *url, *body;
+	struct transfer t;              /* method, url, body; the answer */
 	const char *path;               /* inside URL */
-	size_t body_len;
-	struct curl_slist *headers;
 	struct route *route;
 	struct bucket *bucket;          /* the one it is in flight on */
 	struct rqueue *queue;
 	rest_done_fn *done;
 	void *arg;
-	CURL *easy;
 	int attempts;                   /* answered by a 5xx or a transport error */
 	int rate_retries;
 	uint64_t not_before;
 	long status;
 	const char *error;
-	struct limits hdr;
-	struct buf resp;
-	char errbuf[CURL_ERROR_SIZE];
 };
 
 struct list {
@@ -92,19 +79,11 @@ struct list {
 	size_t n;
 };
 
-struct sock {
-	uv_poll_t poll;
-	struct sock *prev, *next;
-	struct rest *r;
-	curl_socket_t fd;
-};
-
 struct rest {
 	uv_loop_t *loop;
 	char *name, *base_url, *auth;
-	bool tls_verify;
-	CURLM *multi;
-	uv_timer_t curl_timer, sched;
+	struct rest_curl *curl;
+	uv_timer_t sched;
 	uint64_t sched_at;              /* when sched fires; NEVER when stopped */
 	struct list ready, in_flight, finished;
 	struct rest_limits *limits;
@@ -113,10 +92,7 @@ struct rest {
 	size_t n_reqs;
 	unsigned backoff_ms;
 	uint32_t rng;
-	CURL *idle[REST_IDLE_EASY];
-	unsigned n_idle;
-	struct sock *socks;
-	unsigned handles;               /* uv handles not closed yet */
+	unsigned handles;               /* sched and the curl side, not closed yet */
 	bool closing;
 };
 
@@ -222,11 +198,11 @@ static void req_free(struct rest *r, struct req *q)
 {
 	if (q->route != NULL)
 		limits_route_unref(q->route);
-	curl_slist_free_all(q->headers);
-	free(q->resp.p);
-	free(q->method);
-	free(q->url);
-	free(q->body);
+	curl_slist_free_all(q->t.headers);
+	free(q->t.resp.p);
+	free(q->t.method);
+	free(q->t.url);
+	free(q->t.body);
 	free(q);
 	r->n_reqs--;
 }
@@ -274,10 +250,10 @@ static void queue_advance(struct rest *r, struct req *q)
 static void log_snippet(struct rest *r, const struct req *q, long status)
 {
 	char pbuf[256];
-	size_t n = q->resp.len < REST_SNIPPET ? q->resp.len : REST_SNIPPET;
+	size_t n = q->t.resp.len < REST_SNIPPET ? q->t.resp.len : REST_SNIPPET;
 
-	log_debug("rest %s: %s %s: %ld: %.*s%s", r->name, q->method, loggable(q->path, pbuf, sizeof(pbuf)),
-	          status, (int)n, q->resp.p ? q->resp.p : "", q->resp.len > n ? "…" : "");
+	log_debug("rest %s: %s %s: %ld: %.*s%s", r->name, q->t.method, loggable(q->path, pbuf, sizeof(pbuf)),
+	          status, (int)n, q->t.resp.p ? q->t.resp.p : "", q->t.resp.len > n ? "…" : "");
 }
 
 /* Hands Q's answer to its done() and frees Q.  Anything not finished when
@@ -290,9 +266,9 @@ static void deliver(struct rest *r, struct req *q)
 		list_remove(&r->finished, q);
 		res.status = q->status;
 		res.error = q->error;
-		if (q->resp.p != NULL) {
-			res.body = q->resp.p;
-			res.body_len = q->resp.len;
+		if (q->t.resp.p != NULL) {
+			res.body = q->t.resp.p;
+			res.body_len = q->t.resp.len;
 		}
 		if (q->status != 0 && (q->status < 200 || q->status > 299))
 			log_snippet(r, q, q->status);
@@ -302,110 +278,12 @@ static void deliver(struct rest *r, struct req *q)
 	req_free(r, q);
 }
 
-/* ---- curl callbacks of one transfer ---- */
-
-static size_t on_body(char *data, size_t size, size_t n, void *arg)
-{
-	struct buf *b = arg;
-	size_t len = size * n;
-
-	if (b->len + len + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 1024;
-		char *p;
-		while (cap < b->len + len + 1)
-			cap *= 2;
-		if (cap > REST_BODY_MAX || (p = realloc(b->p, cap)) == NULL)
-			return 0;       /* CURLE_WRITE_ERROR: the answer is not retried */
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->len, data, len);
-	b->len += len;
-	b->p[b->len] = '\0';
-	return len;
-}
-
-
 /* ---- starting a transfer ---- */
-
-static CURL *easy_take(struct rest *r)
-{
-	return r->n_idle > 0 ? r->idle[--r->n_idle] : curl_easy_init();
-}
-
-/* Reset as it goes idle: it must not keep pointers into a freed request
- * (error buffer, private, write data). */
-static void easy_release(struct rest *r, struct req *q)
-{
-	if (q->easy == NULL)
-		return;
-	if (r->n_idle < REST_IDLE_EASY && !r->closing) {
-		curl_easy_reset(q->easy);
-		r->idle[r->n_idle++] = q->easy;
-	} else {
-		curl_easy_cleanup(q->easy);
-	}
-	q->easy = NULL;
-}
-
-static int set_method(CURL *e, const struct req *q)
-{
-	bool has_body = q->body != NULL || strcmp(q->method, "POST") == 0 ||
-	                strcmp(q->method, "PUT") == 0 || strcmp(q->method, "PATCH") == 0;
-	CURLcode rc = CURLE_OK;
-
-	if (strcmp(q->method, "GET") == 0 && q->body == NULL)
-		return curl_easy_setopt(e, CURLOPT_HTTPGET, 1L) == CURLE_OK ? 0 : -1;
-	if (has_body) {
-		/* a body-less PUT still says Content-Length: 0 (Discord wants it) */
-		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)q->body_len);
-		rc |= curl_easy_setopt(e, CURLOPT_POSTFIELDS, q->body ? q->body : "");
-	}
-	if (strcmp(q->method, "POST") != 0)
-		rc |= curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, q->method);
-	return rc == CURLE_OK ? 0 : -1;
-}
-
-static int easy_setup(struct rest *r, struct req *q)
-{
-	CURL *e = q->easy;
-	CURLcode rc = CURLE_OK;
-
-	rc |= curl_easy_setopt(e, CURLOPT_URL, q->url);
-	rc |= curl_easy_setopt(e, CURLOPT_PRIVATE, q);
-	rc |= curl_easy_setopt(e, CURLOPT_HTTPHEADER, q->headers);
-	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, REST_USER_AGENT);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, &q->resp);
-	rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, limits_on_header);
-	rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, &q->hdr);
-	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, q->errbuf);
-	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-	rc |= curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)REST_TIMEOUT_MS);
-	rc |= curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)REST_CONNECT_TIMEOUT_MS);
-	rc |= curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, r->tls_verify ? 1L : 0L);
-	rc |= curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, r->tls_verify ? 2L : 0L);
-	/* h2 where TLS offers it: one connection multiplexes; http:// stays 1.1 */
-	rc |= curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
-	if (rc != CURLE_OK)
-		return -1;
-	return set_method(e, q);
-}
 
 static void start(struct rest *r, struct req *q, uint64_t now)
 {
 	list_remove(&r->ready, q);
-	q->errbuf[0] = '\0';
-	q->resp.len = 0;
-	if (q->resp.p != NULL)
-		q->resp.p[0] = '\0';
-	memset(&q->hdr, 0, sizeof(q->hdr));
-	if ((q->easy = easy_take(r)) == NULL || easy_setup(r, q) != 0 ||
-	    curl_multi_add_handle(r->multi, q->easy) != CURLM_OK) {
-		if (q->easy != NULL)
-			curl_easy_cleanup(q->easy);
-		q->easy = NULL;
+	if (rest_curl_start(r->curl, &q->t) != 0) {
 		finish(r, q, 0, "out of memory");
 		return;
 	}
@@ -479,13 +357,13 @@ static void on_sched(uv_timer_t *t)
 static void rate_limited(struct rest *r, struct req *q, uint64_t now)
 {
 	bool global;
-	uint64_t ms = limits_429(r->limits, q->route, &q->hdr, q->resp.p, q->resp.len, now, &global);
+	uint64_t ms = limits_429(r->limits, q->route, &q->t.hdr, q->t.resp.p, q->t.resp.len, now, &global);
 	char pbuf[256];
 
 	q->not_before = now + ms;
-	log_info("rest %s: %s %s: 429%s%s%s, retry %d in %llu ms", r->name, q->method,
+	log_info("rest %s: %s %s: 429%s%s%s, retry %d in %llu ms", r->name, q->t.method,
 	         loggable(q->path, pbuf, sizeof(pbuf)), global ? " global" : "",
-	         q->hdr.scope[0] ? " scope " : "", q->hdr.scope, q->rate_retries, (unsigned long long)ms);
+	         q->t.hdr.scope[0] ? " scope " : "", q->t.hdr.scope, q->rate_retries, (unsigned long long)ms);
 	make_ready(r, q);
 }
 
@@ -509,42 +387,40 @@ static bool retryable(CURLcode rc)
 /* A 5xx or a transport error: again after a backoff, or that is the answer. */
 static void failed_attempt(struct rest *r, struct req *q, long status, CURLcode rc, uint64_t now)
 {
-	const char *why = status ? NULL : q->errbuf[0] ? q->errbuf : curl_easy_strerror(rc);
+	const char *why = status ? NULL : q->t.errbuf[0] ? q->t.errbuf : curl_easy_strerror(rc);
 	char pbuf[256], sbuf[16];
 
 	snprintf(sbuf, sizeof(sbuf), "%ld", status);
 	if (++q->attempts < REST_MAX_ATTEMPTS && (status != 0 || retryable(rc))) {
 		uint64_t ms = backoff(r, q->attempts);
 		if (status != 0)        /* a 503 may say how long */
-			ms = max_u64(ms, limits_retry_after(&q->hdr));
-		log_info("rest %s: %s %s: %s; attempt %d of %d in %llu ms", r->name, q->method,
+			ms = max_u64(ms, limits_retry_after(&q->t.hdr));
+		log_info("rest %s: %s %s: %s; attempt %d of %d in %llu ms", r->name, q->t.method,
 		         loggable(q->path, pbuf, sizeof(pbuf)), why ? why : sbuf, q->attempts + 1,
 		         REST_MAX_ATTEMPTS, (unsigned long long)ms);
 		q->not_before = now + ms;
 		make_ready(r, q);
 		return;
 	}
-	log_warnx("rest %s: %s %s: %s, giving up after %d attempt%s", r->name, q->method,
+	log_warnx("rest %s: %s %s: %s, giving up after %d attempt%s", r->name, q->t.method,
 	          loggable(q->path, pbuf, sizeof(pbuf)), why ? why : sbuf, q->attempts, q->attempts == 1 ? "" : "s");
 	finish(r, q, status, why);
 }
 
-static void transfer_done(struct rest *r, struct req *q, CURLcode rc)
+/* rest_curl's done(): T's attempt got STATUS, or no answer and RC. */
+static void transfer_done(void *arg, struct transfer *t, long status, CURLcode rc)
 {
+	struct rest *r = arg;
+	struct req *q = (struct req *)(void *)((char *)t - offsetof(struct req, t));
 	uint64_t now = uv_now(r->loop) + CLOCK_SLACK_MS;
-	long status = 0;
 	char pbuf[256];
 
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &status);
-	curl_multi_remove_handle(r->multi, q->easy);
-	easy_release(r, q);
 	list_remove(&r->in_flight, q);
 	limits_returned(r->limits, q->bucket);
 	q->bucket = NULL;
 	kick(r);                /* the in-flight slot and maybe the bucket are free */
 	if (status != 0)
-		limits_learn(r->limits, q->route, &q->hdr, q->path, now);
+		limits_learn(r->limits, q->route, &q->t.hdr, q->path, now);
 	if (status == 429 && ++q->rate_retries <= REST_RATE_RETRIES) {
 		rate_limited(r, q, now);
 	} else if (status == 0 || (status >= 500 && status <= 599)) {
@@ -552,128 +428,11 @@ static void transfer_done(struct rest *r, struct req *q, CURLcode rc)
 	} else {
 		if ((status == 401 || status == 403) && limits_warn_once(q->route)) {
 			log_warnx("rest %s: %s %s: %ld %s (not retried; logged once for this route)", r->name,
-			          q->method, loggable(q->path, pbuf, sizeof(pbuf)), status,
+			          q->t.method, loggable(q->path, pbuf, sizeof(pbuf)), status,
 			          status == 401 ? "unauthorized: is the token right?" : "forbidden: missing permission?");
 		}
 		finish(r, q, status, NULL);
 	}
-}
-
-static void check_done(struct rest *r)
-{
-	CURLMsg *m;
-	int left;
-
-	while ((m = curl_multi_info_read(r->multi, &left)) != NULL) {
-		CURLcode rc = m->data.result;   /* M is gone once the handle is removed */
-		char *q = NULL;
-		if (m->msg != CURLMSG_DONE)
-			continue;
-		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &q);
-		transfer_done(r, (struct req *)q, rc);
-	}
-}
-
-/* ---- curl on libuv ---- */
-
-static void on_handle_closed(uv_handle_t *h);
-
-static void on_poll(uv_poll_t *h, int status, int events)
-{
-	struct sock *s = h->data;
-	int flags = 0, running;
-
-	if (status < 0)
-		flags = CURL_CSELECT_ERR;
-	if (events & UV_READABLE)
-		flags |= CURL_CSELECT_IN;
-	if (events & UV_WRITABLE)
-		flags |= CURL_CSELECT_OUT;
-	curl_multi_socket_action(s->r->multi, s->fd, flags, &running);
-	check_done(s->r);
-}
-
-static void sock_close(struct rest *r, struct sock *s)
-{
-	if (s->prev != NULL)
-		s->prev->next = s->next;
-	else
-		r->socks = s->next;
-	if (s->next != NULL)
-		s->next->prev = s->prev;
-	uv_poll_stop(&s->poll);
-	uv_close((uv_handle_t *)&s->poll, on_handle_closed);
-}
-
-static struct sock *sock_new(struct rest *r, curl_socket_t fd)
-{
-	struct sock *s = calloc(1, sizeof(*s));
-
-	if (s == NULL)
-		return NULL;
-	if (uv_poll_init_socket(r->loop, &s->poll, fd) != 0) {
-		free(s);
-		return NULL;
-	}
-	s->poll.data = s;
-	s->r = r;
-	s->fd = fd;
-	s->next = r->socks;
-	if (s->next != NULL)
-		s->next->prev = s;
-	r->socks = s;
-	r->handles++;
-	return s;
-}
-
-/* Curl says which of its sockets to watch for what (CURLMOPT_SOCKETFUNCTION). */
-static int on_curl_socket(CURL *e, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct rest *r = userp;
-	struct sock *s = socketp;
-	int events = 0;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (s != NULL)
-			sock_close(r, s);
-		return 0;
-	}
-	if (s == NULL) {
-		if ((s = sock_new(r, fd)) == NULL) {
-			log_warnx("rest %s: cannot watch a socket", r->name);
-			return -1;
-		}
-		curl_multi_assign(r->multi, fd, s);
-	}
-	if (what & CURL_POLL_IN)
-		events |= UV_READABLE;
-	if (what & CURL_POLL_OUT)
-		events |= UV_WRITABLE;
-	uv_poll_start(&s->poll, events, on_poll);
-	return 0;
-}
-
-static void on_curl_timeout(uv_timer_t *t)
-{
-	struct rest *r = t->data;
-	int running;
-
-	curl_multi_socket_action(r->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(r);
-}
-
-/* Curl's one timeout (CURLMOPT_TIMERFUNCTION); 0 means "soon", not "now". */
-static int on_curl_timer(CURLM *m, long timeout_ms, void *userp)
-{
-	struct rest *r = userp;
-
-	if (r->closing)
-		return 0;
-	if (timeout_ms < 0)
-		uv_timer_stop(&r->curl_timer);
-	else
-		uv_timer_start(&r->curl_timer, on_curl_timeout, (uint64_t)timeout_ms, 0);
-	return 0;
 }
 
 /* ---- the API ---- */
@@ -684,12 +443,7 @@ struct rest *rest_new(uv_loop_t *loop, const char *name, const char *base_url, b
 
 	if (r == NULL)
 		return NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		free(r);
-		return NULL;
-	}
 	r->loop = loop;
-	r->tls_verify = tls_verify;
 	r->backoff_ms = REST_BACKOFF_MS;
 	r->sched_at = NEVER;
 	r->rng = (uint32_t)uv_hrtime() | 1;
@@ -699,23 +453,15 @@ struct rest *rest_new(uv_loop_t *loop, const char *name, const char *base_url, b
 	if (r->base_url != NULL && r->base_url[0] != '\0' && r->base_url[strlen(r->base_url) - 1] == '/')
 		r->base_url[strlen(r->base_url) - 1] = '\0';
 	if (r->name == NULL || r->base_url == NULL || (r->limits = limits_new(loop)) == NULL ||
-	    (r->multi = curl_multi_init()) == NULL) {
+	    (r->curl = rest_curl_new(loop, r->name, tls_verify, transfer_done, r)) == NULL) {
 		limits_free(r->limits);
 		free(r->name);
 		free(r->base_url);
 		free(r);
-		curl_global_cleanup();
 		return NULL;
 	}
-	curl_multi_setopt(r->multi, CURLMOPT_SOCKETFUNCTION, on_curl_socket);
-	curl_multi_setopt(r->multi, CURLMOPT_SOCKETDATA, r);
-	curl_multi_setopt(r->multi, CURLMOPT_TIMERFUNCTION, on_curl_timer);
-	curl_multi_setopt(r->multi, CURLMOPT_TIMERDATA, r);
-	curl_multi_setopt(r->multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)REST_MAX_HOST_CONNECTIONS);
-	curl_multi_setopt(r->multi, CURLMOPT_PIPELINING, (long)CURLPIPE_MULTIPLEX);
-	uv_timer_init(loop, &r->curl_timer);
 	uv_timer_init(loop, &r->sched);
-	r->curl_timer.data = r->sched.data = r;
+	r->sched.data = r;
 	r->handles = 2;
 	return r;
 }
@@ -743,46 +489,22 @@ void rest_set_backoff(struct rest *r, unsigned first_ms)
 	r->backoff_ms = first_ms ? first_ms : 1;
 }
 
-static struct curl_slist *make_headers(const char *auth, bool json)
-{
-	struct curl_slist *h = NULL, *n;
-	char *line = NULL;
-
-	if (auth != NULL && *auth != '\0') {
-		size_t len = strlen("Authorization: ") + strlen(auth) + 1;
-		if ((line = malloc(len)) == NULL)
-			return NULL;
-		snprintf(line, len, "Authorization: %s", auth);
-		h = curl_slist_append(h, line);
-		free(line);
-		if (h == NULL)
-			return NULL;
-	}
-	/* no "Expect: 100-continue" round trip; no form type on an empty POST */
-	if ((n = curl_slist_append(h, "Expect:")) == NULL ||
-	    (n = curl_slist_append(n, json ? "Content-Type: application/json" : "Content-Type:")) == NULL) {
-		curl_slist_free_all(h);
-		return NULL;
-	}
-	return n;
-}
-
 static int req_fill(struct rest *r, struct req *q, const char *method, const char *path,
                     const char *auth, const char *json_body)
 {
 	size_t base = strlen(r->base_url), len = base + strlen(path) + 1;
 
-	if ((q->method = strdup(method)) == NULL || (q->url = malloc(len)) == NULL)
+	if ((q->t.method = strdup(method)) == NULL || (q->t.url = malloc(len)) == NULL)
 		return -1;
-	snprintf(q->url, len, "%s%s", r->base_url, path);
-	q->path = q->url + base;
+	snprintf(q->t.url, len, "%s%s", r->base_url, path);
+	q->path = q->t.url + base;
 	if (json_body != NULL) {
-		if ((q->body = strdup(json_body)) == NULL)
+		if ((q->t.body = strdup(json_body)) == NULL)
 			return -1;
-		q->body_len = strlen(json_body);
+		q->t.body_len = strlen(json_body);
 	}
-	q->headers = make_headers(auth ? auth : r->auth, json_body != NULL);
-	return q->headers == NULL ? -1 : 0;
+	q->t.headers = rest_curl_headers(auth ? auth : r->auth, json_body != NULL);
+	return q->t.headers == NULL ? -1 : 0;
 }
 
 
@@ -853,22 +575,20 @@ static void release(struct rest *r)
 	free(r->base_url);
 	free(r->auth);
 	free(r);
-	curl_global_cleanup();
+}
+
+/* Sched is closed (on_handle_closed()), or the curl side (rest_curl_free()). */
+static void on_closed(void *arg)
+{
+	struct rest *r = arg;
+
+	if (--r->handles == 0 && r->closing)
+		release(r);
 }
 
 static void on_handle_closed(uv_handle_t *h)
 {
-	struct rest *r;
-
-	if (h->type == UV_POLL) {
-		struct sock *s = h->data;
-		r = s->r;
-		free(s);
-	} else {
-		r = h->data;
-	}
-	if (--r->handles == 0 && r->closing)
-		release(r);
+	on_closed(h->data);
 }
 
 void rest_free(struct rest *r)
@@ -879,10 +599,9 @@ void rest_free(struct rest *r)
 		return;
 	r->closing = true;
 	uv_timer_stop(&r->sched);
-	uv_timer_stop(&r->curl_timer);
+	rest_curl_stop(r->curl);
 	while ((q = r->in_flight.head) != NULL) {
-		curl_multi_remove_handle(r->multi, q->easy);
-		easy_release(r, q);
+		rest_curl_cancel(r->curl, &q->t);
 		list_remove(&r->in_flight, q);
 		limits_returned(r->limits, q->bucket);
 		q->bucket = NULL;
@@ -897,12 +616,7 @@ void rest_free(struct rest *r)
 		list_remove(&r->ready, q);
 		deliver(r, q);
 	}
-	while (r->n_idle > 0)
-		curl_easy_cleanup(r->idle[--r->n_idle]);
-	curl_multi_cleanup(r->multi);   /* may still tell on_curl_socket to let go */
-	r->multi = NULL;
-	while (r->socks != NULL)
-		sock_close(r, r->socks);
-	uv_close((uv_handle_t *)&r->curl_timer, on_handle_closed);
+	rest_curl_free(r->curl, on_closed);
+	r->curl = NULL;
 	uv_close((uv_handle_t *)&r->sched, on_handle_closed);
 }
