@@ -1,6 +1,7 @@
 /*
- * slack: the Slack adapter, Socket Mode in and the Web API out
- * (shared/NOTES-platforms.md section 2).
+ * slack: the Slack adapter, Socket Mode in (shared/NOTES-platforms.md
+ * section 2); the Web API out, where the outbox's messages and the answers
+ * to clicks go, is slack_out.c, and slack_private.h is what the two share.
  *
  *   IDLE --auth.test--> OPENING --apps.connections.open--> CONNECTING
  *   --hello--> READY;  disconnect warning/refresh_requested: a second socket
@@ -19,6 +20,7 @@
 #include "bot/conn.h"
 #include "bot/log.h"
 #include "bot/rest.h"
+#include "bot/slack_private.h"
 #include "bot/strmap.h"
 #include "bot/wsc.h"
 
@@ -28,7 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLACK_MAX_TEXT 3000             /* a section block's limit: buttons sit under one */
 #define SLACK_MAX_FRAME (1024 * 1024)
 #define SLACK_HANDSHAKE_MS 20000
 #define SLACK_STABLE_MS 30000
@@ -38,13 +39,10 @@
 #define SLACK_CLICKS_MAX 1024
 #define SLACK_ACKS_MAX 256
 
-enum sstate { S_IDLE, S_AUTH, S_OPENING, S_CONNECTING, S_READY, S_BACKOFF, S_FATAL, S_STOPPING, S_STOPPED };
 static const char *const sstate_names[] = { "IDLE", "AUTH", "OPENING", "CONNECTING", "READY", "BACKOFF",
 	"FATAL", "STOPPING", "STOPPED" };
 
 enum why { WHY_NONE, WHY_ZOMBIE, WHY_REPLACED, WHY_TIMEOUT, WHY_STOP, WHY_DISABLED };
-
-struct slack;
 
 /* One Socket Mode connection; two exist while one replaces the other. */
 struct sock {
@@ -57,46 +55,9 @@ struct sock {
 	size_t n_acks;
 };
 
-/* A click in progress (bot/clicks.h has them by key). */
-struct click {
-	char channel[32], ts[32], user[32];
-	char *text;                     /* the button message's text */
-};
-
-struct slack {
-	struct conn conn;               /* first */
-	enum sstate state;
-	struct rest *rest;
-	struct sock *cur, *next;        /* next: the replacement being opened */
-	char *app_token, *bot_token, *api_url;
-	char app_auth[600];
-	char prefix[8];
-	bool tls_verify;
-	char bot_id[32];
-	bool refreshing;                /* apps.connections.open for a replacement is under way */
-	uv_timer_t retry_timer, handshake_timer, stable_timer, ping_timer, drain_timer;
-	int open_timers;
-	int attempt;
-	uint64_t stop_at;
-	bool freeing;
-	struct strmap *dm_channels;
-	struct clicks *clicks;
-};
-
-struct send_ctx {
-	struct slack *s;
-	uint64_t seq;
-	char user[32];
-};
-
 static void open_socket(struct slack *s, bool replacement);
 static void schedule_reconnect(struct slack *s);
 static void on_stable_timer(uv_timer_t *t);
-
-static struct slack *slack_of(struct conn *c)
-{
-	return (struct slack *)c;
-}
 
 static void set_state(struct slack *s, enum sstate st, const char *reason)
 {
@@ -124,40 +85,10 @@ static void set_state(struct slack *s, enum sstate st, const char *reason)
 	s->conn.status_text = text_of[st];
 }
 
-static const char *str_field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 static void bad_frame(struct slack *s, const char *why)
 {
 	s->conn.bad_frames++;
 	log_warnx("%s: ignoring a malformed envelope: %s", s->conn.name, why);
-}
-
-/* Slack escapes only & < > in text, and so do we: nothing echoed can ping. */
-static char *escape(const char *text)
-{
-	size_t n = 1;
-	char *out, *o;
-
-	for (const char *p = text; *p; p++)
-		n += *p == '&' ? 5 : (*p == '<' || *p == '>') ? 4 : 1;
-	if ((out = malloc(n)) == NULL)
-		return NULL;
-	for (o = out; *text; text++) {
-		const char *rep = *text == '&' ? "&amp;" : *text == '<' ? "&lt;" : *text == '>' ? "&gt;" : NULL;
-		if (rep != NULL) {
-			memcpy(o, rep, strlen(rep));
-			o += strlen(rep);
-		} else {
-			*o++ = *text;
-		}
-	}
-	*o = '\0';
-	return out;
 }
 
 static void unescape_in_place(char *t)
@@ -179,24 +110,6 @@ static void unescape_in_place(char *t)
 			*o++ = *t++;
 	}
 	*o = '\0';
-}
-
-/* Web API answers 200 {"ok": false, "error": ...} for its errors: that is a failure too. */
-static const char *api_error(const struct rest_response *res, cJSON **json)
-{
-	const cJSON *ok;
-
-	*json = NULL;
-	if (res->status != 200)
-		return res->error ? res->error : "http error";
-	if ((*json = cJSON_Parse(res->body)) == NULL)
-		return "not JSON";
-	ok = cJSON_GetObjectItemCaseSensitive(*json, "ok");
-	if (!cJSON_IsTrue(ok)) {
-		const char *e = str_field(*json, "error");
-		return e ? e : "not ok";
-	}
-	return NULL;
 }
 
 /* ---- socket writes: acks and pings ---- */
@@ -243,207 +156,7 @@ static void ack(struct sock *k, const char *envelope_id)
 	wsc_want_write(k->w);
 }
 
-/* ---- Web API out: the outbox ---- */
-
-static void kick(void *arg);
-
-static void sent(struct slack *s, uint64_t seq, int status, const char *err, const char *what)
-{
-	if (err == NULL) {
-		if (outbox_acked(s->conn.outbox, seq))
-			s->conn.actions_acked++;
-	} else if (status == 0 && (s->state == S_STOPPING || s->state == S_STOPPED || s->freeing)) {
-		/* shutting down: what is not sent stays in the durable outbox for the next run */
-	} else {
-		struct out_msg *m = outbox_failed(s->conn.outbox, seq);
-		char code[64];
-		snprintf(code, sizeof(code), "%s", err);
-		log_warnx("%s: %s failed for good: %s", s->conn.name, what, code);
-		if (m != NULL) {
-			s->conn.hooks->on_delivery_failed(&s->conn, m, code);
-			outbox_msg_free(m);
-		}
-	}
-	kick(s);
-}
-
-static void on_posted(void *arg, const struct rest_response *res)
-{
-	struct send_ctx *sc = arg;
-	cJSON *json;
-	const char *err = api_error(res, &json);
-
-	sent(sc->s, sc->seq, (int)res->status, err, "a message");
-	cJSON_Delete(json);
-	free(sc);
-}
-
-static cJSON *section(const char *mrkdwn)
-{
-	cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
-
-	cJSON_AddStringToObject(b, "type", "section");
-	cJSON_AddStringToObject(t, "type", "mrkdwn");
-	cJSON_AddStringToObject(t, "text", mrkdwn);
-	return b;
-}
-
-/* blocks: the text, then an actions block of buttons from "label\tcommand" lines */
-static void add_blocks(cJSON *body, const char *escaped, const char *buttons)
-{
-	cJSON *blocks = cJSON_AddArrayToObject(body, "blocks"), *actions = cJSON_CreateObject();
-	cJSON *elements;
-	const char *line = buttons;
-	int n = 0;
-
-	cJSON_AddItemToArray(blocks, section(escaped));
-	cJSON_AddStringToObject(actions, "type", "actions");
-	elements = cJSON_AddArrayToObject(actions, "elements");
-	while (line != NULL && *line && n < 5) {
-		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-		if (end == NULL)
-			end = line + strlen(line);
-		if (tab != NULL && tab < end && end - tab > 1 && tab - line <= 75) {
-			char label[80], cmd[256], id[24];
-			cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
-			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
-			snprintf(cmd, sizeof(cmd), "%.*s", (int)(end - tab - 1), tab + 1);
-			snprintf(id, sizeof(id), "dutybot_%d", n);
-			cJSON_AddStringToObject(b, "type", "button");
-			cJSON_AddStringToObject(t, "type", "plain_text");
-			cJSON_AddStringToObject(t, "text", label);
-			cJSON_AddStringToObject(b, "action_id", id);
-			cJSON_AddStringToObject(b, "value", cmd);
-			if (strncmp(cmd, "deny", 4) == 0)
-				cJSON_AddStringToObject(b, "style", "danger");
-			else
-				cJSON_AddStringToObject(b, "style", "primary");
-			cJSON_AddItemToArray(elements, b);
-			n++;
-		}
-		line = *end ? end + 1 : NULL;
-	}
-	cJSON_AddItemToArray(blocks, actions);
-}
-
-static void post_to_channel(struct slack *s, uint64_t seq, const char *channel, const char *text,
-                            const char *buttons, const char *queue)
-{
-	cJSON *body = cJSON_CreateObject();
-	struct send_ctx *sc = calloc(1, sizeof(*sc));
-	char *esc = escape(text), *json, route[96];
-
-	cJSON_AddStringToObject(body, "channel", channel);
-	cJSON_AddStringToObject(body, "text", esc ? esc : "");
-	cJSON_AddFalseToObject(body, "unfurl_links");
-	if (buttons != NULL && esc != NULL)
-		add_blocks(body, esc, buttons);
-	json = cJSON_PrintUnformatted(body);
-	cJSON_Delete(body);
-	free(esc);
-	/* chat.postMessage: about one a second per channel, with short bursts */
-	snprintf(route, sizeof(route), "chat.postMessage %s", channel);
-	rest_route_limit(s->rest, route, 60);
-	if (sc == NULL || json == NULL) {
-		free(sc);
-		cJSON_free(json);
-		sent(s, seq, 0, "out of memory", "a message");
-		return;
-	}
-	sc->s = s;
-	sc->seq = seq;
-	if (rest_request(s->rest, "POST", "/chat.postMessage", route, queue, NULL, json, on_posted, sc) < 0) {
-		free(sc);
-		sent(s, seq, 0, "out of memory", "a message");
-	}
-	cJSON_free(json);
-}
-
-static void on_dm_opened(void *arg, const struct rest_response *res)
-{
-	struct send_ctx *sc = arg;
-	struct slack *s = sc->s;
-	cJSON *json;
-	const char *err = api_error(res, &json);
-	const char *id = err == NULL ? str_field(cJSON_GetObjectItemCaseSensitive(json, "channel"), "id") : NULL;
-	struct out_msg *m = outbox_inflight_find(s->conn.outbox, sc->seq);
-
-	if (m != NULL && id != NULL) {
-		char queue[64];
-		strmap_put(s->dm_channels, sc->user, id);
-		snprintf(queue, sizeof(queue), "u:%s", sc->user);
-		post_to_channel(s, sc->seq, id, m->text, m->buttons, queue);
-	} else if (m != NULL) {
-		sent(s, sc->seq, (int)res->status, err ? err : "no channel", "opening a DM");
-	}
-	cJSON_Delete(json);
-	free(sc);
-}
-
-static void send_one(struct slack *s, struct out_msg *m)
-{
-	char queue[64], body[96];
-	const char *ch;
-	struct send_ctx *sc;
-
-	if (m->kind != OUT_DM) {
-		snprintf(queue, sizeof(queue), "c:%s", m->target);
-		post_to_channel(s, m->seq, m->target, m->text, m->buttons, queue);
-		return;
-	}
-	snprintf(queue, sizeof(queue), "u:%s", m->target);
-	if ((ch = strmap_get(s->dm_channels, m->target)) != NULL) {
-		post_to_channel(s, m->seq, ch, m->text, m->buttons, queue);
-		return;
-	}
-	if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user) ||
-	    strpbrk(m->target, "\"\\") != NULL) {
-		free(sc);
-		sent(s, m->seq, 400, "bad user id", "a DM");
-		return;
-	}
-	sc->s = s;
-	sc->seq = m->seq;
-	snprintf(sc->user, sizeof(sc->user), "%s", m->target);
-	snprintf(body, sizeof(body), "{\"users\":\"%s\"}", m->target);
-	if (rest_request(s->rest, "POST", "/conversations.open", "conversations.open", queue, NULL, body,
-	    on_dm_opened, sc) < 0)
-		free(sc);
-}
-
-static void kick(void *arg)
-{
-	struct slack *s = arg;
-	struct out_msg *m;
-
-	if (s->state != S_READY && s->state != S_STOPPING && s->state != S_BACKOFF &&
-	    s->state != S_OPENING && s->state != S_CONNECTING)
-		return;         /* the Web API works without the socket, once auth.test said who we are */
-	while ((m = outbox_next(s->conn.outbox)) != NULL)
-		send_one(s, m);
-}
-
-/* ---- clicks ---- */
-
-static void click_free(void *data)
-{
-	struct click *k = data;
-
-	if (k == NULL)
-		return;
-	free(k->text);
-	free(k);
-}
-
-static void on_api_logged(void *arg, const struct rest_response *res)
-{
-	cJSON *json;
-	const char *err = api_error(res, &json);
-
-	if (err != NULL)
-		log_warnx("%s failed: %s", (const char *)arg, err);
-	cJSON_Delete(json);
-}
+/* ---- socket in ---- */
 
 /* Returns false when the daemon could not take it (then it is not acked). */
 static bool on_block_actions(struct slack *s, const cJSON *p)
@@ -485,58 +198,11 @@ static bool on_block_actions(struct slack *s, const cJSON *p)
 	/* one click, however often Slack delivers it */
 	snprintf(msg_id, sizeof(msg_id), "act:%s:%s:%s", uid, ts, action_ts ? action_ts : "");
 	if (s->state == S_STOPPING || !conn_take(&s->conn, msg_id, ch[0] == 'D', ch, uid, uname, text, key)) {
-		click_free(clicks_take(s->clicks, key));
+		slack_click_free(clicks_take(s->clicks, key));
 		return false;
 	}
 	return true;
 }
-
-static void slack_click_done(struct conn *c, const char *key, bool ok, const char *text)
-{
-	struct slack *s = slack_of(c);
-	struct click *k = clicks_take(s->clicks, key);
-	cJSON *body;
-	char *json, *esc;
-
-	if (k == NULL)
-		return;
-	if (text == NULL || (esc = escape(text)) == NULL) {
-		click_free(k);
-		return;
-	}
-	body = cJSON_CreateObject();
-	cJSON_AddStringToObject(body, "channel", k->channel);
-	if (ok) {
-		/* the outcome under the request, the buttons gone */
-		char *orig = escape(k->text ? k->text : ""), *all;
-		size_t n = (orig ? strlen(orig) : 0) + strlen(esc) + 8;
-		if ((all = malloc(n)) != NULL) {
-			snprintf(all, n, "%s\n&gt; %s", orig ? orig : "", esc);
-			if (strlen(all) > SLACK_MAX_TEXT)
-				all[SLACK_MAX_TEXT] = '\0';
-			cJSON_AddStringToObject(body, "ts", k->ts);
-			cJSON_AddStringToObject(body, "text", all);
-			cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "blocks"), section(all));
-			free(all);
-		}
-		free(orig);
-	} else {
-		/* refused: only the clicker sees why; the buttons stay for someone who may */
-		cJSON_AddStringToObject(body, "user", k->user);
-		cJSON_AddStringToObject(body, "text", esc);
-	}
-	json = cJSON_PrintUnformatted(body);
-	cJSON_Delete(body);
-	if (json != NULL)
-		rest_request(s->rest, "POST", ok ? "/chat.update" : "/chat.postEphemeral",
-		    ok ? "chat.update" : "chat.postEphemeral", NULL, NULL, json, on_api_logged,
-		    ok ? (void *)"slack: showing a click's outcome" : (void *)"slack: telling a clicker why not");
-	cJSON_free(json);
-	free(esc);
-	click_free(k);
-}
-
-/* ---- socket in ---- */
 
 /* Returns false when the daemon could not take it (then it is not acked). */
 static bool on_event(struct slack *s, const cJSON *payload)
@@ -594,7 +260,7 @@ static void on_hello(struct slack *s, struct sock *k)
 	uv_timer_stop(&s->handshake_timer);
 	uv_timer_start(&s->stable_timer, on_stable_timer, SLACK_STABLE_MS, 0);
 	set_state(s, S_READY, "hello");
-	kick(s);
+	slack_out_kick(s);
 }
 
 static void on_disconnect(struct slack *s, struct sock *k, const char *reason)
@@ -713,7 +379,7 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 	struct slack *s = arg;
 	bool replacement = s->refreshing && s->cur != NULL;
 	cJSON *json;
-	const char *err = api_error(res, &json), *url = err == NULL ? str_field(json, "url") : NULL;
+	const char *err = slack_api_error(res, &json), *url = err == NULL ? str_field(json, "url") : NULL;
 	struct sock *k;
 
 	s->refreshing = false;
@@ -792,7 +458,7 @@ static void on_auth_test(void *arg, const struct rest_response *res)
 {
 	struct slack *s = arg;
 	cJSON *json;
-	const char *err = api_error(res, &json);
+	const char *err = slack_api_error(res, &json);
 	const char *uid = err == NULL ? str_field(json, "user_id") : NULL, *bot = str_field(json, "bot_id");
 
 	if (s->state != S_AUTH) {
@@ -878,7 +544,7 @@ static void schedule_reconnect(struct slack *s)
 
 static void slack_kick(struct conn *c)
 {
-	kick(c);
+	slack_out_kick(c);
 }
 
 static int slack_start(struct conn *c)
@@ -888,7 +554,7 @@ static int slack_start(struct conn *c)
 		&s->drain_timer };
 	char auth[600];
 
-	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, kick, s);
+	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, slack_out_kick, s);
 	s->rest = rest_new(c->loop, c->name, s->api_url, s->tls_verify);
 	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->clicks == NULL ||
 	    s->bot_token == NULL || s->app_token == NULL)
@@ -1039,6 +705,6 @@ struct conn *slack_conn_new(const struct config_connection *cc, const char *comm
 	s->tls_verify = cc->tls_verify;
 	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
 	s->dm_channels = strmap_new(4096);
-	s->clicks = clicks_new(SLACK_CLICK_TTL_MS, SLACK_CLICKS_MAX, click_free);
+	s->clicks = clicks_new(SLACK_CLICK_TTL_MS, SLACK_CLICKS_MAX, slack_click_free);
 	return &s->conn;
 }
