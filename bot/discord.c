@@ -1,19 +1,25 @@
 /*
  * discord: the Discord adapter, Gateway v10 in and REST v10 out
- * (shared/NOTES-platforms.md section 1).
+ * (shared/NOTES-platforms.md section 1).  This file is the gateway: the
+ * connection, and what comes in by it; what goes out by REST (messages,
+ * DMs, the answers to clicks) is discord_out.c's, and discord_private.h is
+ * what the two share.
  *
  *   IDLE --GET /gateway/bot--> GATEWAY --socket--> HELLO --op 10: identify
  *   or resume--> WAITING --READY/RESUMED--> READY
  *   any --close/error--> BACKOFF --timer--> (resume_gateway_url or the
- *   cached gateway url);  4004, 4010-4014 --> FATAL (not retried)
+ *   cached gateway url);  4004, 4010-4014 --> FATAL (not retried until the
+ *   token changes)
  *
- * Messages go out by REST, one rest queue per channel so a channel's
- * messages keep their order through 429s; the gateway only carries
- * identify, resume and heartbeats.  Approvals and emergencies carry buttons;
- * a click is acknowledged at once (type 6, "edit later"), runs as the typed
- * command of the clicker, and its answer edits the message (done) or comes
- * back only to the clicker (refused).
+ * Out, the gateway carries only identify, resume and heartbeats (at most 120
+ * payloads a minute; heartbeats always go).  In, MESSAGE_CREATE and button
+ * clicks (INTERACTION_CREATE) become chat events; the resume point never
+ * moves past an event that was not taken, so it is replayed to whoever
+ * resumes next.  A click is acknowledged at once, before it is handed on,
+ * and its answer goes back through conn_ops.click_done (both discord_out.c).
  */
+#include "bot/discord_private.h"
+
 #include "bot/clicks.h"
 #include "bot/conn.h"
 #include "bot/log.h"
@@ -27,80 +33,26 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DISCORD_MAX_TEXT 2000
 #define DISCORD_MAX_FRAME (4 * 1024 * 1024)    /* READY of a big bot is large */
 #define DISCORD_HANDSHAKE_MS 20000
 #define DISCORD_STABLE_MS 30000
 #define DISCORD_IN_FLIGHT 8
-#define DISCORD_SENDS_PER_MINUTE 110            /* the gateway closes at 120 */
 #define DISCORD_CLICK_TTL_MS (15 * 60 * 1000)   /* an interaction token lives 15 minutes */
 #define DISCORD_CLICKS_MAX 1024
 /* GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT */
 #define DISCORD_INTENTS ((1 << 9) | (1 << 12) | (1 << 15))
 
-enum dstate { D_IDLE, D_GATEWAY, D_CONNECTING, D_WAITING, D_READY, D_BACKOFF, D_FATAL, D_STOPPING,
-              D_STOPPED };
+/* enum dstate (discord_private.h), for the logs */
 static const char *const dstate_names[] = { "IDLE", "GATEWAY", "CONNECTING", "WAITING", "READY",
 	"BACKOFF", "FATAL", "STOPPING", "STOPPED" };
 
 /* Why we closed the socket ourselves. */
 enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP };
 
-/* A click in progress (bot/clicks.h has them by key). */
-struct click {
-	char *token;                    /* interaction token */
-	char queue[80];                 /* its callback and the answer go out in this order */
-	char *content;                  /* the button message's text, to show the outcome under */
-};
-
-struct discord {
-	struct conn conn;               /* first: a struct conn * is a struct discord * */
-	enum dstate state;
-	struct rest *rest;
-	struct wsc *ws;
-	char *token;
-	char *api_url;
-	char prefix[8];
-	bool tls_verify;
-	char gateway_url[512];          /* from GET /gateway/bot, cached */
-	char resume_url[512];
-	char session[128];
-	int64_t seq;                    /* last dispatch sequence, -1 = none */
-	bool freeze_resume;             /* an event was not taken: never save past it */
-	bool resume_next;
-	bool fresh_identify;            /* op 9 false / 4007 / 4009: new session */
-	char app_id[32];
-
-	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer, drain_timer;
-	int open_timers;
-	int64_t heartbeat_ms;
-	bool awaiting_ack, want_hello_reply, want_heartbeat;
-	int attempt;
-	int64_t fixed_delay_ms;         /* next reconnect delay set by a policy, -1 = backoff */
-	uint64_t sent_at[DISCORD_SENDS_PER_MINUTE];
-	size_t sent_pos;
-
-	uint64_t stop_at;               /* when stop() began, for the drain */
-	bool freeing;
-	struct strmap *dm_channels;     /* user id -> DM channel id */
-	struct clicks *clicks;
-};
-
-struct send_ctx {
-	struct discord *d;
-	uint64_t seq;                   /* the out_msg in flight */
-	char user[64];                  /* DM: the recipient, while opening the channel */
-};
-
 static void discord_connect(struct discord *d);
 static void schedule_reconnect(struct discord *d);
 static void fetch_gateway(struct discord *d);
 static void on_stable_timer(uv_timer_t *t);
-
-static struct discord *discord_of(struct conn *c)
-{
-	return (struct discord *)c;
-}
 
 static void set_state(struct discord *d, enum dstate st, const char *reason)
 {
@@ -126,13 +78,6 @@ static void set_state(struct discord *d, enum dstate st, const char *reason)
 	d->state = st;
 	d->conn.status = status_of[st];
 	d->conn.status_text = text_of[st];
-}
-
-static const char *str_field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static void bad_frame(struct discord *d, const char *why)
@@ -239,290 +184,6 @@ static int on_writeable(struct wsc *w, void *arg)
 	return 0;
 }
 
-/* ---- REST out: the outbox ---- */
-
-static void kick(void *arg);
-
-static void sent(struct discord *d, uint64_t seq, const struct rest_response *res, const char *what)
-{
-	if (res->status >= 200 && res->status < 300) {
-		if (outbox_acked(d->conn.outbox, seq))
-			d->conn.actions_acked++;
-	} else if (res->status == 0 && (d->state == D_STOPPING || d->state == D_STOPPED || d->freeing)) {
-		/* shutting down: what is not sent stays in the durable outbox for the next run */
-	} else {
-		struct out_msg *m = outbox_failed(d->conn.outbox, seq);
-		char code[32];
-		snprintf(code, sizeof(code), res->status ? "http_%ld" : "unreachable", res->status);
-		log_warnx("%s: %s failed for good: %s%s%s", d->conn.name, what, code, res->error ? ": " : "",
-		    res->error ? res->error : "");
-		if (m != NULL) {
-			d->conn.hooks->on_delivery_failed(&d->conn, m, code);
-			outbox_msg_free(m);
-		}
-	}
-	kick(d);
-}
-
-static void on_posted(void *arg, const struct rest_response *res)
-{
-	struct send_ctx *sc = arg;
-
-	sent(sc->d, sc->seq, res, "a message");
-	free(sc);
-}
-
-/* components: one action row of buttons from "label\tcommand" lines */
-static void add_buttons(cJSON *body, const char *buttons)
-{
-	cJSON *rows = cJSON_AddArrayToObject(body, "components"), *row = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(row, "components");
-	const char *line = buttons;
-	int n = 0;
-
-	cJSON_AddNumberToObject(row, "type", 1);
-	while (line != NULL && *line && n < 5) {
-		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-		size_t cmd_len;
-		if (end == NULL)
-			end = line + strlen(line);
-		cmd_len = tab != NULL && tab < end ? (size_t)(end - tab - 1) : 0;
-		if (cmd_len > 0 && cmd_len <= 100 && tab - line <= 80) {
-			char label[96], cmd[104];
-			cJSON *b = cJSON_CreateObject();
-			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
-			snprintf(cmd, sizeof(cmd), "%.*s", (int)cmd_len, tab + 1);
-			cJSON_AddNumberToObject(b, "type", 2);
-			cJSON_AddNumberToObject(b, "style", strncmp(cmd, "deny", 4) == 0 ? 4 :
-			    strncmp(cmd, "approve", 7) == 0 ? 3 : 1);
-			cJSON_AddStringToObject(b, "label", label);
-			cJSON_AddStringToObject(b, "custom_id", cmd);
-			cJSON_AddItemToArray(list, b);
-			n++;
-		}
-		line = *end ? end + 1 : NULL;
-	}
-	cJSON_AddItemToArray(rows, row);
-}
-
-static void post_to_channel(struct discord *d, uint64_t seq, const char *channel, const char *text,
-                            const char *buttons, const char *ping_user, const char *queue)
-{
-	cJSON *body = cJSON_CreateObject(), *am = cJSON_AddObjectToObject(body, "allowed_mentions");
-	struct send_ctx *sc = calloc(1, sizeof(*sc));
-	char path[160], *json;
-
-	/* nothing echoed from users pings anyone; a page pings only its person */
-	cJSON_AddArrayToObject(am, "parse");
-	if (ping_user != NULL)
-		cJSON_AddItemToArray(cJSON_AddArrayToObject(am, "users"), cJSON_CreateString(ping_user));
-	cJSON_AddStringToObject(body, "content", text);
-	if (buttons != NULL)
-		add_buttons(body, buttons);
-	json = cJSON_PrintUnformatted(body);
-	cJSON_Delete(body);
-	snprintf(path, sizeof(path), "/channels/%s/messages", channel);
-	if (sc == NULL || json == NULL) {
-		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
-		free(sc);
-		cJSON_free(json);
-		sent(d, seq, &oom, "a message");
-		return;
-	}
-	sc->d = d;
-	sc->seq = seq;
-	if (rest_request(d->rest, "POST", path, NULL, queue, NULL, json, on_posted, sc) < 0) {
-		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
-		free(sc);
-		sent(d, seq, &oom, "a message");
-	}
-	cJSON_free(json);
-}
-
-static void on_dm_opened(void *arg, const struct rest_response *res)
-{
-	struct send_ctx *sc = arg;
-	struct discord *d = sc->d;
-	cJSON *ch = res->status == 200 ? cJSON_Parse(res->body) : NULL;
-	const char *id = ch ? str_field(ch, "id") : NULL;
-	struct out_msg *m = outbox_inflight_find(d->conn.outbox, sc->seq);
-
-	if (id != NULL && m != NULL) {
-		char queue[96];
-		strmap_put(d->dm_channels, sc->user, id);
-		snprintf(queue, sizeof(queue), "u:%s", sc->user);
-		post_to_channel(d, sc->seq, id, m->text, m->buttons, sc->user, queue);
-	} else if (m != NULL) {
-		struct rest_response r = *res;
-		if (r.status == 200)
-			r.status = 502;         /* answered, but not with a channel */
-		sent(d, sc->seq, &r, "opening a DM channel");
-	}
-	cJSON_Delete(ch);
-	free(sc);
-}
-
-static void send_one(struct discord *d, struct out_msg *m)
-{
-	char queue[96];
-
-	if (m->kind != OUT_DM) {
-		snprintf(queue, sizeof(queue), "c:%s", m->target);
-		post_to_channel(d, m->seq, m->target, m->text, m->buttons, NULL, queue);
-		return;
-	}
-	/* a person's DMs share one queue, the channel's opening included, so they keep their order */
-	snprintf(queue, sizeof(queue), "u:%s", m->target);
-	{
-		const char *ch = strmap_get(d->dm_channels, m->target);
-		struct send_ctx *sc;
-		char body[160];
-		if (ch != NULL) {
-			post_to_channel(d, m->seq, ch, m->text, m->buttons, m->target, queue);
-			return;
-		}
-		if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user)) {
-			struct rest_response bad = { .status = 400, .body = "", .error = NULL };
-			free(sc);
-			sent(d, m->seq, &bad, "a DM");
-			return;
-		}
-		sc->d = d;
-		sc->seq = m->seq;
-		snprintf(sc->user, sizeof(sc->user), "%s", m->target);
-		snprintf(body, sizeof(body), "{\"recipient_id\":\"%s\"}", m->target);
-		if (rest_request(d->rest, "POST", "/users/@me/channels", NULL, queue, NULL, body, on_dm_opened, sc) < 0)
-			free(sc);
-	}
-}
-
-static void kick(void *arg)
-{
-	struct discord *d = arg;
-	struct out_msg *m;
-
-	if (d->state != D_READY && d->state != D_STOPPING)
-		return;         /* REST works without the gateway, but not before we know who we are */
-	while ((m = outbox_next(d->conn.outbox)) != NULL)
-		send_one(d, m);
-}
-
-/* ---- clicks ---- */
-
-static void click_free(void *data)
-{
-	struct click *k = data;
-
-	if (k == NULL)
-		return;
-	free(k->token);
-	free(k->content);
-	free(k);
-}
-
-static void on_rest_logged(void *arg, const struct rest_response *res)
-{
-	const char *what = arg;
-
-	if (res->status < 200 || res->status >= 300)
-		log_warnx("%s failed: %ld %s", what, res->status, res->error ? res->error : "");
-}
-
-static void on_interaction(struct discord *d, const cJSON *data)
-{
-	const char *id = str_field(data, "id"), *token = str_field(data, "token");
-	const char *channel = str_field(data, "channel_id"), *guild = str_field(data, "guild_id");
-	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
-	const cJSON *cdata = cJSON_GetObjectItemCaseSensitive(data, "data");
-	const cJSON *member = cJSON_GetObjectItemCaseSensitive(data, "member");
-	const cJSON *user = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(member) ? member : data, "user");
-	const cJSON *message = cJSON_GetObjectItemCaseSensitive(data, "message");
-	const char *custom = cJSON_IsObject(cdata) ? str_field(cdata, "custom_id") : NULL;
-	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
-	const char *uname = cJSON_IsObject(user) ? str_field(user, "username") : NULL;
-	const char *content = cJSON_IsObject(message) ? str_field(message, "content") : NULL;
-	const char *key;
-	struct click *k;
-	char text[128], path[512];
-
-	if (!cJSON_IsNumber(type) || type->valueint != 3)
-		return;         /* only button clicks: we register no slash commands */
-	if (id == NULL || token == NULL || custom == NULL || uid == NULL || channel == NULL) {
-		bad_frame(d, "INTERACTION_CREATE without id, token, custom_id, user or channel");
-		return;
-	}
-	if (strlen(token) > 1024 || strlen(id) > 64) {
-		bad_frame(d, "INTERACTION_CREATE with an oversized id or token");
-		return;
-	}
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		return;
-	k->token = strdup(token);
-	k->content = strdup(content ? content : "");
-	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
-	if ((key = clicks_add(d->clicks, uv_now(d->conn.loop), k)) == NULL)
-		return;
-	if (d->state == D_STOPPING) {
-		click_free(clicks_take(d->clicks, key));
-		return;         /* unanswered: Discord tells the clicker it failed; a click again works */
-	}
-	/* within 3 s: "got it, the message is edited later"; first in the click's
-	 * queue, so the answer (which may come at once) cannot overtake it */
-	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
-	rest_request(d->rest, "POST", path, "POST /interactions/callback", k->queue, NULL, "{\"type\":6}",
-	    on_rest_logged, (void *)"discord: acknowledging a click");
-	snprintf(text, sizeof(text), "%s%s", d->prefix, custom);
-	if (!conn_take(&d->conn, id, guild == NULL, channel, uid, uname, text, key))
-		click_free(clicks_take(d->clicks, key));
-}
-
-static void discord_click_done(struct conn *c, const char *key, bool ok, const char *text)
-{
-	struct discord *d = discord_of(c);
-	struct click *k = clicks_take(d->clicks, key);
-	char path[1200];
-	cJSON *body;
-	char *json;
-
-	if (k == NULL)
-		return;
-	if (text == NULL || !d->app_id[0]) {
-		click_free(k);
-		return;
-	}
-	body = cJSON_CreateObject();
-	cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "allowed_mentions"), "parse");
-	if (ok) {
-		/* the outcome under the request, the buttons gone: nobody clicks a decided request */
-		size_t n = strlen(k->content) + strlen(text) + 8;
-		char *content = malloc(n);
-		if (content != NULL) {
-			snprintf(content, n, "%s\n> %s", k->content, text);
-			if (strlen(content) > DISCORD_MAX_TEXT)
-				content[DISCORD_MAX_TEXT] = '\0';       /* the outcome is what the text ends with */
-			cJSON_AddStringToObject(body, "content", content);
-			free(content);
-		}
-		cJSON_AddArrayToObject(body, "components");
-		snprintf(path, sizeof(path), "/webhooks/%s/%s/messages/@original", d->app_id, k->token);
-	} else {
-		/* refused: only the clicker sees why; the buttons stay for someone who may */
-		char *t = strndup(text, DISCORD_MAX_TEXT);
-		cJSON_AddStringToObject(body, "content", t ? t : "");
-		cJSON_AddNumberToObject(body, "flags", 64);
-		free(t);
-		snprintf(path, sizeof(path), "/webhooks/%s/%s", d->app_id, k->token);
-	}
-	json = cJSON_PrintUnformatted(body);
-	cJSON_Delete(body);
-	if (json != NULL)
-		rest_request(d->rest, ok ? "PATCH" : "POST", path, ok ? "PATCH /webhooks/original" : "POST /webhooks",
-		    k->queue, NULL, json, on_rest_logged, ok ? (void *)"discord: showing a click's outcome" :
-		    (void *)"discord: telling a clicker why not");
-	cJSON_free(json);
-	click_free(k);
-}
-
 /* ---- gateway in ---- */
 
 static void on_message_create(struct discord *d, const cJSON *data)
@@ -547,6 +208,50 @@ static void on_message_create(struct discord *d, const cJSON *data)
 		d->freeze_resume = true;        /* replayed to whoever resumes next */
 }
 
+static void on_interaction(struct discord *d, const cJSON *data)
+{
+	const char *id = str_field(data, "id"), *token = str_field(data, "token");
+	const char *channel = str_field(data, "channel_id"), *guild = str_field(data, "guild_id");
+	const cJSON *type = cJSON_GetObjectItemCaseSensitive(data, "type");
+	const cJSON *cdata = cJSON_GetObjectItemCaseSensitive(data, "data");
+	const cJSON *member = cJSON_GetObjectItemCaseSensitive(data, "member");
+	const cJSON *user = cJSON_GetObjectItemCaseSensitive(cJSON_IsObject(member) ? member : data, "user");
+	const cJSON *message = cJSON_GetObjectItemCaseSensitive(data, "message");
+	const char *custom = cJSON_IsObject(cdata) ? str_field(cdata, "custom_id") : NULL;
+	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
+	const char *uname = cJSON_IsObject(user) ? str_field(user, "username") : NULL;
+	const char *content = cJSON_IsObject(message) ? str_field(message, "content") : NULL;
+	const char *key;
+	struct click *k;
+	char text[128];
+
+	if (!cJSON_IsNumber(type) || type->valueint != 3)
+		return;         /* only button clicks: we register no slash commands */
+	if (id == NULL || token == NULL || custom == NULL || uid == NULL || channel == NULL) {
+		bad_frame(d, "INTERACTION_CREATE without id, token, custom_id, user or channel");
+		return;
+	}
+	if (strlen(token) > 1024 || strlen(id) > 64) {
+		bad_frame(d, "INTERACTION_CREATE with an oversized id or token");
+		return;
+	}
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return;
+	k->token = strdup(token);
+	k->content = strdup(content ? content : "");
+	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
+	if ((key = clicks_add(d->clicks, uv_now(d->conn.loop), k)) == NULL)
+		return;
+	if (d->state == D_STOPPING) {
+		discord_click_free(clicks_take(d->clicks, key));
+		return;         /* unanswered: Discord tells the clicker it failed; a click again works */
+	}
+	discord_click_ack(d, id, token, k->queue);
+	snprintf(text, sizeof(text), "%s%s", d->prefix, custom);
+	if (!conn_take(&d->conn, id, guild == NULL, channel, uid, uname, text, key))
+		discord_click_free(clicks_take(d->clicks, key));
+}
+
 static void on_ready(struct discord *d, const cJSON *data)
 {
 	const char *session = str_field(data, "session_id"), *resume = str_field(data, "resume_gateway_url");
@@ -568,7 +273,7 @@ static void on_ready(struct discord *d, const cJSON *data)
 	uv_timer_stop(&d->handshake_timer);
 	uv_timer_start(&d->stable_timer, on_stable_timer, DISCORD_STABLE_MS, 0);
 	set_state(d, D_READY, "identified");
-	kick(d);
+	discord_out_kick(d);
 }
 
 static void on_dispatch(struct discord *d, const cJSON *f)
@@ -584,7 +289,7 @@ static void on_dispatch(struct discord *d, const cJSON *f)
 	else if (strcmp(t, "RESUMED") == 0) {
 		uv_timer_stop(&d->handshake_timer);
 		set_state(d, D_READY, "resumed");
-		kick(d);
+		discord_out_kick(d);
 	} else if (strcmp(t, "MESSAGE_CREATE") == 0)
 		on_message_create(d, data);
 	else if (strcmp(t, "INTERACTION_CREATE") == 0)
@@ -870,7 +575,7 @@ static void on_resume_loaded(struct conn *c, const char *session, const char *la
 
 static void discord_kick(struct conn *c)
 {
-	kick(c);
+	discord_out_kick(c);
 }
 
 static int discord_start(struct conn *c)
@@ -880,7 +585,7 @@ static int discord_start(struct conn *c)
 		&d->drain_timer };
 	char auth[600];
 
-	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, kick, d);
+	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, discord_out_kick, d);
 	d->rest = rest_new(c->loop, c->name, d->api_url, d->tls_verify);
 	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->clicks == NULL ||
 	    d->token == NULL)
@@ -1014,8 +719,7 @@ struct conn *discord_conn_new(const struct config_connection *cc, const char *co
 	d->seq = -1;
 	d->fixed_delay_ms = -1;
 	d->dm_channels = strmap_new(4096);
-	d->clicks = clicks_new(DISCORD_CLICK_TTL_MS, DISCORD_CLICKS_MAX, click_free);
+	d->clicks = clicks_new(DISCORD_CLICK_TTL_MS, DISCORD_CLICKS_MAX, discord_click_free);
 	d->api_url = strdup(cc->api_url ? cc->api_url : "https://discord.com/api/v10");
 	return &d->conn;
 }
-
