@@ -595,6 +595,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	bot->loop = malloc(sizeof(uv_loop_t));
 	if (bot->loop == NULL || uv_loop_init(bot->loop) != 0)
 		return -1;
+	bot->loop_ready = true;
 	srand((unsigned)(time(NULL) ^ (getpid() << 8)));
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
@@ -659,8 +660,30 @@ int daemon_run(struct dutybot *bot)
 	return 0;
 }
 
+/* A failed start: the shutdown never ran, so close here what daemon_init
+ * made (none of the daemon's own handles exist yet: they come last). */
+static void close_after_failed_start(struct dutybot *bot)
+{
+	for (size_t i = 0; i < bot->n_conns; i++)
+		conn_free(bot->conns[i]);
+	bot->n_conns = 0;
+	if (bot->timers != NULL)
+		timers_close(bot->timers);
+	if (bot->deliver != NULL)
+		deliver_close(bot->deliver);
+	bot->timers = NULL;
+	bot->deliver = NULL;
+	if (bot->state != NULL)
+		state_close(bot->state, NULL, NULL);
+	if (bot->lws != NULL)
+		lws_context_destroy(bot->lws);  /* phase one */
+	uv_run(bot->loop, UV_RUN_DEFAULT);     /* the close callbacks */
+}
+
 void daemon_free(struct dutybot *bot)
 {
+	if (bot->stop_phase != DONE && bot->loop != NULL && bot->loop_ready)
+		close_after_failed_start(bot);
 	if (bot->lws != NULL)
 		lws_context_destroy(bot->lws);  /* phase two, outside the loop: frees it */
 	bot->lws = NULL;

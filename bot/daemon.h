@@ -61,6 +61,7 @@ struct dutybot {
 	int staff_pending;
 	int64_t shutdown_deadline;
 	int stop_phase;
+	bool loop_ready;                /* uv_loop_init succeeded */
 	size_t conns_stopped;
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
 	void *http;                     /* bot/http.c */

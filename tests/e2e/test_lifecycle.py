@@ -59,6 +59,18 @@ class Options(E2E):
         self.assertEqual(r.returncode, 1)
         self.assertIn("missing.cfg", r.stderr)
 
+    def test_a_port_in_use_fails_the_start_cleanly(self):
+        import socket
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", self.config.http_port))
+            taken.listen()
+            r = run("-c", self.config.path)
+        self.assertEqual(r.returncode, 1, r.stderr)
+        self.assertIn(f"cannot listen on 127.0.0.1:{self.config.http_port}", r.stderr)
+        self.assertIn("start-up failed", r.stderr)
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "handles still open"):
+            self.assertNotIn(bad, r.stderr)
+
     def test_fake_clock_is_logged_loudly_and_rejected_when_bad(self):
         r = run("-c", self.config.path, env={"DUTYBOT_FAKE_NOW": "yesterday"})
         self.assertEqual(r.returncode, 1)
