@@ -25,7 +25,6 @@
 #include "bot/rest_limits.h"
 #include "bot/log.h"
 
-#include <curl/curl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -315,7 +315,7 @@ struct rest_curl *rest_curl_new(uv_loop_t *loop, const char *name, bool tls_veri
 
 	if (c == NULL)
 		return NULL;
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+	if (curl_lib_load() != 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 		free(c);
 		return NULL;
 	}

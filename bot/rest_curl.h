@@ -14,7 +14,8 @@
 
 #include "bot/rest_limits.h"
 
-#include <curl/curl.h>
+#include "bot/curl_lib.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <uv.h>
