@@ -1,7 +1,8 @@
 /*
  * redisprobe: the latency floor Redis sets for one command of the daemon.
- * It sends the daemon's own begin.lua (EVALSHA, the round trip every command
- * makes first) to a Redis, one at a time (N calls) and then open-loop at
+ * It sends the daemon's own begin_batch.lua for one command (EVALSHA, the
+ * round trip every command makes first; alone in its batch when commands come
+ * one at a time) to a Redis, one at a time (N calls) and then open-loop at
  * RATE per second for SECONDS, and prints the round-trip percentiles as
  * "R <key> <value>" lines like sitegen.  Raw RESP on a blocking socket.
  *
@@ -30,22 +31,25 @@ static void arg(const char *s, size_t n)
 	buf_add(&out, "\r\n", 2);
 }
 
-/* EVALSHA sha 1 <prefix>seen:probe:<i> <prefix> 1 86400000 site:u<1 + i % 1000> */
+/* EVALSHA sha 2 <prefix>ident <prefix>seen:probe:<i> <prefix> 86400000 1 site:u<1 + i % 1000> 0 */
 static void add_call(const char *sha, const char *prefix, uint64_t i)
 {
-	char key[256], ident[32];
+	char key[256], index[256], ident[32];
 	int kl = snprintf(key, sizeof(key), "%sseen:probe:%" PRIu64, prefix, i);
+	int xl = snprintf(index, sizeof(index), "%sident", prefix);
 	int il = snprintf(ident, sizeof(ident), "site:u%" PRIu64, 1 + i % 1000);
 
-	buf_add(&out, "*8\r\n", 4);
+	buf_add(&out, "*10\r\n", 5);
 	arg("EVALSHA", 7);
 	arg(sha, strlen(sha));
-	arg("1", 1);
+	arg("2", 1);
+	arg(index, (size_t)xl);
 	arg(key, (size_t)kl);
 	arg(prefix, strlen(prefix));
-	arg("1", 1);
 	arg("86400000", 8);
+	arg("1", 1);
 	arg(ident, (size_t)il);
+	arg("0", 1);
 }
 
 /* Skips one complete RESP reply at P; returns its end or NULL if incomplete. */

@@ -152,7 +152,7 @@ log "== the load generator's ceiling (bench/rawclient: a client that does nothin
 	-- "$BIN/rawclient" "ws://127.0.0.1:$SITE_PORT4/bot" >"$TMP/raw.res"
 
 log "== redis-benchmark and redisprobe (the daemon's own scripts, from its build) =="
-BEGIN_SHA=$("$BIN/scriptdump" begin | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
+BEGIN_SHA=$("$BIN/scriptdump" begin_batch | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
 SET_SHA=$("$BIN/scriptdump" staff_set | redis-cli -p "$REDIS_PORT" -x SCRIPT LOAD)
 rb() { # name, then redis-benchmark arguments; prints "R name rps"
 	local name=$1 rps
@@ -160,17 +160,28 @@ rb() { # name, then redis-benchmark arguments; prints "R name rps"
 	rps=$(redis-benchmark -p "$REDIS_PORT" --csv "$@" 2>/dev/null | tail -1 | cut -d, -f2 | tr -d '"')
 	echo "R $name ${rps%.*}"
 }
+# begin_batch.lua for N commands (each a new message of staff site:u1, no mentions)
+begin_call() {
+	local n=$1 tag=$2 i keys=() args=()
+	for ((i = 0; i < n; i++)); do
+		keys+=("${PREFIX}seen:$tag$i:__rand_int__")
+		args+=(1 site:u1 0)
+	done
+	echo EVALSHA "$BEGIN_SHA" $((n + 1)) "${PREFIX}ident" "${keys[@]}" "$PREFIX" 86400000 "${args[@]}"
+}
 {
 	# Redis as the daemon leaves it (its data set: ~1 M dedupe keys, 2000 staff)
 	"$BIN/redisprobe" "$REDIS_PORT" "$BEGIN_SHA" "$PREFIX" "$SERIAL" 1000 "$PACED"
 	rb rb_ping_p32 -n "$RB_N" -c 4 -P 32 PING
 	rb rb_ping_rtt -n $((RB_N / 10)) -c 1 -P 1 PING
-	rb rb_begin_p32 -n "$RB_N" -c 4 -P 32 -r 1000000000 \
-		EVALSHA "$BEGIN_SHA" 1 "${PREFIX}seen:rb:__rand_int__" "$PREFIX" 1 86400000 site:u1
+	# shellcheck disable=SC2046 # word splitting wanted: no argument has a space
+	rb rb_begin_p32 -n "$RB_N" -c 4 -P 32 -r 1000000000 $(begin_call 1 rb)
+	# shellcheck disable=SC2046
+	rb rb_batch16_p32 -n $((RB_N / 16)) -c 4 -P 32 -r 1000000000 $(begin_call 16 rb16-)
 	rb rb_set_p32 -n $((RB_N / 2)) -c 4 -P 32 -r 1000000000 \
 		EVALSHA "$SET_SHA" 1 "${PREFIX}staff:t1" "$PREFIX" 1763800000000 b1 site:m-1 3 t1 name "Bench __rand_int__"
-	rb rb_begin_rtt -n $((RB_N / 10)) -c 1 -P 1 -r 1000000000 \
-		EVALSHA "$BEGIN_SHA" 1 "${PREFIX}seen:rb2:__rand_int__" "$PREFIX" 1 86400000 site:u1
+	# shellcheck disable=SC2046
+	rb rb_begin_rtt -n $((RB_N / 10)) -c 1 -P 1 -r 1000000000 $(begin_call 1 rb2)
 } >"$TMP/redis.res"
 
 # ---- the table ----

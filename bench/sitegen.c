@@ -1236,6 +1236,8 @@ static void fetch_metrics(void)
 				notok += v;
 		} else if (strncmp(line, "dutybot_throttled_total ", 24) == 0) {
 			result("metrics_throttled", "%llu", v);
+		} else if (strncmp(line, "dutybot_begin_batches_total ", 28) == 0) {
+			result("metrics_begin_batches", "%llu", v);
 		} else if (strncmp(line, "dutybot_duplicates_total ", 25) == 0) {
 			result("metrics_duplicates", "%llu", v);
 		} else if (strncmp(line, "dutybot_redis_errors_total ", 27) == 0) {

@@ -20,7 +20,9 @@ function us(cpu, rate) { return (cpu == "" || rate == "" || rate + 0 == 0) ? "?"
 function row(a, b, c, d, e, g, h) { printf "| %s | %s | %s | %s | %s | %s | %s |\n", a, b, c, d, e, g, h }
 
 END {
-	setc = (v["r.rb_begin_p32"] && v["r.rb_set_p32"]) ? int(1 / (1 / v["r.rb_begin_p32"] + 1 / v["r.rb_set_p32"])) : ""
+	# begin_batch.lua: 16 commands per call (begins/s), as the daemon sends them under load
+	b16 = v["r.rb_batch16_p32"] ? v["r.rb_batch16_p32"] * 16 : ""
+	setc = (b16 && v["r.rb_set_p32"]) ? int(1 / (1 / b16 + 1 / v["r.rb_set_p32"])) : ""
 	printf "### Run of %s — commit %s%s\n\n", date, commit, quick == 1 ? " (QUICK: smoke test)" : ""
 	printf "Machine: %s. One daemon, loopback, redis-server %s.\n\n", machine, "7 (own instance, no persistence)"
 	row("Figure", "Target", "dutybot", "Limit on this machine", "dutybot / limit", "Met", "Notes")
@@ -30,14 +32,14 @@ END {
 	    ok(v["d.chatter_rate"] >= 300000),
 	    "daemon CPU " n(v["d.chatter_cpu_daemon"]) " % (" us(v["d.chatter_cpu_daemon"], v["d.chatter_rate"]) " µs/line), rest of machine " n(v["d.chatter_cpu_other"]) " %")
 	row("2. `!ping`, commands/s", "≥ 100,000", k(v["d.ping_rate"]),
-	    k(v["l.ping_rate"]) " (lws echo, 1 frame/WRITEABLE); " k(v["lb.ping_rate"]) " (64/WRITEABLE); " k(v["r.rb_begin_p32"]) " (begin.lua EVALSHA)",
+	    k(v["l.ping_rate"]) " (lws echo, 1 frame/WRITEABLE); " k(v["lb.ping_rate"]) " (64/WRITEABLE); " k(b16) " (begin_batch.lua, 16 per EVALSHA)",
 	    frac(v["d.ping_rate"], v["l.ping_rate"]) " of lws", ok(v["d.ping_rate"] >= 100000),
 	    "CPU daemon " n(v["d.ping_cpu_daemon"]) " % (" us(v["d.ping_cpu_daemon"], v["d.ping_rate"]) " µs/cmd), redis " n(v["d.ping_cpu_redis"]) " % (" us(v["d.ping_cpu_redis"], v["d.ping_rate"]) " µs/cmd), rest of machine " n(v["d.ping_cpu_other"]) " %")
 	row("2. `!whoami`, commands/s", "—", k(v["d.whoami_rate"]),
-	    k(v["r.rb_begin_p32"]) " (begin.lua EVALSHA)", frac(v["d.whoami_rate"], v["r.rb_begin_p32"]), "—",
+	    k(b16) " (begin_batch.lua, 16 per EVALSHA)", frac(v["d.whoami_rate"], b16), "—",
 	    "CPU daemon " n(v["d.whoami_cpu_daemon"]) " % (" us(v["d.whoami_cpu_daemon"], v["d.whoami_rate"]) " µs/cmd), redis " n(v["d.whoami_cpu_redis"]) " % (" us(v["d.whoami_cpu_redis"], v["d.whoami_rate"]) " µs/cmd), rest of machine " n(v["d.whoami_cpu_other"]) " %")
 	row("2. `!staff set t<n> name …`, commands/s", "≥ 30,000", k(v["d.set_rate"]),
-	    k(setc) " (begin.lua + staff_set.lua EVALSHA)", frac(v["d.set_rate"], setc), ok(v["d.set_rate"] >= 30000),
+	    k(setc) " (begin_batch.lua × 16 + staff_set.lua EVALSHA)", frac(v["d.set_rate"], setc), ok(v["d.set_rate"] >= 30000),
 	    "CPU daemon " n(v["d.set_cpu_daemon"]) " % (" us(v["d.set_cpu_daemon"], v["d.set_rate"]) " µs/cmd), redis " n(v["d.set_cpu_redis"]) " % (" us(v["d.set_cpu_redis"], v["d.set_rate"]) " µs/cmd), rest of machine " n(v["d.set_cpu_other"]) " %")
 	row("2. `!lang de/en` (friend), commands/s", "—", k(v["d.lang_rate"]), "", "", "—",
 	    "CPU daemon " n(v["d.lang_cpu_daemon"]) " % (" us(v["d.lang_cpu_daemon"], v["d.lang_rate"]) " µs/cmd), redis " n(v["d.lang_cpu_redis"]) " % (" us(v["d.lang_cpu_redis"], v["d.lang_rate"]) " µs/cmd), rest of machine " n(v["d.lang_cpu_other"]) " %")
@@ -49,7 +51,7 @@ END {
 	    ms(v["d.paced_p50_us"]) " / " ms(v["d.paced_p99_us"]) " / " ms(v["d.paced_p999_us"]),
 	    ms(v["l.paced_p50_us"]) " / " ms(v["l.paced_p99_us"]) " / " ms(v["l.paced_p999_us"]) " (lws echo)",
 	    "", ok(v["d.paced_p99_us"] != "" && v["d.paced_p99_us"] <= 1000), k(v["d.paced_n"]) " samples, max " ms(v["d.paced_max_us"]))
-	row("3. Redis alone: begin.lua at 1,000/s: p50 / p99 / p99.9", "",
+	row("3. Redis alone: begin_batch.lua (1 command) at 1,000/s: p50 / p99 / p99.9", "",
 	    "", ms(v["r.probe_paced_p50_us"]) " / " ms(v["r.probe_paced_p99_us"]) " / " ms(v["r.probe_paced_p999_us"]) " (redisprobe)",
 	    "", "", "one at a time: " ms(v["r.probe_serial_p50_us"]) " / " ms(v["r.probe_serial_p99_us"]) " / " ms(v["r.probe_serial_p999_us"]) "; the floor under every command")
 	row("3. `!staff set` one at a time: p50 / p99 / p99.9", "—",
@@ -76,14 +78,18 @@ END {
 	row("5. RSS before / after the timers", "unchanged", mib(v["d.timers_rss_before_kb"]) " / " mib(v["d.timers_rss_after_kb"]), "", "",
 	    ok(v["d.timers_rss_after_kb"] - v["d.timers_rss_before_kb"] <= 128), "")
 	row("6. redis-benchmark PING (4 conns × 32 pipelined) / one at a time", "", "", k(v["r.rb_ping_p32"]) " / " k(v["r.rb_ping_rtt"]) " req/s", "", "", "")
-	row("6. redis-benchmark EVALSHA begin.lua / staff_set.lua (4 × 32)", "", "", k(v["r.rb_begin_p32"]) " / " k(v["r.rb_set_p32"]) " calls/s", "", "", "one at a time: " k(v["r.rb_begin_rtt"]) "/s")
+	row("6. redis-benchmark EVALSHA begin_batch.lua with 1 / 16 commands, staff_set.lua (4 × 32)", "", "",
+	    k(v["r.rb_begin_p32"]) " / " k(v["r.rb_batch16_p32"]) " (" k(b16) " begins/s), " k(v["r.rb_set_p32"]) " calls/s", "", "",
+	    "one at a time (1 command): " k(v["r.rb_begin_rtt"]) "/s")
 	row("Load generator ceiling: chatter / commands", "≫ daemon", "", k(v["g.chatter_rate"]) " lines/s / " k(v["g.ping_rate"]) " cmds/s", "", "",
 	    "sitegen vs bench/rawclient; sitegen CPU in the daemon runs: chatter " n(v["d.chatter_cpu_gen"]) " %, ping " n(v["d.ping_cpu_gen"]) " %")
 	printf "\nSanity: replies not as expected: ping %s, whoami %s, set %s, lang %s, memory %s; " \
 	    "unexpected DMs %s; reconnects %s; guard drops %s; duplicates %s; redis errors %s; " \
-	    "commands ok/not ok (daemon /metrics) %s/%s; daemon exit status %s.\n",
+	    "commands ok/not ok (daemon /metrics) %s/%s in %s begin calls (%s commands per call); daemon exit status %s.\n",
 	    n(v["d.ping_bad_replies"]), n(v["d.whoami_bad_replies"]), n(v["d.set_bad_replies"]), n(v["d.lang_bad_replies"]),
 	    n(v["d.mem_bad_replies"]), n(v["d.unexpected_actions"]), n(v["d.connects"] - 1), n(v["d.metrics_throttled"]),
 	    n(v["d.metrics_duplicates"]), n(v["d.metrics_redis_errors"]), k(v["d.metrics_commands_ok"]),
-	    k(v["d.metrics_commands_not_ok"]), n(v["d.client_exit"])
+	    k(v["d.metrics_commands_not_ok"]), k(v["d.metrics_begin_batches"]),
+	    v["d.metrics_begin_batches"] ? sprintf("%.1f", (v["d.metrics_commands_ok"] + v["d.metrics_commands_not_ok"]) / v["d.metrics_begin_batches"]) : "?",
+	    n(v["d.client_exit"])
 }

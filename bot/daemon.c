@@ -467,6 +467,8 @@ static void shutdown_step(struct dutybot *bot)
 		bot->timers = NULL;
 		deliver_close(bot->deliver);
 		bot->deliver = NULL;
+		/* a begin batch still waiting goes out now, before Redis closes */
+		dispatch_close(bot);
 		/* Redis first: its last replies may still answer someone through a
 		 * connection, so connections and lws go when Redis is closed. */
 		state_close(bot->state, on_state_closed, bot);
@@ -633,6 +635,8 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 		bot->conns[bot->n_conns++] = c;
 	}
 
+	if (dispatch_init(bot) != 0)
+		return -1;
 	uv_signal_init(bot->loop, &bot->sig_term);
 	uv_signal_init(bot->loop, &bot->sig_int);
 	uv_signal_init(bot->loop, &bot->sig_hup);
@@ -689,11 +693,13 @@ void daemon_free(struct dutybot *bot)
 	bot->lws = NULL;
 	if (bot->loop != NULL) {
 		/* anything a failed start left open closes here */
+		dispatch_close(bot);
 		uv_run(bot->loop, UV_RUN_NOWAIT);
 		if (uv_loop_close(bot->loop) != 0)
 			log_warnx("event loop closed with handles still open");
 		free(bot->loop);
 	}
+	dispatch_free(bot);
 	state_free(bot->state);
 	guard_free(bot->guard);
 	free(bot->metrics.commands);

@@ -23,6 +23,7 @@ struct deliver;
 struct metrics {
 	uint64_t events_in;             /* command events that reached the dispatcher */
 	uint64_t duplicates;            /* dropped as already handled */
+	uint64_t begin_batches;         /* begin_batch.lua calls (each for 1..BEGIN_BATCH_MAX commands) */
 	uint64_t unknown_commands;
 	uint64_t throttled;             /* dropped by the abuse guard */
 	uint64_t *commands;             /* [command index * RESULT_MAX + result] */
@@ -65,6 +66,7 @@ struct dutybot {
 	size_t conns_stopped;
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
 	void *http;                     /* bot/http.c */
+	struct begin_batch *batch;      /* commands waiting for their begin call (bot/dispatch.c) */
 };
 
 int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg);
@@ -78,5 +80,11 @@ void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const
 
 /* Dispatcher entry (bot/dispatch.c). */
 void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event *ev);
+/* The begin batch's loop handles: init with the daemon's other handles... */
+int dispatch_init(struct dutybot *bot);
+/* ...close at shutdown: what is still batched is sent first (or fails, and is answered). */
+void dispatch_close(struct dutybot *bot);
+/* After the loop ended. */
+void dispatch_free(struct dutybot *bot);
 
 #endif

@@ -1,10 +1,23 @@
 /*
  * dispatch: from a chat_event to a handler.  In order: is it a command at
  * all (prefix, or any private line), the abuse guard, then one Redis round
- * trip (begin.lua) that drops a message already handled and resolves the
- * caller, then parse, table lookup, role/level and arity checks, each with
+ * trip (begin_batch.lua) that drops a message already handled and resolves
+ * the caller, then parse, table lookup, role/level and arity checks, each with
  * its own answer.  Only then the handler runs.  This is the only place that
  * checks what a command row declares.
+ *
+ * The begin is batched: Redis's cost is mostly per script call, not per
+ * command in it, so all commands read in one loop turn share one call.
+ * dispatch_event() appends the request; a uv_check_t sends the batch.  Check
+ * handles run right after the poll phase, i.e. after every socket read of the
+ * turn and before the loop can block again, so a command waits for nothing
+ * but the reads of its own turn.  A uv_prepare_t (run just before the poll
+ * phase) sends what was appended after the check had run (from a check or
+ * close callback), so nothing waits for the next I/O.  Both run only while a
+ * batch waits; a full batch (BEGIN_BATCH_MAX) goes at once.  Each request then
+ * goes on from begin_done() exactly as with a call of its own: requests of one
+ * batch in the order they were read, the error path for all of them when the
+ * call fails.
  */
 #include "bot/daemon.h"
 #include "bot/commands.h"
@@ -13,6 +26,7 @@
 #include "bot/clock.h"
 #include "state/redis.h"
 
+#include <uv.h>
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,6 +133,9 @@ static void route(struct request *req)
 	c->proc(req);
 }
 
+struct begin_batch;
+static void batch_add(struct begin_batch *b, struct request *req);
+
 static void fill_friend(struct request *req, const char *user_name, const char *lang)
 {
 	struct person *p = &req->caller;
@@ -137,9 +154,9 @@ static const char *elem(const redisReply *r, size_t i)
 
 /*
  * Mentions: Discord and Slack write a person as "<@id>" ("<@!id>" on old
- * Discord clients, "<@U123|name>" on Slack).  begin.lua looks each one up as
- * an identity of this connection; a known one becomes "@<staff id>" in the
- * text, so every command that takes a person takes a mention.
+ * Discord clients, "<@U123|name>" on Slack).  begin_batch.lua looks each one
+ * up as an identity of this connection; a known one becomes "@<staff id>" in
+ * the text, so every command that takes a person takes a mention.
  */
 #define MENTIONS_MAX 8
 
@@ -168,7 +185,7 @@ static size_t find_mentions(const char *text, struct mention *m, size_t max)
 	return n;
 }
 
-/* Rewrites the mentions begin.lua resolved; unknown ones stay as written. */
+/* Rewrites the mentions begin_batch.lua resolved; unknown ones stay as written. */
 static void apply_mentions(struct request *req, const redisReply *ids)
 {
 	struct mention m[MENTIONS_MAX];
@@ -194,9 +211,9 @@ static void apply_mentions(struct request *req, const redisReply *ids)
 	req->text = out;
 }
 
-static void on_begin(const redisReply *r, const char *err, void *privdata)
+/* One request's begin reply R (or ERR; neither: the reply was malformed). */
+static void begin_done(struct request *req, const redisReply *r, const char *err)
 {
-	struct request *req = privdata;
 	struct person *p = &req->caller;
 
 	if (err != NULL) {
@@ -220,7 +237,8 @@ static void on_begin(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
-	if (r->type != REDIS_REPLY_ARRAY || r->elements < 1 || r->element[0]->type != REDIS_REPLY_INTEGER) {
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
+	    r->element[0]->type != REDIS_REPLY_INTEGER) {
 		reply_state_error(req, "unexpected reply from begin");
 		request_done(req);
 		return;
@@ -262,7 +280,6 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	char identity[sizeof(((struct person *)0)->identity)];
 	char secs[24];
 	struct request *req;
-	struct state_args *a;
 	int64_t wait_ms = 0;
 	enum guard_verdict v;
 
@@ -311,24 +328,141 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	snprintf(req->caller.identity, sizeof(req->caller.identity), "%s", identity);
 	fill_friend(req, ev->user_name, NULL);
 	bot->requests_in_flight++;
+	batch_add(bot->batch, req);
+}
 
+/* ---- the begin batch ---- */
+
+#define BEGIN_BATCH_MAX 128
+
+struct begin_batch {
+	struct dutybot *bot;
+	uv_check_t check;
+	uv_prepare_t prepare;
+	bool closed;                    /* handles closed: every append is sent at once */
+	size_t n;
+	struct request *req[BEGIN_BATCH_MAX];
+};
+
+/* One begin_batch.lua call in flight: its requests, in order. */
+struct begin_call {
+	size_t n;
+	struct request *req[];
+};
+
+static void on_begin_batch(const redisReply *r, const char *err, void *privdata)
+{
+	struct begin_call *call = privdata;
+	bool ok = err != NULL || (r->type == REDIS_REPLY_ARRAY && r->elements == call->n);
+
+	if (!ok)
+		log_warnx("dispatch: begin_batch answered %zu replies for %zu commands",
+		    r->type == REDIS_REPLY_ARRAY ? r->elements : 0, call->n);
+	for (size_t i = 0; i < call->n; i++)
+		begin_done(call->req[i], ok && err == NULL ? r->element[i] : NULL, err);
+	free(call);
+}
+
+static void batch_flush(struct begin_batch *b)
+{
+	struct dutybot *bot = b->bot;
+	size_t n = b->n;
+	struct begin_call *call;
+	struct state_args *a;
+
+	if (n == 0)
+		return;
+	b->n = 0;
+	if (!b->closed) {
+		uv_check_stop(&b->check);
+		uv_prepare_stop(&b->prepare);
+	}
+	call = malloc(sizeof(*call) + n * sizeof(call->req[0]));
+	if (call == NULL) {
+		log_warnx("dispatch: out of memory");
+		for (size_t i = 0; i < n; i++)
+			begin_done(b->req[i], NULL, "out of memory");
+		return;
+	}
+	call->n = n;
+	memcpy(call->req, b->req, n * sizeof(call->req[0]));
 	a = state_args_new();
 	if (a != NULL) {
 		const char *pre = state_prefix(bot->state);
-		if (req->msg_id != NULL)
-			state_args_addf(a, "%sseen:%s:%s", pre, c->name, req->msg_id);
-		else
-			state_args_addf(a, "%sident", pre);
+		state_args_addf(a, "%sident", pre);
+		for (size_t i = 0; i < n; i++) {
+			const struct request *req = call->req[i];
+			if (req->msg_id != NULL)
+				state_args_addf(a, "%sseen:%s:%s", pre, req->conn->name, req->msg_id);
+			else
+				state_args_addf(a, "%sident", pre);
+		}
 		state_args_add(a, pre);
-		state_args_add(a, req->msg_id ? "1" : "0");
-		state_args_addf(a, "%lld", (long long)cfg->limits.dedupe_ttl_ms);
-		state_args_add(a, identity);
-		if (strstr(req->text, "<@") != NULL) {
+		state_args_addf(a, "%lld", (long long)bot->cfg->limits.dedupe_ttl_ms);
+		for (size_t i = 0; i < n; i++) {
+			const struct request *req = call->req[i];
 			struct mention m[MENTIONS_MAX];
-			size_t n = find_mentions(req->text, m, MENTIONS_MAX);
-			for (size_t i = 0; i < n; i++)
-				state_args_addf(a, "%s:%s", c->name, m[i].id);
+			size_t nm = strstr(req->text, "<@") != NULL ? find_mentions(req->text, m, MENTIONS_MAX) : 0;
+			state_args_add(a, req->msg_id ? "1" : "0");
+			state_args_add(a, req->caller.identity);
+			state_args_addf(a, "%zu", nm);
+			for (size_t j = 0; j < nm; j++)
+				state_args_addf(a, "%s:%s", req->conn->name, m[j].id);
 		}
 	}
-	state_eval(bot->state, SCRIPT_BEGIN, 1, a, on_begin, req);
+	bot->metrics.begin_batches++;
+	state_eval(bot->state, SCRIPT_BEGIN_BATCH, (int)n + 1, a, on_begin_batch, call);
+}
+
+static void on_check(uv_check_t *h)
+{
+	batch_flush(h->data);
+}
+
+static void on_prepare(uv_prepare_t *h)
+{
+	batch_flush(h->data);
+}
+
+static void batch_add(struct begin_batch *b, struct request *req)
+{
+	b->req[b->n++] = req;
+	if (b->n == BEGIN_BATCH_MAX || b->closed) {
+		batch_flush(b);
+	} else if (b->n == 1) {
+		uv_check_start(&b->check, on_check);
+		uv_prepare_start(&b->prepare, on_prepare);
+	}
+}
+
+int dispatch_init(struct dutybot *bot)
+{
+	struct begin_batch *b = calloc(1, sizeof(*b));
+
+	if (b == NULL)
+		return -1;
+	b->bot = bot;
+	uv_check_init(bot->loop, &b->check);
+	uv_prepare_init(bot->loop, &b->prepare);
+	b->check.data = b->prepare.data = b;
+	bot->batch = b;
+	return 0;
+}
+
+void dispatch_close(struct dutybot *bot)
+{
+	struct begin_batch *b = bot->batch;
+
+	if (b == NULL || b->closed)
+		return;
+	batch_flush(b);
+	b->closed = true;
+	uv_close((uv_handle_t *)&b->check, NULL);
+	uv_close((uv_handle_t *)&b->prepare, NULL);
+}
+
+void dispatch_free(struct dutybot *bot)
+{
+	free(bot->batch);
+	bot->batch = NULL;
 }

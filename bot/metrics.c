@@ -109,6 +109,8 @@ char *metrics_render(struct dutybot *bot, size_t *len)
 	sb_printf(&b, "dutybot_unknown_commands_total %llu\n", (unsigned long long)bot->metrics.unknown_commands);
 	head(&b, "dutybot_duplicates_total", "counter", "messages dropped as already handled");
 	sb_printf(&b, "dutybot_duplicates_total %llu\n", (unsigned long long)bot->metrics.duplicates);
+	head(&b, "dutybot_begin_batches_total", "counter", "state calls that began commands (one per loop turn with commands)");
+	sb_printf(&b, "dutybot_begin_batches_total %llu\n", (unsigned long long)bot->metrics.begin_batches);
 	head(&b, "dutybot_throttled_total", "counter", "commands dropped by the abuse guard");
 	sb_printf(&b, "dutybot_throttled_total %llu\n", (unsigned long long)bot->metrics.throttled);
 	head(&b, "dutybot_replies_total", "counter", "actions queued for sending");

@@ -74,14 +74,50 @@ static void finish_close(struct state *st);
 
 struct state_args *state_args_new(void)
 {
-	return calloc(1, sizeof(struct state_args));
+	struct state_args *a = calloc(1, sizeof(struct state_args));
+
+	if (a != NULL) {
+		a->cap = STATE_ARGS_INLINE;
+		a->argv = a->inline_argv;
+		a->len = a->inline_len;
+	}
+	return a;
+}
+
+static bool grow(struct state_args *a)
+{
+	int cap = a->cap * 2;
+	char **argv;
+	size_t *len;
+
+	if (a->cap >= STATE_ARGS_MAX)
+		return false;
+	if (cap > STATE_ARGS_MAX)
+		cap = STATE_ARGS_MAX;
+	argv = malloc((size_t)cap * sizeof(*argv));
+	len = malloc((size_t)cap * sizeof(*len));
+	if (argv == NULL || len == NULL) {
+		free(argv);
+		free(len);
+		return false;
+	}
+	memcpy(argv, a->argv, (size_t)a->argc * sizeof(*argv));
+	memcpy(len, a->len, (size_t)a->argc * sizeof(*len));
+	if (a->argv != a->inline_argv) {
+		free(a->argv);
+		free(a->len);
+	}
+	a->argv = argv;
+	a->len = len;
+	a->cap = cap;
+	return true;
 }
 
 void state_args_addb(struct state_args *a, const void *p, size_t n)
 {
 	char *copy;
 
-	if (a->argc >= STATE_ARGS_MAX || (copy = malloc(n + 1)) == NULL) {
+	if (a->overflow || (a->argc >= a->cap && !grow(a)) || (copy = malloc(n + 1)) == NULL) {
 		a->overflow = true;
 		return;
 	}
@@ -120,6 +156,10 @@ void state_args_free(struct state_args *a)
 		return;
 	for (int i = 0; i < a->argc; i++)
 		free(a->argv[i]);
+	if (a->argv != a->inline_argv) {
+		free(a->argv);
+		free(a->len);
+	}
 	free(a);
 }
 
@@ -206,10 +246,22 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 static void send_pending(struct state *st, struct pending *p)
 {
-	const char *argv[STATE_ARGS_MAX + 3];
-	size_t len[STATE_ARGS_MAX + 3];
+	const char *argv_inline[STATE_ARGS_INLINE + 3], **argv = argv_inline;
+	size_t len_inline[STATE_ARGS_INLINE + 3], *len = len_inline;
 	char nkeys[16];
-	int argc = 0;
+	int argc = 0, ok;
+
+	if (p->args->argc > STATE_ARGS_INLINE) {
+		argv = malloc((size_t)(p->args->argc + 3) * sizeof(*argv));
+		len = malloc((size_t)(p->args->argc + 3) * sizeof(*len));
+		if (argv == NULL || len == NULL) {
+			free(argv);
+			free(len);
+			list_remove(p);
+			fail_later(st, p);
+			return;
+		}
+	}
 
 	if (p->script >= 0) {
 		int idx = st->script_index[p->script];
@@ -234,7 +286,12 @@ static void send_pending(struct state *st, struct pending *p)
 		len[argc++] = p->args->len[i];
 	}
 	p->ac = st->ac;
-	if (redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) != REDIS_OK) {
+	ok = redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) == REDIS_OK;
+	if (argv != argv_inline) {
+		free(argv);
+		free(len);
+	}
+	if (!ok) {
 		list_remove(p);
 		fail_later(st, p);
 	}

@@ -18,16 +18,20 @@
 #include "state/scripts.h"
 
 #define STATE_UNAVAILABLE "state store unavailable"
-#define STATE_ARGS_MAX 64
+#define STATE_ARGS_INLINE 64     /* most calls: no allocation for the lists */
+#define STATE_ARGS_MAX 8192      /* the begin batch of bot/dispatch.c is the big one */
 
 struct state;
 
 /* Arguments of one call; binary safe.  Owned by whoever holds it, freed by state. */
 struct state_args {
 	int argc;
-	char *argv[STATE_ARGS_MAX];
-	size_t len[STATE_ARGS_MAX];
+	int cap;
+	char **argv;            /* inline_argv until it grows */
+	size_t *len;
 	bool overflow;          /* too many or out of memory: the call fails */
+	char *inline_argv[STATE_ARGS_INLINE];
+	size_t inline_len[STATE_ARGS_INLINE];
 };
 
 struct state_args *state_args_new(void);

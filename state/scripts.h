@@ -15,7 +15,7 @@ extern const struct state_script_source state_script_sources[];
 extern const unsigned state_script_count;
 
 #define STATE_SCRIPTS(X) \
-	X(SCRIPT_BEGIN, "begin") \
+	X(SCRIPT_BEGIN_BATCH, "begin_batch") \
 	X(SCRIPT_STAFF_UPSERT, "staff_upsert") \
 	X(SCRIPT_STAFF_ADD, "staff_add") \
 	X(SCRIPT_STAFF_SET, "staff_set") \

@@ -18,8 +18,8 @@ if field == 'role' then
   end
 end
 if field == 'level' and value == '' and role == 'agent' then return { 'needs_level' } end
-if (redis.call('HGET', key, field) or '') == value then return { 'unchanged', name, level } end
 local old = redis.call('HGET', key, field) or ''
+if old == value then return { 'unchanged', name, level } end
 redis.call('HSET', key, field, value, 'updated', now)
 if field == 'name' then name = value end
 if field == 'level' then level = value end

@@ -127,6 +127,36 @@ static int cmd_big(struct console *con, char *args)
 	return need_bot(con, n);
 }
 
+static void console_chat(struct console *con, char *line);
+
+/* "/burst mia> !ping || mark> !whoami || /dup": the lines as frames in one TCP segment. */
+static int cmd_burst(struct console *con, char *args)
+{
+	char *part = args;
+
+	site_burst_begin(con->srv);
+	while (part) {
+		char *sep = strstr(part, "||"), *end;
+		if (sep)
+			*sep = '\0';
+		part += strspn(part, " \t");
+		for (end = part + strlen(part); end > part && (end[-1] == ' ' || end[-1] == '\t');)
+			*--end = '\0';
+		if (!strcmp(part, "/dup")) {
+			if (site_dup(con->srv) < 0) {
+				report_error(con->report, "/burst: /dup: no message yet");
+				site_burst_end(con->srv);
+				return -1;
+			}
+		} else if (*part) {
+			console_chat(con, part);
+		}
+		part = sep ? sep + 2 : NULL;
+	}
+	site_burst_end(con->srv);
+	return 0;
+}
+
 static int cmd_bot(struct console *con, char *args)
 {
 	char *name = next_word(&args);
@@ -289,6 +319,8 @@ static const struct console_cmd console_cmds[] = {
 	{ "big", ARGS_REQUIRED, "/big KIB [NAME]",
 	  "send a valid message frame of KIB KiB: \"!ping\" padded with spaces", cmd_big },
 	{ "bot", ARGS_REQUIRED, "/bot NAME TEXT", "a message from a bot user (bot:true)", cmd_bot },
+	{ "burst", ARGS_REQUIRED, "/burst LINE || LINE || ...",
+	  "chat lines (or /dup) sent in one TCP segment", cmd_burst },
 	{ "close", ARGS_REQUIRED, "/close CODE [REASON]", "close with a close frame", cmd_close },
 	{ "drop", ARGS_NONE, "/drop", "close the TCP connection without a close frame", cmd_drop },
 	{ "dup", ARGS_NONE, "/dup", "send the last message frame again, same id", cmd_dup },

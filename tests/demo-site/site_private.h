@@ -31,6 +31,7 @@ struct qitem {
 	struct qitem *next;
 	enum qkind kind;
 	int code;               /* Q_CLOSE */
+	unsigned burst;         /* Q_FRAME of a /burst: its group, written in one segment */
 	size_t len;             /* payload bytes after LWS_PRE (Q_CLOSE: the reason) */
 	unsigned char buf[];    /* LWS_PRE + len */
 };
@@ -92,6 +93,7 @@ struct site_server {
 	char *last_frame;               /* owned: the last message frame, for /dup */
 	size_t last_frame_len;
 	uint64_t last_frame_id;
+	unsigned burst, bursts;         /* the /burst being queued (0: none), the last one */
 
 	struct conn *conns;
 	unsigned n_conns_ever;

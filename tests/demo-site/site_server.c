@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 #include "history.h"
 #include "people.h"
@@ -49,6 +51,7 @@ static void conn_push(struct conn *c, enum qkind kind, int code, const void *dat
 	q->next = NULL;
 	q->kind = kind;
 	q->code = code;
+	q->burst = kind == Q_FRAME && c->srv ? c->srv->burst : 0;
 	q->len = len;
 	if (len)
 		memcpy(q->buf + LWS_PRE, data, len);
@@ -229,8 +232,24 @@ static int conn_on_writeable(struct conn *c)
 		return 0;
 	switch (q->kind) {
 	case Q_FRAME:
-		n = lws_write(c->wsi, q->buf + LWS_PRE, q->len, LWS_WRITE_TEXT);
-		free(q);
+		if (q->burst) {
+			/* the whole burst in one segment: the bot reads it in one read */
+			int fd = lws_get_socket_fd(c->wsi), on = 1, off = 0;
+			unsigned group = q->burst;
+			setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+			for (;;) {
+				n = lws_write(c->wsi, q->buf + LWS_PRE, q->len, LWS_WRITE_TEXT);
+				free(q);
+				if (n < 0 || !c->qhead || c->qhead->kind != Q_FRAME || c->qhead->burst != group ||
+				    lws_partial_buffered(c->wsi))
+					break;
+				q = conn_pop(c);
+			}
+			setsockopt(fd, IPPROTO_TCP, TCP_CORK, &off, sizeof(off));
+		} else {
+			n = lws_write(c->wsi, q->buf + LWS_PRE, q->len, LWS_WRITE_TEXT);
+			free(q);
+		}
 		if (n < 0)
 			return -1;
 		break;
@@ -633,6 +652,16 @@ int site_dup(struct site_server *srv)
 	snprintf(human, sizeof(human), "* message %s sent again", id);
 	report_event(srv->report, ev, human);
 	return n;
+}
+
+void site_burst_begin(struct site_server *srv)
+{
+	srv->burst = ++srv->bursts ? srv->bursts : ++srv->bursts;
+}
+
+void site_burst_end(struct site_server *srv)
+{
+	srv->burst = 0;
 }
 
 int site_big(struct site_server *srv, size_t bytes, const struct person *who)

@@ -68,6 +68,9 @@ int site_reconnect(struct site_server *srv);
 int site_raw(struct site_server *srv, const char *text);
 int site_big(struct site_server *srv, size_t bytes, const struct person *who);
 int site_dup(struct site_server *srv);
+/* Frames queued between these two reach the bot in one TCP segment (/burst). */
+void site_burst_begin(struct site_server *srv);
+void site_burst_end(struct site_server *srv);
 
 /* Knobs; they affect the site, connected or not. */
 void site_set_acks(struct site_server *srv, bool on);

@@ -46,6 +46,39 @@ class BadFrames(E2E):
         self.ask("mia", "!ping", "pong")
 
 
+class Burst(E2E):
+
+    def test_a_burst_in_one_read_shares_one_begin_and_is_answered_once_each_in_order(self):
+        self.ask("lemon", "!ping", "pong")               # connected, scripts loaded
+        _, before = http_get(self.config.http_port, "/metrics")
+        self.site.skip()
+        # one TCP segment: the daemon reads them in one loop turn; /dup repeats
+        # mia's second line with the same message id, within the same batch
+        self.site.command("/burst mia@rm> !zz1 || mark@rk> !zz1 || mia@rm> !zz2 || /dup"
+                          " || mark@rk> !zz2 || anna@ra> !whoami || mia@rm> !whoami"
+                          " || mark@rk> !whoami || mark@rk> !zz3 || mia@rm> !zz3")
+        want = {"rm": ["zz1", "zz2", "You are Mia Keller", "zz3"],
+                "rk": ["zz1", "zz2", "You are Mark Novak", "zz3"],
+                "ra": ["a chat friend"]}
+        self.site.wait_all(*[{"ev": "send", "room": room, "text": texts[-1]} for room, texts in want.items()])
+        self.site.expect_none({"ev": "send"}, within=1.0)
+        for room, texts in want.items():
+            got = [e["text"] for e in self.site.all({"ev": "send", "room": room})]
+            self.assertEqual(len(got), len(texts), f"{room}: {got}")
+            for text, expect in zip(got, texts):
+                self.assertIn(expect, text, f"{room}: {got}")
+        _, after = http_get(self.config.http_port, "/metrics")
+
+        def metric(text, name):
+            return int(next(l for l in text.splitlines() if l.startswith(name + " ")).split()[-1])
+        self.assertEqual(metric(after, "dutybot_duplicates_total") - metric(before, "dutybot_duplicates_total"), 1)
+        # nine commands and the duplicate read at once: one begin_batch call
+        self.assertEqual(metric(after, "dutybot_begin_batches_total")
+                         - metric(before, "dutybot_begin_batches_total"), 1)
+        self.assertEqual(metric(after, "dutybot_command_events_total")
+                         - metric(before, "dutybot_command_events_total"), 10)
+
+
 class Reconnects(E2E):
     HEARTBEAT_MS = 400
 
