@@ -22,6 +22,7 @@
 #include "bot/daemon.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
+#include "bot/mentions.h"
 #include "bot/log.h"
 #include "bot/clock.h"
 #include "state/redis.h"
@@ -152,63 +153,22 @@ static const char *elem(const redisReply *r, size_t i)
 	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : "";
 }
 
-/*
- * Mentions: Discord and Slack write a person as "<@id>" ("<@!id>" on old
- * Discord clients, "<@U123|name>" on Slack).  begin_batch.lua looks each one
- * up as an identity of this connection; a known one becomes "@<staff id>" in
- * the text, so every command that takes a person takes a mention.
- */
-#define MENTIONS_MAX 8
-
-struct mention {
-	size_t at, len;         /* the whole "<@...>" in req->text */
-	char id[64];            /* the platform user id inside */
-};
-
-static size_t find_mentions(const char *text, struct mention *m, size_t max)
-{
-	size_t n = 0;
-
-	for (const char *p = strstr(text, "<@"); p != NULL && n < max; p = strstr(p + 2, "<@")) {
-		const char *id = p + 2 + (p[2] == '!'), *end = id;
-		while (*end && *end != '>' && *end != '|' && *end != ' ' && *end != '<')
-			end++;
-		const char *close = strchr(end, '>');
-		if (end == id || (size_t)(end - id) >= sizeof(m[n].id) || close == NULL || (*end != '>' && *end != '|'))
-			continue;
-		m[n].at = (size_t)(p - text);
-		m[n].len = (size_t)(close - p) + 1;
-		memcpy(m[n].id, id, (size_t)(end - id));
-		m[n].id[end - id] = '\0';
-		n++;
-	}
-	return n;
-}
-
-/* Rewrites the mentions begin_batch.lua resolved; unknown ones stay as written. */
+/* Writes the mentions begin_batch.lua resolved (IDS) as "@<staff id>". */
 static void apply_mentions(struct request *req, const redisReply *ids)
 {
 	struct mention m[MENTIONS_MAX];
-	size_t n = find_mentions(req->text, m, MENTIONS_MAX), len = strlen(req->text);
+	const char *staff[MENTIONS_MAX];
+	size_t n = mentions_find(req->text, m, MENTIONS_MAX);
 	char *out;
-	size_t o = 0, from = 0;
 
-	if (n == 0 || ids == NULL || ids->type != REDIS_REPLY_ARRAY || (out = malloc(len + n * 64 + 1)) == NULL)
+	if (n == 0 || ids == NULL || ids->type != REDIS_REPLY_ARRAY)
 		return;
-	for (size_t i = 0; i < n && i < ids->elements; i++) {
-		const redisReply *id = ids->element[i];
-		if (id->type != REDIS_REPLY_STRING || id->len == 0 || id->len > 62)
-			continue;
-		memcpy(out + o, req->text + from, m[i].at - from);
-		o += m[i].at - from;
-		out[o++] = '@';
-		memcpy(out + o, id->str, id->len);
-		o += id->len;
-		from = m[i].at + m[i].len;
+	for (size_t i = 0; i < n; i++)
+		staff[i] = i < ids->elements && ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : NULL;
+	if ((out = mentions_rewrite(req->text, m, n, staff)) != NULL) {
+		free(req->text);
+		req->text = out;
 	}
-	memcpy(out + o, req->text + from, len - from + 1);
-	free(req->text);
-	req->text = out;
 }
 
 /* One request's begin reply R (or ERR; neither: the reply was malformed). */
@@ -402,7 +362,7 @@ static void batch_flush(struct begin_batch *b)
 		for (size_t i = 0; i < n; i++) {
 			const struct request *req = call->req[i];
 			struct mention m[MENTIONS_MAX];
-			size_t nm = strstr(req->text, "<@") != NULL ? find_mentions(req->text, m, MENTIONS_MAX) : 0;
+			size_t nm = strstr(req->text, "<@") != NULL ? mentions_find(req->text, m, MENTIONS_MAX) : 0;
 			state_args_add(a, req->msg_id ? "1" : "0");
 			state_args_add(a, req->caller.identity);
 			state_args_addf(a, "%zu", nm);
