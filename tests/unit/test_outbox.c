@@ -452,6 +452,41 @@ static void test_one_in_flight_until_acked(void **state)
 	next_text(ob, "two");
 }
 
+/* Many in flight, acked out of order, some retried: the in-flight list stays
+ * in seq order (a drop re-sends them oldest first) and finds every one. */
+static void test_many_in_flight_out_of_order(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	uint64_t seq[6];
+	char text[8];
+
+	outbox_set_max_inflight(ob, 8);
+	for (int i = 0; i < 6; i++) {
+		snprintf(text, sizeof(text), "m%d", i);
+		push(ob, text);
+	}
+	for (int i = 0; i < 6; i++) {
+		snprintf(text, sizeof(text), "m%d", i);
+		seq[i] = next_text(ob, text)->seq;
+	}
+	assert_true(outbox_acked(ob, seq[5]));  /* the newest first */
+	assert_true(outbox_acked(ob, seq[1]));
+	assert_non_null(outbox_inflight_find(ob, seq[4]));
+	assert_null(outbox_inflight_find(ob, seq[5]));
+	assert_true(outbox_retry(ob, seq[3], 0));
+	next_text(ob, "m3");                    /* back in flight with its old seq */
+	push(ob, "m6");
+	next_text(ob, "m6");
+	assert_int_equal(outbox_inflight(ob), 5);
+	outbox_requeue_inflight(ob);            /* dropped: all again, oldest first */
+	next_text(ob, "m0");
+	next_text(ob, "m2");
+	next_text(ob, "m3");
+	next_text(ob, "m4");
+	next_text(ob, "m6");
+	assert_null(outbox_next(ob));
+}
+
 static void test_ack_with_nothing_queued_no_kick(void **state)
 {
 	struct outbox *ob = new_outbox(state, 100, 0);
@@ -755,6 +790,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_nothing_no_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_in_flight_until_acked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_in_flight_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_with_nothing_queued_no_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_of_queued_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unpaced, setup, teardown),
