@@ -217,8 +217,10 @@ static void on_staff_upserted(const redisReply *r, const char *err, void *privda
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer > 0) {
 		log_debug("staff: config entry updated");
 	}
-	if (--bot->staff_pending == 0 && bot->staff_synced)
+	if (--bot->staff_pending == 0 && bot->staff_synced) {
 		log_info("staff: %zu config entries in the state store", bot->cfg->n_staff);
+		malloc_trim(0);         /* start-up is over: what parsing and syncing used goes back */
+	}
 }
 
 static void sync_staff(struct dutybot *bot)
