@@ -550,7 +550,8 @@ static int create_lws(struct dutybot *bot)
 	    (tls ? LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT : 0);
 	info.foreign_loops = loops;
 	info.port = CONTEXT_PORT_NO_LISTEN;
-	info.fd_limit_per_thread = 1024;
+	/* also the cap on sockets: the connections, /healthz and /metrics clients, Redis is not lws's */
+	info.fd_limit_per_thread = 128;
 	info.user = bot;
 	info.pcontext = &bot->lws;
 	bot->lws = lws_create_context(&info);
