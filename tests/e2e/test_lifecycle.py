@@ -89,6 +89,13 @@ class Signals(E2E):
         for _ in range(5):
             self.site.say("mia", "!whoami")
         self.site.wait({"ev": "rate_limited"})
+        # all five taken (their answers wait in the outbox) before the signal: a
+        # line that arrives after it is left for the next run, not answered now
+        deadline = time.monotonic() + 10
+        while 'dutybot_commands_total{command="whoami",result="ok"} 5' not in \
+                http_get(self.config.http_port, "/metrics")[1]:
+            self.assertLess(time.monotonic(), deadline, "the daemon did not take the five commands")
+            time.sleep(0.05)
         self.daemon.proc.send_signal(signal.SIGTERM)
         for _ in range(5):
             self.site.wait({"ev": "send", "text": "Mia Keller"})
