@@ -588,8 +588,18 @@ static int discord_start(struct conn *c)
 	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, discord_out_kick, d);
 	d->rest = rest_new(c->loop, c->name, d->api_url, d->tls_verify);
 	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->clicks == NULL ||
-	    d->token == NULL)
+	    d->token == NULL) {
+		/* libcurl missing (logged) or out of memory: this connection cannot run */
+		if (d->conn.outbox != NULL)
+			outbox_free(d->conn.outbox);
+		d->conn.outbox = NULL;      /* the shutdown has nothing to stop here */
+		if (d->rest != NULL)
+			rest_free(d->rest);
+		d->rest = NULL;
+		set_state(d, D_FATAL, "cannot start");
+		d->conn.status_text = "failed: cannot start";
 		return -1;
+	}
 	/* REST keeps each channel's order itself: several channels may be in flight */
 	outbox_set_max_inflight(d->conn.outbox, DISCORD_IN_FLIGHT);
 	snprintf(auth, sizeof(auth), "Bot %s", d->token);

@@ -557,8 +557,18 @@ static int slack_start(struct conn *c)
 	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, slack_out_kick, s);
 	s->rest = rest_new(c->loop, c->name, s->api_url, s->tls_verify);
 	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->clicks == NULL ||
-	    s->bot_token == NULL || s->app_token == NULL)
+	    s->bot_token == NULL || s->app_token == NULL) {
+		/* libcurl missing (logged) or out of memory: this connection cannot run */
+		if (s->conn.outbox != NULL)
+			outbox_free(s->conn.outbox);
+		s->conn.outbox = NULL;      /* the shutdown has nothing to stop here */
+		if (s->rest != NULL)
+			rest_free(s->rest);
+		s->rest = NULL;
+		set_state(s, S_FATAL, "cannot start");
+		s->conn.status_text = "failed: cannot start";
 		return -1;
+	}
 	outbox_set_max_inflight(s->conn.outbox, SLACK_IN_FLIGHT);
 	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
 	rest_set_auth(s->rest, auth);

@@ -5,6 +5,8 @@ and 4009 and a fatal one, missing heartbeat ACKs, a heartbeat asked for,
 429s with retry_after (route and global), 500s, slow answers, what was said
 while the bot was away (resumed after a drop and after a restart)."""
 
+import os
+import subprocess
 import time
 import unittest
 
@@ -151,6 +153,31 @@ class BadToken(PlatformCase):
         self.fake.wait_for(lambda s: s["gateway"]["identifies"] >= 1, what="an identify")
         self.ask("mia", "!ping", "pong")
 
+
+class WithoutLibcurl(PlatformCase):
+    """libcurl is loaded when a REST connection starts: without it (here: a
+    libcurl.so.4 that is not libcurl) the connection says so and does not run,
+    and the daemon goes on and stops cleanly."""
+    WORLD = DiscordWorld
+
+    def start_daemon(self, **env):
+        lib = os.path.join(self.tmp, "lib")
+        os.makedirs(lib, exist_ok=True)
+        with open(os.path.join(lib, "empty.c"), "w", encoding="utf-8") as f:
+            f.write("int not_libcurl;\n")
+        subprocess.run(["cc", "-shared", "-fPIC", "-o", os.path.join(lib, "libcurl.so.4"),
+                        os.path.join(lib, "empty.c")], check=True)
+        return super().start_daemon(LD_LIBRARY_PATH=lib, **env)
+
+    def wait_ready(self, timeout=20):
+        pass
+
+    def test_the_connection_says_why_and_the_daemon_goes_on(self):
+        self.daemon.wait_log("libcurl.so.4 has no curl_global_init", timeout=10)
+        self.daemon.wait_log("discord: could not start", timeout=10)
+        time.sleep(1)
+        self.assertTrue(self.daemon.running)
+        self.assertEqual(self.fake.state()["requests"], [])
 
 if __name__ == "__main__":
     unittest.main()
