@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ws.h"
+
 #define QCAP 65536              /* replies waiting for WRITEABLE */
 
 struct reply {
@@ -39,24 +41,6 @@ static unsigned char txbuf[LWS_PRE + 512];
 static int batch = 1;
 static char *rx;
 static size_t rx_len, rx_cap;
-
-static const char *json_str(const char *p, size_t n, const char *key, size_t *vlen)
-{
-	char pat[64];
-	int pl = snprintf(pat, sizeof(pat), "\"%s\":\"", key);
-	const char *v = memmem(p, n, pat, (size_t)pl), *e;
-
-	if (v == NULL)
-		return NULL;
-	v += pl;
-	for (e = v; e < p + n && *e != '"'; e++)
-		if (*e == '\\')
-			e++;
-	if (e >= p + n)
-		return NULL;
-	*vlen = (size_t)(e - v);
-	return v;
-}
 
 static void on_frame(const char *p, size_t n)
 {

@@ -123,9 +123,8 @@ static void report(const char *name, int64_t *l, size_t n)
 
 int main(int argc, char **argv)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
 	const char *sha, *prefix;
-	int one = 1, rate;
+	int rate, port;
 	long n;
 	double secs;
 	int64_t *lat, *sent;
@@ -135,19 +134,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: redisprobe PORT SHA PREFIX N RATE SECONDS\n");
 		return 2;
 	}
-	a.sin_port = htons((uint16_t)atoi(argv[1]));
+	port = atoi(argv[1]);
 	sha = argv[2];
 	prefix = argv[3];
 	n = atol(argv[4]);
 	rate = atoi(argv[5]);
 	secs = atof(argv[6]);
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	fd = socket(AF_INET, SOCK_STREAM, 0);
-	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
-		perror("connect");
+	if ((fd = loopback_connect(port)) < 0)
 		return 1;
-	}
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	total = (uint64_t)(secs * rate);
 	lat = calloc((size_t)(n > (long)total ? n : (long)total) + 1, sizeof(*lat));
 	sent = calloc(total + 1, sizeof(*sent));

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/sha.h>
 
 #define WS_TEXT 0x1
@@ -252,6 +254,23 @@ static inline const char *http_header(const char *head, const char *name, size_t
 		}
 	}
 	return NULL;
+}
+
+/* A blocking TCP connection to 127.0.0.1:PORT without Nagle; -1 (perror'd) if refused. */
+static inline int loopback_connect(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+	                         .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int one = 1, fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		perror("connect");
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	return fd;
 }
 
 /* ---- JSON fields (known layouts, no escapes in the fields we read) ---- */

@@ -130,11 +130,6 @@ void wsc_want_write(struct wsc *w)
 	}
 }
 
-bool wsc_buffered(const struct wsc *w)
-{
-	return w->wsi != NULL && lws_partial_buffered(w->wsi);
-}
-
 int wsc_send(struct wsc *w, const char *buf, size_t len)
 {
 	if (w->wsi == NULL)

@@ -52,7 +52,6 @@ int wsc_ping(struct wsc *w);
 void wsc_close(struct wsc *w, int code, const char *reason, int why);
 /* The adapter is going away: no more callbacks; the socket is dropped. */
 void wsc_abandon(struct wsc *w);
-bool wsc_buffered(const struct wsc *w);
 
 /* Jittered exponential backoff: 1 s doubling to 60 s, ±25 %. */
 int64_t wsc_backoff_ms(int *attempt);

@@ -56,6 +56,10 @@ class DiscordWorld:
     def dm_channel(self, person: str, state: dict) -> str | None:
         return state.get("dm_channels", {}).get(self.uid(person))
 
+    def post_as_other_bot(self, text: str, channel: str = "lobby") -> None:
+        self.fake.message(channel_id=self.channels[channel], user_id="999000000000000001",
+                          username="otherbot", content=text, bot=True)
+
     def bot_messages(self, state: dict) -> list[dict]:
         out = []
         for m in state.get("messages", []):
@@ -119,6 +123,9 @@ class SlackWorld:
 
     def dm_channel(self, person: str, state: dict) -> str | None:
         return state.get("dm_channels", {}).get(self.uid(person))
+
+    def post_as_other_bot(self, text: str, channel: str = "lobby") -> None:
+        self.fake.message(channel=self.channels[channel], user="U0OTHERBOT", text=text, bot_id="B0OTHER")
 
     @staticmethod
     def _unescape(t: str) -> str:
@@ -278,8 +285,10 @@ class Scenarios:
         self.ask("mia", "!ping", "pong", channel="dm")
         self.ask("mia", "whoami", "Mia Keller", channel="dm")           # no prefix needed privately
         self.ask("lina", "!whoami", "chat friend")                     # not staff: a chat friend
-        # the bot's own posts and other bots' are never answered
+        # the bot's own posts (the fakes echo them, as the platforms do) and other
+        # bots' are never answered
         posts = len(self.world.bot_messages(self.fake.state()))
+        self.world.post_as_other_bot("!ping")
         time.sleep(1.0)
         self.assertEqual(len(self.world.bot_messages(self.fake.state())), posts)
 
