@@ -110,6 +110,8 @@ int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nf
 		for (int i = 0; i < nfields; i++) {
 			size_t klen = (size_t)(key_end - key);
 			if (!esc && strlen(fields[i].key) == klen && memcmp(fields[i].key, key, klen) == 0) {
+				if (fields[i].kind != JSCAN_ABSENT)
+					break;  /* a repeated key: the first counts, as in cJSON */
 				fields[i].kind = kind;
 				if (kind == JSCAN_STRING) {
 					fields[i].val = val + 1;

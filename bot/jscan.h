@@ -22,7 +22,7 @@ struct jscan_field {
 };
 
 /* 0 when BUF is an object it could walk; -1 otherwise.  Fields not present
- * are JSCAN_ABSENT. */
+ * are JSCAN_ABSENT; of a key given twice the first counts (as in cJSON). */
 int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nfields);
 
 /* True when a string field is exactly LIT (no escapes). */

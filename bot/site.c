@@ -7,12 +7,12 @@
  *
  * Every transition goes through set_state(), which logs it with its reason.
  * Close codes map to a policy (resume, fresh, delayed, fatal).  Incoming
- * chatter is recognised by jscan without a parse or an allocation; only
- * commands, DMs and control frames reach cJSON.  Outgoing actions come from
- * the connection's outbox, one frame per WRITEABLE, with ref "c<seq>".
+ * messages and acks are read by jscan without a parse tree (site_frame.h);
+ * the other frames reach cJSON.  Outgoing actions come from the
+ * connection's outbox, several per WRITEABLE, with ref "c<seq>".
  */
 #include "bot/site.h"
-#include "bot/jscan.h"
+#include "bot/site_frame.h"
 #include "bot/json_out.h"
 #include "bot/log.h"
 
@@ -77,6 +77,8 @@ struct site {
 	bool write_requested;           /* a WRITEABLE is on its way */
 
 	char *rx;                       /* frame being assembled */
+	char *scratch;                  /* a message's strings, terminated (site_frame_message) */
+	size_t scratch_cap;
 	size_t rx_len, rx_cap;
 	bool rx_skip;                   /* current frame is over the limit */
 	unsigned char *tx;              /* LWS_PRE + frame */
@@ -400,51 +402,32 @@ static void bad_frame(struct site *s, const char *why)
 	log_warnx("%s: ignoring a malformed frame: %s", s->conn.name, why);
 }
 
-static void on_message(struct site *s, const cJSON *f)
+static void take_message(struct site *s, const struct site_message *m)
 {
-	const char *id = str_field(f, "id"), *text = str_field(f, "text"), *room = str_field(f, "room");
-	const cJSON *user = cJSON_GetObjectItemCaseSensitive(f, "user");
-	const cJSON *dm = cJSON_GetObjectItemCaseSensitive(f, "dm");
-	const cJSON *bot = cJSON_IsObject(user) ? cJSON_GetObjectItemCaseSensitive(user, "bot") : NULL;
-	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(f, "ts");
-	const char *uid = cJSON_IsObject(user) ? str_field(user, "id") : NULL;
-	const char *uname = cJSON_IsObject(user) ? str_field(user, "name") : NULL;
+	const char *bad = site_message_bad(m);
 	struct chat_event ev;
 
-	if (id == NULL || *id == '\0')
-		return bad_frame(s, "message without a string id");
-	if (uid == NULL || *uid == '\0')
-		return bad_frame(s, "message without user.id");
-	if (text == NULL)
-		return bad_frame(s, "message without a string text");
-	if (dm != NULL && !cJSON_IsBool(dm))
-		return bad_frame(s, "message with a non-boolean dm");
-	if (!cJSON_IsTrue(dm) && (room == NULL || *room == '\0'))
-		return bad_frame(s, "room message without a room");
-	if (bot != NULL && !cJSON_IsBool(bot))
-		return bad_frame(s, "user.bot is not a boolean");
-	if (ts != NULL && !cJSON_IsNumber(ts))
-		return bad_frame(s, "ts is not a number");
-
-	if (cJSON_IsTrue(bot) || (s->conn.self_id[0] && strcmp(uid, s->conn.self_id) == 0)) {
-		note_message_id(s, id, strlen(id));
+	if (bad != NULL)
+		return bad_frame(s, bad);
+	if (m->bot == JSCAN_TRUE || (s->conn.self_id[0] && strcmp(m->user_id, s->conn.self_id) == 0)) {
+		note_message_id(s, m->id, strlen(m->id));
 		return;         /* bots, and the bot itself, are never answered */
 	}
 	memset(&ev, 0, sizeof(ev));
-	ev.msg_id = id;
-	ev.dm = cJSON_IsTrue(dm);
-	ev.room = ev.dm ? NULL : room;
-	ev.user_id = uid;
-	ev.user_name = uname ? uname : uid;
-	ev.text = text;
-	ev.text_len = strlen(text);
-	ev.ts_ms = ts ? (int64_t)ts->valuedouble : 0;
+	ev.msg_id = m->id;
+	ev.dm = m->dm == JSCAN_TRUE;
+	ev.room = ev.dm ? NULL : m->room;
+	ev.user_id = m->user_id;
+	ev.user_name = m->user_name ? m->user_name : m->user_id;
+	ev.text = m->text;
+	ev.text_len = m->text_len;
+	ev.ts_ms = m->ts_ms;
 	s->conn.events_in++;
 	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
 		s->freeze_resume = true;        /* replayed to whoever runs next */
 		return;
 	}
-	note_message_id(s, id, strlen(id));
+	note_message_id(s, m->id, strlen(m->id));
 }
 
 static void on_ready(struct site *s, const cJSON *f)
@@ -468,6 +451,12 @@ static void on_ready(struct site *s, const cJSON *f)
 	want_write(s);
 }
 
+static void acked(struct site *s, uint64_t seq)
+{
+	if (outbox_acked(s->conn.outbox, seq))
+		s->conn.actions_acked++;
+}
+
 static void on_action_reply(struct site *s, const cJSON *f, bool ok)
 {
 	const char *ref = str_field(f, "ref");
@@ -481,8 +470,7 @@ static void on_action_reply(struct site *s, const cJSON *f, bool ok)
 		return;
 	}
 	if (ok) {
-		if (outbox_acked(s->conn.outbox, seq))
-			s->conn.actions_acked++;
+		acked(s, seq);
 		return;
 	}
 	{
@@ -535,8 +523,11 @@ static void handle_control(struct site *s, const char *buf, size_t len)
 	type = str_field(f, "type");
 	if (type == NULL)
 		bad_frame(s, "no string type");
-	else if (strcmp(type, "message") == 0)
-		on_message(s, f);
+	else if (strcmp(type, "message") == 0) {
+		struct site_message m;
+		site_message_from_cjson(f, &m);
+		take_message(s, &m);
+	}
 	else if (strcmp(type, "ack") == 0)
 		on_action_reply(s, f, true);
 	else if (strcmp(type, "error") == 0)
@@ -560,17 +551,28 @@ static void handle_control(struct site *s, const char *buf, size_t len)
 	cJSON_Delete(f);
 }
 
-/* The hot path: chatter costs this scan and nothing else. */
+/*
+ * The hot path: chatter costs one jscan pass and nothing else; commands and
+ * the acks of answers are read from that pass too (bot/site_frame.h).  The
+ * rest, and what jscan cannot read exactly, goes to cJSON.
+ */
 static void handle_frame(struct site *s, const char *buf, size_t len)
 {
-	struct jscan_field fields[] = { { .key = "type" }, { .key = "id" }, { .key = "text" }, { .key = "dm" } };
+	struct site_frame fr;
+	struct site_message m;
 
-	if (s->prefix_len > 0 && jscan_object(buf, len, fields, 4) == 0 &&
-	    jscan_is(&fields[0], "message") && fields[3].kind != JSCAN_TRUE &&
-	    fields[2].kind == JSCAN_STRING && fields[1].kind == JSCAN_STRING && !fields[1].escaped &&
-	    (fields[2].len < s->prefix_len || memcmp(fields[2].val, s->prefix, s->prefix_len) != 0)) {
+	site_frame_scan(buf, len, &fr);
+	if (site_frame_is_chatter(&fr, s->prefix, s->prefix_len)) {
 		s->conn.events_in++;
-		note_message_id(s, fields[1].val, fields[1].len);      /* frozen once one was not taken */
+		note_message_id(s, fr.f[SF_ID].val, fr.f[SF_ID].len);  /* frozen once one was not taken */
+		return;
+	}
+	if (fr.kind == SITE_FRAME_ACK) {
+		acked(s, fr.ack_seq);
+		return;
+	}
+	if (fr.kind == SITE_FRAME_MESSAGE && site_frame_message(&fr, &s->scratch, &s->scratch_cap, &m) == 0) {
+		take_message(s, &m);
 		return;
 	}
 	handle_control(s, buf, len);
@@ -864,6 +866,7 @@ static void site_free(struct conn *c)
 		outbox_free(s->conn.outbox);
 	free(s->token);
 	free(s->rx);
+	free(s->scratch);
 	free(s->tx);
 	if (s->open_timers == 0) {
 		free(s);
