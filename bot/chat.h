@@ -34,6 +34,8 @@ struct person {
 
 enum result { RESULT_OK, RESULT_REFUSED, RESULT_USAGE, RESULT_ERROR, RESULT_UNAVAILABLE, RESULT_MAX };
 
+/* One allocation: the struct, then room, user_id, msg_id, click and text
+ * (bot/dispatch.c); only click_answer and text_rewritten have their own. */
 struct request {
 	struct dutybot *bot;
 	struct conn *conn;              /* where it came from; lives as long as the daemon */
@@ -41,6 +43,7 @@ struct request {
 	char *user_id;                  /* platform user id of the caller */
 	char *msg_id;                   /* platform message id, may be NULL */
 	char *text;                     /* the line without prefix, trimmed */
+	char *text_rewritten;           /* text when mentions rewrote it (own allocation), else NULL */
 	char *click;                    /* a button click's handle (chat_event.click), else NULL */
 	char *click_answer;             /* what a click's command answered, for click_done */
 	int64_t received_ms;

@@ -38,15 +38,26 @@ static bool blank(char c)
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
 }
 
-static char *strndup_trim(const char *s, size_t n)
+/* S of N bytes into *AT (terminated); returns the copy and moves *AT past it. */
+static char *put(char **at, const char *s, size_t n)
 {
-	while (n > 0 && blank(*s)) {
-		s++;
-		n--;
-	}
-	while (n > 0 && blank(s[n - 1]))
-		n--;
-	return strndup(s, n);
+	char *p = *at;
+
+	memcpy(p, s, n);
+	p[n] = '\0';
+	*at += n + 1;
+	return p;
+}
+
+/* snprintf(dst, n, "%s", s) without the format machinery: this runs per command. */
+static void copy_trunc(char *dst, size_t n, const char *s)
+{
+	size_t len = strlen(s);
+
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
 }
 
 static void lower(char *s)
@@ -72,19 +83,21 @@ static void allowed_subs(const char *name, const struct person *p, char *out, si
 static void route(struct request *req)
 {
 	const struct config *cfg = request_config(req);
-	enum parse_error pe = parse_command(req->text, &req->cmd);
 	const struct command *c;
 	char name[64], sub[64];
+	enum parse_error pe;
 	bool known;
 
+	parse_free(&req->cmd);
+	pe = parse_command(req->text, &req->cmd);
 	if (pe != PARSE_OK) {
 		refuse(req, MSG_PARSE_ERROR, "why", parse_error_name(pe));
 		request_done(req);
 		return;
 	}
-	snprintf(name, sizeof(name), "%s", req->cmd.argv[0]);
+	copy_trunc(name, sizeof(name), req->cmd.argv[0]);
 	lower(name);
-	snprintf(sub, sizeof(sub), "%s", req->cmd.argc > 1 ? req->cmd.argv[1] : "");
+	copy_trunc(sub, sizeof(sub), req->cmd.argc > 1 ? req->cmd.argv[1] : "");
 	lower(sub);
 	c = commands_lookup(name, req->cmd.argc > 1 ? sub : NULL, &known);
 	if (c == NULL && !known) {
@@ -144,8 +157,8 @@ static void fill_friend(struct request *req, const char *user_name, const char *
 	p->id[0] = '\0';
 	p->role = ROLE_FRIEND;
 	p->level = LEVEL_NONE;
-	snprintf(p->name, sizeof(p->name), "%s", user_name);
-	snprintf(p->lang, sizeof(p->lang), "%s", lang && *lang ? lang : req->conn->lang);
+	copy_trunc(p->name, sizeof(p->name), user_name);
+	copy_trunc(p->lang, sizeof(p->lang), lang && *lang ? lang : req->conn->lang);
 }
 
 static const char *elem(const redisReply *r, size_t i)
@@ -166,8 +179,8 @@ static void apply_mentions(struct request *req, const redisReply *ids)
 	for (size_t i = 0; i < n; i++)
 		staff[i] = i < ids->elements && ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : NULL;
 	if ((out = mentions_rewrite(req->text, m, n, staff)) != NULL) {
-		free(req->text);
-		req->text = out;
+		free(req->text_rewritten);
+		req->text = req->text_rewritten = out;
 	}
 }
 
@@ -181,9 +194,10 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		struct parsed *cmd = &req->cmd;
 		bool known;
 		const struct command *c = NULL;
+		parse_free(cmd);
 		if (parse_command(req->text, cmd) == PARSE_OK) {
 			char name[64];
-			snprintf(name, sizeof(name), "%s", cmd->argv[0]);
+			copy_trunc(name, sizeof(name), cmd->argv[0]);
 			lower(name);
 			c = commands_lookup(name, cmd->argc > 1 ? cmd->argv[1] : NULL, &known);
 		}
@@ -212,18 +226,18 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 	case 1: {
 		int role = config_role_parse(elem(r, 4));
 		int level = config_level_parse(elem(r, 5));
-		snprintf(p->id, sizeof(p->id), "%s", elem(r, 1));
-		snprintf(p->name, sizeof(p->name), "%s", elem(r, 2));
-		snprintf(p->email, sizeof(p->email), "%s", elem(r, 3));
+		copy_trunc(p->id, sizeof(p->id), elem(r, 1));
+		copy_trunc(p->name, sizeof(p->name), elem(r, 2));
+		copy_trunc(p->email, sizeof(p->email), elem(r, 3));
 		p->role = role > ROLE_FRIEND ? (enum role)role : ROLE_AGENT;
 		p->level = level > 0 ? (enum level)level : LEVEL_NONE;
-		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 6) ? elem(r, 6) : req->conn->lang);
+		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 6) ? elem(r, 6) : req->conn->lang);
 		apply_mentions(req, r->elements > 7 ? r->element[7] : NULL);
 		break;
 	}
 	default:
 		/* the friend's display name was kept in ->name by dispatch_event */
-		snprintf(p->lang, sizeof(p->lang), "%s", *elem(r, 1) ? elem(r, 1) : req->conn->lang);
+		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 1) ? elem(r, 1) : req->conn->lang);
 		apply_mentions(req, r->elements > 2 ? r->element[2] : NULL);
 		break;
 	}
@@ -240,6 +254,9 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	char identity[sizeof(((struct person *)0)->identity)];
 	char secs[24];
 	struct request *req;
+	const char *room;
+	size_t len[4];
+	char *at;
 	int64_t wait_ms = 0;
 	enum guard_verdict v;
 
@@ -255,6 +272,8 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	}
 	if (blen == 0)
 		return;         /* a lone "!" */
+	while (blen > 0 && blank(body[blen - 1]))
+		blen--;
 	bot->metrics.events_in++;
 	snprintf(identity, sizeof(identity), "%s:%s", c->name, ev->user_id);
 
@@ -272,20 +291,26 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 		return;
 	}
 
-	req = calloc(1, sizeof(*req));
+	room = ev->dm ? NULL : ev->room;
+	len[0] = room ? strlen(room) : 0;
+	len[1] = strlen(ev->user_id);
+	len[2] = ev->msg_id ? strlen(ev->msg_id) : 0;
+	len[3] = ev->click ? strlen(ev->click) : 0;
+	req = calloc(1, sizeof(*req) + len[0] + len[1] + len[2] + len[3] + blen + 5);
 	if (req == NULL) {
 		log_warnx("dispatch: out of memory");
 		return;
 	}
+	at = (char *)(req + 1);
 	req->bot = bot;
 	req->conn = c;
-	req->room = ev->dm || ev->room == NULL ? NULL : strdup(ev->room);
-	req->user_id = strdup(ev->user_id);
-	req->msg_id = ev->msg_id ? strdup(ev->msg_id) : NULL;
-	req->click = ev->click ? strdup(ev->click) : NULL;
-	req->text = strndup_trim(body, blen);
+	req->room = room ? put(&at, room, len[0]) : NULL;
+	req->user_id = put(&at, ev->user_id, len[1]);
+	req->msg_id = ev->msg_id ? put(&at, ev->msg_id, len[2]) : NULL;
+	req->click = ev->click ? put(&at, ev->click, len[3]) : NULL;
+	req->text = put(&at, body, blen);
 	req->received_ms = clock_now_ms();
-	snprintf(req->caller.identity, sizeof(req->caller.identity), "%s", identity);
+	copy_trunc(req->caller.identity, sizeof(req->caller.identity), identity);
 	fill_friend(req, ev->user_name, NULL);
 	bot->requests_in_flight++;
 	batch_add(bot->batch, req);

@@ -81,8 +81,12 @@ int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nf
 {
 	const char *p = buf, *end = buf + len;
 
-	for (int i = 0; i < nfields; i++)
+	for (int i = 0; i < nfields; i++) {
 		fields[i].kind = JSCAN_ABSENT;
+		fields[i].val = NULL;
+		fields[i].len = 0;
+		fields[i].escaped = false;
+	}
 	p = skip_ws(p, end);
 	if (p >= end || *p != '{')
 		return -1;
@@ -109,7 +113,8 @@ int jscan_object(const char *buf, size_t len, struct jscan_field *fields, int nf
 			return -1;
 		for (int i = 0; i < nfields; i++) {
 			size_t klen = (size_t)(key_end - key);
-			if (!esc && strlen(fields[i].key) == klen && memcmp(fields[i].key, key, klen) == 0) {
+			if (!esc && fields[i].key[0] == key[0] && strncmp(fields[i].key, key, klen) == 0 &&
+			    fields[i].key[klen] == '\0') {
 				if (fields[i].kind != JSCAN_ABSENT)
 					break;  /* a repeated key: the first counts, as in cJSON */
 				fields[i].kind = kind;

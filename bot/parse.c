@@ -1,11 +1,12 @@
 /*
- * parse: one pass over the line, copying each word (unquoted) into the
- * struct's own buffer, so no allocation and no limit surprises: the buffer is
- * sized for the longest accepted line plus a terminator per word.
+ * parse: one pass over the line, copying each word (unquoted) into a buffer
+ * sized for the line plus a terminator per word: the struct's own for an
+ * ordinary line, the heap's for a long one.
  */
 #include "bot/parse.h"
 
 #include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool blank(char c)
@@ -28,12 +29,19 @@ static bool option_word(const char *w)
 enum parse_error parse_command(const char *text, struct parsed *p)
 {
 	const char *s = text;
-	char *out = p->buf;
+	size_t len = strlen(text), need = len + PARSE_MAX_WORDS + 1;
+	char *out;
 
 	p->argc = 0;
 	p->text = text;
-	if (strlen(text) > PARSE_MAX_TEXT)
+	p->buf = p->small;
+	if (len > PARSE_MAX_TEXT)
 		return PARSE_TOO_LONG;
+	if (need > sizeof(p->small) && (p->buf = malloc(need)) == NULL) {
+		p->buf = p->small;
+		return PARSE_NO_MEMORY;
+	}
+	out = p->buf;
 	for (;;) {
 		while (blank(*s))
 			s++;
@@ -41,7 +49,7 @@ enum parse_error parse_command(const char *text, struct parsed *p)
 			break;
 		if (p->argc == PARSE_MAX_WORDS)
 			return PARSE_TOO_MANY_WORDS;
-		p->offset[p->argc] = (size_t)(s - text);
+		p->offset[p->argc] = (uint16_t)(s - text);
 		p->argv[p->argc] = out;
 		while (*s != '\0' && !blank(*s)) {
 			if (*s == '"') {
@@ -64,6 +72,14 @@ enum parse_error parse_command(const char *text, struct parsed *p)
 	return p->argc == 0 ? PARSE_EMPTY : PARSE_OK;
 }
 
+void parse_free(struct parsed *p)
+{
+	if (p->buf != NULL && p->buf != p->small)
+		free(p->buf);
+	p->buf = p->small;
+	p->argc = 0;
+}
+
 const char *parse_error_name(enum parse_error e)
 {
 	switch (e) {
@@ -72,6 +88,7 @@ const char *parse_error_name(enum parse_error e)
 	case PARSE_UNBALANCED_QUOTE: return "unbalanced quote";
 	case PARSE_TOO_MANY_WORDS: return "too many words";
 	case PARSE_TOO_LONG: return "line too long";
+	case PARSE_NO_MEMORY: return "out of memory";
 	}
 	return "?";
 }

@@ -137,12 +137,9 @@ void request_done(struct request *req)
 	if (req->click != NULL && req->conn->ops->click_done != NULL)
 		req->conn->ops->click_done(req->conn, req->click, req->result == RESULT_OK, req->click_answer);
 	bot->requests_in_flight--;
-	free(req->click);
 	free(req->click_answer);
-	free(req->room);
-	free(req->user_id);
-	free(req->msg_id);
-	free(req->text);
+	free(req->text_rewritten);
+	parse_free(&req->cmd);
 	free(req);
 }
 

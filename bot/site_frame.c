@@ -63,6 +63,12 @@ static const char *copy_str(const struct jscan_field *f, char *scratch, size_t *
 	return p;
 }
 
+/* The bytes a string field needs in the scratch, with its terminator. */
+static size_t need_of(const struct jscan_field *f)
+{
+	return f->kind == JSCAN_STRING ? f->len + 1 : 0;
+}
+
 static bool any_escaped(const struct jscan_field *f, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
@@ -87,7 +93,7 @@ int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap,
 		if (jscan_object(f[SF_USER].val, f[SF_USER].len, user, 3) != 0 || any_escaped(user, 3))
 			return -1;
 		m->bot = user[2].kind;
-		need += user[0].len + user[1].len + 2;
+		need += need_of(&user[0]) + need_of(&user[1]);
 	}
 	if (m->ts == JSCAN_NUMBER) {
 		/* what cJSON would read: strtod over the whole token */
@@ -100,7 +106,7 @@ int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap,
 		if (*end != '\0')
 			return -1;
 	}
-	need += f[SF_ID].len + f[SF_TEXT].len + f[SF_ROOM].len + 3;
+	need += need_of(&f[SF_ID]) + need_of(&f[SF_TEXT]) + need_of(&f[SF_ROOM]);
 	if (need > *cap) {
 		char *p = realloc(*scratch, need);
 		if (p == NULL)

@@ -295,6 +295,7 @@ static void test_max_text(void **state)
 	assert_int_equal(parse_command(text, p), PARSE_OK);
 	assert_int_equal(p->argc, 1);
 	assert_int_equal(strlen(p->argv[0]), PARSE_MAX_TEXT);
+	parse_free(p);
 	/* the most words at the limit: every terminator must still fit */
 	for (int i = 0; i < PARSE_MAX_TEXT; i++)
 		text[i] = (i % 2) ? ' ' : 'y';
@@ -302,8 +303,36 @@ static void test_max_text(void **state)
 	assert_int_equal(parse_command(text, p), PARSE_OK);
 	assert_int_equal(p->argc, PARSE_MAX_WORDS);
 	assert_int_equal(strlen(p->argv[PARSE_MAX_WORDS - 1]), PARSE_MAX_TEXT - 2 * (PARSE_MAX_WORDS - 1));
+	parse_free(p);
 	free(p);
 	free(text);
+}
+
+/* An ordinary line stays in the struct; a long one gets a buffer of its own,
+ * freed by parse_free, after which the struct parses a short line again. */
+static void test_small_and_long_lines(void **state)
+{
+	struct parsed p = { 0 };
+	char text[PARSE_SMALL * 2];
+
+	parse_free(&p);                 /* fine on a zeroed struct */
+	assert_int_equal(parse_command("ping", &p), PARSE_OK);
+	assert_ptr_equal(p.buf, p.small);
+	parse_free(&p);
+	memset(text, 'q', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	memcpy(text, "say ", 4);
+	assert_int_equal(parse_command(text, &p), PARSE_OK);
+	assert_ptr_not_equal(p.buf, p.small);
+	assert_int_equal(p.argc, 2);
+	assert_int_equal(strlen(p.argv[1]), sizeof(text) - 1 - 4);
+	assert_string_equal(parse_rest(&p, 1), text + 4);
+	parse_free(&p);
+	assert_ptr_equal(p.buf, p.small);
+	assert_int_equal(parse_command("staff show mia", &p), PARSE_OK);
+	assert_string_equal(p.argv[2], "mia");
+	parse_free(&p);
+	parse_free(&p);                 /* and twice */
 }
 
 static void test_too_long(void **state)
@@ -400,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_max_words),
 		cmocka_unit_test(test_too_many_words),
 		cmocka_unit_test(test_max_text),
+		cmocka_unit_test(test_small_and_long_lines),
 		cmocka_unit_test(test_too_long),
 		cmocka_unit_test(test_utf8_words),
 		cmocka_unit_test(test_utf8_option_value),
