@@ -31,23 +31,23 @@ static void arg(const char *s, size_t n)
 	buf_add(&out, "\r\n", 2);
 }
 
-/* EVALSHA sha 2 <prefix>ident <prefix>seen:probe:<i> <prefix> 86400000 1 site:u<1 + i % 1000> 0 */
+/* EVALSHA sha 1 <prefix>ident <prefix> 86400000 probe probe-<i> site:u<1 + i % 1000> 0 */
 static void add_call(const char *sha, const char *prefix, uint64_t i)
 {
-	char key[256], index[256], ident[32];
-	int kl = snprintf(key, sizeof(key), "%sseen:probe:%" PRIu64, prefix, i);
+	char id[64], index[256], ident[32];
+	int kl = snprintf(id, sizeof(id), "probe-%" PRIu64, i);
 	int xl = snprintf(index, sizeof(index), "%sident", prefix);
 	int il = snprintf(ident, sizeof(ident), "site:u%" PRIu64, 1 + i % 1000);
 
-	buf_add(&out, "*10\r\n", 5);
+	buf_add(&out, "*11\r\n", 5);
 	arg("EVALSHA", 7);
 	arg(sha, strlen(sha));
-	arg("2", 1);
+	arg("1", 1);
 	arg(index, (size_t)xl);
-	arg(key, (size_t)kl);
 	arg(prefix, strlen(prefix));
 	arg("86400000", 8);
-	arg("1", 1);
+	arg("probe", 5);
+	arg(id, (size_t)kl);
 	arg(ident, (size_t)il);
 	arg("0", 1);
 }

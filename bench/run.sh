@@ -162,12 +162,11 @@ rb() { # name, then redis-benchmark arguments; prints "R name rps"
 }
 # begin_batch.lua for N commands (each a new message of staff site:u1, no mentions)
 begin_call() {
-	local n=$1 tag=$2 i keys=() args=()
+	local n=$1 tag=$2 i args=()
 	for ((i = 0; i < n; i++)); do
-		keys+=("${PREFIX}seen:$tag$i:__rand_int__")
-		args+=(1 site:u1 0)
+		args+=(site "$tag$i-__rand_int__" site:u1 0)
 	done
-	echo EVALSHA "$BEGIN_SHA" $((n + 1)) "${PREFIX}ident" "${keys[@]}" "$PREFIX" 86400000 "${args[@]}"
+	echo EVALSHA "$BEGIN_SHA" 1 "${PREFIX}ident" "$PREFIX" 86400000 "${args[@]}"
 }
 {
 	# Redis as the daemon leaves it (its data set: ~1 M dedupe keys, 2000 staff)

@@ -25,7 +25,6 @@ struct command;
 struct person {
 	char id[PERSON_ID_MAX];         /* staff id; "" for a chat friend */
 	char name[PERSON_NAME_MAX];     /* full name (staff) or display name (friend) */
-	char email[128];
 	enum role role;
 	enum level level;
 	char lang[4];

@@ -224,15 +224,14 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		request_done(req);
 		return;
 	case 1: {
-		int role = config_role_parse(elem(r, 4));
-		int level = config_level_parse(elem(r, 5));
+		int role = config_role_parse(elem(r, 3));
+		int level = config_level_parse(elem(r, 4));
 		copy_trunc(p->id, sizeof(p->id), elem(r, 1));
 		copy_trunc(p->name, sizeof(p->name), elem(r, 2));
-		copy_trunc(p->email, sizeof(p->email), elem(r, 3));
 		p->role = role > ROLE_FRIEND ? (enum role)role : ROLE_AGENT;
 		p->level = level > 0 ? (enum level)level : LEVEL_NONE;
-		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 6) ? elem(r, 6) : req->conn->lang);
-		apply_mentions(req, r->elements > 7 ? r->element[7] : NULL);
+		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 5) ? elem(r, 5) : req->conn->lang);
+		apply_mentions(req, r->elements > 6 ? r->element[6] : NULL);
 		break;
 	}
 	default:
@@ -375,28 +374,25 @@ static void batch_flush(struct begin_batch *b)
 	if (a != NULL) {
 		const char *pre = state_prefix(bot->state);
 		state_args_addf(a, "%sident", pre);
-		for (size_t i = 0; i < n; i++) {
-			const struct request *req = call->req[i];
-			if (req->msg_id != NULL)
-				state_args_addf(a, "%sseen:%s:%s", pre, req->conn->name, req->msg_id);
-			else
-				state_args_addf(a, "%sident", pre);
-		}
 		state_args_add(a, pre);
 		state_args_addf(a, "%lld", (long long)bot->cfg->limits.dedupe_ttl_ms);
 		for (size_t i = 0; i < n; i++) {
+			static const char *const counts[] = { "0", "1", "2", "3", "4", "5", "6", "7", "8" };
 			const struct request *req = call->req[i];
 			struct mention m[MENTIONS_MAX];
 			size_t nm = strstr(req->text, "<@") != NULL ? mentions_find(req->text, m, MENTIONS_MAX) : 0;
-			state_args_add(a, req->msg_id ? "1" : "0");
+			_Static_assert(MENTIONS_MAX < sizeof(counts) / sizeof(counts[0]), "a count per mention");
+			bool dedupe = req->msg_id != NULL && req->msg_id[0] != '\0';
+			state_args_add(a, dedupe ? req->conn->name : "");
+			state_args_add(a, dedupe ? req->msg_id : "");
 			state_args_add(a, req->caller.identity);
-			state_args_addf(a, "%zu", nm);
+			state_args_add(a, counts[nm]);
 			for (size_t j = 0; j < nm; j++)
 				state_args_addf(a, "%s:%s", req->conn->name, m[j].id);
 		}
 	}
 	bot->metrics.begin_batches++;
-	state_eval(bot->state, SCRIPT_BEGIN_BATCH, (int)n + 1, a, on_begin_batch, call);
+	state_eval(bot->state, SCRIPT_BEGIN_BATCH, 1, a, on_begin_batch, call);
 }
 
 static void on_check(uv_check_t *h)

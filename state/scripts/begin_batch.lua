@@ -3,42 +3,79 @@
 -- already handled (by this instance before a resume replay, or by another
 -- instance) and say who sent it.  One call for many commands: Redis's cost
 -- per EVALSHA is paid once per batch instead of once per command.
+--
+-- Dedupe: the message ids handled are fields of one hash per connection and
+-- time bucket, <prefix>seen:<connection>:<bucket>, bucket = now / ttl (Redis's
+-- clock, so every instance agrees).  A message is a duplicate when its id is
+-- in the current or the previous bucket; a bucket expires at the end of the
+-- next one, so an id is remembered for at least ttl (at most 2 ttl).  A key
+-- per message with SET NX PX cost twice as much of Redis's CPU: a new key
+-- and an expiry entry per command in a keyspace of millions.
+--
 -- KEYS[1]    the identity index <prefix>ident
--- KEYS[1+i]  command i's dedupe key seen:<connection>:<message id> (KEYS[1] when not deduping)
--- ARGV       prefix, dedupe ttl ms, then for each command: dedupe "1"|"0",
---            identity "<connection>:<user id>", the number of mentions M, then
---            the identities of the M people mentioned in the text (Discord/Slack "<@id>")
+-- ARGV       prefix, dedupe ttl ms, then for each command: its connection and
+--            message id ("" "" when not deduping), its identity
+--            "<connection>:<user id>", the number of mentions M, then the
+--            identities of the M people mentioned in the text (Discord/Slack "<@id>")
 -- The staff and friend records (<prefix>staff:<id>, <prefix>friend:<identity>)
--- are found through the index, so they cannot be in KEYS; every key shares the
--- {site} hash tag of the prefix, so all of them live in one slot.
+-- and the dedupe buckets are found by the script, so they cannot be in KEYS;
+-- every key shares the {site} hash tag of the prefix, so all of them live in
+-- one slot.
 -- returns    one reply per command, in order: {0} duplicate |
---            {1, id, name, email, role, level, lang, mentioned} staff |
---            {2, lang, mentioned} friend; mentioned: the staff id of each mention, "" if none
-local prefix, ttl, ident = ARGV[1], ARGV[2], KEYS[1]
-local out = {}
-local a = 3
-for k = 2, #KEYS do
-  local dedupe, who, first = ARGV[a], ARGV[a + 1], a + 3
-  a = first + tonumber(ARGV[a + 2])
-  if dedupe == '1' and not redis.call('SET', KEYS[k], '1', 'NX', 'PX', ttl) then
-    out[k - 1] = {0}
-  else
-    local mentioned = {}
-    for i = first, a - 1 do
-      mentioned[i - first + 1] = redis.call('HGET', ident, ARGV[i]) or ''
+--            {1, id, name, role, level, lang[, mentioned]} staff |
+--            {2, lang[, mentioned]} friend; mentioned (only when M > 0): the
+--            staff id of each mention, "" if none
+local prefix, ttl, ident = ARGV[1], tonumber(ARGV[2]), KEYS[1]
+local out, buckets = {}, {}
+local bucket
+local a, n = 3, 0
+while a <= #ARGV do
+  local conn, id, who, nm = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
+  local first = a + 4
+  a = first + nm
+  n = n + 1
+  local dup = false
+  if conn ~= '' then
+    local b = buckets[conn]
+    if b == nil then
+      if bucket == nil then
+        local t = redis.call('TIME')
+        bucket = math.floor((tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)) / ttl)
+      end
+      local base = prefix .. 'seen:' .. conn .. ':'
+      b = {string.format('%s%.0f', base, bucket), string.format('%s%.0f', base, bucket - 1)}
+      buckets[conn] = b
     end
+    dup = redis.call('HEXISTS', b[2], id) == 1 or redis.call('HSETNX', b[1], id, '1') == 0
+  end
+  if dup then
+    out[n] = {0}
+  else
     local res
     local id = redis.call('HGET', ident, who)
     if id then
-      local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'name', 'email', 'role', 'level', 'lang')
+      local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'name', 'role', 'level', 'lang')
       if r[1] then
-        res = {1, id, r[1], r[2] or '', r[3] or 'agent', r[4] or '', r[5] or '', mentioned}
+        res = {1, id, r[1], r[2] or 'agent', r[3] or '', r[4] or ''}
       end
     end
     if not res then
-      res = {2, redis.call('HGET', prefix .. 'friend:' .. who, 'lang') or '', mentioned}
+      res = {2, redis.call('HGET', prefix .. 'friend:' .. who, 'lang') or ''}
     end
-    out[k - 1] = res
+    if nm > 0 then
+      local mentioned = {}
+      for i = first, a - 1 do
+        mentioned[i - first + 1] = redis.call('HGET', ident, ARGV[i]) or ''
+      end
+      res[#res + 1] = mentioned
+    end
+    out[n] = res
+  end
+end
+if bucket ~= nil then
+  local until_ms = string.format('%.0f', (bucket + 2) * ttl)
+  for _, b in pairs(buckets) do
+    redis.call('PEXPIREAT', b[1], until_ms)
   end
 end
 return out

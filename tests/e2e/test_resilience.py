@@ -46,6 +46,32 @@ class BadFrames(E2E):
         self.ask("mia", "!ping", "pong")
 
 
+class DedupeWindow(E2E):
+    """Handled message ids are kept per connection in time buckets of
+    dedupe_ttl (begin_batch.lua): remembered at least dedupe_ttl, at most
+    twice that, and every bucket has an expiry."""
+    CONFIG = {"limits": '{ commands_per_minute = 600; burst = 100; dedupe_ttl = "3s"; }'}
+
+    def test_an_id_is_remembered_for_the_ttl_and_then_forgotten(self):
+        self.ask("mia", "!ping", "pong")
+        buckets = self.redis.cmd("KEYS", self.key("seen", "site", "*"))
+        self.assertEqual(len(buckets), 1, buckets)
+        ttl = self.redis.cmd("PTTL", buckets[0])
+        self.assertTrue(0 < ttl <= 6000, ttl)            # the end of the next bucket
+        self.assertEqual(self.redis.cmd("HLEN", buckets[0]), 1)
+        # the same id again within the ttl, wherever the bucket boundary falls
+        start = time.monotonic()
+        for _ in range(2):
+            time.sleep(0.6)
+            self.site.command("/dup")
+            self.site.expect_none({"ev": "send"}, within=0.2)
+        self.assertLess(time.monotonic() - start, 3.0)
+        # after twice the ttl it is forgotten: delivered again, it is answered again
+        time.sleep(6.2 - (time.monotonic() - start))
+        self.site.command("/dup")
+        self.site.wait({"ev": "send", "room": "lobby", "text": "pong"})
+
+
 class Burst(E2E):
 
     def test_a_burst_in_one_read_shares_one_begin_and_is_answered_once_each_in_order(self):
