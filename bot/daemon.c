@@ -11,6 +11,7 @@
  * context and our handles, so uv_run() returns with nothing left open.
  */
 #include "bot/daemon.h"
+#include "bot/strcopy.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
 #include "bot/timers.h"
@@ -132,8 +133,9 @@ static void hook_save_resume(struct conn *c, const char *session, const char *la
 	struct dutybot *bot = c->owner;
 	struct resume_point *rp = &bot->resume[conn_index(bot, c)];
 
-	snprintf(rp->session, sizeof(rp->session), "%s", session ? session : "");
-	snprintf(rp->last_id, sizeof(rp->last_id), "%s", last_id ? last_id : "");
+	/* per message: no formatter */
+	copy_trunc(rp->session, sizeof(rp->session), session ? session : "");
+	copy_trunc(rp->last_id, sizeof(rp->last_id), last_id ? last_id : "");
 	rp->dirty = true;
 }
 
@@ -303,6 +305,7 @@ static void on_startup_timer(uv_timer_t *t)
 	/* give memory freed after a burst back to the system once things are quiet */
 	if (bot->requests_in_flight == 0 && bot->metrics.events_in != bot->trimmed_at_events) {
 		bot->trimmed_at_events = bot->metrics.events_in;
+		dispatch_trim(bot);
 		malloc_trim(0);
 	}
 	/* after a Redis restart the store may be empty: upserts are idempotent */

@@ -86,5 +86,9 @@ int dispatch_init(struct dutybot *bot);
 void dispatch_close(struct dutybot *bot);
 /* After the loop ended. */
 void dispatch_free(struct dutybot *bot);
+/* A request is done with: kept for the next one, or freed. */
+void dispatch_release(struct dutybot *bot, struct request *req);
+/* Frees the requests kept for reuse (when things are quiet). */
+void dispatch_trim(struct dutybot *bot);
 
 #endif

@@ -35,11 +35,6 @@ struct outbox {
 	void *kick_arg;
 };
 
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
-
 struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_kick_fn *kick, void *arg)
 {
 	struct outbox *ob = calloc(1, sizeof(*ob));
@@ -74,12 +69,8 @@ void outbox_msg_free(struct out_msg *m)
 		return;
 	if (m->done != NULL)
 		m->done(m->done_arg, m->delivered);
-	free(m->target);
-	free(m->text);
-	free(m->origin_room);
-	free(m->origin_user);
 	free(m->buttons);
-	free(m);
+	free(m);                /* and its strings, which live in the same block */
 }
 
 static void free_list(struct out_msg *m)
@@ -179,20 +170,31 @@ struct push_ctx {
 static void push_piece(const char *piece, size_t len, void *arg)
 {
 	struct push_ctx *pc = arg;
-	struct out_msg *m = calloc(1, sizeof(*m));
+	size_t lt = strlen(pc->target) + 1;
+	size_t lr = pc->origin_room ? strlen(pc->origin_room) + 1 : 0;
+	size_t lu = pc->origin_user ? strlen(pc->origin_user) + 1 : 0;
+	/* one block: the struct, then text, target, origin room and user; malloc,
+	 * not calloc, which in glibc skips the thread cache (one per reply) */
+	struct out_msg *m = malloc(sizeof(*m) + len + 1 + lt + lr + lu);
+	char *at;
 
-	if (m == NULL || (m->text = malloc(len + 1)) == NULL) {
-		free(m);
+	if (m == NULL) {
 		pc->failed++;
 		return;
 	}
-	memcpy(m->text, piece, len);
-	m->text[len] = '\0';
+	memset(m, 0, sizeof(*m));
+	at = (char *)(m + 1);
+	m->text = at;
+	memcpy(at, piece, len);
+	at[len] = '\0';
+	at += len + 1;
+	m->target = memcpy(at, pc->target, lt);
+	at += lt;
+	m->origin_room = pc->origin_room ? memcpy(at, pc->origin_room, lr) : NULL;
+	at += lr;
+	m->origin_user = pc->origin_user ? memcpy(at, pc->origin_user, lu) : NULL;
 	m->kind = pc->kind;
 	m->seq = pc->ob->next_seq++;
-	m->target = strdup(pc->target);
-	m->origin_room = dup_or_null(pc->origin_room);
-	m->origin_user = dup_or_null(pc->origin_user);
 	if (pc->lang != NULL)
 		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
 	m->done = pc->done;

@@ -21,8 +21,8 @@ struct out_msg {
 	struct out_msg *next;
 	enum out_kind kind;
 	uint64_t seq;           /* order of acceptance; the ref is derived from it */
-	char *target;           /* room / channel id / user id; owned */
-	char *text;             /* owned */
+	char *target;           /* room / channel id / user id; in the message's own block */
+	char *text;             /* in the block too, as are the origins */
 	char *origin_room;      /* who to tell when delivery fails for good; may be NULL */
 	char *origin_user;
 	char lang[4];

@@ -140,7 +140,7 @@ void request_done(struct request *req)
 	free(req->click_answer);
 	free(req->text_rewritten);
 	parse_free(&req->cmd);
-	free(req);
+	dispatch_release(bot, req);
 }
 
 const struct config *request_config(const struct request *req)

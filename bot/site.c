@@ -13,6 +13,7 @@
  */
 #include "bot/site.h"
 #include "bot/site_frame.h"
+#include "bot/strcopy.h"
 #include "bot/json_out.h"
 #include "bot/log.h"
 
@@ -219,7 +220,8 @@ static int write_action(struct site *s, const struct out_msg *m)
 
 	if (buf == NULL)
 		return -1;
-	snprintf(ref, sizeof(ref), "c%llu", (unsigned long long)m->seq);
+	ref[0] = 'c';
+	u64_to_dec(ref + 1, m->seq);
 	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
 	json_out_raw(&j, "{\"type\":\"");
 	json_out_raw(&j, types[m->kind]);

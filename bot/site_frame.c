@@ -77,6 +77,22 @@ static bool any_escaped(const struct jscan_field *f, size_t n)
 	return false;
 }
 
+/* Up to 18 plain digits (no sign, fraction or exponent) as an integer. */
+static bool plain_ms(const struct jscan_field *f, int64_t *out)
+{
+	int64_t v = 0;
+
+	if (f->len == 0 || f->len > 18)
+		return false;
+	for (size_t i = 0; i < f->len; i++) {
+		if (f->val[i] < '0' || f->val[i] > '9')
+			return false;
+		v = v * 10 + (f->val[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
 int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap, struct site_message *m)
 {
 	struct jscan_field user[] = { { .key = "id" }, { .key = "name" }, { .key = "bot" } };
@@ -95,7 +111,9 @@ int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap,
 		m->bot = user[2].kind;
 		need += need_of(&user[0]) + need_of(&user[1]);
 	}
-	if (m->ts == JSCAN_NUMBER) {
+	if (m->ts == JSCAN_NUMBER && plain_ms(&f[SF_TS], &m->ts_ms)) {
+		/* the usual: milliseconds as plain digits */
+	} else if (m->ts == JSCAN_NUMBER) {
 		/* what cJSON would read: strtod over the whole token */
 		char num[40], *end;
 		if (f[SF_TS].len >= sizeof(num))

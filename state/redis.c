@@ -74,9 +74,11 @@ static void finish_close(struct state *st);
 
 struct state_args *state_args_new(void)
 {
-	struct state_args *a = calloc(1, sizeof(struct state_args));
+	/* malloc, not calloc: glibc's calloc skips the thread cache, and this runs per command */
+	struct state_args *a = malloc(sizeof(struct state_args));
 
 	if (a != NULL) {
+		memset(a, 0, sizeof(*a));
 		a->cap = STATE_ARGS_INLINE;
 		a->argv = a->inline_argv;
 		a->len = a->inline_len;
