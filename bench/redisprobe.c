@@ -39,7 +39,7 @@ static void add_call(const char *sha, const char *prefix, uint64_t i)
 	int xl = snprintf(index, sizeof(index), "%sident", prefix);
 	int il = snprintf(ident, sizeof(ident), "site:u%" PRIu64, 1 + i % 1000);
 
-	buf_add(&out, "*11\r\n", 5);
+	buf_add(&out, "*10\r\n", 5);
 	arg("EVALSHA", 7);
 	arg(sha, strlen(sha));
 	arg("1", 1);

@@ -143,7 +143,7 @@ log "== libwebsockets alone (bench/lwsclient: the same lws client on libuv, no w
 "${SG[@]}" --port "$SITE_PORT2" --phases chatter,ping,serial,paced \
 	-- "$BIN/lwsclient" "ws://127.0.0.1:$SITE_PORT2/bot" >"$TMP/lws.res"
 SITE_PORT3=$(free_port)
-log "== libwebsockets alone, up to 64 frames per WRITEABLE =="
+log "== libwebsockets alone, up to 64 frames per WRITEABLE, corked (as the daemon) =="
 "${SG[@]}" --port "$SITE_PORT3" --phases ping \
 	-- "$BIN/lwsclient" --batch 64 "ws://127.0.0.1:$SITE_PORT3/bot" >"$TMP/lwsb.res"
 SITE_PORT4=$(free_port)

@@ -32,8 +32,8 @@ END {
 	    ok(v["d.chatter_rate"] >= 300000),
 	    "daemon CPU " n(v["d.chatter_cpu_daemon"]) " % (" us(v["d.chatter_cpu_daemon"], v["d.chatter_rate"]) " µs/line), rest of machine " n(v["d.chatter_cpu_other"]) " %")
 	row("2. `!ping`, commands/s", "≥ 100,000", k(v["d.ping_rate"]),
-	    k(v["l.ping_rate"]) " (lws echo, 1 frame/WRITEABLE); " k(v["lb.ping_rate"]) " (64/WRITEABLE); " k(b16) " (begin_batch.lua, 16 per EVALSHA)",
-	    frac(v["d.ping_rate"], v["l.ping_rate"]) " of lws", ok(v["d.ping_rate"] >= 100000),
+	    k(v["l.ping_rate"]) " (lws echo, 1 frame/WRITEABLE); " k(v["lb.ping_rate"]) " (64/WRITEABLE, corked, as the daemon); " k(b16) " (begin_batch.lua, 16 per EVALSHA)",
+	    frac(v["d.ping_rate"], v["lb.ping_rate"]) " of lws", ok(v["d.ping_rate"] >= 100000),
 	    "CPU daemon " n(v["d.ping_cpu_daemon"]) " % (" us(v["d.ping_cpu_daemon"], v["d.ping_rate"]) " µs/cmd), redis " n(v["d.ping_cpu_redis"]) " % (" us(v["d.ping_cpu_redis"], v["d.ping_rate"]) " µs/cmd), rest of machine " n(v["d.ping_cpu_other"]) " %")
 	row("2. `!whoami`, commands/s", "—", k(v["d.whoami_rate"]),
 	    k(b16) " (begin_batch.lua, 16 per EVALSHA)", frac(v["d.whoami_rate"], b16), "—",
