@@ -153,23 +153,40 @@ static void fill_friend(struct request *req, const char *user_name, const char *
 	copy_trunc(p->lang, sizeof(p->lang), lang && *lang ? lang : req->conn->lang);
 }
 
-static const char *elem(const redisReply *r, size_t i)
+#define BEGIN_FIELDS_MAX (6 + MENTIONS_MAX)
+
+/*
+ * Splits a begin reply ("1\0id\0name…", see begin_batch.lua) in place into
+ * its NUL-terminated fields (hiredis ends the string with a NUL too); fields
+ * past MAX are dropped.  Returns the number of fields.
+ */
+static size_t split_fields(const redisReply *r, const char **f, size_t max)
 {
-	return i < r->elements && r->element[i]->type == REDIS_REPLY_STRING ? r->element[i]->str : "";
+	const char *p = r->str, *end = r->str + r->len;
+	size_t n = 0;
+
+	while (n < max) {
+		f[n++] = p;
+		p = memchr(p, '\0', (size_t)(end - p));
+		if (p == NULL || p == end)
+			break;
+		p++;
+	}
+	return n;
 }
 
-/* Writes the mentions begin_batch.lua resolved (IDS) as "@<staff id>". */
-static void apply_mentions(struct request *req, const redisReply *ids)
+/* Writes the mentions begin_batch.lua resolved (IDS, N of them) as "@<staff id>". */
+static void apply_mentions(struct request *req, const char *const *ids, size_t nids)
 {
 	struct mention m[MENTIONS_MAX];
 	const char *staff[MENTIONS_MAX];
 	size_t n = mentions_find(req->text, m, MENTIONS_MAX);
 	char *out;
 
-	if (n == 0 || ids == NULL || ids->type != REDIS_REPLY_ARRAY)
+	if (n == 0 || nids == 0)
 		return;
 	for (size_t i = 0; i < n; i++)
-		staff[i] = i < ids->elements && ids->element[i]->type == REDIS_REPLY_STRING ? ids->element[i]->str : NULL;
+		staff[i] = i < nids && *ids[i] ? ids[i] : NULL;
 	if ((out = mentions_rewrite(req->text, m, n, staff)) != NULL) {
 		free(req->text_rewritten);
 		req->text = req->text_rewritten = out;
@@ -180,6 +197,8 @@ static void apply_mentions(struct request *req, const redisReply *ids)
 static void begin_done(struct request *req, const redisReply *r, const char *err)
 {
 	struct person *p = &req->caller;
+	const char *f[BEGIN_FIELDS_MAX];
+	size_t nf = 0;
 
 	if (err != NULL) {
 		/* Without the store we cannot tell who it is: only CMD_NO_STATE commands run. */
@@ -203,33 +222,34 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		request_done(req);
 		return;
 	}
-	if (r == NULL || r->type != REDIS_REPLY_ARRAY || r->elements < 1 ||
-	    r->element[0]->type != REDIS_REPLY_INTEGER) {
+	if (r == NULL || r->type != REDIS_REPLY_STRING ||
+	    (nf = split_fields(r, f, BEGIN_FIELDS_MAX)) < 1 || f[0][0] < '0' || f[0][0] > '2' || f[0][1] != '\0' ||
+	    (f[0][0] == '1' && nf < 6) || (f[0][0] == '2' && nf < 2)) {
 		reply_state_error(req, "unexpected reply from begin");
 		request_done(req);
 		return;
 	}
-	switch (r->element[0]->integer) {
-	case 0:
+	switch (f[0][0]) {
+	case '0':
 		log_debug("%s: message %s already handled", req->conn->name, req->msg_id ? req->msg_id : "?");
 		req->bot->metrics.duplicates++;
 		request_done(req);
 		return;
-	case 1: {
-		int role = config_role_parse(elem(r, 3));
-		int level = config_level_parse(elem(r, 4));
-		copy_trunc(p->id, sizeof(p->id), elem(r, 1));
-		copy_trunc(p->name, sizeof(p->name), elem(r, 2));
+	case '1': {
+		int role = config_role_parse(f[3]);
+		int level = config_level_parse(f[4]);
+		copy_trunc(p->id, sizeof(p->id), f[1]);
+		copy_trunc(p->name, sizeof(p->name), f[2]);
 		p->role = role > ROLE_FRIEND ? (enum role)role : ROLE_AGENT;
 		p->level = level > 0 ? (enum level)level : LEVEL_NONE;
-		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 5) ? elem(r, 5) : req->conn->lang);
-		apply_mentions(req, r->elements > 6 ? r->element[6] : NULL);
+		copy_trunc(p->lang, sizeof(p->lang), *f[5] ? f[5] : req->conn->lang);
+		apply_mentions(req, f + 6, nf - 6);
 		break;
 	}
 	default:
 		/* the friend's display name was kept in ->name by dispatch_event */
-		copy_trunc(p->lang, sizeof(p->lang), *elem(r, 1) ? elem(r, 1) : req->conn->lang);
-		apply_mentions(req, r->elements > 2 ? r->element[2] : NULL);
+		copy_trunc(p->lang, sizeof(p->lang), *f[1] ? f[1] : req->conn->lang);
+		apply_mentions(req, f + 2, nf - 2);
 		break;
 	}
 	route(req);
