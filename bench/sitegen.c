@@ -895,7 +895,7 @@ static void phase_memory(void)
 			if (now_ns() - t0 > 600 * 1000000000LL)
 				die("memory: stuck at %" PRIu64 " events, %" PRIu64 "/%" PRIu64 " replies", ev, replies, cmds);
 		}
-		settle(1.0);
+		settle(2.5);    /* past the daemon's 2 s housekeeping, which gives freed memory back */
 		snprintf(key, sizeof(key), "mem_rss_%dm_kb", m);
 		result(key, "%ld", proc_status(child, "VmRSS"));
 		say("  %" PRIu64 " events (%" PRIu64 " commands) in %.1f s, RSS %ld kB\n", ev, cmds,

@@ -12,6 +12,7 @@
  */
 #include "bot/daemon.h"
 #include "bot/strcopy.h"
+#include "bot/sdnotify.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
 #include "bot/timers.h"
@@ -32,7 +33,6 @@
 #include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
-#include <systemd/sd-daemon.h>
 
 #define STARTUP_WAIT_MS 3000
 #define DRAIN_MS 5000
@@ -282,7 +282,7 @@ static void start_connections(struct dutybot *bot)
 			log_warnx("%s: could not start", bot->conns[i]->name);
 	timers_start(bot->timers);
 	deliver_start(bot->deliver);
-	sd_notify(0, "READY=1\nSTATUS=running");
+	notify_send("READY=1\nSTATUS=running");
 	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
 	    state_is_up(bot->state) ? "up" : "down (retrying)");
 }
@@ -379,9 +379,9 @@ static void on_signal(uv_signal_t *s, int signum)
 	struct dutybot *bot = s->data;
 
 	if (signum == SIGHUP) {
-		sd_notify(0, "RELOADING=1");
+		notify_send("RELOADING=1");
 		reload(bot);
-		sd_notify(0, "READY=1");
+		notify_send("READY=1");
 		return;
 	}
 	if (bot->stopping) {
@@ -398,7 +398,7 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	sd_notify(0, "WATCHDOG=1");
+	notify_send("WATCHDOG=1");
 }
 
 /* ---- stop ---- */
@@ -503,7 +503,7 @@ static void begin_stop(struct dutybot *bot)
 	bot->stopping = true;
 	bot->stop_phase = DRAINING;
 	bot->shutdown_deadline = clock_now_ms() + DRAIN_MS;
-	sd_notify(0, "STOPPING=1");
+	notify_send("STOPPING=1");
 	uv_timer_start(&bot->shutdown_timer, on_shutdown_timer, 0, 20);
 }
 
@@ -655,7 +655,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	uv_timer_init(bot->loop, &bot->shutdown_timer);
 	uv_timer_init(bot->loop, &bot->startup_timer);
 	bot->watchdog.data = bot->resume_flush.data = bot->shutdown_timer.data = bot->startup_timer.data = bot;
-	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+	if ((wd_usec = notify_watchdog_usec()) > 0)
 		uv_timer_start(&bot->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
 	return 0;
 }

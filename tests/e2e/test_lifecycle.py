@@ -135,6 +135,65 @@ class Signals(E2E):
         self.ask("nora", "!whoami", "Nora Vidal [PAM]")           # the running config is kept
 
 
+class ServiceManager(E2E):
+    """The systemd notify protocol (bot/sdnotify.c), spoken to a datagram
+    socket of the test's own: READY once started, WATCHDOG
+    at half the interval asked for, RELOADING/READY around a SIGHUP, STOPPING."""
+    START_DAEMON = False
+
+    def notifications(self, sock, until: str, timeout: float = 10.0) -> list[str]:
+        got = []
+        deadline = time.monotonic() + timeout
+        while until not in got:
+            left = deadline - time.monotonic()
+            self.assertGreater(left, 0, f"no {until}; got {got}")
+            sock.settimeout(left)
+            data = sock.recv(4096).decode()
+            got.extend(data.split("\n"))
+        return got
+
+    def check(self, address: str, path_for_env: str) -> None:
+        import socket
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(address)
+        self.start_daemon(NOTIFY_SOCKET=path_for_env, WATCHDOG_USEC="400000")
+        got = self.notifications(sock, "READY=1")
+        self.assertIn("STATUS=running", got)
+        self.site.wait({"ev": "ready"}, timeout=20)
+        t0 = time.monotonic()
+        self.notifications(sock, "WATCHDOG=1")
+        self.notifications(sock, "WATCHDOG=1")
+        self.assertLess(time.monotonic() - t0, 1.5)      # every 0.2 s, not once
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        got = self.notifications(sock, "RELOADING=1")
+        self.notifications(sock, "READY=1")
+        self.daemon.proc.send_signal(signal.SIGTERM)
+        self.notifications(sock, "STOPPING=1")
+        self.assertEqual(self.daemon.stop(), 0)
+
+    def test_notify_socket_path(self):
+        path = os.path.join(self.tmp, "notify.sock")
+        self.check(path, path)
+
+    def test_notify_socket_abstract(self):
+        name = f"dutybot-test-{os.getpid()}-{time.monotonic_ns()}"
+        self.check("\0" + name, "@" + name)
+
+    def test_a_watchdog_meant_for_another_process_is_ignored(self):
+        import socket
+        path = os.path.join(self.tmp, "notify.sock")
+        sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.addCleanup(sock.close)
+        sock.bind(path)
+        self.start_daemon(NOTIFY_SOCKET=path, WATCHDOG_USEC="200000", WATCHDOG_PID="1")
+        self.notifications(sock, "READY=1")
+        sock.settimeout(1.0)
+        with self.assertRaises(socket.timeout):
+            while True:
+                self.assertNotIn("WATCHDOG=1", sock.recv(4096).decode())
+
+
 class Http(E2E):
 
     def test_healthz_and_metrics(self):
