@@ -9,82 +9,22 @@
  * Close codes map to a policy (resume, fresh, delayed, fatal).  Incoming
  * messages and acks are read by jscan without a parse tree (site_frame.h);
  * the other frames reach cJSON.  Outgoing actions come from the
- * connection's outbox, several per WRITEABLE, with ref "c<seq>".
+ * connection's outbox, several per WRITEABLE (site_write.c), with ref "c<seq>".
  */
 #include "bot/site.h"
+#include "bot/site_private.h"
 #include "bot/site_frame.h"
-#include "bot/strcopy.h"
-#include "bot/json_out.h"
 #include "bot/log.h"
 
 #include <cjson/cJSON.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#include <sys/socket.h>
 #include <libwebsockets.h>
 
-#define SITE_SUBPROTOCOL "dutybot.site.v1"
-#define SITE_MAX_FRAME (64 * 1024)
-#define SITE_MAX_TEXT 2000
-#define SITE_HANDSHAKE_MS 15000
-#define SITE_STABLE_MS 30000
-#define SITE_ACTION_TIMEOUT_MS 15000
-#define SITE_BACKOFF_FIRST_MS 1000
-#define SITE_BACKOFF_CAP_MS 60000
-
-enum site_state { S_IDLE, S_CONNECTING, S_HELLO, S_IDENTIFYING, S_READY, S_BACKOFF, S_FATAL,
-                  S_STOPPING, S_STOPPED };
 static const char *const state_names[] = { "IDLE", "CONNECTING", "HELLO", "IDENTIFYING",
 	"READY", "BACKOFF", "FATAL", "STOPPING", "STOPPED" };
-
-/* Why we closed the socket ourselves; decides what the CLOSED event does. */
-enum local_close { LC_NONE, LC_ZOMBIE, LC_RECONNECT, LC_TIMEOUT, LC_PROTOCOL, LC_STOP };
-
-struct site {
-	struct conn conn;               /* first: a struct conn * is a struct site * */
-	enum site_state state;
-	struct lws *wsi;
-	char url[512];                  /* parsed in place by lws_parse_uri */
-	const char *host, *path_raw;
-	char path[520];
-	int port;
-	bool tls, tls_verify;
-	char *token;                    /* owned */
-	char prefix[8];
-	size_t prefix_len;
-
-	char session[128];              /* resume point */
-	char last_id[128];
-	bool freeze_resume;             /* an event was not taken: never move past it */
-
-	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer;
-	int open_timers;
-	int64_t heartbeat_ms;
-	bool awaiting_ack;
-	bool want_identify, want_heartbeat;
-	int attempt;                    /* backoff exponent */
-	int64_t next_delay_ms;          /* set by the close policy, -1 = backoff */
-	bool resume_next;               /* offer resume on the next identify */
-	int peer_close_code;
-	char peer_close_reason[64];
-	enum local_close local_close;
-	bool in_callback;               /* inside site_callback for our wsi */
-	bool close_pending;             /* close_now() was asked inside it */
-	bool socket_open;               /* a connect is under way or the socket is up */
-	bool write_requested;           /* a WRITEABLE is on its way */
-
-	char *rx;                       /* frame being assembled */
-	char *scratch;                  /* a message's strings, terminated (site_frame_message) */
-	size_t scratch_cap;
-	size_t rx_len, rx_cap;
-	bool rx_skip;                   /* current frame is over the limit */
-	unsigned char *tx;              /* LWS_PRE + frame */
-	size_t tx_cap;
-};
 
 static void site_connect(struct site *s);
 static void schedule_reconnect(struct site *s);
@@ -131,166 +71,6 @@ static void note_message_id(struct site *s, const char *id, size_t len)
 	memcpy(s->last_id, id, len);
 	s->last_id[len] = '\0';
 	s->conn.hooks->save_resume(&s->conn, s->session[0] ? s->session : NULL, s->last_id);
-}
-
-/* ---- writing ---- */
-
-/* Asks lws for one WRITEABLE; asking again before it comes costs epoll calls for nothing. */
-static void want_write(struct site *s)
-{
-	if (s->wsi != NULL && !s->write_requested) {
-		s->write_requested = true;
-		lws_callback_on_writable(s->wsi);
-	}
-}
-
-static unsigned char *tx_reserve(struct site *s, size_t need)
-{
-	if (LWS_PRE + need > s->tx_cap) {
-		size_t cap = LWS_PRE + need + 1024;
-		unsigned char *p = realloc(s->tx, cap);
-		if (p == NULL)
-			return NULL;
-		s->tx = p;
-		s->tx_cap = cap;
-	}
-	return s->tx + LWS_PRE;
-}
-
-static int write_frame(struct site *s, struct json_out *j)
-{
-	if (j->failed) {
-		log_warnx("%s: could not build a frame (out of memory)", s->conn.name);
-		return 0;
-	}
-	if (lws_write(s->wsi, (unsigned char *)j->buf, j->len, LWS_WRITE_TEXT) < (int)j->len) {
-		log_warnx("%s: write failed", s->conn.name);
-		return -1;
-	}
-	return 0;
-}
-
-static int write_identify(struct site *s)
-{
-	struct json_out j;
-	unsigned char *buf = tx_reserve(s, 512 + strlen(s->token) * 6);
-
-	if (buf == NULL)
-		return -1;
-	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
-	json_out_raw(&j, "{\"type\":\"identify\",\"token\":");
-	json_out_str(&j, s->token);
-	if (s->resume_next && s->session[0] && s->last_id[0]) {
-		json_out_raw(&j, ",\"resume\":{\"session\":");
-		json_out_str(&j, s->session);
-		json_out_raw(&j, ",\"last_id\":");
-		json_out_str(&j, s->last_id);
-		json_out_raw(&j, "}");
-	}
-	json_out_raw(&j, "}");
-	log_info("%s: identifying%s%s", s->conn.name,
-	    s->resume_next && s->session[0] && s->last_id[0] ? ", resuming after " : "",
-	    s->resume_next && s->session[0] && s->last_id[0] ? s->last_id : "");
-	return write_frame(s, &j);
-}
-
-static int write_heartbeat(struct site *s)
-{
-	struct json_out j;
-	unsigned char *buf = tx_reserve(s, 256 + sizeof(s->last_id) * 6);
-
-	if (buf == NULL)
-		return -1;
-	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
-	json_out_raw(&j, "{\"type\":\"heartbeat\",\"last_id\":");
-	if (s->last_id[0])
-		json_out_str(&j, s->last_id);
-	else
-		json_out_raw(&j, "null");
-	json_out_raw(&j, "}");
-	return write_frame(s, &j);
-}
-
-static int write_action(struct site *s, const struct out_msg *m)
-{
-	static const char *const types[] = { [OUT_SEND] = "send", [OUT_DM] = "dm", [OUT_SYSTEM] = "system" };
-	struct json_out j;
-	char ref[32];
-	unsigned char *buf = tx_reserve(s, 128 + (strlen(m->text) + strlen(m->target)) * 6);
-
-	if (buf == NULL)
-		return -1;
-	ref[0] = 'c';
-	u64_to_dec(ref + 1, m->seq);
-	json_out_init(&j, (char *)buf, s->tx_cap - LWS_PRE);
-	json_out_raw(&j, "{\"type\":\"");
-	json_out_raw(&j, types[m->kind]);
-	json_out_raw(&j, "\",\"ref\":\"");
-	json_out_raw(&j, ref);
-	json_out_raw(&j, m->kind == OUT_DM ? "\",\"user\":" : "\",\"room\":");
-	json_out_str(&j, m->target);
-	json_out_raw(&j, ",\"text\":");
-	json_out_str(&j, m->text);
-	json_out_raw(&j, "}");
-	return write_frame(s, &j);
-}
-
-#define SITE_FRAMES_PER_WRITEABLE 32
-
-/*
- * Holds (or lets go) the socket's partial segments.  lws sends each frame
- * with a send() of its own, and on TCP each send() pushes a segment through
- * the whole stack at once (on loopback, the peer's receive path too): that
- * was a quarter of the daemon's CPU in a burst of replies.  Corked, the
- * frames of one WRITEABLE leave as one push when the cork is pulled at its
- * end, so a burst costs one segment and a lone reply waits for nothing.
- */
-static void cork(struct site *s, int on)
-{
-	int fd = lws_get_socket_fd(s->wsi);
-
-	if (fd >= 0)
-		(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
-}
-
-/*
- * Control frames first, then queued actions: several per WRITEABLE (one
- * loop turn, one wake-up of the peer for a burst of replies) until lws has
- * to buffer, then it asks for the next WRITEABLE.
- */
-static int on_writeable(struct site *s)
-{
-	bool corked = (s->state == S_READY || s->state == S_STOPPING) &&
-	    outbox_queued(s->conn.outbox) > 1;
-	int rc = 0;
-
-	s->write_requested = false;
-	if (corked)
-		cork(s, 1);
-	for (int n = 0; rc == 0 && n < SITE_FRAMES_PER_WRITEABLE; n++) {
-		if (n > 0 && lws_partial_buffered(s->wsi))
-			break;
-		if (s->want_identify) {
-			s->want_identify = false;
-			rc = write_identify(s);
-		} else if (s->want_heartbeat) {
-			s->want_heartbeat = false;
-			rc = write_heartbeat(s);
-		} else if (s->state == S_READY || s->state == S_STOPPING) {
-			struct out_msg *m = outbox_next(s->conn.outbox);
-			if (m == NULL)
-				break;
-			rc = write_action(s, m);
-		} else {
-			break;
-		}
-	}
-	if (corked)
-		cork(s, 0);
-	if (rc == 0 && (s->want_identify || s->want_heartbeat ||
-	    ((s->state == S_READY || s->state == S_STOPPING) && outbox_queued(s->conn.outbox) > 0)))
-		want_write(s);
-	return rc;
 }
 
 /* ---- closing ---- */
@@ -450,7 +230,7 @@ static void on_ready(struct site *s, const cJSON *f)
 	uv_timer_start(&s->stable_timer, on_stable_timer, SITE_STABLE_MS, 0);
 	set_state(s, S_READY, cJSON_IsTrue(resumed) ? "resumed" : "identified");
 	s->conn.hooks->save_resume(&s->conn, s->session, s->last_id[0] ? s->last_id : NULL);
-	want_write(s);
+	site_want_write(s);
 }
 
 static void acked(struct site *s, uint64_t seq)
@@ -509,7 +289,7 @@ static void on_hello(struct site *s, const cJSON *f)
 	s->awaiting_ack = false;
 	uv_timer_start(&s->heartbeat_timer, on_heartbeat_timer, (uint64_t)s->heartbeat_ms,
 	    (uint64_t)s->heartbeat_ms);
-	want_write(s);
+	site_want_write(s);
 }
 
 static void handle_control(struct site *s, const char *buf, size_t len)
@@ -647,7 +427,7 @@ int site_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 			on_receive(s, wsi, in, len);
 		break;
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (s != NULL && on_writeable(s) < 0)
+		if (s != NULL && site_on_writeable(s) < 0)
 			rc = -1;
 		break;
 	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
@@ -707,7 +487,7 @@ static void on_heartbeat_timer(uv_timer_t *t)
 	}
 	s->awaiting_ack = true;
 	s->want_heartbeat = true;
-	want_write(s);
+	site_want_write(s);
 }
 
 static void on_handshake_timer(uv_timer_t *t)
@@ -805,7 +585,7 @@ static void kick(void *arg)
 	struct site *s = arg;
 
 	if (s->state == S_READY || s->state == S_STOPPING)
-		want_write(s);
+		site_want_write(s);
 }
 
 static void site_kick(struct conn *c)
