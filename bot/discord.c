@@ -590,11 +590,9 @@ static int discord_start(struct conn *c)
 	if (d->conn.outbox == NULL || d->rest == NULL || d->dm_channels == NULL || d->clicks == NULL ||
 	    d->token == NULL) {
 		/* libcurl missing (logged) or out of memory: this connection cannot run */
-		if (d->conn.outbox != NULL)
-			outbox_free(d->conn.outbox);
-		d->conn.outbox = NULL;      /* the shutdown has nothing to stop here */
-		if (d->rest != NULL)
-			rest_free(d->rest);
+		outbox_free(d->conn.outbox);      /* both take NULL */
+		d->conn.outbox = NULL;            /* the shutdown has nothing to stop here */
+		rest_free(d->rest);
 		d->rest = NULL;
 		set_state(d, D_FATAL, "cannot start");
 		d->conn.status_text = "failed: cannot start";

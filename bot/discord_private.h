@@ -14,6 +14,7 @@
 #ifndef DUTYBOT_DISCORD_PRIVATE_H
 #define DUTYBOT_DISCORD_PRIVATE_H
 
+#include "bot/cjson_get.h"
 #include "bot/conn.h"
 
 #include <cjson/cJSON.h>
@@ -77,13 +78,6 @@ struct discord {
 static inline struct discord *discord_of(struct conn *c)
 {
 	return (struct discord *)c;
-}
-
-static inline const char *str_field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* ---- discord_out.c, for discord.c ---- */

@@ -352,10 +352,8 @@ static struct request *request_alloc(struct begin_batch *b, size_t strings)
 {
 	struct request *req;
 
-	if (strings > REQUEST_STRINGS) {
-		req = calloc(1, sizeof(*req) + strings);
-		return req;
-	}
+	if (strings > REQUEST_STRINGS)
+		return calloc(1, sizeof(*req) + strings);
 	req = b->n_pool > 0 ? b->pool[--b->n_pool] : malloc(sizeof(*req) + REQUEST_STRINGS);
 	if (req != NULL) {
 		memset(req, 0, sizeof(*req));

@@ -14,6 +14,7 @@
 #include "bot/site.h"
 #include "bot/site_private.h"
 #include "bot/site_frame.h"
+#include "bot/cjson_get.h"
 #include "bot/log.h"
 
 #include <cjson/cJSON.h>
@@ -170,13 +171,6 @@ static void on_closed(struct site *s, const char *what)
 }
 
 /* ---- incoming frames ---- */
-
-static const char *str_field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static void bad_frame(struct site *s, const char *why)
 {

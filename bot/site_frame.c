@@ -2,6 +2,7 @@
  * site_frame: reading "message" and "ack" frames with jscan (site_frame.h).
  */
 #include "bot/site_frame.h"
+#include "bot/cjson_get.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -162,30 +163,23 @@ static enum jscan_kind kind_of(const cJSON *v)
 	return JSCAN_NULL;
 }
 
-static const char *str_of(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
 void site_message_from_cjson(const cJSON *f, struct site_message *m)
 {
 	const cJSON *user = cJSON_GetObjectItemCaseSensitive(f, "user");
 	const cJSON *ts = cJSON_GetObjectItemCaseSensitive(f, "ts");
 
 	memset(m, 0, sizeof(*m));
-	m->id = str_of(f, "id");
-	m->text = str_of(f, "text");
+	m->id = str_field(f, "id");
+	m->text = str_field(f, "text");
 	m->text_len = m->text ? strlen(m->text) : 0;
-	m->room = str_of(f, "room");
+	m->room = str_field(f, "room");
 	m->dm = kind_of(cJSON_GetObjectItemCaseSensitive(f, "dm"));
 	m->ts = kind_of(ts);
 	m->ts_ms = cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0;
 	m->user_is_object = cJSON_IsObject(user);
 	if (m->user_is_object) {
-		m->user_id = str_of(user, "id");
-		m->user_name = str_of(user, "name");
+		m->user_id = str_field(user, "id");
+		m->user_name = str_field(user, "name");
 		m->bot = kind_of(cJSON_GetObjectItemCaseSensitive(user, "bot"));
 	}
 }

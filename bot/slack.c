@@ -559,11 +559,9 @@ static int slack_start(struct conn *c)
 	if (s->conn.outbox == NULL || s->rest == NULL || s->dm_channels == NULL || s->clicks == NULL ||
 	    s->bot_token == NULL || s->app_token == NULL) {
 		/* libcurl missing (logged) or out of memory: this connection cannot run */
-		if (s->conn.outbox != NULL)
-			outbox_free(s->conn.outbox);
-		s->conn.outbox = NULL;      /* the shutdown has nothing to stop here */
-		if (s->rest != NULL)
-			rest_free(s->rest);
+		outbox_free(s->conn.outbox);      /* both take NULL */
+		s->conn.outbox = NULL;            /* the shutdown has nothing to stop here */
+		rest_free(s->rest);
 		s->rest = NULL;
 		set_state(s, S_FATAL, "cannot start");
 		s->conn.status_text = "failed: cannot start";

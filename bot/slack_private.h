@@ -12,6 +12,7 @@
 #ifndef DUTYBOT_SLACK_PRIVATE_H
 #define DUTYBOT_SLACK_PRIVATE_H
 
+#include "bot/cjson_get.h"
 #include "bot/conn.h"
 #include "bot/rest.h"
 
@@ -59,13 +60,6 @@ struct slack {
 static inline struct slack *slack_of(struct conn *c)
 {
 	return (struct slack *)c;
-}
-
-static inline const char *str_field(const cJSON *o, const char *key)
-{
-	const cJSON *v = cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
-
-	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 /* ---- slack_out.c, called from slack.c ---- */
