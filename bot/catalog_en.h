@@ -320,9 +320,11 @@
 	X(MSG_HELP_COMPLAINT_NEW, "file a complaint on a chat friend's behalf") \
 	X(MSG_HELP_COMPLAINT_TAKE, "take a complaint yourself") \
 	X(MSG_HELP_COMPLAINT_ASSIGN, "give a complaint to an agent") \
-	X(MSG_HELP_COMPLAINT_NOTE, "add a note to a complaint (the first counts as the response)") \
+	X(MSG_HELP_COMPLAINT_NOTE, "add an internal note to a complaint (the friend does not see it)") \
+	X(MSG_HELP_COMPLAINT_REPLY, "answer the chat friend privately (the first answer is the response the SLA counts)") \
+	X(MSG_HELP_COMPLAINT_GROUP, "set a complaint's customer group (none clears it); it moves if its agent's level cannot serve it") \
 	X(MSG_HELP_COMPLAINT_RESOLVE, "resolve a complaint; the friend is told and asked to rate") \
-	X(MSG_HELP_COMPLAINTS, "complaints: open, yours, the queue, or all") \
+	X(MSG_HELP_COMPLAINTS, "complaints you can act on (yours, the queue you can take), or open, mine, queue, all") \
 	X(MSG_HELP_TASK, "assign an agent to look after a designated chat friend") \
 	X(MSG_COMPLAINT_RECEIPT, "Thank you. Your complaint {id} was received; an agent takes care of it.") \
 	X(MSG_SUGGESTION_RECEIPT, "Thank you for your suggestion {id}.") \
@@ -345,9 +347,24 @@
 	X(MSG_COMPLAINT_ASSIGNED_OK, "{id} is now with {agent}.") \
 	X(MSG_COMPLAINT_NOTED, "Note added to {id}.") \
 	X(MSG_COMPLAINT_RESOLVED_OK, "{id} resolved; the friend is told.") \
+	X(MSG_COMPLAINT_OFF_SHIFT, "{agent} is not on shift now: {id} would wait past its response time. On shift and free: {free}. To give it anyway: !complaint assign {id} {person} force") \
+	X(MSG_COMPLAINT_NOBODY_FREE, "nobody") \
+	X(MSG_COMPLAINT_REPLY_FRIEND, "Answer to your complaint {id}: {text}") \
+	X(MSG_COMPLAINT_REPLIED, "Answer to {id} sent privately to {friend}.") \
+	X(MSG_COMPLAINT_GROUP_SET, "{id} is now in the {group} group.") \
+	X(MSG_COMPLAINT_GROUP_CLEARED, "{id} is no longer in a customer group.") \
+	X(MSG_COMPLAINT_GROUP_UNCHANGED, "{id} is in that group already; nothing changed.") \
+	X(MSG_COMPLAINT_GROUP_MOVED, "{id} is now in the {group} group; {old} cannot serve it, so it went to {agent}.") \
+	X(MSG_COMPLAINT_GROUP_QUEUED, "{id} is now in the {group} group; {old} cannot serve it and nobody on shift who can is free, so it waits in the queue.") \
+	X(MSG_COMPLAINT_MOVED_AWAY, "{id} is no longer yours: it is now for the {group} group, which needs level {level} or above.") \
 	X(MSG_COMPLAINTS_HEADER, "Complaints:") \
 	X(MSG_COMPLAINTS_LINE, "{id} {state} {priority} {agent}: {text}") \
-	X(MSG_COMPLAINTS_NONE, "No complaints there.") \
+	X(MSG_COMPLAINTS_NONE, "Nothing in this view. Others: !complaints open|mine|queue|all") \
+	X(MSG_COMPLAINTS_YOURS, "Yours ({n}):") \
+	X(MSG_COMPLAINTS_YOURS_NONE, "Yours: none.") \
+	X(MSG_COMPLAINTS_TAKEABLE, "Queue you can take ({n}):") \
+	X(MSG_COMPLAINTS_TAKEABLE_NONE, "Queue: nothing you can take.") \
+	X(MSG_COMPLAINTS_VIEW_EMPTY, "You have no open complaints, and the queue has none you can take. Everything open: !complaints open; the whole queue: !complaints queue") \
 	X(MSG_TASK_ASSIGNED, "Task {id}: look after {friend}: {note}") \
 	X(MSG_TASK_OK, "Task {id} given to {agent}.") \
 	X(MSG_RATE_OK, "Thank you for rating {id}.") \
@@ -359,6 +376,10 @@
 	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
 	X(MSG_REPORT, "Report {period}\nComplaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}\nBy topic: {topics}\nBy priority: {priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked {hours}; under the weekly minimum: {under}\nAgents:\n{agents}") \
 	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}") \
+	X(MSG_EVALUATION_NO_DATA, "Evaluation {period}: not enough data to rank anyone (no agent has hours, lateness, complaints or ratings in that month).") \
+	X(MSG_EVALUATION_ONE, "Evaluation {period}\nOnly one agent has data, so there is no ranking: {line}") \
+	X(MSG_EVALUATION_TIE, "Evaluation {period}\nEveryone with data ties, so there is no best or worst:\n{lines}") \
+	X(MSG_EVALUATION_UNRANKED, "Not ranked (no data): {names}") \
 	X(MSG_BUTTON_APPROVE, "Approve") \
 	X(MSG_BUTTON_DENY, "Deny") \
 	X(MSG_BUTTON_DENY_REASON, "(denied with the button)") \

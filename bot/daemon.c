@@ -319,6 +319,7 @@ static void on_startup_timer(uv_timer_t *t)
 		sync_staff(bot);
 		attendance_schedule_week_close(bot);
 		reports_schedule_day(bot);
+		complaints_schedule_shift_start(bot);
 	}
 }
 

@@ -1,9 +1,11 @@
 /*
  * complaints: chat friends' complaints and suggestions: intake (!complain,
  * !suggest, !complaint new), routing to the best agent on duty in one
- * atomic step (state/scripts/_4complaints.lua), the queue that moves when an
- * agent checks in or frees up, first-response SLAs as durable timers,
- * !complaint take|assign|note|resolve, !complaints, !task and !rate.
+ * atomic step (state/scripts/_4complaints.lua), the queue that is drained
+ * whenever capacity may appear (a check-in, a shift's start - a durable
+ * timer -, a resolve, a reassignment), first-response SLAs as durable
+ * timers, !complaint take|assign|note|reply|group|resolve, !complaints,
+ * !task and !rate.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
@@ -187,7 +189,7 @@ done:
 	request_done(req);
 }
 
-/* ---- take / assign / note / resolve ---- */
+/* ---- take / assign / note / reply / group / resolve ---- */
 
 static void on_handled(const redisReply *r, const char *err, void *privdata)
 {
@@ -211,14 +213,67 @@ static void on_handled(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_COMPLAINT_TAKEN, "id", id, "agent", reply_str(r, 1));
 	else if (reply_is(r, "not_yours"))
 		refuse(req, MSG_COMPLAINT_NOT_YOURS, "id", id, "agent", reply_str(r, 1));
+	else if (reply_is(r, "off_shift"))
+		refuse(req, MSG_COMPLAINT_OFF_SHIFT, "id", id, "agent", reply_str(r, 1), "person", req->data_when,
+		    "free", *reply_str(r, 2) ? reply_str(r, 2) : catalog_text(req->caller.lang, MSG_COMPLAINT_NOBODY_FREE));
+	else if (reply_is(r, "unchanged"))
+		refuse(req, MSG_COMPLAINT_GROUP_UNCHANGED, "id", id, "group", req->data_when);
 	else if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0)
 		reply(req, MSG_COMPLAINT_ASSIGNED_OK, "id", id, "agent", reply_str(r, 1));
 	else if (strcmp(sub, "note") == 0)
 		reply(req, MSG_COMPLAINT_NOTED, "id", id);
+	else if (strcmp(sub, "reply") == 0)
+		reply(req, MSG_COMPLAINT_REPLIED, "id", id, "friend", reply_str(r, 1));
+	else if (strcmp(sub, "group") == 0 && reply_is(r, "moved"))
+		reply(req, MSG_COMPLAINT_GROUP_MOVED, "id", id, "group", req->data_when, "old", reply_str(r, 1),
+		    "agent", reply_str(r, 2));
+	else if (strcmp(sub, "group") == 0 && reply_is(r, "queued"))
+		reply(req, MSG_COMPLAINT_GROUP_QUEUED, "id", id, "group", req->data_when, "old", reply_str(r, 1));
+	else if (strcmp(sub, "group") == 0)
+		reply(req, *req->data_when ? MSG_COMPLAINT_GROUP_SET : MSG_COMPLAINT_GROUP_CLEARED, "id", id,
+		    "group", req->data_when);
 	else
 		reply(req, MSG_COMPLAINT_RESOLVED_OK, "id", id);
 	poke(req->bot);
 	request_done(req);
+}
+
+/* TEXT with a zero-width space after every '@', so nothing a person wrote
+ * pings anyone when the bot repeats it (@everyone, @here, <@id>); malloc'd. */
+static char *neutralise_mentions(const char *text)
+{
+	size_t n = strlen(text), at = 0;
+	char *out, *o;
+
+	for (const char *p = text; *p; p++)
+		at += *p == '@';
+	if ((out = malloc(n + at * 3 + 1)) == NULL)
+		return NULL;
+	o = out;
+	for (const char *p = text; *p; p++) {
+		*o++ = *p;
+		if (*p == '@') {
+			memcpy(o, "\xe2\x80\x8b", 3);        /* U+200B ZERO WIDTH SPACE */
+			o += 3;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* "vip" (a configured group) or "none"/"-" (no group) into OUT; false if neither. */
+static bool group_arg(const struct config *cfg, const char *arg, char *out, size_t n)
+{
+	if (strcmp(arg, "none") == 0 || strcmp(arg, "-") == 0) {
+		out[0] = '\0';
+		return true;
+	}
+	for (size_t i = 0; i < cfg->n_groups; i++)
+		if (strcmp(cfg->groups[i].name, arg) == 0) {
+			snprintf(out, n, "%s", arg);
+			return true;
+		}
+	return false;
 }
 
 void complaint_handle_cmd(struct request *req)
@@ -233,12 +288,41 @@ void complaint_handle_cmd(struct request *req)
 	}
 	if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0) {
 		const char *who = strcmp(sub, "take") == 0 ? req->caller.id : req->cmd.argv[3];
+		bool force = strcmp(sub, "assign") == 0 && req->cmd.argc == 5 && strcmp(req->cmd.argv[4], "force") == 0;
+		if (strcmp(sub, "assign") == 0 && req->cmd.argc > 4 && !force) {
+			reply_usage(req);
+			request_done(req);
+			return;
+		}
 		if (!person_arg_or_refuse(req, who, req->data_when, sizeof(req->data_when)))
 			return;
 		a = complaint_args(req, sub);
 		state_args_add(a, req->data_person);
 		state_args_add(a, req->data_when);
 		state_args_addf(a, "%d", (int)req->caller.role);
+		state_args_add(a, force ? "1" : "0");
+	} else if (strcmp(sub, "group") == 0) {
+		if (!group_arg(request_config(req), req->cmd.argv[3], req->data_when, sizeof(req->data_when))) {
+			refuse(req, MSG_COMPLAINT_BAD_GROUP, "group", req->cmd.argv[3]);
+			request_done(req);
+			return;
+		}
+		a = complaint_args(req, sub);
+		state_args_add(a, req->data_person);
+		state_args_add(a, req->data_when);
+		state_args_addf(a, "%d", (int)req->caller.role);
+	} else if (strcmp(sub, "reply") == 0) {
+		char *text = neutralise_mentions(parse_rest(&req->cmd, 3));
+		if (text == NULL) {
+			reply_state_error(req, "out of memory");
+			request_done(req);
+			return;
+		}
+		a = complaint_args(req, sub);
+		state_args_add(a, req->data_person);
+		state_args_add(a, text);
+		state_args_addf(a, "%d", (int)req->caller.role);
+		free(text);
 	} else {
 		a = complaint_args(req, sub);
 		state_args_add(a, req->data_person);
@@ -250,6 +334,49 @@ void complaint_handle_cmd(struct request *req)
 
 /* ---- !complaints [open|mine|queue|all] ---- */
 
+#define LIST_TEXT_MAX 8192
+
+/* The default view: the caller's own (reply element 0 says how many rows),
+ * then the queue they can take, each under a short header. */
+static void list_actionable(struct request *req, const redisReply *r)
+{
+	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
+	size_t rows = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? (r->elements - 1) / 5 : 0;
+	size_t own = (size_t)strtoul(reply_str(r, 0), NULL, 10), len = 0;
+	char *out, row[1024], n[24];
+
+	if (own > rows)
+		own = rows;
+	if (rows == 0) {
+		reply(req, MSG_COMPLAINTS_VIEW_EMPTY);
+		return;
+	}
+	if ((out = malloc(LIST_TEXT_MAX)) == NULL) {
+		reply_state_error(req, "out of memory");
+		return;
+	}
+	for (size_t part = 0; part < 2; part++) {
+		size_t from = part == 0 ? 0 : own, to = part == 0 ? own : rows;
+		snprintf(n, sizeof(n), "%zu", to - from);
+		if (to == from)
+			MSG(req, row, part == 0 ? MSG_COMPLAINTS_YOURS_NONE : MSG_COMPLAINTS_TAKEABLE_NONE);
+		else
+			MSG(req, row, part == 0 ? MSG_COMPLAINTS_YOURS : MSG_COMPLAINTS_TAKEABLE, "n", n);
+		len += (size_t)snprintf(out + len, len < LIST_TEXT_MAX ? LIST_TEXT_MAX - len : 0, "%s%s", len ? "\n" : "", row);
+		for (size_t i = from; i < to && len < LIST_TEXT_MAX; i++) {
+			const char *kv[10];
+			for (size_t k = 0; k < 5; k++) {
+				kv[k * 2] = keys[k];
+				kv[k * 2 + 1] = reply_str(r, 1 + i * 5 + k);
+			}
+			msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10);
+			len += (size_t)snprintf(out + len, LIST_TEXT_MAX - len, "\n%s", row);
+		}
+	}
+	reply_text(req, out);
+	free(out);
+}
+
 static void on_list(const redisReply *r, const char *err, void *privdata)
 {
 	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
@@ -260,16 +387,21 @@ static void on_list(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
+	if (req->cmd.argc < 2) {
+		list_actionable(req, r);
+		request_done(req);
+		return;
+	}
 	reply_rows_done(req, r, 5, keys, MSG_COMPLAINTS_HEADER, MSG_COMPLAINTS_LINE, MSG_COMPLAINTS_NONE);
 }
 
 void complaints_cmd(struct request *req)
 {
-	const char *which = req->cmd.argc > 1 ? req->cmd.argv[1] : "open";
+	const char *which = req->cmd.argc > 1 ? req->cmd.argv[1] : "";
 	struct state_args *a;
 
-	if (strcmp(which, "open") != 0 && strcmp(which, "mine") != 0 && strcmp(which, "queue") != 0 &&
-	    strcmp(which, "all") != 0) {
+	if ((req->cmd.argc > 1 && strcmp(which, "open") != 0 && strcmp(which, "mine") != 0 &&
+	     strcmp(which, "queue") != 0 && strcmp(which, "all") != 0) || req->cmd.argc > 2) {
 		reply_usage(req);
 		request_done(req);
 		return;
@@ -359,11 +491,75 @@ static void on_background(const redisReply *r, const char *err, void *privdata)
 	poke(bot);
 }
 
-/* After a check-in: the queue may move. */
+/* Capacity may have appeared (a check-in): drain the queue.  checkin.lua
+ * does not drain itself; shifts.c calls this after a check-in. */
 void complaints_route_queue(struct dutybot *bot)
 {
 	state_eval(bot->state, SCRIPT_COMPLAINTS, 1,
 	    complaint_args_for(bot, "dutybot", "checkin", clock_now_ms(), "route_queue"), on_background, bot);
+}
+
+/* ---- the queue at every shift start: "shiftstart|<date>|<shift>" ---- */
+
+/* The first shift instance that starts after NOW; false without shifts. */
+static bool next_shift_start(const struct config *cfg, int64_t now, char *member, size_t n, int64_t *due)
+{
+	struct shift_instance around[64];
+	int count = shift_instances_around(cfg, now, around, 64);
+
+	for (int i = 0; i < count; i++)
+		if (around[i].start > now) {
+			snprintf(member, n, "shiftstart|%s|%s", around[i].date_s, around[i].shift->name);
+			*due = around[i].start;
+			return true;
+		}
+	return false;
+}
+
+/* A shift began: those who checked in early are on duty now and take the
+ * queue; the next shift's start is set in the same script. */
+void complaints_shift_start_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	int64_t now = clock_now_ms(), due = 0;
+	char next[160] = "";
+	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", now, "shiftstart");
+
+	(void)argc;
+	(void)argv;
+	if (!next_shift_start(bot->cfg, now, next, sizeof(next), &due))
+		next[0] = '\0';
+	state_args_add(a, member);
+	state_args_add(a, next);
+	state_args_addf(a, "%lld", (long long)due);
+	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
+}
+
+static void on_shift_scheduled(const redisReply *r, const char *err, void *privdata)
+{
+	(void)r;
+	if (err != NULL)
+		log_warnx("timers: cannot schedule the queue at the next shift start: %s", err);
+	else
+		timers_poke(((struct dutybot *)privdata)->timers);
+}
+
+/* At start (and after Redis lost its data): the next shift start's timer,
+ * unless it is there already (ZADD NX: several instances set it once). */
+void complaints_schedule_shift_start(struct dutybot *bot)
+{
+	char member[160];
+	int64_t due;
+	struct state_args *a;
+
+	if (!next_shift_start(bot->cfg, clock_now_ms(), member, sizeof(member), &due))
+		return;
+	a = state_args_new();
+	state_args_add(a, "ZADD");
+	state_args_addf(a, "%stimers", state_prefix(bot->state));
+	state_args_add(a, "NX");
+	state_args_addf(a, "%lld", (long long)due);
+	state_args_add(a, member);
+	state_call(bot->state, a, on_shift_scheduled, bot);
 }
 
 void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv)

@@ -94,6 +94,8 @@ void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv)
 void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void complaints_shift_start_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void complaints_schedule_shift_start(struct dutybot *bot);
 void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void reports_schedule_day(struct dutybot *bot);
 

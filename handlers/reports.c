@@ -3,7 +3,8 @@
  * end-of-day report the bot posts to the ops channel by itself (a durable
  * timer).  The figures are computed by one read script (report.lua); the
  * text is the catalog's MSG_REPORT, so the posted and the asked-for report
- * are the same words.
+ * are the same words.  The evaluation ranks only agents with data in the
+ * month, and a tie is a tie: no "worst" among equals.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
@@ -113,7 +114,21 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 			kv[nkv++] = it->string;
 			kv[nkv++] = it->valuestring;
 		}
-	msg(req, out, REPORT_TEXT_MAX, strcmp(req->command->name, "evaluate") == 0 ? MSG_EVALUATION : MSG_REPORT, kv, nkv);
+	if (strcmp(req->command->name, "evaluate") == 0) {
+		/* no ranking without data: the script says which case it is */
+		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
+		const cJSON *unranked = cJSON_GetObjectItemCaseSensitive(j, "unranked");
+		const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
+		enum msg_id id = strcmp(k, "none") == 0 ? MSG_EVALUATION_NO_DATA : strcmp(k, "one") == 0 ? MSG_EVALUATION_ONE
+		    : strcmp(k, "tie") == 0 ? MSG_EVALUATION_TIE : MSG_EVALUATION;
+		size_t len = strlen(msg(req, out, REPORT_TEXT_MAX, id, kv, nkv));
+		if (id != MSG_EVALUATION_NO_DATA && cJSON_IsString(unranked) && *unranked->valuestring && len < REPORT_TEXT_MAX) {
+			out[len++] = '\n';
+			MSGN(req, out + len, REPORT_TEXT_MAX - len, MSG_EVALUATION_UNRANKED, "names", unranked->valuestring);
+		}
+	} else {
+		msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
+	}
 	reply_text(req, out);
 	free(out);
 	cJSON_Delete(j);

@@ -14,6 +14,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "cal", .fire = calendar_fire },
 	{ .kind = "sla", .fire = complaints_sla_fire },
 	{ .kind = "release", .fire = complaints_release_fire },
+	{ .kind = "shiftstart", .fire = complaints_shift_start_fire },
 	{ .kind = "dayreport", .fire = reports_day_fire },
 };
 

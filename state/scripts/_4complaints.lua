@@ -18,9 +18,10 @@ local function csv_has(list, item)
   return false
 end
 
--- Tell a chat friend (not staff): to = user:<connection>:<user id>.
-local function notify_user(prefix, identity, msg, params)
-  local lang = redis.call('HGET', prefix .. 'friend:' .. identity, 'lang') or ''
+-- Tell a chat friend (not staff): to = user:<connection>:<user id>, in the
+-- language they chose (!lang), else FALLBACK (the complaint's lang=).
+local function notify_user(prefix, identity, msg, params, fallback)
+  local lang = redis.call('HGET', prefix .. 'friend:' .. identity, 'lang') or fallback or ''
   redis.call('XADD', prefix .. 'outbox', '*',
     'to', 'user:' .. identity, 'lang', lang, 'msg', msg, 'params', cjson.encode(params or {}))
 end
@@ -99,17 +100,52 @@ local function assign(prefix, now, cid, agent, by)
   audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')
 end
 
--- Route CID now, or queue it and alert the running shift's lead.
-local function route_or_queue(prefix, now, cid, running, caps, groups)
-  local agent = best_agent(prefix, cid, running, caps, groups)
-  if agent then
-    assign(prefix, now, cid, agent, 'dutybot')
-    return agent
+-- The agents on duty now with room for one more (any group): is there
+-- capacity anywhere?
+local function free_agents(prefix, running, caps)
+  local cap, out = csv_map(caps), {}
+  for _, id in ipairs(agents_on_duty(prefix, running)) do
+    local level = redis.call('HGET', prefix .. 'staff:' .. id, 'level') or ''
+    if redis.call('SCARD', prefix .. 'complaints:agent:' .. id) < tonumber(cap[level] or '0') then
+      out[#out + 1] = id
+    end
   end
+  return out
+end
+
+-- Drain the queue: each queued complaint, most urgent first and then the
+-- oldest, goes to the best agent on duty with room; one nobody can serve
+-- stays and the next is tried (it cannot take what the earlier one could
+-- not use).  Stops as soon as nobody on duty has room.  Called whenever
+-- capacity may have appeared: a check-in, a shift's start, a resolve, a
+-- reassignment, a group change, and a new complaint (which is queued first,
+-- so it never goes past an older one of the same or higher urgency).
+-- Returns how many were routed.
+local function drain_queue(prefix, now, running, caps, groups)
+  local routed = 0
+  if #free_agents(prefix, running, caps) == 0 then return 0 end
+  for _, cid in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 499)) do
+    local agent = best_agent(prefix, cid, running, caps, groups)
+    if agent then
+      assign(prefix, now, cid, agent, 'dutybot')
+      routed = routed + 1
+      if #free_agents(prefix, running, caps) == 0 then break end
+    end
+  end
+  return routed
+end
+
+-- Route CID now, or queue it and alert the running shift's lead.  It joins
+-- the queue first and the queue is drained, so an older queued complaint of
+-- the same or higher urgency is served before it.
+local function route_or_queue(prefix, now, cid, running, caps, groups)
   local key = prefix .. 'complaint:' .. cid
   local c = redis.call('HMGET', key, 'priority', 'created', 'text')
   redis.call('HSET', key, 'state', 'queued')
   redis.call('ZADD', prefix .. 'complaints:queue', (PRIO_RANK[c[1]] or 2) * 1e13 + tonumber(c[2]), cid)
+  drain_queue(prefix, now, running, caps, groups)
+  local agent = redis.call('HGET', key, 'agent')
+  if agent and redis.call('HGET', key, 'state') == 'open' then return agent end
   local leads = leads_on_duty(prefix, running)
   for _, lead in ipairs(leads) do
     notify_staff(prefix, lead, 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = c[1], text = c[3] })
@@ -119,4 +155,3 @@ local function route_or_queue(prefix, now, cid, running, caps, groups)
   end
   return nil
 end
-

@@ -56,15 +56,13 @@ elseif op == 'release' then
   return { 'released', route_or_queue(prefix, now, c.id, running, caps, groups) or '' }
 
 elseif op == 'route_queue' then
-  local routed = 0
-  for _, cid in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do
-    local agent = best_agent(prefix, cid, running, caps, groups)
-    if agent then
-      assign(prefix, now, cid, agent, 'dutybot')
-      routed = routed + 1
-    end
-  end
-  return { 'ok', routed }
+  return { 'ok', tostring(drain_queue(prefix, now, running, caps, groups)) }
+
+elseif op == 'shiftstart' then
+  -- member, next member, next due: a shift began, its agents may take the queue
+  timer_done(prefix, ARGV[9])
+  if ARGV[10] ~= '' then timer_set(prefix, ARGV[10], ARGV[11]) end
+  return { 'ok', tostring(drain_queue(prefix, now, running, caps, groups)) }
 
 elseif op == 'sla' then
   -- member, id
@@ -81,24 +79,43 @@ elseif op == 'sla' then
   return { 'breached' }
 
 elseif op == 'take' or op == 'assign' then
-  -- id, person, rank
+  -- id, person, rank, force ('1': even to someone not on shift)
   local c = load(ARGV[9])
   if not c then return { 'not_found' } end
   if c.state == 'resolved' then return { 'resolved' } end
   local who = ARGV[10]
   local s = redis.call('HMGET', prefix .. 'staff:' .. who, 'role', 'level')
   if not s[1] then return { 'no_such_person' } end
-  local need = csv_map(groups)[c.group or ''] or ''
+  local gate = csv_map(groups)
+  local need = gate[c.group or ''] or ''
   if need ~= '' and (LEVEL_RANK[s[2] or ''] or 0) < LEVEL_RANK[need] and s[1] == 'agent' then
     return { 'level', need, c.group }
   end
   if c.agent == who then return { 'already', staff_name(prefix, who) } end
   if op == 'take' and c.agent then return { 'taken', staff_name(prefix, c.agent) } end
+  if op == 'assign' and ARGV[12] ~= '1' then
+    local on = false
+    for _, id in ipairs(agents_on_duty(prefix, running)) do if id == who then on = true end end
+    if not on then
+      -- who could take it now: on duty, room left, the level its group needs
+      local free = {}
+      for _, id in ipairs(free_agents(prefix, running, caps)) do
+        local level = redis.call('HGET', prefix .. 'staff:' .. id, 'level') or ''
+        if id ~= c.agent and (need == '' or (LEVEL_RANK[level] or 0) >= LEVEL_RANK[need]) then
+          free[#free + 1] = staff_name(prefix, id)
+        end
+      end
+      return { 'off_shift', staff_name(prefix, who), table.concat(free, ', ') }
+    end
+  end
   assign(prefix, now, c.id, who, actor)
+  -- a reassignment frees the previous agent: the queue may move
+  if c.agent then drain_queue(prefix, now, running, caps, groups) end
   return { 'ok', staff_name(prefix, who) }
 
-elseif op == 'note' or op == 'resolve' then
-  -- id, text, rank
+elseif op == 'note' or op == 'reply' or op == 'resolve' then
+  -- id, text, rank.  A note is internal; a reply goes to the friend and,
+  -- like the resolution the friend is told, is the first response.
   local c = load(ARGV[9])
   if not c then return { 'not_found' } end
   if c.state == 'resolved' then return { 'resolved' } end
@@ -106,11 +123,16 @@ elseif op == 'note' or op == 'resolve' then
     return { 'not_yours', c.agent and staff_name(prefix, c.agent) or '-' }
   end
   local key = prefix .. 'complaint:' .. c.id
-  if not c.first_response then redis.call('HSET', key, 'first_response', now) end
-  redis.call('RPUSH', key .. ':notes', now .. '|' .. actor .. '|' .. ARGV[10])
+  if op ~= 'note' and not c.first_response then redis.call('HSET', key, 'first_response', now) end
+  redis.call('RPUSH', key .. ':notes', now .. '|' .. actor .. '|' .. op .. '|' .. ARGV[10])
   if op == 'note' then
     audit(prefix, now, actor, 'complaint.note', c.id, '', src)
     return { 'ok' }
+  end
+  if op == 'reply' then
+    notify_user(prefix, c.friend, 'MSG_COMPLAINT_REPLY_FRIEND', { id = c.id, text = ARGV[10] }, c.lang)
+    audit(prefix, now, actor, 'complaint.reply', c.id, '', src)
+    return { 'ok', c.friend_name or c.friend }
   end
   redis.call('HSET', key, 'state', 'resolved', 'resolved_at', now, 'resolved_by', actor, 'resolution', ARGV[10])
   if c.agent then redis.call('SREM', prefix .. 'complaints:agent:' .. c.agent, c.id) end
@@ -118,15 +140,40 @@ elseif op == 'note' or op == 'resolve' then
   redis.call('ZREM', prefix .. 'complaints:queue', c.id)
   redis.call('ZADD', prefix .. 'complaints:resolved', t, c.id)
   timer_done(prefix, 'sla|' .. c.id)
-  notify_user(prefix, c.friend, 'MSG_COMPLAINT_RESOLVED_FRIEND', { id = c.id, resolution = ARGV[10] })
+  notify_user(prefix, c.friend, 'MSG_COMPLAINT_RESOLVED_FRIEND', { id = c.id, resolution = ARGV[10] }, c.lang)
   audit(prefix, now, actor, 'complaint.resolve', c.id, '', src)
   -- the agent has room again: the queue may move
-  local routed = 0
-  for _, cid in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do
-    local agent = best_agent(prefix, cid, running, caps, groups)
-    if agent then assign(prefix, now, cid, agent, 'dutybot') routed = routed + 1 end
+  return { 'ok', tostring(drain_queue(prefix, now, running, caps, groups)) }
+
+elseif op == 'group' then
+  -- id, group ('' clears it), rank
+  local c = load(ARGV[9])
+  if not c then return { 'not_found' } end
+  if c.state == 'resolved' then return { 'resolved' } end
+  if c.agent and c.agent ~= actor and tonumber(ARGV[11]) < ROLE_RANK.vice_minister then
+    return { 'not_yours', staff_name(prefix, c.agent) }
   end
-  return { 'ok', routed }
+  local group, key = ARGV[10], prefix .. 'complaint:' .. c.id
+  if (c.group or '') == group then return { 'unchanged' } end
+  redis.call('HSET', key, 'group', group)
+  audit(prefix, now, actor, 'complaint.group', c.id, group, src)
+  local need = csv_map(groups)[group] or ''
+  local old = c.agent
+  if old and need ~= '' and c.state == 'open'
+      and (LEVEL_RANK[redis.call('HGET', prefix .. 'staff:' .. old, 'level') or ''] or 0) < LEVEL_RANK[need] then
+    -- its agent's level no longer serves it: to someone who can, or the queue
+    redis.call('SREM', prefix .. 'complaints:agent:' .. old, c.id)
+    redis.call('ZREM', prefix .. 'complaints:open', c.id)
+    redis.call('HDEL', key, 'agent')
+    notify_staff(prefix, old, 'MSG_COMPLAINT_MOVED_AWAY', { id = c.id, group = group, level = need })
+    local agent = route_or_queue(prefix, now, c.id, running, caps, groups)
+    drain_queue(prefix, now, running, caps, groups)
+    if agent then return { 'moved', staff_name(prefix, old), staff_name(prefix, agent) } end
+    return { 'queued', staff_name(prefix, old) }
+  end
+  -- a queued one may now be served (or a cleared group frees it)
+  drain_queue(prefix, now, running, caps, groups)
+  return { 'ok' }
 
 elseif op == 'rate' then
   -- id, identity, score, comment
@@ -153,11 +200,60 @@ elseif op == 'task' then
   return { 'ok', id }
 
 elseif op == 'list' then
-  -- which: open | mine | queue | all
+  -- which: '' (what the caller can act on: their own, and the queue they
+  -- can take) | open | mine | queue | all.  Rows of five; the default view
+  -- starts with how many rows are the caller's own.
   local which, ids = ARGV[9], {}
+  local function rows(list, out)
+    for _, id in ipairs(list) do
+      local c = load(id)
+      if c then
+        out[#out + 1] = id
+        out[#out + 1] = c.state
+        out[#out + 1] = c.priority
+        out[#out + 1] = c.agent and staff_name(prefix, c.agent) or '-'
+        out[#out + 1] = c.text
+      end
+    end
+    return out
+  end
+  local function tasks(out)
+    for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'tasks:agent:' .. actor)) do
+      local k = redis.call('HMGET', prefix .. 'task:' .. id, 'friend', 'note')
+      if not k[1] then
+        redis.call('SREM', prefix .. 'tasks:agent:' .. actor, id)    -- expired
+      else
+        out[#out + 1] = id
+        out[#out + 1] = 'task'
+        out[#out + 1] = '-'
+        out[#out + 1] = k[1] or ''
+        out[#out + 1] = k[2] or ''
+      end
+    end
+    return out
+  end
+  local function mine()
+    local m = redis.call('SMEMBERS', prefix .. 'complaints:agent:' .. actor)
+    table.sort(m, function(a, b) return tonumber(string.sub(a, 3)) < tonumber(string.sub(b, 3)) end)
+    return m
+  end
+  if which == '' then
+    -- the queue the caller can take: an agent only what their level serves
+    local s = redis.call('HMGET', prefix .. 'staff:' .. actor, 'role', 'level')
+    local gate, queue = csv_map(groups), {}
+    for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)) do
+      local need = gate[redis.call('HGET', prefix .. 'complaint:' .. id, 'group') or ''] or ''
+      if s[1] ~= 'agent' or need == '' or (LEVEL_RANK[s[2] or ''] or 0) >= LEVEL_RANK[need] then
+        queue[#queue + 1] = id
+      end
+    end
+    local own = tasks(rows(mine(), {}))
+    local out = { tostring(#own / 5) }
+    for _, v in ipairs(own) do out[#out + 1] = v end
+    return rows(queue, out)
+  end
   if which == 'mine' then
-    ids = redis.call('SMEMBERS', prefix .. 'complaints:agent:' .. actor)
-    table.sort(ids)
+    ids = mine()
   elseif which == 'queue' then
     ids = redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 49)
   elseif which == 'all' then
@@ -167,31 +263,8 @@ elseif op == 'list' then
   else
     ids = redis.call('ZRANGE', prefix .. 'complaints:open', 0, 49)
   end
-  local out = {}
-  for _, id in ipairs(ids) do
-    local c = load(id)
-    if c then
-      out[#out + 1] = id
-      out[#out + 1] = c.state
-      out[#out + 1] = c.priority
-      out[#out + 1] = c.agent and staff_name(prefix, c.agent) or '-'
-      out[#out + 1] = c.text
-    end
-  end
-  if which == 'mine' then
-    for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'tasks:agent:' .. actor)) do
-      local k = redis.call('HMGET', prefix .. 'task:' .. id, 'friend', 'note')
-      if not k[1] then
-        redis.call('SREM', prefix .. 'tasks:agent:' .. actor, id)    -- expired
-      else
-      out[#out + 1] = id
-      out[#out + 1] = 'task'
-      out[#out + 1] = '-'
-      out[#out + 1] = k[1] or ''
-      out[#out + 1] = k[2] or ''
-      end
-    end
-  end
+  local out = rows(ids, {})
+  if which == 'mine' then tasks(out) end
   return out
 end
 return redis.error_reply('complaints: unknown op ' .. tostring(op))

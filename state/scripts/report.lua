@@ -80,31 +80,57 @@ if #weeks == 1 then
 end
 
 if op == 'evaluate' then
+  -- Only agents with data in the month are ranked (hours, lateness,
+  -- complaints handled or answered, ratings); equal scores are a tie, and
+  -- a tie is never a best or a worst.  kind: none | one | tie | ranked.
   local w = {}
   for x in string.gmatch(ARGV[9], '[^,]+') do w[#w + 1] = tonumber(x) end
-  local scored, max_handled = {}, 1
+  local scored, unranked, max_handled = {}, {}, 1
   for _, a in pairs(agents) do if a.handled > max_handled then max_handled = a.handled end end
   local need = min_ms * math.max(#weeks, 1)
-  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
+  local ids = redis.call('SMEMBERS', prefix .. 'staff')
+  table.sort(ids)
+  for _, id in ipairs(ids) do
     if redis.call('HGET', prefix .. 'staff:' .. id, 'role') == 'agent' then
       local a = agents[id] or { handled = 0, responses = {}, rsum = 0, rn = 0 }
-      table.sort(a.responses)
-      local att = math.min((hours[id] or 0) / need, 1)
-      local lat = 1 / (1 + (late[id] or 0))
-      local com = a.handled / max_handled
-      local med = pct(a.responses, 0.5)
-      local res = med and (1 / (1 + med / 600000)) or 0      -- 10 minutes scores 0.5
-      local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
-      local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
-      scored[#scored + 1] = { id = id, score = score, line = string.format(
-        '%s: %.2f (attendance %.2f, lateness %.2f, complaints %.2f, response %.2f, ratings %.2f)',
-        staff_name(prefix, id), score, att, lat, com, res, rat) }
+      if (hours[id] or 0) == 0 and (late[id] or 0) == 0 and a.handled == 0 and #a.responses == 0 and a.rn == 0 then
+        unranked[#unranked + 1] = staff_name(prefix, id)
+      else
+        table.sort(a.responses)
+        local att = need > 0 and math.min((hours[id] or 0) / need, 1) or 1
+        local lat = 1 / (1 + (late[id] or 0))
+        local com = a.handled / max_handled
+        local med = pct(a.responses, 0.5)
+        local res = med and (1 / (1 + med / 600000)) or 0      -- 10 minutes scores 0.5
+        local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
+        local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
+        score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
+        scored[#scored + 1] = { id = id, score = score, line = string.format(
+          '%s: %.2f (attendance %.2f, lateness %.2f, complaints %.2f, response %.2f, ratings %.2f)',
+          staff_name(prefix, id), score, att, lat, com, res, rat) }
+      end
     end
   end
+  local out = { period = label, unranked = table.concat(unranked, ', ') }
+  if #scored == 0 then
+    out.kind = 'none'
+    return { cjson.encode(out) }
+  end
   table.sort(scored, function(x, y) if x.score ~= y.score then return x.score > y.score end return x.id < y.id end)
-  local best, worst = '-', '-'
-  if #scored > 0 then best, worst = scored[1].line, scored[#scored].line end
-  return { cjson.encode({ period = label, best = best, worst = worst }) }
+  local top, bottom = scored[1].score, scored[#scored].score
+  local function lines(score, sep)
+    local l = {}
+    for _, s in ipairs(scored) do if score == nil or s.score == score then l[#l + 1] = s.line end end
+    return table.concat(l, sep)
+  end
+  if #scored == 1 then
+    out.kind, out.line = 'one', scored[1].line
+  elseif top == bottom then
+    out.kind, out.lines = 'tie', lines(nil, '\n')
+  else
+    out.kind, out.best, out.worst = 'ranked', lines(top, '; '), lines(bottom, '; ')
+  end
+  return { cjson.encode(out) }
 end
 
 local per_agent = {}

@@ -160,7 +160,7 @@ class Sla(Case):
     def test_a_breach_alerts_the_lead_and_is_counted(self):
         self.file("f1 priority=urgent the site is down for me", "given to mia.")
         self.file("f2 priority=urgent also down", "given to sara.")
-        self.ask("sara", "!complaint note C-2 looking into it", "Note added")     # answered in time
+        self.ask("sara", "!complaint reply C-2 looking into it", "Answer to C-2 sent privately to f2.")     # answered in time
         self.site.wait({"ev": "dm", "to": "vera", "text": "Complaint C-1 (urgent) has had no response in time (agent Mia Keller [CCS])."},
                        timeout=10)
         time.sleep(1.5)
@@ -189,7 +189,7 @@ class Reports(Case):
         self.file("f2 topic=billing b", "given to sara.")
         self.file("f3 topic=tech c", "given to tom.")
         time.sleep(1.1)
-        self.ask("mia", "!complaint note C-1 on it", "Note added")
+        self.ask("mia", "!complaint reply C-1 on it", "Answer to C-1 sent privately")
         time.sleep(1.1)
         self.ask("sara", "!complaint resolve C-2 fixed", "resolved")
         self.site.say("lina", "!suggest a quiet room")
