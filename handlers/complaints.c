@@ -238,21 +238,28 @@ static void on_handled(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-/* TEXT with a zero-width space after every '@', so nothing a person wrote
- * pings anyone when the bot repeats it (@everyone, @here, <@id>); malloc'd. */
+/* Does the '@' at P start a mention (not the middle of an e-mail address)? */
+static bool mention_at(const char *text, const char *p)
+{
+	return *p == '@' && (p == text || !isalnum((unsigned char)p[-1]));
+}
+
+/* TEXT with a zero-width space after each '@' that starts a word, so
+ * nothing a person wrote pings anyone when the bot repeats it (@everyone,
+ * @here, <@id>) on any platform; malloc'd. */
 static char *neutralise_mentions(const char *text)
 {
 	size_t n = strlen(text), at = 0;
 	char *out, *o;
 
 	for (const char *p = text; *p; p++)
-		at += *p == '@';
+		at += mention_at(text, p);
 	if ((out = malloc(n + at * 3 + 1)) == NULL)
 		return NULL;
 	o = out;
 	for (const char *p = text; *p; p++) {
 		*o++ = *p;
-		if (*p == '@') {
+		if (mention_at(text, p)) {
 			memcpy(o, "\xe2\x80\x8b", 3);        /* U+200B ZERO WIDTH SPACE */
 			o += 3;
 		}

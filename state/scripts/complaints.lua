@@ -94,8 +94,14 @@ elseif op == 'take' or op == 'assign' then
   if c.agent == who then return { 'already', staff_name(prefix, who) } end
   if op == 'take' and c.agent then return { 'taken', staff_name(prefix, c.agent) } end
   if op == 'assign' and ARGV[12] ~= '1' then
+    -- on shift: checked in (and not out) on a running shift, as agent or lead
     local on = false
-    for _, id in ipairs(agents_on_duty(prefix, running)) do if id == who then on = true end end
+    for _, inst in ipairs(words(running)) do
+      local att = prefix .. 'att:' .. (string.gsub(inst, '|', ':'))
+      if redis.call('HEXISTS', att, who .. ':in') == 1 and redis.call('HEXISTS', att, who .. ':out') == 0 then
+        on = true
+      end
+    end
     if not on then
       -- who could take it now: on duty, room left, the level its group needs
       local free = {}

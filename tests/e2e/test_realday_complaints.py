@@ -194,6 +194,10 @@ class AssignOffShift(Day):
         other = "mia" if holder == "tom" else "tom"
         self.ask("mark", f"!complaint assign C-1 {other}", "C-1 is now with")
         self.assertEqual(self.agent_of("C-1"), other)
+        # the lead is on shift once she has checked in
+        self.ask("mark", "!complaint assign C-1 vera", "Vera Kovacs is not on shift now")
+        self.ask("vera", "!checkin", "bejelentkeztél")
+        self.ask("mark", "!complaint assign C-1 vera", "C-1 is now with Vera Kovacs.")
 
 
 class DefaultView(Day):
@@ -248,10 +252,10 @@ class ReplyAndNote(Day):
         self.ask("mia", "!complaint note C-2 probably the spam filter", "Note added to C-2.")
         self.assertIsNone(self.redis.cmd("HGET", self.key("complaint", "C-1"), "first_response"))
         # a reply: privately to the friend, in the friend's language, mentions neutralised
-        self.ask("mia", "!complaint reply C-1 we turned it down, thanks @everyone",
+        self.ask("mia", "!complaint reply C-1 we turned it down, thanks @everyone <@u99> (help@example.org)",
                  {"text": re.compile(r"^Answer to C-1 sent privately to lina\.$", re.I)})
         ev = self.site.wait({"ev": "dm", "to": "lina", "text": "Respuesta a tu queja C-1:"})
-        self.assertEqual(ev["text"], f"Respuesta a tu queja C-1: we turned it down, thanks @{ZWSP}everyone")
+        self.assertEqual(ev["text"], f"Respuesta a tu queja C-1: we turned it down, thanks @{ZWSP}everyone <@{ZWSP}u99> (help@example.org)")
         self.assertIsNotNone(self.redis.cmd("HGET", self.key("complaint", "C-1"), "first_response"))
         self.assertIsNone(self.redis.cmd("HGET", self.key("complaint", "C-2"), "first_response"))
         for e in self.site.all({"ev": "send"}):
