@@ -343,6 +343,15 @@ void complaint_handle_cmd(struct request *req)
 
 #define LIST_TEXT_MAX 8192
 
+/* Appends "\n" (unless first) and S to OUT of LIST_TEXT_MAX; cut when full. */
+static void append_line(char *out, size_t *len, const char *s)
+{
+	if (*len + 1 < LIST_TEXT_MAX) {
+		int n = snprintf(out + *len, LIST_TEXT_MAX - *len, "%s%s", *len ? "\n" : "", s);
+		*len = n < 0 ? *len : *len + (size_t)n < LIST_TEXT_MAX ? *len + (size_t)n : LIST_TEXT_MAX - 1;
+	}
+}
+
 /* The default view: the caller's own (reply element 0 says how many rows),
  * then the queue they can take, each under a short header. */
 static void list_actionable(struct request *req, const redisReply *r)
@@ -369,15 +378,14 @@ static void list_actionable(struct request *req, const redisReply *r)
 			MSG(req, row, part == 0 ? MSG_COMPLAINTS_YOURS_NONE : MSG_COMPLAINTS_TAKEABLE_NONE);
 		else
 			MSG(req, row, part == 0 ? MSG_COMPLAINTS_YOURS : MSG_COMPLAINTS_TAKEABLE, "n", n);
-		len += (size_t)snprintf(out + len, len < LIST_TEXT_MAX ? LIST_TEXT_MAX - len : 0, "%s%s", len ? "\n" : "", row);
-		for (size_t i = from; i < to && len < LIST_TEXT_MAX; i++) {
+		append_line(out, &len, row);
+		for (size_t i = from; i < to; i++) {
 			const char *kv[10];
 			for (size_t k = 0; k < 5; k++) {
 				kv[k * 2] = keys[k];
 				kv[k * 2 + 1] = reply_str(r, 1 + i * 5 + k);
 			}
-			msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10);
-			len += (size_t)snprintf(out + len, LIST_TEXT_MAX - len, "\n%s", row);
+			append_line(out, &len, msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10));
 		}
 	}
 	reply_text(req, out);

@@ -31,7 +31,7 @@ end
 
 -- complaints filed in the period, and per agent what they handled in it
 local opened, resolved, still, breaches = 0, 0, 0, 0
-local responses, by_topic, by_prio, agents = {}, {}, {}, {}
+local responses, by_topic, by_prio, agents, assigned = {}, {}, {}, {}, {}
 local function agent(id)
   agents[id] = agents[id] or { handled = 0, responses = {}, rsum = 0, rn = 0 }
   return agents[id]
@@ -42,6 +42,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'complaints:created', 
   opened = opened + 1
   if c[3] ~= 'resolved' then still = still + 1 end
   if c[7] then breaches = breaches + 1 end
+  if c[6] then assigned[c[6]] = (assigned[c[6]] or 0) + 1 end
   local topic = (c[4] and c[4] ~= '') and c[4] or '-'
   by_topic[topic] = (by_topic[topic] or 0) + 1
   by_prio[c[5] or 'normal'] = (by_prio[c[5] or 'normal'] or 0) + 1
@@ -81,7 +82,7 @@ end
 
 if op == 'evaluate' then
   -- Only agents with data in the month are ranked (hours, lateness,
-  -- complaints handled or answered, ratings); equal scores are a tie, and
+  -- complaints given to them or handled, ratings); equal scores are a tie, and
   -- a tie is never a best or a worst.  kind: none | one | tie | ranked.
   local w = {}
   for x in string.gmatch(ARGV[9], '[^,]+') do w[#w + 1] = tonumber(x) end
@@ -93,7 +94,7 @@ if op == 'evaluate' then
   for _, id in ipairs(ids) do
     if redis.call('HGET', prefix .. 'staff:' .. id, 'role') == 'agent' then
       local a = agents[id] or { handled = 0, responses = {}, rsum = 0, rn = 0 }
-      if (hours[id] or 0) == 0 and (late[id] or 0) == 0 and a.handled == 0 and #a.responses == 0 and a.rn == 0 then
+      if (hours[id] or 0) == 0 and (late[id] or 0) == 0 and (assigned[id] or 0) == 0 and a.handled == 0 and a.rn == 0 then
         unranked[#unranked + 1] = staff_name(prefix, id)
       else
         table.sort(a.responses)
