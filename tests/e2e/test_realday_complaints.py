@@ -322,8 +322,13 @@ class Evaluation(Day):
         self.ask("mark", "!lang zh", "zh")
         self.ask("mark", "!evaluate 2026-10", "评估 2026-10：数据不足，无法排名")
         self.ask("mark", "!lang en", "en")
-        # Mia and Tom check in late (10:00 for 06:00): the same data, a tie
+        # Mia checks in late (10:00 for 06:00): one agent with data is no ranking
         self.checkin("mia")
+        self.ask("mark", "!evaluate",
+                 "Evaluation 2026-03\nOnly one agent has data, so there is no ranking: Mia Keller [CCS]: 0.50 "
+                 "(attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, ratings 0.00)\n"
+                 "Not ranked (no data): Ana Horvat [PAM], Sara Ruiz [SAM], Tom Berger [TRN]")
+        # Tom too: the same data, a tie
         self.checkin("tom")
         text = self.ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
         self.assertEqual(text, "Evaluation 2026-03\nEveryone with data ties, so there is no best or worst:\n"
