@@ -15,6 +15,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "sla", .fire = complaints_sla_fire },
 	{ .kind = "release", .fire = complaints_release_fire },
 	{ .kind = "dayreport", .fire = reports_day_fire },
+	{ .kind = "stuck", .fire = approvals_stuck_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);
