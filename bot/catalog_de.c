@@ -174,7 +174,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_EVIDENCE, "Nachweise: {evidence}" },
 	{ MSG_LEAVE_SHORT_NOTICE, "kurzfristig beantragt (innerhalb der Vorlauffrist vor dem ersten Tag)" },
 	{ MSG_APPROVAL_NEEDS_SCORE, "{id}: Schritt {step} ist eine Bewertung und braucht eine Note von 1 bis 5 und eine Anmerkung. Gib sie so ab: !approve {id} score=4 <Anmerkung> (oder !probation evaluate {id} score=4 <Anmerkung>)." },
-	{ MSG_APPROVAL_NEEDED_LATER, "Nicht entschieden: Für Schritt {step} von {id} ({who}) bleibst nur du, und niemand entscheidet zwei Schritte. Überlass diesen Schritt jemand anderem." },
+	{ MSG_APPROVAL_NEEDED_LATER, "Nicht entschieden: Wenn du diesen Schritt übernimmst, bleibt für Schritt {step} von {id} ({who}) niemand übrig, und niemand entscheidet zwei Schritte. Überlass diesen Schritt jemand anderem." },
 	{ MSG_APPROVAL_UNCOMPLETABLE, "Es wurde nichts beantragt: Über Schritt {step} ({who}) könnte niemand entscheiden. Jeder Schritt braucht eine andere Person, und weder die antragstellende noch die betroffene Person entscheidet. Bitte einen Webmaster, Personal für diese Rolle hinzuzufügen." },
 	{ MSG_APPROVAL_SIGNED_DONE, "{id} genehmigt und ausgeführt: {summary}. Deine eigene Rolle hat jeden Schritt unterzeichnet." },
 	{ MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Nur wer {id} beantragt hat oder ein Webmaster kann den Antrag zurückziehen." },

@@ -179,7 +179,7 @@
 	X(MSG_APPROVAL_EVIDENCE, "evidence: {evidence}") \
 	X(MSG_LEAVE_SHORT_NOTICE, "asked at short notice (less than the notice period before the first day)") \
 	X(MSG_APPROVAL_NEEDS_SCORE, "{id}: step {step} is an evaluation and needs a score from 1 to 5 and a note. Give them: !approve {id} score=4 <note> (or !probation evaluate {id} score=4 <note>).") \
-	X(MSG_APPROVAL_NEEDED_LATER, "Not decided: you are the only one left for step {step} of {id} ({who}), and nobody decides two steps. Leave this step to someone else.") \
+	X(MSG_APPROVAL_NEEDED_LATER, "Not decided: if you took this step, nobody would be left for step {step} of {id} ({who}), and nobody decides two steps. Leave this step to someone else.") \
 	X(MSG_APPROVAL_UNCOMPLETABLE, "Nothing was asked: nobody could decide step {step} ({who}). Each step needs a different person, and neither the requester nor the person concerned decides. Ask a webmaster to add staff for that role.") \
 	X(MSG_APPROVAL_SIGNED_DONE, "{id} approved and done: {summary}. Your own role signed every step.") \
 	X(MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Only whoever asked {id}, or a webmaster, can cancel it.") \

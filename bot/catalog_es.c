@@ -174,7 +174,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_EVIDENCE, "pruebas: {evidence}" },
 	{ MSG_LEAVE_SHORT_NOTICE, "solicitado con poca antelación (dentro del plazo de preaviso antes del primer día)" },
 	{ MSG_APPROVAL_NEEDS_SCORE, "{id}: el paso {step} es una evaluación y necesita una puntuación de 1 a 5 y un comentario. Dalos así: !approve {id} score=4 <comentario> (o !probation evaluate {id} score=4 <comentario>)." },
-	{ MSG_APPROVAL_NEEDED_LATER, "No decidido: solo quedas tú para el paso {step} de {id} ({who}), y nadie decide dos pasos. Deja este paso a otra persona." },
+	{ MSG_APPROVAL_NEEDED_LATER, "No decidido: si tomaras este paso, no quedaría nadie para el paso {step} de {id} ({who}), y nadie decide dos pasos. Deja este paso a otra persona." },
 	{ MSG_APPROVAL_UNCOMPLETABLE, "No se ha solicitado nada: nadie podría decidir el paso {step} ({who}). Cada paso necesita una persona distinta, y ni quien solicita ni la persona afectada deciden. Pide a un webmaster que añada personal con ese rol." },
 	{ MSG_APPROVAL_SIGNED_DONE, "{id} aprobada y realizada: {summary}. Tu propio rol firmó todos los pasos." },
 	{ MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Solo quien solicitó {id}, o un webmaster, puede cancelarla." },

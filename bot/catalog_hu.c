@@ -174,7 +174,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_EVIDENCE, "bizonyítékok: {evidence}" },
 	{ MSG_LEAVE_SHORT_NOTICE, "rövid határidővel kérve (az első nap előtti bejelentési határidőn belül)" },
 	{ MSG_APPROVAL_NEEDS_SCORE, "{id}: a(z) {step}. lépés értékelés, ehhez 1 és 5 közötti pontszám és megjegyzés kell. Így add meg: !approve {id} score=4 <megjegyzés> (vagy !probation evaluate {id} score=4 <megjegyzés>)." },
-	{ MSG_APPROVAL_NEEDED_LATER, "Nincs döntés: a(z) {id} {step}. lépéséhez ({who}) csak te maradsz, és senki sem dönthet két lépésről. Ezt a lépést hagyd másra." },
+	{ MSG_APPROVAL_NEEDED_LATER, "Nincs döntés: ha te döntenél erről a lépésről, a(z) {id} {step}. lépéséhez ({who}) senki sem maradna, és senki sem dönthet két lépésről. Ezt a lépést hagyd másra." },
 	{ MSG_APPROVAL_UNCOMPLETABLE, "Nem történt kérelem: a(z) {step}. lépésről ({who}) senki sem dönthetne. Minden lépéshez másik személy kell, és sem a kérelmező, sem az érintett nem dönthet. Kérj meg egy webmestert, hogy vegyen fel személyt ehhez a szerepkörhöz." },
 	{ MSG_APPROVAL_SIGNED_DONE, "{id} jóváhagyva és végrehajtva: {summary}. Minden lépést a saját szerepköröd írt alá." },
 	{ MSG_APPROVAL_CANCEL_NOT_ALLOWED, "A(z) {id} kérelmet csak a kérelmező vagy egy webmester vonhatja vissza." },

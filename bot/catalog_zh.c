@@ -174,7 +174,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_EVIDENCE, "依据：{evidence}" },
 	{ MSG_LEAVE_SHORT_NOTICE, "临时申请（距第一天不足提前通知期限）" },
 	{ MSG_APPROVAL_NEEDS_SCORE, "{id}：第 {step} 步是评估，需要 1 到 5 的评分和评语。请这样提交：!approve {id} score=4 <评语>（或 !probation evaluate {id} score=4 <评语>）。" },
-	{ MSG_APPROVAL_NEEDED_LATER, "未处理：{id} 的第 {step} 步（{who}）只剩你能处理，而任何人不能处理两步。请把这一步留给别人。" },
+	{ MSG_APPROVAL_NEEDED_LATER, "未处理：如果你处理这一步，{id} 的第 {step} 步（{who}）将无人可处理，而任何人不能处理两步。请把这一步留给别人。" },
 	{ MSG_APPROVAL_UNCOMPLETABLE, "未提交任何申请：第 {step} 步（{who}）无人可以处理。每一步需要不同的人，申请人和当事人都不能处理。请站长为该角色增加人员。" },
 	{ MSG_APPROVAL_SIGNED_DONE, "{id} 已批准并执行：{summary}。每一步都由你本人的角色签署。" },
 	{ MSG_APPROVAL_CANCEL_NOT_ALLOWED, "只有 {id} 的申请人或站长可以撤销它。" },

@@ -271,7 +271,7 @@ end
 local function approval_new(prefix, now, src, letter, typ, requester, steps, fields, action, detail)
   local ranks = staff_ranks(prefix)
   local rank = ranks[requester] or 0
-  local a = { requester = requester, person = fields.person, nsteps = #steps }
+  local a = { type = typ, requester = requester, person = fields.person, nsteps = #steps }
   for i, s in ipairs(steps) do
     local who, need = s, nil
     if type(s) == 'table' then who, need = s.who, s.need end
