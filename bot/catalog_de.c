@@ -192,6 +192,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_STEP_WAITS, "Schritt {n}, {who}: wartet; entscheiden darf: {names}." },
 	{ MSG_APPROVAL_STEP_LATER, "Schritt {n}, {who}: folgt später; entscheiden darf: {names}." },
 	{ MSG_APPROVAL_STEP_NONE, "Schritt {n}, {who}: nicht erreicht." },
+	{ MSG_APPROVAL_STEP_ROLE, "jemand mit der Rolle {role} oder höher" },
 	{ MSG_APPROVAL_NOBODY, "niemand" },
 	{ MSG_APPROVAL_STATE_OPEN, "offen" },
 	{ MSG_APPROVAL_STATE_APPROVED, "genehmigt" },

@@ -197,6 +197,7 @@
 	X(MSG_APPROVAL_STEP_WAITS, "Step {n}, {who}: waits; may decide: {names}.") \
 	X(MSG_APPROVAL_STEP_LATER, "Step {n}, {who}: comes later; may decide: {names}.") \
 	X(MSG_APPROVAL_STEP_NONE, "Step {n}, {who}: not reached.") \
+	X(MSG_APPROVAL_STEP_ROLE, "a {role} or above") \
 	X(MSG_APPROVAL_NOBODY, "nobody") \
 	X(MSG_APPROVAL_STATE_OPEN, "open") \
 	X(MSG_APPROVAL_STATE_APPROVED, "approved") \

@@ -192,6 +192,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_STEP_WAITS, "Paso {n}, {who}: en espera; puede decidir: {names}." },
 	{ MSG_APPROVAL_STEP_LATER, "Paso {n}, {who}: viene después; puede decidir: {names}." },
 	{ MSG_APPROVAL_STEP_NONE, "Paso {n}, {who}: no se llegó a él." },
+	{ MSG_APPROVAL_STEP_ROLE, "alguien con rol {role} o superior" },
 	{ MSG_APPROVAL_NOBODY, "nadie" },
 	{ MSG_APPROVAL_STATE_OPEN, "abierta" },
 	{ MSG_APPROVAL_STATE_APPROVED, "aprobada" },

@@ -192,6 +192,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_STEP_WAITS, "{n}. lépés, {who}: döntésre vár; dönthet: {names}." },
 	{ MSG_APPROVAL_STEP_LATER, "{n}. lépés, {who}: később következik; dönthet: {names}." },
 	{ MSG_APPROVAL_STEP_NONE, "{n}. lépés, {who}: nem került rá sor." },
+	{ MSG_APPROVAL_STEP_ROLE, "legalább {role} szerepkörű személy" },
 	{ MSG_APPROVAL_NOBODY, "senki" },
 	{ MSG_APPROVAL_STATE_OPEN, "nyitott" },
 	{ MSG_APPROVAL_STATE_APPROVED, "jóváhagyva" },

@@ -192,6 +192,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_APPROVAL_STEP_WAITS, "第 {n} 步，{who}：等待中；可处理：{names}。" },
 	{ MSG_APPROVAL_STEP_LATER, "第 {n} 步，{who}：尚未轮到；可处理：{names}。" },
 	{ MSG_APPROVAL_STEP_NONE, "第 {n} 步，{who}：未进行。" },
+	{ MSG_APPROVAL_STEP_ROLE, "{role}及以上角色" },
 	{ MSG_APPROVAL_NOBODY, "无人" },
 	{ MSG_APPROVAL_STATE_OPEN, "待处理" },
 	{ MSG_APPROVAL_STATE_APPROVED, "已批准" },

@@ -245,6 +245,16 @@ void approval_cancel_cmd(struct request *req)
 
 /* ---- !approval show <ID> ---- */
 
+/* A step's decider as the subject of a line ("Step 1, a minister or above: ..."). */
+static const char *step_who(struct request *req, const char *who, char *buf, size_t n)
+{
+	int role = strncmp(who, "role:", 5) == 0 ? config_role_parse(who + 5) : -1;
+
+	if (role <= 0)
+		return approval_who_text(req, who, buf, n);
+	return MSGN(req, buf, n, MSG_APPROVAL_STEP_ROLE, "role", role_display((enum role)role, req->caller.lang));
+}
+
 static void on_show(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -289,7 +299,7 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 		char n[24], with_note[512];
 		snprintf(n, sizeof(n), "%zu", i + 1);
 		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", note);
-		approval_who_text(req, reply_str(r, 10 + i * 5), who, sizeof(who));
+		step_who(req, reply_str(r, 10 + i * 5), who, sizeof(who));
 		if (!*may)
 			may = catalog_text(req->caller.lang, MSG_APPROVAL_NOBODY);
 		if (strcmp(status, "signed") == 0)

@@ -160,7 +160,7 @@ class Evidence(Case):
         self.assertNotIn("Arzttermin", ops["text"])
         show = self.dm_ask("tom", "!approval show L-1", "L-1 (offen): leave tom 2026-11-25..2026-11-25, beantragt von Tom Berger [TRN]")["text"]
         self.assertIn("\nBegründung: Arzttermin\nNachweise: kurzfristig beantragt", show)
-        self.assertIn("wartet; entscheiden darf: Lemon Chen, Mark Novak.", show)
+        self.assertIn("\nSchritt 1, jemand mit der Rolle Minister oder höher: wartet; entscheiden darf: Lemon Chen, Mark Novak.", show)
         self.ask("sara", "!approval show L-1", "L-1 no trata de ti y no decides ninguno de sus pasos.", room="dm")
         # probation: the deciders read the self-evaluation and the figures, then the lead's evaluation
         self.ask("mia", "!probation apply I ran the Saturday queue alone", "PR-1")
@@ -234,6 +234,7 @@ class Cancel(Case):
     def test_cancel_by_the_requester_or_a_webmaster_only_while_open(self):
         self.ask("mia", "!leave 2026-12-10..2026-12-11 family wedding", "Leave L-1")
         self.assertIsNotNone(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|L-1"))
+        self.ask("ana", "!help approval cancel", "!approval cancel <id> [reason]")
         self.ask("sara", "!approval cancel L-1", "Solo quien solicitó L-1, o un webmaster, puede cancelarla.")
         self.ask("mark", "!approval cancel L-1", "Only whoever asked L-1, or a webmaster, can cancel it.")
         self.ask("mia", "!approval cancel L-99", "There is no request L-99.")
