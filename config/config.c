@@ -28,7 +28,8 @@
 
 /* Sorted (strcmp) for bsearch. */
 static const struct known_key root_keys[] = {
-	{ "approvals", 0 }, { "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
+	{ "approvals", 0 },
+	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
 	{ "escalation", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
