@@ -334,6 +334,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_TRAINING_UNCONFIRMED, "Ausbildung {id} eingetragen: {hours} Stunden, die erst zählen, wenn ein Vizeminister oder höher sie bestätigt (!approve {id}). Bisher bestätigt: {total} Stunden." },
 	{ MSG_INTERN_TALK_UNCONFIRMED, "Gespräch {id} mit {person} eingetragen; es zählt, sobald {person} es bestätigt (!approve {id}). Bisher bestätigt: {count}." },
 	{ MSG_INTERN_TALK_SELF, "Ein Gespräch führst du mit der benannten Person, nicht mit dir selbst." },
+	{ MSG_INTERN_WAITING, "Noch unbestätigt: {hours} Stunden, {talks} Gespräche." },
 	{ MSG_STAFF_VERIFIED, "{name}: Klarnamen-Registrierung als geprüft vermerkt." },
 	{ MSG_CALENDAR_ADDED, "Termin {id} am {when} hinzugefügt; du wirst vorher erinnert." },
 	{ MSG_CALENDAR_REMOVED, "Termin {id} entfernt." },

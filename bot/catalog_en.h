@@ -340,6 +340,7 @@
 	X(MSG_TRAINING_UNCONFIRMED, "Training {id} logged: {hours} hours, not counted until a vice minister or above confirms it (!approve {id}). Confirmed so far: {total} hours.") \
 	X(MSG_INTERN_TALK_UNCONFIRMED, "Talk {id} with {person} filed; it counts once {person} confirms it (!approve {id}). Confirmed so far: {count}.") \
 	X(MSG_INTERN_TALK_SELF, "A talk is with the designated person, not with yourself.") \
+	X(MSG_INTERN_WAITING, "Waiting for confirmation: {hours} hours, {talks} talks.") \
 	X(MSG_STAFF_VERIFIED, "{name}: real-name registration recorded as checked.") \
 	X(MSG_CALENDAR_ADDED, "Appointment {id} on {when} added; you are reminded before it.") \
 	X(MSG_CALENDAR_REMOVED, "Appointment {id} removed.") \

@@ -334,6 +334,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_TRAINING_UNCONFIRMED, "Formación {id} registrada: {hours} horas, que no cuentan hasta que un viceministro o superior las confirme (!approve {id}). Confirmadas hasta ahora: {total} horas." },
 	{ MSG_INTERN_TALK_UNCONFIRMED, "Conversación {id} con {person} registrada; cuenta cuando {person} la confirme (!approve {id}). Confirmadas hasta ahora: {count}." },
 	{ MSG_INTERN_TALK_SELF, "La conversación es con la persona designada, no contigo." },
+	{ MSG_INTERN_WAITING, "Pendiente de confirmación: {hours} horas, {talks} conversaciones." },
 	{ MSG_STAFF_VERIFIED, "{name}: registro con nombre real marcado como comprobado." },
 	{ MSG_CALENDAR_ADDED, "Cita {id} del {when} añadida; se te avisará antes." },
 	{ MSG_CALENDAR_REMOVED, "Cita {id} eliminada." },

@@ -334,6 +334,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_TRAINING_UNCONFIRMED, "Képzés rögzítve ({id}): {hours} óra, amely csak akkor számít, ha egy legalább alminiszteri szerepkörű személy megerősíti (!approve {id}). Eddig megerősítve: {total} óra." },
 	{ MSG_INTERN_TALK_UNCONFIRMED, "Beszélgetés rögzítve ({id}) vele: {person}; akkor számít, ha {person} megerősíti (!approve {id}). Eddig megerősítve: {count}." },
 	{ MSG_INTERN_TALK_SELF, "A beszélgetés a kijelölt személlyel történik, nem saját magaddal." },
+	{ MSG_INTERN_WAITING, "Megerősítésre vár: {hours} óra, {talks} beszélgetés." },
 	{ MSG_STAFF_VERIFIED, "{name}: a valódi névvel történt regisztráció ellenőrzöttként rögzítve." },
 	{ MSG_CALENDAR_ADDED, "Időpont ({id}) felvéve: {when}; előtte emlékeztetőt kapsz." },
 	{ MSG_CALENDAR_REMOVED, "Időpont ({id}) törölve." },

@@ -334,6 +334,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_TRAINING_UNCONFIRMED, "培训 {id} 已登记：{hours} 小时，需副部长或以上确认后才计入（!approve {id}）。目前已确认：{total} 小时。" },
 	{ MSG_INTERN_TALK_UNCONFIRMED, "与 {person} 的谈话 {id} 已登记；{person} 确认后才计入（!approve {id}）。目前已确认：{count} 次。" },
 	{ MSG_INTERN_TALK_SELF, "谈话对象是指定人员，不能是你自己。" },
+	{ MSG_INTERN_WAITING, "待确认：{hours} 小时，{talks} 次谈话。" },
 	{ MSG_STAFF_VERIFIED, "{name}：实名登记已记录为已核实。" },
 	{ MSG_CALENDAR_ADDED, "已添加 {when} 的预约 {id}；开始前会提醒你。" },
 	{ MSG_CALENDAR_REMOVED, "预约 {id} 已删除。" },

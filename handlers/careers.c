@@ -297,11 +297,21 @@ static void on_intern(const redisReply *r, const char *err, void *privdata)
 		if (o == 2)
 			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 6), "missing", reply_str(r, 1),
 			    "hours", hours, "need", need, "talks", talks, "ntalks", ntalks);
-		else
-			reply(req, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
+		else {
+			char text[1024], waiting[256], wait_hours[32];
+			long wait = strtol(reply_str(r, 6), NULL, 10);
+			MSG(req, text, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
 			    "talks", talks, "ntalks", ntalks,
 			    "summary", catalog_text(req->caller.lang, strcmp(reply_str(r, 3), "1") == 0 ? MSG_YES : MSG_NO),
 			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
+			if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
+				/* logged by the intern, not confirmed yet: counted nowhere */
+				snprintf(wait_hours, sizeof(wait_hours), "%ld.%ld", wait / 10, wait % 10);
+				MSG(req, waiting, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
+				snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", waiting);
+			}
+			reply_text(req, text);
+		}
 	} else if (reply_is(r, "duplicate")) {
 		refuse(req, MSG_PROMOTION_DUPLICATE, "id", reply_str(r, 1));
 	} else if (approval_created(req, r)) {

@@ -123,6 +123,17 @@ elseif op == 'training' then
 
 elseif op == 'talk' or op == 'summary' then
   local s = staff(actor)
+  if op == 'talk' and s and s.level ~= 'TRN' then
+    -- the designated person files the talk they had with the intern: it counts at once
+    local who, notes = ARGV[6], ARGV[7]
+    local t = staff(who)
+    if not t then return { 'no_such_person' } end
+    if t.level ~= 'TRN' then return { 'not_intern', t.level } end
+    local n = redis.call('HINCRBY', prefix .. 'intern:' .. who, 'talks', 1)
+    redis.call('RPUSH', prefix .. 'intern:' .. who .. ':talks', now .. '|' .. actor .. '|' .. notes)
+    audit(prefix, now, actor, 'internship.talk', who, 'with ' .. actor .. ', filed by them', src)
+    return { 'ok', tostring(n) }
+  end
   if not s or s.level ~= 'TRN' then return { 'not_intern', s and s.level or '' } end
   if op == 'talk' then
     -- a talk counts once the designated person it was with confirms it
@@ -158,8 +169,15 @@ elseif op == 'status' or op == 'recommend' then
   if i.talks < need_talks then missing[#missing + 1] = 'talks' end
   if not i.summary then missing[#missing + 1] = 'summary' end
   if not s.verified then missing[#missing + 1] = 'verification' end
+  -- what the intern logged that waits for confirmation (counted nowhere yet)
+  local wait_tenths, wait_talks = 0, 0
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
+    local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'type', 'person', 'tenths')
+    if a[2] == who and a[1] == 'training' then wait_tenths = wait_tenths + tonumber(a[3] or '0') end
+    if a[2] == who and a[1] == 'talk' then wait_talks = wait_talks + 1 end
+  end
   local status = { tostring(i.tenths), tostring(i.talks), i.summary and '1' or '0', s.verified and '1' or '0',
-    staff_name(prefix, who) }
+    staff_name(prefix, who), tostring(wait_tenths), tostring(wait_talks) }
   if op == 'status' then return { 'status', unpack(status) } end
   if #missing > 0 then return { 'missing', table.concat(missing, ' '), unpack(status) } end
   local dup = open_of('internship', who, 'person')

@@ -207,7 +207,8 @@ class Training(Case):
                  "Ausbildung H-1 eingetragen: 8.0 Stunden, die erst zählen, wenn ein Vizeminister oder höher sie "
                  "bestätigt (!approve H-1). Bisher bestätigt: 0.0 Stunden.")
         self.ask("tom", "!training log 32 Selbststudium", "Ausbildung H-2 eingetragen: 32.0 Stunden")
-        self.ask("tom", "!internship status", "Tom Berger [TRN]: Ausbildung 0.0 von 40 Stunden")
+        self.ask("tom", "!internship status", "Tom Berger [TRN]: Ausbildung 0.0 von 40 Stunden, Gespräche 0 von 2, "
+                 "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40.0 Stunden, 0 Gespräche.")
         self.ask("tom", "!approve H-2", "Du kannst nicht über deinen eigenen Antrag H-2 entscheiden.")
         self.ask("mia", "!approve H-2", "H-2 waits for a vice minister or above, not for you.")
         self.ask("mark", "!internship recommend tom", "missing: hours talks summary verification (0.0 of 40 hours")
@@ -226,7 +227,11 @@ class Training(Case):
         self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("TK-1 waits for your answer")})
         self.ask("mark", "!approve TK-1", "TK-1 waits for lemon, not for you.")
         self.ask("lemon", "!approve TK-1", "TK-1 approved and done")
-        self.assertEqual(self.redis.cmd("HMGET", self.key("intern", "tom"), "tenths", "talks"), ["400", "1"])
+        # the designated person files the second talk himself: it counts at once
+        self.ask("lemon", "!internship talk tom customer care techniques", "Talk filed (2 so far).")
+        self.ask("mia", "!internship talk sara x", "sara is SAM, not an intern (TRN).")
+        self.ask("vera", "!internship status tom", "képzés 40.0/40 óra, beszélgetések 2/2")
+        self.assertEqual(self.redis.cmd("HMGET", self.key("intern", "tom"), "tenths", "talks"), ["400", "2"])
 
 
 class Cancel(Case):
