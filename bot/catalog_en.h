@@ -97,6 +97,8 @@
 	X(MSG_HELP_PENDING, "the approvals waiting for your decision") \
 	X(MSG_HELP_APPROVE, "approve a request (swap, leave, excuse...)") \
 	X(MSG_HELP_DENY, "deny a request, with the reason") \
+	X(MSG_HELP_APPROVAL_SHOW, "a request's reason, evidence and steps: who signed, who decided, who may") \
+	X(MSG_HELP_APPROVAL_CANCEL, "cancel an open request you asked (webmasters: any)") \
 	X(MSG_HELP_HOURS, "hours worked in a week") \
 	X(MSG_HELP_ATTENDANCE, "everyone's hours of a week against the minimum") \
 	X(MSG_HELP_EXCUSE, "ask a webmaster to excuse hours under the minimum") \
@@ -149,12 +151,12 @@
 	X(MSG_SWAP_ON_LEAVE, "one of them is on leave that day") \
 	X(MSG_SWAP_DONE_OPS, "Swap {id} approved by {by}: {summary}.") \
 	X(MSG_LEAVE_REQUESTED, "Leave {id} for {dates} asked; a minister or webmaster decides.") \
-	X(MSG_LEAVE_REQUESTED_LATE, "Leave {id} for {dates} asked, later than the notice period (marked late); a minister or webmaster decides.") \
+	X(MSG_LEAVE_REQUESTED_LATE, "Leave {id} for {dates} asked at short notice (less than the notice period before the first day); a minister or webmaster decides.") \
 	X(MSG_LEAVE_OVERLAP, "You already asked for leave on those days ({id}).") \
 	X(MSG_LEAVE_PAST, "{dates} is in the past.") \
 	X(MSG_LEAVE_GAP_OPS, "Leave {id} approved by {by}: {summary}. Roster gaps: {gaps}.") \
 	X(MSG_APPROVAL_WAITS, "{id} waits for a {role} or above: {summary}. !approve {id} or !deny {id} <reason>.") \
-	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary}.") \
+	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}. Evidence: {evidence}.") \
 	X(MSG_APPROVAL_WHO_ROLE, "a {role} or above") \
 	X(MSG_APPROVAL_NOT_FOUND, "There is no request {id}.") \
 	X(MSG_APPROVAL_CLOSED, "{id} is already decided ({state}).") \
@@ -172,6 +174,36 @@
 	X(MSG_PENDING_HEADER, "Waiting for your decision:") \
 	X(MSG_PENDING_LINE, "{id} — {summary} (from {by})") \
 	X(MSG_PENDING_NONE, "Nothing waits for your decision.") \
+	X(MSG_APPROVAL_WHO_ADVICE, "the opinion of {person}") \
+	X(MSG_APPROVAL_REASON, "reason: {reason}") \
+	X(MSG_APPROVAL_EVIDENCE, "evidence: {evidence}") \
+	X(MSG_LEAVE_SHORT_NOTICE, "asked at short notice (less than the notice period before the first day)") \
+	X(MSG_APPROVAL_NEEDS_SCORE, "{id}: step {step} is an evaluation and needs a score from 1 to 5 and a note. Give them: !approve {id} score=4 <note> (or !probation evaluate {id} score=4 <note>).") \
+	X(MSG_APPROVAL_NEEDED_LATER, "Not decided: if you took this step, nobody would be left for step {step} of {id} ({who}), and nobody decides two steps. Leave this step to someone else.") \
+	X(MSG_APPROVAL_UNCOMPLETABLE, "Nothing was asked: nobody could decide step {step} ({who}). Each step needs a different person, and neither the requester nor the person concerned decides. Ask a webmaster to add staff for that role.") \
+	X(MSG_APPROVAL_SIGNED_DONE, "{id} approved and done: {summary}. Your own role signed every step.") \
+	X(MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Only whoever asked {id}, or a webmaster, can cancel it.") \
+	X(MSG_APPROVAL_CANCELLED_OK, "{id} cancelled: {summary}.") \
+	X(MSG_APPROVAL_CANCELLED, "{id} ({summary}) was cancelled by {by}: {reason}") \
+	X(MSG_APPROVAL_SHOW_NOT_ALLOWED, "{id} is not about you, and you decide none of its steps.") \
+	X(MSG_APPROVAL_STUCK_ROLE, "{id} has waited {hours} h for a {role} or above: {summary}. Decide it, or cancel it with !approval cancel {id} <reason>.") \
+	X(MSG_APPROVAL_STUCK_PERSON, "{id} has waited {hours} h for {person}: {summary}. Remind them, or cancel it with !approval cancel {id} <reason>.") \
+	X(MSG_APPROVAL_SHOW_HEAD, "{id} ({state}): {summary}, asked by {by} on {when}.") \
+	X(MSG_APPROVAL_SHOW_REASON, "Reason: {reason}") \
+	X(MSG_APPROVAL_SHOW_EVIDENCE, "Evidence: {evidence}") \
+	X(MSG_APPROVAL_STEP_SIGNED, "Step {n}, {who}: signed by the request: {name} is {role}.") \
+	X(MSG_APPROVAL_STEP_APPROVED, "Step {n}, {who}: approved by {name}{note}.") \
+	X(MSG_APPROVAL_STEP_DENIED, "Step {n}, {who}: denied by {name}{note}.") \
+	X(MSG_APPROVAL_STEP_WAITS, "Step {n}, {who}: waits; may decide: {names}.") \
+	X(MSG_APPROVAL_STEP_LATER, "Step {n}, {who}: comes later; may decide: {names}.") \
+	X(MSG_APPROVAL_STEP_NONE, "Step {n}, {who}: not reached.") \
+	X(MSG_APPROVAL_STEP_ROLE, "a {role} or above") \
+	X(MSG_APPROVAL_NOBODY, "nobody") \
+	X(MSG_APPROVAL_STATE_OPEN, "open") \
+	X(MSG_APPROVAL_STATE_APPROVED, "approved") \
+	X(MSG_APPROVAL_STATE_DENIED, "denied") \
+	X(MSG_APPROVAL_STATE_FAILED, "failed") \
+	X(MSG_APPROVAL_STATE_CANCELLED, "cancelled") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
 	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
@@ -274,7 +306,7 @@
 	X(MSG_HELP_CALENDAR_REMOVE, "remove an appointment") \
 	X(MSG_LEVELS_HEADER, "Levels and what each may not do yet:") \
 	X(MSG_LEVELS_LINE, "{level}: customer groups closed: {groups}; commands closed: {commands}") \
-	X(MSG_PROMOTION_REQUESTED, "Promotion {id} of {person} to {level} asked; a minister, then a webmaster approves.") \
+	X(MSG_PROMOTION_REQUESTED, "Promotion {id} of {person} to {level} asked; it waits for {who}.") \
 	X(MSG_PROMOTION_NOT_AGENT, "{person} is not an agent; only agents have levels to be promoted in.") \
 	X(MSG_PROMOTION_MISMATCH, "The identity of {person} is not confirmed: {fields} does not match the staff record. Nothing was asked.") \
 	X(MSG_PROMOTION_SAME, "{person} already is {level}.") \
@@ -305,6 +337,10 @@
 	X(MSG_TRAINING_LOGGED, "Training logged: {person} has {hours} hours now.") \
 	X(MSG_TRAINING_OTHERS, "Only a {role} or above does this for someone else.") \
 	X(MSG_TRAINING_BAD_HOURS, "\"{hours}\" is not a number of hours from 0.1 to 100.") \
+	X(MSG_TRAINING_UNCONFIRMED, "Training {id} logged: {hours} hours, not counted until a vice minister or above confirms it (!approve {id}). Confirmed so far: {total} hours.") \
+	X(MSG_INTERN_TALK_UNCONFIRMED, "Talk {id} with {person} filed; it counts once {person} confirms it (!approve {id}). Confirmed so far: {count}.") \
+	X(MSG_INTERN_TALK_SELF, "A talk is with the designated person, not with yourself.") \
+	X(MSG_INTERN_WAITING, "Waiting for confirmation: {hours} hours, {talks} talks.") \
 	X(MSG_STAFF_VERIFIED, "{name}: real-name registration recorded as checked.") \
 	X(MSG_CALENDAR_ADDED, "Appointment {id} on {when} added; you are reminded before it.") \
 	X(MSG_CALENDAR_REMOVED, "Appointment {id} removed.") \

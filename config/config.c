@@ -28,6 +28,7 @@
 
 /* Sorted (strcmp) for bsearch. */
 static const struct known_key root_keys[] = {
+	{ "approvals", 0 },
 	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
 	{ "escalation", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
@@ -718,6 +719,7 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->careers.probation_apply_window_ms = 14 * 24 * 3600 * 1000LL;
 	cfg->careers.calendar_reminder_ms = 15 * 60 * 1000LL;
 	cfg->careers.training_hours = 40;
+	cfg->approvals.stuck_after_ms = 48 * 3600 * 1000LL;
 	cfg->complaints.per_friend_hour = 5;
 	cfg->complaints.daily_report_min = 22 * 60;
 	for (int i = 0; i < 5; i++)
@@ -790,6 +792,7 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
 	parse_careers(ctx, root);
+	parse_approvals(ctx, root);
 	parse_complaints(ctx, root);
 	parse_groups(ctx, root);
 	parse_connections(ctx, root);   /* needs default_lang */

@@ -155,6 +155,10 @@ struct config {
 	} careers;
 
 	struct {
+		int64_t stuck_after_ms;    /* a step waiting longer is reported to the webmasters; default 48h */
+	} approvals;
+
+	struct {
 		int capacity[LEVEL_SAM + 1];  /* open complaints per agent by level; default 2 4 6 8 */
 		int64_t sla_ms[4];            /* first response: urgent high normal low; 5m 15m 1h 4h */
 		int per_friend_hour;          /* complaints+suggestions a friend files per hour; default 5 */

@@ -59,6 +59,17 @@ parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_int(ctx, g, "talks", 0, 20, &cfg->careers.talks);
 }
 
+static const struct known_key approvals_keys[] = { { "stuck_after", 0 } };
+
+void
+parse_approvals(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	const config_setting_t *g = cfg_get_group(ctx, root, "approvals", approvals_keys, NELEM(approvals_keys));
+
+	if (g != NULL)
+		cfg_get_duration(ctx, g, "stuck_after", 1, &ctx->cfg->approvals.stuck_after_ms);
+}
+
 void
 parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
 {

@@ -136,6 +136,7 @@ void copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, siz
 
 /* config_areas.c: the groups of the later areas. */
 void parse_careers(struct cfg_ctx *ctx, const config_setting_t *root);
+void parse_approvals(struct cfg_ctx *ctx, const config_setting_t *root);
 void parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root);
 void parse_groups(struct cfg_ctx *ctx, const config_setting_t *root);
 

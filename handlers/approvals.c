@@ -1,30 +1,98 @@
 /*
  * approvals: the commands of the one approval engine (state/scripts/
- * _3approvals.lua): !pending, !approve, !deny, and !swap accept|decline,
- * which decide a swap's first step.  Who may decide a step is the engine's
- * business, checked in the same atomic step as the decision.
+ * _3approvals.lua): !pending, !approve, !deny, !approval show|cancel, and
+ * !swap accept|decline, which decide a swap's first step; and the timer
+ * that reports a request stuck longer than approvals.stuck_after.  Who may
+ * decide a step is the engine's business, checked in the same atomic step
+ * as the decision.  !pending and !approval show carry personal data (the
+ * reasons and the evidence of the requests).
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
+#include "handlers/approvals.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
+#include "bot/deliver.h"
+#include "bot/clock.h"
+#include "bot/log.h"
+#include "bot/when.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* "role:minister" or "person:vera" in the reader's words. */
-static const char *who_text(struct request *req, const char *who, char *buf, size_t n)
+#define SHOW_TEXT_MAX 8192
+
+/* "role:minister", "person:vera" or "advice:sara" in the reader's words. */
+const char *approval_who_text(struct request *req, const char *who, char *buf, size_t n)
 {
+	const char *colon = strchr(who, ':');
+
 	if (strncmp(who, "role:", 5) == 0) {
 		int role = config_role_parse(who + 5);
 		MSGN(req, buf, n, MSG_APPROVAL_WHO_ROLE, "role", role > 0 ? role_display((enum role)role, req->caller.lang) : who + 5);
+	} else if (strncmp(who, "advice:", 7) == 0) {
+		MSGN(req, buf, n, MSG_APPROVAL_WHO_ADVICE, "person", who + 7);
 	} else {
-		const char *colon = strchr(who, ':');     /* person:<id>, advice:<id> */
 		snprintf(buf, n, "%s", colon ? colon + 1 : who);
 	}
 	return buf;
+}
+
+/* A value the engine stores as a message name ("MSG_LEAVE_SHORT_NOTICE") in the caller's language. */
+static const char *said(struct request *req, const char *text)
+{
+	int id = strncmp(text, "MSG_", 4) == 0 ? catalog_id_by_name(text) : -1;
+
+	return id >= 0 ? catalog_text(req->caller.lang, (enum msg_id)id) : text;
+}
+
+static const char *state_text(struct request *req, const char *state)
+{
+	static const struct { const char *state; enum msg_id id; } states[] = {
+		{ "open", MSG_APPROVAL_STATE_OPEN }, { "approved", MSG_APPROVAL_STATE_APPROVED },
+		{ "denied", MSG_APPROVAL_STATE_DENIED }, { "failed", MSG_APPROVAL_STATE_FAILED },
+		{ "cancelled", MSG_APPROVAL_STATE_CANCELLED },
+	};
+
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (strcmp(state, states[i].state) == 0)
+			return catalog_text(req->caller.lang, states[i].id);
+	return state;
+}
+
+void approval_args_end(const struct request *req, struct state_args *a)
+{
+	state_args_addf(a, "%lld", (long long)request_config(req)->approvals.stuck_after_ms);
+}
+
+/* The outcome of a decision, of a request's last step, or of a request that signed every step. */
+static bool outcome(struct request *req, const redisReply *r, const char *id)
+{
+	char who[128];
+
+	if (reply_is(r, "failed")) {
+		int why = catalog_id_by_name(reply_str(r, 3));
+		req->result = RESULT_REFUSED;
+		reply(req, MSG_APPROVAL_FAILED, "id", id, "summary", reply_str(r, 2),
+		    "why", why >= 0 ? catalog_text(req->caller.lang, (enum msg_id)why) : reply_str(r, 3));
+	} else if (reply_is(r, "uncompletable")) {
+		refuse(req, MSG_APPROVAL_UNCOMPLETABLE, "step", reply_str(r, 1),
+		    "who", approval_who_text(req, reply_str(r, 2), who, sizeof(who)));
+	} else {
+		return false;
+	}
+	return true;
+}
+
+bool approval_created(struct request *req, const redisReply *r)
+{
+	if (reply_is(r, "approved")) {
+		reply(req, MSG_APPROVAL_SIGNED_DONE, "id", reply_str(r, 1), "summary", reply_str(r, 2));
+		return true;
+	}
+	return outcome(req, r, reply_str(r, 1));
 }
 
 static void on_decided(const redisReply *r, const char *err, void *privdata)
@@ -38,24 +106,24 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 	else if (reply_is(r, "not_found"))
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", id);
 	else if (reply_is(r, "closed"))
-		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", reply_str(r, 1));
+		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", state_text(req, reply_str(r, 1)));
 	else if (reply_is(r, "own"))
 		refuse(req, MSG_APPROVAL_OWN, "id", id);
 	else if (reply_is(r, "twice"))
 		refuse(req, MSG_APPROVAL_TWICE, "id", id);
 	else if (reply_is(r, "not_yours"))
-		refuse(req, MSG_APPROVAL_NOT_YOURS, "id", id, "who", who_text(req, reply_str(r, 1), who, sizeof(who)));
+		refuse(req, MSG_APPROVAL_NOT_YOURS, "id", id, "who", approval_who_text(req, reply_str(r, 1), who, sizeof(who)));
+	else if (reply_is(r, "needs_score"))
+		refuse(req, MSG_APPROVAL_NEEDS_SCORE, "id", id, "step", reply_str(r, 1));
+	else if (reply_is(r, "needed_later"))
+		refuse(req, MSG_APPROVAL_NEEDED_LATER, "id", id, "step", reply_str(r, 1),
+		    "who", approval_who_text(req, reply_str(r, 2), who, sizeof(who)));
 	else if (reply_is(r, "denied"))
 		reply(req, MSG_APPROVAL_DENIED_OK, "id", id, "summary", reply_str(r, 2));
 	else if (reply_is(r, "advanced"))
 		reply(req, MSG_APPROVAL_ADVANCED, "id", id, "summary", reply_str(r, 2),
-		    "who", who_text(req, reply_str(r, 3), who, sizeof(who)));
-	else if (reply_is(r, "failed")) {
-		int why = catalog_id_by_name(reply_str(r, 3));
-		req->result = RESULT_REFUSED;
-		reply(req, MSG_APPROVAL_FAILED, "id", id, "summary", reply_str(r, 2),
-		    "why", why >= 0 ? catalog_text(req->caller.lang, (enum msg_id)why) : reply_str(r, 3));
-	} else
+		    "who", approval_who_text(req, reply_str(r, 3), who, sizeof(who)));
+	else if (!outcome(req, r, id))
 		reply(req, MSG_APPROVAL_APPROVED_OK, "id", id, "summary", reply_str(r, 2));
 	request_done(req);
 }
@@ -77,7 +145,9 @@ static bool approval_id(const char *arg, char *out, size_t n)
 	return true;
 }
 
-void approval_decide_as(struct request *req, const char *arg, const char *verdict, const char *reason)
+/* One call of approval_decide.lua: OP on ARG with REASON and SCORE. */
+static void approval_op(struct request *req, const char *arg, const char *op, const char *reason, const char *score,
+                        state_cb *cb)
 {
 	struct state_args *a;
 
@@ -89,14 +159,47 @@ void approval_decide_as(struct request *req, const char *arg, const char *verdic
 	a = script_args(req, "approvals:open");
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, req->data_person);
-	state_args_add(a, verdict);
+	state_args_add(a, op);
 	state_args_add(a, reason);
-	state_eval(request_state(req), SCRIPT_APPROVAL_DECIDE, 1, a, on_decided, req);
+	state_args_add(a, score);
+	approval_args_end(req, a);
+	state_eval(request_state(req), SCRIPT_APPROVAL_DECIDE, 1, a, cb, req);
+}
+
+void approval_decide_as(struct request *req, const char *arg, const char *verdict, const char *reason)
+{
+	approval_op(req, arg, verdict, reason, "", on_decided);
+}
+
+/*
+ * An evaluation: score=<1-5> and the words from FIRST on that are not
+ * options as the note ("score 4: reliable"), approving ARG's current step.
+ */
+void approval_evaluate(struct request *req, const char *arg, int first)
+{
+	const char *score = parse_option(&req->cmd, "score");
+	char note[512];
+	int words = 0;
+
+	if (score == NULL || strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
+		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score ? score : "");
+		request_done(req);
+		return;
+	}
+	for (int i = first; i < req->cmd.argc; i++)
+		if (!req->cmd.is_option[i] && words++ == 0)
+			snprintf(note, sizeof(note), "score %s: %s", score, parse_rest(&req->cmd, i));
+	if (words == 0)
+		snprintf(note, sizeof(note), "score %s", score);
+	approval_op(req, arg, "approve", note, score, on_decided);
 }
 
 void approve_cmd(struct request *req)
 {
-	approval_decide_as(req, req->cmd.argv[1], "approve", parse_rest(&req->cmd, 2));
+	if (parse_option(&req->cmd, "score") != NULL)
+		approval_evaluate(req, req->cmd.argv[1], 2);
+	else
+		approval_decide_as(req, req->cmd.argv[1], "approve", parse_rest(&req->cmd, 2));
 }
 
 void deny_cmd(struct request *req)
@@ -115,17 +218,154 @@ void swap_accept_cmd(struct request *req)
 	    req->cmd.argc > 3 ? parse_rest(&req->cmd, 3) : "declined");
 }
 
-static void on_pending(const redisReply *r, const char *err, void *privdata)
+/* ---- !approval cancel <ID> [reason] ---- */
+
+static void on_cancelled(const redisReply *r, const char *err, void *privdata)
 {
-	static const char *const keys[] = { "id", "summary", "by", "created" };
 	struct request *req = privdata;
+	const char *id = req->data_person;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "not_found"))
+		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", id);
+	else if (reply_is(r, "closed"))
+		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", state_text(req, reply_str(r, 1)));
+	else if (reply_is(r, "not_allowed"))
+		refuse(req, MSG_APPROVAL_CANCEL_NOT_ALLOWED, "id", id);
+	else
+		reply(req, MSG_APPROVAL_CANCELLED_OK, "id", id, "summary", reply_str(r, 2));
+	request_done(req);
+}
+
+void approval_cancel_cmd(struct request *req)
+{
+	approval_op(req, req->cmd.argv[2], "cancel", parse_rest(&req->cmd, 3), "", on_cancelled);
+}
+
+/* ---- !approval show <ID> ---- */
+
+/* A step's decider as the subject of a line ("Step 1, a minister or above: ..."). */
+static const char *step_who(struct request *req, const char *who, char *buf, size_t n)
+{
+	int role = strncmp(who, "role:", 5) == 0 ? config_role_parse(who + 5) : -1;
+
+	if (role <= 0)
+		return approval_who_text(req, who, buf, n);
+	return MSGN(req, buf, n, MSG_APPROVAL_STEP_ROLE, "role", role_display((enum role)role, req->caller.lang));
+}
+
+static void on_show(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	const char *id = req->data_person;
+	char *out, line[1024], when[32], who[128], ds[11], hm[6];
+	size_t len, nsteps;
+	struct ymd day;
+	int role;
 
 	if (err != NULL) {
 		reply_state_error(req, err);
 		request_done(req);
 		return;
 	}
-	reply_rows_done(req, r, 4, keys, MSG_PENDING_HEADER, MSG_PENDING_LINE, MSG_PENDING_NONE);
+	if (reply_is(r, "not_found") || reply_is(r, "not_allowed")) {
+		refuse(req, reply_is(r, "not_found") ? MSG_APPROVAL_NOT_FOUND : MSG_APPROVAL_SHOW_NOT_ALLOWED, "id", id);
+		request_done(req);
+		return;
+	}
+	if ((out = malloc(SHOW_TEXT_MAX)) == NULL) {
+		reply_state_error(req, "out of memory");
+		request_done(req);
+		return;
+	}
+	when_local_date(strtoll(reply_str(r, 6), NULL, 10), &day, NULL);
+	snprintf(when, sizeof(when), "%s %s", when_format(day, ds), when_hhmm(strtoll(reply_str(r, 6), NULL, 10), hm));
+	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id, "state", state_text(req, reply_str(r, 2)),
+	    "summary", reply_str(r, 3), "by", reply_str(r, 4), "when", when));
+	if (*reply_str(r, 7)) {
+		MSG(req, line, MSG_APPROVAL_SHOW_REASON, "reason", reply_str(r, 7));
+		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);
+	}
+	if (*reply_str(r, 8) && len < SHOW_TEXT_MAX) {
+		MSG(req, line, MSG_APPROVAL_SHOW_EVIDENCE, "evidence", said(req, reply_str(r, 8)));
+		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);
+	}
+	nsteps = (size_t)strtoul(reply_str(r, 9), NULL, 10);
+	role = config_role_parse(reply_str(r, 5));
+	for (size_t i = 0; i < nsteps && len < SHOW_TEXT_MAX; i++) {
+		const char *status = reply_str(r, 10 + i * 5 + 1), *name = reply_str(r, 10 + i * 5 + 2);
+		const char *note = reply_str(r, 10 + i * 5 + 3), *may = reply_str(r, 10 + i * 5 + 4);
+		char n[24], with_note[512];
+		snprintf(n, sizeof(n), "%zu", i + 1);
+		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", note);
+		step_who(req, reply_str(r, 10 + i * 5), who, sizeof(who));
+		if (!*may)
+			may = catalog_text(req->caller.lang, MSG_APPROVAL_NOBODY);
+		if (strcmp(status, "signed") == 0)
+			MSG(req, line, MSG_APPROVAL_STEP_SIGNED, "n", n, "who", who, "name", name,
+			    "role", role > 0 ? role_display((enum role)role, req->caller.lang) : reply_str(r, 5));
+		else if (strcmp(status, "approved") == 0)
+			MSG(req, line, MSG_APPROVAL_STEP_APPROVED, "n", n, "who", who, "name", name, "note", with_note);
+		else if (strcmp(status, "denied") == 0)
+			MSG(req, line, MSG_APPROVAL_STEP_DENIED, "n", n, "who", who, "name", name, "note", with_note);
+		else if (strcmp(status, "waits") == 0)
+			MSG(req, line, MSG_APPROVAL_STEP_WAITS, "n", n, "who", who, "names", may);
+		else if (strcmp(status, "later") == 0)
+			MSG(req, line, MSG_APPROVAL_STEP_LATER, "n", n, "who", who, "names", may);
+		else
+			MSG(req, line, MSG_APPROVAL_STEP_NONE, "n", n, "who", who);
+		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
+}
+
+void approval_show_cmd(struct request *req)
+{
+	approval_op(req, req->cmd.argv[2], "show", "", "", on_show);
+}
+
+/* ---- !pending ---- */
+
+#define PENDING_STRIDE 6
+
+static void on_pending(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	size_t n = r != NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / PENDING_STRIDE : 0;
+	char *out, row[2048], part[1024];
+	size_t len;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	if (n == 0 || (out = malloc(SHOW_TEXT_MAX)) == NULL) {
+		reply(req, MSG_PENDING_NONE);
+		request_done(req);
+		return;
+	}
+	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_PENDING_HEADER));
+	for (size_t i = 0; i < n && len < SHOW_TEXT_MAX; i++) {
+		const char *reason = reply_str(r, i * PENDING_STRIDE + 4), *evidence = reply_str(r, i * PENDING_STRIDE + 5);
+		size_t rl = strlen(MSG(req, row, MSG_PENDING_LINE, "id", reply_str(r, i * PENDING_STRIDE),
+		    "summary", reply_str(r, i * PENDING_STRIDE + 1), "by", reply_str(r, i * PENDING_STRIDE + 2)));
+		if (*reason) {
+			MSG(req, part, MSG_APPROVAL_REASON, "reason", reason);
+			rl += (size_t)snprintf(row + rl, rl < sizeof(row) ? sizeof(row) - rl : 0, " — %s", part);
+		}
+		if (*evidence && rl < sizeof(row)) {
+			MSG(req, part, MSG_APPROVAL_EVIDENCE, "evidence", said(req, evidence));
+			snprintf(row + rl, sizeof(row) - rl, " — %s", part);
+		}
+		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", row);
+	}
+	reply_text(req, out);
+	free(out);
+	request_done(req);
 }
 
 void pending_cmd(struct request *req)
@@ -137,4 +377,36 @@ void pending_cmd(struct request *req)
 	state_args_add(a, req->caller.id);
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_eval(request_state(req), SCRIPT_APPROVALS_PENDING, 1, a, on_pending, req);
+}
+
+/* ---- the timer "stuck|<ID>": a request waited longer than approvals.stuck_after ---- */
+
+static void on_stuck_fired(const redisReply *r, const char *err, void *privdata)
+{
+	struct dutybot *bot = privdata;
+
+	if (err != NULL) {
+		log_warnx("timers: a stuck report failed (%s); it fires again after its lease", err);
+		return;
+	}
+	log_info("timers: stuck request: %s", reply_str(r, 0));
+	deliver_poke(bot->deliver);
+}
+
+void approvals_stuck_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	struct state_args *a = state_args_new();
+
+	state_args_addf(a, "%sapprovals:open", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, "dutybot");
+	state_args_add(a, "timer");
+	state_args_add(a, "0");
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_add(a, "stuck");
+	state_args_add(a, member);
+	state_args_add(a, "");
+	state_args_add(a, "0");
+	state_eval(bot->state, SCRIPT_APPROVAL_DECIDE, 1, a, on_stuck_fired, bot);
 }

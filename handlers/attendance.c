@@ -6,6 +6,7 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
+#include "handlers/approvals.h"
 #include "bot/daemon.h"
 #include "bot/deliver.h"
 #include "bot/timers.h"
@@ -179,6 +180,8 @@ static void on_excuse(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL)
 		reply_state_error(req, err);
+	else if (approval_created(req, r))
+		;       /* refused as uncompletable, or done at once */
 	else if (reply_is(r, "ok"))
 		reply(req, MSG_EXCUSE_REQUESTED, "id", reply_str(r, 1), "week", req->cmd.argv[2]);
 	else
@@ -210,6 +213,7 @@ void excuse_cmd(struct request *req)
 	state_args_add(a, week);
 	state_args_add(a, parse_rest(&req->cmd, 3));
 	state_args_add(a, summary);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_EXCUSE_REQUEST, 1, a, on_excuse, req);
 	return;
 done:

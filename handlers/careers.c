@@ -7,6 +7,7 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
+#include "handlers/approvals.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
 #include "bot/deliver.h"
@@ -105,11 +106,15 @@ static void on_promote(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 
+	char who[128];
+
 	if (err != NULL)
 		reply_state_error(req, err);
+	else if (approval_created(req, r))
+		;       /* refused as uncompletable, or done at once */
 	else if (reply_is(r, "ok"))
 		reply(req, MSG_PROMOTION_REQUESTED, "id", reply_str(r, 1), "person", req->data_person,
-		    "level", req->cmd.argv[2]);
+		    "level", req->cmd.argv[2], "who", approval_who_text(req, reply_str(r, 2), who, sizeof(who)));
 	else if (reply_is(r, "no_such_person"))
 		refuse_person(req, req->data_person);
 	else if (reply_is(r, "not_agent"))
@@ -183,6 +188,7 @@ void promote_cmd(struct request *req)
 	state_args_add(a, email);
 	state_args_add(a, reason ? reason : "");
 	state_args_add(a, summary);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_promote, req);
 	return;
 done:
@@ -197,6 +203,8 @@ static void on_probation(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL) {
 		reply_state_error(req, err);
+	} else if (approval_created(req, r)) {
+		/* refused as uncompletable */
 	} else if (reply_is(r, "ok") && *reply_str(r, 1)) {
 		reply(req, MSG_PROBATION_APPLIED, "id", reply_str(r, 1), "figures", reply_str(r, 2));
 	} else if (reply_is(r, "ok")) {
@@ -233,6 +241,7 @@ void probation_apply_cmd(struct request *req)
 
 	state_args_add(a, parse_rest(&req->cmd, 2));
 	state_args_addf(a, "%lld", (long long)request_config(req)->careers.probation_apply_window_ms);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_probation, req);
 }
 
@@ -253,27 +262,14 @@ void probation_consult_cmd(struct request *req)
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, id);
 	state_args_add(a, req->data_person);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_probation, req);
 }
 
 /* !probation evaluate PR-n score=<1-5> <text>: the lead's step, with its score */
 void probation_evaluate_cmd(struct request *req)
 {
-	const char *score = parse_option(&req->cmd, "score");
-	char note[512];
-	int words = 0;
-
-	if (score == NULL || strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
-		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score ? score : "");
-		request_done(req);
-		return;
-	}
-	for (int i = 3; i < req->cmd.argc; i++)
-		if (!req->cmd.is_option[i] && words++ == 0)
-			snprintf(note, sizeof(note), "score %s: %s", score, parse_rest(&req->cmd, i));
-	if (words == 0)
-		snprintf(note, sizeof(note), "score %s", score);
-	approval_decide_as(req, req->cmd.argv[2], "approve", note);
+	approval_evaluate(req, req->cmd.argv[2], 3);
 }
 
 /* ---- internships ---- */
@@ -301,13 +297,36 @@ static void on_intern(const redisReply *r, const char *err, void *privdata)
 		if (o == 2)
 			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 6), "missing", reply_str(r, 1),
 			    "hours", hours, "need", need, "talks", talks, "ntalks", ntalks);
-		else
-			reply(req, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
+		else {
+			char text[1024], waiting[256], wait_hours[32];
+			long wait = strtol(reply_str(r, 6), NULL, 10);
+			MSG(req, text, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
 			    "talks", talks, "ntalks", ntalks,
 			    "summary", catalog_text(req->caller.lang, strcmp(reply_str(r, 3), "1") == 0 ? MSG_YES : MSG_NO),
 			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
+			if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
+				/* logged by the intern, not confirmed yet: counted nowhere */
+				snprintf(wait_hours, sizeof(wait_hours), "%ld.%ld", wait / 10, wait % 10);
+				MSG(req, waiting, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
+				snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", waiting);
+			}
+			reply_text(req, text);
+		}
 	} else if (reply_is(r, "duplicate")) {
 		refuse(req, MSG_PROMOTION_DUPLICATE, "id", reply_str(r, 1));
+	} else if (approval_created(req, r)) {
+		/* refused as uncompletable, or done at once */
+	} else if (reply_is(r, "self")) {
+		refuse(req, MSG_INTERN_TALK_SELF);
+	} else if (reply_is(r, "unconfirmed")) {
+		char total[32];
+		long tenths = strtol(reply_str(r, 2), NULL, 10);
+		snprintf(total, sizeof(total), "%ld.%ld", tenths / 10, tenths % 10);
+		if (strcmp(sub, "log") == 0)
+			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", req->data_when, "total", total);
+		else
+			reply(req, MSG_INTERN_TALK_UNCONFIRMED, "id", reply_str(r, 1), "person", req->data_person,
+			    "count", reply_str(r, 2));
 	} else if (strcmp(sub, "log") == 0) {
 		char hours[32];
 		long tenths = strtol(reply_str(r, 1), NULL, 10);
@@ -351,10 +370,15 @@ void training_log_cmd(struct request *req)
 		refuse(req, MSG_TRAINING_BAD_HOURS, "hours", i < req->cmd.argc ? req->cmd.argv[i] : "");
 		goto done;
 	}
+	/* hours an intern logs count once a vice minister or above confirms them; theirs count at once */
+	snprintf(req->data_when, sizeof(req->data_when), "%ld.%ld", (long)(hours * 10 + 0.5) / 10,
+	    (long)(hours * 10 + 0.5) % 10);
 	a = careers_args(req, "training");
 	state_args_add(a, req->data_person);
 	state_args_addf(a, "%ld", (long)(hours * 10 + 0.5));
 	state_args_add(a, parse_rest(&req->cmd, i + 1));
+	state_args_add(a, req->caller.role >= ROLE_VICE_MINISTER ? "1" : "0");
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
 	return;
 done:
@@ -398,6 +422,7 @@ void internship_cmd(struct request *req)
 			state_args_addf(a, "%d", cfg->careers.talks);
 		}
 	}
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
 }
 

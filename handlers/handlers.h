@@ -39,6 +39,9 @@ void swap_accept_cmd(struct request *req);
 void pending_cmd(struct request *req);
 void approve_cmd(struct request *req);
 void deny_cmd(struct request *req);
+void approval_show_cmd(struct request *req);
+void approval_cancel_cmd(struct request *req);
+void approvals_stuck_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 /* attendance.c */
 void hours_cmd(struct request *req);
 void attendance_cmd(struct request *req);
@@ -61,6 +64,8 @@ void notify_list_cmd(struct request *req);
 
 /* Decides the current step of approval ARG ("S-3") for the caller (approvals.c). */
 void approval_decide_as(struct request *req, const char *arg, const char *verdict, const char *reason);
+/* Approves it with score=<1-5> and the words from FIRST on as the note (approvals.c). */
+void approval_evaluate(struct request *req, const char *arg, int first);
 /* careers.c */
 void levels_cmd(struct request *req);
 void promote_cmd(struct request *req);

@@ -5,6 +5,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
+#include "handlers/approvals.h"
 #include "bot/daemon.h"
 
 #include <stdio.h>
@@ -18,6 +19,8 @@ static void on_swap(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL) {
 		reply_state_error(req, err);
+	} else if (approval_created(req, r)) {
+		/* refused as uncompletable, or done at once */
 	} else if (reply_is(r, "ok")) {
 		if (*reply_str(r, 2))
 			reply(req, MSG_SWAP_REQUESTED_EXCHANGE, "id", reply_str(r, 1), "other", req->data_person,
@@ -82,6 +85,7 @@ void swap_cmd(struct request *req)
 	state_args_add(a, req->data_person);
 	state_args_add(a, shift_names(cfg, names, sizeof(names)));
 	state_args_add(a, summary);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_SWAP_REQUEST, 1, a, on_swap, req);
 	return;
 done:
@@ -94,6 +98,8 @@ static void on_leave(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL)
 		reply_state_error(req, err);
+	else if (approval_created(req, r))
+		;       /* refused as uncompletable, or done at once */
 	else if (reply_is(r, "ok"))
 		reply(req, req->data_person[0] == 'L' ? MSG_LEAVE_REQUESTED_LATE : MSG_LEAVE_REQUESTED,
 		    "id", reply_str(r, 1), "dates", req->cmd.argv[1]);
@@ -128,16 +134,20 @@ void leave_cmd(struct request *req)
 		char ds[11];
 		len += (size_t)snprintf(dates + len, sizeof(dates) - len, "%s%s", len ? " " : "", when_format(d, ds));
 	}
-	/* asked later than policy.leave_notice before the first day starts: allowed, marked late */
+	/*
+	 * asked later than policy.leave_notice before the first day starts:
+	 * allowed, at short notice (the deciders read that in their language)
+	 */
 	late = when_local_ms(from, 0) - now < cfg->policy.leave_notice_ms;
 	req->data_person[0] = late ? 'L' : '\0';
-	snprintf(summary, sizeof(summary), "leave %s %s..%s%s", req->caller.id, when_format(from, a_s),
-	    when_format(to, b_s), late ? " (late)" : "");
+	snprintf(summary, sizeof(summary), "leave %s %s..%s", req->caller.id, when_format(from, a_s),
+	    when_format(to, b_s));
 	a = script_args(req, "approvals:open");
 	state_args_add(a, dates);
 	state_args_add(a, shift_names(cfg, names, sizeof(names)));
 	state_args_add(a, late ? "1" : "0");
 	state_args_add(a, parse_rest(&req->cmd, 2));
 	state_args_add(a, summary);
+	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_LEAVE_REQUEST, 1, a, on_leave, req);
 }

@@ -16,6 +16,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "release", .fire = complaints_release_fire },
 	{ .kind = "shiftstart", .fire = complaints_shift_start_fire },
 	{ .kind = "dayreport", .fire = reports_day_fire },
+	{ .kind = "stuck", .fire = approvals_stuck_fire },
 };
 
 const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -1,24 +1,98 @@
 -- _3approvals: the one approval engine.  An approval is the hash
--- approval:<ID> {type, state = open|approved|denied|failed, requester,
--- created, step, nsteps, who<N>, by<N>, at<N>, reason, shift, ...type fields};
--- approvals:open is the index of the open ones by creation time.
--- who<N> is 'person:<id>' (that person decides) or 'role:<role>' (anyone of
--- that role or above).  The last approval applies the request with its
--- type's APPLY function, in the same atomic step; if that is no longer
--- possible the approval fails and says why.
+-- approval:<ID> {type, state = open|approved|denied|failed|cancelled,
+-- requester, created, step, stepsince, nsteps, who<N>, need<N>, signed<N>,
+-- by<N>, at<N>, note<N>, score<N>, reason, reason_text, evidence, ...type
+-- fields}; approvals:open is the index of the open ones by creation time.
+-- who<N> is 'person:<id>' (that person decides), 'advice:<id>' (that
+-- person's opinion, recorded either way) or 'role:<role>' (anyone of that
+-- role or above).  need<N> = 'score' makes a step an evaluation: it takes a
+-- score, never a bare approve, and is never signed by the request.
+-- The rules, for any department down to one webmaster and one minister:
+--  * a step the requester's own role satisfies is signed by the request
+--    (signed<N> = 1, by<N> = the requester), at once when it is made;
+--  * nobody decides two steps, and neither the requester nor the person the
+--    request is about decides one (an opinion is not a decision);
+--  * a chain the staff cannot complete under those rules is refused when it
+--    is asked, naming the step; a decision that would leave a later step
+--    without anyone is refused too;
+--  * the requester or a webmaster may cancel an open request;
+--  * a step that waits longer than approvals.stuck_after is reported to the
+--    webmasters once (the durable timer 'stuck|<ID>').
+-- Scripts that open or advance approvals end their ARGV with
+-- approvals.stuck_after in ms (0: never reported).
+-- The last approval applies the request with its type's APPLY function, in
+-- the same atomic step; if that is no longer possible the approval fails and
+-- says why.
 
 local function approval_key(prefix, id) return prefix .. 'approval:' .. id end
 
--- A new approval ID ('S', 'L', 'X', ...) with STEPS = {who, who, ...}.
-local function approval_new(prefix, now, letter, typ, requester, steps, fields)
-  local id = letter .. '-' .. redis.call('INCR', prefix .. 'seq:' .. letter)
-  local key = approval_key(prefix, id)
-  redis.call('HSET', key, 'id', id, 'type', typ, 'state', 'open', 'requester', requester,
-    'created', now, 'step', 1, 'nsteps', #steps)
-  for i, who in ipairs(steps) do redis.call('HSET', key, 'who' .. i, who) end
-  for k, v in pairs(fields) do redis.call('HSET', key, k, v) end
-  redis.call('ZADD', prefix .. 'approvals:open', now, id)
-  return id
+local function approval_fields(prefix, id)
+  return hash_table(approval_key(prefix, id))
+end
+
+local function stuck_ms() return tonumber(ARGV[#ARGV]) or 0 end
+
+-- (Re)arms the report of a step that waits too long; once per waiting step.
+local function stuck_arm(prefix, now, id)
+  local ms = stuck_ms()
+  if ms > 0 then timer_set(prefix, 'stuck|' .. id, tonumber(now) + ms) end
+  redis.call('HSET', approval_key(prefix, id), 'stepsince', now)
+end
+
+-- Every staff member's role rank, read once per call.
+local function staff_ranks(prefix)
+  local t = {}
+  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
+    t[id] = ROLE_RANK[redis.call('HGET', prefix .. 'staff:' .. id, 'role') or ''] or 0
+  end
+  return t
+end
+
+-- Could PERSON (of RANKS) decide a step WHO, rules about people aside?
+local function step_fits(ranks, who, person)
+  local kind, val = string.match(who or '', '^(%a+):(.+)$')
+  if kind == 'person' or kind == 'advice' then return person == val end
+  if kind == 'role' then return (ranks[person] or -1) >= (ROLE_RANK[val] or 99) end
+  return false
+end
+
+local function is_advice(a, i) return string.match(a['who' .. i] or '', '^advice:') ~= nil end
+
+-- Those who may decide no further step of A: the requester, the person the
+-- request is about, and whoever decided a step before FROM (not an opinion).
+local function used_people(a, from)
+  local used = { [a.requester] = true }
+  if a.person and a.person ~= '' then used[a.person] = true end
+  for i = 1, from - 1 do
+    if a['by' .. i] and not is_advice(a, i) then used[a['by' .. i]] = true end
+  end
+  return used
+end
+
+-- Can every step from FROM on that is not signed (opinions aside) get a
+-- different person of RANKS, none of USED?  nil, or the first step nobody
+-- is left for (a matching, so the order people decide in does not matter).
+local function unmatched_step(a, ranks, from, used)
+  local todo, owner = {}, {}
+  for i = from, tonumber(a.nsteps) do
+    if a['signed' .. i] ~= '1' and not is_advice(a, i) then todo[#todo + 1] = i end
+  end
+  local function try(k, seen)
+    for p in pairs(ranks) do
+      if not used[p] and not seen[p] and step_fits(ranks, a['who' .. todo[k]], p) then
+        seen[p] = true
+        if not owner[p] or try(owner[p], seen) then
+          owner[p] = k
+          return true
+        end
+      end
+    end
+    return false
+  end
+  for k = 1, #todo do
+    if not try(k, {}) then return todo[k] end
+  end
+  return nil
 end
 
 -- May ACTOR (with role rank RANK) decide the current step of A (a field table)?
@@ -30,21 +104,34 @@ local function may_decide(a, actor, rank)
   return false
 end
 
-local function approval_fields(prefix, id)
-  return hash_table(approval_key(prefix, id))
+-- The parameters every message about A carries.
+local function approval_params(prefix, a)
+  return { id = a.id, summary = a.summary or '', from = staff_name(prefix, a.requester),
+    reason = (a.reason_text and a.reason_text ~= '') and a.reason_text or '—',
+    evidence = (a.evidence and a.evidence ~= '') and a.evidence or '—' }
 end
 
--- Tell whoever decides the current step that it waits for them.
+-- Tell whoever decides the current step that it waits for them: a person
+-- named by the step privately; a role step in the ops room (without the
+-- reason) and privately, with the reason and the evidence, to each who may.
 local function announce_step(prefix, a)
   local who = a['who' .. a.step]
   local kind, val = string.match(who, '^(%a+):(.+)$')
-  local params = { id = a.id, summary = a.summary or '' }
+  local params = approval_params(prefix, a)
+  if a['quiet' .. a.step] == '1' then return end     -- the request asked them its own way
   if kind == 'person' or kind == 'advice' then
     notify_staff(prefix, val, 'MSG_APPROVAL_ASKS_YOU', params)
-  else
-    params.role = 'MSG_ROLE_' .. string.upper(val)     -- said in each reader's language
-    notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS', params)
+    return
   end
+  notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS',
+    { id = a.id, summary = a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
+  local ranks, used = staff_ranks(prefix), used_people(a, tonumber(a.step))
+  local ids = {}
+  for p in pairs(ranks) do
+    if not used[p] and step_fits(ranks, who, p) then ids[#ids + 1] = p end
+  end
+  table.sort(ids)
+  for _, p in ipairs(ids) do notify_staff(prefix, p, 'MSG_APPROVAL_ASKS_YOU', params) end
 end
 
 local APPLY = {}
@@ -90,9 +177,9 @@ APPLY.leave = function(prefix, a)
   return nil
 end
 
--- excuse: PERSON's hours in WEEK need not reach the minimum.
+-- excuse: EXCUSED's hours in WEEK need not reach the minimum.
 APPLY.excuse = function(prefix, a)
-  redis.call('HSET', prefix .. 'excused:' .. a.week, a.person, a.reason_text or '')
+  redis.call('HSET', prefix .. 'excused:' .. a.week, a.excused, a.reason_text or '')
   return nil
 end
 
@@ -122,35 +209,154 @@ APPLY.internship = function(prefix, a)
   return nil
 end
 
+-- training: hours an intern logged count once someone who trains confirms them.
+APPLY.training = function(prefix, a)
+  redis.call('HINCRBY', prefix .. 'intern:' .. a.person, 'tenths', tonumber(a.tenths))
+  return nil
+end
+
+-- talk: a talk with the designated person counts once they confirm it.
+APPLY.talk = function(prefix, a)
+  redis.call('HINCRBY', prefix .. 'intern:' .. a.person, 'talks', 1)
+  return nil
+end
+
 local function close_approval(prefix, a, state)
   redis.call('HSET', approval_key(prefix, a.id), 'state', state)
   redis.call('ZREM', prefix .. 'approvals:open', a.id)
+  timer_done(prefix, 'stuck|' .. a.id)
+end
+
+-- The first step from FROM on that is not signed by the request, or nil.
+local function next_open_step(a, from)
+  for i = from, tonumber(a.nsteps) do
+    if a['signed' .. i] ~= '1' then return i end
+  end
+  return nil
+end
+
+-- Every step is decided: apply the request and tell everyone concerned.
+local function approval_finish(prefix, now, actor, src, a)
+  local key = approval_key(prefix, a.id)
+  local params = { id = a.id, summary = a.summary or '', by = staff_name(prefix, actor) }
+  local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
+  if APPLY[a.type] then failure = APPLY[a.type](prefix, a) end
+  if failure then
+    redis.call('HSET', key, 'reason', failure)
+    close_approval(prefix, a, 'failed')
+    audit(prefix, now, actor, 'approval.fail', a.id, failure, src)
+    params.why = failure
+    if a.requester ~= actor then notify_staff(prefix, a.requester, 'MSG_APPROVAL_FAILED_NOTICE', params) end
+    return { 'failed', a.id, a.summary or '', failure }
+  end
+  close_approval(prefix, a, 'approved')
+  audit(prefix, now, actor, 'approval.approve', a.id, a.summary or '', src)
+  if a.requester ~= actor then notify_staff(prefix, a.requester, 'MSG_APPROVAL_APPROVED', params) end
+  if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params) end
+  if a.type == 'swap' then
+    notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
+    notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
+  elseif a.type == 'leave' then
+    params.gaps = (a.gaps ~= '' and a.gaps) or '-'
+    notify_channel(prefix, 'ops', 'MSG_LEAVE_GAP_OPS', params)
+  end
+  return { 'approved', a.id, a.summary or '', a.gaps or '' }
+end
+
+-- A new approval ID ('S', 'L', 'X', ...) of TYP for REQUESTER with STEPS =
+-- {who, {who = who, need = 'score'}, ...}, audited as ACTION with DETAIL.
+-- Returns the ID and nil when it waits for its first decision, or nil and
+-- a reply table: {'uncompletable', step, who} (nothing was made) or what
+-- approval_finish answers when the request signed every step itself.
+local function approval_new(prefix, now, src, letter, typ, requester, steps, fields, action, detail)
+  local ranks = staff_ranks(prefix)
+  local rank = ranks[requester] or 0
+  local a = { type = typ, requester = requester, person = fields.person, nsteps = #steps }
+  for i, s in ipairs(steps) do
+    local who, need = s, nil
+    if type(s) == 'table' then who, need = s.who, s.need end
+    a['who' .. i] = who
+    a['need' .. i] = need
+    local kind, val = string.match(who, '^(%a+):(.+)$')
+    if kind == 'role' and not need and rank >= (ROLE_RANK[val] or 99) then a['signed' .. i] = '1' end
+  end
+  local bad = unmatched_step(a, ranks, 1, used_people(a, 1))
+  if bad then return nil, { 'uncompletable', tostring(bad), a['who' .. bad] } end
+  local id = letter .. '-' .. redis.call('INCR', prefix .. 'seq:' .. letter)
+  local key = approval_key(prefix, id)
+  a.id = id
+  redis.call('HSET', key, 'id', id, 'type', typ, 'state', 'open', 'requester', requester,
+    'created', now, 'step', 1, 'nsteps', #steps)
+  for i = 1, #steps do
+    redis.call('HSET', key, 'who' .. i, a['who' .. i])
+    if a['need' .. i] then redis.call('HSET', key, 'need' .. i, a['need' .. i]) end
+  end
+  for k, v in pairs(fields) do
+    redis.call('HSET', key, k, v)
+    a[k] = v
+  end
+  redis.call('ZADD', prefix .. 'approvals:open', now, id)
+  audit(prefix, now, requester, action, id, detail, src)
+  local role = redis.call('HGET', prefix .. 'staff:' .. requester, 'role') or ''
+  for i = 1, #steps do
+    if a['signed' .. i] == '1' then
+      redis.call('HSET', key, 'signed' .. i, '1', 'by' .. i, requester, 'at' .. i, now)
+      a['by' .. i] = requester
+      audit(prefix, now, requester, 'approval.sign', id, 'step ' .. i .. ' signed by the request: ' ..
+        staff_name(prefix, requester) .. ' is ' .. role, src)
+    end
+  end
+  local step = next_open_step(a, 1)
+  if not step then return nil, approval_finish(prefix, now, requester, src, a) end
+  a.step = step
+  redis.call('HSET', key, 'step', step)
+  stuck_arm(prefix, now, id)
+  announce_step(prefix, a)
+  return id, nil
 end
 
 -- Decide the current step.  Returns a reply table for the handler:
 -- {'not_found'} {'closed', state} {'own'} {'twice'} {'not_yours', who}
+-- {'needs_score', step} {'needed_later', step, who}
 -- {'denied', id, summary} {'advanced', id, summary, next who}
 -- {'approved', id, summary, extra} {'failed', id, summary, message id}
-local function approval_decide(prefix, now, actor, rank, src, id, verdict, reason)
+local function approval_decide(prefix, now, actor, rank, src, id, verdict, reason, score)
   local a = approval_fields(prefix, id)
   if not a then return { 'not_found' } end
   if a.state ~= 'open' then return { 'closed', a.state } end
   a.step = tonumber(a.step)
   if a.requester == actor then return { 'own' } end
-  local advice = string.match(a['who' .. a.step] or '', '^advice:') ~= nil
-  for i = 1, a.step - 1 do
-    -- an opinion asked of someone by name is theirs to give, whatever they decided before
-    if a['by' .. i] == actor and not advice then return { 'twice' } end
+  local advice = is_advice(a, a.step)
+  if not advice and used_people(a, a.step)[actor] then
+    if a.person == actor then return { 'own' } end
+    return { 'twice' }
   end
   if not may_decide(a, actor, rank) then return { 'not_yours', a['who' .. a.step] } end
+  if verdict ~= 'deny' and a['need' .. a.step] == 'score' and (score or '') == '' then
+    return { 'needs_score', tostring(a.step) }
+  end
+  if verdict ~= 'deny' and not advice then
+    local used = used_people(a, a.step)
+    used[actor] = true
+    local bad = unmatched_step(a, staff_ranks(prefix), a.step + 1, used)
+    if bad then return { 'needed_later', tostring(bad), a['who' .. bad] } end
+  end
   local key = approval_key(prefix, id)
   redis.call('HSET', key, 'by' .. a.step, actor, 'at' .. a.step, now)
+  a['by' .. a.step] = actor
   if reason and reason ~= '' then redis.call('HSET', key, 'note' .. a.step, reason) end
   -- an opinion asked for is recorded either way and never decides on its own
-  if string.match(a['who' .. a.step] or '', '^advice:') then
+  if advice then
     verdict = 'approve'
-    redis.call('HSET', key, 'opinion', (redis.call('HGET', key, 'opinion') or '') ..
-      staff_name(prefix, actor) .. ': ' .. (reason ~= '' and reason or 'agrees') .. '; ')
+    local said = staff_name(prefix, actor) .. ': ' .. (reason ~= '' and reason or 'agrees')
+    redis.call('HSET', key, 'opinion', (a.opinion or '') .. said .. '; ')
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. 'opinion of ' .. said
+    redis.call('HSET', key, 'evidence', a.evidence)
+  elseif verdict ~= 'deny' and a['need' .. a.step] == 'score' then
+    redis.call('HSET', key, 'score' .. a.step, score)
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') ..
+      'evaluation by ' .. staff_name(prefix, actor) .. ': ' .. (reason or '')
+    redis.call('HSET', key, 'evidence', a.evidence)
   end
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }
   if verdict == 'deny' then
@@ -161,34 +367,14 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
     if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_DENIED', params) end
     return { 'denied', id, a.summary or '' }
   end
-  if a.step < tonumber(a.nsteps) then
-    a.step = a.step + 1
-    redis.call('HSET', key, 'step', a.step)
-    audit(prefix, now, actor, 'approval.step', id, 'step ' .. (a.step - 1) .. ' approved', src)
+  local step = next_open_step(a, a.step + 1)
+  if step then
+    audit(prefix, now, actor, 'approval.step', id, 'step ' .. a.step .. ' approved', src)
+    a.step = step
+    redis.call('HSET', key, 'step', step)
+    stuck_arm(prefix, now, id)
     announce_step(prefix, a)
-    return { 'advanced', id, a.summary or '', a['who' .. a.step] }
+    return { 'advanced', id, a.summary or '', a['who' .. step] }
   end
-  local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
-  if APPLY[a.type] then failure = APPLY[a.type](prefix, a) end
-  if failure then
-    redis.call('HSET', key, 'reason', failure)
-    close_approval(prefix, a, 'failed')
-    audit(prefix, now, actor, 'approval.fail', id, failure, src)
-    params.why = failure
-    notify_staff(prefix, a.requester, 'MSG_APPROVAL_FAILED_NOTICE', params)
-    return { 'failed', id, a.summary or '', failure }
-  end
-  close_approval(prefix, a, 'approved')
-  audit(prefix, now, actor, 'approval.approve', id, a.summary or '', src)
-  notify_staff(prefix, a.requester, 'MSG_APPROVAL_APPROVED', params)
-  if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params) end
-  if a.type == 'swap' then
-    notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
-    notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
-  elseif a.type == 'leave' then
-    params.gaps = (a.gaps ~= '' and a.gaps) or '-'
-    notify_channel(prefix, 'ops', 'MSG_LEAVE_GAP_OPS', params)
-  end
-  return { 'approved', id, a.summary or '', a.gaps or '' }
+  return approval_finish(prefix, now, actor, src, a)
 end
-

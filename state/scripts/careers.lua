@@ -45,13 +45,12 @@ if op == 'promote' then
   if to > from + 1 then return { 'skip', s.level } end
   local dup = open_of('promotion', person, 'person')
   if dup then return { 'duplicate', dup } end
-  local id = approval_new(prefix, now, 'P', 'promotion', actor, { 'role:minister', 'role:webmaster' },
-    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = summary })
-  audit(prefix, now, actor, 'promotion.request', id, summary .. (reason ~= '' and (' (' .. reason .. ')') or ''), src)
-  local a = approval_fields(prefix, id)
-  a.step = 1
-  announce_step(prefix, a)
-  return { 'ok', id }
+  local id, done = approval_new(prefix, now, src, 'P', 'promotion', actor, { 'role:minister', 'role:webmaster' },
+    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = summary,
+      evidence = 'now ' .. s.level .. ', ' .. cycle .. '-cycle' }, 'promotion.request',
+    summary .. (reason ~= '' and (' (' .. reason .. ')') or ''))
+  if done then return done end
+  return { 'ok', id, redis.call('HGET', approval_key(prefix, id), 'who' .. redis.call('HGET', approval_key(prefix, id), 'step')) }
 
 elseif op == 'probation_apply' then
   -- text, apply window ms, summary
@@ -67,12 +66,13 @@ elseif op == 'probation_apply' then
   if dup then return { 'duplicate', dup } end
   local figures = string.format('%d:%02d h worked, %d late check-ins', math.floor(s.hours / 3600000),
     math.floor(s.hours % 3600000 / 60000), s.late)
-  local id = approval_new(prefix, now, 'PR', 'probation', actor, { 'role:vice_minister', 'role:minister', 'role:webmaster' },
-    { self_evaluation = text, figures = figures, summary = 'probation ' .. actor .. ' (' .. figures .. ')' })
-  audit(prefix, now, actor, 'probation.apply', id, figures, src)
-  local a = approval_fields(prefix, id)
-  a.step = 1
-  announce_step(prefix, a)
+  -- the shift lead's evaluation (a score and a note) comes first, then the
+  -- department's review, then the webmaster
+  local id, done = approval_new(prefix, now, src, 'PR', 'probation', actor,
+    { { who = 'role:vice_minister', need = 'score' }, 'role:minister', 'role:webmaster' },
+    { self_evaluation = text, figures = figures, reason_text = text, evidence = figures,
+      summary = 'probation ' .. actor .. ' (' .. figures .. ')' }, 'probation.apply', figures)
+  if done then return done end
   return { 'ok', id, figures }
 
 elseif op == 'consult' then
@@ -86,35 +86,65 @@ elseif op == 'consult' then
   local step, n = tonumber(a.step), tonumber(a.nsteps)
   if a['who' .. step] ~= 'role:minister' or rank < ROLE_RANK.minister then return { 'not_now' } end
   local key = approval_key(prefix, id)
-  for i = n, step, -1 do redis.call('HSET', key, 'who' .. (i + 1), a['who' .. i]) end
+  -- the steps from this one on move one down (those not decided yet, signed ones with their signature)
+  for i = n, step, -1 do
+    for _, f in ipairs({ 'who', 'need', 'signed', 'by', 'at', 'note', 'quiet' }) do
+      if a[f .. i] then redis.call('HSET', key, f .. (i + 1), a[f .. i]) else redis.call('HDEL', key, f .. (i + 1)) end
+    end
+  end
+  redis.call('HDEL', key, 'need' .. step, 'signed' .. step, 'by' .. step, 'at' .. step, 'note' .. step, 'quiet' .. step)
   redis.call('HSET', key, 'who' .. step, 'advice:' .. person, 'nsteps', n + 1)
   audit(prefix, now, actor, 'probation.consult', id, person, src)
+  a = approval_fields(prefix, id)
   a.step = step
-  a['who' .. step] = 'advice:' .. person
+  stuck_arm(prefix, now, id)
   announce_step(prefix, a)
   return { 'ok' }
 
 elseif op == 'training' then
-  -- intern, tenths of hours, topic
-  local who, tenths, topic = ARGV[6], tonumber(ARGV[7]), ARGV[8]
+  -- intern, tenths of hours, topic, confirmed 0|1 (logged by someone who trains)
+  local who, tenths, topic, confirmed = ARGV[6], tonumber(ARGV[7]), ARGV[8], ARGV[9]
   local s = staff(who)
   if not s then return { 'no_such_person' } end
   if s.level ~= 'TRN' then return { 'not_intern', s.level } end
+  local hours = string.format('%d.%d', math.floor(tenths / 10), tenths % 10)
+  if confirmed ~= '1' then
+    -- an intern's own hours count once a vice minister or above confirms them
+    local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
+      { person = who, tenths = tostring(tenths), reason_text = topic,
+        summary = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic }, 'training.log', hours .. ' h ' .. topic)
+    if done then return done end
+    return { 'unconfirmed', id, tostring(intern(who).tenths) }
+  end
   local total = redis.call('HINCRBY', prefix .. 'intern:' .. who, 'tenths', tenths)
   redis.call('RPUSH', prefix .. 'intern:' .. who .. ':log', now .. '|' .. actor .. '|' .. tenths .. '|' .. topic)
-  audit(prefix, now, actor, 'training.log', who, tostring(tenths / 10) .. ' h ' .. topic, src)
+  audit(prefix, now, actor, 'training.log', who, hours .. ' h ' .. topic, src)
   return { 'ok', tostring(total) }
 
 elseif op == 'talk' or op == 'summary' then
   local s = staff(actor)
+  if op == 'talk' and s and s.level ~= 'TRN' then
+    -- the designated person files the talk they had with the intern: it counts at once
+    local who, notes = ARGV[6], ARGV[7]
+    local t = staff(who)
+    if not t then return { 'no_such_person' } end
+    if t.level ~= 'TRN' then return { 'not_intern', t.level } end
+    local n = redis.call('HINCRBY', prefix .. 'intern:' .. who, 'talks', 1)
+    redis.call('RPUSH', prefix .. 'intern:' .. who .. ':talks', now .. '|' .. actor .. '|' .. notes)
+    audit(prefix, now, actor, 'internship.talk', who, 'with ' .. actor .. ', filed by them', src)
+    return { 'ok', tostring(n) }
+  end
   if not s or s.level ~= 'TRN' then return { 'not_intern', s and s.level or '' } end
   if op == 'talk' then
+    -- a talk counts once the designated person it was with confirms it
     local with, notes = ARGV[6], ARGV[7]
     if not staff(with) then return { 'no_such_person' } end
-    local n = redis.call('HINCRBY', prefix .. 'intern:' .. actor, 'talks', 1)
-    redis.call('RPUSH', prefix .. 'intern:' .. actor .. ':talks', now .. '|' .. with .. '|' .. notes)
-    audit(prefix, now, actor, 'internship.talk', actor, 'with ' .. with, src)
-    return { 'ok', tostring(n) }
+    if with == actor then return { 'self' } end
+    local id, done = approval_new(prefix, now, src, 'TK', 'talk', actor, { 'person:' .. with },
+      { person = actor, with = with, reason_text = notes, summary = 'internship talk ' .. actor .. ' with ' .. with },
+      'internship.talk', 'with ' .. with)
+    if done then return done end
+    return { 'unconfirmed', id, tostring(intern(actor).talks) }
   end
   redis.call('HSET', prefix .. 'intern:' .. actor, 'summary', ARGV[6])
   audit(prefix, now, actor, 'internship.summary', actor, string.sub(ARGV[6], 1, 80), src)
@@ -139,18 +169,24 @@ elseif op == 'status' or op == 'recommend' then
   if i.talks < need_talks then missing[#missing + 1] = 'talks' end
   if not i.summary then missing[#missing + 1] = 'summary' end
   if not s.verified then missing[#missing + 1] = 'verification' end
+  -- what the intern logged that waits for confirmation (counted nowhere yet)
+  local wait_tenths, wait_talks = 0, 0
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
+    local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'type', 'person', 'tenths')
+    if a[2] == who and a[1] == 'training' then wait_tenths = wait_tenths + tonumber(a[3] or '0') end
+    if a[2] == who and a[1] == 'talk' then wait_talks = wait_talks + 1 end
+  end
   local status = { tostring(i.tenths), tostring(i.talks), i.summary and '1' or '0', s.verified and '1' or '0',
-    staff_name(prefix, who) }
+    staff_name(prefix, who), tostring(wait_tenths), tostring(wait_talks) }
   if op == 'status' then return { 'status', unpack(status) } end
   if #missing > 0 then return { 'missing', table.concat(missing, ' '), unpack(status) } end
   local dup = open_of('internship', who, 'person')
   if dup then return { 'duplicate', dup } end
-  local id = approval_new(prefix, now, 'I', 'internship', actor, { 'role:webmaster' },
-    { person = who, summary = 'early transfer ' .. who .. ' TRN -> CCS' })
-  audit(prefix, now, actor, 'internship.recommend', id, who, src)
-  local a = approval_fields(prefix, id)
-  a.step = 1
-  announce_step(prefix, a)
+  local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:webmaster' },
+    { person = who, summary = 'early transfer ' .. who .. ' TRN -> CCS', reason_text = i.summary,
+      evidence = string.format('%d.%d h confirmed training, %d confirmed talks, real name verified',
+        math.floor(i.tenths / 10), i.tenths % 10, i.talks) }, 'internship.recommend', who)
+  if done then return done end
   return { 'ok', id }
 
 elseif op == 'cal_add' then

@@ -1,14 +1,14 @@
 -- excuse_request: !excuse <person> <week> <reason> -> approval X-n for a webmaster.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, person, week, reason, summary
--- returns {'ok', id} | {'no_such_person'}
+-- ARGV    prefix, now, actor, src, person, week, reason, summary, stuck_after ms
+-- returns {'ok', id} | {'no_such_person'} | {'uncompletable', step, who} | {'approved'|'failed', ...}
 local prefix, now, actor, src, person, week, reason, summary =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 if redis.call('EXISTS', prefix .. 'staff:' .. person) == 0 then return { 'no_such_person' } end
-local id = approval_new(prefix, now, 'X', 'excuse', actor, { 'role:webmaster' },
-  { person = person, week = week, reason_text = reason, summary = summary })
-audit(prefix, now, actor, 'excuse.request', id, summary, src)
-local a = approval_fields(prefix, id)
-a.step = 1
-announce_step(prefix, a)
+local fields = { excused = person, week = week, reason_text = reason, summary = summary }
+-- the person concerned decides nothing of it; their own request they may sign
+if person ~= actor then fields.person = person end
+local id, done = approval_new(prefix, now, src, 'X', 'excuse', actor, { 'role:webmaster' }, fields,
+  'excuse.request', summary)
+if done then return done end
 return { 'ok', id }

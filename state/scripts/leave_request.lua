@@ -1,7 +1,8 @@
 -- leave_request: !leave <date|range> <reason> -> approval L-n for a minister or webmaster.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, dates (space list), shifts (space list), late 0|1, reason, summary
--- returns {'ok', id} | {'overlap', id}
+-- ARGV    prefix, now, actor, src, dates (space list), shifts (space list), short notice 0|1,
+--         reason, summary, stuck_after ms
+-- returns {'ok', id} | {'overlap', id} | {'uncompletable', step, who} | {'approved'|'failed', ...}
 local prefix, now, actor, src, dates, shifts, late, reason, summary =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
@@ -12,10 +13,9 @@ for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
     end
   end
 end
-local id = approval_new(prefix, now, 'L', 'leave', actor, { 'role:minister' },
-  { dates = dates, shifts = shifts, late = late, reason_text = reason, summary = summary })
-audit(prefix, now, actor, 'leave.request', id, summary, src)
-local a = approval_fields(prefix, id)
-a.step = 1
-announce_step(prefix, a)
+-- asked later than policy.leave_notice: the deciders read it in their language
+local id, done = approval_new(prefix, now, src, 'L', 'leave', actor, { 'role:minister' },
+  { dates = dates, shifts = shifts, late = late, reason_text = reason, summary = summary,
+    evidence = late == '1' and 'MSG_LEAVE_SHORT_NOTICE' or '' }, 'leave.request', summary)
+if done then return done end
 return { 'ok', id }

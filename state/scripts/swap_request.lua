@@ -1,9 +1,11 @@
 -- swap_request: !swap <date> <shift> with <person> -> approval S-n: the
 -- other person accepts, then a minister or webmaster approves.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, date, shift, other, other's shifts to search (space list), summary
--- returns {'ok', id} | {'not_yours'} | {'no_such_person'} | {'self'} | {'already_there'}
---         | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
+-- ARGV    prefix, now, actor, src, date, shift, other, other's shifts to search (space list), summary,
+--         stuck_after ms
+-- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'no_such_person'} | {'self'}
+--         | {'already_there'} | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
+--         | {'uncompletable', step, who} | {'approved'|'failed', ...}
 local prefix, now, actor, src, date, shift, other, shifts, summary =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 local slot = slot_of(prefix, date, shift, actor)
@@ -25,9 +27,11 @@ for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
   local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'type', 'requester', 'shift')
   if a[1] == 'swap' and a[2] == actor and a[3] == date .. '|' .. shift then return { 'duplicate', id } end
 end
-local id = approval_new(prefix, now, 'S', 'swap', actor, { 'person:' .. other, 'role:minister' },
+-- the other person is asked with MSG_SWAP_ASKED, not the engine's announcement
+local id, done = approval_new(prefix, now, src, 'S', 'swap', actor, { 'person:' .. other, 'role:minister' },
   { date = date, shift = date .. '|' .. shift, shift_name = shift, slot = slot, other = other,
-    other_shift = other_shift, other_slot = other_slot, summary = summary })
-audit(prefix, now, actor, 'swap.request', id, summary, src)
+    other_shift = other_shift, other_slot = other_slot, summary = summary, quiet1 = '1' },
+  'swap.request', summary)
+if done then return done end
 notify_staff(prefix, other, 'MSG_SWAP_ASKED', { id = id, from = staff_name(prefix, actor), summary = summary })
 return { 'ok', id, other_shift, other_slot }

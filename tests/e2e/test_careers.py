@@ -98,25 +98,26 @@ class Promotions(Case):
         self.assertEqual(self.staff("mia")["level"], "CCS")
 
     def test_minister_then_webmaster_and_the_level_changes(self):
+        # the minister's step is signed by the request of a minister; a webmaster approves
         self.ask("mark", '!promote mia PAM cycle=off name="mia keller" email=MIA@example.org reason="covers every VIP night"',
-                 "Promotion P-1 of mia to PAM asked")
-        self.site.wait({"ev": "send", "room": "ops", "text": "P-1 waits for a minister or above"})
+                 "Promotion P-1 of mia to PAM asked; it waits for a webmaster or above.")
+        self.site.wait({"ev": "send", "room": "ops", "text": "P-1 waits for a webmaster or above"})
         self.ask("mark", "!approve P-1", "You cannot decide your own request P-1.")
-        self.ask("vera", "!approve P-1", "P-1 waits for a minister or above, not for you.")
-        self.ask("iron", "!approve P-1", "P-1 accepted; it now waits for a webmaster or above")
-        self.ask("iron", "!approve P-1", "You have already decided a step of P-1.")
+        self.ask("vera", "!approve P-1", "P-1 waits for a webmaster or above, not for you.")
+        self.ask("iron", "!approve P-1", "P-1 waits for a webmaster or above, not for you.")
+        self.ask("mia", "!approve P-1", "You cannot decide your own request P-1.")
         self.ask("lemon", "!approve P-1", "P-1 approved and done")
         self.site.wait({"ev": "dm", "to": "mia", "text": "Congratulations: your level is now PAM."})
         self.assertEqual(self.staff("mia")["level"], "PAM")
         self.ask("mia", "!whoami", "Mia Keller [PAM]")
         actions = self.audit_actions()
-        for step in (("promotion.request", "P-1"), ("approval.step", "P-1"), ("approval.approve", "P-1")):
+        for step in (("promotion.request", "P-1"), ("approval.sign", "P-1"), ("approval.approve", "P-1")):
             self.assertIn(step, actions)
 
     def test_denied_promotion_tells_the_reason(self):
         self.ask("mark", '!promote mia PAM cycle=off name="Mia Keller" email=mia@example.org reason=x', "P-1")
-        self.ask("iron", "!deny P-1 not before the review", "P-1 denied")
-        self.site.wait({"ev": "dm", "to": "mia", "text": "was denied by Iron Fist: not before the review"})
+        self.ask("lemon", "!deny P-1 not before the review", "P-1 denied")
+        self.site.wait({"ev": "dm", "to": "mia", "text": "was denied by Lemon Chen: not before the review"})
         self.assertEqual(self.staff("mia")["level"], "CCS")
 
 
@@ -132,7 +133,7 @@ class Probation(Case):
         self.ask("mark", "!probation consult PR-1 mia", "The person on probation cannot give the opinion")
         self.ask("mark", "!probation consult PR-1 sara", "PR-1 now waits for the opinion of sara first.")
         self.site.wait({"ev": "dm", "to": "sara", "text": "PR-1 waits for your answer"})
-        self.ask("mark", "!approve PR-1", "PR-1 waits for sara, not for you.")
+        self.ask("mark", "!approve PR-1", "PR-1 waits for the opinion of sara, not for you.")
         # an opinion is recorded either way and never decides on its own
         self.ask("sara", "!deny PR-1 quiet in team chats", "PR-1 accepted; it now waits for a minister or above")
         self.ask("mark", "!approve PR-1", "PR-1 accepted; it now waits for a webmaster or above")
@@ -167,16 +168,25 @@ class Probation(Case):
 class Internship(Case):
 
     def test_from_training_to_early_transfer(self):
-        self.ask("tom", "!training log 8 product basics", "Training logged: tom has 8.0 hours now.")
+        # an intern's own hours and talks count once someone who trains them / the person they talked with confirms
+        self.ask("tom", "!training log 8 product basics",
+                 "Training H-1 logged: 8.0 hours, not counted until a vice minister or above confirms it "
+                 "(!approve H-1). Confirmed so far: 0.0 hours.")
         self.ask("mia", "!training log tom 2 shadowing", "Only a vice minister or above does this for someone else.")
         self.ask("mia", "!training log 2 shadowing", "mia is CCS, not an intern (TRN).")
-        self.ask("vera", "!training log tom 30 shadowing the night shift", "tom has 38.0 hours now.")
+        self.ask("vera", "!training log tom 30 shadowing the night shift", "Training logged: tom has 30.0 hours now.")
         self.ask("vera", "!training log tom zero x", '"zero" is not a number of hours')
         self.ask("mark", "!internship recommend tom",
-                 "cannot be recommended yet; missing: hours talks summary verification (38.0 of 40 hours, 0 of 2 talks).")
-        self.ask("tom", "!training log 2 the backend", "40.0 hours")
-        self.ask("tom", "!internship talk lemon the site, the purpose of customer care", "Talk filed (1 so far).")
-        self.ask("tom", "!internship talk lemon customer care techniques", "Talk filed (2 so far).")
+                 "cannot be recommended yet; missing: hours talks summary verification (30.0 of 40 hours, 0 of 2 talks).")
+        self.ask("vera", "!approve H-1", "H-1 approved and done")
+        self.ask("tom", "!training log 2 the backend", "Confirmed so far: 38.0 hours.")
+        self.ask("iron", "!approve H-2", "H-2 approved and done")
+        self.ask("tom", "!internship talk lemon the site, the purpose of customer care",
+                 "Talk TK-1 with lemon filed; it counts once lemon confirms it (!approve TK-1). Confirmed so far: 0.")
+        self.ask("tom", "!internship talk lemon customer care techniques", "Talk TK-2 with lemon filed")
+        self.ask("mark", "!approve TK-1", "TK-1 waits for lemon, not for you.")
+        self.ask("lemon", "!approve TK-1", "TK-1 approved and done")
+        self.ask("lemon", "!approve TK-2", "TK-2 approved and done")
         self.ask("mark", "!internship recommend tom", "missing: summary verification")
         self.ask("tom", "!internship summary Forty hours taught me patience.", "Internship summary filed.")
         self.ask("tom", "!staff verify tom", "!staff verify is for minister and above")

@@ -186,7 +186,7 @@ class Leave(ShiftCase):
         self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
         self.ask("mia", "!leave 2026-03-04..2026-03-05 family wedding", "Leave L-1 for 2026-03-04..2026-03-05 asked; a minister")
         self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave mia 2026-03-04..2026-03-05"})
-        self.ask("mia", "!leave tomorrow dentist", "later than the notice period (marked late)")
+        self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).")
         self.ask("mark", "!approve L-1", "L-1 approved and done")
         self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent), 2026-03-04 late (agent)."})

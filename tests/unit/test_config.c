@@ -208,6 +208,7 @@ test_defaults_for_minimal_config(void **state)
 	assert_string_equal(cfg->notify.tag, "[System]");
 	assert_int_equal(cfg->notify.max_length, 500);
 	assert_int_equal(cfg->notify.n_link_hosts, 0);
+	assert_int_equal(cfg->approvals.stuck_after_ms, 48 * 3600 * 1000LL);
 	assert_int_equal(cfg->n_staff, 0);
 	assert_int_equal(cfg->n_shifts, 0);
 	c = &cfg->connections[0];
@@ -391,6 +392,26 @@ test_bad_duration(void **state)
 	    "ms, s, m, h or d)\n"
 	    "4: policy.reminder: must be more than zero\n"
 	    "5: policy.late_window: must be at most 3650d\n");
+}
+
+static void
+test_approvals_stuck_after(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(load(f, SITE_CONN "approvals = { stuck_after = \"3d\"; };\n")->approvals.stuck_after_ms,
+	    3 * 24 * 3600 * 1000LL);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	assert_errors(f,
+	    SITE_CONN
+	    "approvals = {\n"
+	    "  stuck_after = \"soon\";\n"
+	    "  stuck_afterr = \"1h\";\n"
+	    "};\n",
+	    "3: approvals.stuck_after: bad duration \"soon\" (want a number and a unit: "
+	    "ms, s, m, h or d)\n"
+	    "4: approvals.stuck_afterr: unknown setting\n");
 }
 
 static void
@@ -732,6 +753,7 @@ main(void)
 		T(test_type_errors),
 		T(test_range_errors),
 		T(test_bad_duration),
+		T(test_approvals_stuck_after),
 		T(test_bad_timezone),
 		T(test_duplicate_staff_id),
 		T(test_identity_unknown_connection),
