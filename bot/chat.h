@@ -51,6 +51,7 @@ struct request {
 	struct person caller;
 	enum result result;
 	bool guarded;                   /* the abuse guard let it through already (bot/dispatch.c) */
+	bool guard_dropped;             /* ...or dropped it: only the notice waits for the caller's language */
 	bool private_answer;            /* its command is CMD_PRIVATE: every reply goes to the caller privately */
 	bool private_told;              /* the room was told the answer went privately */
 	char data_person[64];           /* what a handler keeps across its state call (an id, a date...) */

@@ -260,6 +260,14 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 	const char *f[BEGIN_FIELDS_MAX];
 	size_t nf = 0;
 
+	if (req->guard_dropped && (err != NULL || r == NULL || r->type != REDIS_REPLY_STRING)) {
+		/* no language to learn: the notice goes in the connection's */
+		char name[PERSON_NAME_MAX + 16];
+		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+		request_done(req);
+		return;
+	}
 	if (err != NULL) {
 		/* Without the store we cannot tell who it is: only CMD_NO_STATE commands run. */
 		struct parsed *cmd = &req->cmd;
@@ -312,6 +320,14 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		apply_mentions(req, f + 2, nf - 2);
 		break;
 	}
+	if (req->guard_dropped) {
+		/* a known friend's flood: the one notice, now in their language */
+		char name[PERSON_NAME_MAX + 16];
+		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+		request_done(req);
+		return;
+	}
 	if (!req->guarded && !admit(req))
 		return;
 	route(req);
@@ -330,7 +346,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	const char *room;
 	size_t len[4];
 	char *at;
-	bool guarded = false;
+	bool guarded = false, dropped = false;
 
 	if (blen >= plen && memcmp(body, prefix, plen) == 0) {
 		body += plen;
@@ -349,17 +365,16 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	bot->metrics.events_in++;
 	copy_join(identity, sizeof(identity), c->name, ':', ev->user_id);
 
-	/* a known chat friend's flood stops here; everyone else is guarded once
-	 * their role is known (admit()) */
+	/* a known chat friend's flood stops here, but for the one line whose
+	 * begin call learns the language of the notice; everyone else is guarded
+	 * once their role is known (admit()) */
 	if (guard_class_of(bot->guard, identity) == GUARD_FRIEND) {
 		if (guard_check(bot->guard, identity, GUARD_FRIEND, NULL, clock_now_ms(), NULL, &note) != GUARD_OK) {
 			bot->metrics.throttled++;
-			if (note.tell) {
-				log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
-				guard_tell(bot, c, ev->user_id, note.lang[0] ? note.lang : c->lang, MSG_SLOW_DOWN,
-				    ev->user_name, note.wait_ms, NULL, NULL);
-			}
-			return;
+			if (!note.tell)
+				return;
+			log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
+			dropped = true;
 		}
 		guarded = true;
 	}
@@ -385,6 +400,8 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	req->received_ms = clock_now_ms();
 	copy_trunc(req->caller.identity, sizeof(req->caller.identity), identity);
 	req->guarded = guarded;
+	req->guard_dropped = dropped;
+	req->data_word = dropped ? (int)(note.wait_ms < 3600000 ? note.wait_ms : 3600000) : 0;
 	fill_friend(req, ev->user_name, NULL);
 	bot->requests_in_flight++;
 	batch_add(bot->batch, req);
