@@ -32,7 +32,7 @@ const struct command commands[] = {
 	{ .name = "staff", .sub = "add", .min_role = ROLE_MINISTER, .arity = -3, .flags = CMD_WRITE | CMD_QUIET,
 	  .proc = staff_add_cmd, .help = MSG_HELP_STAFF_ADD,
 	  .usage = "staff add <id> name=\"<full name>\" email=<e-mail> role=<role> [level=<TRN|CCS|PAM|SAM>] [lang=<code>] [<connection>:<user id>…]" },
-	{ .name = "staff", .sub = "set", .min_role = ROLE_MINISTER, .arity = -5, .flags = CMD_WRITE | CMD_QUIET | CMD_PRIVATE,
+	{ .name = "staff", .sub = "set", .min_role = ROLE_MINISTER, .arity = -5, .flags = CMD_WRITE | CMD_QUIET,
 	  .proc = staff_set_cmd, .help = MSG_HELP_STAFF_SET,
 	  .usage = "staff set <person> name|email|role|level|lang|skills|langs <value>" },
 	{ .name = "staff", .sub = "link", .min_role = ROLE_MINISTER, .arity = 4, .flags = CMD_WRITE | CMD_QUIET,
