@@ -328,7 +328,10 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		request_done(req);
 		return;
 	}
-	if (!req->guarded && !admit(req))
+	if (req->guarded)       /* counted before Redis as a friend's: what is it really? */
+		guard_learn(req->bot->guard, p->identity, p->role > ROLE_FRIEND ? GUARD_STAFF : GUARD_FRIEND, p->lang,
+		    clock_now_ms());
+	else if (!admit(req))
 		return;
 	route(req);
 }

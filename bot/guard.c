@@ -198,6 +198,27 @@ static void *pop(struct guard *g, struct bucket *b)
 	return item;
 }
 
+static void learn(struct guard *g, struct bucket *b, enum guard_class cls, const char *lang, int64_t now_ms)
+{
+	if (cls != GUARD_UNKNOWN && b->cls != cls) {
+		/* newly learned (or changed): a fresh bucket of the new class */
+		b->cls = (unsigned char)cls;
+		b->tokens = g->rate[cls].capacity;
+		b->last_ms = now_ms;
+		b->told = b->told_full = false;
+	}
+	if (lang != NULL && *lang)
+		strncpy(b->lang, lang, sizeof(b->lang) - 1);
+}
+
+void guard_learn(struct guard *g, const char *identity, enum guard_class cls, const char *lang, int64_t now_ms)
+{
+	struct bucket *b = lookup(g, identity);
+
+	if (b != NULL)
+		learn(g, b, cls, lang, now_ms);
+}
+
 enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard_class cls, const char *lang,
                                int64_t now_ms, void *item, struct guard_note *note)
 {
@@ -209,15 +230,7 @@ enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard
 	memset(note, 0, sizeof(*note));
 	if (b == NULL)
 		return GUARD_OK;        /* nowhere to count it: let it pass rather than lose work */
-	if (cls != GUARD_UNKNOWN && b->cls != cls) {
-		/* newly learned (or changed): a fresh bucket of the new class */
-		b->cls = (unsigned char)cls;
-		b->tokens = g->rate[cls].capacity;
-		b->last_ms = now_ms;
-		b->told = b->told_full = false;
-	}
-	if (lang != NULL && *lang)
-		strncpy(b->lang, lang, sizeof(b->lang) - 1);
+	learn(g, b, cls, lang, now_ms);
 	memcpy(note->lang, b->lang, sizeof(note->lang));
 	refill(g, b, now_ms);
 	if (b->cls == GUARD_STAFF && item != NULL) {

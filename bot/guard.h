@@ -64,6 +64,10 @@ enum guard_class guard_class_of(struct guard *g, const char *identity);
 enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard_class cls, const char *lang,
                                int64_t now_ms, void *item, struct guard_note *note);
 
+/* What a command that passed guard_check() earlier learned of IDENTITY later
+ * (its class and language), without counting it again. */
+void guard_learn(struct guard *g, const char *identity, enum guard_class cls, const char *lang, int64_t now_ms);
+
 /* The next queued item whose bucket has a token now (taking it), or NULL. */
 void *guard_next_ready(struct guard *g, int64_t now_ms);
 /* Milliseconds until guard_next_ready() will give something, or -1 if nothing waits. */

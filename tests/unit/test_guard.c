@@ -393,6 +393,31 @@ static void test_class_is_learned(void **state)
 	assert_ptr_equal(guard_take_any(g), &item);
 }
 
+static void test_learning_later_counts_nothing(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
+	/* her language, learned after the check: the next notice is in it */
+	guard_learn(g, "site:lina", GUARD_FRIEND, "es", T0);
+	assert_int_equal(guard_check(g, "site:lina", GUARD_FRIEND, NULL, T0, NULL, &note), GUARD_DROP);
+	assert_true(note.tell);
+	assert_string_equal(note.lang, "es");
+	/* counted as a friend, found to be staff: staff limits from now on */
+	guard_learn(g, "site:lina", GUARD_STAFF, "es", T0);
+	assert_int_equal(guard_class_of(g, "site:lina"), GUARD_STAFF);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_OK);
+	assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_DELAY);
+	assert_ptr_equal(guard_take_any(g), &item);
+	/* nobody is created by learning */
+	guard_learn(g, "site:nobody", GUARD_STAFF, "de", T0);
+	assert_int_equal(guard_class_of(g, "site:nobody"), GUARD_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -412,6 +437,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_staff_queues_are_served_in_turn, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_waiting_work_is_never_forgotten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_class_is_learned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learning_later_counts_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
