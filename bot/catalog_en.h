@@ -16,6 +16,9 @@
 	X(MSG_REFUSED_LEVEL, "{prefix}{cmd} needs level {needed} or above; you are {level}.") \
 	X(MSG_STATE_DOWN, "The state store is unavailable right now, so nothing was done. Please try again in a minute.") \
 	X(MSG_SLOW_DOWN, "{name}, you are sending commands too fast. The extra ones are ignored; wait {seconds} s.") \
+	X(MSG_GUARD_DELAYED, "{name}, you are sending commands faster than I run them: the next ones wait their turn and are all done, in order (in about {seconds} s).") \
+	X(MSG_GUARD_QUEUE_FULL, "{name}, {count} of your commands are already waiting, so \"{cmd}\" and what you send right after it were not run. Send them again in {seconds} s.") \
+	X(MSG_SENT_PRIVATELY, "{name}, I sent you the answer privately.") \
 	X(MSG_INTERNAL_ERROR, "Something went wrong on my side; nothing was changed. ({error})") \
 	X(MSG_DELIVERY_FAILED, "I could not deliver a message to {target}: {code}.") \
 	X(MSG_SHUTTING_DOWN, "I am restarting; please send that again in a moment.") \
@@ -246,7 +249,6 @@
 	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged") \
 	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved") \
 	X(MSG_CONTACT_CARD, "Emergency contact card of {name}\nphone: {phone}\naddress: {address}\nbackup contact: {backup}") \
-	X(MSG_CONTACT_SENT_PRIVATELY, "Sent privately: contact data is never posted in a room.") \
 	X(MSG_CONTACT_SAVED, "Your contact card's {field} is saved.") \
 	X(MSG_CONTACT_BAD_FIELD, "Unknown field \"{field}\"; one of: phone, address, backup.") \
 	X(MSG_PLAN_SHOW, "Emergency plan:\n{plan}") \

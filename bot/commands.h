@@ -19,11 +19,17 @@
  *               treated as an unknown chat friend)
  * CMD_QUIET     a write whose script neither schedules a timer nor sends
  *               through the durable outbox: no need to wake those engines
+ * CMD_PRIVATE   its answers carry personal data (reasons, contact cards,
+ *               evaluations, others' hours, e-mail, audit lines): every reply
+ *               goes to the caller privately, and a room it was typed in is
+ *               told so in one short line (bot/request.c).  Announcements a
+ *               handler makes to a channel on purpose are not replies.
  */
 enum command_flags {
 	CMD_WRITE = 1 << 0,
 	CMD_NO_STATE = 1 << 1,
 	CMD_QUIET = 1 << 2,
+	CMD_PRIVATE = 1 << 3,
 };
 
 typedef void command_proc(struct request *req);

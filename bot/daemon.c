@@ -367,7 +367,7 @@ static void reload(struct dutybot *bot)
 	}
 	config_free(bot->cfg);
 	bot->cfg = cfg;
-	guard_configure(bot->guard, cfg->limits.commands_per_minute, cfg->limits.burst);
+	guard_configure(bot->guard, GUARD_LIMITS_OF(cfg));
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	log_set_level((enum log_level)log_level_parse(cfg->log_level));
@@ -620,7 +620,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.timeout_ms = cfg->redis.timeout_ms;
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
-	bot->guard = guard_new(cfg->limits.commands_per_minute, cfg->limits.burst);
+	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));
 	bot->timers = timers_new(bot);
 	bot->deliver = deliver_new(bot);
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));

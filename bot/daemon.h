@@ -25,7 +25,8 @@ struct metrics {
 	uint64_t duplicates;            /* dropped as already handled */
 	uint64_t begin_batches;         /* begin_batch.lua calls (each for 1..BEGIN_BATCH_MAX commands) */
 	uint64_t unknown_commands;
-	uint64_t throttled;             /* dropped by the abuse guard */
+	uint64_t throttled;             /* dropped by the abuse guard (friends' floods, a full staff queue) */
+	uint64_t delayed;               /* staff commands the abuse guard made wait */
 	uint64_t *commands;             /* [command index * RESULT_MAX + result] */
 	uint64_t replies;               /* actions queued */
 	uint64_t delivery_failures;

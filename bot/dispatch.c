@@ -1,10 +1,14 @@
 /*
  * dispatch: from a chat_event to a handler.  In order: is it a command at
- * all (prefix, or any private line), the abuse guard, then one Redis round
- * trip (begin_batch.lua) that drops a message already handled and resolves
- * the caller, then parse, table lookup, role/level and arity checks, each with
- * its own answer.  Only then the handler runs.  This is the only place that
- * checks what a command row declares.
+ * all (prefix, or any private line), the abuse guard for someone already known
+ * as a chat friend (a known friend's flood never reaches Redis), then one
+ * Redis round trip (begin_batch.lua) that drops a message already handled and
+ * resolves the caller, the abuse guard for everyone else (now that their role
+ * is known: staff over their limit wait their turn in the guard's queue, run
+ * in order by the delay timer, never dropped), then parse, table lookup,
+ * role/level and arity checks, each with its own answer.  Only then the
+ * handler runs.  This is the only place that checks what a command row
+ * declares (CMD_PRIVATE is applied in bot/request.c).
  *
  * The begin is batched: Redis's cost is mostly per script call, not per
  * command in it, so all commands read in one loop turn share one call.
@@ -135,12 +139,68 @@ static void route(struct request *req)
 		request_done(req);
 		return;
 	}
+	req->private_answer = (c->flags & CMD_PRIVATE) != 0;
 	c->proc(req);
 }
 
 struct begin_batch;
 static void batch_add(struct begin_batch *b, struct request *req);
 static struct request *request_alloc(struct begin_batch *b, size_t strings);
+static void delay_arm(struct begin_batch *b);
+
+/* Tells USER privately what the guard did (ID with NAME, SECONDS and KV). */
+static void guard_tell(struct dutybot *bot, struct conn *c, const char *user, const char *lang, enum msg_id id,
+                       const char *name, int64_t wait_ms, const char *count, const char *cmd)
+{
+	char text[1024], secs[24];
+
+	snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
+	catalog_format(text, sizeof(text), lang, id,
+	    (const char *const[]){ "name", name, "seconds", secs, "count", count ? count : "", "cmd", cmd ? cmd : "" }, 8);
+	daemon_queue(bot, c, OUT_DM, user, text, NULL, NULL, lang);
+}
+
+/*
+ * The abuse guard for a request whose caller is resolved: true if it runs
+ * now.  Otherwise the request is the guard's (staff: waits in its queue) or
+ * is done with (a friend's flood, a full queue).
+ */
+static bool admit(struct request *req)
+{
+	struct dutybot *bot = req->bot;
+	const struct person *p = &req->caller;
+	struct guard_note note;
+	char name[PERSON_NAME_MAX + 16], count[24], cmd[84];
+	enum guard_verdict v;
+
+	v = guard_check(bot->guard, p->identity, p->role > ROLE_FRIEND ? GUARD_STAFF : GUARD_FRIEND, p->lang,
+	    clock_now_ms(), req, &note);
+	if (v == GUARD_OK)
+		return true;
+	person_display(p, name, sizeof(name));
+	if (v == GUARD_DELAY) {
+		bot->metrics.delayed++;
+		if (note.tell) {
+			log_info("%s: %s sends commands faster than their limit; the next ones wait their turn",
+			    req->conn->name, p->identity);
+			guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_DELAYED, name, note.wait_ms, NULL, NULL);
+		}
+		delay_arm(bot->batch);
+		return false;
+	}
+	bot->metrics.throttled++;
+	if (note.tell && v == GUARD_FULL) {
+		log_warnx("%s: %s has %zu commands waiting; refusing more", req->conn->name, p->identity, note.queued);
+		snprintf(count, sizeof(count), "%zu", note.queued);
+		copy_trunc(cmd, sizeof(cmd), req->text);
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_QUEUE_FULL, name, note.wait_ms, count, cmd);
+	} else if (note.tell) {
+		log_info("%s: %s sends commands too fast; dropping the excess", req->conn->name, p->identity);
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, name, note.wait_ms, NULL, NULL);
+	}
+	request_done(req);
+	return false;
+}
 
 static void fill_friend(struct request *req, const char *user_name, const char *lang)
 {
@@ -200,6 +260,14 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 	const char *f[BEGIN_FIELDS_MAX];
 	size_t nf = 0;
 
+	if (req->guard_dropped && (err != NULL || r == NULL || r->type != REDIS_REPLY_STRING)) {
+		/* no language to learn: the notice goes in the connection's */
+		char name[PERSON_NAME_MAX + 16];
+		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+		request_done(req);
+		return;
+	}
 	if (err != NULL) {
 		/* Without the store we cannot tell who it is: only CMD_NO_STATE commands run. */
 		struct parsed *cmd = &req->cmd;
@@ -252,6 +320,19 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		apply_mentions(req, f + 2, nf - 2);
 		break;
 	}
+	if (req->guard_dropped) {
+		/* a known friend's flood: the one notice, now in their language */
+		char name[PERSON_NAME_MAX + 16];
+		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+		request_done(req);
+		return;
+	}
+	if (req->guarded)       /* counted before Redis as a friend's: what is it really? */
+		guard_learn(req->bot->guard, p->identity, p->role > ROLE_FRIEND ? GUARD_STAFF : GUARD_FRIEND, p->lang,
+		    clock_now_ms());
+	else if (!admit(req))
+		return;
 	route(req);
 }
 
@@ -263,13 +344,12 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	const char *body = ev->text;
 	size_t blen = ev->text_len;
 	char identity[sizeof(((struct person *)0)->identity)];
-	char secs[24];
+	struct guard_note note;
 	struct request *req;
 	const char *room;
 	size_t len[4];
 	char *at;
-	int64_t wait_ms = 0;
-	enum guard_verdict v;
+	bool guarded = false, dropped = false;
 
 	if (blen >= plen && memcmp(body, prefix, plen) == 0) {
 		body += plen;
@@ -288,18 +368,18 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	bot->metrics.events_in++;
 	copy_join(identity, sizeof(identity), c->name, ':', ev->user_id);
 
-	v = guard_check(bot->guard, identity, clock_now_ms(), &wait_ms);
-	if (v != GUARD_OK) {
-		bot->metrics.throttled++;
-		if (v == GUARD_WARN) {
-			char text[512];
-			snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
-			catalog_format(text, sizeof(text), c->lang, MSG_SLOW_DOWN,
-			    (const char *const[]){ "name", ev->user_name, "seconds", secs }, 4);
+	/* a known chat friend's flood stops here, but for the one line whose
+	 * begin call learns the language of the notice; everyone else is guarded
+	 * once their role is known (admit()) */
+	if (guard_class_of(bot->guard, identity) == GUARD_FRIEND) {
+		if (guard_check(bot->guard, identity, GUARD_FRIEND, NULL, clock_now_ms(), NULL, &note) != GUARD_OK) {
+			bot->metrics.throttled++;
+			if (!note.tell)
+				return;
 			log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
-			daemon_queue(bot, c, OUT_DM, ev->user_id, text, NULL, NULL, c->lang);
+			dropped = true;
 		}
-		return;
+		guarded = true;
 	}
 
 	room = ev->dm ? NULL : ev->room;
@@ -322,6 +402,9 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	req->text = put(&at, body, blen);
 	req->received_ms = clock_now_ms();
 	copy_trunc(req->caller.identity, sizeof(req->caller.identity), identity);
+	req->guarded = guarded;
+	req->guard_dropped = dropped;
+	req->data_word = dropped ? (int)(note.wait_ms < 3600000 ? note.wait_ms : 3600000) : 0;
 	fill_friend(req, ev->user_name, NULL);
 	bot->requests_in_flight++;
 	batch_add(bot->batch, req);
@@ -338,6 +421,7 @@ struct begin_batch {
 	uv_check_t check;
 	uv_prepare_t prepare;
 	bool closed;                    /* handles closed: every append is sent at once */
+	uv_timer_t delay;               /* runs staff commands the guard made wait, when their turn comes */
 	size_t n;
 	struct request *req[BEGIN_BATCH_MAX];
 	/* Requests of the ordinary size, kept for the next ones: at ~1.9 KiB a
@@ -457,6 +541,49 @@ static void on_prepare(uv_prepare_t *h)
 	batch_flush(h->data);
 }
 
+/* ---- staff commands waiting their turn ---- */
+
+/* Every command still waiting, limits ignored: the daemon is stopping. */
+static void delay_run_all(struct begin_batch *b)
+{
+	struct request *req;
+
+	while ((req = guard_take_any(b->bot->guard)) != NULL)
+		route(req);
+}
+
+static void on_delay(uv_timer_t *t)
+{
+	struct begin_batch *b = t->data;
+	struct request *req;
+
+	if (b->bot->stopping) {
+		delay_run_all(b);
+		return;
+	}
+	while ((req = guard_next_ready(b->bot->guard, clock_now_ms())) != NULL)
+		route(req);
+	delay_arm(b);
+}
+
+/* Wakes when the next waiting command's turn comes (at most 250 ms on, so
+ * that a shutdown runs what waits without delay). */
+static void delay_arm(struct begin_batch *b)
+{
+	int64_t due;
+
+	if (b->closed) {
+		delay_run_all(b);
+		return;
+	}
+	due = guard_next_due(b->bot->guard, clock_now_ms());
+	if (due < 0) {
+		uv_timer_stop(&b->delay);
+		return;
+	}
+	uv_timer_start(&b->delay, on_delay, (uint64_t)(due < 250 ? due : 250), 0);
+}
+
 static void batch_add(struct begin_batch *b, struct request *req)
 {
 	b->req[b->n++] = req;
@@ -477,7 +604,8 @@ int dispatch_init(struct dutybot *bot)
 	b->bot = bot;
 	uv_check_init(bot->loop, &b->check);
 	uv_prepare_init(bot->loop, &b->prepare);
-	b->check.data = b->prepare.data = b;
+	uv_timer_init(bot->loop, &b->delay);
+	b->check.data = b->prepare.data = b->delay.data = b;
 	bot->batch = b;
 	return 0;
 }
@@ -490,8 +618,11 @@ void dispatch_close(struct dutybot *bot)
 		return;
 	batch_flush(b);
 	b->closed = true;
+	/* what still waits its turn goes now, before Redis closes */
+	delay_run_all(b);
 	uv_close((uv_handle_t *)&b->check, NULL);
 	uv_close((uv_handle_t *)&b->prepare, NULL);
+	uv_close((uv_handle_t *)&b->delay, NULL);
 }
 
 void dispatch_free(struct dutybot *bot)

@@ -9,6 +9,7 @@
 #include "state/redis.h"
 #include "bot/timers.h"
 #include "bot/deliver.h"
+#include "bot/guard.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -113,6 +114,10 @@ char *metrics_render(struct dutybot *bot, size_t *len)
 	sb_printf(&b, "dutybot_begin_batches_total %llu\n", (unsigned long long)bot->metrics.begin_batches);
 	head(&b, "dutybot_throttled_total", "counter", "commands dropped by the abuse guard");
 	sb_printf(&b, "dutybot_throttled_total %llu\n", (unsigned long long)bot->metrics.throttled);
+	head(&b, "dutybot_delayed_total", "counter", "staff commands the abuse guard made wait their turn");
+	sb_printf(&b, "dutybot_delayed_total %llu\n", (unsigned long long)bot->metrics.delayed);
+	head(&b, "dutybot_delayed", "gauge", "staff commands waiting their turn now");
+	sb_printf(&b, "dutybot_delayed %zu\n", guard_queued(bot->guard));
 	head(&b, "dutybot_replies_total", "counter", "actions queued for sending");
 	sb_printf(&b, "dutybot_replies_total %llu\n", (unsigned long long)bot->metrics.replies);
 	head(&b, "dutybot_replies_sent_total", "counter", "actions the platform acknowledged");

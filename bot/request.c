@@ -52,6 +52,16 @@ static void keep_click_answer(struct request *req, const char *text)
 
 static void send_text(struct request *req, bool private, const char *text)
 {
+	private = private || req->private_answer;
+	if (private && req->room != NULL && req->click == NULL && !req->private_told) {
+		/* typed in a room: the room learns where the answer went, once */
+		char notice[PERSON_NAME_MAX + 160], name[PERSON_NAME_MAX + 16];
+		req->private_told = true;
+		catalog_format(notice, sizeof(notice), req->caller.lang, MSG_SENT_PRIVATELY,
+		    (const char *const[]){ "name", person_display(&req->caller, name, sizeof(name)) }, 2);
+		daemon_queue(req->bot, req->conn, OUT_SEND, req->room, notice, req->room, req->user_id,
+		    req->caller.lang);
+	}
 	if (req->click != NULL && !private && req->conn->ops->click_done != NULL)
 		keep_click_answer(req, text);
 	else if (private || req->room == NULL)

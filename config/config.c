@@ -41,8 +41,10 @@ static const struct known_key redis_keys[] = {
 };
 static const struct known_key http_keys[] = { { "listen", 0 } };
 static const struct known_key limits_keys[] = {
-	{ "burst", 0 }, { "commands_per_minute", 0 }, { "dedupe_ttl", 0 },
+	{ "burst", 0 }, { "commands_per_minute", 0 }, { "dedupe_ttl", 0 }, { "friend", 0 }, { "staff", 0 },
 };
+static const struct known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
+static const struct known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
 static const struct known_key policy_keys[] = {
 	{ "checkin_opens", 0 }, { "late_grace", 0 }, { "late_window", 0 },
 	{ "leave_notice", 0 }, { "min_weekly_hours", 0 }, { "reminder", 0 },
@@ -206,11 +208,31 @@ parse_limits(struct cfg_ctx *ctx, const config_setting_t *root)
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g;
 
+	const config_setting_t *fg, *sg, *s;
+	int per_minute, burst;
+
 	g = cfg_get_group(ctx, root, "limits", limits_keys, NELEM(limits_keys));
 	if (g == NULL)
 		return;
-	cfg_get_int(ctx, g, "commands_per_minute", 1, 10000, &cfg->limits.commands_per_minute);
-	cfg_get_int(ctx, g, "burst", 1, 10000, &cfg->limits.burst);
+	/* the keys of old, for everyone: now what a group without its own says */
+	if (cfg_get_int(ctx, g, "commands_per_minute", 1, 10000, &per_minute))
+		cfg->limits.friends.per_minute = cfg->limits.staff.per_minute = per_minute;
+	if (cfg_get_int(ctx, g, "burst", 1, 10000, &burst))
+		cfg->limits.friends.burst = cfg->limits.staff.burst = burst;
+	fg = cfg_get_group(ctx, g, "friend", limits_friend_keys, NELEM(limits_friend_keys));
+	if (fg != NULL) {
+		cfg_get_int(ctx, fg, "per_minute", 1, 10000, &cfg->limits.friends.per_minute);
+		cfg_get_int(ctx, fg, "burst", 1, 10000, &cfg->limits.friends.burst);
+		if ((s = config_setting_get_member(fg, "queue")) != NULL)
+			cfg_err(ctx, s, "chat friends' extra commands are dropped, never queued; "
+			    "queue is a setting of limits.staff");
+	}
+	sg = cfg_get_group(ctx, g, "staff", limits_staff_keys, NELEM(limits_staff_keys));
+	if (sg != NULL) {
+		cfg_get_int(ctx, sg, "per_minute", 1, 10000, &cfg->limits.staff.per_minute);
+		cfg_get_int(ctx, sg, "burst", 1, 10000, &cfg->limits.staff.burst);
+		cfg_get_int(ctx, sg, "queue", 1, 10000, &cfg->limits.staff_queue);
+	}
 	cfg_get_duration(ctx, g, "dedupe_ttl", 1, &cfg->limits.dedupe_ttl_ms);
 }
 
@@ -696,8 +718,11 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->redis.timeout_ms = 2000;
 	cfg_set_str(ctx, &cfg->http.listen_host, "127.0.0.1");
 	cfg->http.listen_port = 9462;
-	cfg->limits.commands_per_minute = 20;
-	cfg->limits.burst = 5;
+	cfg->limits.friends.per_minute = 20;
+	cfg->limits.friends.burst = 5;
+	cfg->limits.staff.per_minute = 120;
+	cfg->limits.staff.burst = 30;
+	cfg->limits.staff_queue = 200;
 	cfg->limits.dedupe_ttl_ms = 24 * 3600 * 1000LL;
 	cfg->policy.late_grace_ms = 10 * 60 * 1000LL;
 	cfg->policy.late_window_ms = 30 * 24 * 3600 * 1000LL;

@@ -117,8 +117,13 @@ struct config {
 	} http;
 
 	struct {
-		int commands_per_minute;   /* per person, default 20 */
-		int burst;                 /* default 5 */
+		/* Per person: chat friends over theirs are dropped (told once a flood);
+		 * staff over theirs wait, in order, in a queue of at most staff_queue. */
+		struct config_limit {
+			int per_minute;
+			int burst;
+		} friends, staff;          /* default 20/5 ("friend"), 120/30 ("staff") */
+		int staff_queue;           /* default 200 ("staff.queue") */
 		int64_t dedupe_ttl_ms;     /* default 24h ("dedupe_ttl") */
 	} limits;
 

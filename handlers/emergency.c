@@ -219,13 +219,11 @@ static void on_card(const redisReply *r, const char *err, void *privdata)
 	else if (r->type != REDIS_REPLY_ARRAY || r->elements < 4)
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
 	else
-		/* contact data never goes into a room */
+		/* contact data never goes into a room (the row is CMD_PRIVATE too) */
 		reply_private(req, MSG_CONTACT_CARD, "name", reply_str(r, 0),
 		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : "—",
 		    "address", *reply_str(r, 2) ? reply_str(r, 2) : "—",
 		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : "—");
-	if (err == NULL && req->room != NULL && r->type == REDIS_REPLY_ARRAY && r->elements >= 4)
-		reply(req, MSG_CONTACT_SENT_PRIVATELY);
 	request_done(req);
 }
 

@@ -294,7 +294,7 @@ class Scenarios:
 
     def test_a_mention_is_a_person(self):
         self.ask("mark", f"!staff show {self.mention('mia')}", "id: mia", channel="dm")
-        self.ask("mark", "!staff show <@999999>", "No staff member")
+        self.ask("mark", "!staff show <@999999>", "No staff member", channel="dm")
 
     def test_swap_approved_by_button(self):
         self.ask("mark", "!roster lead tomorrow early vera", "Roster updated")

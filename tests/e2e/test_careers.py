@@ -47,9 +47,9 @@ class Case(E2E):
 class Gates(Case):
 
     def test_sam_only_calendar_and_the_levels_table(self):
-        self.ask("tom", "!calendar", "!calendar needs level SAM or above; you are TRN.")
-        self.ask("mia", "!calendar add tomorrow 10:00 x", "!calendar add needs level SAM or above; you are CCS.")
-        self.ask("lina", "!calendar", "is for agent and above; you are chat friend.")
+        self.ask("tom", "!calendar", "!calendar needs level SAM or above; you are TRN.", room="dm")
+        self.ask("mia", "!calendar add tomorrow 10:00 x", "!calendar add needs level SAM or above; you are CCS.", room="dm")
+        self.ask("lina", "!calendar", "is for agent and above; you are chat friend.", room="dm")
         self.ask("mia", "!help calendar add", "There is no command !calendar add that you may use.")
         self.ask("sara", "!help calendar add", "!calendar add <date> <HH:MM> <text>")
         levels = self.ask("tom", "!levels", "Levels and what each may not do yet:")["text"]
@@ -69,8 +69,8 @@ class Gates(Case):
         self.site.wait({"ev": "dm", "to": "sara", "text": "Your appointments on 2026-03-03:\nK-2 15:30 storyline review"})
         self.site.say("sara", "!calendar remove K-2")
         self.site.wait({"ev": "dm", "to": "sara", "text": "Appointment K-2 removed."})
-        self.ask("sara", "!calendar remove K-2", "You have no appointment K-2.")
-        self.ask("sara", "!calendar add yesterday 10:00 x", "That time is in the past.")
+        self.ask("sara", "!calendar remove K-2", "You have no appointment K-2.", room="dm")
+        self.ask("sara", "!calendar add yesterday 10:00 x", "That time is in the past.", room="dm")
         for e in self.site.events:
             if e.get("ev") == "send":
                 self.assertNotIn("VIP friend", e["text"])     # never into a room
@@ -80,27 +80,27 @@ class Promotions(Case):
 
     def test_refusals_name_the_reason_and_change_nothing(self):
         ok = 'name="Mia Keller" email=mia@example.org'
-        self.ask("mia", f"!promote mia PAM cycle=off {ok} reason=x", "!promote is for minister and above; you are agent.")
+        self.ask("mia", f"!promote mia PAM cycle=off {ok} reason=x", "!promote is for minister and above; you are agent.", room="dm")
         self.ask("mark", '!promote mia PAM cycle=off name="Mia Kelller" email=mia@example.org reason=x',
-                 "name does not match the staff record")
+                 "name does not match the staff record", room="dm")
         self.ask("mark", '!promote mia PAM cycle=off name="Mia Keller" email=mia@example.com reason=x',
-                 "email does not match the staff record")
+                 "email does not match the staff record", room="dm")
         self.ask("mark", '!promote mia PAM cycle=off name="M K" email=m@example.com reason=x',
-                 "name email does not match")
-        self.ask("mark", f"!promote mia SAM cycle=off {ok} reason=x", "none may be skipped")
-        self.ask("mark", f"!promote mia CCS cycle=off {ok} reason=x", "already is CCS")
-        self.ask("mark", f"!promote mia TRN cycle=off {ok} reason=x", "that is not a promotion")
-        self.ask("mark", f"!promote mia PAM cycle=off {ok}", "An off-cycle promotion needs its reason")
-        self.ask("mark", f"!promote mia PAM cycle=in {ok}", "No promotion window is open now; the next one opens on 2026-07-01.")
+                 "name email does not match", room="dm")
+        self.ask("mark", f"!promote mia SAM cycle=off {ok} reason=x", "none may be skipped", room="dm")
+        self.ask("mark", f"!promote mia CCS cycle=off {ok} reason=x", "already is CCS", room="dm")
+        self.ask("mark", f"!promote mia TRN cycle=off {ok} reason=x", "that is not a promotion", room="dm")
+        self.ask("mark", f"!promote mia PAM cycle=off {ok}", "An off-cycle promotion needs its reason", room="dm")
+        self.ask("mark", f"!promote mia PAM cycle=in {ok}", "No promotion window is open now; the next one opens on 2026-07-01.", room="dm")
         self.ask("mark", '!promote vera PAM cycle=off name="Vera Kovacs" email=vera@example.org reason=x',
-                 "vera is not an agent")
+                 "vera is not an agent", room="dm")
         self.assertEqual(self.redis.keys(self.key("approval", "*")), [])
         self.assertEqual(self.staff("mia")["level"], "CCS")
 
     def test_minister_then_webmaster_and_the_level_changes(self):
         # the minister's step is signed by the request of a minister; a webmaster approves
         self.ask("mark", '!promote mia PAM cycle=off name="mia keller" email=MIA@example.org reason="covers every VIP night"',
-                 "Promotion P-1 of mia to PAM asked; it waits for a webmaster or above.")
+                 "Promotion P-1 of mia to PAM asked; it waits for a webmaster or above.", room="dm")
         self.site.wait({"ev": "send", "room": "ops", "text": "P-1 waits for a webmaster or above"})
         self.ask("mark", "!approve P-1", "You cannot decide your own request P-1.")
         self.ask("vera", "!approve P-1", "P-1 waits for a webmaster or above, not for you.")
@@ -115,7 +115,7 @@ class Promotions(Case):
             self.assertIn(step, actions)
 
     def test_denied_promotion_tells_the_reason(self):
-        self.ask("mark", '!promote mia PAM cycle=off name="Mia Keller" email=mia@example.org reason=x', "P-1")
+        self.ask("mark", '!promote mia PAM cycle=off name="Mia Keller" email=mia@example.org reason=x', "P-1", room="dm")
         self.ask("lemon", "!deny P-1 not before the review", "P-1 denied")
         self.site.wait({"ev": "dm", "to": "mia", "text": "was denied by Lemon Chen: not before the review"})
         self.assertEqual(self.staff("mia")["level"], "CCS")
@@ -124,14 +124,14 @@ class Promotions(Case):
 class Probation(Case):
 
     def test_every_step_to_permanent(self):
-        ev = self.ask("mia", "!probation apply I handled the Saturday queue alone", "Probation request PR-1 filed")
+        ev = self.ask("mia", "!probation apply I handled the Saturday queue alone", "Probation request PR-1 filed", room="dm")
         self.assertIn("0:00 h worked, 0 late check-ins", ev["text"])
-        self.ask("mia", "!probation apply again", "Your request PR-1 is already open.")
-        self.ask("vera", "!probation evaluate PR-1 score=9 great", 'score="9": give a score from 1 to 5.')
-        self.ask("vera", "!probation evaluate PR-1 score=4 reliable and kind", "PR-1 accepted; it now waits for a minister or above")
-        self.ask("vera", "!probation consult PR-1 sara", "!probation consult is for minister and above")
-        self.ask("mark", "!probation consult PR-1 mia", "The person on probation cannot give the opinion")
-        self.ask("mark", "!probation consult PR-1 sara", "PR-1 now waits for the opinion of sara first.")
+        self.ask("mia", "!probation apply again", "Your request PR-1 is already open.", room="dm")
+        self.ask("vera", "!probation evaluate PR-1 score=9 great", 'score="9": give a score from 1 to 5.', room="dm")
+        self.ask("vera", "!probation evaluate PR-1 score=4 reliable and kind", "PR-1 accepted; it now waits for a minister or above", room="dm")
+        self.ask("vera", "!probation consult PR-1 sara", "!probation consult is for minister and above", room="dm")
+        self.ask("mark", "!probation consult PR-1 mia", "The person on probation cannot give the opinion", room="dm")
+        self.ask("mark", "!probation consult PR-1 sara", "PR-1 now waits for the opinion of sara first.", room="dm")
         self.site.wait({"ev": "dm", "to": "sara", "text": "PR-1 waits for your answer"})
         self.ask("mark", "!approve PR-1", "PR-1 waits for the opinion of sara, not for you.")
         # an opinion is recorded either way and never decides on its own
@@ -147,19 +147,19 @@ class Probation(Case):
         for step in (("probation.apply", "PR-1"), ("probation.consult", "PR-1"), ("approval.approve", "PR-1")):
             self.assertIn(step, actions)
         self.assertEqual(sum(1 for a in actions if a == ("approval.step", "PR-1")), 3)
-        self.ask("mia", "!probation apply once more", "You are permanent staff already.")
+        self.ask("mia", "!probation apply once more", "You are permanent staff already.", room="dm")
 
     def test_the_evaluator_may_also_be_consulted(self):
-        self.ask("mia", "!probation apply ready", "PR-1")
-        self.ask("vera", "!probation evaluate PR-1 score=3 fine", "accepted")
-        self.ask("mark", "!probation consult PR-1 vera", "PR-1 now waits for the opinion of vera first.")
+        self.ask("mia", "!probation apply ready", "PR-1", room="dm")
+        self.ask("vera", "!probation evaluate PR-1 score=3 fine", "accepted", room="dm")
+        self.ask("mark", "!probation consult PR-1 vera", "PR-1 now waits for the opinion of vera first.", room="dm")
         self.ask("vera", "!approve PR-1 she grew a lot", "PR-1 accepted; it now waits for a minister or above")
 
     def test_refusals_and_a_denial(self):
-        self.ask("sara", "!probation apply please", "Too early: you may apply from 2026-04-17; your probation ends on 2026-05-01.")
-        self.ask("tom", "!probation apply please", "Your staff record has no probation")
-        self.ask("mia", "!probation apply ready", "PR-1")
-        self.ask("vera", "!probation evaluate PR-1 score=2 often late", "accepted")
+        self.ask("sara", "!probation apply please", "Too early: you may apply from 2026-04-17; your probation ends on 2026-05-01.", room="dm")
+        self.ask("tom", "!probation apply please", "Your staff record has no probation", room="dm")
+        self.ask("mia", "!probation apply ready", "PR-1", room="dm")
+        self.ask("vera", "!probation evaluate PR-1 score=2 often late", "accepted", room="dm")
         self.ask("mark", "!deny PR-1 extend the probation by a month", "PR-1 denied")
         self.site.wait({"ev": "dm", "to": "mia", "text": "was denied by Mark Novak: extend the probation by a month"})
         self.assertNotIn("permanent", self.staff("mia"))
@@ -171,15 +171,15 @@ class Internship(Case):
         # an intern's own hours and talks count once someone who trains them / the person they talked with confirms
         self.ask("tom", "!training log 8 product basics",
                  "Training H-1 logged: 8.0 hours, not counted until a vice minister or above confirms it "
-                 "(!approve H-1). Confirmed so far: 0.0 hours.")
-        self.ask("mia", "!training log tom 2 shadowing", "Only a vice minister or above does this for someone else.")
-        self.ask("mia", "!training log 2 shadowing", "mia is CCS, not an intern (TRN).")
-        self.ask("vera", "!training log tom 30 shadowing the night shift", "Training logged: tom has 30.0 hours now.")
-        self.ask("vera", "!training log tom zero x", '"zero" is not a number of hours')
+                 "(!approve H-1). Confirmed so far: 0.0 hours.", room="dm")
+        self.ask("mia", "!training log tom 2 shadowing", "Only a vice minister or above does this for someone else.", room="dm")
+        self.ask("mia", "!training log 2 shadowing", "mia is CCS, not an intern (TRN).", room="dm")
+        self.ask("vera", "!training log tom 30 shadowing the night shift", "Training logged: tom has 30.0 hours now.", room="dm")
+        self.ask("vera", "!training log tom zero x", '"zero" is not a number of hours', room="dm")
         self.ask("mark", "!internship recommend tom",
-                 "cannot be recommended yet; missing: hours talks summary verification (30.0 of 40 hours, 0 of 2 talks).")
+                 "cannot be recommended yet; missing: hours talks summary verification (30.0 of 40 hours, 0 of 2 talks).", room="dm")
         self.ask("vera", "!approve H-1", "H-1 approved and done")
-        self.ask("tom", "!training log 2 the backend", "Confirmed so far: 38.0 hours.")
+        self.ask("tom", "!training log 2 the backend", "Confirmed so far: 38.0 hours.", room="dm")
         self.ask("iron", "!approve H-2", "H-2 approved and done")
         self.ask("tom", "!internship talk lemon the site, the purpose of customer care",
                  "Talk TK-1 with lemon filed; it counts once lemon confirms it (!approve TK-1). Confirmed so far: 0.")
@@ -187,15 +187,15 @@ class Internship(Case):
         self.ask("mark", "!approve TK-1", "TK-1 waits for lemon, not for you.")
         self.ask("lemon", "!approve TK-1", "TK-1 approved and done")
         self.ask("lemon", "!approve TK-2", "TK-2 approved and done")
-        self.ask("mark", "!internship recommend tom", "missing: summary verification")
+        self.ask("mark", "!internship recommend tom", "missing: summary verification", room="dm")
         self.ask("tom", "!internship summary Forty hours taught me patience.", "Internship summary filed.")
         self.ask("tom", "!staff verify tom", "!staff verify is for minister and above")
         self.ask("mark", "!staff verify tom", "Tom Berger [TRN]: real-name registration recorded as checked.")
         self.ask("vera", "!internship status tom",
-                 "Tom Berger [TRN]: training 40.0 of 40 hours, talks 2 of 2, summary: yes, real name verified: yes.")
-        self.ask("mia", "!internship status tom", "Only a vice minister or above")
-        self.ask("vera", "!internship recommend tom", "!internship recommend is for minister and above")
-        self.ask("mark", "!internship recommend tom", "I-1: tom recommended for early transfer to CCS; a webmaster decides.")
+                 "Tom Berger [TRN]: training 40.0 of 40 hours, talks 2 of 2, summary: yes, real name verified: yes.", room="dm")
+        self.ask("mia", "!internship status tom", "Only a vice minister or above", room="dm")
+        self.ask("vera", "!internship recommend tom", "!internship recommend is for minister and above", room="dm")
+        self.ask("mark", "!internship recommend tom", "I-1: tom recommended for early transfer to CCS; a webmaster decides.", room="dm")
         self.ask("iron", "!approve I-1", "I-1 waits for a webmaster or above, not for you.")
         self.ask("lemon", "!approve I-1", "I-1 approved and done")
         self.site.wait({"ev": "dm", "to": "tom", "text": "Congratulations: your level is now CCS."})

@@ -94,7 +94,7 @@ class Commands(E2E):
         self.assertEqual(self.redis.cmd("EXISTS", self.key("staff", "nina")), 0)
         self.assertIsNone(self.redis.cmd("HGET", self.key("ident"), "site:f-nina"))
         self.ask("nina", "!whoami", "chat friend")
-        audit = self.ask("lemon", "!audit 20 nina", "Latest changes by or about nina:")["text"]
+        audit = self.ask("lemon", "!audit 20 nina", "Latest changes by or about nina:", room="dm")["text"]
         for action in ("staff.add", "staff.set", "staff.link", "staff.unlink", "staff.remove"):
             self.assertIn(action, audit)
         self.assertIn("mark:", audit)

@@ -89,7 +89,7 @@ class Queue(Case):
         self.file("f2 group=vip two", "C-2 filed; nobody is free, it waits in the queue.")
         self.site.wait({"ev": "dm", "to": "vera", "text": "Nobody can take complaint C-2 (normal) now"})
         self.file("f3 three", "C-3 filed; nobody is free")
-        self.ask("vera", "!complaints queue", "C-2 queued normal -: two")
+        self.ask("vera", "!complaints queue", "C-2 queued normal -: two", room="dm")
         # sara checks in: she can take the vip one, and one more
         self.ask("sara", "!checkin", "checked in")
         deadline = time.monotonic() + 5
@@ -146,7 +146,7 @@ class Friends(Case):
         self.ask("mia", "!complaint new f1 priority=asap x", 'Priority "asap": one of urgent, high, normal, low.')
         self.ask("mia", "!complaint new f1 group=gold x", 'There is no customer group "gold".')
         self.ask("mia", "!complaint take C-9", "There is no complaint C-9.")
-        self.ask("lina", "!complaints", "!complaints is for agent and above; you are chat friend.")
+        self.ask("lina", "!complaints", "!complaints is for agent and above; you are chat friend.", room="dm")
         self.ask("mia", "!complaint assign C-1 tom", "!complaint assign is for vice minister and above")
         self.file("f1 x", "given to mia.")
         self.ask("tom", "!complaint take C-1", "C-1 is with Mia Keller [CCS]; the lead or a minister reassigns it.")
@@ -170,7 +170,7 @@ class Sla(Case):
     def test_task_shows_in_mine(self):
         self.ask("mark", "!task mia f77 call back about the storyline contest", "Task A-1 given to mia.")
         self.site.wait({"ev": "dm", "to": "mia", "text": "Task A-1: look after site:f77: call back about the storyline contest"})
-        self.ask("mia", "!complaints mine", "A-1 task - site:f77: call back about the storyline contest")
+        self.ask("mia", "!complaints mine", "A-1 task - site:f77: call back about the storyline contest", room="dm")
 
 
 if __name__ == "__main__":
@@ -202,7 +202,7 @@ class Reports(Case):
             created, first = self.redis.cmd("HMGET", self.key("complaint", cid), "created", "first_response")
             responses.append(int(first) - int(created))
         responses.sort()
-        text = self.ask("vera", "!report day", "Report 2026-03-02")["text"]
+        text = self.ask("vera", "!report day", "Report 2026-03-02", room="dm")["text"]
         self.assertIn("Complaints: 3 filed, 1 resolved, 2 still open; "
                       f"first response median {self.dur(responses[0])}, 90th percentile {self.dur(responses[1])}; "
                       "SLA breaches 0", text)
@@ -211,13 +211,13 @@ class Reports(Case):
         self.assertIn("Suggestions 1, emergencies 0, technical problems 1", text)
         self.assertIn(f"Sara Ruiz [SAM]: 1 handled, median response {self.dur(responses[1])}, rating 4.0", text)
         self.assertIn(f"Mia Keller [CCS]: 0 handled, median response {self.dur(responses[0])}, rating -", text)
-        self.ask("vera", "!report week 2026-03-04", "Report 2026-W10")
-        self.ask("vera", "!report month", "Report 2026-03")
-        self.ask("vera", "!report year", "Usage: !report day|week|month [date]")
-        self.ask("mia", "!report day", "!report is for vice minister and above")
-        ev = self.ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
+        self.ask("vera", "!report week 2026-03-04", "Report 2026-W10", room="dm")
+        self.ask("vera", "!report month", "Report 2026-03", room="dm")
+        self.ask("vera", "!report year", "Usage: !report day|week|month [date]", room="dm")
+        self.ask("mia", "!report day", "!report is for vice minister and above", room="dm")
+        ev = self.ask("mark", "!evaluate", "Evaluation 2026-03", room="dm")["text"]
         self.assertIn("Best: Sara Ruiz [SAM]", ev)
-        self.ask("mark", "!evaluate 2026-13", '"2026-13" is not a month')
+        self.ask("mark", "!evaluate 2026-13", '"2026-13" is not a month', room="dm")
 
 
 class DailyReport(Case):

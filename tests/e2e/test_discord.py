@@ -17,8 +17,10 @@ class Discord(Scenarios, PlatformCase):
     WORLD = DiscordWorld
 
     def test_pings_no_one_and_identifies_with_the_intents(self):
-        msg = self.ask("mark", "!staff show @everyone", "No staff member")
-        self.assertEqual(msg["raw"]["allowed_mentions"], {"parse": []})
+        msg = self.ask("mark", "!staff show @everyone", "No staff member", channel="dm")
+        # privately (a record): no @everyone, nobody but the reader
+        self.assertEqual(msg["raw"]["allowed_mentions"]["parse"], [])
+        self.assertEqual(msg["raw"]["allowed_mentions"].get("users", []), [self.world.uid("mark")])
         gw = self.fake.state()["gateway"]
         self.assertEqual(gw["intents"] & ((1 << 9) | (1 << 12) | (1 << 15)), (1 << 9) | (1 << 12) | (1 << 15))
 

@@ -112,12 +112,12 @@ class Contacts(Case):
         self.site.wait({"ev": "dm", "to": "mia", "text": "Your contact card's phone is saved."})
         self.site.say("mia", "!contacts set backup her sister, +49 170 5550999")
         self.site.wait({"ev": "dm", "to": "mia", "text": "backup is saved"})
-        self.ask("mia", "!contacts set shoe 42", "Unknown field")
-        self.ask("tom", "!contacts mia", "!contacts is for minister and above; you are agent.")
-        self.ask("vera", "!contacts mia", "!contacts is for minister and above; you are vice minister.")
+        self.ask("mia", "!contacts set shoe 42", "Unknown field", room="dm")
+        self.ask("tom", "!contacts mia", "!contacts is for minister and above; you are agent.", room="dm")
+        self.ask("vera", "!contacts mia", "!contacts is for minister and above; you are vice minister.", room="dm")
         self.site.say("mark", "!contacts mia")
         card, _ = self.site.wait_all({"ev": "dm", "to": "mark", "text": "Emergency contact card of Mia Keller [CCS]"},
-                                     {"ev": "send", "room": "lobby", "text": "Sent privately"})
+                                     {"ev": "send", "room": "lobby", "text": "Mark Novak, I sent you the answer privately."})
         self.assertIn("+49 170 5550123", card["text"])
         self.assertIn("her sister", card["text"])
         for e in self.site.events:
@@ -125,7 +125,7 @@ class Contacts(Case):
                 self.assertNotIn("5550123", e.get("text", ""))
         audit = self.redis.cmd("XRANGE", self.key("audit"), "-", "+")
         self.assertNotIn("5550123", str(audit))           # the value is not in the audit either
-        self.ask("lemon", "!contacts ghost", 'No staff member "ghost"')
+        self.ask("lemon", "!contacts ghost", 'No staff member "ghost"', room="dm")
 
 
 class Tech(Case):

@@ -79,7 +79,7 @@ class Options(E2E):
         d.wait_log("FAKE TIME in use")
         self.site.wait({"ev": "ready"}, timeout=15)
         self.ask("lemon", '!staff set mia name "Mia K. Keller"', "is now")
-        self.ask("lemon", "!audit 1", "2026-03-02 06:55")        # UTC in this config
+        self.ask("lemon", "!audit 1", "2026-03-02 06:55", room="dm")        # UTC in this config
 
 
 class Signals(E2E):

@@ -66,7 +66,7 @@ class WholeDay(ShiftCase):
         ho = s.wait({"ev": "dm", "to": "lemon", "text": "Handover for noon (2026-03-02) from 2026-03-02 morning, by Vera Kovacs"})
         self.assertIn("printer in room 2 is on fire", ho["text"])
         self.ask("mark", "!handover show today morning", "printer in room 2")
-        audit = self.ask("lemon", "!audit 30", "Latest changes")["text"]
+        audit = self.ask("lemon", "!audit 30", "Latest changes", room="dm")["text"]
         self.assertIn("shift.late_warning vera", audit)
         self.assertIn("shift.late_replaced vera", audit)
         # every timer fired exactly once
@@ -106,10 +106,10 @@ class Swaps(ShiftCase):
     def test_swap_accepted_and_approved_in_channel(self):
         self.ask("mia", "!swap tomorrow early with sara", "Swap S-1 asked of sara")
         self.site.wait({"ev": "dm", "to": "sara", "text": "Mia Keller [CCS] asks you to swap: swap 2026-03-03 early: mia -> sara"})
-        self.ask("sara", "!pending", "S-1 — swap 2026-03-03 early: mia -> sara (from Mia Keller [CCS])")
+        self.ask("sara", "!pending", "S-1 — swap 2026-03-03 early: mia -> sara (from Mia Keller [CCS])", room="dm")
         self.ask("sara", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.site.wait({"ev": "send", "room": "ops", "text": "S-1 waits for a minister or above"})
-        self.ask("mark", "!pending", "S-1")
+        self.ask("mark", "!pending", "S-1", room="dm")
         self.ask("mark", "!approve S-1", "S-1 approved and done")
         self.site.wait_all({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"},
                            {"ev": "dm", "to": "mia", "text": "S-1 (swap 2026-03-03 early: mia -> sara) was approved by Mark Novak."},
@@ -184,16 +184,16 @@ class Leave(ShiftCase):
     def test_leave_approved_and_the_gap_reported(self):
         self.ask("mark", "!roster add 2026-03-03..2026-03-04 early mia", "Roster updated")
         self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
-        self.ask("mia", "!leave 2026-03-04..2026-03-05 family wedding", "Leave L-1 for 2026-03-04..2026-03-05 asked; a minister")
+        self.ask("mia", "!leave 2026-03-04..2026-03-05 family wedding", "Leave L-1 for 2026-03-04..2026-03-05 asked; a minister", room="dm")
         self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave mia 2026-03-04..2026-03-05"})
-        self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)")
-        self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).")
+        self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
+        self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
         self.ask("mark", "!approve L-1", "L-1 approved and done")
         self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent), 2026-03-04 late (agent)."})
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "agents"), "")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "early"), "agents"), "mia")
         self.ask("mark", "!roster add 2026-03-05 early mia", "mia is on leave on 2026-03-05.")
-        self.ask("mia", "!leave 2026-03-01 too late", "is in the past")
+        self.ask("mia", "!leave 2026-03-01 too late", "is in the past", room="dm")
         self.ask("lemon", "!deny L-2 not now", "L-2 denied")
         self.assertEqual(self.redis.cmd("SISMEMBER", self.key("onleave", "mia"), "2026-03-03"), 0)
 
@@ -204,17 +204,17 @@ class WeekClose(ShiftCase):
 
     def test_week_close_lists_those_under_the_minimum_and_the_excused(self):
         self.redis.cmd("HSET", self.key("hours", "2026-W10"), "tom", str(31 * 3600000), "mia", str(12 * 3600000))
-        self.ask("vera", "!excuse sara 2026-W10 sick all week", "Excuse X-1 for 2026-W10 asked; a webmaster decides.")
+        self.ask("vera", "!excuse sara 2026-W10 sick all week", "Excuse X-1 for 2026-W10 asked; a webmaster decides.", room="dm")
         self.ask("mark", "!approve X-1", "X-1 waits for a webmaster or above, not for you.")
         self.ask("lemon", "!approve X-1", "X-1 approved and done")
-        att = self.ask("vera", "!attendance", "Attendance 2026-W10 (minimum 30 h):")["text"]
+        att = self.ask("vera", "!attendance", "Attendance 2026-W10 (minimum 30 h):", room="dm")["text"]
         self.assertIn("Tom Berger [TRN]: 31:00, 0 late, 0 warnings — ok", att)
         self.assertIn("Sara Ruiz [SAM]: 0:00, 0 late, 0 warnings — under the minimum, excused", att)
         self.assertIn("Mia Keller [CCS]: 12:00, 0 late, 0 warnings — under the minimum", att)
-        self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: 12:00 worked (minimum 30 h)")
-        self.ask("mia", "!hours tom", "Only a vice minister or above sees someone else's hours.")
-        self.ask("mia", "!excuse tom 2026-W10 x", "Only a vice minister or above")
-        self.ask("mark", "!excuse sara 2026-W99 x", '"2026-W99" is not a week')
+        self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: 12:00 worked (minimum 30 h)", room="dm")
+        self.ask("mia", "!hours tom", "Only a vice minister or above sees someone else's hours.", room="dm")
+        self.ask("mia", "!excuse tom 2026-W10 x", "Only a vice minister or above", room="dm")
+        self.ask("mark", "!excuse sara 2026-W99 x", '"2026-W99" is not a week', room="dm")
         closed = self.site.wait({"ev": "send", "room": "ops", "text": "Week 2026-W10 closed."}, timeout=20)
         self.assertIn("Under the minimum: Mia Keller [CCS] 12:00, Vera Kovacs 0:00.", closed["text"])
         self.assertIn("Excused: Sara Ruiz [SAM] 0:00.", closed["text"])

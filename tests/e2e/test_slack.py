@@ -14,7 +14,7 @@ class Slack(Scenarios, PlatformCase):
     WORLD = SlackWorld
 
     def test_mentions_and_markup_are_neutralised(self):
-        msg = self.ask("mark", "!staff show <!channel>", "No staff member")
+        msg = self.ask("mark", "!staff show <!channel>", "No staff member", channel="dm")
         self.assertIn("&lt;!channel&gt;", msg["raw"]["text"])
         self.assertNotIn("<!channel>", msg["raw"]["text"])
 

@@ -391,6 +391,44 @@ static void test_arity_ok(void **state)
 	assert_false(command_arity_ok(help, 0));
 }
 
+/* The rows whose answers carry personal data answer privately; the others where asked. */
+static void test_private_rows(void **state)
+{
+	static const char *const private_rows[][2] = {
+		{ "staff", "show" }, { "audit", NULL }, { "leave", NULL }, { "pending", NULL },
+		{ "hours", NULL }, { "attendance", NULL }, { "excuse", NULL }, { "contacts", NULL },
+		{ "contacts", "set" }, { "complaints", NULL }, { "report", NULL }, { "evaluate", NULL },
+		{ "promote", NULL }, { "probation", "apply" }, { "probation", "evaluate" },
+		{ "probation", "consult" }, { "training", "log" }, { "internship", "status" },
+		{ "internship", "recommend" }, { "calendar", NULL }, { "calendar", "add" },
+		{ "calendar", "remove" },
+	};
+	static const char *const public_rows[][2] = {
+		{ "ping", NULL }, { "help", NULL }, { "staff", "list" }, { "roster", NULL },
+		{ "roster", "add" }, { "duty", NULL }, { "approve", NULL }, { "deny", NULL },
+		{ "emergency", NULL }, { "plan", NULL }, { "notify", NULL },
+	};
+	bool known;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(private_rows) / sizeof(private_rows[0]); i++) {
+		const struct command *c = commands_lookup(private_rows[i][0], private_rows[i][1], &known);
+		assert_non_null(c);
+		if (private_rows[i][1] != NULL)
+			assert_string_equal(c->sub, private_rows[i][1]);
+		if (!(c->flags & CMD_PRIVATE))
+			fail_msg("%s %s should answer privately", private_rows[i][0],
+			    private_rows[i][1] ? private_rows[i][1] : "");
+	}
+	for (size_t i = 0; i < sizeof(public_rows) / sizeof(public_rows[0]); i++) {
+		const struct command *c = commands_lookup(public_rows[i][0], public_rows[i][1], &known);
+		assert_non_null(c);
+		if (c->flags & CMD_PRIVATE)
+			fail_msg("%s %s should answer where it was asked", public_rows[i][0],
+			    public_rows[i][1] ? public_rows[i][1] : "");
+	}
+}
+
 static void test_arity_ok_every_row(void **state)
 {
 	for (size_t i = 0; i < n_commands; i++) {
@@ -406,6 +444,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_table_not_empty),
+		cmocka_unit_test(test_private_rows),
 		cmocka_unit_test(test_every_row_has_proc),
 		cmocka_unit_test(test_every_row_has_help),
 		cmocka_unit_test(test_help_ids_distinct),

@@ -191,8 +191,11 @@ test_defaults_for_minimal_config(void **state)
 	assert_int_equal(cfg->redis.timeout_ms, 2000);
 	assert_string_equal(cfg->http.listen_host, "127.0.0.1");
 	assert_int_equal(cfg->http.listen_port, 9462);
-	assert_int_equal(cfg->limits.commands_per_minute, 20);
-	assert_int_equal(cfg->limits.burst, 5);
+	assert_int_equal(cfg->limits.friends.per_minute, 20);
+	assert_int_equal(cfg->limits.friends.burst, 5);
+	assert_int_equal(cfg->limits.staff.per_minute, 120);
+	assert_int_equal(cfg->limits.staff.burst, 30);
+	assert_int_equal(cfg->limits.staff_queue, 200);
 	assert_int_equal(cfg->limits.dedupe_ttl_ms, 24 * 3600 * 1000LL);
 	assert_int_equal(cfg->policy.late_grace_ms, 10 * 60 * 1000);
 	assert_int_equal(cfg->policy.late_window_ms, 30 * 24 * 3600 * 1000LL);
@@ -376,6 +379,62 @@ test_range_errors(void **state)
 	    "2: redis.db: must be between 0 and 15\n"
 	    "3: http.listen: bad address \"127.0.0.1:0\" (want host:port, [v6]:port or \"\")\n"
 	    "4: notify.max_length: must be between 1 and 2000\n");
+}
+
+static void
+test_limits_per_class(void **state)
+{
+	struct fixture *f = *state;
+	const struct config *cfg;
+
+	/* a group per class */
+	cfg = load(f, SITE_CONN
+	    "limits = { friend = { per_minute = 6; burst = 3; };\n"
+	    "           staff = { per_minute = 300; burst = 50; queue = 40; }; };\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->limits.friends.per_minute, 6);
+	assert_int_equal(cfg->limits.friends.burst, 3);
+	assert_int_equal(cfg->limits.staff.per_minute, 300);
+	assert_int_equal(cfg->limits.staff.burst, 50);
+	assert_int_equal(cfg->limits.staff_queue, 40);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	/* the keys of old are for everyone... */
+	cfg = load(f, SITE_CONN "limits = { commands_per_minute = 600; burst = 100; };\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->limits.friends.per_minute, 600);
+	assert_int_equal(cfg->limits.friends.burst, 100);
+	assert_int_equal(cfg->limits.staff.per_minute, 600);
+	assert_int_equal(cfg->limits.staff.burst, 100);
+	assert_int_equal(cfg->limits.staff_queue, 200);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	/* ...whose group does not say otherwise */
+	cfg = load(f, SITE_CONN "limits = { commands_per_minute = 10; burst = 2;\n  staff = { burst = 40; }; };\n");
+	assert_non_null(cfg);
+	assert_int_equal(cfg->limits.friends.per_minute, 10);
+	assert_int_equal(cfg->limits.friends.burst, 2);
+	assert_int_equal(cfg->limits.staff.per_minute, 10);
+	assert_int_equal(cfg->limits.staff.burst, 40);
+}
+
+static void
+test_limits_errors(void **state)
+{
+	assert_errors(*state,
+	    SITE_CONN
+	    "limits = {\n"
+	    "  friend = { per_minute = 0; burst = 3; queue = 10; };\n"
+	    "  staff = { per_minute = 60; burst = 20000; queue = 0; rate = 5; };\n"
+	    "  guest = { burst = 1; };\n"
+	    "};\n",
+	    "3: limits.friend.per_minute: must be between 1 and 10000\n"
+	    "3: limits.friend.queue: chat friends' extra commands are dropped, never queued; "
+	    "queue is a setting of limits.staff\n"
+	    "4: limits.staff.rate: unknown setting\n"
+	    "4: limits.staff.burst: must be between 1 and 10000\n"
+	    "4: limits.staff.queue: must be between 1 and 10000\n"
+	    "5: limits.guest: unknown setting\n");
 }
 
 static void
@@ -752,6 +811,8 @@ main(void)
 		T(test_missing_token),
 		T(test_type_errors),
 		T(test_range_errors),
+		T(test_limits_per_class),
+		T(test_limits_errors),
 		T(test_bad_duration),
 		T(test_approvals_stuck_after),
 		T(test_bad_timezone),

@@ -1,8 +1,10 @@
 /*
- * test_guard: the abuse guard's token buckets.  A burst passes, the next
- * command is a WARN (once), the rest DROP; tokens come back at per_minute;
- * identities do not share buckets; reconfiguring applies; a flood of
- * identities does not make the guard forget a recent one.
+ * test_guard: the abuse guard's token buckets.  A friend's burst passes, the
+ * rest is DROPped and told once per flood (until the bucket is full again);
+ * tokens come back at per_minute; identities do not share buckets;
+ * reconfiguring applies; a flood of identities does not make the guard forget
+ * a recent one.  Staff over their limit are DELAYed, never dropped: queued in
+ * order, given back as tokens come, bounded by queue_max (then FULL).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,10 +21,19 @@
 
 #define T0 1772438100000LL      /* 2026-03-02T07:55:00Z */
 
+static const struct guard_limits FRIEND = { 6, 3 };        /* burst 3, then one every 10 s */
+static const struct guard_limits STAFF = { 60, 5 };         /* burst 5, then one a second */
+
 static int setup(void **state)
 {
-	*state = guard_new(6, 3);      /* burst 3, then one every 10 s */
+	*state = guard_new(&FRIEND, &STAFF, 4);
 	return *state ? 0 : -1;
+}
+
+/* the old tests' configure(g, per_minute, burst): friends' limits */
+static void configure(struct guard *g, int per_minute, int burst)
+{
+	guard_configure(g, &(struct guard_limits){ per_minute, burst }, &STAFF, 4);
 }
 
 static int teardown(void **state)
@@ -31,9 +42,26 @@ static int teardown(void **state)
 	return 0;
 }
 
-static enum guard_verdict check(struct guard *g, const char *id, int64_t now)
+/* A friend's command: GUARD_WARN stands for a DROP the friend is told of. */
+#define GUARD_WARN 100
+static int check(struct guard *g, const char *id, int64_t now)
 {
-	return guard_check(g, id, now, NULL);
+	struct guard_note note;
+	enum guard_verdict v = guard_check(g, id, GUARD_FRIEND, NULL, now, NULL, &note);
+
+	if (v == GUARD_DROP && note.tell)
+		return GUARD_WARN;
+	assert_false(note.tell);
+	return (int)v;
+}
+
+static int check_wait(struct guard *g, const char *id, int64_t now, int64_t *wait)
+{
+	struct guard_note note;
+	enum guard_verdict v = guard_check(g, id, GUARD_FRIEND, NULL, now, NULL, &note);
+
+	*wait = note.wait_ms;
+	return v == GUARD_DROP && note.tell ? GUARD_WARN : (int)v;
 }
 
 static void test_burst_then_warn_then_drop(void **state)
@@ -44,13 +72,13 @@ static void test_burst_then_warn_then_drop(void **state)
 	assert_int_equal(check(g, "site:u1", T0), GUARD_OK);
 	assert_int_equal(check(g, "site:u1", T0), GUARD_OK);
 	assert_int_equal(check(g, "site:u1", T0), GUARD_OK);
-	assert_int_equal(guard_check(g, "site:u1", T0, &wait), GUARD_WARN);
+	assert_int_equal(check_wait(g, "site:u1", T0, &wait), GUARD_WARN);
 	/* one token comes every 10 s; the bucket is empty */
 	assert_true(wait > 9000 && wait <= 10001);
 	assert_int_equal(check(g, "site:u1", T0), GUARD_DROP);
 	assert_int_equal(check(g, "site:u1", T0 + 1), GUARD_DROP);
 	wait = -1;
-	assert_int_equal(guard_check(g, "site:u1", T0 + 5000, &wait), GUARD_DROP);
+	assert_int_equal(check_wait(g, "site:u1", T0 + 5000, &wait), GUARD_DROP);
 	assert_true(wait > 4000 && wait <= 5001);
 }
 
@@ -63,10 +91,14 @@ static void test_refill_over_time(void **state)
 	assert_int_equal(check(g, "a", T0), GUARD_WARN);
 	assert_int_equal(check(g, "a", T0 + 9000), GUARD_DROP);         /* 0.9 token */
 	assert_int_equal(check(g, "a", T0 + 10050), GUARD_OK);          /* 1.005 tokens */
-	assert_int_equal(check(g, "a", T0 + 10050), GUARD_WARN);        /* told again after a pass */
+	assert_int_equal(check(g, "a", T0 + 10050), GUARD_DROP);        /* the same flood: told once */
 	assert_int_equal(check(g, "a", T0 + 10100), GUARD_DROP);
 	assert_int_equal(check(g, "a", T0 + 20100), GUARD_OK);          /* 1.005 tokens */
-	assert_int_equal(check(g, "a", T0 + 20100), GUARD_WARN);
+	assert_int_equal(check(g, "a", T0 + 20100), GUARD_DROP);
+	/* quiet until the bucket is full again (3 tokens, 30 s): a new flood, told again */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(check(g, "a", T0 + 60000), GUARD_OK);
+	assert_int_equal(check(g, "a", T0 + 60000), GUARD_WARN);
 }
 
 static void test_refill_capped_at_burst(void **state)
@@ -114,11 +146,11 @@ static void test_reconfigure_burst(void **state)
 {
 	struct guard *g = *state;
 
-	guard_configure(g, 6, 5);
+	configure(g, 6, 5);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(check(g, "new", T0), GUARD_OK);
 	assert_int_equal(check(g, "new", T0), GUARD_WARN);
-	guard_configure(g, 6, 1);
+	configure(g, 6, 1);
 	assert_int_equal(check(g, "newer", T0), GUARD_OK);
 	assert_int_equal(check(g, "newer", T0), GUARD_WARN);
 }
@@ -131,10 +163,10 @@ static void test_reconfigure_rate(void **state)
 		assert_int_equal(check(g, "a", T0), GUARD_OK);
 	assert_int_equal(check(g, "a", T0), GUARD_WARN);
 	/* 60 a minute: one a second from now on */
-	guard_configure(g, 60, 3);
+	configure(g, 60, 3);
 	assert_int_equal(check(g, "a", T0 + 900), GUARD_DROP);
 	assert_int_equal(check(g, "a", T0 + 1100), GUARD_OK);
-	assert_int_equal(check(g, "a", T0 + 1100), GUARD_WARN);
+	assert_int_equal(check(g, "a", T0 + 1100), GUARD_DROP);        /* the same flood */
 	assert_int_equal(check(g, "a", T0 + 2200), GUARD_OK);
 }
 
@@ -143,12 +175,12 @@ static void test_nonsense_config_is_clamped(void **state)
 	struct guard *g = *state;
 
 	/* zero or negative: at least a burst of 1 and 1 a minute, never "nothing passes" */
-	guard_configure(g, 0, 0);
+	configure(g, 0, 0);
 	assert_int_equal(check(g, "z", T0), GUARD_OK);
 	assert_int_equal(check(g, "z", T0), GUARD_WARN);
 	assert_int_equal(check(g, "z", T0 + 59000), GUARD_DROP);
 	assert_int_equal(check(g, "z", T0 + 60100), GUARD_OK);
-	guard_configure(g, -5, -5);
+	configure(g, -5, -5);
 	assert_int_equal(check(g, "y", T0), GUARD_OK);
 	assert_int_equal(check(g, "y", T0), GUARD_WARN);
 }
@@ -215,6 +247,177 @@ static void test_flood_of_one_and_many(void **state)
 	assert_int_equal(ok, 3);
 }
 
+/* ---- staff: delayed, never dropped ---- */
+
+static enum guard_verdict staff(struct guard *g, const char *id, int64_t now, void *item, struct guard_note *note)
+{
+	return guard_check(g, id, GUARD_STAFF, "de", now, item, note);
+}
+
+static void test_staff_delayed_in_order_then_full(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int items[8];
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "site:mark", T0, &items[0], &note), GUARD_OK);
+	/* over the limit: queued, told once */
+	assert_int_equal(staff(g, "site:mark", T0, &items[1], &note), GUARD_DELAY);
+	assert_true(note.tell);
+	assert_int_equal(note.queued, 1);
+	assert_true(note.wait_ms > 900 && note.wait_ms <= 1001);
+	assert_string_equal(note.lang, "de");
+	for (int i = 2; i <= 4; i++) {
+		assert_int_equal(staff(g, "site:mark", T0, &items[i], &note), GUARD_DELAY);
+		assert_false(note.tell);
+		assert_int_equal(note.queued, (size_t)i);
+	}
+	assert_true(note.wait_ms > 3900 && note.wait_ms <= 4001);      /* the 4th waits 4 s */
+	assert_int_equal(guard_queued(g), 4);
+	/* the queue holds 4: the next is refused, told once, and nothing is lost */
+	assert_int_equal(staff(g, "site:mark", T0, &items[5], &note), GUARD_FULL);
+	assert_true(note.tell);
+	assert_int_equal(note.queued, 4);
+	assert_int_equal(staff(g, "site:mark", T0, &items[6], &note), GUARD_FULL);
+	assert_false(note.tell);
+	assert_int_equal(guard_queued(g), 4);
+	/* they come back in order, one a second */
+	assert_null(guard_next_ready(g, T0 + 500));
+	assert_true(guard_next_due(g, T0 + 500) > 400 && guard_next_due(g, T0 + 500) <= 501);
+	assert_ptr_equal(guard_next_ready(g, T0 + 1001), &items[1]);
+	assert_null(guard_next_ready(g, T0 + 1001));
+	/* a new command while others wait queues behind them, even with a token */
+	assert_int_equal(staff(g, "site:mark", T0 + 2500, &items[7], &note), GUARD_DELAY);
+	assert_false(note.tell);
+	assert_ptr_equal(guard_next_ready(g, T0 + 2500), &items[2]);
+	assert_null(guard_next_ready(g, T0 + 2500));
+	assert_ptr_equal(guard_next_ready(g, T0 + 6000), &items[3]);
+	assert_ptr_equal(guard_next_ready(g, T0 + 6000), &items[4]);
+	assert_ptr_equal(guard_next_ready(g, T0 + 6000), &items[7]);
+	assert_null(guard_next_ready(g, T0 + 6000));
+	assert_int_equal(guard_next_due(g, T0 + 6000), -1);
+	assert_int_equal(guard_queued(g), 0);
+}
+
+static void test_staff_told_again_after_the_flood(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item;
+
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "s", T0, &item, &note), GUARD_OK);
+	assert_int_equal(staff(g, "s", T0, &item, &note), GUARD_DELAY);
+	assert_true(note.tell);
+	assert_ptr_equal(guard_next_ready(g, T0 + 1001), &item);
+	/* one token back but the bucket not full: the same flood */
+	assert_int_equal(staff(g, "s", T0 + 2000, &item, &note), GUARD_OK);
+	assert_int_equal(staff(g, "s", T0 + 2000, &item, &note), GUARD_DELAY);
+	assert_false(note.tell);
+	assert_ptr_equal(guard_next_ready(g, T0 + 3001), &item);
+	/* quiet until full again (5 s): a new flood is told */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "s", T0 + 10000, &item, &note), GUARD_OK);
+	assert_int_equal(staff(g, "s", T0 + 10000, &item, &note), GUARD_DELAY);
+	assert_true(note.tell);
+	assert_non_null(guard_take_any(g));
+}
+
+static void test_staff_queues_are_served_in_turn(void **state)
+{
+	struct guard *g = *state;
+	int a[3], b[3];
+	void *got[6];
+
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(staff(g, "a", T0, &a[0], NULL), GUARD_OK);
+		assert_int_equal(staff(g, "b", T0, &b[0], NULL), GUARD_OK);
+	}
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(staff(g, "a", T0, &a[i], NULL), GUARD_DELAY);
+		assert_int_equal(staff(g, "b", T0, &b[i], NULL), GUARD_DELAY);
+	}
+	/* a second later each has a token: one of each, not two of one */
+	got[0] = guard_next_ready(g, T0 + 1001);
+	got[1] = guard_next_ready(g, T0 + 1001);
+	assert_null(guard_next_ready(g, T0 + 1001));
+	assert_true((got[0] == &a[0] && got[1] == &b[0]) || (got[0] == &b[0] && got[1] == &a[0]));
+	/* shutting down: everything, limits ignored, each person's in order */
+	for (int i = 0; i < 4; i++)
+		assert_non_null(got[2 + i] = guard_take_any(g));
+	assert_null(guard_take_any(g));
+	for (int i = 2; i < 6; i++)
+		for (int j = i + 1; j < 6; j++) {
+			/* a[1] before a[2], b[1] before b[2] */
+			assert_false(got[i] == &a[2] && got[j] == &a[1]);
+			assert_false(got[i] == &b[2] && got[j] == &b[1]);
+		}
+	assert_int_equal(guard_queued(g), 0);
+}
+
+static void test_waiting_work_is_never_forgotten(void **state)
+{
+	struct guard *g = *state;
+	char id[32];
+	int item;
+
+	for (int i = 0; i < 5; i++)
+		staff(g, "site:mark", T0, &item, NULL);
+	assert_int_equal(staff(g, "site:mark", T0, &item, NULL), GUARD_DELAY);
+	/* a flood of newcomers reuses stale buckets, never the one with work in it */
+	for (int i = 0; i < 20000; i++) {
+		snprintf(id, sizeof(id), "site:flood-%d", i);
+		check(g, id, T0 + i);
+	}
+	assert_int_equal(guard_class_of(g, "site:mark"), GUARD_STAFF);
+	assert_ptr_equal(guard_next_ready(g, T0 + 20000), &item);
+	assert_int_equal(guard_queued(g), 0);
+}
+
+static void test_class_is_learned(void **state)
+{
+	struct guard *g = *state;
+	int item;
+
+	assert_int_equal(guard_class_of(g, "site:lina"), GUARD_UNKNOWN);
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
+	assert_int_equal(guard_class_of(g, "site:lina"), GUARD_FRIEND);
+	assert_int_equal(check(g, "site:lina", T0), GUARD_WARN);
+	/* made staff: a fresh bucket with the staff's limits, and never dropped */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_OK);
+	assert_int_equal(guard_class_of(g, "site:lina"), GUARD_STAFF);
+	assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_DELAY);
+	assert_ptr_equal(guard_take_any(g), &item);
+}
+
+static void test_learning_later_counts_nothing(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
+	/* her language, learned after the check: the next notice is in it */
+	guard_learn(g, "site:lina", GUARD_FRIEND, "es", T0);
+	assert_int_equal(guard_check(g, "site:lina", GUARD_FRIEND, NULL, T0, NULL, &note), GUARD_DROP);
+	assert_true(note.tell);
+	assert_string_equal(note.lang, "es");
+	/* counted as a friend, found to be staff: staff limits from now on */
+	guard_learn(g, "site:lina", GUARD_STAFF, "es", T0);
+	assert_int_equal(guard_class_of(g, "site:lina"), GUARD_STAFF);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_OK);
+	assert_int_equal(staff(g, "site:lina", T0, &item, NULL), GUARD_DELAY);
+	assert_ptr_equal(guard_take_any(g), &item);
+	/* nobody is created by learning */
+	guard_learn(g, "site:nobody", GUARD_STAFF, "de", T0);
+	assert_int_equal(guard_class_of(g, "site:nobody"), GUARD_UNKNOWN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -229,6 +432,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_identities_keep_recent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_of_one_and_many, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staff_delayed_in_order_then_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staff_told_again_after_the_flood, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_staff_queues_are_served_in_turn, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_waiting_work_is_never_forgotten, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_class_is_learned, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_learning_later_counts_nothing, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
