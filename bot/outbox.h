@@ -80,9 +80,21 @@ uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);
 size_t outbox_inflight(const struct outbox *ob);
 
-/* Splits TEXT into pieces of at most MAX_CHARS code points, preferring line
- * breaks, then blanks.  Calls FN for each piece; returns the count. */
+/* Splits TEXT into pieces of at most MAX_CHARS code points: at line breaks;
+ * a line longer than that at its last blank (or after a CJK punctuation
+ * mark), else at the last whole character.  Calls FN for each piece
+ * (without the line break or blanks of the cut); returns the count. */
 int outbox_split(const char *text, size_t max_chars,
                  void (*fn)(const char *piece, size_t len, void *arg), void *arg);
+/* Code points in S (a cut-off sequence counts as one). */
+size_t outbox_chars(const char *s);
+/* TEXT if it has at most MAX_CHARS code points, else its beginning cut like
+ * a split and ended with an ellipsis, MAX_CHARS in all.  malloc'd; NULL if
+ * out of memory. */
+char *outbox_shorten(const char *text, size_t max_chars);
+/* ORIGINAL SEP OUTCOME in at most MAX_CHARS code points (a message edited
+ * to show what became of it): the original is shortened, never the outcome,
+ * unless the outcome alone is too long.  malloc'd; NULL if out of memory. */
+char *outbox_join_fit(const char *original, const char *sep, const char *outcome, size_t max_chars);
 
 #endif

@@ -289,19 +289,24 @@ void slack_click_done(struct conn *c, const char *key, bool ok, const char *text
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "channel", k->channel);
 	if (ok) {
-		/* the outcome under the request, the buttons gone */
-		char *orig = escape(k->text ? k->text : ""), *all;
-		size_t n = (orig ? strlen(orig) : 0) + strlen(esc) + 8;
-		if ((all = malloc(n)) != NULL) {
-			snprintf(all, n, "%s\n&gt; %s", orig ? orig : "", esc);
-			if (strlen(all) > SLACK_MAX_TEXT)
-				all[SLACK_MAX_TEXT] = '\0';
+		/* the outcome under the request, the buttons gone; a long request
+		 * is shortened, never the outcome.  The limit counts the escaped
+		 * text: fit, escape, and fit tighter while escaping made it longer. */
+		char *all = NULL;
+		for (size_t budget = SLACK_MAX_TEXT, n;; budget -= n - SLACK_MAX_TEXT) {
+			char *raw = outbox_join_fit(k->text ? k->text : "", "\n> ", text, budget);
+			all = raw ? escape(raw) : NULL;
+			free(raw);
+			if (all == NULL || (n = outbox_chars(all)) <= SLACK_MAX_TEXT || n - SLACK_MAX_TEXT >= budget)
+				break;
+			free(all);
+		}
+		if (all != NULL) {
 			cJSON_AddStringToObject(body, "ts", k->ts);
 			cJSON_AddStringToObject(body, "text", all);
 			cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "blocks"), section(all));
 			free(all);
 		}
-		free(orig);
 	} else {
 		/* refused: only the clicker sees why; the buttons stay for someone who may */
 		cJSON_AddStringToObject(body, "user", k->user);
