@@ -346,7 +346,7 @@ static void on_group(const redisReply *r, const char *err, void *privdata)
 			free(d);
 		return;
 	}
-	if (err == NULL || strncmp(err, "BUSYGROUP", 9) == 0)
+	if (err == NULL)
 		d->group_ready = true;
 	else
 		log_warnx("deliver: cannot create the consumer group: %s", err);
@@ -366,15 +366,13 @@ static void tick(struct deliver *d)
 		d->group_ready = false;         /* a new Redis may have no group */
 	a = state_args_new();
 	if (!d->group_ready) {
+		/* in a script: the group that exists already (every start) is no
+		 * error reply, which the state layer would log as a warning */
 		d->group_epoch = state_epoch(st);
-		state_args_add(a, "XGROUP");
-		state_args_add(a, "CREATE");
 		state_args_addf(a, "%soutbox", state_prefix(st));
 		state_args_add(a, DELIVER_GROUP);
-		state_args_add(a, "0");
-		state_args_add(a, "MKSTREAM");
 		d->reading = true;
-		state_call(st, a, on_group, d);
+		state_eval(st, SCRIPT_OUTBOX_GROUP, 1, a, on_group, d);
 		return;
 	}
 	if (uv_now(d->bot->loop) - (uint64_t)d->last_reclaim > DELIVER_RECLAIM_MS / 3) {
