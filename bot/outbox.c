@@ -269,6 +269,7 @@ struct push_ctx {
 	void *done_arg;
 	const char *buttons;
 	struct out_msg *last_piece;
+	enum out_gate (*gate)(void *arg);
 };
 
 static void push_piece(const char *piece, size_t len, void *arg)
@@ -303,6 +304,7 @@ static void push_piece(const char *piece, size_t len, void *arg)
 		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
 	m->done = pc->done;
 	m->done_arg = pc->done_arg;
+	m->gate = pc->gate;
 	pc->last_piece = m;
 	*pc->tail = m;
 	pc->tail = &m->next;
@@ -327,18 +329,24 @@ int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const
                 const char *origin_room, const char *origin_user, const char *lang)
 {
 	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL,
-	                       NULL, NULL };
+	                       NULL, NULL, NULL };
 
 	return push(ob, pc, text);
 }
 
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                         const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
-                        void *arg)
+                        enum out_gate (*gate)(void *arg), void *arg)
 {
-	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL };
+	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL, gate };
 
 	return push(ob, pc, text);
+}
+
+void outbox_kick(struct outbox *ob)
+{
+	if (ob->queued != NULL)
+		ob->kick(ob->kick_arg);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -437,6 +445,26 @@ struct out_msg *outbox_next(struct outbox *ob)
 			wake_at(ob, oldest + 1000);
 			return NULL;
 		}
+	}
+	/* asked only when the message could go now: a page is looked at as late as possible */
+	while ((m = ob->queued) != NULL && m->gate != NULL) {
+		enum out_gate g = m->gate(m->done_arg);
+		if (g == OUT_GATE_SEND)
+			break;
+		if (g == OUT_GATE_WAIT)
+			return NULL;    /* whoever said wait kicks */
+		/* no longer wanted: done, as if delivered */
+		ob->queued = m->next;
+		if (ob->queued == NULL)
+			ob->last = NULL;
+		ob->n_queued--;
+		m->next = NULL;
+		m->delivered = true;
+		outbox_msg_free(m);
+	}
+	if (ob->queued == NULL)
+		return NULL;
+	if (ob->rate > 0) {
 		ob->sent_at[ob->ring_pos] = now ? now : 1;
 		ob->ring_pos = (ob->ring_pos + 1) % ob->rate;
 	}

@@ -16,6 +16,8 @@
 #include <uv.h>
 
 enum out_kind { OUT_SEND, OUT_DM, OUT_SYSTEM };
+/* What a message's gate says when the message is next to go. */
+enum out_gate { OUT_GATE_SEND, OUT_GATE_WAIT, OUT_GATE_DROP };
 
 struct out_msg {
 	struct out_msg *next;
@@ -36,6 +38,11 @@ struct out_msg {
 	 * good, or still queued at shutdown).  May be NULL. */
 	void (*done)(void *arg, bool delivered);
 	void *done_arg;
+	/* Asked (with done_arg) when the message is next: SEND; WAIT (nothing
+	 * goes until outbox_kick); DROP (freed as delivered: it is no longer
+	 * wanted, e.g. a page whose emergency was acknowledged meanwhile).
+	 * NULL: always SEND. */
+	enum out_gate (*gate)(void *arg);
 };
 
 struct outbox;
@@ -52,11 +59,14 @@ void outbox_free(struct outbox *ob);
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang);
-/* The same, with DONE(ARG, delivered) called once per piece queued and
- * BUTTONS (may be NULL, see struct out_msg) on the last piece. */
+/* The same, with DONE(ARG, delivered) called once per piece queued,
+ * BUTTONS (may be NULL, see struct out_msg) on the last piece and GATE (may
+ * be NULL) asked before each piece goes. */
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                         const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
-                        void *arg);
+                        enum out_gate (*gate)(void *arg), void *arg);
+/* A gate that said WAIT may say otherwise now: look again. */
+void outbox_kick(struct outbox *ob);
 
 /* The next action that may go out now, moved to in-flight; NULL if none (paced,
  * held or empty: a kick follows when that changes). */

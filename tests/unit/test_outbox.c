@@ -464,6 +464,61 @@ static void push(struct outbox *ob, const char *text)
 	assert_int_equal(outbox_push(ob, OUT_SEND, "room", text, NULL, NULL, NULL), 1);
 }
 
+/* A gate: what GATE_SAYS, counting the questions and the done calls. */
+static enum out_gate gate_says;
+static int gate_asked, gate_done, gate_delivered;
+
+static enum out_gate test_gate(void *arg)
+{
+	(void)arg;
+	gate_asked++;
+	return gate_says;
+}
+
+static void gate_done_cb(void *arg, bool delivered)
+{
+	(void)arg;
+	gate_done++;
+	gate_delivered += delivered;
+}
+
+static void test_gate_send_wait_drop(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	gate_asked = gate_done = gate_delivered = 0;
+	push(ob, "before");
+	assert_int_equal(outbox_push_tracked(ob, OUT_DM, "u2", "EMERGENCY E-1: page", "en", NULL, gate_done_cb,
+	    test_gate, NULL), 1);
+	assert_int_equal(outbox_push_tracked(ob, OUT_DM, "u3", "EMERGENCY E-1: second page", "en", NULL,
+	    gate_done_cb, test_gate, NULL), 1);
+	push(ob, "after");
+	/* the gate is not asked while its message is not next */
+	send_ack(ob, "before");
+	assert_int_equal(gate_asked, 0);
+	/* WAIT: nothing goes, not even what is behind it */
+	gate_says = OUT_GATE_WAIT;
+	assert_null(outbox_next(ob));
+	assert_int_equal(gate_asked, 1);
+	assert_int_equal(outbox_queued(ob), 3);
+	/* SEND: it goes as any other */
+	gate_says = OUT_GATE_SEND;
+	kicks = 0;
+	outbox_kick(ob);
+	assert_int_equal(kicks, 1);
+	m = next_text(ob, "EMERGENCY E-1: page");
+	assert_true(outbox_acked(ob, m->seq));
+	assert_int_equal(gate_done, 1);
+	/* DROP: done as delivered, and the next message goes at once */
+	gate_says = OUT_GATE_DROP;
+	send_ack(ob, "after");
+	assert_int_equal(gate_done, 2);
+	assert_int_equal(gate_delivered, 2);
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_null(outbox_next(ob));
+}
+
 static void test_push_fields_and_kick(void **state)
 {
 	struct outbox *ob = new_outbox(state, 100, 0);
@@ -921,6 +976,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_push_null_origin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_kicks_every_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_splits_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gate_send_wait_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_nothing_no_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_in_flight_until_acked, setup, teardown),
