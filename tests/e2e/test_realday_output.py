@@ -262,6 +262,25 @@ class LongClickDiscord(LongClick, PlatformCase):
 class LongClickSlack(LongClick, PlatformCase):
     WORLD = SlackWorld
 
+    def test_an_alert_full_of_ampersands_still_gets_through(self):
+        # 2,854 characters, but 8,000 once Slack's "&amp;" is written: one
+        # section block (3,000 at most) was refused, and the alert was lost
+        word = "&".join(["R"] * 50)
+        text = " ".join([word] * 28)
+        self.ask("mia", "!emergency " + text, "Emergency E-1 raised")
+        alert = self.wait_post("EMERGENCY E-1 from Mia Keller [CCS]", channel="alerts")
+        self.assertTrue(alert["text"].endswith(text))
+        sections = [b["text"]["text"] for b in alert["raw"]["blocks"] if b["type"] == "section"]
+        self.assertGreater(len(sections), 1)
+        self.assertTrue(all(len(t) <= 3000 for t in sections), [len(t) for t in sections])
+        self.assertEqual(self.world._unescape(" ".join(sections)), alert["text"])
+        self.assertEqual([c for _, c in alert["buttons"]], ["ack E-1"])
+        self.world.click("mark", alert, "ack")
+        edited = self.wait_edited(alert, "E-1 acknowledged.")
+        self.assertTrue(edited["text"].endswith("\n> E-1 acknowledged."), edited["text"][-60:])
+        (section,) = [b["text"]["text"] for b in edited["raw"]["blocks"] if b["type"] == "section"]
+        self.assertLessEqual(len(section), 3000)
+
 
 class StalePage(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": EARLY}
