@@ -38,7 +38,7 @@ struct delivery {
 	 * goes only while the emergency waits for an ack (see page_gate). */
 	char emergency[24];
 	uint64_t checked_at;            /* uv_now of the last answer; 0: never */
-	bool checking, stale, started;
+	bool checking, stale;
 };
 
 struct deliver {
@@ -174,7 +174,8 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
  * someone acknowledges.  So its emergency is looked at when the page is
  * next to go: acknowledged or resolved meanwhile, the page is dropped (and
  * the entry acked as done); the announcement of the ack is no page and
- * still goes.  Once a piece went, the rest of the message follows.
+ * still goes.  Each piece, on each connection, is looked at (an answer
+ * younger than DELIVER_PAGE_CHECK_MS serves the pieces right behind it).
  */
 static bool wants_open_emergency(enum msg_id id)
 {
@@ -234,20 +235,16 @@ static enum out_gate page_gate(void *arg)
 	struct page_check *pc;
 	struct state_args *a;
 
-	if (dl->started || d == NULL)
+	if (d == NULL)
 		return OUT_GATE_SEND;
 	if (dl->stale)
 		return OUT_GATE_DROP;
 	if (dl->checking)
 		return OUT_GATE_WAIT;
-	if (dl->checked_at != 0 && uv_now(d->bot->loop) - dl->checked_at <= DELIVER_PAGE_CHECK_MS) {
-		dl->started = true;
+	if (dl->checked_at != 0 && uv_now(d->bot->loop) - dl->checked_at <= DELIVER_PAGE_CHECK_MS)
 		return OUT_GATE_SEND;
-	}
-	if (!state_is_up(d->bot->state) || (pc = malloc(sizeof(*pc))) == NULL) {
-		dl->started = true;
-		return OUT_GATE_SEND;
-	}
+	if (!state_is_up(d->bot->state) || (pc = malloc(sizeof(*pc))) == NULL)
+		return OUT_GATE_SEND;     /* a page that must arrive is not held on a doubt */
 	pc->d = d;
 	snprintf(pc->id, sizeof(pc->id), "%s", dl->id);
 	a = state_args_new();
