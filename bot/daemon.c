@@ -579,12 +579,21 @@ static int create_lws(struct dutybot *bot)
 		info.port = bot->cfg->http.listen_port;
 		info.iface = bot->cfg->http.listen_host;
 		info.protocols = server_protocols;
-		if (lws_create_vhost(bot->lws, &info) == NULL) {
-			log_warnx("cannot listen on %s:%d for /healthz and /metrics", bot->cfg->http.listen_host,
-			    bot->cfg->http.listen_port);
+		/* lws binds an IPv4 address only with IPv6 off (else it listens on *) */
+		if (strchr(bot->cfg->http.listen_host, ':') == NULL)
+			info.options = LWS_SERVER_OPTION_DISABLE_IPV6;
+		info.timeout_secs = HTTP_TIMEOUT_S;
+		info.timeout_secs_ah_idle = HTTP_TIMEOUT_S;
+		info.keepalive_timeout = HTTP_TIMEOUT_S;
+		if (lws_create_vhost(bot->lws, &info) == NULL ||
+		    http_check_bound(bot->cfg->http.listen_host, bot->cfg->http.listen_port) != 0) {
+			log_warnx("http.listen: cannot listen on %s (see above); fix the setting or turn the "
+			    "endpoint off with listen = \"\"", http_listen_text(bot->cfg->http.listen_host,
+			    bot->cfg->http.listen_port));
 			return -1;
 		}
-		log_info("http: /healthz and /metrics on %s:%d", bot->cfg->http.listen_host, bot->cfg->http.listen_port);
+		log_info("http: /healthz and /metrics on %s",
+		    http_listen_text(bot->cfg->http.listen_host, bot->cfg->http.listen_port));
 	}
 	return 0;
 }

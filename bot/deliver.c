@@ -25,6 +25,8 @@
 #define DELIVER_GROUP "senders"
 #define DELIVER_TEXT_MAX 8192
 #define DELIVER_KV_MAX 32
+/* A page's emergency is looked at again when its last look is older. */
+#define DELIVER_PAGE_CHECK_MS 200
 
 struct delivery {
 	struct deliver *d;
@@ -32,11 +34,17 @@ struct delivery {
 	char id[48];                    /* stream entry id */
 	int pending;                    /* pieces not yet done */
 	bool queued_all;
+	/* A page (or a "paging ..."/"still open" note) of this emergency: it
+	 * goes only while the emergency waits for an ack (see page_gate). */
+	char emergency[24];
+	uint64_t checked_at;            /* uv_now of the last answer; 0: never */
+	bool checking, stale;
 };
 
 struct deliver {
 	struct dutybot *bot;
 	uv_timer_t timer;
+	int checks;                     /* page checks in flight */
 	char consumer[96];
 	unsigned group_epoch;           /* the Redis connection the group was made on */
 	bool group_ready;
@@ -158,6 +166,98 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
 	}
 }
 
+/* ---- pages whose emergency was acknowledged meanwhile ---- */
+
+/*
+ * A page is decided when its escalation step fires, and may wait in a
+ * connection's queue (a rate limit, a connection that is down) while
+ * someone acknowledges.  So its emergency is looked at when the page is
+ * next to go: acknowledged or resolved meanwhile, the page is dropped (and
+ * the entry acked as done); the announcement of the ack is no page and
+ * still goes.  Each piece, on each connection, is looked at (an answer
+ * younger than DELIVER_PAGE_CHECK_MS serves the pieces right behind it).
+ */
+static bool wants_open_emergency(enum msg_id id)
+{
+	return id == MSG_EMERGENCY_PAGE || id == MSG_EMERGENCY_PAGED || id == MSG_EMERGENCY_STILL_OPEN;
+}
+
+static void maybe_free(struct deliver *d)
+{
+	if (d->closing && d->handle_closed && !d->reading && d->checks == 0)
+		free(d);
+}
+
+struct page_check {
+	struct deliver *d;
+	char id[48];
+};
+
+static void on_page_checked(const redisReply *r, const char *err, void *privdata)
+{
+	struct page_check *pc = privdata;
+	struct deliver *d = pc->d;
+	struct delivery *dl;
+
+	d->checks--;
+	if (d->closing) {
+		free(pc);
+		maybe_free(d);
+		return;
+	}
+	for (dl = d->active; dl != NULL && strcmp(dl->id, pc->id) != 0; dl = dl->next)
+		;
+	free(pc);
+	if (dl == NULL)
+		return;
+	dl->checking = false;
+	dl->checked_at = uv_now(d->bot->loop);
+	if (dl->checked_at == 0)
+		dl->checked_at = 1;
+	/* [state, acked_by]: gone, no longer open, or acked; a failed look sends
+	 * (a page that must arrive is not dropped on a doubt) */
+	if (err == NULL && r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
+	    (r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "open") != 0 ||
+	     r->element[1]->type == REDIS_REPLY_STRING)) {
+		dl->stale = true;
+		log_info("deliver: %s was acknowledged or resolved meanwhile: outbox entry %s is not sent",
+		    dl->emergency, dl->id);
+	}
+	for (size_t i = 0; i < d->bot->n_conns; i++)
+		if (d->bot->conns[i]->outbox != NULL)
+			outbox_kick(d->bot->conns[i]->outbox);
+}
+
+static enum out_gate page_gate(void *arg)
+{
+	struct delivery *dl = arg;
+	struct deliver *d = dl->d;
+	struct page_check *pc;
+	struct state_args *a;
+
+	if (d == NULL)
+		return OUT_GATE_SEND;
+	if (dl->stale)
+		return OUT_GATE_DROP;
+	if (dl->checking)
+		return OUT_GATE_WAIT;
+	if (dl->checked_at != 0 && uv_now(d->bot->loop) - dl->checked_at <= DELIVER_PAGE_CHECK_MS)
+		return OUT_GATE_SEND;
+	if (!state_is_up(d->bot->state) || (pc = malloc(sizeof(*pc))) == NULL)
+		return OUT_GATE_SEND;     /* a page that must arrive is not held on a doubt */
+	pc->d = d;
+	snprintf(pc->id, sizeof(pc->id), "%s", dl->id);
+	a = state_args_new();
+	state_args_add(a, "HMGET");
+	state_args_addf(a, "%semergency:%s", state_prefix(d->bot->state), dl->emergency);
+	state_args_add(a, "state");
+	state_args_add(a, "acked_by");
+	dl->checking = true;
+	d->checks++;
+	state_call(d->bot->state, a, on_page_checked, pc);
+	return OUT_GATE_WAIT;
+}
+
 static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enum out_kind kind,
                      const char *target, enum msg_id id, const char *lang, const char **kv, int nkv)
 {
@@ -180,7 +280,8 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 	}
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));
-	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done, dl);
+	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done,
+	    dl->emergency[0] ? page_gate : NULL, dl);
 	dl->pending += n - 1;
 	d->bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
 	free(text);
@@ -236,6 +337,11 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	id = msgname ? catalog_id_by_name(msgname) : -1;
 	if (params_s != NULL && (params = cJSON_Parse(params_s)) != NULL)
 		nkv = params_kv(params, kv, DELIVER_KV_MAX);
+	if (id >= 0 && wants_open_emergency((enum msg_id)id)) {
+		const char *e = kv_get(kv, nkv, "id");
+		if (e != NULL && strlen(e) < sizeof(dl->emergency))
+			snprintf(dl->emergency, sizeof(dl->emergency), "%s", e);
+	}
 	if (to != NULL && strncmp(to, "system:", 7) == 0) {
 		/* a checked system notice: its text as written, to every site connection */
 		const char *text = field(fields, "text");
@@ -245,7 +351,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			if (c->type != PLATFORM_SITE || c->outbox == NULL)
 				continue;
 			dl->pending++;
-			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, dl);
+			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, NULL, dl);
 			dl->pending += n - 1;
 			bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
 		}
@@ -312,8 +418,7 @@ static void on_read(const redisReply *r, const char *err, void *privdata)
 
 	d->reading = false;
 	if (d->closing) {
-		if (d->handle_closed)
-			free(d);
+		maybe_free(d);
 		return;
 	}
 	if (err != NULL) {
@@ -342,11 +447,10 @@ static void on_group(const redisReply *r, const char *err, void *privdata)
 	(void)r;
 	d->reading = false;
 	if (d->closing) {
-		if (d->handle_closed)
-			free(d);
+		maybe_free(d);
 		return;
 	}
-	if (err == NULL || strncmp(err, "BUSYGROUP", 9) == 0)
+	if (err == NULL)
 		d->group_ready = true;
 	else
 		log_warnx("deliver: cannot create the consumer group: %s", err);
@@ -366,15 +470,13 @@ static void tick(struct deliver *d)
 		d->group_ready = false;         /* a new Redis may have no group */
 	a = state_args_new();
 	if (!d->group_ready) {
+		/* in a script: the group that exists already (every start) is no
+		 * error reply, which the state layer would log as a warning */
 		d->group_epoch = state_epoch(st);
-		state_args_add(a, "XGROUP");
-		state_args_add(a, "CREATE");
 		state_args_addf(a, "%soutbox", state_prefix(st));
 		state_args_add(a, DELIVER_GROUP);
-		state_args_add(a, "0");
-		state_args_add(a, "MKSTREAM");
 		d->reading = true;
-		state_call(st, a, on_group, d);
+		state_eval(st, SCRIPT_OUTBOX_GROUP, 1, a, on_group, d);
 		return;
 	}
 	if (uv_now(d->bot->loop) - (uint64_t)d->last_reclaim > DELIVER_RECLAIM_MS / 3) {
@@ -449,8 +551,7 @@ static void on_closed(uv_handle_t *h)
 	struct deliver *d = h->data;
 
 	d->handle_closed = true;
-	if (!d->reading)
-		free(d);
+	maybe_free(d);
 }
 
 void deliver_close(struct deliver *d)

@@ -245,13 +245,10 @@ void discord_click_done(struct conn *c, const char *key, bool ok, const char *te
 	body = cJSON_CreateObject();
 	cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "allowed_mentions"), "parse");
 	if (ok) {
-		/* the outcome under the request, the buttons gone: nobody clicks a decided request */
-		size_t n = strlen(k->content) + strlen(text) + 8;
-		char *content = malloc(n);
+		/* the outcome under the request, the buttons gone: nobody clicks a
+		 * decided request; a long request is shortened, never the outcome */
+		char *content = outbox_join_fit(k->content, "\n> ", text, DISCORD_MAX_TEXT);
 		if (content != NULL) {
-			snprintf(content, n, "%s\n> %s", k->content, text);
-			if (strlen(content) > DISCORD_MAX_TEXT)
-				content[DISCORD_MAX_TEXT] = '\0';       /* the outcome is what the text ends with */
 			cJSON_AddStringToObject(body, "content", content);
 			free(content);
 		}
@@ -259,7 +256,7 @@ void discord_click_done(struct conn *c, const char *key, bool ok, const char *te
 		snprintf(path, sizeof(path), "/webhooks/%s/%s/messages/@original", d->app_id, k->token);
 	} else {
 		/* refused: only the clicker sees why; the buttons stay for someone who may */
-		char *t = strndup(text, DISCORD_MAX_TEXT);
+		char *t = outbox_shorten(text, DISCORD_MAX_TEXT);
 		cJSON_AddStringToObject(body, "content", t ? t : "");
 		cJSON_AddNumberToObject(body, "flags", 64);
 		free(t);

@@ -6,9 +6,15 @@
 #include "bot/http.h"
 #include "bot/metrics.h"
 #include "bot/daemon.h"
+#include "bot/log.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 struct http_session {
 	unsigned char *body;    /* LWS_PRE + len, owned */
@@ -24,6 +30,8 @@ static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 	char *text = NULL;
 	size_t len = 0;
 
+	free(hs->body);         /* a request that came before the last answer was written */
+	hs->body = NULL;
 	if (strcmp(uri, "/healthz") == 0) {
 		text = metrics_health(bot, &len);
 		type = "application/json";
@@ -56,11 +64,16 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 {
 	struct http_session *hs = user;
 
+	/* lws calls the protocol for connections that never became a request
+	 * (a bare TCP connect, a port scanner, a client that left before its
+	 * headers were complete): they have no session data */
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		if (hs == NULL || in == NULL)
+			return -1;
 		return answer(wsi, hs, in);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
-		if (hs->body == NULL)
+		if (hs == NULL || hs->body == NULL)
 			break;
 		if (lws_write(wsi, hs->body + LWS_PRE, hs->len, LWS_WRITE_HTTP_FINAL) != (int)hs->len) {
 			free(hs->body);
@@ -71,13 +84,93 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		hs->body = NULL;
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
-		free(hs->body);
-		hs->body = NULL;
+		if (hs != NULL) {
+			free(hs->body);
+			hs->body = NULL;
+		}
 		break;
 	default:
 		break;
 	}
 	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+const char *http_listen_text(const char *host, int port)
+{
+	static char buf[INET6_ADDRSTRLEN + 16];
+
+	snprintf(buf, sizeof(buf), strchr(host, ':') ? "[%s]:%d" : "%s:%d", host, port);
+	return buf;
+}
+
+/* "a.b.c.d" / "[v6]" of a bound address */
+static void sockaddr_text(const struct sockaddr_storage *ss, char *buf, size_t n)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+
+	if (ss->ss_family == AF_INET6) {
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr, a, sizeof(a));
+		snprintf(buf, n, "[%s]", a);
+	} else {
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, a, sizeof(a));
+		snprintf(buf, n, "%s", a);
+	}
+}
+
+/*
+ * lws keeps its listening socket to itself: find it among the process's
+ * descriptors (a listening TCP socket on PORT; the daemon has no other) and
+ * compare its address with HOST.
+ */
+int http_check_bound(const char *host, int port)
+{
+	unsigned char want[sizeof(struct in6_addr)];
+	bool v6 = strchr(host, ':') != NULL, found = false, wrong = false;
+	long max = sysconf(_SC_OPEN_MAX);
+
+	if (inet_pton(v6 ? AF_INET6 : AF_INET, host, want) != 1) {
+		log_warnx("http.listen: %s is not an IP address", host);
+		return -1;
+	}
+	if (max <= 0 || max > 4096)
+		max = 4096;     /* at start the daemon's descriptors are the first few */
+	for (int fd = 0; fd < max; fd++) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int acc = 0, type = 0;
+		socklen_t al = sizeof(acc), tl = sizeof(type);
+		const void *addr;
+		int got_port;
+		char text[INET6_ADDRSTRLEN + 2];
+
+		if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &acc, &al) != 0 || !acc ||
+		    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &tl) != 0 || type != SOCK_STREAM ||
+		    getsockname(fd, (struct sockaddr *)&ss, &sl) != 0)
+			continue;
+		if (ss.ss_family == AF_INET6) {
+			got_port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+			addr = &((struct sockaddr_in6 *)&ss)->sin6_addr;
+		} else if (ss.ss_family == AF_INET) {
+			got_port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+			addr = &((struct sockaddr_in *)&ss)->sin_addr;
+		} else {
+			continue;
+		}
+		if (got_port != port)
+			continue;
+		if ((ss.ss_family == AF_INET6) == v6 && memcmp(addr, want, v6 ? 16 : 4) == 0) {
+			found = true;
+			continue;
+		}
+		sockaddr_text(&ss, text, sizeof(text));
+		log_warnx("http.listen: libwebsockets listens on %s:%d instead of %s", text, port,
+		    http_listen_text(host, port));
+		wrong = true;
+	}
+	if (!found && !wrong)
+		log_warnx("http.listen: nothing listens on %s (no interface has that address?)",
+		    http_listen_text(host, port));
+	return found && !wrong ? 0 : -1;
 }
 
 _Static_assert(sizeof(struct http_session) == HTTP_SESSION_SIZE, "HTTP_SESSION_SIZE is out of date");

@@ -5,6 +5,7 @@
  */
 #include "bot/outbox.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -113,44 +114,147 @@ static size_t utf8_len(const char *p)
 	return n;
 }
 
+/* A CJK full stop, comma or mark after which a line without blanks may break. */
+static bool cjk_break_after(const char *p, size_t n)
+{
+	static const char *const marks[] = { "\u3002", "\u3001", "\uff0c", "\uff01", "\uff1f", "\uff1b", "\uff1a" };
+
+	if (n != 3)
+		return false;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++)
+		if (memcmp(p, marks[i], 3) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Where the piece that starts at P ends: everything if it fits in MAX_CHARS
+ * code points; else before the last line break that fits (the rest starts
+ * with the next line); else a line too long for one piece at its last blank,
+ * or after a CJK punctuation mark; else (one long word) at the last whole
+ * character.  *NEXT is where the next piece starts.
+ */
+static size_t piece_end(const char *p, size_t max_chars, const char **next)
+{
+	const char *q = p, *nl = NULL, *word = NULL, *word_next = NULL;
+	size_t chars = 0;
+
+	while (*q != '\0' && chars < max_chars) {
+		size_t n = utf8_len(q);
+		if (*q == '\n') {
+			nl = q;
+		} else if (*q == ' ') {
+			word = q;
+			word_next = q + 1;
+		} else if (cjk_break_after(q, n)) {
+			word = word_next = q + n;
+		}
+		q += n;
+		chars++;
+	}
+	if (*q == '\0') {
+		*next = q;
+		return (size_t)(q - p);
+	}
+	/* the character after the window may itself be the break */
+	if (*q == '\n')
+		nl = q;
+	else if (*q == ' ' && nl == NULL)
+		word = q, word_next = q + 1;
+	if (nl != NULL && nl > p) {
+		*next = nl + 1;
+		return (size_t)(nl - p);
+	}
+	if (word != NULL && word > p) {
+		*next = word_next;
+		return (size_t)(word - p);
+	}
+	*next = q;
+	return (size_t)(q - p);
+}
+
 int outbox_split(const char *text, size_t max_chars,
                  void (*fn)(const char *piece, size_t len, void *arg), void *arg)
 {
 	const char *p = text;
 	int pieces = 0;
 
+	if (max_chars == 0)
+		return 0;
+	/* blank lines and blanks at a cut say nothing at the top of a piece */
+	while (*p == '\n' || *p == ' ')
+		p++;
 	while (*p != '\0') {
-		const char *q = p, *last_nl = NULL, *last_blank = NULL;
-		size_t chars = 0;
+		const char *next;
+		size_t len = piece_end(p, max_chars, &next);
 
-		while (*q != '\0' && chars < max_chars) {
-			if (*q == '\n')
-				last_nl = q;
-			else if (*q == ' ')
-				last_blank = q;
-			q += utf8_len(q);
-			chars++;
+		while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
+			len--;
+		if (len > 0) {
+			fn(p, len, arg);
+			pieces++;
 		}
-		if (*q != '\0' && *q != '\n' && *q != ' ') {
-			/* too long: cut at the last line break, else the last blank */
-			const char *cut = last_nl ? last_nl : last_blank;
-			if (cut != NULL && cut > p)
-				q = cut;
-		}
-		{
-			size_t len = (size_t)(q - p);
-			while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == ' '))
-				len--;
-			if (len > 0) {
-				fn(p, len, arg);
-				pieces++;
-			}
-		}
-		p = q;
+		p = next;
 		while (*p == '\n' || *p == ' ')
 			p++;
 	}
 	return pieces;
+}
+
+size_t outbox_chars(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s += utf8_len(s))
+		n++;
+	return n;
+}
+
+char *outbox_shorten(const char *text, size_t max_chars)
+{
+	static const char ellipsis[] = "\u2026";
+	const char *next;
+	size_t len;
+	char *out;
+
+	if (outbox_chars(text) <= max_chars)
+		return strdup(text);
+	if (max_chars == 0)
+		return strdup("");
+	/* room for the ellipsis; a cut at a line end or blank like a split */
+	len = piece_end(text, max_chars - 1, &next);
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		len--;
+	if ((out = malloc(len + sizeof(ellipsis))) == NULL)
+		return NULL;
+	memcpy(out, text, len);
+	memcpy(out + len, ellipsis, sizeof(ellipsis));
+	return out;
+}
+
+char *outbox_join_fit(const char *original, const char *sep, const char *outcome, size_t max_chars)
+{
+	size_t fixed = outbox_chars(sep), oc = outbox_chars(outcome);
+	char *o, *r, *out;
+	size_t n;
+
+	if (fixed + oc + 1 > max_chars) {
+		/* the outcome alone is too long: the original shrinks to its ellipsis */
+		o = strdup("\u2026");
+		r = outbox_shorten(outcome, max_chars > fixed + 1 ? max_chars - fixed - 1 : 0);
+	} else {
+		o = outbox_shorten(original, max_chars - fixed - oc);
+		r = strdup(outcome);
+	}
+	out = NULL;
+	if (o != NULL && r != NULL) {
+		n = strlen(o) + strlen(sep) + strlen(r) + 1;
+		if ((out = malloc(n)) != NULL)
+			snprintf(out, n, "%s%s%s", o, sep, r);
+	}
+	free(o);
+	free(r);
+	return out;
 }
 
 /* ---- queue ---- */
@@ -165,6 +269,7 @@ struct push_ctx {
 	void *done_arg;
 	const char *buttons;
 	struct out_msg *last_piece;
+	enum out_gate (*gate)(void *arg);
 };
 
 static void push_piece(const char *piece, size_t len, void *arg)
@@ -199,6 +304,7 @@ static void push_piece(const char *piece, size_t len, void *arg)
 		strncpy(m->lang, pc->lang, sizeof(m->lang) - 1);
 	m->done = pc->done;
 	m->done_arg = pc->done_arg;
+	m->gate = pc->gate;
 	pc->last_piece = m;
 	*pc->tail = m;
 	pc->tail = &m->next;
@@ -223,18 +329,24 @@ int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const
                 const char *origin_room, const char *origin_user, const char *lang)
 {
 	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL,
-	                       NULL, NULL };
+	                       NULL, NULL, NULL };
 
 	return push(ob, pc, text);
 }
 
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                         const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
-                        void *arg)
+                        enum out_gate (*gate)(void *arg), void *arg)
 {
-	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL };
+	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL, gate };
 
 	return push(ob, pc, text);
+}
+
+void outbox_kick(struct outbox *ob)
+{
+	if (ob->queued != NULL)
+		ob->kick(ob->kick_arg);
 }
 
 static void on_timer(uv_timer_t *t)
@@ -333,6 +445,26 @@ struct out_msg *outbox_next(struct outbox *ob)
 			wake_at(ob, oldest + 1000);
 			return NULL;
 		}
+	}
+	/* asked only when the message could go now: a page is looked at as late as possible */
+	while ((m = ob->queued) != NULL && m->gate != NULL) {
+		enum out_gate g = m->gate(m->done_arg);
+		if (g == OUT_GATE_SEND)
+			break;
+		if (g == OUT_GATE_WAIT)
+			return NULL;    /* whoever said wait kicks */
+		/* no longer wanted: done, as if delivered */
+		ob->queued = m->next;
+		if (ob->queued == NULL)
+			ob->last = NULL;
+		ob->n_queued--;
+		m->next = NULL;
+		m->delivered = true;
+		outbox_msg_free(m);
+	}
+	if (ob->queued == NULL)
+		return NULL;
+	if (ob->rate > 0) {
 		ob->sent_at[ob->ring_pos] = now ? now : 1;
 		ob->ring_pos = (ob->ring_pos + 1) % ob->rate;
 	}

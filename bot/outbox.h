@@ -16,6 +16,8 @@
 #include <uv.h>
 
 enum out_kind { OUT_SEND, OUT_DM, OUT_SYSTEM };
+/* What a message's gate says when the message is next to go. */
+enum out_gate { OUT_GATE_SEND, OUT_GATE_WAIT, OUT_GATE_DROP };
 
 struct out_msg {
 	struct out_msg *next;
@@ -36,6 +38,11 @@ struct out_msg {
 	 * good, or still queued at shutdown).  May be NULL. */
 	void (*done)(void *arg, bool delivered);
 	void *done_arg;
+	/* Asked (with done_arg) when the message is next: SEND; WAIT (nothing
+	 * goes until outbox_kick); DROP (freed as delivered: it is no longer
+	 * wanted, e.g. a page whose emergency was acknowledged meanwhile).
+	 * NULL: always SEND. */
+	enum out_gate (*gate)(void *arg);
 };
 
 struct outbox;
@@ -52,11 +59,14 @@ void outbox_free(struct outbox *ob);
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang);
-/* The same, with DONE(ARG, delivered) called once per piece queued and
- * BUTTONS (may be NULL, see struct out_msg) on the last piece. */
+/* The same, with DONE(ARG, delivered) called once per piece queued,
+ * BUTTONS (may be NULL, see struct out_msg) on the last piece and GATE (may
+ * be NULL) asked before each piece goes. */
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                         const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
-                        void *arg);
+                        enum out_gate (*gate)(void *arg), void *arg);
+/* A gate that said WAIT may say otherwise now: look again. */
+void outbox_kick(struct outbox *ob);
 
 /* The next action that may go out now, moved to in-flight; NULL if none (paced,
  * held or empty: a kick follows when that changes). */
@@ -80,9 +90,21 @@ uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);
 size_t outbox_inflight(const struct outbox *ob);
 
-/* Splits TEXT into pieces of at most MAX_CHARS code points, preferring line
- * breaks, then blanks.  Calls FN for each piece; returns the count. */
+/* Splits TEXT into pieces of at most MAX_CHARS code points: at line breaks;
+ * a line longer than that at its last blank (or after a CJK punctuation
+ * mark), else at the last whole character.  Calls FN for each piece
+ * (without the line break or blanks of the cut); returns the count. */
 int outbox_split(const char *text, size_t max_chars,
                  void (*fn)(const char *piece, size_t len, void *arg), void *arg);
+/* Code points in S (a cut-off sequence counts as one). */
+size_t outbox_chars(const char *s);
+/* TEXT if it has at most MAX_CHARS code points, else its beginning cut like
+ * a split and ended with an ellipsis, MAX_CHARS in all.  malloc'd; NULL if
+ * out of memory. */
+char *outbox_shorten(const char *text, size_t max_chars);
+/* ORIGINAL SEP OUTCOME in at most MAX_CHARS code points (a message edited
+ * to show what became of it): the original is shortened, never the outcome,
+ * unless the outcome alone is too long.  malloc'd; NULL if out of memory. */
+char *outbox_join_fit(const char *original, const char *sep, const char *outcome, size_t max_chars);
 
 #endif

@@ -116,6 +116,15 @@ static cJSON *section(const char *mrkdwn)
 	return b;
 }
 
+static void add_section(const char *piece, size_t len, void *arg)
+{
+	char *t = strndup(piece, len);
+
+	if (t != NULL)
+		cJSON_AddItemToArray(arg, section(t));
+	free(t);
+}
+
 /* blocks: the text, then an actions block of buttons from "label\tcommand" lines */
 static void add_blocks(cJSON *body, const char *escaped, const char *buttons)
 {
@@ -124,7 +133,9 @@ static void add_blocks(cJSON *body, const char *escaped, const char *buttons)
 	const char *line = buttons;
 	int n = 0;
 
-	cJSON_AddItemToArray(blocks, section(escaped));
+	/* the piece fits SLACK_MAX_TEXT before escaping; an "&" escaped is five
+	 * characters, so a section of its own for each SLACK_MAX_TEXT of them */
+	outbox_split(escaped, SLACK_MAX_TEXT, add_section, blocks);
 	cJSON_AddStringToObject(actions, "type", "actions");
 	elements = cJSON_AddArrayToObject(actions, "elements");
 	while (line != NULL && *line && n < 5) {
@@ -289,19 +300,26 @@ void slack_click_done(struct conn *c, const char *key, bool ok, const char *text
 	body = cJSON_CreateObject();
 	cJSON_AddStringToObject(body, "channel", k->channel);
 	if (ok) {
-		/* the outcome under the request, the buttons gone */
-		char *orig = escape(k->text ? k->text : ""), *all;
-		size_t n = (orig ? strlen(orig) : 0) + strlen(esc) + 8;
-		if ((all = malloc(n)) != NULL) {
-			snprintf(all, n, "%s\n&gt; %s", orig ? orig : "", esc);
-			if (strlen(all) > SLACK_MAX_TEXT)
-				all[SLACK_MAX_TEXT] = '\0';
+		/* the outcome under the request, the buttons gone; a long request
+		 * is shortened, never the outcome.  The limit counts the escaped
+		 * text: fit, escape, and fit tighter while escaping made it longer. */
+		char *all = NULL;
+		for (size_t budget = SLACK_MAX_TEXT, n, less;;) {
+			char *raw = outbox_join_fit(k->text ? k->text : "", "\n> ", text, budget);
+			all = raw ? escape(raw) : NULL;
+			free(raw);
+			if (all == NULL || (n = outbox_chars(all)) <= SLACK_MAX_TEXT || budget <= 1)
+				break;
+			free(all);
+			less = budget * SLACK_MAX_TEXT / n;
+			budget = less < budget ? less : budget - 1;
+		}
+		if (all != NULL) {
 			cJSON_AddStringToObject(body, "ts", k->ts);
 			cJSON_AddStringToObject(body, "text", all);
 			cJSON_AddItemToArray(cJSON_AddArrayToObject(body, "blocks"), section(all));
 			free(all);
 		}
-		free(orig);
 	} else {
 		/* refused: only the clicker sees why; the buttons stay for someone who may */
 		cJSON_AddStringToObject(body, "user", k->user);

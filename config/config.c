@@ -186,6 +186,7 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 	const config_setting_t *g, *s;
 	const char *v;
 	char *host;
+	int rc;
 
 	g = cfg_get_group(ctx, root, "http", http_keys, NELEM(http_keys));
 	if (g == NULL || (s = cfg_get_str(ctx, g, "listen", &v)) == NULL)
@@ -194,9 +195,12 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 		free(cfg->http.listen_host);
 		cfg->http.listen_host = NULL;
 		cfg->http.listen_port = 0;
-	} else if (config_parse_listen(v, &host, &cfg->http.listen_port) == 0) {
+	} else if ((rc = config_parse_listen(v, &host, &cfg->http.listen_port)) == 0) {
 		free(cfg->http.listen_host);
 		cfg->http.listen_host = host;
+	} else if (rc == -2) {
+		cfg_err(ctx, s, "\"%s\": the host must be an IP address (\"127.0.0.1:9462\", \"[::1]:9462\"), "
+		    "not a name", v);
 	} else {
 		cfg_err(ctx, s, "bad address \"%s\" (want host:port, [v6]:port or \"\")", v);
 	}

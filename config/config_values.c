@@ -289,6 +289,16 @@ config_parse_listen(const char *s, char **host, int *port)
 			return -1;
 	if ((*host = strndup(h, hlen)) == NULL)
 		return -1;
+	{
+		/* an address literal of the family the form says: lws binds a name
+		 * ("localhost") nowhere, and resolving it would block the loop */
+		unsigned char addr[sizeof(struct in6_addr)];
+		if (inet_pton(*s == '[' ? AF_INET6 : AF_INET, *host, addr) != 1) {
+			free(*host);
+			*host = NULL;
+			return -2;
+		}
+	}
 	*port = p;
 	return 0;
 }

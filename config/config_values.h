@@ -112,7 +112,8 @@ bool config_email_valid(const char *s);
 int config_parse_clock(const char *s);
 /* Decimal 1..65535 and nothing else; -1 otherwise. */
 int config_parse_port(const char *s);
-/* "host:port" or "[v6]:port" -> *host (malloc'd, no brackets), *port; 0 or -1. */
+/* "a.b.c.d:port" or "[v6]:port" -> *host (malloc'd, no brackets), *port; 0,
+ * -1 (malformed) or -2 (the host is not an address literal of that form). */
 int config_parse_listen(const char *s, char **host, int *port);
 /* "UTC", or a regular file under /usr/share/zoneinfo ("Europe/Berlin"). */
 bool config_timezone_valid(const char *tz);

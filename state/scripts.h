@@ -26,6 +26,7 @@ extern const unsigned state_script_count;
 	X(SCRIPT_AUDIT_READ, "audit_read") \
 	X(SCRIPT_TIMER_CLAIM, "timer_claim") \
 	X(SCRIPT_OUTBOX_DONE, "outbox_done") \
+	X(SCRIPT_OUTBOX_GROUP, "outbox_group") \
 	X(SCRIPT_ROSTER_READ, "roster_read") \
 	X(SCRIPT_ROSTER_SET, "roster_set") \
 	X(SCRIPT_CHECKIN, "checkin") \

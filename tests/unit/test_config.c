@@ -266,6 +266,30 @@ test_http_listen_forms(void **state)
 	assert_null(f->cfg->http.listen_host);
 }
 
+/* lws binds a name nowhere (and resolving one would block): only address
+ * literals, of the form's own family */
+static void
+test_http_listen_wants_an_address(void **state)
+{
+	assert_errors(*state,
+	    SITE_CONN
+	    "http = { listen = \"localhost:9462\"; };\n"
+	    "http2 = 1;\n",
+	    "2: http.listen: \"localhost:9462\": the host must be an IP address (\"127.0.0.1:9462\", "
+	    "\"[::1]:9462\"), not a name\n"
+	    "3: http2: unknown setting\n");
+	assert_errors(*state,
+	    SITE_CONN
+	    "http = { listen = \"[127.0.0.1]:9462\"; };\n",
+	    "2: http.listen: \"[127.0.0.1]:9462\": the host must be an IP address (\"127.0.0.1:9462\", "
+	    "\"[::1]:9462\"), not a name\n");
+	assert_errors(*state,
+	    SITE_CONN
+	    "http = { listen = \"127.0.0.256:9462\"; };\n",
+	    "2: http.listen: \"127.0.0.256:9462\": the host must be an IP address (\"127.0.0.1:9462\", "
+	    "\"[::1]:9462\"), not a name\n");
+}
+
 static void
 test_lists_are_copied(void **state)
 {
@@ -801,6 +825,7 @@ main(void)
 		T(test_connection_lang_defaults_to_default_lang),
 		T(test_platform_defaults),
 		T(test_http_listen_forms),
+		T(test_http_listen_wants_an_address),
 		T(test_lists_are_copied),
 		T(test_unknown_platform),
 		T(test_unknown_key),

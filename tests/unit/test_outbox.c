@@ -260,6 +260,134 @@ static void test_split_truncated_utf8_stays_in_string(void **state)
 	assert_null(memchr(ps.text[0], 'X', ps.len[0]));
 }
 
+/* The cut never falls inside a line when the line fits a piece: a blank
+ * right at the limit used to win over the line break before it, which cut
+ * "... someone asked" | "of you" and the German text after its dash. */
+static void test_split_blank_at_the_limit_loses_to_an_earlier_line_break(void **state)
+{
+	struct pieces ps;
+
+	/* the 25th character is the blank after "asked" */
+	assert_int_equal(split("Who is on?\nsomeone asked of you", 24, &ps), 2);
+	assert_string_equal(ps.text[0], "Who is on?");
+	assert_string_equal(ps.text[1], "someone asked of you");
+	/* and the 21st the blank after "Mia" */
+	/* German, multi-byte dash and umlauts at the edge */
+	assert_int_equal(split("Übergabe:\nFrüh — Mia übernimmt", 20, &ps), 2);
+	assert_string_equal(ps.text[0], "Übergabe:");
+	assert_string_equal(ps.text[1], "Früh — Mia übernimmt");
+	assert_pieces_sane(&ps, 20);
+}
+
+static void test_split_every_piece_ends_at_a_line_end(void **state)
+{
+	struct pieces ps;
+	char text[4096] = "", line[64];
+
+	/* 60 lines of 20..39 characters, a limit of 100: whole lines only */
+	for (int i = 0; i < 60; i++) {
+		snprintf(line, sizeof(line), "%02d Zeile für Zeile%.*s\n", i, i % 20, "xxxxxxxxxxxxxxxxxxxx");
+		strcat(text, line);
+	}
+	split(text, 100, &ps);
+	assert_true(ps.n > 10);
+	assert_pieces_sane(&ps, 100);
+	for (int i = 0; i < ps.n; i++) {
+		size_t l = ps.len[i];
+		const char *end = strstr(text, ps.text[i]);
+		/* found whole in the text, and followed there by a line break */
+		assert_non_null(end);
+		assert_int_equal(end[l], '\n');
+		assert_true(end == text || end[-1] == '\n');
+	}
+}
+
+static void test_split_multibyte_at_the_edge(void **state)
+{
+	struct pieces ps;
+
+	/* the limit falls just after a 2-, 3- and 4-byte character */
+	assert_int_equal(split("abcü defg", 4, &ps), 2);
+	assert_string_equal(ps.text[0], "abcü");
+	assert_string_equal(ps.text[1], "defg");
+	assert_int_equal(split("ab聊cd", 3, &ps), 2);
+	assert_string_equal(ps.text[0], "ab聊");
+	assert_string_equal(ps.text[1], "cd");
+	assert_int_equal(split("a😀😀b", 2, &ps), 2);
+	assert_string_equal(ps.text[0], "a😀");
+	assert_string_equal(ps.text[1], "😀b");
+	assert_pieces_sane(&ps, 2);
+}
+
+static void test_split_cjk_text(void **state)
+{
+	struct pieces ps;
+
+	/* no blanks: after the last full stop or comma within the limit */
+	assert_int_equal(split("紧急情况已经确认。值班经理正在处理，请稍候。", 13, &ps), 2);
+	assert_string_equal(ps.text[0], "紧急情况已经确认。");
+	assert_string_equal(ps.text[1], "值班经理正在处理，请稍候。");
+	assert_int_equal(split("值班经理正在处理，请稍候再试一次好吗", 10, &ps), 2);
+	assert_string_equal(ps.text[0], "值班经理正在处理，");
+	assert_string_equal(ps.text[1], "请稍候再试一次好吗");
+	/* lines first, as everywhere */
+	assert_int_equal(split("排班：\n早班 米娅，晚班 汤姆", 11, &ps), 2);
+	assert_string_equal(ps.text[0], "排班：");
+	assert_string_equal(ps.text[1], "早班 米娅，晚班 汤姆");
+	assert_pieces_sane(&ps, 13);
+}
+
+static void test_shorten(void **state)
+{
+	char *t;
+
+	(void)state;
+	assert_string_equal((t = outbox_shorten("short", 5)), "short");
+	free(t);
+	/* at the last blank, an ellipsis counted in the limit */
+	assert_string_equal((t = outbox_shorten("the quick brown fox", 12)), "the quick…");
+	assert_int_equal(outbox_chars(t), 10);
+	free(t);
+	/* at a line end first */
+	assert_string_equal((t = outbox_shorten("one two\nthree four five", 15)), "one two…");
+	free(t);
+	/* no blank: whole characters only */
+	assert_string_equal((t = outbox_shorten("聊聊聊聊聊聊聊聊", 5)), "聊聊聊聊…");
+	assert_int_equal(strlen(t), 15);
+	free(t);
+	assert_int_equal(outbox_chars("Grüße 😀"), 7);
+}
+
+static void test_join_fit_keeps_the_outcome(void **state)
+{
+	char orig[3000], *t;
+	const char *outcome = "Approved by Lemon Chen: S-1 is done.";
+
+	(void)state;
+	memset(orig, 0, sizeof(orig));
+	for (int i = 0; i < 400; i++)
+		strcat(orig, "Früh ");
+	strcat(orig, "聊");
+	/* 2,000 characters of Discord: the original is cut, the outcome whole */
+	t = outbox_join_fit(orig, "\n> ", outcome, 2000);
+	assert_non_null(t);
+	assert_true(outbox_chars(t) <= 2000);
+	assert_non_null(strstr(t, "\n> Approved by Lemon Chen: S-1 is done."));
+	assert_int_equal(strcmp(t + strlen(t) - strlen(outcome), outcome), 0);
+	assert_true(valid_utf8(t));
+	assert_non_null(strstr(t, "Früh…\n> "));
+	free(t);
+	/* short enough: unchanged */
+	t = outbox_join_fit("Swap S-1: Mia asks", "\n> ", "approved", 2000);
+	assert_string_equal(t, "Swap S-1: Mia asks\n> approved");
+	free(t);
+	/* an outcome longer than everything: it is cut, and still valid UTF-8 */
+	t = outbox_join_fit("x", "\n> ", "聊聊聊聊聊聊聊聊聊聊", 8);
+	assert_true(outbox_chars(t) <= 8);
+	assert_true(valid_utf8(t));
+	free(t);
+}
+
 /* ---- the queue ---- */
 
 /*
@@ -334,6 +462,61 @@ static uint64_t send_ack(struct outbox *ob, const char *text)
 static void push(struct outbox *ob, const char *text)
 {
 	assert_int_equal(outbox_push(ob, OUT_SEND, "room", text, NULL, NULL, NULL), 1);
+}
+
+/* A gate: what GATE_SAYS, counting the questions and the done calls. */
+static enum out_gate gate_says;
+static int gate_asked, gate_done, gate_delivered;
+
+static enum out_gate test_gate(void *arg)
+{
+	(void)arg;
+	gate_asked++;
+	return gate_says;
+}
+
+static void gate_done_cb(void *arg, bool delivered)
+{
+	(void)arg;
+	gate_done++;
+	gate_delivered += delivered;
+}
+
+static void test_gate_send_wait_drop(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	gate_asked = gate_done = gate_delivered = 0;
+	push(ob, "before");
+	assert_int_equal(outbox_push_tracked(ob, OUT_DM, "u2", "EMERGENCY E-1: page", "en", NULL, gate_done_cb,
+	    test_gate, NULL), 1);
+	assert_int_equal(outbox_push_tracked(ob, OUT_DM, "u3", "EMERGENCY E-1: second page", "en", NULL,
+	    gate_done_cb, test_gate, NULL), 1);
+	push(ob, "after");
+	/* the gate is not asked while its message is not next */
+	send_ack(ob, "before");
+	assert_int_equal(gate_asked, 0);
+	/* WAIT: nothing goes, not even what is behind it */
+	gate_says = OUT_GATE_WAIT;
+	assert_null(outbox_next(ob));
+	assert_int_equal(gate_asked, 1);
+	assert_int_equal(outbox_queued(ob), 3);
+	/* SEND: it goes as any other */
+	gate_says = OUT_GATE_SEND;
+	kicks = 0;
+	outbox_kick(ob);
+	assert_int_equal(kicks, 1);
+	m = next_text(ob, "EMERGENCY E-1: page");
+	assert_true(outbox_acked(ob, m->seq));
+	assert_int_equal(gate_done, 1);
+	/* DROP: done as delivered, and the next message goes at once */
+	gate_says = OUT_GATE_DROP;
+	send_ack(ob, "after");
+	assert_int_equal(gate_done, 2);
+	assert_int_equal(gate_delivered, 2);
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_null(outbox_next(ob));
 }
 
 static void test_push_fields_and_kick(void **state)
@@ -781,12 +964,19 @@ int main(void)
 		cmocka_unit_test(test_split_no_empty_pieces),
 		cmocka_unit_test(test_split_keeps_all_content),
 		cmocka_unit_test(test_split_truncated_utf8_stays_in_string),
+		cmocka_unit_test(test_split_blank_at_the_limit_loses_to_an_earlier_line_break),
+		cmocka_unit_test(test_split_every_piece_ends_at_a_line_end),
+		cmocka_unit_test(test_split_multibyte_at_the_edge),
+		cmocka_unit_test(test_split_cjk_text),
+		cmocka_unit_test(test_shorten),
+		cmocka_unit_test(test_join_fit_keeps_the_outcome),
 	};
 	const struct CMUnitTest queue_tests[] = {
 		cmocka_unit_test_setup_teardown(test_push_fields_and_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_null_origin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_kicks_every_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_splits_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_gate_send_wait_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_nothing_no_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_in_flight_until_acked, setup, teardown),
