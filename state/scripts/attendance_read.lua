@@ -2,7 +2,9 @@
 -- ministers, and anyone with hours), late check-ins, late-rule warnings and
 -- excuses.  KEYS[1] any key of the site
 -- ARGV    prefix, week, week start ms, week end ms, person ('' = everyone)
--- returns {id, name, hours ms, late check-ins, warnings, excused 0|1, ...}
+-- returns {id, name, hours ms, late check-ins, warnings, excused 0|1, automatic check-outs, ...}
+-- (hours: the closed check-in intervals; everyone still checked in at a
+-- shift's end is checked out then, marked automatic)
 local prefix, week, from, to, who = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local ids = redis.call('SMEMBERS', prefix .. 'staff')
 table.sort(ids)
@@ -17,6 +19,7 @@ for _, id in ipairs(ids) do
     out[#out + 1] = redis.call('HGET', prefix .. 'latecount:' .. week, id) or '0'
     out[#out + 1] = tostring(redis.call('ZCOUNT', prefix .. 'lates:' .. id, from, to))
     out[#out + 1] = redis.call('HEXISTS', prefix .. 'excused:' .. week, id)
+    out[#out + 1] = redis.call('HGET', prefix .. 'autocount:' .. week, id) or '0'
   end
 end
 return out
