@@ -189,7 +189,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_PENDING_LINE, "{id} — {summary} (von {by})" },
 	{ MSG_PENDING_NONE, "Nichts wartet auf deine Entscheidung." },
 	{ MSG_HOURS, "{name}, Woche {week}: {hours} gearbeitet (Minimum {min} h), {late} verspätete Einstempelungen." },
-	{ MSG_HOURS_AUTO, " Automatisch am Schichtende ausgestempelt: {auto}-mal." },
+	{ MSG_HOURS_AUTO, " Automatische Ausstempelungen am Schichtende: {auto}." },
 	{ MSG_HOURS_OTHERS, "Nur jemand mit der Rolle {role} oder höher sieht die Stunden anderer Personen." },
 	{ MSG_ATTENDANCE_HEADER, "Anwesenheit {week} (Minimum {min} h):" },
 	{ MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} verspätet, {warnings} Warnungen — {mark}" },

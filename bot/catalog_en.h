@@ -194,7 +194,7 @@
 	X(MSG_PENDING_LINE, "{id} — {summary} (from {by})") \
 	X(MSG_PENDING_NONE, "Nothing waits for your decision.") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
-	X(MSG_HOURS_AUTO, " Checked out automatically at a shift's end: {auto} times.") \
+	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
 	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
 	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} late, {warnings} warnings — {mark}") \

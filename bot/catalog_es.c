@@ -189,7 +189,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_PENDING_LINE, "{id} — {summary} (de {by})" },
 	{ MSG_PENDING_NONE, "No hay nada esperando tu decisión." },
 	{ MSG_HOURS, "{name}, semana {week}: {hours} trabajadas (mínimo {min} h), {late} entradas fichadas con retraso." },
-	{ MSG_HOURS_AUTO, " Salida fichada automáticamente al final del turno: {auto} veces." },
+	{ MSG_HOURS_AUTO, " Salidas fichadas automáticamente al final del turno: {auto}." },
 	{ MSG_HOURS_OTHERS, "Solo alguien con rol {role} o superior puede ver las horas de otra persona." },
 	{ MSG_ATTENDANCE_HEADER, "Asistencia {week} (mínimo {min} h):" },
 	{ MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} con retraso, {warnings} avisos — {mark}" },

@@ -189,7 +189,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_PENDING_LINE, "{id} — {summary} (kérte: {by})" },
 	{ MSG_PENDING_NONE, "Semmi sem vár a döntésedre." },
 	{ MSG_HOURS, "{name}, {week}: {hours} ledolgozva (minimum {min} óra), {late} késői bejelentkezés." },
-	{ MSG_HOURS_AUTO, " Műszak végén automatikusan kijelentkeztetve: {auto} alkalommal." },
+	{ MSG_HOURS_AUTO, " Automatikus kijelentkeztetések a műszak végén: {auto}." },
 	{ MSG_HOURS_OTHERS, "Más munkatársak óráit csak legalább {role} szerepkörrel láthatod." },
 	{ MSG_ATTENDANCE_HEADER, "Jelenlét, {week} (minimum {min} óra):" },
 	{ MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} késés, {warnings} figyelmeztetés — {mark}" },

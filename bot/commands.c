@@ -39,7 +39,7 @@ const struct command commands[] = {
 	  .proc = staff_link_cmd, .help = MSG_HELP_STAFF_LINK, .usage = "staff link <person> <connection>:<user id>" },
 	{ .name = "staff", .sub = "unlink", .min_role = ROLE_MINISTER, .arity = 4, .flags = CMD_WRITE | CMD_QUIET,
 	  .proc = staff_unlink_cmd, .help = MSG_HELP_STAFF_UNLINK, .usage = "staff unlink <person> <connection>:<user id>" },
-	{ .name = "staff", .sub = "remove", .min_role = ROLE_MINISTER, .arity = -3, .flags = CMD_WRITE | CMD_QUIET,
+	{ .name = "staff", .sub = "remove", .min_role = ROLE_MINISTER, .arity = -3, .flags = CMD_WRITE,
 	  .proc = staff_remove_cmd, .help = MSG_HELP_STAFF_REMOVE, .usage = "staff remove <person> [force]" },
 
 	{ .name = "staff", .sub = "verify", .min_role = ROLE_MINISTER, .arity = 3, .flags = CMD_WRITE | CMD_QUIET,

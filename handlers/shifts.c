@@ -447,17 +447,17 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1), "since", when);
 	} else if (reply_is(r, "which")) {
 		size_t len = 0;
-		const char *first = "";
+		const char *example = "";
 		more[0] = '\0';
 		for (size_t i = 1; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
 			char one[128];
 			choice_text(request_config(req), reply_str(r, i), one, sizeof(one));
 			len += (size_t)snprintf(more + len, len < sizeof(more) ? sizeof(more) - len : 0, "%s%s",
 			    len ? ", " : "", one);
-			if (i == 1)
-				first = strchr(reply_str(r, i), '|') ? strchr(reply_str(r, i), '|') + 1 : "";
+			/* the example: the last choice, the one starting latest */
+			example = strchr(reply_str(r, i), '|') ? strchr(reply_str(r, i), '|') + 1 : "";
 		}
-		refuse(req, MSG_CHECKIN_WHICH, "choices", more, "example", first);
+		refuse(req, MSG_CHECKIN_WHICH, "choices", more, "example", example);
 	} else if (reply_is(r, "not_on")) {
 		refuse(req, MSG_CHECKIN_NOT_ON_SHIFT, "shift", reply_str(r, 1));
 	} else {

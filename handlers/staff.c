@@ -8,7 +8,6 @@
 #include "handlers/common.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
 #include "handlers/shift_time.h"
 
 #include <stdio.h>
@@ -474,7 +473,6 @@ static void on_removed(const redisReply *r, const char *err, void *privdata)
 		if (*reply_str(r, 4)) {
 			MSG(req, freed, MSG_STAFF_REMOVED_FREED, "slots", reply_str(r, 4));
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", freed);
-			deliver_poke(req->bot->deliver);        /* the gaps to ops */
 		}
 		reply_text(req, text);
 	}
