@@ -64,6 +64,22 @@ static void read_attendance(struct request *req, const char *week, int64_t from,
 	state_args_addf(a, "%lld", (long long)from);
 	state_args_addf(a, "%lld", (long long)to);
 	state_args_add(a, who);
+	state_args_addf(a, "%lld", (long long)request_now(req));
+	{
+		/* the shifts one may be checked in to now: an open check-in counts up to now */
+		const struct config *cfg = request_config(req);
+		struct shift_instance around[64];
+		char running[1024];
+		size_t len = 0;
+		int64_t now = request_now(req);
+		int n = shift_instances_around(cfg, now, around, 64);
+		running[0] = '\0';
+		for (int i = 0; i < n; i++)
+			if (around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end)
+				len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0,
+				    "%s%s|%s|%s", len ? " " : "", around[i].date_s, around[i].shift->name, around[i].week);
+		state_args_add(a, running);
+	}
 	state_eval(request_state(req), SCRIPT_ATTENDANCE_READ, 1, a, cb, req);
 }
 

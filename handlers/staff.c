@@ -516,6 +516,7 @@ void staff_remove_cmd(struct request *req)
 		}
 		struct shift_instance around[64];
 		int n = shift_instances_around(cfg, now, around, 64);
+		list[0] = '\0';
 		when_local_date(now, &today, NULL);
 		for (int i = 0; i < n; i++)
 			if (around[i].end > now && when_compare(around[i].date, today) <= 0)

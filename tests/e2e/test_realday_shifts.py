@@ -167,6 +167,10 @@ class CheckinCheckout(Case):
         self.assertEqual(self.redis.cmd("ZSCORE", self.key("timers"), "checkout|2026-03-02|early"),
                          "1772456400000")          # 14:00 Berlin
 
+        # hours count the interval she is in up to now
+        self.jump("2026-03-02T09:00:00Z")     # 10:00 Berlin
+        hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: ")["text"]
+        self.assertRegex(hours, r"W10: (3:59|4:00) worked \(minimum 30 h\), 0 late check-ins\.$")
         # nobody checks out: the shift's end does, marked automatic
         self.jump("2026-03-02T13:00:20Z")
         self.ask("mia", "!checkout", "You are not checked in: early (2026-03-02) ended and you were checked "
