@@ -75,7 +75,7 @@ static void read_attendance(struct request *req, const char *week, int64_t from,
 		int n = shift_instances_around(cfg, now, around, 64);
 		running[0] = '\0';
 		for (int i = 0; i < n; i++)
-			if (around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end)
+			if (around[i].start - shift_checkin_opens_ms(cfg) <= now && now < around[i].end)
 				len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0,
 				    "%s%s|%s|%s", len ? " " : "", around[i].date_s, around[i].shift->name, around[i].week);
 		state_args_add(a, running);

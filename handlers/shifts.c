@@ -490,7 +490,7 @@ void checkin_cmd(struct request *req)
 	a = script_args(req, "roster");
 	state_args_add(a, req->cmd.argc == 2 ? req->cmd.argv[1] : "");
 	for (int i = 0; i < n; i++) {
-		bool open = around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end;
+		bool open = around[i].start - shift_checkin_opens_ms(cfg) <= now && now < around[i].end;
 		if (shift_previous(cfg, &around[i], &prev) != 0)
 			prev = around[i];
 		/* late once policy.late_grace has passed after the start */
@@ -540,7 +540,7 @@ void checkout_cmd(struct request *req)
 	state_args_add(a, "");
 	/* newest first: the shift one is most likely checked in to */
 	for (int i = n - 1; i >= 0; i--)
-		if (around[i].start - cfg->policy.checkin_opens_ms <= now)
+		if (around[i].start - shift_checkin_opens_ms(cfg) <= now)
 			state_args_addf(a, "%s|%s|%s|%lld", around[i].date_s, around[i].shift->name, around[i].week,
 			    (long long)around[i].end);
 	state_eval(request_state(req), SCRIPT_CHECKOUT, 1, a, on_checkout, req);

@@ -240,6 +240,20 @@ class TwoShiftsInARow(Case):
         self.assertIn("Checked in: —.", duty)       # all three moved on to the late shift
 
 
+class RemindedEarlierThanCheckinOpens(Case):
+    """A department that reminds an hour ahead: the reminder's "check in with
+    !checkin" works then, and it means the reminded shift."""
+    EXTRA_CONFIG = {"policy": '{ reminder = "1h"; }'}
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T11:59:40Z"}      # 12:59:40 Berlin; late starts 14:00
+
+    def test_the_reminded_shift_is_open_for_check_in(self):
+        self.ask("mark", "!roster minister today early mark", "Roster updated")
+        self.ask("mark", "!roster lead today late mark", "Roster updated")
+        self.site.wait({"ev": "dm", "to": "mark", "text": "Reminder: you lead late on 2026-03-02 at 14:00."}, timeout=40)
+        self.ask("mark", "!checkin", "Mark Novak, you are checked in to late (2026-03-02).")
+        self.assertNotIn("mark:in", self.att("2026-03-02", "early"))
+
+
 class StaffRemoveWithSlots(Case):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T05:30:00Z"}      # 06:30 Berlin, early running
 
