@@ -66,6 +66,10 @@
 	X(MSG_STAFF_BAD_IDENTITY, "\"{identity}\" is not an identity: write <connection>:<user id> with a configured connection ({connections}).") \
 	X(MSG_STAFF_REMOVED, "Removed {name}.") \
 	X(MSG_STAFF_REMOVED_CONFIG, "Removed {name}. They are also in the config file and come back at the next restart unless removed there.") \
+	X(MSG_STAFF_REMOVED_FREED, " Freed from the roster: {slots}; ops is told the gaps.") \
+	X(MSG_STAFF_REMOVED_GAPS_OPS, "{name} was removed from the staff by {by}. Roster gaps: {gaps}.") \
+	X(MSG_STAFF_REMOVE_HOLDS, "{name} is still on the roster: {slots}. Give these to someone else first (!roster lead|minister|add … / !roster remove …), or write !staff remove {id} force to remove them anyway and leave the gaps to ops.") \
+	X(MSG_STAFF_REMOVE_MORE, "and {n} more") \
 	X(MSG_STAFF_BAD_FIELD, "Unknown field \"{field}\"; one of: name, email, role, level, lang, skills, langs.") \
 	X(MSG_STAFF_BAD_VALUE, "Invalid {field} \"{value}\": {why}.") \
 	X(MSG_STAFF_MISSING, "Missing {option}=… Usage: {usage}") \
@@ -110,9 +114,12 @@
 	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, yesterday, mon..sun, or a range A..B of at most 62 days.") \
 	X(MSG_WEEK_BAD, "\"{week}\" is not a week: write it as 2026-W10.") \
 	X(MSG_LATE_MARK, " (late)") \
+	X(MSG_AUTO_CHECKOUT_MARK, " (checked out automatically)") \
 	X(MSG_ROSTER_HEADER, "Roster of {date}:") \
 	X(MSG_ROSTER_SHIFT, "{shift} {start}-{end}: lead {lead}, minister on duty {minister}; agents: {agents}; checked in: {checked}") \
+	X(MSG_ROSTER_OPEN_SPAN, "{from}–now") \
 	X(MSG_ROSTER_REPLACED, " (replaced {who})") \
+	X(MSG_ROSTER_MINISTER_REPLACED, " (minister on duty in place of {who})") \
 	X(MSG_ROSTER_UPDATED, "Roster updated: {shift} on {dates}.") \
 	X(MSG_ROSTER_MAY_NOT_HOLD, "{id} may not hold the {slot} slot of a shift.") \
 	X(MSG_ROSTER_ON_LEAVE, "{id} is on leave on {date}.") \
@@ -124,22 +131,36 @@
 	X(MSG_DUTY_NONE, "Nobody is on duty and no shift is coming up.") \
 	X(MSG_CHECKIN_OK, "{name}, you are checked in to {shift} ({date}).") \
 	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), late.") \
-	X(MSG_CHECKIN_ALREADY, "You are already checked in to {shift} ({date}).") \
+	X(MSG_CHECKIN_AGAIN, "{name}, you are checked in to {shift} ({date}) again.") \
+	X(MSG_CHECKIN_CLOSED_OTHER, " You are checked out of {prev}.") \
+	X(MSG_CHECKIN_ALREADY, "You are already checked in to {shift} ({date}) since {since}.") \
 	X(MSG_CHECKIN_NOT_ROSTERED, "You are not on the roster of a shift that is open for check-in now.") \
+	X(MSG_CHECKIN_NOT_ON_SHIFT, "You are not on the roster of a {shift} shift that is open for check-in now.") \
+	X(MSG_CHECKIN_WHICH, "Which shift? You can check in to {choices}. Write !checkin <shift>, e.g. !checkin {example}.") \
 	X(MSG_CHECKOUT_OK, "{name}, you are checked out of {shift}: {worked} worked, {total} this week.") \
 	X(MSG_CHECKOUT_NOT_IN, "You are not checked in to any shift.") \
+	X(MSG_CHECKOUT_WAS_AUTO, "You are not checked in: {shift} ({date}) ended and you were checked out automatically at {time}.") \
+	X(MSG_CHECKOUT_WAS_OUT, "You are not checked in: you checked out of {shift} ({date}) at {time}.") \
 	X(MSG_HANDOVER_SAVED, "Handover notes of {shift} ({date}) saved; the next lead gets them at check-in.") \
 	X(MSG_HANDOVER_NOT_LEAD, "Only the lead of the shift running now writes its handover.") \
 	X(MSG_HANDOVER_SHOW, "Handover of {what} by {by} at {time}:\n{notes}") \
 	X(MSG_HANDOVER_NONE, "No handover notes for {what}.") \
 	X(MSG_HANDOVER_DELIVERY, "Handover for {shift} ({date}) from {prev}, by {by}:\n{notes}\nPending approvals of this shift: {approvals}") \
 	X(MSG_SHIFT_REMINDER, "Reminder: you lead {shift} on {date} at {start}. Check in with !checkin.") \
+	X(MSG_SHIFT_REMINDER_MINISTER, "Reminder: you are minister on duty of {shift} on {date} at {start}. Check in with !checkin.") \
+	X(MSG_SHIFT_REMINDER_AGENT, "Reminder: your shift {shift} on {date} starts at {start}. Check in with !checkin.") \
 	X(MSG_LATE_WARNING_YOU, "Warning: you lead {shift} ({date}, {start}) and have not checked in. A second time within the window means replacement.") \
 	X(MSG_LATE_WARNING_OPS, "{lead}, lead of {shift} ({date}, {start}), has not checked in: first warning.") \
 	X(MSG_LATE_REPLACED_YOU, "You did not check in to lead {shift} ({date}) again: {standby} replaces you for this shift.") \
 	X(MSG_LATE_STANDBY_YOU, "You now lead {shift} ({date}, {start}) in place of {lead}. Please check in.") \
 	X(MSG_LATE_REPLACED_OPS, "{lead} was late again: {standby} now leads {shift} ({date}).") \
 	X(MSG_LATE_NO_STANDBY, "{lead} is late again for {shift} ({date}) and no standby is free: webmasters, please act.") \
+	X(MSG_LATE_MINISTER_WARNING_YOU, "Warning: you are minister on duty of {shift} ({date}, {start}) and have not checked in. A second time within the window means replacement.") \
+	X(MSG_LATE_MINISTER_WARNING_OPS, "{minister}, minister on duty of {shift} ({date}, {start}), has not checked in: first warning.") \
+	X(MSG_LATE_MINISTER_REPLACED_YOU, "You did not check in as minister on duty of {shift} ({date}) again: {standby} replaces you for this shift.") \
+	X(MSG_LATE_MINISTER_STANDBY_YOU, "You are now minister on duty of {shift} ({date}, {start}) in place of {minister}. Please check in.") \
+	X(MSG_LATE_MINISTER_REPLACED_OPS, "{minister} was late again: {standby} is now minister on duty of {shift} ({date}).") \
+	X(MSG_LATE_MINISTER_NO_STANDBY, "{minister}, minister on duty of {shift} ({date}, {start}), is late again and no other minister is free: webmasters, please act.") \
 	X(MSG_SWAP_REQUESTED, "Swap {id} asked of {other}; they answer with !swap accept {id}, then a minister or webmaster approves.") \
 	X(MSG_SWAP_REQUESTED_EXCHANGE, "Swap {id} asked of {other}, who gives you their {theirs} shift that day in exchange; they answer with !swap accept {id}.") \
 	X(MSG_SWAP_ASKED, "{from} asks you to swap: {summary}. Answer with !swap accept {id} or !swap decline {id}.") \
@@ -208,6 +229,7 @@
 	X(MSG_APPROVAL_STATE_FAILED, "failed") \
 	X(MSG_APPROVAL_STATE_CANCELLED, "cancelled") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
+	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
 	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
 	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} late, {warnings} warnings — {mark}") \

@@ -7,6 +7,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/approvals.h"
+#include "handlers/shift_time.h"
 #include "bot/daemon.h"
 #include "bot/deliver.h"
 #include "bot/timers.h"
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #define ATT_TEXT_MAX 8192
+#define ATT_FIELDS 7        /* per person in attendance_read.lua's answer */
 
 static void hours_text(const char *ms, char *buf, size_t n)
 {
@@ -63,6 +65,22 @@ static void read_attendance(struct request *req, const char *week, int64_t from,
 	state_args_addf(a, "%lld", (long long)from);
 	state_args_addf(a, "%lld", (long long)to);
 	state_args_add(a, who);
+	state_args_addf(a, "%lld", (long long)request_now(req));
+	{
+		/* the shifts one may be checked in to now: an open check-in counts up to now */
+		const struct config *cfg = request_config(req);
+		struct shift_instance around[64];
+		char running[1024];
+		size_t len = 0;
+		int64_t now = request_now(req);
+		int n = shift_instances_around(cfg, now, around, 64);
+		running[0] = '\0';
+		for (int i = 0; i < n; i++)
+			if (around[i].start - shift_checkin_opens_ms(cfg) <= now && now < around[i].end)
+				len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0,
+				    "%s%s|%s|%s", len ? " " : "", around[i].date_s, around[i].shift->name, around[i].week);
+		state_args_add(a, running);
+	}
 	state_eval(request_state(req), SCRIPT_ATTENDANCE_READ, 1, a, cb, req);
 }
 
@@ -75,14 +93,19 @@ static void on_hours(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL) {
 		reply_state_error(req, err);
-	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < 6) {
+	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < ATT_FIELDS) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
 	} else {
-		char min[16];
+		char min[16], text[1024], more[256];
 		hours_text(reply_str(r, 2), h, sizeof(h));
 		snprintf(min, sizeof(min), "%d", request_config(req)->policy.min_weekly_hours);
-		reply(req, MSG_HOURS, "name", reply_str(r, 1), "week", req->data_person + 33, "hours", h, "min", min,
+		MSG(req, text, MSG_HOURS, "name", reply_str(r, 1), "week", req->data_person + 33, "hours", h, "min", min,
 		    "late", reply_str(r, 3));
+		if (strtol(reply_str(r, 6), NULL, 10) > 0) {
+			MSG(req, more, MSG_HOURS_AUTO, "auto", reply_str(r, 6));
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
+		}
+		reply_text(req, text);
 	}
 	request_done(req);
 }
@@ -141,15 +164,15 @@ static void on_attendance(const redisReply *r, const char *err, void *privdata)
 	}
 	snprintf(min, sizeof(min), "%d", cfg->policy.min_weekly_hours);
 	len = strlen(MSGN(req, out, ATT_TEXT_MAX, MSG_ATTENDANCE_HEADER, "week", req->data_person, "min", min));
-	n = r->type == REDIS_REPLY_ARRAY ? r->elements / 6 : 0;
+	n = r->type == REDIS_REPLY_ARRAY ? r->elements / ATT_FIELDS : 0;
 	for (size_t i = 0; i < n && len < ATT_TEXT_MAX; i++) {
-		long long ms = strtoll(reply_str(r, i * 6 + 2), NULL, 10);
-		bool excused = r->element[i * 6 + 5]->type == REDIS_REPLY_INTEGER && r->element[i * 6 + 5]->integer;
+		long long ms = strtoll(reply_str(r, i * ATT_FIELDS + 2), NULL, 10);
+		bool excused = r->element[i * ATT_FIELDS + 5]->type == REDIS_REPLY_INTEGER && r->element[i * ATT_FIELDS + 5]->integer;
 		enum msg_id mark = ms >= (long long)cfg->policy.min_weekly_hours * 3600000 ? MSG_ATTENDANCE_OK
 		    : excused ? MSG_ATTENDANCE_EXCUSED : MSG_ATTENDANCE_UNDER;
-		hours_text(reply_str(r, i * 6 + 2), h, sizeof(h));
-		MSG(req, line, MSG_ATTENDANCE_LINE, "name", reply_str(r, i * 6 + 1), "hours", h,
-		    "late", reply_str(r, i * 6 + 3), "warnings", reply_str(r, i * 6 + 4),
+		hours_text(reply_str(r, i * ATT_FIELDS + 2), h, sizeof(h));
+		MSG(req, line, MSG_ATTENDANCE_LINE, "name", reply_str(r, i * ATT_FIELDS + 1), "hours", h,
+		    "late", reply_str(r, i * ATT_FIELDS + 3), "warnings", reply_str(r, i * ATT_FIELDS + 4),
 		    "mark", catalog_text(req->caller.lang, mark));
 		len += (size_t)snprintf(out + len, ATT_TEXT_MAX - len, "\n%s", line);
 	}
@@ -235,14 +258,23 @@ static void on_week_closed(const redisReply *r, const char *err, void *privdata)
 	timers_poke(bot->timers);
 }
 
-/* "weekclose|2026-W10|..." fires at the Monday 00:00 after that week. */
-static void week_close_member(struct ymd monday, char *member, size_t n, int64_t *due)
+/* "weekclose|2026-W10|..." fires at the Monday 00:00 after that week, or
+ * when the week's last shift (Sunday's night shift) has ended, whichever is
+ * later: its hours are in by then (the automatic check-out at a shift's end
+ * is a timer of the same due time, and "checkout|" sorts first). */
+static void week_close_member(const struct config *cfg, struct ymd monday, char *member, size_t n, int64_t *due)
 {
 	char week[9];
 
 	when_week(monday, week);
 	snprintf(member, n, "weekclose|%s", week);
 	*due = when_local_ms(when_add_days(monday, 7), 0);
+	for (size_t i = 0; i < cfg->n_shifts; i++) {
+		struct shift_instance last;
+		shift_instance(&cfg->shifts[i], when_add_days(monday, 6), &last);
+		if (last.end > *due)
+			*due = last.end;
+	}
 }
 
 void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv)
@@ -257,7 +289,7 @@ void attendance_week_close_fire(struct dutybot *bot, const char *member, int arg
 		return;
 	}
 	next = when_add_days(monday, 7);
-	week_close_member(next, next_member, sizeof(next_member), &next_due);
+	week_close_member(bot->cfg, next, next_member, sizeof(next_member), &next_due);
 	a = state_args_new();
 	state_args_addf(a, "%sstaff", state_prefix(bot->state));
 	state_args_add(a, state_prefix(bot->state));
@@ -287,7 +319,7 @@ void attendance_schedule_week_close(struct dutybot *bot)
 	struct state_args *a = state_args_new();
 
 	when_local_date(clock_now_ms(), &today, NULL);
-	week_close_member(when_week_monday(today), member, sizeof(member), &due);
+	week_close_member(bot->cfg, when_week_monday(today), member, sizeof(member), &due);
 	state_args_add(a, "ZADD");
 	state_args_addf(a, "%stimers", state_prefix(bot->state));
 	state_args_add(a, "NX");

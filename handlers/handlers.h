@@ -92,6 +92,7 @@ void evaluate_cmd(struct request *req);
 struct dutybot;
 void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv);
+void shifts_checkout_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 void attendance_schedule_week_close(struct dutybot *bot);
 void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv);

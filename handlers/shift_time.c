@@ -87,3 +87,9 @@ const char *shift_names(const struct config *cfg, char *buf, size_t n)
 		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", i ? " " : "", cfg->shifts[i].name);
 	return buf;
 }
+
+int64_t shift_checkin_opens_ms(const struct config *cfg)
+{
+	return cfg->policy.reminder_ms > cfg->policy.checkin_opens_ms ? cfg->policy.reminder_ms
+	    : cfg->policy.checkin_opens_ms;
+}

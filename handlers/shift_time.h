@@ -26,6 +26,9 @@ int shift_instances_around(const struct config *cfg, int64_t now, struct shift_i
 int shift_previous(const struct config *cfg, const struct shift_instance *inst, struct shift_instance *out);
 /* "2026-03-02|day 2026-03-01|night": the instances running at NOW, for scripts. */
 const char *shift_running(const struct config *cfg, int64_t now, char *buf, size_t n);
+/* How long before its start a shift is open for check-in: policy.checkin_opens,
+ * or policy.reminder when that is earlier (whoever is reminded to check in can). */
+int64_t shift_checkin_opens_ms(const struct config *cfg);
 /* "a b c": every shift name. */
 const char *shift_names(const struct config *cfg, char *buf, size_t n);
 

@@ -1,7 +1,8 @@
 /*
  * shifts: the roster of each shift, who is on duty, check-in and check-out,
- * handovers, and the two timers of a rostered shift: the lead's reminder
- * and the late rule ("vice-minister responsibility system").
+ * handovers, and the three timers of a rostered shift: everyone's reminder,
+ * the late rule for the lead and the minister on duty ("vice-minister
+ * responsibility system") and the automatic check-out at its end.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
@@ -56,6 +57,71 @@ static void append(char *out, size_t *len, const char *s)
 	*len += (size_t)snprintf(out + *len, *len < SHIFT_TEXT_MAX ? SHIFT_TEXT_MAX - *len : 0, "%s", s);
 }
 
+/*
+ * One person's attendance of a shift, as roster_read.lua gives it:
+ * "name|late 0|1|open interval's start ms or ''|closed spans", the spans
+ * "in-out" or "in-outA" (automatic check-out) separated by spaces.
+ */
+struct att_entry {
+	const char *name;
+	bool late, automatic;
+	const char *open;       /* "" when not checked in now */
+	const char *spans;
+	char buf[1024];
+};
+
+static bool att_entry_parse(const char *s, struct att_entry *e)
+{
+	char *f[4], *p;
+	int n = 0;
+
+	snprintf(e->buf, sizeof(e->buf), "%s", s);
+	for (p = e->buf, f[n++] = p; n < 4 && (p = strchr(p, '|')) != NULL; f[n++] = p)
+		*p++ = '\0';
+	if (n < 4)
+		return false;
+	e->name = f[0];
+	e->late = *f[1] == '1';
+	e->open = f[2];
+	e->spans = f[3];
+	e->automatic = *e->spans && e->spans[strlen(e->spans) - 1] == 'A';
+	return true;
+}
+
+/* "Mia Keller [CCS] 06:02–10:00, 10:30–now (late)" into OUT at *LEN. */
+static void att_entry_text(struct request *req, const struct att_entry *e, char *out, size_t n, size_t *len)
+{
+	const char *p = e->spans;
+	char a[6], b[6], open[64];
+	int k = 0;
+
+#define PUT(...) (*len += (size_t)snprintf(out + *len, *len < n ? n - *len : 0, __VA_ARGS__))
+	PUT("%s%s", *len ? ", " : "", e->name);
+	while (*p) {
+		char *end;
+		long long from = strtoll(p, &end, 10), to;
+		if (*end != '-')
+			break;
+		to = strtoll(end + 1, &end, 10);
+		when_hhmm(from, a);
+		when_hhmm(to, b);
+		PUT("%s%s–%s", k++ ? ", " : " ", a, b);
+		p = end;
+		while (*p == 'A' || *p == ' ')
+			p++;
+	}
+	if (*e->open) {
+		when_hhmm(strtoll(e->open, NULL, 10), a);
+		MSG(req, open, MSG_ROSTER_OPEN_SPAN, "from", a);
+		PUT("%s%s", k ? ", " : " ", open);
+	}
+	if (e->late)
+		PUT("%s", catalog_text(req->caller.lang, MSG_LATE_MARK));
+	if (e->automatic && !*e->open)
+		PUT("%s", catalog_text(req->caller.lang, MSG_AUTO_CHECKOUT_MARK));
+#undef PUT
+}
+
 static void on_roster(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -80,23 +146,15 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 		const struct config_shift *cs;
 		char checked[2048] = "";
 		size_t clen = 0;
-		if (s->type != REDIS_REPLY_ARRAY || s->elements < 7)
+		if (s->type != REDIS_REPLY_ARRAY || s->elements < 8)
 			continue;
 		cs = shift_by_name(request_config(req), reply_str(s, 0));
 		minutes_hhmm(cs ? cs->start_min : 0, hhmm1);
 		minutes_hhmm(cs ? cs->end_min : 0, hhmm2);
 		for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
-			char entry[256], when[6], *name, *in, *late, *save = NULL;
-			snprintf(entry, sizeof(entry), "%s", s->element[5]->element[k]->str);
-			name = strtok_r(entry, "|", &save);
-			in = strtok_r(NULL, "|", &save);
-			late = strtok_r(NULL, "|", &save);
-			if (name == NULL || in == NULL)
-				continue;
-			when_hhmm(strtoll(in, NULL, 10), when);
-			clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
-			    "%s%s %s%s", clen ? ", " : "", name, when,
-			    late && *late == '1' ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+			struct att_entry e;
+			if (att_entry_parse(reply_str(s->element[5], k), &e))
+				att_entry_text(req, &e, checked, sizeof(checked), &clen);
 		}
 		MSG(req, line, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", hhmm1, "end", hhmm2,
 		    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
@@ -107,6 +165,10 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 		append(out, &len, line);
 		if (*reply_str(s, 6)) {
 			MSG(req, line, MSG_ROSTER_REPLACED, "who", reply_str(s, 6));
+			append(out, &len, line);
+		}
+		if (*reply_str(s, 7)) {
+			MSG(req, line, MSG_ROSTER_MINISTER_REPLACED, "who", reply_str(s, 7));
 			append(out, &len, line);
 		}
 	}
@@ -278,23 +340,18 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 			if (r->type != REDIS_REPLY_ARRAY || idx >= r->elements)
 				break;
 			s = r->element[idx++];
-			if (s->type != REDIS_REPLY_ARRAY || s->elements < 7)
+			if (s->type != REDIS_REPLY_ARRAY || s->elements < 8)
 				continue;
 			if (running) {
 				char checked[2048] = "";
 				size_t clen = 0;
 				for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
-					char entry[256], *name, *save = NULL, *in, *late, *outms;
-					snprintf(entry, sizeof(entry), "%s", s->element[5]->element[k]->str);
-					name = strtok_r(entry, "|", &save);
-					in = strtok_r(NULL, "|", &save);
-					late = strtok_r(NULL, "|", &save);
-					outms = strtok_r(NULL, "|", &save);
-					if (name == NULL || in == NULL || outms != NULL)
-						continue;       /* checked out already */
+					struct att_entry e;
+					if (!att_entry_parse(reply_str(s->element[5], k), &e) || !*e.open)
+						continue;       /* not checked in now */
 					clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
-					    "%s%s%s", clen ? ", " : "", name,
-					    late && *late == '1' ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+					    "%s%s%s", clen ? ", " : "", e.name,
+					    e.late ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
 				}
 				when_hhmm(around[i].end, hhmm);
 				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
@@ -345,23 +402,67 @@ void duty_cmd(struct request *req)
 	state_eval(request_state(req), SCRIPT_ROSTER_READ, 1, a, on_duty, req);
 }
 
-/* ---- !checkin / !checkout ---- */
+/* ---- !checkin [shift] / !checkout ---- */
+
+static void format_hours(int64_t ms, char *buf, size_t n)
+{
+	snprintf(buf, n, "%lld:%02lld", (long long)(ms / 3600000), (long long)(ms % 3600000 / 60000));
+}
+
+/* "early (2026-03-02, 06:00-14:00)" for "2026-03-02|early". */
+static void choice_text(const struct config *cfg, const char *inst, char *buf, size_t n)
+{
+	char date[11] = "", a[6] = "?", b[6] = "?";
+	const char *bar = strchr(inst, '|');
+	const struct config_shift *cs = bar ? shift_by_name(cfg, bar + 1) : NULL;
+
+	if (bar != NULL)
+		snprintf(date, sizeof(date), "%.*s", (int)(bar - inst), inst);
+	if (cs != NULL) {
+		minutes_hhmm(cs->start_min, a);
+		minutes_hhmm(cs->end_min, b);
+	}
+	snprintf(buf, n, "%s (%s, %s-%s)", bar ? bar + 1 : inst, date, a, b);
+}
 
 static void on_checkin(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
+	char text[1024], more[512], when[6];
 
-	if (err != NULL)
+	if (err != NULL) {
 		reply_state_error(req, err);
-	else if (reply_is(r, "ok")) {
-		reply(req, strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
+	} else if (reply_is(r, "ok")) {
+		bool again = strcmp(reply_str(r, 5), "again") == 0;
+		MSG(req, text, again ? MSG_CHECKIN_AGAIN : strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
 		    "name", req->caller.name, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+		if (*reply_str(r, 6)) {
+			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", reply_str(r, 6));
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
+		}
+		reply_text(req, text);
 		complaints_route_queue(req->bot);       /* someone new may take the queue */
-	}
-	else if (reply_is(r, "already"))
-		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1));
-	else
+	} else if (reply_is(r, "already")) {
+		when_hhmm(strtoll(reply_str(r, 3), NULL, 10), when);
+		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1), "since", when);
+	} else if (reply_is(r, "which")) {
+		size_t len = 0;
+		const char *example = "";
+		more[0] = '\0';
+		for (size_t i = 1; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
+			char one[128];
+			choice_text(request_config(req), reply_str(r, i), one, sizeof(one));
+			len += (size_t)snprintf(more + len, len < sizeof(more) ? sizeof(more) - len : 0, "%s%s",
+			    len ? ", " : "", one);
+			/* the example: the last choice, the one starting latest */
+			example = strchr(reply_str(r, i), '|') ? strchr(reply_str(r, i), '|') + 1 : "";
+		}
+		refuse(req, MSG_CHECKIN_WHICH, "choices", more, "example", example);
+	} else if (reply_is(r, "not_on")) {
+		refuse(req, MSG_CHECKIN_NOT_ON_SHIFT, "shift", reply_str(r, 1));
+	} else {
 		refuse(req, MSG_CHECKIN_NOT_ROSTERED);
+	}
 	request_done(req);
 }
 
@@ -372,36 +473,38 @@ void checkin_cmd(struct request *req)
 	struct shift_instance around[AROUND_MAX], prev;
 	int n;
 	struct state_args *a;
-	char week[9];
-	struct ymd today;
 
 	if (no_shifts(req))
 		return;
+	if (req->cmd.argc > 2) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
+	if (req->cmd.argc == 2 && shift_by_name(cfg, req->cmd.argv[1]) == NULL) {
+		refuse_shift(req, req->cmd.argv[1]);
+		request_done(req);
+		return;
+	}
 	n = shift_instances_around(cfg, now, around, AROUND_MAX);
-	when_local_date(now, &today, NULL);
 	a = script_args(req, "roster");
-	state_args_add(a, when_week(today, week));
+	state_args_add(a, req->cmd.argc == 2 ? req->cmd.argv[1] : "");
 	for (int i = 0; i < n; i++) {
-		if (!(around[i].start - cfg->policy.checkin_opens_ms <= now && now < around[i].end))
-			continue;
+		bool open = around[i].start - shift_checkin_opens_ms(cfg) <= now && now < around[i].end;
 		if (shift_previous(cfg, &around[i], &prev) != 0)
 			prev = around[i];
 		/* late once policy.late_grace has passed after the start */
-		state_args_addf(a, "%s|%s|%lld|%s|%s", around[i].date_s, around[i].shift->name,
-		    (long long)(around[i].start + cfg->policy.late_grace_ms), prev.date_s, prev.shift->name);
+		state_args_addf(a, "%s|%s|%s|%lld|%lld|%lld|%d|%s|%s", around[i].date_s, around[i].shift->name,
+		    around[i].week, (long long)around[i].start, (long long)around[i].end,
+		    (long long)(around[i].start + cfg->policy.late_grace_ms), open ? 1 : 0, prev.date_s, prev.shift->name);
 	}
 	state_eval(request_state(req), SCRIPT_CHECKIN, 1, a, on_checkin, req);
-}
-
-static void format_hours(int64_t ms, char *buf, size_t n)
-{
-	snprintf(buf, n, "%lld:%02lld", (long long)(ms / 3600000), (long long)(ms % 3600000 / 60000));
 }
 
 static void on_checkout(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	char worked[32], total[32];
+	char worked[32], total[32], when[6];
 
 	if (err != NULL) {
 		reply_state_error(req, err);
@@ -410,6 +513,11 @@ static void on_checkout(const redisReply *r, const char *err, void *privdata)
 		format_hours(strtoll(reply_str(r, 4), NULL, 10), total, sizeof(total));
 		reply(req, MSG_CHECKOUT_OK, "name", req->caller.name, "shift", reply_str(r, 2),
 		    "worked", worked, "total", total);
+	} else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 5) {
+		/* not checked in: say when the last check-out was, and whose */
+		when_hhmm(strtoll(reply_str(r, 3), NULL, 10), when);
+		refuse(req, strcmp(reply_str(r, 4), "A") == 0 ? MSG_CHECKOUT_WAS_AUTO : MSG_CHECKOUT_WAS_OUT,
+		    "shift", reply_str(r, 2), "date", reply_str(r, 1), "time", when);
 	} else {
 		refuse(req, MSG_CHECKOUT_NOT_IN);
 	}
@@ -428,10 +536,13 @@ void checkout_cmd(struct request *req)
 		return;
 	n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	a = script_args(req, "roster");
+	state_args_add(a, "hand");
+	state_args_add(a, "");
 	/* newest first: the shift one is most likely checked in to */
 	for (int i = n - 1; i >= 0; i--)
-		if (around[i].start - cfg->policy.checkin_opens_ms <= now)
-			state_args_addf(a, "%s|%s|%s", around[i].date_s, around[i].shift->name, around[i].week);
+		if (around[i].start - shift_checkin_opens_ms(cfg) <= now)
+			state_args_addf(a, "%s|%s|%s|%lld", around[i].date_s, around[i].shift->name, around[i].week,
+			    (long long)around[i].end);
 	state_eval(request_state(req), SCRIPT_CHECKOUT, 1, a, on_checkout, req);
 }
 
@@ -544,8 +655,13 @@ static void on_fired(const redisReply *r, const char *err, void *privdata)
 		log_warnx("timers: a shift timer failed (%s); it fires again after its lease", err);
 		return;
 	}
-	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0)
-		log_info("timers: shift timer: %s %s", reply_str(r, 0), reply_str(r, 1));
+	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
+		char line[256];
+		size_t len = 0;
+		for (size_t i = 0; i < r->elements && i < 8; i++)
+			len += (size_t)snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0, " %s", reply_str(r, i));
+		log_info("timers: shift timer:%s", line);
+	}
 	deliver_poke(bot->deliver);
 }
 
@@ -589,4 +705,29 @@ void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **
 	state_args_add(a, start);
 	state_args_add(a, shift_names(bot->cfg, names, sizeof(names)));
 	state_eval(bot->state, SCRIPT_LATE_FIRE, 1, a, on_fired, bot);
+}
+
+/* "checkout|<date>|<shift>" at the end of a shift instance: whoever is still
+ * checked in is checked out at the end, marked automatic. */
+void shifts_checkout_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+{
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
+	struct state_args *a = state_args_new();
+	struct shift_instance inst;
+	struct ymd date;
+
+	state_args_addf(a, "%sroster", state_prefix(bot->state));
+	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_add(a, "dutybot");
+	state_args_add(a, "timer");
+	state_args_add(a, "auto");
+	state_args_add(a, member);
+	if (shift != NULL && when_parse_date(argv[1], clock_now_ms(), &date) == 0) {
+		shift_instance(shift, date, &inst);
+		state_args_addf(a, "%s|%s|%s|%lld", inst.date_s, shift->name, inst.week, (long long)inst.end);
+	} else {
+		log_warnx("timers: %s names no configured shift; dropped", member);
+	}
+	state_eval(bot->state, SCRIPT_CHECKOUT, 1, a, on_fired, bot);
 }

@@ -8,6 +8,7 @@
 #include "handlers/common.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
+#include "handlers/shift_time.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -432,31 +433,66 @@ void staff_unlink_cmd(struct request *req)
 
 /* ---- remove ---- */
 
+/* How far ahead !staff remove looks for roster slots of the person. */
+#define REMOVE_LOOKAHEAD_DAYS 400
+/* At most this many slots are named in a refusal. */
+#define REMOVE_SLOTS_SHOWN 8
+
 static void on_removed(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	char shown[200], id[64];
 
 	person_arg(req->cmd.argv[2], id, sizeof(id));
-	if (err != NULL)
+	if (err != NULL) {
 		reply_state_error(req, err);
-	else if (reply_is(r, "not_found"))
+	} else if (reply_is(r, "not_found")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", id);
-	else if (reply_is(r, "rank"))
+	} else if (reply_is(r, "rank")) {
 		refuse_rank(req);
-	else if (reply_is(r, "last_webmaster"))
+	} else if (reply_is(r, "last_webmaster")) {
 		refuse(req, MSG_STAFF_LAST_WEBMASTER, "name", reply_str(r, 1));
-	else
-		reply(req, strcmp(reply_str(r, 3), "config") == 0 ? MSG_STAFF_REMOVED_CONFIG : MSG_STAFF_REMOVED,
+	} else if (reply_is(r, "holds")) {
+		char slots[1024], more[24];
+		size_t len = 0, n = r->elements > 3 ? r->elements - 3 : 0;
+		for (size_t i = 3; i < r->elements && i < 3 + REMOVE_SLOTS_SHOWN; i++)
+			len += (size_t)snprintf(slots + len, len < sizeof(slots) ? sizeof(slots) - len : 0, "%s%s",
+			    len ? ", " : "", reply_str(r, i));
+		if (n > REMOVE_SLOTS_SHOWN) {
+			char tail[128];
+			snprintf(more, sizeof(more), "%zu", n - REMOVE_SLOTS_SHOWN);
+			MSG(req, tail, MSG_STAFF_REMOVE_MORE, "n", more);
+			snprintf(slots + len, len < sizeof(slots) ? sizeof(slots) - len : 0, " %s", tail);
+		}
+		refuse(req, MSG_STAFF_REMOVE_HOLDS, "name", display_name(reply_str(r, 1), reply_str(r, 2), shown, sizeof(shown)),
+		    "slots", slots, "id", id);
+	} else {
+		char text[1024], freed[600];
+		MSG(req, text, strcmp(reply_str(r, 3), "config") == 0 ? MSG_STAFF_REMOVED_CONFIG : MSG_STAFF_REMOVED,
 		    "name", display_name(reply_str(r, 1), reply_str(r, 2), shown, sizeof(shown)));
+		if (*reply_str(r, 4)) {
+			MSG(req, freed, MSG_STAFF_REMOVED_FREED, "slots", reply_str(r, 4));
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", freed);
+		}
+		reply_text(req, text);
+	}
 	request_done(req);
 }
 
 void staff_remove_cmd(struct request *req)
 {
-	char id[64];
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	char id[64], names[512];
 	struct state_args *a;
+	struct ymd today;
+	bool force = req->cmd.argc == 4 && strcmp(req->cmd.argv[3], "force") == 0;
 
+	if (req->cmd.argc > 4 || (req->cmd.argc == 4 && !force)) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
 	if (!person_arg_or_refuse(req, req->cmd.argv[2], id, sizeof(id)))
 		return;
 	if (strcmp(id, req->caller.id) == 0) {
@@ -466,5 +502,37 @@ void staff_remove_cmd(struct request *req)
 	}
 	a = staff_args(req, id);
 	state_args_add(a, id);
+	state_args_add(a, force ? "1" : "0");
+	{
+		/* the shifts not over yet: those of yesterday and today by their
+		 * end, then every date from tomorrow on */
+		char *list = malloc(REMOVE_LOOKAHEAD_DAYS * 11 + 1);
+		size_t len = 0;
+		if (list == NULL) {
+			state_args_free(a);
+			reply_state_error(req, "out of memory");
+			request_done(req);
+			return;
+		}
+		struct shift_instance around[64];
+		int n = shift_instances_around(cfg, now, around, 64);
+		list[0] = '\0';
+		when_local_date(now, &today, NULL);
+		for (int i = 0; i < n; i++)
+			if (around[i].end > now && when_compare(around[i].date, today) <= 0)
+				len += (size_t)snprintf(list + len, len < REMOVE_LOOKAHEAD_DAYS * 11 + 1 ? REMOVE_LOOKAHEAD_DAYS * 11 + 1 - len : 0,
+				    "%s%s|%s|%s", len ? " " : "", around[i].date_s, around[i].shift->name, around[i].week);
+		state_args_add(a, list);
+		len = 0;
+		list[0] = '\0';
+		for (int d = 1; d <= REMOVE_LOOKAHEAD_DAYS; d++) {
+			char date[11];
+			len += (size_t)snprintf(list + len, REMOVE_LOOKAHEAD_DAYS * 11 + 1 - len, "%s%s", len ? " " : "",
+			    when_format(when_add_days(today, d), date));
+		}
+		state_args_add(a, list);
+		free(list);
+	}
+	state_args_add(a, shift_names(cfg, names, sizeof(names)));
 	state_eval(request_state(req), SCRIPT_STAFF_REMOVE, 1, a, on_removed, req);
 }

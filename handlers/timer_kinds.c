@@ -8,6 +8,7 @@
 const struct timer_kind timer_kinds[] = {
 	{ .kind = "remind", .fire = shifts_remind_fire },
 	{ .kind = "late", .fire = shifts_late_fire },
+	{ .kind = "checkout", .fire = shifts_checkout_fire },
 	{ .kind = "weekclose", .fire = attendance_week_close_fire },
 	{ .kind = "esc", .fire = emergency_escalate_fire },
 	{ .kind = "notice", .fire = notify_fire },

@@ -50,3 +50,43 @@ local function on_leave(prefix, id, date)
   return redis.call('SISMEMBER', prefix .. 'onleave:' .. id, date) == 1
 end
 
+
+-- Attendance of one shift instance: the hash att:<date>:<shift> with, per
+-- person, <id>:in (start of the open or the last interval), <id>:out (end of
+-- the last interval; absent while checked in), <id>:late (the first check-in
+-- was late) and <id>:spans (the closed intervals, "in-out" or "in-outA" for
+-- the automatic check-out at the shift's end).  Checked in now = :in
+-- without :out.  Hours worked come from the closed intervals only: each one
+-- adds its length to hours:<week> once, when it closes.
+local function att_key(prefix, date, shift)
+  return prefix .. 'att:' .. date .. ':' .. shift
+end
+
+-- The milliseconds in a spans list.
+local function spans_ms(spans)
+  local ms = 0
+  for a, b in string.gmatch(spans or '', '(%d+)-(%d+)') do ms = ms + tonumber(b) - tonumber(a) end
+  return ms
+end
+
+-- Close ID's open interval on DATE SHIFT (of ISO week WEEK) at AT; KIND 'A'
+-- marks the automatic check-out.  Returns the interval's ms, or nil when ID
+-- was not checked in there.
+local function close_span(prefix, date, shift, week, id, at, kind)
+  local att = att_key(prefix, date, shift)
+  local r = redis.call('HMGET', att, id .. ':in', id .. ':out', id .. ':spans')
+  if not r[1] or r[2] then return nil end
+  local from = tonumber(r[1])
+  if at < from then at = from end
+  local worked = at - from
+  local span = r[1] .. '-' .. string.format('%d', at) .. (kind or '')
+  redis.call('HSET', att, id .. ':out', string.format('%d', at), id .. ':spans', (r[3] and r[3] ~= '' and (r[3] .. ' ' .. span)) or span)
+  redis.call('HINCRBY', prefix .. 'hours:' .. week, id, worked)
+  redis.call('HINCRBY', prefix .. 'staff:' .. id, 'hours_total_ms', worked)
+  redis.call('PEXPIRE', prefix .. 'hours:' .. week, 400 * 86400000)
+  if kind == 'A' then
+    redis.call('HINCRBY', prefix .. 'autocount:' .. week, id, 1)
+    redis.call('PEXPIRE', prefix .. 'autocount:' .. week, 400 * 86400000)
+  end
+  return worked
+end

@@ -2,6 +2,8 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, shift, dates (space list),
 --         due times (space list: remind, late per date), then the person ids
+-- Setting anyone on a shift arms its reminder; a lead or a minister on duty
+-- also its late check (late_fire.lua).
 -- returns {'ok', changes} | {'no_such_person', id} | {'may_not_hold', id, slot}
 --         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
 local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
@@ -38,14 +40,16 @@ for i, date in ipairs(dates) do
       changes = changes + 1
     end
   end
-  if op == 'lead' then
-    local key = roster_key(prefix, date, shift)
-    redis.call('HDEL', key, 'replaced')
+  if op ~= 'remove' then
+    -- everyone rostered is reminded; the lead and the minister on duty are under the late rule
+    if op == 'lead' or op == 'minister' then
+      redis.call('HDEL', roster_key(prefix, date, shift), op == 'lead' and 'replaced' or 'minister_replaced')
+      if tonumber(dues[i][2]) > tonumber(now) then
+        timer_set(prefix, 'late|' .. date .. '|' .. shift, dues[i][2])
+      end
+    end
     if tonumber(dues[i][1]) > tonumber(now) then
       timer_set(prefix, 'remind|' .. date .. '|' .. shift, dues[i][1])
-    end
-    if tonumber(dues[i][2]) > tonumber(now) then
-      timer_set(prefix, 'late|' .. date .. '|' .. shift, dues[i][2])
     end
   end
 end
