@@ -107,7 +107,7 @@ class MinisterOnDutyLate(Case):
         self.assertIn("early 06:00-14:00: műszakvezető: —, ügyeletes miniszter: Iron Fist", roster)
         self.assertIn(" (ügyeletes miniszter Mark Novak helyett)", roster)
         self.ask("iron", "!checkin", "Iron Fist, you are checked in to early (2026-03-04), late.")
-        audit = self.ask("lemon", "!audit 40", "Latest changes")["text"]
+        audit = self.ask("lemon", "!audit 40", "Latest changes", room="dm")["text"]
         self.assertIn("shift.late_warning mark 2026-03-02 early minister", audit)
         self.assertIn("shift.late_again mark 2026-03-03 early minister (no standby)", audit)
         self.assertIn("shift.late_replaced mark 2026-03-04 early minister -> iron", audit)
@@ -169,7 +169,7 @@ class CheckinCheckout(Case):
 
         # hours count the interval she is in up to now
         self.jump("2026-03-02T09:00:00Z")     # 10:00 Berlin
-        hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: ")["text"]
+        hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: ", room="dm")["text"]
         self.assertRegex(hours, r"W10: (3:59|4:00) worked \(minimum 30 h\), 0 late check-ins\.$")
         # nobody checks out: the shift's end does, marked automatic
         self.jump("2026-03-02T13:00:20Z")
@@ -183,7 +183,7 @@ class CheckinCheckout(Case):
         self.assertEqual(int(self.redis.cmd("HGET", self.key("hours", "2026-W10"), "mia")), worked)
         self.ask("mia", "!roster", "checked in: Mia Keller [CCS] 06:00–06:00, 06:00–14:00 (checked out automatically)")
         self.ask("mia", "!hours", f"Mia Keller [CCS], week 2026-W10: {hhmm(worked)} worked (minimum 30 h), "
-                 "0 late check-ins. Automatic check-outs at a shift's end: 1.")
+                 "0 late check-ins. Automatic check-outs at a shift's end: 1.", room="dm")
         self.ask("mia", "!checkin", "You are not on the roster of a shift that is open for check-in now.")
 
         # Sunday's night shift runs into Monday: its hours count for the week it started in
