@@ -36,7 +36,7 @@ local function say(msg, kv)
   return table.concat(t, '\31') .. '\30'
 end
 
--- The same words for the audit log: the span's values, space separated.
+-- The same words for the audit log when a request gave no plain DIGEST: the span's values.
 local function said_plain(s)
   return (string.gsub(s or '', '\30([^\30]*)\30', function(span)
     local parts, vals = {}, {}
@@ -289,7 +289,7 @@ local function approval_finish(prefix, now, actor, src, a)
     return { 'failed', a.id, a.summary or '', failure }
   end
   close_approval(prefix, a, 'approved')
-  audit(prefix, now, actor, 'approval.approve', a.id, said_plain(a.summary), src)
+  audit(prefix, now, actor, 'approval.approve', a.id, a.digest or said_plain(a.summary), src)
   if a.requester ~= actor then notify_staff(prefix, a.requester, 'MSG_APPROVAL_APPROVED', params) end
   if a.person and a.person ~= a.requester then
     if a.person_msg then

@@ -49,7 +49,8 @@ if op == 'promote' then
   local said = say(cycle == 'off' and 'MSG_SUM_PROMOTION_OFF' or 'MSG_SUM_PROMOTION_IN',
     { 'person', staff_name(prefix, person), 'level', level })
   local id, done = approval_new(prefix, now, src, 'P', 'promotion', actor, { 'role:minister', 'role:webmaster' },
-    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = said },
+    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = said,
+      digest = summary },
     'promotion.request', summary .. (reason ~= '' and (' (' .. reason .. ')') or ''))
   if done then return done end
   return { 'ok', id, redis.call('HGET', approval_key(prefix, id), 'who' .. redis.call('HGET', approval_key(prefix, id), 'step')) }
@@ -72,7 +73,7 @@ elseif op == 'probation_apply' then
   -- department's review, then the webmaster
   local id, done = approval_new(prefix, now, src, 'PR', 'probation', actor,
     { { who = 'role:vice_minister', need = 'score' }, 'role:minister', 'role:webmaster' },
-    { self_evaluation = text, figures = figures, reason_text = text,
+    { self_evaluation = text, figures = figures, reason_text = text, digest = 'probation ' .. actor .. ' (' .. figures .. ')',
       summary = say('MSG_SUM_PROBATION', { 'person', staff_name(prefix, actor),
         'hours', string.format('%d:%02d', math.floor(s.hours / 3600000), math.floor(s.hours % 3600000 / 60000)),
         'late', tostring(s.late) }) }, 'probation.apply', figures)
@@ -116,7 +117,7 @@ elseif op == 'training' then
     -- an intern's own hours count once a vice minister or above confirms them
     -- the topic is in the summary; no reason that repeats it
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
-      { person = who, tenths = tostring(tenths), topic = topic,
+      { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
         summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }) },
       'training.log', hours .. ' h ' .. topic)
     if done then return done end
@@ -147,7 +148,7 @@ elseif op == 'talk' or op == 'summary' then
     if not staff(with) then return { 'no_such_person' } end
     if with == actor then return { 'self' } end
     local id, done = approval_new(prefix, now, src, 'TK', 'talk', actor, { 'person:' .. with },
-      { person = actor, with = with, reason_text = notes,
+      { person = actor, with = with, reason_text = notes, digest = 'internship talk ' .. actor .. ' with ' .. with,
         summary = say('MSG_SUM_TALK', { 'person', staff_name(prefix, actor), 'with', staff_name(prefix, with) }) },
       'internship.talk', 'with ' .. with)
     if done then return done end
@@ -191,6 +192,7 @@ elseif op == 'status' or op == 'recommend' then
   if dup then return { 'duplicate', dup } end
   local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:webmaster' },
     { person = who, summary = say('MSG_SUM_INTERNSHIP', { 'person', staff_name(prefix, who) }), reason_text = i.summary,
+      digest = 'early transfer ' .. who .. ' TRN -> CCS',
       evidence = string.format('%d.%d h confirmed training, %d confirmed talks, real name verified',
         math.floor(i.tenths / 10), i.tenths % 10, i.talks) }, 'internship.recommend', who)
   if done then return done end

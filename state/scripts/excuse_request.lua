@@ -5,7 +5,7 @@
 local prefix, now, actor, src, person, week, reason, detail =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 if redis.call('EXISTS', prefix .. 'staff:' .. person) == 0 then return { 'no_such_person' } end
-local fields = { excused = person, week = week, reason_text = reason,
+local fields = { excused = person, week = week, reason_text = reason, digest = detail,
   summary = say('MSG_SUM_EXCUSE', { 'person', staff_name(prefix, person), 'week', week }) }
 -- the person concerned decides nothing of it; their own request they may sign
 if person ~= actor then fields.person = person end

@@ -17,6 +17,7 @@ end
 local summary = say('MSG_SUM_LEAVE', { 'person', staff_name(prefix, actor), 'dates', date_span(dates) })
 local id, done = approval_new(prefix, now, src, 'L', 'leave', actor, { 'role:minister' },
   { dates = dates, shifts = shifts, late = late, reason_text = reason, summary = summary,
-    evidence = late == '1' and 'MSG_LEAVE_SHORT_NOTICE' or '' }, 'leave.request', 'leave ' .. date_span(dates))
+    digest = 'leave ' .. actor .. ' ' .. date_span(dates),
+    evidence = late == '1' and 'MSG_LEAVE_SHORT_NOTICE' or '' }, 'leave.request', 'leave ' .. actor .. ' ' .. date_span(dates))
 if done then return done end
 return { 'ok', id }

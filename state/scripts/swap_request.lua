@@ -33,7 +33,8 @@ local summary = say(other_shift ~= '' and 'MSG_SUM_SWAP_EXCHANGE' or 'MSG_SUM_SW
     'theirs', other_shift })
 local id, done = approval_new(prefix, now, src, 'S', 'swap', actor, { 'person:' .. other, 'role:minister' },
   { date = date, shift = date .. '|' .. shift, shift_name = shift, slot = slot, other = other,
-    other_shift = other_shift, other_slot = other_slot, summary = summary, quiet1 = '1' },
+    other_shift = other_shift, other_slot = other_slot, summary = summary, quiet1 = '1',
+    digest = 'swap ' .. date .. ' ' .. shift .. ': ' .. actor .. ' -> ' .. other },
   'swap.request', 'swap ' .. date .. ' ' .. shift .. ': ' .. actor .. ' -> ' .. other)
 if done then return done end
 notify_staff(prefix, other, 'MSG_SWAP_ASKED', { id = id, from = staff_name(prefix, actor), summary = summary })
