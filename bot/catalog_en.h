@@ -241,6 +241,10 @@
 	X(MSG_SUM_TRAINING, "training of {person}: {hours} h, {topic}") \
 	X(MSG_SUM_TALK, "internship talk of {person} with {with}") \
 	X(MSG_SUM_INTERNSHIP, "early transfer of {person} from TRN to CCS") \
+	X(MSG_EVID_EVALUATION, "evaluation by {person}: {note}") \
+	X(MSG_EVID_OPINION, "opinion of {person}: {opinion}") \
+	X(MSG_EVID_AGREES, "agrees") \
+	X(MSG_EVID_INTERNSHIP, "{hours} h confirmed training, {talks} confirmed talks, real name verified") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \

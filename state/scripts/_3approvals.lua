@@ -395,12 +395,13 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
     verdict = 'approve'
     local said = staff_name(prefix, actor) .. ': ' .. (reason ~= '' and reason or 'agrees')
     redis.call('HSET', key, 'opinion', (a.opinion or '') .. said .. '; ')
-    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. 'opinion of ' .. said
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. say('MSG_EVID_OPINION',
+      { 'person', staff_name(prefix, actor), 'opinion', reason ~= '' and reason or 'MSG_EVID_AGREES' })
     redis.call('HSET', key, 'evidence', a.evidence)
   elseif verdict ~= 'deny' and a['need' .. a.step] == 'score' then
     redis.call('HSET', key, 'score' .. a.step, score)
     a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') ..
-      'evaluation by ' .. staff_name(prefix, actor) .. ': ' .. (reason or '')
+      say('MSG_EVID_EVALUATION', { 'person', staff_name(prefix, actor), 'note', reason or '' })
     redis.call('HSET', key, 'evidence', a.evidence)
   end
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }

@@ -193,8 +193,8 @@ elseif op == 'status' or op == 'recommend' then
   local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:webmaster' },
     { person = who, summary = say('MSG_SUM_INTERNSHIP', { 'person', staff_name(prefix, who) }), reason_text = i.summary,
       digest = 'early transfer ' .. who .. ' TRN -> CCS',
-      evidence = string.format('%d.%d h confirmed training, %d confirmed talks, real name verified',
-        math.floor(i.tenths / 10), i.tenths % 10, i.talks) }, 'internship.recommend', who)
+      evidence = say('MSG_EVID_INTERNSHIP', { 'hours', string.format('%d.%d', math.floor(i.tenths / 10), i.tenths % 10),
+        'talks', tostring(i.talks) }) }, 'internship.recommend', who)
   if done then return done end
   return { 'ok', id }
 

@@ -173,5 +173,38 @@ class Stuck(Case):
                         "Produktschulung. Decide it, or cancel it with !approval cancel H-1 <reason>."}, timeout=15)
 
 
+class Probation(Case):
+
+    def setUp(self):
+        RealDayE2E.setUp(self)
+        with open(self.config.path) as f:
+            text = f.read()
+        text = text.replace('id = "mia";', 'id = "mia"; probation_start = "2026-09-01"; probation = "90d";')
+        with open(self.config.path, "w") as f:
+            f.write(text)
+        self.start_daemon(DUTYBOT_FAKE_NOW=NOW)
+        self.site.wait({"ev": "ready"}, timeout=20)
+
+    def test_the_figures_and_the_evaluation_in_the_readers_words(self):
+        self.dm_ask("mia", "!probation apply I ran the Saturday queue", "Probation request PR-1 filed")
+        self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("PR-1")})["text"],
+                         "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正：已工作 0:00 小时，迟到签到 0 次"
+                         "（申请人：Mia Keller [CCS]）。理由：I ran the Saturday queue。")
+        self.assertEqual(self.dms("mark", "PR-1"), [])
+        self.dm_ask("vera", "!probation evaluate PR-1 score=4 megbízható", "PR-1 elfogadva")
+        self.eventually({"ev": "dm", "to": "mark", "text":
+                         "PR-1 waits for your answer: permanent contract for Mia Keller [CCS] after probation: 0:00 h worked, "
+                         "0 late check-ins (asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. "
+                         "Evidence: evaluation by Vera Kovacs: score 4: megbízható."})
+        self.dm_ask("mark", "!probation consult PR-1 sara", "PR-1 now waits for the opinion of sara first.")
+        self.eventually({"ev": "dm", "to": "sara", "text":
+                         "PR-1 espera tu respuesta: contrato fijo para Mia Keller [CCS] tras el periodo de prueba: "
+                         "0:00 h trabajadas, 0 fichajes tardíos (solicitado por Mia Keller [CCS]). "
+                         "Motivo: I ran the Saturday queue. Pruebas: evaluación de Vera Kovacs: score 4: megbízható."})
+        self.dm_ask("sara", "!approve PR-1", "PR-1")
+        show = self.dm_ask("wei", "!approval show PR-1", "PR-1")["text"]
+        self.assertIn("Vera Kovacs 的评估：score 4: megbízható; Sara Ruiz [SAM] 的意见：同意", show)
+
+
 if __name__ == "__main__":
     unittest.main()
