@@ -135,7 +135,11 @@ end
 -- the summary does not say it already, the evidence only when there is some.
 local function ask_privately(prefix, a, p)
   local reason, evidence = a.reason_text or '', a.evidence or ''
-  if reason ~= '' and string.find(a.summary or '', reason, 1, true) then reason = '' end
+  local sum = a.summary or ''
+  if reason ~= '' and (string.find(sum, '\31' .. reason .. '\31', 1, true) or
+      string.find(sum, '\31' .. reason .. '\30', 1, true) or sum == reason) then
+    reason = ''       -- one of the summary's words already
+  end
   local msg = 'MSG_APPROVAL_ASKS_YOU_PLAIN'
   if reason ~= '' and evidence ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU'
   elseif reason ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU_REASON'
