@@ -181,6 +181,9 @@
 	X(MSG_LEAVE_GAP_OPS, "Leave {id} approved by {by}: {summary}. Roster gaps: {gaps}.") \
 	X(MSG_APPROVAL_WAITS, "{id} waits for a {role} or above: {summary}. !approve {id} or !deny {id} <reason>.") \
 	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}. Evidence: {evidence}.") \
+	X(MSG_APPROVAL_ASKS_YOU_REASON, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}.") \
+	X(MSG_APPROVAL_ASKS_YOU_EVIDENCE, "{id} waits for your answer: {summary} (asked by {from}). Evidence: {evidence}.") \
+	X(MSG_APPROVAL_ASKS_YOU_PLAIN, "{id} waits for your answer: {summary} (asked by {from}).") \
 	X(MSG_APPROVAL_WHO_ROLE, "a {role} or above") \
 	X(MSG_APPROVAL_NOT_FOUND, "There is no request {id}.") \
 	X(MSG_APPROVAL_CLOSED, "{id} is already decided ({state}).") \
@@ -228,6 +231,20 @@
 	X(MSG_APPROVAL_STATE_DENIED, "denied") \
 	X(MSG_APPROVAL_STATE_FAILED, "failed") \
 	X(MSG_APPROVAL_STATE_CANCELLED, "cancelled") \
+	X(MSG_SUM_LEAVE, "leave for {person}: {dates}") \
+	X(MSG_SUM_EXCUSE, "fewer hours excused for {person} in week {week}") \
+	X(MSG_SUM_SWAP, "{from} hands the {shift} shift on {date} to {to}") \
+	X(MSG_SUM_SWAP_EXCHANGE, "{from} hands the {shift} shift on {date} to {to} and takes their {theirs} shift") \
+	X(MSG_SUM_PROMOTION_IN, "promotion of {person} to {level} (in the promotion cycle)") \
+	X(MSG_SUM_PROMOTION_OFF, "promotion of {person} to {level} (off-cycle)") \
+	X(MSG_SUM_PROBATION, "permanent contract for {person} after probation: {hours} h worked, {late} late check-ins") \
+	X(MSG_SUM_TRAINING, "training of {person}: {hours} h, {topic}") \
+	X(MSG_SUM_TALK, "internship talk of {person} with {with}") \
+	X(MSG_SUM_INTERNSHIP, "early transfer of {person} from TRN to CCS") \
+	X(MSG_EVID_EVALUATION, "evaluation by {person}: {note}") \
+	X(MSG_EVID_OPINION, "opinion of {person}: {opinion}") \
+	X(MSG_EVID_AGREES, "agrees") \
+	X(MSG_EVID_INTERNSHIP, "{hours} h confirmed training, {talks} confirmed talks, real name verified") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
@@ -340,7 +357,7 @@
 	X(MSG_PROMOTION_OFF_NEEDS_REASON, "An off-cycle promotion needs its reason: reason=\"...\".") \
 	X(MSG_PROMOTION_OUT_OF_CYCLE, "No promotion window is open now; the next one opens on {next}. Use cycle=off with a reason for an exception.") \
 	X(MSG_PROMOTION_BAD_CYCLE, "cycle is in or off, not \"{cycle}\".") \
-	X(MSG_PROMOTION_DONE_YOU, "Congratulations: your level is now {level}.") \
+	X(MSG_PROMOTION_DONE_YOU, "Congratulations: {by} approved {id}, your level is now {level}.") \
 	X(MSG_PROMOTION_GONE, "the person has no staff record any more") \
 	X(MSG_PROMOTION_LEVEL_CHANGED, "the person's level changed since the request") \
 	X(MSG_PROBATION_APPLIED, "Probation request {id} filed with your figures ({figures}); your shift lead evaluates it first.") \

@@ -270,13 +270,19 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		return;
 	}
 	{
-		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") is said in LANG too */
-		const char *local[DELIVER_KV_MAX];
+		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") or holding one
+		 * (a summary) is said in LANG too */
+		const char *local[DELIVER_KV_MAX] = { NULL };
+		char *said[DELIVER_KV_MAX] = { NULL };
 		for (int i = 0; i < nkv; i++) {
-			int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
-			local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+			local[i] = kv[i];
+			if (i % 2 == 1 && (strncmp(kv[i], "MSG_", 4) == 0 || strchr(kv[i], '\x1e') != NULL) &&
+			    (said[i] = malloc(DELIVER_TEXT_MAX)) != NULL)
+				local[i] = catalog_said(said[i], DELIVER_TEXT_MAX, lang, kv[i]);
 		}
 		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
+		for (int i = 0; i < nkv; i++)
+			free(said[i]);
 	}
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));

@@ -84,18 +84,19 @@ class Completable(Case):
         self.dm_ask("mark", '!promote tom CCS cycle=off name="Tom Berger" email=tom@example.org reason="runs the night queue alone"',
                     "Promotion P-1 of tom to CCS asked; it waits for a webmaster or above.")
         self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith(
-            "P-1 waits for a webmaster or above: promotion tom -> CCS (off-cycle).")})
+            "P-1 waits for a webmaster or above: promotion of Tom Berger [TRN] to CCS (off-cycle).")})
         lemon_dm = self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("P-1 waits for your answer")})
-        self.assertIn("Reason: runs the night queue alone. Evidence: now TRN, off-cycle.", lemon_dm["text"])
-        show = self.dm_ask("lemon", "!approval show P-1", "P-1 (open): promotion tom -> CCS (off-cycle), asked by Mark Novak on 2026-11-24 10:00.")["text"]
+        self.assertEqual(lemon_dm["text"], "P-1 waits for your answer: promotion of Tom Berger [TRN] to CCS (off-cycle) "
+                         "(asked by Mark Novak). Reason: runs the night queue alone.")
+        show = self.dm_ask("lemon", "!approval show P-1", "P-1 (open): promotion of Tom Berger [TRN] to CCS (off-cycle), asked by Mark Novak on 2026-11-24 10:00.")["text"]
         self.assertIn("\nReason: runs the night queue alone", show)
         self.assertIn("\nStep 1, a minister or above: signed by the request: Mark Novak is minister.", show)
         self.assertIn("\nStep 2, a webmaster or above: waits; may decide: Lemon Chen.", show)
         self.ask("vera", "!approve P-1", "P-1 nem rád vár, hanem rá: legalább webmester szerepkörű személy.")
         self.ask("tom", "!approve P-1", "Du kannst nicht über deinen eigenen Antrag P-1 entscheiden.")
-        self.ask("lemon", "!approve P-1", "P-1 approved and done: promotion tom -> CCS (off-cycle).")
+        self.ask("lemon", "!approve P-1", "P-1 approved and done: promotion of Tom Berger [TRN] to CCS (off-cycle).")
         self.eventually({"ev": "dm", "to": "tom", "text": "Glückwunsch"})
-        self.eventually({"ev": "dm", "to": "mark", "text": "P-1 (promotion tom -> CCS (off-cycle)) was approved by Lemon Chen."})
+        self.eventually({"ev": "dm", "to": "mark", "text": "P-1 (promotion of Tom Berger [TRN] to CCS (off-cycle)) was approved by Lemon Chen."})
         self.assertEqual(self.level("tom"), "CCS")
         self.assertEqual(self.approval("P-1")["state"], "approved")
         actions = self.audit()
@@ -107,7 +108,7 @@ class Completable(Case):
     def test_the_webmasters_own_requests_sign_themselves_and_the_minister_leave_goes_to_the_webmaster(self):
         # every step of a webmaster's promotion request is his own role's: done at once, and said so
         self.dm_ask("lemon", '!promote ana SAM cycle=off name="Ana Horvat" email=ana@example.org reason="storyline lead"',
-                    "P-1 approved and done: promotion ana -> SAM (off-cycle). Your own role signed every step.")
+                    "P-1 approved and done: promotion of Ana Horvat [PAM] to SAM (off-cycle). Your own role signed every step.")
         self.assertEqual(self.level("ana"), "SAM")
         # a vice minister's leave: the minister (or the webmaster) decides
         self.dm_ask("vera", "!leave 2026-12-10 családi esemény", "L-1")
@@ -166,24 +167,24 @@ class Evidence(Case):
                           "Tom Berger [TRN], ich habe dir die Antwort privat geschickt.",
                           "Urlaubsantrag L-1 für 2026-11-25 kurzfristig gestellt (innerhalb der Vorlauffrist vor dem ersten Tag)")
         pending = self.dm_ask("mark", "!pending", "Waiting for your decision:")["text"]
-        self.assertIn("\nL-1 — leave tom 2026-11-25..2026-11-25 (from Tom Berger [TRN]) — reason: Arzttermin — "
+        self.assertIn("\nL-1 — leave for Tom Berger [TRN]: 2026-11-25 (from Tom Berger [TRN]) — reason: Arzttermin — "
                       "evidence: asked at short notice (less than the notice period before the first day)", pending)
         self.assertNotIn("(late)", pending)
         mark_dm = self.eventually({"ev": "dm", "to": "mark", "text": lambda t: t.startswith("L-1 waits for your answer")})
-        self.assertEqual(mark_dm["text"], "L-1 waits for your answer: leave tom 2026-11-25..2026-11-25 (asked by Tom Berger [TRN]). "
+        self.assertEqual(mark_dm["text"], "L-1 waits for your answer: leave for Tom Berger [TRN]: 2026-11-25 (asked by Tom Berger [TRN]). "
                          "Reason: Arzttermin. Evidence: asked at short notice (less than the notice period before the first day).")
         # the room hears that it waits, not the reason
         ops = self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("L-1 waits")})
         self.assertNotIn("Arzttermin", ops["text"])
-        show = self.dm_ask("tom", "!approval show L-1", "L-1 (offen): leave tom 2026-11-25..2026-11-25, beantragt von Tom Berger [TRN]")["text"]
+        show = self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Urlaub für Tom Berger [TRN]: 2026-11-25, beantragt von Tom Berger [TRN]")["text"]
         self.assertIn("\nBegründung: Arzttermin\nNachweise: kurzfristig beantragt", show)
         self.assertIn("\nSchritt 1, jemand mit der Rolle Minister oder höher: wartet; entscheiden darf: Lemon Chen, Mark Novak.", show)
         self.ask("sara", "!approval show L-1", "L-1 no trata de ti y no decides ninguno de sus pasos.", room="dm")
         # probation: the deciders read the self-evaluation and the figures, then the lead's evaluation
         self.dm_ask("mia", "!probation apply I ran the Saturday queue alone", "PR-1")
         pending = self.dm_ask("vera", "!pending", "A döntésedre vár:")["text"]
-        self.assertIn("PR-1 — probation mia (0:00 h worked, 0 late check-ins) (kérte: Mia Keller [CCS]) — "
-                      "indoklás: I ran the Saturday queue alone — bizonyítékok: 0:00 h worked, 0 late check-ins", pending)
+        self.assertIn("PR-1 — véglegesítés a próbaidő után – Mia Keller [CCS]: 0:00 óra munka, 0 késői bejelentkezés "
+                      "(kérte: Mia Keller [CCS]) — indoklás: I ran the Saturday queue alone", pending)
         self.dm_ask("wei", "!probation evaluate PR-1 score=5 很可靠", "PR-1")
         pending = self.dm_ask("mark", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("evaluation by Wang Wei: score 5: 很可靠", pending)
@@ -229,7 +230,7 @@ class Training(Case):
         self.ask("tom", "!approve H-2", "Du kannst nicht über deinen eigenen Antrag H-2 entscheiden.")
         self.ask("mia", "!approve H-2", "H-2 waits for a vice minister or above, not for you.")
         self.dm_ask("mark", "!internship recommend tom", "missing: hours talks summary verification (0.0 of 40 hours")
-        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: training tom 8.0 h: Produktgrundlagen.")
+        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: képzés – Tom Berger [TRN]: 8.0 óra, Produktgrundlagen.")
         self.ask("wei", "!deny H-2 不是培训", "H-2 已驳回")
         self.dm_ask("vera", "!internship status tom", "Tom Berger [TRN]: képzés 8.0/40 óra")
         # hours a vice minister logs for the intern count at once
@@ -260,9 +261,9 @@ class Cancel(Case):
         self.ask("sara", "!approval cancel L-1", "Solo quien solicitó L-1, o un webmaster, puede cancelarla.")
         self.ask("mark", "!approval cancel L-1", "Only whoever asked L-1, or a webmaster, can cancel it.")
         self.ask("mia", "!approval cancel L-99", "There is no request L-99.")
-        self.ask("mia", "!approval cancel L-1 the wedding moved", "L-1 cancelled: leave mia 2026-12-10..2026-12-11.")
+        self.ask("mia", "!approval cancel L-1 the wedding moved", "L-1 cancelled: leave for Mia Keller [CCS]: 2026-12-10..2026-12-11.")
         self.eventually({"ev": "send", "room": "ops",
-                         "text": "L-1 (leave mia 2026-12-10..2026-12-11) was cancelled by Mia Keller [CCS]: the wedding moved"})
+                         "text": "L-1 (leave for Mia Keller [CCS]: 2026-12-10..2026-12-11) was cancelled by Mia Keller [CCS]: the wedding moved"})
         self.ask("mark", "!approve L-1", "L-1 is already decided (cancelled).")
         self.ask("mia", "!approval cancel L-1", "L-1 is already decided (cancelled).")
         self.assertEqual(self.approval("L-1")["state"], "cancelled")
@@ -272,7 +273,7 @@ class Cancel(Case):
         # the same days may be asked again; a webmaster cancels anyone's, and tells them
         self.dm_ask("mia", "!leave 2026-12-10 family wedding", "Leave L-2")
         self.ask("lemon", "!approval cancel L-2 asked twice by mistake", "L-2 cancelled")
-        self.eventually({"ev": "dm", "to": "mia", "text": "L-2 (leave mia 2026-12-10..2026-12-10) was cancelled by Lemon Chen: asked twice by mistake"})
+        self.eventually({"ev": "dm", "to": "mia", "text": "L-2 (leave for Mia Keller [CCS]: 2026-12-10) was cancelled by Lemon Chen: asked twice by mistake"})
         # a decided request is not cancelled
         self.dm_ask("tom", "!leave 2026-12-14 Umzug", "L-3")
         self.ask("mark", "!approve L-3", "L-3 approved and done")
@@ -292,7 +293,7 @@ class Stuck(Case):
         self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-26T09:00:30Z")
         self.site.wait({"ev": "ready"}, timeout=20)
         self.site.wait({"ev": "dm", "to": "lemon",
-                        "text": "L-1 has waited 48 h for a minister or above: leave sara 2026-12-21..2026-12-23. "
+                        "text": "L-1 has waited 48 h for a minister or above: leave for Sara Ruiz [SAM]: 2026-12-21..2026-12-23. "
                                 "Decide it, or cancel it with !approval cancel L-1 <reason>."}, timeout=15)
         self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|L-1"))
         self.site.expect_none({"ev": "dm", "text": lambda t: t.startswith("L-1 has waited")}, within=5)

@@ -170,7 +170,7 @@ class PrivateAnswers(RealDayE2E):
         s.say("mark", "!pending")
         s.wait_all({"ev": "send", "room": "lobby", "text": "Mark Novak, I sent you the answer privately."},
                    {"ev": "dm", "to": "mark",
-                    "text": "Waiting for your decision:\nL-1 — leave tom 2026-03-10..2026-03-10 (from Tom Berger [TRN])"})
+                    "text": "Waiting for your decision:\nL-1 — leave for Tom Berger [TRN]: 2026-03-10 (from Tom Berger [TRN])"})
         s.expect_none({"ev": "send", "room": "lobby", "text": "L-1"}, within=0.5)
         self.no_room_message_contains("Arzt")
         # the lobby got exactly one short line per command

@@ -107,14 +107,14 @@ class Swaps(ShiftCase):
 
     def test_swap_accepted_and_approved_in_channel(self):
         self.ask("mia", "!swap tomorrow early with sara", "Swap S-1 asked of sara")
-        self.site.wait({"ev": "dm", "to": "sara", "text": "Mia Keller [CCS] asks you to swap: swap 2026-03-03 early: mia -> sara"})
-        self.ask("sara", "!pending", "S-1 — swap 2026-03-03 early: mia -> sara (from Mia Keller [CCS])", room="dm")
+        self.site.wait({"ev": "dm", "to": "sara", "text": "Mia Keller [CCS] asks you to swap: Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]"})
+        self.ask("sara", "!pending", "S-1 — Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM] (from Mia Keller [CCS])", room="dm")
         self.ask("sara", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.site.wait({"ev": "send", "room": "ops", "text": "S-1 waits for a minister or above"})
         self.ask("mark", "!pending", "S-1", room="dm")
         self.ask("mark", "!approve S-1", "S-1 approved and done")
         self.site.wait_all({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"},
-                           {"ev": "dm", "to": "mia", "text": "S-1 (swap 2026-03-03 early: mia -> sara) was approved by Mark Novak."},
+                           {"ev": "dm", "to": "mia", "text": "S-1 (Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]) was approved by Mark Novak."},
                            {"ev": "dm", "to": "sara", "text": "was approved"})
         self.assertEqual(self.roster("early")["agents"], "sara")
         self.assertEqual(self.redis.cmd("HGET", self.key("approval", "S-1"), "state"), "approved")
@@ -187,7 +187,7 @@ class Leave(ShiftCase):
         self.ask("mark", "!roster add 2026-03-03..2026-03-04 early mia", "Roster updated")
         self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
         self.ask("mia", "!leave 2026-03-04..2026-03-05 family wedding", "Leave L-1 for 2026-03-04..2026-03-05 asked; a minister", room="dm")
-        self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave mia 2026-03-04..2026-03-05"})
+        self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave for Mia Keller [CCS]: 2026-03-04..2026-03-05"})
         self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
         self.ask("mark", "!approve L-1", "L-1 approved and done")
