@@ -16,7 +16,7 @@ local prefix, now, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local timeout, rep = tonumber(ARGV[5]), tonumber(ARGV[6])
 local chain, running = words(ARGV[7]), words(ARGV[8])
 local key = prefix .. 'emergency:' .. id
-local e = redis.call('HMGET', key, 'state', 'acked_by', 'step', 'round', 'text', 'by', 'created', 'told')
+local e = redis.call('HMGET', key, 'state', 'acked_by', 'step', 'round', 'text', 'by', 'created', 'told', 'paged')
 if e[1] ~= 'open' or e[2] then
   timer_done(prefix, member)
   return { 'stopped' }
@@ -56,9 +56,14 @@ local function recipients(kind)
   return out
 end
 
+-- after the last round: reminded here; "everyone was paged" only if someone was
 local function still_open()
   local n, unit = open_for()
-  notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_STILL_OPEN', { id = id, text = e[5], n = n, unit = unit })
+  if e[9] then
+    notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_STILL_OPEN', { id = id, text = e[5], n = n, unit = unit })
+  else
+    notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_NOBODY_TO_PAGE', { id = id, text = e[5] })
+  end
   timer_set(prefix, member, now + timeout)
   return n, unit
 end
@@ -108,7 +113,9 @@ redis.call('HSET', key, 'step', step, 'round', round)
 if round > rep then
   -- the whole chain ran out now: the alerts channel from now on, and the one who raised it once
   local n, unit = still_open()
-  notify_staff(prefix, raiser, 'MSG_EMERGENCY_YOURS_UNANSWERED', { id = id, n = n, unit = unit })
+  if e[9] then
+    notify_staff(prefix, raiser, 'MSG_EMERGENCY_YOURS_UNANSWERED', { id = id, n = n, unit = unit })
+  end
   return { 'reminded' }
 end
 notify_channel(prefix, 'alerts', 'MSG_EMERGENCY_NOBODY_TO_PAGE', { id = id, text = e[5] })

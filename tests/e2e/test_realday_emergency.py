@@ -219,5 +219,53 @@ class EmergencyNight(RealDayE2E):
         self.no_config_tokens_or_dashes()
 
 
+class NobodyToPage(RealDayE2E):
+    """A chain of the shift's people only (not the default: there the
+    ministers and webmasters are always there), with nobody rostered."""
+    EXTRA_CONFIG = {"escalation": '{ chain = ( "shift_lead", "duty_minister" ); }'}
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": at("06:19:30")}
+
+    restart_at = EmergencyDay.restart_at
+    no_config_tokens_or_dashes = EmergencyDay.no_config_tokens_or_dashes
+
+    NOBODY = ("E-1: nobody on the escalation chain can be paged right now, so only this channel is told: "
+              "the printer burns\nWhoever takes it, send !ack E-1.")
+
+    def raise_it(self) -> int:
+        s = self.site
+        s.say("mia", "!emergency the printer burns")
+        s.wait_all({"ev": "send", "room": "lobby", "text": "Emergency E-1 raised"},
+                   {"ev": "send", "room": "alerts", "text": exactly(self.NOBODY)},
+                   {"ev": "dm", "to": "mia", "text": exactly(
+                       "Your emergency E-1: nobody on the escalation chain can be paged right now; "
+                       "only the alerts channel is told.")})
+        self.ask("mia", "!emergencies", "E-1 06:19 Mia Keller [CCS]: the printer burns — not acknowledged yet")
+        return int(self.redis.cmd("HGET", self.key("emergency", "E-1"), "created"))
+
+    def test_nobody_ever_paged_is_never_said_to_be_paged(self):
+        s = self.site
+        created = self.raise_it()
+        for minutes in (6, 12, 18, 24):     # rounds 2 and 3, then the chain is over
+            self.restart_at(str(created + minutes * 60_000 + 20_000))
+            s.wait({"ev": "send", "room": "alerts", "text": exactly(self.NOBODY)}, timeout=15)
+        s.expect_none({"ev": "send", "room": "alerts", "text": "E-1"}, within=1.0)
+        self.assertEqual(s.all({"ev": "send", "room": "alerts", "text": "was paged"}), [])
+        self.assertEqual(len(s.all({"ev": "dm", "to": "mia", "text": "E-1"})), 1)
+        self.no_config_tokens_or_dashes()
+
+    def test_a_lead_rostered_later_is_paged_and_the_raiser_told(self):
+        s = self.site
+        created = self.raise_it()
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        self.restart_at(str(created + 6 * 60_000 + 20_000))
+        s.wait_all({"ev": "send", "room": "alerts", "text": exactly(
+                        "E-1 not acknowledged after 6 min: paging the shift's lead, Vera Kovacs (round 2 of 3).")},
+                   {"ev": "dm", "to": "vera", "text": "VÉSZHELYZET E-1"},
+                   {"ev": "dm", "to": "mia", "text": exactly(
+                       "Your emergency E-1: paging the shift's lead, Vera Kovacs. "
+                       "I'll tell you when someone acknowledges it.")}, timeout=15)
+        self.no_config_tokens_or_dashes()
+
+
 if __name__ == "__main__":
     unittest.main()
