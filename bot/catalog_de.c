@@ -283,6 +283,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EMERGENCY_STATE_ACKED, "um {time} von {by} bestätigt" },
 	{ MSG_EMERGENCY_STATE_RESOLVED, "um {time} von {by} abgeschlossen" },
 	{ MSG_CONTACT_CARD, "Notfallkontaktkarte von {name}\nTelefon: {phone}\nAdresse: {address}\nErsatzkontakt: {backup}" },
+	{ MSG_CONTACT_EMPTY, "nicht angegeben" },
+	{ MSG_CONTACT_CARD_NONE, "{name} hat noch keine Notfallkontaktkarte ausgefüllt; jede und jeder füllt die eigene mit !contacts set phone|address|backup <value> aus." },
 	{ MSG_CONTACT_SAVED, "Das Feld {field} deiner Kontaktkarte ist gespeichert." },
 	{ MSG_CONTACT_BAD_FIELD, "Unbekanntes Feld „{field}“; möglich sind: phone, address, backup." },
 	{ MSG_PLAN_SHOW, "Notfallplan:\n{plan}" },

@@ -288,6 +288,8 @@
 	X(MSG_EMERGENCY_STATE_ACKED, "acknowledged by {by} at {time}") \
 	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved by {by} at {time}") \
 	X(MSG_CONTACT_CARD, "Emergency contact card of {name}\nphone: {phone}\naddress: {address}\nbackup contact: {backup}") \
+	X(MSG_CONTACT_EMPTY, "not given") \
+	X(MSG_CONTACT_CARD_NONE, "{name} has not filled in an emergency contact card yet; everyone fills in their own with !contacts set phone|address|backup <value>.") \
 	X(MSG_CONTACT_SAVED, "Your contact card's {field} is saved.") \
 	X(MSG_CONTACT_BAD_FIELD, "Unknown field \"{field}\"; one of: phone, address, backup.") \
 	X(MSG_PLAN_SHOW, "Emergency plan:\n{plan}") \

@@ -283,6 +283,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EMERGENCY_STATE_ACKED, "confirmada por {by} a las {time}" },
 	{ MSG_EMERGENCY_STATE_RESOLVED, "resuelta por {by} a las {time}" },
 	{ MSG_CONTACT_CARD, "Ficha de contacto de emergencia de {name}\nteléfono: {phone}\ndirección: {address}\ncontacto alternativo: {backup}" },
+	{ MSG_CONTACT_EMPTY, "sin indicar" },
+	{ MSG_CONTACT_CARD_NONE, "{name} aún no ha rellenado su ficha de contacto de emergencia; cada persona rellena la suya con !contacts set phone|address|backup <value>." },
 	{ MSG_CONTACT_SAVED, "Se ha guardado el campo {field} de tu ficha de contacto." },
 	{ MSG_CONTACT_BAD_FIELD, "Campo desconocido: «{field}»; opciones: phone, address, backup." },
 	{ MSG_PLAN_SHOW, "Plan de emergencia:\n{plan}" },

@@ -283,6 +283,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EMERGENCY_STATE_ACKED, "nyugtázta: {by}, {time}-kor" },
 	{ MSG_EMERGENCY_STATE_RESOLVED, "lezárta: {by}, {time}-kor" },
 	{ MSG_CONTACT_CARD, "{name} vészhelyzeti névjegye\ntelefon: {phone}\ncím: {address}\ntartalék kapcsolattartó: {backup}" },
+	{ MSG_CONTACT_EMPTY, "nincs megadva" },
+	{ MSG_CONTACT_CARD_NONE, "{name} még nem töltötte ki a vészhelyzeti névjegyét; mindenki a sajátját tölti ki ezzel: !contacts set phone|address|backup <value>." },
 	{ MSG_CONTACT_SAVED, "A névjegyed {field} mezője elmentve." },
 	{ MSG_CONTACT_BAD_FIELD, "Ismeretlen mező: „{field}”; lehetséges: phone, address, backup." },
 	{ MSG_PLAN_SHOW, "Vészhelyzeti terv:\n{plan}" },

@@ -283,6 +283,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EMERGENCY_STATE_ACKED, "已由 {by} 于 {time} 确认" },
 	{ MSG_EMERGENCY_STATE_RESOLVED, "已由 {by} 于 {time} 解决" },
 	{ MSG_CONTACT_CARD, "{name} 的紧急联系卡\n电话：{phone}\n地址：{address}\n备用联系人：{backup}" },
+	{ MSG_CONTACT_EMPTY, "未填写" },
+	{ MSG_CONTACT_CARD_NONE, "{name} 尚未填写紧急联系卡；每个人用 !contacts set phone|address|backup <value> 填写自己的联系卡。" },
 	{ MSG_CONTACT_SAVED, "你的联系卡中的 {field} 已保存。" },
 	{ MSG_CONTACT_BAD_FIELD, "未知字段“{field}”；可用字段：phone, address, backup。" },
 	{ MSG_PLAN_SHOW, "紧急情况预案：\n{plan}" },

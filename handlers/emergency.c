@@ -260,12 +260,16 @@ static void on_card(const redisReply *r, const char *err, void *privdata)
 		reply_state_error(req, err);
 	else if (r->type != REDIS_REPLY_ARRAY || r->elements < 4)
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
-	else
+	else if (!*reply_str(r, 1) && !*reply_str(r, 2) && !*reply_str(r, 3))
+		reply_private(req, MSG_CONTACT_CARD_NONE, "name", reply_str(r, 0));
+	else {
 		/* contact data never goes into a room (the row is CMD_PRIVATE too) */
+		const char *none = catalog_text(req->caller.lang, MSG_CONTACT_EMPTY);
 		reply_private(req, MSG_CONTACT_CARD, "name", reply_str(r, 0),
-		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : "—",
-		    "address", *reply_str(r, 2) ? reply_str(r, 2) : "—",
-		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : "—");
+		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : none,
+		    "address", *reply_str(r, 2) ? reply_str(r, 2) : none,
+		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : none);
+	}
 	request_done(req);
 }
 

@@ -143,6 +143,15 @@ class EmergencyDay(RealDayE2E):
         s.expect_none({"ev": "dm", "to": "vera", "text": "E-1"}, within=1.0)
         self.no_config_tokens_or_dashes()
 
+    def test_contact_cards_say_what_is_missing(self):
+        self.ask("mark", "!contacts ana", exactly(
+            "Ana Horvat [PAM] has not filled in an emergency contact card yet; everyone fills in their own "
+            "with !contacts set phone|address|backup <value>."), room="dm")
+        self.ask("mia", "!contacts set phone +49 170 5550123", "saved", room="dm")
+        self.ask("mark", "!contacts mia", exactly(
+            "Emergency contact card of Mia Keller [CCS]\nphone: +49 170 5550123\naddress: not given\n"
+            "backup contact: not given"), room="dm")
+
 
 class EmergencyNight(RealDayE2E):
     """The alerts channel reads German (default_lang, as the example config
