@@ -227,6 +227,23 @@ class EmergencyNight(RealDayE2E):
                    {"ev": "dm", "to": "sara", "text": exactly(f"Lemon Chen confirmó tu emergencia E-1 a las {took}.")})
         self.no_config_tokens_or_dashes()
 
+    def test_the_night_lead_raising_it_hears_in_chinese(self):
+        s = self.site
+        self.ask("mark", "!roster lead today night wei", "Dienstplan aktualisiert")
+        self.ask("mark", "!roster minister today night mark", "Dienstplan aktualisiert")
+        s.skip()
+        s.say("wei", "!emergency 聊天室无法登录")
+        s.wait_all(
+            {"ev": "send", "room": "lobby", "text": exactly(
+                "已发起紧急情况 E-1：已发到警报频道，并会持续呼叫相关人员，直到有人确认。我会私下告诉你呼叫了谁、由谁接手。")},
+            {"ev": "dm", "to": "mark", "text": exactly("NOTFALL E-1 von Wang Wei: 聊天室无法登录\nBestätige mit !ack E-1.")},
+            {"ev": "send", "room": "alerts", "text": exactly("E-1: alarmiere den diensthabenden Minister, Mark Novak.")},
+            {"ev": "dm", "to": "wei", "text": exactly("你的紧急情况 E-1：正在呼叫值班部长 Mark Novak。有人确认后我会告诉你。")})
+        self.ask("wei", "!emergencies", "E-1 22:59 Wang Wei：聊天室无法登录 — 尚未确认；已于 22:59 呼叫 Mark Novak")
+        self.ask("mark", "!ack E-1", exactly("E-1 bestätigt."))
+        s.wait({"ev": "dm", "to": "wei", "text": re.compile(r"^你的紧急情况 E-1 已由 Mark Novak 于 22:59 确认。$")})
+        self.no_config_tokens_or_dashes()
+
 
 class NobodyToPage(RealDayE2E):
     """A chain of the shift's people only (not the default: there the
