@@ -270,11 +270,26 @@
 	X(MSG_HELP_NOTIFY_CONFIRM, "send (or schedule) a checked draft") \
 	X(MSG_HELP_NOTIFY_CANCEL, "cancel a draft or a scheduled notification") \
 	X(MSG_HELP_NOTIFY_LIST, "drafts and scheduled notifications") \
-	X(MSG_EMERGENCY_OPENED, "Emergency {id} raised; the alerts channel and the shift's lead are told, and it escalates until someone sends !ack {id}.") \
+	X(MSG_EMERGENCY_OPENED, "Emergency {id} raised: it is posted to the alerts channel, and people are paged until someone acknowledges it. I'll tell you privately who is paged and who takes it.") \
 	X(MSG_EMERGENCY_ALERT, "EMERGENCY {id} from {by} ({where}): {text}") \
 	X(MSG_EMERGENCY_PAGE, "EMERGENCY {id} from {by}: {text}\nAcknowledge with !ack {id}.\nEmergency plan: {plan}") \
-	X(MSG_EMERGENCY_PAGED, "{id} not acknowledged: paging {step} ({who}), round {round}.") \
-	X(MSG_EMERGENCY_STILL_OPEN, "{id} is still not acknowledged: {text}") \
+	X(MSG_EMERGENCY_PAGE_NO_PLAN, "EMERGENCY {id} from {by}: {text}\nAcknowledge with !ack {id}.") \
+	X(MSG_EMERGENCY_PAGING, "{id}: paging {step}, {who}.") \
+	X(MSG_EMERGENCY_PAGED, "{id} not acknowledged after {n} {unit}: paging {step}, {who} (round {round} of {rounds}).") \
+	X(MSG_EMERGENCY_NOBODY_TO_PAGE, "{id}: nobody on the escalation chain can be paged right now, so only this channel is told: {text}\nWhoever takes it, send !ack {id}.") \
+	X(MSG_EMERGENCY_STILL_OPEN, "{id} is still not acknowledged after {n} {unit}, and everyone on the escalation chain was paged: {text}\nWhoever takes it, send !ack {id}.") \
+	X(MSG_EMERGENCY_STEP_SHIFT_LEAD, "the shift's lead") \
+	X(MSG_EMERGENCY_STEP_DUTY_MINISTER, "the minister on duty") \
+	X(MSG_EMERGENCY_STEP_MINISTERS, "the ministers") \
+	X(MSG_EMERGENCY_STEP_WEBMASTERS, "the webmasters") \
+	X(MSG_EMERGENCY_UNIT_SECONDS, "s") \
+	X(MSG_EMERGENCY_UNIT_MINUTES, "min") \
+	X(MSG_EMERGENCY_UNIT_HOURS, "h") \
+	X(MSG_EMERGENCY_YOURS_PAGING, "Your emergency {id}: paging {step}, {who}. I'll tell you when someone acknowledges it.") \
+	X(MSG_EMERGENCY_YOURS_NOBODY, "Your emergency {id}: nobody on the escalation chain can be paged right now; only the alerts channel is told.") \
+	X(MSG_EMERGENCY_YOURS_UNANSWERED, "Your emergency {id} is still not acknowledged after {n} {unit}, although everyone on the escalation chain was paged; the alerts channel keeps being reminded.") \
+	X(MSG_EMERGENCY_YOURS_ACKED, "Your emergency {id} was acknowledged by {by} at {time}.") \
+	X(MSG_EMERGENCY_YOURS_RESOLVED, "Your emergency {id} was resolved by {by} at {time}: {note}") \
 	X(MSG_EMERGENCY_ACKED, "{id} acknowledged by {by}; the escalation stops.") \
 	X(MSG_EMERGENCY_RESOLVED, "{id} resolved by {by}: {note}") \
 	X(MSG_EMERGENCY_ACK_OK, "{id} acknowledged.") \
@@ -285,9 +300,13 @@
 	X(MSG_EMERGENCIES_HEADER, "Emergencies:") \
 	X(MSG_EMERGENCIES_LINE, "{id} {time} {by}: {text} — {state}") \
 	X(MSG_EMERGENCIES_NONE, "No open emergencies.") \
-	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged") \
-	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved") \
+	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged yet") \
+	X(MSG_EMERGENCY_STATE_PAGED, "not acknowledged yet; {who} paged at {time}") \
+	X(MSG_EMERGENCY_STATE_ACKED, "acknowledged by {by} at {time}") \
+	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved by {by} at {time}") \
 	X(MSG_CONTACT_CARD, "Emergency contact card of {name}\nphone: {phone}\naddress: {address}\nbackup contact: {backup}") \
+	X(MSG_CONTACT_EMPTY, "not given") \
+	X(MSG_CONTACT_CARD_NONE, "{name} has not filled in an emergency contact card yet; everyone fills in their own with !contacts set phone|address|backup <value>.") \
 	X(MSG_CONTACT_SAVED, "Your contact card's {field} is saved.") \
 	X(MSG_CONTACT_BAD_FIELD, "Unknown field \"{field}\"; one of: phone, address, backup.") \
 	X(MSG_PLAN_SHOW, "Emergency plan:\n{plan}") \

@@ -158,6 +158,8 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
 		break;
 	case MSG_EMERGENCY_ALERT:
 	case MSG_EMERGENCY_PAGE:
+	case MSG_EMERGENCY_PAGE_NO_PLAN:
+	case MSG_EMERGENCY_NOBODY_TO_PAGE:
 	case MSG_EMERGENCY_STILL_OPEN:
 		snprintf(buf, n, "%s\tack %s", catalog_text(lang, MSG_BUTTON_ACK), ref);
 		break;
@@ -179,7 +181,20 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
  */
 static bool wants_open_emergency(enum msg_id id)
 {
-	return id == MSG_EMERGENCY_PAGE || id == MSG_EMERGENCY_PAGED || id == MSG_EMERGENCY_STILL_OPEN;
+	switch (id) {
+	case MSG_EMERGENCY_PAGE:
+	case MSG_EMERGENCY_PAGE_NO_PLAN:
+	case MSG_EMERGENCY_PAGING:
+	case MSG_EMERGENCY_PAGED:
+	case MSG_EMERGENCY_NOBODY_TO_PAGE:
+	case MSG_EMERGENCY_STILL_OPEN:
+	case MSG_EMERGENCY_YOURS_PAGING:
+	case MSG_EMERGENCY_YOURS_NOBODY:
+	case MSG_EMERGENCY_YOURS_UNANSWERED:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void maybe_free(struct deliver *d)
