@@ -216,7 +216,8 @@ static bool admit(struct request *req)
  * down, or answered nonsense): true if it runs (as far as it can).  Nobody's
  * role is known, staff can't be told from friends: counted as an unknown
  * person's (at the class learned earlier, the friends' limits if none), the
- * excess dropped and told once, like a friend's flood.
+ * excess dropped and told once, like a friend's flood; in the language the
+ * guard learned before (dispatch_event put it in ->caller), if any.
  */
 static bool admit_unknown(struct request *req)
 {
@@ -233,7 +234,7 @@ static bool admit_unknown(struct request *req)
 	if (note.tell) {
 		log_info("%s: %s sends commands too fast while the state store is unavailable; dropping the excess",
 		    req->conn->name, p->identity);
-		guard_tell(bot, req->conn, req->user_id, note.lang[0] ? note.lang : p->lang, MSG_SLOW_DOWN,
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
 		    person_display(p, name, sizeof(name)), note.wait_ms, NULL, NULL);
 	}
 	request_done(req);
@@ -310,10 +311,9 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		bool known;
 		const struct command *c = NULL;
 		if (req->guard_dropped) {
-			/* the notice, in the language learned before or the connection's */
+			/* the notice, in the language learned before (dispatch_event) or the connection's */
 			req->bot->metrics.throttled++;
-			guard_tell(req->bot, req->conn, req->user_id, req->data_person[0] ? req->data_person : p->lang,
-			    MSG_SLOW_DOWN, person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+			guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
 			request_done(req);
 			return;
 		}
@@ -445,9 +445,8 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	req->guarded = guarded;
 	req->guard_dropped = dropped;
 	req->data_word = dropped ? (int)(note.wait_ms < 3600000 ? note.wait_ms : 3600000) : 0;
-	if (dropped)    /* the language learned before, should Redis not answer */
-		copy_trunc(req->data_person, sizeof(req->data_person), note.lang);
-	fill_friend(req, ev->user_name, NULL);
+	/* the language learned before, until Redis says (or if it can't) */
+	fill_friend(req, ev->user_name, note.lang);
 	bot->requests_in_flight++;
 	batch_add(bot->batch, req);
 }

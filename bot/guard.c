@@ -292,9 +292,10 @@ enum guard_verdict guard_precheck(struct guard *g, const char *identity, int64_t
 	struct bucket *b = lookup(g, identity);
 
 	memset(note, 0, sizeof(*note));
+	if (b != NULL)
+		memcpy(note->lang, b->lang, sizeof(note->lang));
 	if (b == NULL || b->cls != GUARD_FRIEND)
 		return GUARD_OK;        /* counted once Redis said who it is */
-	memcpy(note->lang, b->lang, sizeof(note->lang));
 	refill(g, b, now_ms);
 	if (b->tokens >= 1.0) {
 		b->tokens -= 1.0;

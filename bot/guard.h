@@ -78,7 +78,8 @@ enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard
                                int64_t now_ms, void *item, struct guard_note *note);
 
 /*
- * A command of IDENTITY before Redis said who it is.  GUARD_OK: send it on
+ * A command of IDENTITY before Redis said who it is (NOTE->lang: their
+ * language as learned before, whatever the verdict).  GUARD_OK: send it on
  * (NOTE->counted: it was counted now, as a known friend's; otherwise count it
  * with guard_check() once the role is known).  GUARD_DROP: a known friend over
  * the limit; with NOTE->tell the first of the flood (send it on all the same:

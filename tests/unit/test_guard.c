@@ -444,6 +444,7 @@ static void test_precheck_counts_only_known_friends(void **state)
 		staff(g, "site:mark", T0, &item, NULL);
 	assert_int_equal(pre(g, "site:mark", T0, &note), GUARD_OK);
 	assert_false(note.counted);
+	assert_string_equal(note.lang, "de");  /* what the guard knows, should Redis not answer */
 	assert_ptr_equal(guard_take_any(g), &item);
 	/* a known friend within the limit: counted now, once */
 	assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
