@@ -313,7 +313,8 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		if (req->guard_dropped) {
 			/* the notice, in the language learned before (dispatch_event) or the connection's */
 			req->bot->metrics.throttled++;
-			guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+			guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+			    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
 			request_done(req);
 			return;
 		}
