@@ -235,6 +235,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SUM_PROMOTION_OFF, "Beförderung von {person} zu {level} (außerhalb des Zyklus)" },
 	{ MSG_SUM_PROBATION, "Festanstellung für {person} nach der Probezeit" },
 	{ MSG_SUM_TRAINING, "Ausbildung von {person}: {hours} Std., {topic}" },
+	{ MSG_SUM_TRAINING_OPS, "Ausbildungsstunden von {person}" },
 	{ MSG_SUM_TALK, "Praktikumsgespräch von {person} mit {with}" },
 	{ MSG_SUM_INTERNSHIP, "vorzeitige Übernahme von {person} von TRN zu CCS" },
 	{ MSG_EVID_EVALUATION, "Bewertung von {person}: {note}" },

@@ -240,6 +240,7 @@
 	X(MSG_SUM_PROMOTION_OFF, "promotion of {person} to {level} (off-cycle)") \
 	X(MSG_SUM_PROBATION, "permanent contract for {person} after probation") \
 	X(MSG_SUM_TRAINING, "training of {person}: {hours} h, {topic}") \
+	X(MSG_SUM_TRAINING_OPS, "training hours of {person}") \
 	X(MSG_SUM_TALK, "internship talk of {person} with {with}") \
 	X(MSG_SUM_INTERNSHIP, "early transfer of {person} from TRN to CCS") \
 	X(MSG_EVID_EVALUATION, "evaluation by {person}: {note}") \

@@ -235,6 +235,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SUM_PROMOTION_OFF, "ascenso de {person} a {level} (fuera de ciclo)" },
 	{ MSG_SUM_PROBATION, "contrato fijo para {person} tras el periodo de prueba" },
 	{ MSG_SUM_TRAINING, "formación de {person}: {hours} h, {topic}" },
+	{ MSG_SUM_TRAINING_OPS, "horas de formación de {person}" },
 	{ MSG_SUM_TALK, "conversación de prácticas de {person} con {with}" },
 	{ MSG_SUM_INTERNSHIP, "paso anticipado de {person} de TRN a CCS" },
 	{ MSG_EVID_EVALUATION, "evaluación de {person}: {note}" },

@@ -235,6 +235,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SUM_PROMOTION_OFF, "előléptetés – {person} → {level} (cikluson kívül)" },
 	{ MSG_SUM_PROBATION, "véglegesítés a próbaidő után – {person}" },
 	{ MSG_SUM_TRAINING, "képzés – {person}: {hours} óra, {topic}" },
+	{ MSG_SUM_TRAINING_OPS, "képzési órák – {person}" },
 	{ MSG_SUM_TALK, "gyakornoki beszélgetés – {person} és {with}" },
 	{ MSG_SUM_INTERNSHIP, "korai átsorolás – {person}: TRN → CCS" },
 	{ MSG_EVID_EVALUATION, "{person} értékelése: {note}" },

@@ -235,6 +235,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SUM_PROMOTION_OFF, "{person} 晋升为 {level}（周期外）" },
 	{ MSG_SUM_PROBATION, "{person} 试用期满转正" },
 	{ MSG_SUM_TRAINING, "{person} 的培训：{hours} 小时，{topic}" },
+	{ MSG_SUM_TRAINING_OPS, "{person} 的培训时长" },
 	{ MSG_SUM_TALK, "{person} 与 {with} 的实习谈话" },
 	{ MSG_SUM_INTERNSHIP, "{person} 提前从 TRN 转为 CCS" },
 	{ MSG_EVID_EVALUATION, "{person} 的评估：{note}" },

@@ -158,7 +158,8 @@ end
 
 -- Tell whoever decides the current step that it waits for them: a person
 -- named by the step privately; a role step in the ops room (without the
--- reason) and privately to the people of the step's own role (the lowest
+-- reason, and in the words of ops_summary when the request has one: what a
+-- room may read of it) and privately to the people of the step's own role (the lowest
 -- that may decide; those above see it in !pending and may decide too); when
 -- that role has nobody who may, the next role up.
 local function announce_step(prefix, a)
@@ -170,7 +171,7 @@ local function announce_step(prefix, a)
     return
   end
   notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS',
-    { id = a.id, summary = a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
+    { id = a.id, summary = a.ops_summary or a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
   local ranks, used = staff_ranks(prefix), used_people(a, tonumber(a.step))
   for rank = ROLE_RANK[val] or 99, ROLE_RANK.webmaster do
     local ids, told = {}, 0

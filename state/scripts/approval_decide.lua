@@ -60,7 +60,8 @@ if op == 'cancel' then
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor),
     reason = (reason and reason ~= '') and reason or '—' }
   -- the room hears that it was cancelled, not why: the reason is for those it concerns
-  notify_channel(prefix, 'ops', 'MSG_APPROVAL_CANCELLED_OPS', params)
+  notify_channel(prefix, 'ops', 'MSG_APPROVAL_CANCELLED_OPS',
+    { id = id, summary = a.ops_summary or a.summary or '', by = params.by })
   local told = { [actor] = true }
   for _, p in ipairs({ a.requester, a.person or '', a.other or '' }) do
     if p ~= '' and not told[p] then

@@ -116,10 +116,12 @@ elseif op == 'training' then
   local hours = string.format('%d.%d', math.floor(tenths / 10), tenths % 10)
   if confirmed ~= '1' then
     -- an intern's own hours count once a vice minister or above confirms them
-    -- the topic is in the summary; no reason that repeats it
+    -- the topic is in the summary; no reason that repeats it.  The ops room
+    -- reads that hours wait for confirmation, not how many nor of what.
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
       { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
-        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }) },
+        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }),
+        ops_summary = say('MSG_SUM_TRAINING_OPS', { 'person', staff_name(prefix, who) }) },
       'training.log', hours .. ' h ' .. topic)
     if done then return done end
     return { 'unconfirmed', id, tostring(intern(who).tenths) }

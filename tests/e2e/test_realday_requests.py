@@ -53,8 +53,9 @@ class Training(Case):
 
     def test_an_interns_hours_ask_the_vice_ministers_only(self):
         self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        # the room reads that hours wait for confirmation, not how many nor of what
         self.eventually({"ev": "send", "room": "ops", "text":
-                         "H-1 waits for a vice minister or above: training of Tom Berger [TRN]: 4.0 h, Produktschulung. "
+                         "H-1 waits for a vice minister or above: training hours of Tom Berger [TRN]. "
                          "!approve H-1 or !deny H-1 <reason>."})
         # the two vice ministers, each in their language, without a reason that repeats the topic
         # and without "evidence: —"
@@ -217,7 +218,7 @@ class PersonalData(ProbationCase):
     room hears only what is asked of whom and what became of it."""
 
     PRIVATE = ("Saturday queue", "0:00", "late check-ins", "megbízható", "score", "pont", "Scheidungstermin",
-               "divorce", "hospital", "Krankenhaus")
+               "divorce", "hospital", "Krankenhaus", "Produktschulung", "4.0")
 
     def test_no_room_reads_reasons_figures_scores_or_evaluations(self):
         # probation: the figures go to the evidence, the summary names only the person
@@ -246,6 +247,10 @@ class PersonalData(ProbationCase):
         self.eventually({"ev": "dm", "to": "mark", "text":
                          "L-1 waits for your answer: leave for Tom Berger [TRN]: 2026-12-10 (asked by Tom Berger [TRN]). "
                          "Reason: Scheidungstermin."})
+        # an intern's hours: how many and of what, for the vice ministers
+        self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("H-1 waits for a vice minister")})
+        self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1") and "4.0 óra, Produktschulung" in t})
         self.dm_ask("mark", "!excuse ana 2026-W48 hospital stay", "X-1")
         self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("X-1 waits for a webmaster or above")})
         self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("X-1 waits for your answer")
