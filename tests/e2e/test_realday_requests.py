@@ -291,6 +291,7 @@ class Evaluation(ProbationCase):
         self.assertIn("evaluation by Wang Wei: score 5: 很可靠", pending)
         show = self.dm_ask("wei", "!approval show PR-1", "PR-1")["text"]
         self.assertIn("Wang Wei 的评估：评分 5：很可靠", show)
+        self.assertIn("\n第 1 步，副部长及以上角色：由 Wang Wei 批准: 评分 5：很可靠。", show)
         show = self.dm_ask("mia", "!approval show PR-1", "PR-1")["text"]
         self.assertIn("evaluation by Wang Wei: score 5: 很可靠", show)
         # a score without words reads as a score alone
@@ -300,6 +301,7 @@ class Evaluation(ProbationCase):
         self.dm_ask("vera", "!probation evaluate PR-2 score=3", "PR-2 elfogadva")
         show = self.dm_ask("vera", "!approval show PR-2", "PR-2")["text"]
         self.assertIn("Vera Kovacs értékelése: 3 pont", show)
+        self.assertIn("\n1. lépés, legalább miniszterhelyettes szerepkörű személy: jóváhagyta Vera Kovacs: 3 pont.", show)
         self.assertNotIn("score", show)
 
 
