@@ -212,6 +212,7 @@
 	X(MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Only whoever asked {id}, or a webmaster, can cancel it.") \
 	X(MSG_APPROVAL_CANCELLED_OK, "{id} cancelled: {summary}.") \
 	X(MSG_APPROVAL_CANCELLED, "{id} ({summary}) was cancelled by {by}: {reason}") \
+	X(MSG_APPROVAL_CANCELLED_OPS, "{id} ({summary}) was cancelled by {by}.") \
 	X(MSG_APPROVAL_SHOW_NOT_ALLOWED, "{id} is not about you, and you decide none of its steps.") \
 	X(MSG_APPROVAL_STUCK_ROLE, "{id} has waited {hours} h for a {role} or above: {summary}. Decide it, or cancel it with !approval cancel {id} <reason>.") \
 	X(MSG_APPROVAL_STUCK_PERSON, "{id} has waited {hours} h for {person}: {summary}. Remind them, or cancel it with !approval cancel {id} <reason>.") \
@@ -237,14 +238,20 @@
 	X(MSG_SUM_SWAP_EXCHANGE, "{from} hands the {shift} shift on {date} to {to} and takes their {theirs} shift") \
 	X(MSG_SUM_PROMOTION_IN, "promotion of {person} to {level} (in the promotion cycle)") \
 	X(MSG_SUM_PROMOTION_OFF, "promotion of {person} to {level} (off-cycle)") \
-	X(MSG_SUM_PROBATION, "permanent contract for {person} after probation: {hours} h worked, {late} late check-ins") \
+	X(MSG_SUM_PROBATION, "permanent contract for {person} after probation") \
 	X(MSG_SUM_TRAINING, "training of {person}: {hours} h, {topic}") \
+	X(MSG_SUM_TRAINING_OPS, "training hours of {person}") \
 	X(MSG_SUM_TALK, "internship talk of {person} with {with}") \
 	X(MSG_SUM_INTERNSHIP, "early transfer of {person} from TRN to CCS") \
 	X(MSG_EVID_EVALUATION, "evaluation by {person}: {note}") \
+	X(MSG_EVID_SCORED, "evaluation by {person}: score {score}: {note}") \
+	X(MSG_EVID_SCORED_BARE, "evaluation by {person}: score {score}") \
+	X(MSG_NOTE_SCORE, "score {score}: {note}") \
+	X(MSG_NOTE_SCORE_BARE, "score {score}") \
 	X(MSG_EVID_OPINION, "opinion of {person}: {opinion}") \
 	X(MSG_EVID_AGREES, "agrees") \
 	X(MSG_EVID_INTERNSHIP, "{hours} h confirmed training, {talks} confirmed talks, real name verified") \
+	X(MSG_EVID_PROBATION, "{hours} h worked, {late} late check-ins") \
 	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \

@@ -177,13 +177,13 @@ void approval_decide_as(struct request *req, const char *arg, const char *verdic
 
 /*
  * An evaluation: score=<1-5> and the words from FIRST on that are not
- * options as the note ("score 4: reliable"), approving ARG's current step.
+ * options as the note, approving ARG's current step.  The engine keeps the
+ * score and the note apart and says "score 4: reliable" in each reader's words.
  */
 void approval_evaluate(struct request *req, const char *arg, int first)
 {
 	const char *score = parse_option(&req->cmd, "score");
-	char note[512];
-	int words = 0;
+	const char *note = "";
 
 	if (score == NULL || strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
 		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score ? score : "");
@@ -191,10 +191,10 @@ void approval_evaluate(struct request *req, const char *arg, int first)
 		return;
 	}
 	for (int i = first; i < req->cmd.argc; i++)
-		if (!req->cmd.is_option[i] && words++ == 0)
-			snprintf(note, sizeof(note), "score %s: %s", score, parse_rest(&req->cmd, i));
-	if (words == 0)
-		snprintf(note, sizeof(note), "score %s", score);
+		if (!req->cmd.is_option[i]) {
+			note = parse_rest(&req->cmd, i);
+			break;
+		}
 	approval_op(req, arg, "approve", note, score, on_decided);
 }
 
@@ -301,9 +301,9 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 	for (size_t i = 0; i < nsteps && len < SHOW_TEXT_MAX; i++) {
 		const char *status = reply_str(r, 10 + i * 5 + 1), *name = reply_str(r, 10 + i * 5 + 2);
 		const char *note = reply_str(r, 10 + i * 5 + 3), *may = reply_str(r, 10 + i * 5 + 4);
-		char n[24], with_note[512];
+		char n[24], with_note[512], note_said[SAID_MAX];
 		snprintf(n, sizeof(n), "%zu", i + 1);
-		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", note);
+		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", said(req, note, note_said));
 		step_who(req, reply_str(r, 10 + i * 5), who, sizeof(who));
 		if (!*may)
 			may = catalog_text(req->caller.lang, MSG_APPROVAL_NOBODY);

@@ -60,10 +60,18 @@ end
 local function stuck_ms() return tonumber(ARGV[#ARGV]) or 0 end
 
 -- (Re)arms the report of a step that waits too long; once per waiting step.
+-- The due time is kept as 'stuckdue': a report of the step before, already
+-- claimed when this one was armed, finds it later than now and leaves it.
 local function stuck_arm(prefix, now, id)
   local ms = stuck_ms()
-  if ms > 0 then timer_set(prefix, 'stuck|' .. id, tonumber(now) + ms) end
-  redis.call('HSET', approval_key(prefix, id), 'stepsince', now)
+  local key = approval_key(prefix, id)
+  if ms > 0 then
+    timer_set(prefix, 'stuck|' .. id, tonumber(now) + ms)
+    redis.call('HSET', key, 'stuckdue', tonumber(now) + ms)
+  else
+    redis.call('HDEL', key, 'stuckdue')
+  end
+  redis.call('HSET', key, 'stepsince', now)
 end
 
 -- Every staff member's role rank, read once per call.
@@ -150,7 +158,8 @@ end
 
 -- Tell whoever decides the current step that it waits for them: a person
 -- named by the step privately; a role step in the ops room (without the
--- reason) and privately to the people of the step's own role (the lowest
+-- reason, and in the words of ops_summary when the request has one: what a
+-- room may read of it) and privately to the people of the step's own role (the lowest
 -- that may decide; those above see it in !pending and may decide too); when
 -- that role has nobody who may, the next role up.
 local function announce_step(prefix, a)
@@ -162,7 +171,7 @@ local function announce_step(prefix, a)
     return
   end
   notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS',
-    { id = a.id, summary = a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
+    { id = a.id, summary = a.ops_summary or a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
   local ranks, used = staff_ranks(prefix), used_people(a, tonumber(a.step))
   for rank = ROLE_RANK[val] or 99, ROLE_RANK.webmaster do
     local ids, told = {}, 0
@@ -403,9 +412,13 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
       { 'person', staff_name(prefix, actor), 'opinion', reason ~= '' and reason or 'MSG_EVID_AGREES' })
     redis.call('HSET', key, 'evidence', a.evidence)
   elseif verdict ~= 'deny' and a['need' .. a.step] == 'score' then
-    redis.call('HSET', key, 'score' .. a.step, score)
-    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') ..
-      say('MSG_EVID_EVALUATION', { 'person', staff_name(prefix, actor), 'note', reason or '' })
+    -- "score 4: reliable" in each reader's words: the step's note and the evidence
+    local note, name = reason or '', staff_name(prefix, actor)
+    redis.call('HSET', key, 'score' .. a.step, score, 'note' .. a.step, note ~= '' and
+      say('MSG_NOTE_SCORE', { 'score', score, 'note', note }) or say('MSG_NOTE_SCORE_BARE', { 'score', score }))
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. (note ~= '' and
+      say('MSG_EVID_SCORED', { 'person', name, 'score', score, 'note', note }) or
+      say('MSG_EVID_SCORED_BARE', { 'person', name, 'score', score }))
     redis.call('HSET', key, 'evidence', a.evidence)
   end
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }

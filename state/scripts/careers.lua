@@ -67,18 +67,19 @@ elseif op == 'probation_apply' then
   if t < ends - window then return { 'too_early', tostring(ends - window), tostring(ends) } end
   local dup = open_of('probation', actor, 'requester')
   if dup then return { 'duplicate', dup } end
-  local figures = string.format('%d:%02d h worked, %d late check-ins', math.floor(s.hours / 3600000),
-    math.floor(s.hours % 3600000 / 60000), s.late)
+  local hm = string.format('%d:%02d', math.floor(s.hours / 3600000), math.floor(s.hours % 3600000 / 60000))
+  local figures = hm .. ' h worked, ' .. s.late .. ' late check-ins'
+  -- the figures are evidence for the deciders, never part of the summary a room reads
+  local evidence = say('MSG_EVID_PROBATION', { 'hours', hm, 'late', tostring(s.late) })
   -- the shift lead's evaluation (a score and a note) comes first, then the
   -- department's review, then the webmaster
   local id, done = approval_new(prefix, now, src, 'PR', 'probation', actor,
     { { who = 'role:vice_minister', need = 'score' }, 'role:minister', 'role:webmaster' },
     { self_evaluation = text, figures = figures, reason_text = text, digest = 'probation ' .. actor .. ' (' .. figures .. ')',
-      summary = say('MSG_SUM_PROBATION', { 'person', staff_name(prefix, actor),
-        'hours', string.format('%d:%02d', math.floor(s.hours / 3600000), math.floor(s.hours % 3600000 / 60000)),
-        'late', tostring(s.late) }) }, 'probation.apply', figures)
+      evidence = evidence, summary = say('MSG_SUM_PROBATION', { 'person', staff_name(prefix, actor) }) },
+    'probation.apply', figures)
   if done then return done end
-  return { 'ok', id, figures }
+  return { 'ok', id, evidence }
 
 elseif op == 'consult' then
   -- rank, id, person: an opinion that is needed before the next step
@@ -115,10 +116,12 @@ elseif op == 'training' then
   local hours = string.format('%d.%d', math.floor(tenths / 10), tenths % 10)
   if confirmed ~= '1' then
     -- an intern's own hours count once a vice minister or above confirms them
-    -- the topic is in the summary; no reason that repeats it
+    -- the topic is in the summary; no reason that repeats it.  The ops room
+    -- reads that hours wait for confirmation, not how many nor of what.
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
       { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
-        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }) },
+        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }),
+        ops_summary = say('MSG_SUM_TRAINING_OPS', { 'person', staff_name(prefix, who) }) },
       'training.log', hours .. ' h ' .. topic)
     if done then return done end
     return { 'unconfirmed', id, tostring(intern(who).tenths) }

@@ -183,8 +183,8 @@ class Evidence(Case):
         # probation: the deciders read the self-evaluation and the figures, then the lead's evaluation
         self.dm_ask("mia", "!probation apply I ran the Saturday queue alone", "PR-1")
         pending = self.dm_ask("vera", "!pending", "A döntésedre vár:")["text"]
-        self.assertIn("PR-1 — véglegesítés a próbaidő után – Mia Keller [CCS]: 0:00 óra munka, 0 késői bejelentkezés "
-                      "(kérte: Mia Keller [CCS]) — indoklás: I ran the Saturday queue alone", pending)
+        self.assertIn("PR-1 — véglegesítés a próbaidő után – Mia Keller [CCS] (kérte: Mia Keller [CCS]) — "
+                      "indoklás: I ran the Saturday queue alone — bizonyítékok: 0:00 óra munka, 0 késői bejelentkezés", pending)
         self.dm_ask("wei", "!probation evaluate PR-1 score=5 很可靠", "PR-1")
         pending = self.dm_ask("mark", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("evaluation by Wang Wei: score 5: 很可靠", pending)
@@ -212,7 +212,8 @@ class Evaluation(Case):
         self.ask("vera", "!approve PR-1 score=4 megbízható és kedves",
                  "PR-1 elfogadva; most a következő döntéshozóra vár (legalább miniszter szerepkörű személy)")
         a = self.approval("PR-1")
-        self.assertEqual((a["note1"], a["score1"], a["by1"]), ("score 4: megbízható és kedves", "4", "vera"))
+        self.assertEqual((a["score1"], a["by1"]), ("4", "vera"))
+        self.assertIn("megbízható és kedves", a["note1"])
         # the next step is no evaluation: a bare approve is its answer
         self.ask("mark", "!approve PR-1", "PR-1 accepted; it now waits for a webmaster or above")
         self.ask("lemon", "!deny PR-1 one more month", "PR-1 denied")
@@ -263,7 +264,7 @@ class Cancel(Case):
         self.ask("mia", "!approval cancel L-99", "There is no request L-99.")
         self.ask("mia", "!approval cancel L-1 the wedding moved", "L-1 cancelled: leave for Mia Keller [CCS]: 2026-12-10..2026-12-11.")
         self.eventually({"ev": "send", "room": "ops",
-                         "text": "L-1 (leave for Mia Keller [CCS]: 2026-12-10..2026-12-11) was cancelled by Mia Keller [CCS]: the wedding moved"})
+                         "text": "L-1 (leave for Mia Keller [CCS]: 2026-12-10..2026-12-11) was cancelled by Mia Keller [CCS]."})
         self.ask("mark", "!approve L-1", "L-1 is already decided (cancelled).")
         self.ask("mia", "!approval cancel L-1", "L-1 is already decided (cancelled).")
         self.assertEqual(self.approval("L-1")["state"], "cancelled")

@@ -53,8 +53,9 @@ class Training(Case):
 
     def test_an_interns_hours_ask_the_vice_ministers_only(self):
         self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        # the room reads that hours wait for confirmation, not how many nor of what
         self.eventually({"ev": "send", "room": "ops", "text":
-                         "H-1 waits for a vice minister or above: training of Tom Berger [TRN]: 4.0 h, Produktschulung. "
+                         "H-1 waits for a vice minister or above: training hours of Tom Berger [TRN]. "
                          "!approve H-1 or !deny H-1 <reason>."})
         # the two vice ministers, each in their language, without a reason that repeats the topic
         # and without "evidence: —"
@@ -173,7 +174,8 @@ class Stuck(Case):
                         "Produktschulung. Decide it, or cancel it with !approval cancel H-1 <reason>."}, timeout=15)
 
 
-class Probation(Case):
+class ProbationCase(Case):
+    """Mia's probation ends on 2026-11-30: she may apply now."""
 
     def setUp(self):
         RealDayE2E.setUp(self)
@@ -185,25 +187,160 @@ class Probation(Case):
         self.start_daemon(DUTYBOT_FAKE_NOW=NOW)
         self.site.wait({"ev": "ready"}, timeout=20)
 
+
+class Probation(ProbationCase):
+
     def test_the_figures_and_the_evaluation_in_the_readers_words(self):
         self.dm_ask("mia", "!probation apply I ran the Saturday queue", "Probation request PR-1 filed")
         self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("PR-1")})["text"],
-                         "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正：已工作 0:00 小时，迟到签到 0 次"
-                         "（申请人：Mia Keller [CCS]）。理由：I ran the Saturday queue。")
+                         "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正（申请人：Mia Keller [CCS]）。"
+                         "理由：I ran the Saturday queue。依据：已工作 0:00 小时，迟到签到 0 次。")
         self.assertEqual(self.dms("mark", "PR-1"), [])
         self.dm_ask("vera", "!probation evaluate PR-1 score=4 megbízható", "PR-1 elfogadva")
         self.eventually({"ev": "dm", "to": "mark", "text":
-                         "PR-1 waits for your answer: permanent contract for Mia Keller [CCS] after probation: 0:00 h worked, "
-                         "0 late check-ins (asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. "
-                         "Evidence: evaluation by Vera Kovacs: score 4: megbízható."})
+                         "PR-1 waits for your answer: permanent contract for Mia Keller [CCS] after probation "
+                         "(asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. "
+                         "Evidence: 0:00 h worked, 0 late check-ins; evaluation by Vera Kovacs: score 4: megbízható."})
         self.dm_ask("mark", "!probation consult PR-1 sara", "PR-1 now waits for the opinion of sara first.")
         self.eventually({"ev": "dm", "to": "sara", "text":
-                         "PR-1 espera tu respuesta: contrato fijo para Mia Keller [CCS] tras el periodo de prueba: "
-                         "0:00 h trabajadas, 0 fichajes tardíos (solicitado por Mia Keller [CCS]). "
-                         "Motivo: I ran the Saturday queue. Pruebas: evaluación de Vera Kovacs: score 4: megbízható."})
+                         "PR-1 espera tu respuesta: contrato fijo para Mia Keller [CCS] tras el periodo de prueba "
+                         "(solicitado por Mia Keller [CCS]). Motivo: I ran the Saturday queue. Pruebas: 0:00 h trabajadas, "
+                         "0 fichajes tardíos; evaluación de Vera Kovacs: puntuación 4: megbízható."})
         self.dm_ask("sara", "!approve PR-1", "PR-1")
         show = self.dm_ask("wei", "!approval show PR-1", "PR-1")["text"]
-        self.assertIn("Vera Kovacs 的评估：score 4: megbízható; Sara Ruiz [SAM] 的意见：同意", show)
+        self.assertIn("Vera Kovacs 的评估：评分 4：megbízható; Sara Ruiz [SAM] 的意见：同意", show)
+
+
+class PersonalData(ProbationCase):
+    """What a request says about a person (its reason, the probation figures,
+    a lead's score and evaluation, an excuse's reason, why it was cancelled)
+    is read by the deciders and the people it concerns, privately; the ops
+    room hears only what is asked of whom and what became of it."""
+
+    PRIVATE = ("Saturday queue", "0:00", "late check-ins", "megbízható", "score", "pont", "Scheidungstermin",
+               "divorce", "hospital", "Krankenhaus", "Produktschulung", "4.0")
+
+    def test_no_room_reads_reasons_figures_scores_or_evaluations(self):
+        # probation: the figures go to the evidence, the summary names only the person
+        self.dm_ask("mia", "!probation apply I ran the Saturday queue",
+                    "Probation request PR-1 filed with your figures (0:00 h worked, 0 late check-ins)")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "PR-1 waits for a vice minister or above: permanent contract for Mia Keller [CCS] after probation. "
+                         "!approve PR-1 or !deny PR-1 <reason>."})
+        self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("PR-1")})["text"],
+                         "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正（申请人：Mia Keller [CCS]）。"
+                         "理由：I ran the Saturday queue。依据：已工作 0:00 小时，迟到签到 0 次。")
+        # the lead's evaluation: its score and note reach the next deciders, not the room
+        self.dm_ask("vera", "!probation evaluate PR-1 score=4 megbízható és pontos", "PR-1 elfogadva")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "PR-1 waits for a minister or above: permanent contract for Mia Keller [CCS] after probation. "
+                         "!approve PR-1 or !deny PR-1 <reason>."})
+        self.assertEqual(self.eventually({"ev": "dm", "to": "mark", "text": lambda t: t.startswith("PR-1")})["text"],
+                         "PR-1 waits for your answer: permanent contract for Mia Keller [CCS] after probation "
+                         "(asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. Evidence: 0:00 h worked, "
+                         "0 late check-ins; evaluation by Vera Kovacs: score 4: megbízható és pontos.")
+        # a leave with a reason, an excuse with a reason
+        self.dm_ask("tom", "!leave 2026-12-10 Scheidungstermin", "Urlaubsantrag L-1 für 2026-12-10 gestellt")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "L-1 waits for a minister or above: leave for Tom Berger [TRN]: 2026-12-10. "
+                         "!approve L-1 or !deny L-1 <reason>."})
+        self.eventually({"ev": "dm", "to": "mark", "text":
+                         "L-1 waits for your answer: leave for Tom Berger [TRN]: 2026-12-10 (asked by Tom Berger [TRN]). "
+                         "Reason: Scheidungstermin."})
+        # an intern's hours: how many and of what, for the vice ministers
+        self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("H-1 waits for a vice minister")})
+        self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1") and "4.0 óra, Produktschulung" in t})
+        self.dm_ask("mark", "!excuse ana 2026-W48 hospital stay", "X-1")
+        self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("X-1 waits for a webmaster or above")})
+        self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("X-1 waits for your answer")
+                         and "Reason: hospital stay." in t})
+        # cancelled with a reason: the room hears who cancelled, the people concerned also why
+        self.ask("lemon", "!approval cancel L-1 his divorce hearing moved", "L-1 cancelled", room="dm")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "L-1 (leave for Tom Berger [TRN]: 2026-12-10) was cancelled by Lemon Chen."})
+        self.eventually({"ev": "dm", "to": "tom", "text":
+                         "L-1 (Urlaub für Tom Berger [TRN]: 2026-12-10) wurde von Lemon Chen zurückgezogen: "
+                         "his divorce hearing moved"})
+        self.ask("lemon", "!approval cancel PR-1 the divorce papers first", "PR-1 cancelled", room="dm")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "PR-1 (permanent contract for Mia Keller [CCS] after probation) was cancelled by Lemon Chen."})
+        self.eventually({"ev": "dm", "to": "mia", "text":
+                         "PR-1 (permanent contract for Mia Keller [CCS] after probation) was cancelled by Lemon Chen: "
+                         "the divorce papers first"})
+        time.sleep(1.5)
+        rooms = [e["text"] for e in self.site.all({"ev": "send"})]
+        self.assertGreaterEqual(len(rooms), 6, rooms)
+        for text in rooms:
+            for word in self.PRIVATE:
+                self.assertNotIn(word, text, f"personal data in a room: {text!r}")
+
+
+class Evaluation(ProbationCase):
+    """The score of an evaluation is said in the reader's language, like the rest of the evidence."""
+
+    def test_the_score_in_the_readers_words(self):
+        self.dm_ask("mia", "!probation apply I ran the Saturday queue", "PR-1")
+        self.dm_ask("wei", "!probation evaluate PR-1 score=5 很可靠", "PR-1")
+        a = self.redis.cmd("HGETALL", self.key("approval", "PR-1"))
+        a = dict(zip(a[::2], a[1::2]))
+        self.assertEqual(a["score1"], "5")
+        pending = self.dm_ask("mark", "!pending", "Waiting for your decision:")["text"]
+        self.assertIn("evidence: 0:00 h worked, 0 late check-ins; evaluation by Wang Wei: score 5: 很可靠", pending)
+        pending = self.dm_ask("lemon", "!pending", "Waiting for your decision:")["text"]
+        self.assertIn("evaluation by Wang Wei: score 5: 很可靠", pending)
+        show = self.dm_ask("wei", "!approval show PR-1", "PR-1")["text"]
+        self.assertIn("Wang Wei 的评估：评分 5：很可靠", show)
+        self.assertIn("\n第 1 步，副部长及以上角色：由 Wang Wei 批准: 评分 5：很可靠。", show)
+        show = self.dm_ask("mia", "!approval show PR-1", "PR-1")["text"]
+        self.assertIn("evaluation by Wang Wei: score 5: 很可靠", show)
+        # a score without words reads as a score alone
+        self.dm_ask("mark", "!approval cancel PR-1", "Only whoever asked PR-1, or a webmaster, can cancel it.")
+        self.dm_ask("mia", "!approval cancel PR-1", "PR-1 cancelled")
+        self.dm_ask("mia", "!probation apply again", "PR-2")
+        self.dm_ask("vera", "!probation evaluate PR-2 score=3", "PR-2 elfogadva")
+        show = self.dm_ask("vera", "!approval show PR-2", "PR-2")["text"]
+        self.assertIn("Vera Kovacs értékelése: 3 pont", show)
+        self.assertIn("\n1. lépés, legalább miniszterhelyettes szerepkörű személy: jóváhagyta Vera Kovacs: 3 pont.", show)
+        self.assertNotIn("score", show)
+
+
+class StuckRace(Case):
+    """A stuck report claimed before a decision moved the request on (the
+    timer fires once its first step has waited its time, and the decision
+    arms the next step's report meanwhile) leaves the next step's report
+    alone: that step is reported when it has waited its own time."""
+
+    def test_a_late_report_of_the_step_before_keeps_the_new_steps_timer(self):
+        self.ask("mark", "!roster add 2026-12-11 early sara", "early")
+        self.ask("sara", "!swap 2026-12-11 early with ana", "S-1")
+        first = int(float(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1")))
+        self.ask("ana", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
+        self.eventually({"ev": "dm", "to": "mark", "text": lambda t: t.startswith("S-1 waits for your answer")})
+        due = int(self.redis.cmd("HGET", self.key("approval", "S-1"), "stuckdue"))
+        self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1"))), due)
+        self.assertEqual(due - int(self.redis.cmd("HGET", self.key("approval", "S-1"), "stepsince")), 48 * 3600 * 1000)
+        self.assertGreaterEqual(due, first)
+        self.daemon.stop()
+        # the first step's report, claimed earlier, reaches the fire script now: a day later
+        self.redis.cmd("ZADD", self.key("timers"), first - 47 * 3600 * 1000, "stuck|S-1")
+        self.site.skip()
+        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-25T09:00:00Z")
+        self.site.wait({"ev": "ready"}, timeout=20)
+        self.daemon.wait_log(r"stuck request: later", timeout=15)
+        self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1"))), due)
+        self.site.expect_none({"ev": "dm", "text": lambda t: t.startswith("S-1 has waited")}, within=3)
+        actions = [dict(zip(e[1][::2], e[1][1::2]))["action"] for e in self.redis.cmd("XRANGE", self.key("audit"), "-", "+")]
+        self.assertNotIn("approval.stuck", actions)
+        # the second step is reported when it has waited its own 48 hours
+        self.daemon.stop()
+        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-26T09:01:00Z")
+        self.site.wait({"ev": "ready"}, timeout=20)
+        self.site.wait({"ev": "dm", "to": "lemon", "text":
+                        "S-1 has waited 48 h for a minister or above: Sara Ruiz [SAM] hands the early shift on "
+                        "2026-12-11 to Ana Horvat [PAM]. Decide it, or cancel it with !approval cancel S-1 <reason>."},
+                       timeout=15)
+        self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1"))
 
 
 if __name__ == "__main__":
