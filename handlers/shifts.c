@@ -65,6 +65,7 @@ static void append(char *out, size_t *len, const char *s)
 struct att_entry {
 	const char *name;
 	bool late, automatic;
+	long long first_in;     /* the first check-in (ms): the first span's start, else the open one's */
 	const char *open;       /* "" when not checked in now */
 	const char *spans;
 	char buf[1024];
@@ -85,14 +86,31 @@ static bool att_entry_parse(const char *s, struct att_entry *e)
 	e->open = f[2];
 	e->spans = f[3];
 	e->automatic = *e->spans && e->spans[strlen(e->spans) - 1] == 'A';
+	e->first_in = strtoll(*e->spans ? e->spans : e->open, NULL, 10);
 	return true;
 }
 
-/* "Mia Keller [CCS] 06:02–10:00, 10:30–now (late)" into OUT at *LEN. */
-static void att_entry_text(struct request *req, const struct att_entry *e, char *out, size_t n, size_t *len)
+/* " (12 min late)" for an entry of a shift that started at START (ms), or "". */
+static const char *late_mark(struct request *req, const struct att_entry *e, int64_t start, char *buf, size_t n)
+{
+	char minutes[24];
+
+	buf[0] = '\0';
+	if (e->late) {
+		snprintf(minutes, sizeof(minutes), "%lld",
+		    e->first_in > start ? (long long)((e->first_in - start) / 60000) : 0LL);
+		MSGN(req, buf, n, MSG_LATE_MARK, "minutes", minutes);
+	}
+	return buf;
+}
+
+/* "Mia Keller [CCS] 06:02–10:00, 10:30–now (12 min late)" into OUT at *LEN;
+ * the shift started at START (ms). */
+static void att_entry_text(struct request *req, const struct att_entry *e, int64_t start, char *out, size_t n,
+                           size_t *len)
 {
 	const char *p = e->spans;
-	char a[6], b[6], open[64];
+	char a[6], b[6], open[64], mark[96];
 	int k = 0;
 
 #define PUT(...) (*len += (size_t)snprintf(out + *len, *len < n ? n - *len : 0, __VA_ARGS__))
@@ -115,8 +133,7 @@ static void att_entry_text(struct request *req, const struct att_entry *e, char 
 		MSG(req, open, MSG_ROSTER_OPEN_SPAN, "from", a);
 		PUT("%s%s", k ? ", " : " ", open);
 	}
-	if (e->late)
-		PUT("%s", catalog_text(req->caller.lang, MSG_LATE_MARK));
+	PUT("%s", late_mark(req, e, start, mark, sizeof(mark)));
 	if (e->automatic && !*e->open)
 		PUT("%s", catalog_text(req->caller.lang, MSG_AUTO_CHECKOUT_MARK));
 #undef PUT
@@ -144,17 +161,21 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
 		const redisReply *s = r->element[i];
 		const struct config_shift *cs;
+		struct shift_instance inst = { .start = 0 };
+		struct ymd day;
 		char checked[2048] = "";
 		size_t clen = 0;
 		if (s->type != REDIS_REPLY_ARRAY || s->elements < 8)
 			continue;
 		cs = shift_by_name(request_config(req), reply_str(s, 0));
+		if (cs != NULL && when_parse_date(req->data_person, request_now(req), &day) == 0)
+			shift_instance(cs, day, &inst);
 		minutes_hhmm(cs ? cs->start_min : 0, hhmm1);
 		minutes_hhmm(cs ? cs->end_min : 0, hhmm2);
 		for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
 			struct att_entry e;
 			if (att_entry_parse(reply_str(s->element[5], k), &e))
-				att_entry_text(req, &e, checked, sizeof(checked), &clen);
+				att_entry_text(req, &e, inst.start, checked, sizeof(checked), &clen);
 		}
 		MSG(req, line, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", hhmm1, "end", hhmm2,
 		    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
@@ -214,7 +235,14 @@ static void on_roster_set(const redisReply *r, const char *err, void *privdata)
 	if (err != NULL) {
 		reply_state_error(req, err);
 	} else if (reply_is(r, "ok")) {
-		reply(req, MSG_ROSTER_UPDATED, "shift", req->cmd.argv[3], "dates", req->data_person);
+		/* what the slot is now, so that the one typing can check it */
+		const char *what = reply_str(r, 2);
+		enum msg_id id = strcmp(what, "lead") == 0 ? MSG_ROSTER_UPDATED_LEAD
+		    : strcmp(what, "minister") == 0 ? MSG_ROSTER_UPDATED_MINISTER
+		    : strcmp(what, "removed") == 0 ? MSG_ROSTER_UPDATED_REMOVED
+		    : strcmp(what, "added") == 0 ? MSG_ROSTER_UPDATED_ADDED : MSG_ROSTER_UPDATED_AGENTS;
+		reply(req, id, "shift", req->cmd.argv[3], "dates", req->data_person,
+		    "who", *reply_str(r, 3) ? reply_str(r, 3) : "—");
 	} else if (reply_is(r, "no_such_person")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
 	} else if (reply_is(r, "may_not_hold")) {
@@ -347,11 +375,11 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 				size_t clen = 0;
 				for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
 					struct att_entry e;
+					char mark[96];
 					if (!att_entry_parse(reply_str(s->element[5], k), &e) || !*e.open)
 						continue;       /* not checked in now */
 					clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
-					    "%s%s%s", clen ? ", " : "", e.name,
-					    e.late ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+					    "%s%s%s", clen ? ", " : "", e.name, late_mark(req, &e, around[i].start, mark, sizeof(mark)));
 				}
 				when_hhmm(around[i].end, hhmm);
 				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
@@ -434,8 +462,13 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		reply_state_error(req, err);
 	} else if (reply_is(r, "ok")) {
 		bool again = strcmp(reply_str(r, 5), "again") == 0;
+		long long after = strtoll(reply_str(r, 7), NULL, 10);
+		char name[PERSON_NAME_MAX + 16], minutes[24];
+		/* how late, in minutes after the start: "late" alone reads like the shift called late */
+		snprintf(minutes, sizeof(minutes), "%lld", after > 0 ? after / 60000 : 0LL);
 		MSG(req, text, again ? MSG_CHECKIN_AGAIN : strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
-		    "name", req->caller.name, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+		    "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
+		    "date", reply_str(r, 1), "minutes", minutes);
 		if (*reply_str(r, 6)) {
 			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", reply_str(r, 6));
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
@@ -511,7 +544,8 @@ static void on_checkout(const redisReply *r, const char *err, void *privdata)
 	} else if (reply_is(r, "ok")) {
 		format_hours(strtoll(reply_str(r, 3), NULL, 10), worked, sizeof(worked));
 		format_hours(strtoll(reply_str(r, 4), NULL, 10), total, sizeof(total));
-		reply(req, MSG_CHECKOUT_OK, "name", req->caller.name, "shift", reply_str(r, 2),
+		char name[PERSON_NAME_MAX + 16];
+		reply(req, MSG_CHECKOUT_OK, "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
 		    "worked", worked, "total", total);
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 5) {
 		/* not checked in: say when the last check-out was, and whose */
@@ -575,19 +609,60 @@ void handover_cmd(struct request *req)
 	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
 }
 
+/*
+ * The answer of the handover read: per handover key asked for, {by (name and
+ * level), text, ts}; nil fields where nothing was written.
+ */
+static bool handover_at(const redisReply *r, size_t k, const char **by, const char **notes, char when[6])
+{
+	if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 * k + 3 || r->element[3 * k + 1]->type != REDIS_REPLY_STRING)
+		return false;
+	*by = reply_str(r, 3 * k);
+	*notes = reply_str(r, 3 * k + 1);
+	when_hhmm(strtoll(reply_str(r, 3 * k + 2), NULL, 10), when);
+	return true;
+}
+
 static void on_handover_show(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
+	const char *by, *notes;
+	char when[6];
 
 	if (err != NULL) {
 		reply_state_error(req, err);
-	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[1]->type != REDIS_REPLY_STRING) {
+	} else if (req->data_word == 1) {
+		/* the running shift: the notes handed to it, then its own for the next one if written */
+		char *out = malloc(SHIFT_TEXT_MAX), date[11] = "", pdate[11] = "", line[1024];
+		const char *shift = strchr(req->data_person, ' '), *pshift = strchr(req->data_when, ' ');
+		size_t len = 0;
+		if (out == NULL || shift == NULL || pshift == NULL) {
+			free(out);
+			request_done(req);
+			return;
+		}
+		snprintf(date, sizeof(date), "%.*s", (int)(shift - req->data_person), req->data_person);
+		snprintf(pdate, sizeof(pdate), "%.*s", (int)(pshift - req->data_when), req->data_when);
+		shift++;
+		pshift++;
+		if (handover_at(r, 0, &by, &notes, when))
+			MSGN(req, out, SHIFT_TEXT_MAX, MSG_HANDOVER_TO, "shift", shift, "date", date, "pshift", pshift,
+			    "pdate", pdate, "by", by, "time", when, "notes", notes);
+		else
+			MSGN(req, out, SHIFT_TEXT_MAX, MSG_HANDOVER_TO_NONE, "shift", shift, "date", date, "pshift", pshift,
+			    "pdate", pdate);
+		len = strlen(out);
+		if (handover_at(r, 1, &by, &notes, when)) {
+			MSG(req, line, MSG_HANDOVER_FOR_NEXT, "shift", shift, "date", date, "by", by, "time", when,
+			    "notes", notes);
+			snprintf(out + len, SHIFT_TEXT_MAX - len, "%s", line);
+		}
+		reply_text(req, out);
+		free(out);
+	} else if (!handover_at(r, 0, &by, &notes, when)) {
 		reply(req, MSG_HANDOVER_NONE, "what", req->data_person);
 	} else {
-		char when[6];
-		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), when);
-		reply(req, MSG_HANDOVER_SHOW, "what", req->data_person, "by", reply_str(r, 0), "time", when,
-		    "notes", reply_str(r, 1));
+		reply(req, MSG_HANDOVER_SHOW, "what", req->data_person, "by", by, "time", when, "notes", notes);
 	}
 	request_done(req);
 }
@@ -596,10 +671,11 @@ void handover_show_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
-	struct shift_instance inst;
+	struct shift_instance inst, prev;
 	struct state_args *a;
 	struct ymd date;
 	const struct config_shift *shift = NULL;
+	bool running = false;
 
 	if (no_shifts(req))
 		return;
@@ -623,25 +699,39 @@ void handover_show_cmd(struct request *req)
 				inst = c;
 		}
 	} else if (req->cmd.argc < 3) {
-		/* the latest handover written: the current shift's, else the previous one's */
+		/* during a shift: the notes handed to it (the previous shift's), and its
+		 * own for the next one if already written; between shifts: the notes of
+		 * the last shift, the ones the next lead gets */
 		struct shift_instance around[AROUND_MAX];
 		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
 		inst = around[0];
 		for (int i = 0; i < n; i++)
-			if (around[i].start <= now)
+			if (around[i].start <= now) {
 				inst = around[i];
+				running = now < around[i].end;
+			}
+		if (running && shift_previous(cfg, &inst, &prev) != 0)
+			running = false;
 	} else {
 		shift_instance(shift, date, &inst);
 	}
 	snprintf(req->data_person, sizeof(req->data_person), "%s %s", inst.date_s, inst.shift->name);
 	a = state_args_new();
 	state_args_add(a, "EVAL");
-	state_args_add(a, "local r = redis.call('HMGET', KEYS[1], 'by', 'text', 'ts') "
-	    "if r[1] then local n = redis.call('HMGET', KEYS[2] .. r[1], 'name', 'level') "
-	    "if n[1] then r[1] = n[1] .. ((n[2] and n[2] ~= '') and (' [' .. n[2] .. ']') or '') end end return r");
-	state_args_add(a, "2");
-	state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), inst.date_s, inst.shift->name);
+	state_args_add(a, "local out = {} for i = 2, #KEYS do local r = redis.call('HMGET', KEYS[i], 'by', 'text', 'ts') "
+	    "if r[1] then local n = redis.call('HMGET', KEYS[1] .. r[1], 'name', 'level') "
+	    "if n[1] then r[1] = n[1] .. ((n[2] and n[2] ~= '') and (' [' .. n[2] .. ']') or '') end end "
+	    "out[#out + 1] = r[1] or false out[#out + 1] = r[2] or false out[#out + 1] = r[3] or false end return out");
+	state_args_add(a, running ? "3" : "2");
 	state_args_addf(a, "%sstaff:", state_prefix(request_state(req)));
+	if (running) {
+		req->data_word = 1;
+		snprintf(req->data_when, sizeof(req->data_when), "%s %s", prev.date_s, prev.shift->name);
+		state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), prev.date_s, prev.shift->name);
+	} else {
+		req->data_word = 0;
+	}
+	state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), inst.date_s, inst.shift->name);
 	state_call(request_state(req), a, on_handover_show, req);
 }
 
