@@ -90,6 +90,13 @@ static bool att_entry_parse(const char *s, struct att_entry *e)
 	return true;
 }
 
+/* Whole minutes of lateness AFTER ms past the start; a late check-in is at
+ * least a minute late (a grace under a minute must not read "0 min"). */
+static long long late_minutes(long long after)
+{
+	return after >= 120000 ? after / 60000 : 1;
+}
+
 /* " (12 min late)" for an entry of a shift that started at START (ms), or "". */
 static const char *late_mark(struct request *req, const struct att_entry *e, int64_t start, char *buf, size_t n)
 {
@@ -97,8 +104,7 @@ static const char *late_mark(struct request *req, const struct att_entry *e, int
 
 	buf[0] = '\0';
 	if (e->late) {
-		snprintf(minutes, sizeof(minutes), "%lld",
-		    e->first_in > start ? (long long)((e->first_in - start) / 60000) : 0LL);
+		snprintf(minutes, sizeof(minutes), "%lld", late_minutes(e->first_in - start));
 		MSGN(req, buf, n, MSG_LATE_MARK, "minutes", minutes);
 	}
 	return buf;
@@ -465,7 +471,7 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		long long after = strtoll(reply_str(r, 7), NULL, 10);
 		char name[PERSON_NAME_MAX + 16], minutes[24];
 		/* how late, in minutes after the start: "late" alone reads like the shift called late */
-		snprintf(minutes, sizeof(minutes), "%lld", after > 0 ? after / 60000 : 0LL);
+		snprintf(minutes, sizeof(minutes), "%lld", late_minutes(after));
 		MSG(req, text, again ? MSG_CHECKIN_AGAIN : strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
 		    "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
 		    "date", reply_str(r, 1), "minutes", minutes);
