@@ -146,11 +146,13 @@
 	X(MSG_CHECKOUT_WAS_AUTO, "You are not checked in: {shift} ({date}) ended and you were checked out automatically at {time}.") \
 	X(MSG_CHECKOUT_WAS_OUT, "You are not checked in: you checked out of {shift} ({date}) at {time}.") \
 	X(MSG_HANDOVER_SAVED, "Handover notes of {shift} ({date}) saved; the next lead gets them at check-in.") \
+	X(MSG_HANDOVER_SAVED_SENT, "Handover notes of {shift} ({date}) saved and sent to {lead}, the next lead, who has already checked in.") \
 	X(MSG_HANDOVER_NOT_LEAD, "Only the lead of the shift running now writes its handover.") \
 	X(MSG_HANDOVER_SHOW, "Handover of {what} by {by} at {time}:\n{notes}") \
 	X(MSG_HANDOVER_NONE, "No handover notes for {what}.") \
 	X(MSG_HANDOVER_DELIVERY, "Handover notes for {shift} ({date}) from the {pshift} shift of {pdate}, by {by}:\n{notes}") \
 	X(MSG_HANDOVER_NO_NOTES, "No handover notes from the {pshift} shift of {pdate}.") \
+	X(MSG_HANDOVER_NOT_YET, "No handover notes from the {pshift} shift of {pdate} yet; when its lead writes them, you get them here.") \
 	X(MSG_HANDOVER_PENDING, "Pending approvals of this shift: {approvals}") \
 	X(MSG_HANDOVER_TO, "Handover to {shift} ({date}) from the {pshift} shift of {pdate}, by {by} at {time}:\n{notes}") \
 	X(MSG_HANDOVER_TO_NONE, "No handover notes were handed to {shift} ({date}) from the {pshift} shift of {pdate}.") \

@@ -533,9 +533,10 @@ void checkin_cmd(struct request *req)
 		if (shift_previous(cfg, &around[i], &prev) != 0)
 			prev = around[i];
 		/* late once policy.late_grace has passed after the start */
-		state_args_addf(a, "%s|%s|%s|%lld|%lld|%lld|%d|%s|%s", around[i].date_s, around[i].shift->name,
+		state_args_addf(a, "%s|%s|%s|%lld|%lld|%lld|%d|%s|%s|%lld", around[i].date_s, around[i].shift->name,
 		    around[i].week, (long long)around[i].start, (long long)around[i].end,
-		    (long long)(around[i].start + cfg->policy.late_grace_ms), open ? 1 : 0, prev.date_s, prev.shift->name);
+		    (long long)(around[i].start + cfg->policy.late_grace_ms), open ? 1 : 0, prev.date_s, prev.shift->name,
+		    (long long)prev.end);
 	}
 	state_eval(request_state(req), SCRIPT_CHECKIN, 1, a, on_checkin, req);
 }
@@ -594,6 +595,8 @@ static void on_handover(const redisReply *r, const char *err, void *privdata)
 
 	if (err != NULL)
 		reply_state_error(req, err);
+	else if (reply_is(r, "ok") && *reply_str(r, 3))
+		reply(req, MSG_HANDOVER_SAVED_SENT, "shift", reply_str(r, 2), "date", reply_str(r, 1), "lead", reply_str(r, 3));
 	else if (reply_is(r, "ok"))
 		reply(req, MSG_HANDOVER_SAVED, "shift", reply_str(r, 2), "date", reply_str(r, 1));
 	else
@@ -603,15 +606,30 @@ static void on_handover(const redisReply *r, const char *err, void *privdata)
 
 void handover_cmd(struct request *req)
 {
-	char running[512];
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[AROUND_MAX], next;
+	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	char running[1024];
+	size_t len = 0;
 	struct state_args *a;
 
 	if (no_shifts(req))
 		return;
+	/* the running instances and the one each hands over to: "date|shift|next date|next shift" */
+	running[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (!(around[i].start <= now && now < around[i].end))
+			continue;
+		if (shift_next(cfg, &around[i], &next) != 0)
+			next = around[i];
+		len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0, "%s%s|%s|%s|%s",
+		    len ? " " : "", around[i].date_s, around[i].shift->name, next.date_s, next.shift->name);
+	}
 	a = script_args(req, "roster");
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, parse_rest(&req->cmd, 1));
-	state_args_add(a, shift_running(request_config(req), request_now(req), running, sizeof(running)));
+	state_args_add(a, running);
 	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
 }
 

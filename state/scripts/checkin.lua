@@ -9,7 +9,7 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, wanted shift ('' = any), then every shift
 --         instance around now: "date|shift|week|start ms|end ms|late after ms|
---         open for check-in 0|1|previous date|previous shift"
+--         open for check-in 0|1|previous date|previous shift|previous end ms"
 -- returns {'ok', date, shift, slot, late 0|1, 'first'|'again', closed "date shift"|'',
 --         ms after the shift's start}
 --         | {'already', date, shift, since ms} | {'which', "date|shift", ...}
@@ -17,10 +17,10 @@
 local prefix, now, actor, src, want = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local insts, cands = {}, {}
 for i = 6, #ARGV do
-  local d, s, wk, st, en, la, op, pd, ps = string.match(ARGV[i],
-    '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([01])|([^|]*)|([^|]*)$')
+  local d, s, wk, st, en, la, op, pd, ps, pe = string.match(ARGV[i],
+    '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([01])|([^|]*)|([^|]*)|([^|]*)$')
   local inst = { date = d, shift = s, week = wk, start = tonumber(st), stop = tonumber(en),
-    late_after = tonumber(la), pdate = pd, pshift = ps }
+    late_after = tonumber(la), pdate = pd, pshift = ps, pend = tonumber(pe) or 0 }
   insts[#insts + 1] = inst
   if op == '1' and (want == '' or want == s) then
     inst.slot = slot_of(prefix, d, s, actor)
@@ -111,6 +111,9 @@ if slot == 'lead' and pick.state == 'new' then
   if h[2] and h[2] ~= '' then
     notify_staff(prefix, actor, 'MSG_HANDOVER_DELIVERY', { date = date, shift = shift, pdate = pdate,
       pshift = pshift, by = h[1] and staff_name(prefix, h[1]) or '?', notes = h[2] })
+  elseif now < pick.pend then
+    -- the previous shift still runs: its lead may write them yet (handover_set sends them then)
+    notify_staff(prefix, actor, 'MSG_HANDOVER_NOT_YET', { pdate = pdate, pshift = pshift })
   else
     notify_staff(prefix, actor, 'MSG_HANDOVER_NO_NOTES', { pdate = pdate, pshift = pshift })
   end

@@ -147,7 +147,8 @@ class Handover(Case):
         # nothing was handed to early; show says so, and what early leaves for the next shift once written
         self.ask("vera", "!handover show", "Az előző műszak (2026-03-01 night) nem hagyott átadási jegyzetet ehhez: "
                  "early (2026-03-02).")
-        self.ask("vera", "!handover C-1 erledigt, Server neu gestartet", "Átadási jegyzetek mentve")
+        self.ask("vera", "!handover C-1 erledigt, Server neu gestartet", "Átadási jegyzetek mentve: early (2026-03-02); "
+                 "a következő műszakvezető bejelentkezéskor megkapja őket.")
         shown = self.ask("vera", "!handover show", "nem hagyott átadási jegyzetet ehhez: early (2026-03-02).")["text"]
         self.assertIn("\nA(z) early (2026-03-02) jegyzetei a következő műszaknak, írta: Vera Kovacs, ", shown)
         self.assertTrue(shown.endswith(":\nC-1 erledigt, Server neu gestartet"), shown)
@@ -174,6 +175,25 @@ class Handover(Case):
         # a shift named: that shift's own notes, as before
         self.ask("mark", "!handover show today early", "Handover of 2026-03-02 early by Vera Kovacs at ")
         self.ask("mark", "!handover show today night", "No handover notes for 2026-03-02 night.")
+
+    def test_notes_written_after_the_next_lead_checked_in_reach_them_then(self):
+        s = self.site
+        self.ask("mark", "!roster lead today early vera", "lead Vera Kovacs.")
+        self.ask("mark", "!roster lead today late wei", "lead Wang Wei.")
+        # 13:50: the late lead checks in while early still runs: "not yet", not "none"
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。")
+        s.wait({"ev": "dm", "to": "wei", "text": "2026-03-02 的 early 班还没有留下交接记录；该班负责人写好后，你会在这里收到。"})
+        self.ask("vera", "!handover C-1 erledigt", "Átadási jegyzetek mentve: early (2026-03-02), és elküldve Wang Wei "
+                 "részére, a következő műszakvezetőnek, aki már bejelentkezett.")
+        ho = s.wait({"ev": "dm", "to": "wei", "text": "交接记录，来自"})
+        self.assertEqual(ho["text"], "late（2026-03-02）的交接记录，来自 2026-03-02 的 early 班，由 Vera Kovacs 填写：\n"
+                                     "C-1 erledigt")
+        # a minister may write the running shift's notes too; a new version goes out again
+        self.ask("mark", "!lang de", "Sprache auf de gestellt.")
+        self.ask("mark", "!handover Drucker repariert", "Übergabenotizen für early (2026-03-02) gespeichert und an "
+                 "Wang Wei geschickt, die nächste Schichtleitung, die schon eingestempelt ist.")
+        s.wait({"ev": "dm", "to": "wei", "text": "由 Mark Novak 填写：\nDrucker repariert"})
+        self.assertEqual(len(self.dms("wei")), 3, self.dms("wei"))
 
 
 if __name__ == "__main__":
