@@ -91,7 +91,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_HELP_CHECKIN, "dich zu deiner Schicht einstempeln" },
 	{ MSG_HELP_CHECKOUT, "dich aus deiner Schicht ausstempeln" },
 	{ MSG_HELP_HANDOVER, "Übergabenotizen für die Schichtleitung der nächsten Schicht hinterlassen" },
-	{ MSG_HELP_HANDOVER_SHOW, "die Übergabenotizen einer Schicht anzeigen" },
+	{ MSG_HELP_HANDOVER_SHOW, "Übergabenotizen anzeigen: ohne Schicht die an die laufende Schicht übergebenen (und ihre eigenen für die nächste)" },
 	{ MSG_HELP_SWAP, "jemanden bitten, deine Schicht zu übernehmen (genehmigt von einem Minister oder Webmaster)" },
 	{ MSG_HELP_SWAP_ACCEPT, "einen Schichttausch annehmen, um den dich jemand gebeten hat" },
 	{ MSG_HELP_SWAP_DECLINE, "einen Schichttausch ablehnen, um den dich jemand gebeten hat" },

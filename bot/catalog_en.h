@@ -96,7 +96,7 @@
 	X(MSG_HELP_CHECKIN, "clock in to your shift") \
 	X(MSG_HELP_CHECKOUT, "clock out of your shift") \
 	X(MSG_HELP_HANDOVER, "leave notes for the next shift's lead") \
-	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes of a shift") \
+	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes: without a shift named, the ones handed to the running shift (and its own for the next)") \
 	X(MSG_HELP_SWAP, "ask someone to take your shift (approved by a minister or webmaster)") \
 	X(MSG_HELP_SWAP_ACCEPT, "accept a swap someone asked of you") \
 	X(MSG_HELP_SWAP_DECLINE, "decline a swap someone asked of you") \

@@ -91,7 +91,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_HELP_CHECKIN, "fichar la entrada en tu turno" },
 	{ MSG_HELP_CHECKOUT, "fichar la salida de tu turno" },
 	{ MSG_HELP_HANDOVER, "dejar notas de relevo para el responsable del turno siguiente" },
-	{ MSG_HELP_HANDOVER_SHOW, "mostrar las notas de relevo de un turno" },
+	{ MSG_HELP_HANDOVER_SHOW, "mostrar las notas de relevo: sin turno, las que recibió el turno en curso (y las suyas para el siguiente)" },
 	{ MSG_HELP_SWAP, "pedir a alguien que cubra tu turno (lo aprueba un ministro o un webmaster)" },
 	{ MSG_HELP_SWAP_ACCEPT, "aceptar un cambio de turno que alguien te ha pedido" },
 	{ MSG_HELP_SWAP_DECLINE, "rechazar un cambio de turno que alguien te ha pedido" },

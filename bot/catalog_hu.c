@@ -91,7 +91,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_HELP_CHECKIN, "rögzíti a bejelentkezésedet a műszakodra" },
 	{ MSG_HELP_CHECKOUT, "rögzíti a kijelentkezésedet a műszakodból" },
 	{ MSG_HELP_HANDOVER, "átadási jegyzetet hagy a következő műszak műszakvezetőjének" },
-	{ MSG_HELP_HANDOVER_SHOW, "megmutatja egy műszak átadási jegyzeteit" },
+	{ MSG_HELP_HANDOVER_SHOW, "megmutatja az átadási jegyzeteket: műszak nélkül a futó műszaknak átadottakat (és a következőnek írtakat)" },
 	{ MSG_HELP_SWAP, "megkér valakit, hogy vegye át a műszakodat (egy miniszter vagy webmester hagyja jóvá)" },
 	{ MSG_HELP_SWAP_ACCEPT, "elfogad egy műszakcserét, amelyet valaki kért tőled" },
 	{ MSG_HELP_SWAP_DECLINE, "elutasít egy műszakcserét, amelyet valaki kért tőled" },

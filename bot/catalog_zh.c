@@ -91,7 +91,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_HELP_CHECKIN, "为你的班次签到" },
 	{ MSG_HELP_CHECKOUT, "从你的班次签退" },
 	{ MSG_HELP_HANDOVER, "给下一班次的值班负责人留下交接记录" },
-	{ MSG_HELP_HANDOVER_SHOW, "显示某个班次的交接记录" },
+	{ MSG_HELP_HANDOVER_SHOW, "显示交接记录：不指定班次时，显示交给当前班次的记录（以及当前班次留给下一班的记录）" },
 	{ MSG_HELP_SWAP, "请别人接替你的班次（由部长或站长批准）" },
 	{ MSG_HELP_SWAP_ACCEPT, "接受别人向你提出的换班" },
 	{ MSG_HELP_SWAP_DECLINE, "拒绝别人向你提出的换班" },
