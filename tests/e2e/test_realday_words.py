@@ -176,6 +176,15 @@ class Handover(Case):
         self.ask("mark", "!handover show today early", "Handover of 2026-03-02 early by Vera Kovacs at ")
         self.ask("mark", "!handover show today night", "No handover notes for 2026-03-02 night.")
 
+    def test_pending_requests_of_the_shift_come_in_their_own_line(self):
+        s = self.site
+        self.ask("mark", "!roster lead today late wei", "lead Wang Wei.")
+        self.ask("mark", "!roster add today late ana", "agents Ana Horvat [PAM].")
+        self.ask("ana", "!swap today late with mia", "S-1")
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。")
+        s.wait_all({"ev": "dm", "to": "wei", "text": "2026-03-02 的 early 班还没有留下交接记录"},
+                   {"ev": "dm", "to": "wei", "text": "本班次待处理的申请：S-1 "})
+
     def test_notes_written_after_the_next_lead_checked_in_reach_them_then(self):
         s = self.site
         self.ask("mark", "!roster lead today early vera", "lead Vera Kovacs.")
