@@ -96,7 +96,7 @@
 	X(MSG_HELP_CHECKIN, "clock in to your shift") \
 	X(MSG_HELP_CHECKOUT, "clock out of your shift") \
 	X(MSG_HELP_HANDOVER, "leave notes for the next shift's lead") \
-	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes of a shift") \
+	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes: without a shift named, the ones handed to the running shift (and its own for the next)") \
 	X(MSG_HELP_SWAP, "ask someone to take your shift (approved by a minister or webmaster)") \
 	X(MSG_HELP_SWAP_ACCEPT, "accept a swap someone asked of you") \
 	X(MSG_HELP_SWAP_DECLINE, "decline a swap someone asked of you") \
@@ -113,14 +113,18 @@
 	X(MSG_SHIFT_UNKNOWN, "There is no shift \"{shift}\"; the shifts are: {shifts}.") \
 	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, yesterday, mon..sun, or a range A..B of at most 62 days.") \
 	X(MSG_WEEK_BAD, "\"{week}\" is not a week: write it as 2026-W10.") \
-	X(MSG_LATE_MARK, " (late)") \
+	X(MSG_LATE_MARK, " ({minutes} min late)") \
 	X(MSG_AUTO_CHECKOUT_MARK, " (checked out automatically)") \
 	X(MSG_ROSTER_HEADER, "Roster of {date}:") \
 	X(MSG_ROSTER_SHIFT, "{shift} {start}-{end}: lead {lead}, minister on duty {minister}; agents: {agents}; checked in: {checked}") \
 	X(MSG_ROSTER_OPEN_SPAN, "{from}–now") \
 	X(MSG_ROSTER_REPLACED, " (replaced {who})") \
 	X(MSG_ROSTER_MINISTER_REPLACED, " (minister on duty in place of {who})") \
-	X(MSG_ROSTER_UPDATED, "Roster updated: {shift} on {dates}.") \
+	X(MSG_ROSTER_UPDATED_LEAD, "Roster updated: {shift} on {dates} — lead {who}.") \
+	X(MSG_ROSTER_UPDATED_MINISTER, "Roster updated: {shift} on {dates} — minister on duty {who}.") \
+	X(MSG_ROSTER_UPDATED_AGENTS, "Roster updated: {shift} on {dates} — agents {who}.") \
+	X(MSG_ROSTER_UPDATED_ADDED, "Roster updated: {shift} on {dates} — {who} added as agents.") \
+	X(MSG_ROSTER_UPDATED_REMOVED, "Roster updated: {shift} on {dates} — {who} taken off.") \
 	X(MSG_ROSTER_MAY_NOT_HOLD, "{id} may not hold the {slot} slot of a shift.") \
 	X(MSG_ROSTER_ON_LEAVE, "{id} is on leave on {date}.") \
 	X(MSG_ROSTER_ALREADY, "{id} is already on that shift on {date} ({slot}).") \
@@ -130,7 +134,7 @@
 	X(MSG_DUTY_NEXT, "Next: {shift} on {date} at {start}, lead {lead}.") \
 	X(MSG_DUTY_NONE, "Nobody is on duty and no shift is coming up.") \
 	X(MSG_CHECKIN_OK, "{name}, you are checked in to {shift} ({date}).") \
-	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), late.") \
+	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), {minutes} min after it started (counted as late).") \
 	X(MSG_CHECKIN_AGAIN, "{name}, you are checked in to {shift} ({date}) again.") \
 	X(MSG_CHECKIN_CLOSED_OTHER, " You are checked out of {prev}.") \
 	X(MSG_CHECKIN_ALREADY, "You are already checked in to {shift} ({date}) since {since}.") \
@@ -142,10 +146,17 @@
 	X(MSG_CHECKOUT_WAS_AUTO, "You are not checked in: {shift} ({date}) ended and you were checked out automatically at {time}.") \
 	X(MSG_CHECKOUT_WAS_OUT, "You are not checked in: you checked out of {shift} ({date}) at {time}.") \
 	X(MSG_HANDOVER_SAVED, "Handover notes of {shift} ({date}) saved; the next lead gets them at check-in.") \
+	X(MSG_HANDOVER_SAVED_SENT, "Handover notes of {shift} ({date}) saved and sent to {lead}, the next lead, who has already checked in.") \
 	X(MSG_HANDOVER_NOT_LEAD, "Only the lead of the shift running now writes its handover.") \
 	X(MSG_HANDOVER_SHOW, "Handover of {what} by {by} at {time}:\n{notes}") \
 	X(MSG_HANDOVER_NONE, "No handover notes for {what}.") \
-	X(MSG_HANDOVER_DELIVERY, "Handover for {shift} ({date}) from {prev}, by {by}:\n{notes}\nPending approvals of this shift: {approvals}") \
+	X(MSG_HANDOVER_DELIVERY, "Handover notes for {shift} ({date}) from the {pshift} shift of {pdate}, by {by}:\n{notes}") \
+	X(MSG_HANDOVER_NO_NOTES, "No handover notes from the {pshift} shift of {pdate}.") \
+	X(MSG_HANDOVER_NOT_YET, "No handover notes from the {pshift} shift of {pdate} yet; when its lead writes them, you get them here.") \
+	X(MSG_HANDOVER_PENDING, "Pending approvals of this shift: {approvals}") \
+	X(MSG_HANDOVER_TO, "Handover to {shift} ({date}) from the {pshift} shift of {pdate}, by {by} at {time}:\n{notes}") \
+	X(MSG_HANDOVER_TO_NONE, "No handover notes were handed to {shift} ({date}) from the {pshift} shift of {pdate}.") \
+	X(MSG_HANDOVER_FOR_NEXT, "\nNotes of {shift} ({date}) for the next shift, by {by} at {time}:\n{notes}") \
 	X(MSG_SHIFT_REMINDER, "Reminder: you lead {shift} on {date} at {start}. Check in with !checkin.") \
 	X(MSG_SHIFT_REMINDER_MINISTER, "Reminder: you are minister on duty of {shift} on {date} at {start}. Check in with !checkin.") \
 	X(MSG_SHIFT_REMINDER_AGENT, "Reminder: your shift {shift} on {date} starts at {start}. Check in with !checkin.") \
@@ -329,7 +340,10 @@
 	X(MSG_TECH_LINE, "{id} {by} ({where}): {text}") \
 	X(MSG_TECH_NONE, "No unresolved technical problems.") \
 	X(MSG_HANDOVER_OPEN_ITEMS, "Open emergencies: {emergencies}\nUnresolved technical problems: {tech}") \
-	X(MSG_HANDOVER_OPEN_COMPLAINTS, "Open complaints: {complaints}") \
+	X(MSG_HANDOVER_OPEN_EMERGENCIES, "Open emergencies: {emergencies}") \
+	X(MSG_HANDOVER_OPEN_TECH, "Unresolved technical problems: {tech}") \
+	X(MSG_HANDOVER_COMPLAINTS_QUEUED, "Open complaints waiting in the queue: {list}.") \
+	X(MSG_HANDOVER_COMPLAINTS_TAKEN, "Open complaints being handled: {list}.") \
 	X(MSG_NOTIFY_REFUSED, "Not drafted: {count} problem(s) to fix first:") \
 	X(MSG_NOTIFY_CHECK_TAG, "position {pos}: it must start with {tag}") \
 	X(MSG_NOTIFY_CHECK_LENGTH, "position {pos}: longer than {max} characters ({what})") \

@@ -156,7 +156,7 @@ class HandoverItems(Case):
         self.ask("mia", "!complaint new f1 priority=high the music is too loud", "C-1 filed")
         self.ask("lemon", "!checkin", "checked in to night")
         items, _ = self.site.wait_all({"ev": "dm", "to": "lemon", "text": "Open emergencies: E-1 printer on fire"},
-                                      {"ev": "dm", "to": "lemon", "text": "Open complaints: C-1 high queued"})
+                                      {"ev": "dm", "to": "lemon", "text": "Open complaints waiting in the queue: C-1 (high)."})
         self.assertIn("Unresolved technical problems: T-1 the lobby's video player hangs", items["text"])
 
 

@@ -30,9 +30,10 @@ class Guard(RealDayE2E):
         and the answer each gets."""
         lines = []
         for date in days(14):
-            for shift, who in (("early", "mia"), ("late", "ana"), ("night", "sara")):
+            for shift, who, name in (("early", "mia", "Mia Keller [CCS]"), ("late", "ana", "Ana Horvat [PAM]"),
+                                     ("night", "sara", "Sara Ruiz [SAM]")):
                 lines.append((f"!roster add {date} {shift} {who}",
-                              f"Roster updated: {shift} on {date}."))
+                              f"Roster updated: {shift} on {date} — agents {name}."))
         return lines[:n]
 
     def answers_in_lobby(self, n, timeout):
@@ -151,7 +152,7 @@ class GuardQueueFull(RealDayE2E):
     def test_what_does_not_fit_the_queue_is_refused_once_and_the_rest_runs_in_order(self):
         self.site.command("/burst " + " || ".join(f"mark> !roster add {d} early mia" for d in days(8)))
         done = [self.site.wait({"ev": "send", "room": "lobby"}, timeout=10)["text"] for _ in range(5)]
-        self.assertEqual(done, [f"Roster updated: early on {d}." for d in days(5)])
+        self.assertEqual(done, [f"Roster updated: early on {d} — agents Mia Keller [CCS]." for d in days(5)])
         told = [e["text"] for e in self.site.all({"ev": "dm", "to": "mark"})]
         self.assertEqual(len(told), 2, told)
         self.assertTrue(told[0].startswith("Mark Novak, you are sending commands faster than I run them"), told)
