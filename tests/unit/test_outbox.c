@@ -475,11 +475,11 @@ static enum out_gate test_gate(void *arg)
 	return gate_says;
 }
 
-static void gate_done_cb(void *arg, bool delivered)
+static void gate_done_cb(void *arg, const struct out_msg *m)
 {
 	(void)arg;
 	gate_done++;
-	gate_delivered += delivered;
+	gate_delivered += m->delivered;
 }
 
 static void test_gate_send_wait_drop(void **state)
