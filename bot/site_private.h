@@ -20,7 +20,8 @@
 #define SITE_HANDSHAKE_MS 15000
 #define SITE_STABLE_MS 30000
 /* An action's answer is due within this times its try number (4, 8, 12 s);
- * after SITE_ACK_TRIES sends without one it is given up. */
+ * after SITE_ACK_TRIES sends without one it is given up (the catalog's
+ * MSG_DELIVERY_UNANSWERED and docs/dutybot.cfg.5 say "3 tries"). */
 #define SITE_ACK_TIMEOUT_MS 4000
 #define SITE_ACK_TRIES 3
 #define SITE_BACKOFF_FIRST_MS 1000
