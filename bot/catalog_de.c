@@ -17,6 +17,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SENT_PRIVATELY, "{name}, ich habe dir die Antwort privat geschickt." },
 	{ MSG_INTERNAL_ERROR, "Bei mir ist etwas schiefgegangen; es wurde nichts geändert. ({error})" },
 	{ MSG_DELIVERY_FAILED, "Ich konnte eine Nachricht an {target} nicht zustellen: {code}." },
+	{ MSG_DELIVERY_UNANSWERED, "Ich konnte eine Nachricht an {target} nicht zustellen: Die Chat-Seite hat sie auch nach 3 Versuchen nicht bestätigt." },
 	{ MSG_SHUTTING_DOWN, "Ich starte gerade neu; bitte schick das gleich noch einmal." },
 	{ MSG_ROLE_FRIEND, "Chatfreund" },
 	{ MSG_ROLE_AGENT, "Agent" },

@@ -21,6 +21,7 @@
 	X(MSG_SENT_PRIVATELY, "{name}, I sent you the answer privately.") \
 	X(MSG_INTERNAL_ERROR, "Something went wrong on my side; nothing was changed. ({error})") \
 	X(MSG_DELIVERY_FAILED, "I could not deliver a message to {target}: {code}.") \
+	X(MSG_DELIVERY_UNANSWERED, "I could not deliver a message to {target}: the chat site did not confirm it, even after 3 tries.") \
 	X(MSG_SHUTTING_DOWN, "I am restarting; please send that again in a moment.") \
 	X(MSG_ROLE_FRIEND, "chat friend") \
 	X(MSG_ROLE_AGENT, "agent") \

@@ -17,6 +17,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SENT_PRIVATELY, "{name}, te he enviado la respuesta en privado." },
 	{ MSG_INTERNAL_ERROR, "Algo ha fallado por mi parte; no se ha cambiado nada. ({error})" },
 	{ MSG_DELIVERY_FAILED, "No he podido entregar un mensaje a {target}: {code}." },
+	{ MSG_DELIVERY_UNANSWERED, "No he podido entregar un mensaje a {target}: el sitio de chat no lo ha confirmado ni tras 3 intentos." },
 	{ MSG_SHUTTING_DOWN, "Me estoy reiniciando; vuelve a enviarlo dentro de un momento." },
 	{ MSG_ROLE_FRIEND, "amigo del chat" },
 	{ MSG_ROLE_AGENT, "agente" },

@@ -17,6 +17,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SENT_PRIVATELY, "{name}, a választ privát üzenetben küldtem el neked." },
 	{ MSG_INTERNAL_ERROR, "Valami hiba történt nálam; semmi sem változott. ({error})" },
 	{ MSG_DELIVERY_FAILED, "Nem sikerült kézbesítenem egy üzenetet (címzett: {target}): {code}." },
+	{ MSG_DELIVERY_UNANSWERED, "Nem sikerült kézbesítenem egy üzenetet (címzett: {target}): a csevegőoldal 3 próbálkozás után sem igazolta vissza." },
 	{ MSG_SHUTTING_DOWN, "Éppen újraindulok; kérlek, küldd el újra egy pillanat múlva." },
 	{ MSG_ROLE_FRIEND, "chatbarát" },
 	{ MSG_ROLE_AGENT, "ügyintéző" },

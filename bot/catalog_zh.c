@@ -17,6 +17,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_SENT_PRIVATELY, "{name}，我已通过私信把回复发给你。" },
 	{ MSG_INTERNAL_ERROR, "我这边出了点问题；没有做任何更改。（{error}）" },
 	{ MSG_DELIVERY_FAILED, "无法向 {target} 投递消息：{code}。" },
+	{ MSG_DELIVERY_UNANSWERED, "无法向 {target} 投递消息：聊天站点尝试 3 次后仍未确认收到。" },
 	{ MSG_SHUTTING_DOWN, "我正在重启；请稍后再发送一次。" },
 	{ MSG_ROLE_FRIEND, "聊友" },
 	{ MSG_ROLE_AGENT, "客服专员" },

@@ -39,6 +39,7 @@ struct delivery {
 	char emergency[24];
 	uint64_t checked_at;            /* uv_now of the last answer; 0: never */
 	bool checking, stale;
+	bool unanswered;                /* a piece was given up unanswered: not acked, sent again later */
 };
 
 struct deliver {
@@ -92,7 +93,12 @@ static void finish(struct delivery *dl)
 		return;
 	}
 	unlink_active(d, dl);
-	if (!d->closing && state_is_up(d->bot->state)) {
+	if (dl->unanswered) {
+		/* nothing accepted is lost: the entry stays pending and is taken
+		 * over again (XAUTOCLAIM) after DELIVER_RECLAIM_MS */
+		log_warnx("deliver: a platform never answered a piece of outbox entry %s; it stays pending "
+		    "and is sent again once it has waited %d s", dl->id, DELIVER_RECLAIM_MS / 1000);
+	} else if (!d->closing && state_is_up(d->bot->state)) {
 		struct state_args *a = state_args_new();
 		state_args_addf(a, "%soutbox", state_prefix(d->bot->state));
 		state_args_add(a, DELIVER_GROUP);
@@ -103,11 +109,13 @@ static void finish(struct delivery *dl)
 	free(dl);
 }
 
-static void on_piece_done(void *arg, bool delivered)
+static void on_piece_done(void *arg, const struct out_msg *m)
 {
 	struct delivery *dl = arg;
 
-	(void)delivered;        /* refused for good is final too: the log has it */
+	/* refused for good is final too (the log has it); unanswered is not */
+	if (m != NULL && m->unanswered)
+		dl->unanswered = true;
 	if (--dl->pending == 0 && dl->queued_all)
 		finish(dl);
 }
@@ -428,7 +436,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	}
 	cJSON_Delete(params);
 	dl->queued_all = true;
-	on_piece_done(dl, true);
+	on_piece_done(dl, NULL);
 }
 
 /* ---- reading ---- */
