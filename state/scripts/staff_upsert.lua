@@ -1,6 +1,9 @@
 -- staff_upsert: a staff entry of the config file into Redis (at start and on
--- reload).  The config's fields win; identities linked in chat are kept; an
--- identity the config gives to this person is taken from whoever had it.
+-- reload).  A field takes the config's value when the config's value changed
+-- since the last sync (cfg_<field> keeps what was applied): an operator's edit
+-- of the file wins, but a change made in chat since (a promotion, !staff set,
+-- !lang) is not undone by a mere restart.  Identities linked in chat are kept;
+-- an identity the config gives to this person is taken from whoever had it.
 -- KEYS[1] staff:<id>
 -- ARGV    prefix, now, id, name, email, role, level, lang, identities,
 --         probation start ms ('' = none), probation ms ('' = none)
@@ -11,9 +14,12 @@ local fields = { name = ARGV[4], email = ARGV[5], role = ARGV[6], level = ARGV[7
 local changed = {}
 local existed = redis.call('EXISTS', key) == 1
 for f, v in pairs(fields) do
-  if redis.call('HGET', key, f) ~= v then
-    redis.call('HSET', key, f, v)
-    changed[#changed + 1] = f
+  if redis.call('HGET', key, 'cfg_' .. f) ~= v then
+    redis.call('HSET', key, 'cfg_' .. f, v)
+    if redis.call('HGET', key, f) ~= v then
+      redis.call('HSET', key, f, v)
+      changed[#changed + 1] = f
+    end
   end
 end
 local idents = redis.call('HGET', key, 'identities') or ''
