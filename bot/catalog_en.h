@@ -228,16 +228,27 @@
 	X(MSG_APPROVAL_STATE_DENIED, "denied") \
 	X(MSG_APPROVAL_STATE_FAILED, "failed") \
 	X(MSG_APPROVAL_STATE_CANCELLED, "cancelled") \
-	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
+	X(MSG_HOURS, "{name}, week {week}{sofar}: {hours} worked (minimum {min} h), late check-ins: {late}{warnings}; {mark}.") \
+	X(MSG_HOURS_NO_MINIMUM, "{name}, week {week}{sofar}: {hours} worked, late check-ins: {late}{warnings}.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
-	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
-	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} late, {warnings} warnings — {mark}") \
-	X(MSG_ATTENDANCE_OK, "ok") \
+	X(MSG_ATTENDANCE_HEADER, "Attendance {week}{sofar} (minimum {min} h):") \
+	X(MSG_ATTENDANCE_SO_FAR, " so far") \
+	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, late check-ins: {late}{warnings} — {mark}") \
+	X(MSG_ATTENDANCE_WARNINGS, ", late-rule warnings: {warnings}") \
+	X(MSG_ATTENDANCE_NOBODY, "Nobody is on shifts or has hours in that week.") \
+	X(MSG_ATTENDANCE_OK, "minimum reached") \
 	X(MSG_ATTENDANCE_UNDER, "under the minimum") \
 	X(MSG_ATTENDANCE_EXCUSED, "under the minimum, excused") \
+	X(MSG_ATTENDANCE_EXCUSED_SO_FAR, "excused for this week") \
+	X(MSG_ATTENDANCE_NEEDS, "needs {need} more, {rostered} still rostered") \
+	X(MSG_ATTENDANCE_OUT_OF_REACH, "cannot reach the minimum with the shifts rostered: needs {need} more, {rostered} rostered") \
+	X(MSG_ATTENDANCE_NO_MINIMUM, "no weekly minimum for a {role}") \
 	X(MSG_EXCUSE_REQUESTED, "Excuse {id} for {week} asked; a webmaster decides.") \
-	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum: {under}. Excused: {excused}.") \
+	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum of {min} h: {under}. Excused: {excused}.") \
+	X(MSG_WEEK_CLOSED_UNDER, "Week {week} closed. Under the minimum of {min} h: {under}. Nobody was excused.") \
+	X(MSG_WEEK_CLOSED_EXCUSED, "Week {week} closed. Everyone reached the minimum of {min} h except the excused: {excused}.") \
+	X(MSG_WEEK_CLOSED_ALL, "Week {week} closed. Everyone reached the minimum of {min} h.") \
 	X(MSG_HELP_EMERGENCY, "raise an emergency: it escalates until someone acknowledges it") \
 	X(MSG_HELP_ACK, "acknowledge an emergency: stops its escalation") \
 	X(MSG_HELP_RESOLVE, "close an emergency with a note") \

@@ -8,6 +8,7 @@
  * (XAUTOCLAIM) after DELIVER_RECLAIM_MS, so it is sent at least once.
  */
 #include "bot/deliver.h"
+#include "bot/catalog_json.h"
 #include "bot/daemon.h"
 #include "bot/log.h"
 #include "state/redis.h"
@@ -259,7 +260,8 @@ static enum out_gate page_gate(void *arg)
 }
 
 static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enum out_kind kind,
-                     const char *target, enum msg_id id, const char *lang, const char **kv, int nkv)
+                     const char *target, enum msg_id id, const char *lang, const char **kv, int nkv,
+                     const cJSON *params)
 {
 	char *text = malloc(DELIVER_TEXT_MAX);
 	char buttons[512];
@@ -269,8 +271,11 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		free(text);
 		return;
 	}
-	{
-		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") is said in LANG too */
+	/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS"), or a list or a
+	 * nested message (bot/catalog_json.h), is said in LANG too */
+	if (params != NULL) {
+		catalog_format_json(text, DELIVER_TEXT_MAX, lang, id, params);
+	} else {
 		const char *local[DELIVER_KV_MAX];
 		for (int i = 0; i < nkv; i++) {
 			int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
@@ -364,7 +369,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			struct conn *c = bot->conns[i];
 			if (c->channel[ch] == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
+			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv, params);
 			any = true;
 		}
 		if (!any)
@@ -380,7 +385,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			c = daemon_conn(bot, conn_name);
 		}
 		if (c != NULL)
-			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv, params);
 		else
 			log_warnx("deliver: no connection for %s; %s not sent", to, msgname);
 	} else if (strncmp(to, "staff:", 6) == 0) {
@@ -396,7 +401,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			c = daemon_conn(bot, ident);
 			if (c == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv, params);
 			any = true;
 		}
 		free(buf);

@@ -2,8 +2,11 @@
 -- ministers, and anyone with hours), late check-ins, late-rule warnings and
 -- excuses.  KEYS[1] any key of the site
 -- ARGV    prefix, week, week start ms, week end ms, person ('' = everyone), now,
---         the shift instances open for check-in now ("date|shift|week" list)
--- returns {id, name, hours ms, late check-ins, warnings, excused 0|1, automatic check-outs, ...}
+--         the shift instances open for check-in now ("date|shift|week" list),
+--         the week's shift instances not ended yet ("date|shift|start|end" list;
+--         '' for a week that is over)
+-- returns {id, name, hours ms, late check-ins, warnings, excused 0|1, automatic check-outs,
+--          role, ms still rostered this week, ...}
 -- Hours are the closed check-in intervals (everyone still checked in at a
 -- shift's end is checked out then, marked automatic) and, for someone
 -- checked in now to a shift of this week, the open interval up to now.
@@ -37,6 +40,8 @@ for _, id in ipairs(ids) do
     out[#out + 1] = tostring(redis.call('ZCOUNT', prefix .. 'lates:' .. id, from, to))
     out[#out + 1] = redis.call('HEXISTS', prefix .. 'excused:' .. week, id)
     out[#out + 1] = redis.call('HGET', prefix .. 'autocount:' .. week, id) or '0'
+    out[#out + 1] = role or ''
+    out[#out + 1] = string.format('%d', rostered_left(prefix, id, ARGV[8], now))
   end
 end
 return out
