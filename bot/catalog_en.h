@@ -445,7 +445,19 @@
 	X(MSG_HELP_REPORT, "the figures of a day, week or month") \
 	X(MSG_HELP_EVALUATE, "the month's best and worst agent, with the score broken down") \
 	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
-	X(MSG_REPORT, "Report {period}\nComplaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}\nBy topic: {topics}\nBy priority: {priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked {hours}; under the weekly minimum: {under}\nAgents:\n{agents}") \
+	X(MSG_REPORT, "Report {period}\n{complaints}{topics}{priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked (shifts of {period}): {hours}{week}{agents}") \
+	X(MSG_REPORT_COMPLAINTS, "Complaints: {opened} filed, {resolved} resolved, {open} still open; {response}; SLA breaches {breaches}") \
+	X(MSG_REPORT_RESPONSE, "first response median {median}, 90th percentile {p90}") \
+	X(MSG_REPORT_NO_RESPONSE_YET, "no first response yet") \
+	X(MSG_REPORT_NO_COMPLAINTS, "Complaints: none filed") \
+	X(MSG_REPORT_TOPICS, "\nBy topic: {topics}") \
+	X(MSG_REPORT_NO_TOPIC, "no topic {n}") \
+	X(MSG_REPORT_PRIORITIES, "\nBy priority: {priorities}") \
+	X(MSG_REPORT_WEEK_UNDER, "\nUnder the weekly minimum of {min} h: {under}, excused: {excused}") \
+	X(MSG_REPORT_AGENTS, "\nAgents:\n{lines}") \
+	X(MSG_REPORT_AGENT, "{name}: {handled} handled, median response: {median}, rating: {rating}") \
+	X(MSG_REPORT_NO_RESPONSE, "none yet") \
+	X(MSG_REPORT_NO_RATING, "none yet") \
 	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}") \
 	X(MSG_EVALUATION_NO_DATA, "Evaluation {period}: not enough data to rank anyone (no agent has hours, lateness, complaints or ratings in that month).") \
 	X(MSG_EVALUATION_ONE, "Evaluation {period}\nOnly one agent has data, so there is no ranking: {line}") \

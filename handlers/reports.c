@@ -10,6 +10,7 @@
 #include "handlers/common.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
+#include "bot/catalog_json.h"
 #include "bot/deliver.h"
 #include "bot/timers.h"
 #include "bot/clock.h"
@@ -61,6 +62,19 @@ static struct state_args *report_args(struct dutybot *bot, const char *op, const
 	state_args_add(a, p->label);
 	state_args_add(a, weeks);
 	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	{
+		/* the period's shift instances: hours worked are those of its shifts */
+		char *inst = malloc(REPORT_TEXT_MAX);
+		size_t len = 0;
+		for (struct ymd d = p->from; inst != NULL && when_compare(d, p->to) <= 0; d = when_add_days(d, 1))
+			for (size_t i = 0; i < bot->cfg->n_shifts && len < REPORT_TEXT_MAX; i++) {
+				char ds[11];
+				len += (size_t)snprintf(inst + len, REPORT_TEXT_MAX - len, "%s%s|%s", len ? " " : "",
+				    when_format(d, ds), bot->cfg->shifts[i].name);
+			}
+		state_args_add(a, inst != NULL && len < REPORT_TEXT_MAX ? inst : "");
+		free(inst);
+	}
 	return a;
 }
 
@@ -127,7 +141,7 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 			MSGN(req, out + len, REPORT_TEXT_MAX - len, MSG_EVALUATION_UNRANKED, "names", unranked->valuestring);
 		}
 	} else {
-		msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
+		catalog_format_json(out, REPORT_TEXT_MAX, req->caller.lang, MSG_REPORT, j);
 	}
 	reply_text(req, out);
 	free(out);
