@@ -136,7 +136,9 @@ static bool judge(struct request *req, const redisReply *r, size_t base, char *m
 		    req->caller.lang));
 		return false;
 	}
-	snprintf(need, sizeof(need), "%lld", min - ms);
+	/* what is missing against the hours as shown (whole minutes), so that
+	 * the two add up to the minimum on the reader's screen */
+	snprintf(need, sizeof(need), "%lld", min - (ms - ms % 60000));
 	hours_text(need, need, sizeof(need));
 	snprintf(rostered, sizeof(rostered), "%lld", left);
 	hours_text(rostered, rostered, sizeof(rostered));

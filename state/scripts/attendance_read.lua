@@ -1,5 +1,5 @@
 -- attendance_read: one week's hours of everyone on shifts (agents and vice
--- ministers, and anyone with hours), late check-ins, late-rule warnings and
+-- ministers, and anyone with hours or late-rule warnings), late check-ins, late-rule warnings and
 -- excuses.  KEYS[1] any key of the site
 -- ARGV    prefix, week, week start ms, week end ms, person ('' = everyone), now,
 --         the shift instances open for check-in now ("date|shift|week" list),
@@ -32,12 +32,13 @@ for _, id in ipairs(ids) do
   local role = redis.call('HGET', prefix .. 'staff:' .. id, 'role')
   local ms = redis.call('HGET', prefix .. 'hours:' .. week, id)
   if open[id] then ms = string.format('%d', tonumber(ms or '0') + open[id]) end
-  if (who == '' and (role == 'agent' or role == 'vice_minister' or ms)) or who == id then
+  local warnings = redis.call('ZCOUNT', prefix .. 'lates:' .. id, from, to)
+  if (who == '' and (role == 'agent' or role == 'vice_minister' or ms or warnings > 0)) or who == id then
     out[#out + 1] = id
     out[#out + 1] = staff_name(prefix, id)
     out[#out + 1] = ms or '0'
     out[#out + 1] = redis.call('HGET', prefix .. 'latecount:' .. week, id) or '0'
-    out[#out + 1] = tostring(redis.call('ZCOUNT', prefix .. 'lates:' .. id, from, to))
+    out[#out + 1] = tostring(warnings)
     out[#out + 1] = redis.call('HEXISTS', prefix .. 'excused:' .. week, id)
     out[#out + 1] = redis.call('HGET', prefix .. 'autocount:' .. week, id) or '0'
     out[#out + 1] = role or ''
