@@ -457,6 +457,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EVALUATION_ONE, "Auswertung {period}\nNur ein Agent hat Daten, deshalb gibt es keine Rangfolge: {line}" },
 	{ MSG_EVALUATION_TIE, "Auswertung {period}\nAlle mit Daten liegen gleichauf, deshalb gibt es keine beste oder schwächste Leistung:\n{lines}" },
 	{ MSG_EVALUATION_UNRANKED, "Ohne Rang (keine Daten): {names}" },
+	{ MSG_EVALUATION_LINE, "{name}: {score} (Anwesenheit {att}, Pünktlichkeit {lat}, Beschwerden {com}, Antwortzeit {res}, Bewertungen {rat})" },
+	{ MSG_EVALUATION_SEP, "; " },
 	{ MSG_BUTTON_APPROVE, "Genehmigen" },
 	{ MSG_BUTTON_DENY, "Ablehnen" },
 	{ MSG_BUTTON_DENY_REASON, "(mit der Schaltfläche abgelehnt)" },

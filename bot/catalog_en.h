@@ -463,6 +463,8 @@
 	X(MSG_EVALUATION_ONE, "Evaluation {period}\nOnly one agent has data, so there is no ranking: {line}") \
 	X(MSG_EVALUATION_TIE, "Evaluation {period}\nEveryone with data ties, so there is no best or worst:\n{lines}") \
 	X(MSG_EVALUATION_UNRANKED, "Not ranked (no data): {names}") \
+	X(MSG_EVALUATION_LINE, "{name}: {score} (attendance {att}, lateness {lat}, complaints {com}, response {res}, ratings {rat})") \
+	X(MSG_EVALUATION_SEP, "; ") \
 	X(MSG_BUTTON_APPROVE, "Approve") \
 	X(MSG_BUTTON_DENY, "Deny") \
 	X(MSG_BUTTON_DENY_REASON, "(denied with the button)") \

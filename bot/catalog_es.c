@@ -457,6 +457,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EVALUATION_ONE, "Evaluación {period}\nSolo un agente tiene datos, así que no hay clasificación: {line}" },
 	{ MSG_EVALUATION_TIE, "Evaluación {period}\nTodos los que tienen datos empatan, así que no hay mejor ni peor:\n{lines}" },
 	{ MSG_EVALUATION_UNRANKED, "Sin clasificar (sin datos): {names}" },
+	{ MSG_EVALUATION_LINE, "{name}: {score} (asistencia {att}, puntualidad {lat}, quejas {com}, respuesta {res}, valoraciones {rat})" },
+	{ MSG_EVALUATION_SEP, "; " },
 	{ MSG_BUTTON_APPROVE, "Aprobar" },
 	{ MSG_BUTTON_DENY, "Rechazar" },
 	{ MSG_BUTTON_DENY_REASON, "(rechazado con el botón)" },

@@ -457,6 +457,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EVALUATION_ONE, "Kiértékelés, {period}\nCsak egy ügyintézőnek van adata, ezért nincs rangsor: {line}" },
 	{ MSG_EVALUATION_TIE, "Kiértékelés, {period}\nMindenki, akinek van adata, holtversenyben van, ezért nincs legjobb vagy leggyengébb:\n{lines}" },
 	{ MSG_EVALUATION_UNRANKED, "Rangsoron kívül (nincs adat): {names}" },
+	{ MSG_EVALUATION_LINE, "{name}: {score} (jelenlét {att}, pontosság {lat}, panaszok {com}, válaszidő {res}, értékelések {rat})" },
+	{ MSG_EVALUATION_SEP, "; " },
 	{ MSG_BUTTON_APPROVE, "Jóváhagyás" },
 	{ MSG_BUTTON_DENY, "Elutasítás" },
 	{ MSG_BUTTON_DENY_REASON, "(a gombbal elutasítva)" },

@@ -10,6 +10,7 @@
 #define CJ_VALUE_MAX 8192
 
 static size_t render(char *out, size_t n, const char *lang, enum msg_id id, const cJSON *params, int depth);
+static void join(char *out, size_t n, const char *lang, const cJSON *v, const char *sep, int depth);
 
 /* VALUE into OUT (N bytes). */
 static void value(char *out, size_t n, const char *lang, const cJSON *v, int depth)
@@ -28,24 +29,37 @@ static void value(char *out, size_t n, const char *lang, const cJSON *v, int dep
 	} else if (depth < CJ_DEPTH && cJSON_IsObject(v)) {
 		const cJSON *msg = cJSON_GetObjectItemCaseSensitive(v, "msg");
 		const cJSON *lines = cJSON_GetObjectItemCaseSensitive(v, "lines");
+		const cJSON *list = cJSON_GetObjectItemCaseSensitive(v, "list");
 		int sub = cJSON_IsString(msg) ? catalog_id_by_name(msg->valuestring) : -1;
 		if (sub >= 0)
 			render(out, n, lang, (enum msg_id)sub, v, depth + 1);
 		else if (cJSON_IsArray(lines))
-			value(out, n, lang, lines, depth + 1);
-	} else if (depth < CJ_DEPTH && cJSON_IsArray(v)) {
-		const char *sep = v->string != NULL && strcmp(v->string, "lines") == 0 ? "\n" : ", ";
-		size_t len = 0;
-		const cJSON *it;
-		cJSON_ArrayForEach(it, v) {
-			if (len > 0 && len + strlen(sep) < n) {
-				memcpy(out + len, sep, strlen(sep) + 1);
-				len += strlen(sep);
-			}
-			if (len + 1 < n)
-				value(out + len, n - len, lang, it, depth + 1);
-			len += strlen(out + len);
+			join(out, n, lang, lines, "\n", depth + 1);
+		else if (cJSON_IsArray(list)) {
+			char sep[16];
+			value(sep, sizeof(sep), lang, cJSON_GetObjectItemCaseSensitive(v, "sep"), depth + 1);
+			join(out, n, lang, list, sep, depth + 1);
 		}
+	} else if (depth < CJ_DEPTH && cJSON_IsArray(v)) {
+		join(out, n, lang, v, v->string != NULL && strcmp(v->string, "lines") == 0 ? "\n" : ", ", depth);
+	}
+}
+
+/* The items of the array V rendered and joined with SEP. */
+static void join(char *out, size_t n, const char *lang, const cJSON *v, const char *sep, int depth)
+{
+	size_t len = 0;
+	const cJSON *it;
+
+	out[0] = '\0';
+	cJSON_ArrayForEach(it, v) {
+		if (len > 0 && len + strlen(sep) < n) {
+			memcpy(out + len, sep, strlen(sep) + 1);
+			len += strlen(sep);
+		}
+		if (len + 1 < n)
+			value(out + len, n - len, lang, it, depth + 1);
+		len += strlen(out + len);
 	}
 }
 

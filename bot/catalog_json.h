@@ -4,8 +4,10 @@
  *   - a string: itself, or the text of the message it names ("MSG_NONE");
  *   - an object {"msg": "MSG_X", ...}: message MSG_X filled from the
  *     object's other members, in the same language (nested, a few deep);
- *   - an array: its items so rendered, joined by ", ";
- *   - an object {"lines": [...]}: its items rendered, one per line.
+ *   - an array: its items so rendered, joined by ", " (one per line when
+ *     its key is "lines"); an object {"lines": [...]} too;
+ *   - an object {"list": [...], "sep": "; "}: the items joined by SEP (a
+ *     string or a message name: "MSG_LIST_SEP").
  * So a script can say a list of translated pieces without knowing the
  * reader's language.
  */

@@ -457,6 +457,8 @@ static const struct catalog_entry entries[] = {
 	{ MSG_EVALUATION_ONE, "评估 {period}\n只有一名专员有数据，因此不排名：{line}" },
 	{ MSG_EVALUATION_TIE, "评估 {period}\n所有有数据的人并列，因此没有最佳或最差：\n{lines}" },
 	{ MSG_EVALUATION_UNRANKED, "未排名（无数据）：{names}" },
+	{ MSG_EVALUATION_LINE, "{name}：{score}（出勤 {att}，守时 {lat}，投诉处理 {com}，回复速度 {res}，评分 {rat}）" },
+	{ MSG_EVALUATION_SEP, "；" },
 	{ MSG_BUTTON_APPROVE, "批准" },
 	{ MSG_BUTTON_DENY, "拒绝" },
 	{ MSG_BUTTON_DENY_REASON, "（通过按钮拒绝）" },

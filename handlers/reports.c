@@ -23,7 +23,6 @@
 #include <string.h>
 
 #define REPORT_TEXT_MAX 8192
-#define REPORT_KV_MAX 40
 
 struct period {
 	struct ymd from, to;            /* inclusive days */
@@ -103,9 +102,7 @@ static int parse_period(const char *kind, struct ymd date, struct period *p)
 static void on_report(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	cJSON *j = NULL, *it;
-	const char *kv[REPORT_KV_MAX];
-	size_t nkv = 0;
+	cJSON *j = NULL;
 	char *out;
 
 	if (err != NULL) {
@@ -123,11 +120,6 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
-	cJSON_ArrayForEach(it, j)
-		if (cJSON_IsString(it) && nkv + 2 <= REPORT_KV_MAX) {
-			kv[nkv++] = it->string;
-			kv[nkv++] = it->valuestring;
-		}
 	if (strcmp(req->command->name, "evaluate") == 0) {
 		/* no ranking without data: the script says which case it is */
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
@@ -135,7 +127,7 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
 		enum msg_id id = strcmp(k, "none") == 0 ? MSG_EVALUATION_NO_DATA : strcmp(k, "one") == 0 ? MSG_EVALUATION_ONE
 		    : strcmp(k, "tie") == 0 ? MSG_EVALUATION_TIE : MSG_EVALUATION;
-		size_t len = strlen(msg(req, out, REPORT_TEXT_MAX, id, kv, nkv));
+		size_t len = catalog_format_json(out, REPORT_TEXT_MAX, req->caller.lang, id, j);
 		if (id != MSG_EVALUATION_NO_DATA && cJSON_IsString(unranked) && *unranked->valuestring && len + 2 < REPORT_TEXT_MAX) {
 			out[len++] = '\n';
 			MSGN(req, out + len, REPORT_TEXT_MAX - len, MSG_EVALUATION_UNRANKED, "names", unranked->valuestring);

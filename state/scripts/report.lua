@@ -99,9 +99,10 @@ if op == 'evaluate' then
         local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
-        scored[#scored + 1] = { id = id, score = score, line = string.format(
-          '%s: %.2f (attendance %.2f, lateness %.2f, complaints %.2f, response %.2f, ratings %.2f)',
-          staff_name(prefix, id), score, att, lat, com, res, rat) }
+        local function f(x) return string.format('%.2f', x) end
+        scored[#scored + 1] = { id = id, score = score, line = { msg = 'MSG_EVALUATION_LINE',
+          name = staff_name(prefix, id), score = f(score), att = f(att), lat = f(lat), com = f(com), res = f(res),
+          rat = f(rat) } }
       end
     end
   end
@@ -112,17 +113,19 @@ if op == 'evaluate' then
   end
   table.sort(scored, function(x, y) if x.score ~= y.score then return x.score > y.score end return x.id < y.id end)
   local top, bottom = scored[1].score, scored[#scored].score
-  local function lines(score, sep)
+  local function lines(score)
     local l = {}
     for _, s in ipairs(scored) do if score == nil or s.score == score then l[#l + 1] = s.line end end
-    return table.concat(l, sep)
+    return l
   end
   if #scored == 1 then
     out.kind, out.line = 'one', scored[1].line
   elseif top == bottom then
-    out.kind, out.lines = 'tie', lines(nil, '\n')
+    out.kind, out.lines = 'tie', lines(nil)
   else
-    out.kind, out.best, out.worst = 'ranked', lines(top, '; '), lines(bottom, '; ')
+    out.kind = 'ranked'
+    out.best = { list = lines(top), sep = 'MSG_EVALUATION_SEP' }
+    out.worst = { list = lines(bottom), sep = 'MSG_EVALUATION_SEP' }
   end
   return { cjson.encode(out) }
 end

@@ -65,6 +65,21 @@ static void test_nested_lists_and_lines(void **state)
 	    "Mia: 0 resueltas, mediana de respuesta: aún ninguna, valoración: aún ninguna");
 }
 
+static void test_list_with_a_separator(void **state)
+{
+	char out[512];
+	const char *best = "{\"period\":\"2026-03\",\"best\":{\"list\":[{\"msg\":\"MSG_EVALUATION_LINE\",\"name\":\"Sara\","
+	    "\"score\":\"0.90\",\"att\":\"1.00\",\"lat\":\"0.50\",\"com\":\"1.00\",\"res\":\"0.50\",\"rat\":\"1.00\"},\"Ana\"],"
+	    "\"sep\":\"MSG_EVALUATION_SEP\"},\"worst\":\"Tom\"}";
+
+	(void)state;
+	render("en", MSG_EVALUATION, best, out, sizeof(out));
+	assert_string_equal(out, "Evaluation 2026-03\nBest: Sara: 0.90 (attendance 1.00, lateness 0.50, complaints 1.00, "
+	    "response 0.50, ratings 1.00); Ana\nWorst: Tom");
+	render("zh", MSG_EVALUATION, best, out, sizeof(out));
+	assert_string_equal(out, "评估 2026-03\n最佳：Sara：0.90（出勤 1.00，守时 0.50，投诉处理 1.00，回复速度 0.50，评分 1.00）；Ana\n最差：Tom");
+}
+
 static void test_cut_to_the_buffer(void **state)
 {
 	char out[16];
@@ -80,6 +95,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strings_and_message_names),
 		cmocka_unit_test(test_nested_lists_and_lines),
+		cmocka_unit_test(test_list_with_a_separator),
 		cmocka_unit_test(test_cut_to_the_buffer),
 	};
 
