@@ -210,5 +210,20 @@ class NobodyUnder(Case):
         self.assertEqual(closed["text"], "Week 2026-W50 closed. Everyone reached the minimum of 30 h.")
 
 
+class EvaluationInWords(Case):
+    """The month's evaluation says its score lines in the reader's language."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-12-08T10:00:00+01:00"}
+
+    def test_score_lines_translated(self):
+        self.ask("mark", "!roster add today early mia", "Roster updated")
+        self.ask("mia", "!checkin", "late")           # four hours late: lateness is her data
+        self.ask("mark", "!lang de", "de")
+        text = self.ask("mark", "!evaluate", "Auswertung 2026-12\n", room="dm")["text"]
+        self.assertIn("Nur ein Agent hat Daten, deshalb gibt es keine Rangfolge: Mia Keller [CCS]: ", text)
+        self.assertIn(" (Anwesenheit 0.00, Pünktlichkeit 0.50, Beschwerden 0.00, Antwortzeit 0.00, Bewertungen 0.00)",
+                      text)
+        self.assertNotIn("attendance", text)
+
+
 if __name__ == "__main__":
     unittest.main()
