@@ -115,3 +115,74 @@ done:
 	out[pos] = '\0';
 	return pos;
 }
+
+/*
+ * Words a script stores to be said in each reader's language: a value that is
+ * a message name ("MSG_CYCLE_OFF"), or that holds spans "\x1eMSG_X\x1fkey\x1f
+ * value...\x1e" anywhere in plain text ("L-3 \x1eMSG_SUM_LEAVE...\x1e").  A
+ * span's values may name a message too (one level).
+ */
+#define SAID_KV_MAX 24
+
+static size_t said_span(char *out, size_t n, const char *lang, const char *s, size_t len)
+{
+	char buf[2048], *kv[SAID_KV_MAX], *p;
+	const char *local[SAID_KV_MAX];
+	size_t nkv = 0;
+	int id;
+
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	p = strchr(buf, '\x1f');
+	if (p != NULL)
+		*p++ = '\0';
+	if ((id = catalog_id_by_name(buf)) < 0) {
+		size_t pos = 0;
+		put(out, n, &pos, buf, strlen(buf));
+		out[pos] = '\0';
+		return pos;
+	}
+	while (p != NULL && nkv < SAID_KV_MAX) {
+		kv[nkv++] = p;
+		if ((p = strchr(p, '\x1f')) != NULL)
+			*p++ = '\0';
+	}
+	for (size_t i = 0; i < nkv; i++) {
+		int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
+		local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+	}
+	return catalog_format(out, n, lang, (enum msg_id)id, local, nkv & ~(size_t)1);
+}
+
+const char *catalog_said(char *out, size_t n, const char *lang, const char *value)
+{
+	size_t pos = 0;
+	const char *s = value;
+
+	if (n == 0)
+		return value;
+	if (strncmp(value, "MSG_", 4) == 0 && strchr(value, '\x1e') == NULL) {
+		int id = catalog_id_by_name(value);
+		return id >= 0 ? catalog_text(lang, (enum msg_id)id) : value;
+	}
+	if (strchr(value, '\x1e') == NULL)
+		return value;
+	while (*s != '\0' && pos < n - 1) {
+		const char *open = strchr(s, '\x1e');
+		const char *close = open ? strchr(open + 1, '\x1e') : NULL;
+		if (open == NULL || close == NULL) {
+			put(out, n, &pos, s, strlen(s));
+			break;
+		}
+		if (!put(out, n, &pos, s, (size_t)(open - s)))
+			break;
+		pos += said_span(out + pos, n - pos, lang, open + 1, (size_t)(close - open - 1));
+		if (pos >= n - 1)
+			break;
+		s = close + 1;
+	}
+	out[pos] = '\0';
+	return out;
+}

@@ -44,4 +44,12 @@ int catalog_id_by_name(const char *name);
 size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
                       const char *const *kv, size_t nkv);
 
+/*
+ * VALUE as the reader of LANG reads it: a message name ("MSG_CYCLE_OFF") is
+ * that message; spans "\x1eMSG_X\x1fkey\x1fvalue...\x1e" anywhere in the text
+ * are that message filled (scripts store summaries so, to be said in each
+ * reader's language).  Returns VALUE itself, a catalog text, or OUT.
+ */
+const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
+
 #endif

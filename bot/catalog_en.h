@@ -21,6 +21,7 @@
 	X(MSG_SENT_PRIVATELY, "{name}, I sent you the answer privately.") \
 	X(MSG_INTERNAL_ERROR, "Something went wrong on my side; nothing was changed. ({error})") \
 	X(MSG_DELIVERY_FAILED, "I could not deliver a message to {target}: {code}.") \
+	X(MSG_DELIVERY_UNANSWERED, "I could not deliver a message to {target}: the chat site did not confirm it, even after 3 tries.") \
 	X(MSG_SHUTTING_DOWN, "I am restarting; please send that again in a moment.") \
 	X(MSG_ROLE_FRIEND, "chat friend") \
 	X(MSG_ROLE_AGENT, "agent") \
@@ -96,7 +97,7 @@
 	X(MSG_HELP_CHECKIN, "clock in to your shift") \
 	X(MSG_HELP_CHECKOUT, "clock out of your shift") \
 	X(MSG_HELP_HANDOVER, "leave notes for the next shift's lead") \
-	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes of a shift") \
+	X(MSG_HELP_HANDOVER_SHOW, "show the handover notes: without a shift named, the ones handed to the running shift (and its own for the next)") \
 	X(MSG_HELP_SWAP, "ask someone to take your shift (approved by a minister or webmaster)") \
 	X(MSG_HELP_SWAP_ACCEPT, "accept a swap someone asked of you") \
 	X(MSG_HELP_SWAP_DECLINE, "decline a swap someone asked of you") \
@@ -113,14 +114,18 @@
 	X(MSG_SHIFT_UNKNOWN, "There is no shift \"{shift}\"; the shifts are: {shifts}.") \
 	X(MSG_DATE_BAD, "\"{date}\" is not a date: write YYYY-MM-DD, today, tomorrow, yesterday, mon..sun, or a range A..B of at most 62 days.") \
 	X(MSG_WEEK_BAD, "\"{week}\" is not a week: write it as 2026-W10.") \
-	X(MSG_LATE_MARK, " (late)") \
+	X(MSG_LATE_MARK, " ({minutes} min late)") \
 	X(MSG_AUTO_CHECKOUT_MARK, " (checked out automatically)") \
 	X(MSG_ROSTER_HEADER, "Roster of {date}:") \
 	X(MSG_ROSTER_SHIFT, "{shift} {start}-{end}: lead {lead}, minister on duty {minister}; agents: {agents}; checked in: {checked}") \
 	X(MSG_ROSTER_OPEN_SPAN, "{from}–now") \
 	X(MSG_ROSTER_REPLACED, " (replaced {who})") \
 	X(MSG_ROSTER_MINISTER_REPLACED, " (minister on duty in place of {who})") \
-	X(MSG_ROSTER_UPDATED, "Roster updated: {shift} on {dates}.") \
+	X(MSG_ROSTER_UPDATED_LEAD, "Roster updated: {shift} on {dates} — lead {who}.") \
+	X(MSG_ROSTER_UPDATED_MINISTER, "Roster updated: {shift} on {dates} — minister on duty {who}.") \
+	X(MSG_ROSTER_UPDATED_AGENTS, "Roster updated: {shift} on {dates} — agents {who}.") \
+	X(MSG_ROSTER_UPDATED_ADDED, "Roster updated: {shift} on {dates} — {who} added as agents.") \
+	X(MSG_ROSTER_UPDATED_REMOVED, "Roster updated: {shift} on {dates} — {who} taken off.") \
 	X(MSG_ROSTER_MAY_NOT_HOLD, "{id} may not hold the {slot} slot of a shift.") \
 	X(MSG_ROSTER_ON_LEAVE, "{id} is on leave on {date}.") \
 	X(MSG_ROSTER_ALREADY, "{id} is already on that shift on {date} ({slot}).") \
@@ -130,7 +135,7 @@
 	X(MSG_DUTY_NEXT, "Next: {shift} on {date} at {start}, lead {lead}.") \
 	X(MSG_DUTY_NONE, "Nobody is on duty and no shift is coming up.") \
 	X(MSG_CHECKIN_OK, "{name}, you are checked in to {shift} ({date}).") \
-	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), late.") \
+	X(MSG_CHECKIN_LATE, "{name}, you are checked in to {shift} ({date}), {minutes} min after it started (counted as late).") \
 	X(MSG_CHECKIN_AGAIN, "{name}, you are checked in to {shift} ({date}) again.") \
 	X(MSG_CHECKIN_CLOSED_OTHER, " You are checked out of {prev}.") \
 	X(MSG_CHECKIN_ALREADY, "You are already checked in to {shift} ({date}) since {since}.") \
@@ -142,10 +147,17 @@
 	X(MSG_CHECKOUT_WAS_AUTO, "You are not checked in: {shift} ({date}) ended and you were checked out automatically at {time}.") \
 	X(MSG_CHECKOUT_WAS_OUT, "You are not checked in: you checked out of {shift} ({date}) at {time}.") \
 	X(MSG_HANDOVER_SAVED, "Handover notes of {shift} ({date}) saved; the next lead gets them at check-in.") \
+	X(MSG_HANDOVER_SAVED_SENT, "Handover notes of {shift} ({date}) saved and sent to {lead}, the next lead, who has already checked in.") \
 	X(MSG_HANDOVER_NOT_LEAD, "Only the lead of the shift running now writes its handover.") \
 	X(MSG_HANDOVER_SHOW, "Handover of {what} by {by} at {time}:\n{notes}") \
 	X(MSG_HANDOVER_NONE, "No handover notes for {what}.") \
-	X(MSG_HANDOVER_DELIVERY, "Handover for {shift} ({date}) from {prev}, by {by}:\n{notes}\nPending approvals of this shift: {approvals}") \
+	X(MSG_HANDOVER_DELIVERY, "Handover notes for {shift} ({date}) from the {pshift} shift of {pdate}, by {by}:\n{notes}") \
+	X(MSG_HANDOVER_NO_NOTES, "No handover notes from the {pshift} shift of {pdate}.") \
+	X(MSG_HANDOVER_NOT_YET, "No handover notes from the {pshift} shift of {pdate} yet; when its lead writes them, you get them here.") \
+	X(MSG_HANDOVER_PENDING, "Pending approvals of this shift: {approvals}") \
+	X(MSG_HANDOVER_TO, "Handover to {shift} ({date}) from the {pshift} shift of {pdate}, by {by} at {time}:\n{notes}") \
+	X(MSG_HANDOVER_TO_NONE, "No handover notes were handed to {shift} ({date}) from the {pshift} shift of {pdate}.") \
+	X(MSG_HANDOVER_FOR_NEXT, "\nNotes of {shift} ({date}) for the next shift, by {by} at {time}:\n{notes}") \
 	X(MSG_SHIFT_REMINDER, "Reminder: you lead {shift} on {date} at {start}. Check in with !checkin.") \
 	X(MSG_SHIFT_REMINDER_MINISTER, "Reminder: you are minister on duty of {shift} on {date} at {start}. Check in with !checkin.") \
 	X(MSG_SHIFT_REMINDER_AGENT, "Reminder: your shift {shift} on {date} starts at {start}. Check in with !checkin.") \
@@ -181,6 +193,9 @@
 	X(MSG_LEAVE_GAP_OPS, "Leave {id} approved by {by}: {summary}. Roster gaps: {gaps}.") \
 	X(MSG_APPROVAL_WAITS, "{id} waits for a {role} or above: {summary}. !approve {id} or !deny {id} <reason>.") \
 	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}. Evidence: {evidence}.") \
+	X(MSG_APPROVAL_ASKS_YOU_REASON, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}.") \
+	X(MSG_APPROVAL_ASKS_YOU_EVIDENCE, "{id} waits for your answer: {summary} (asked by {from}). Evidence: {evidence}.") \
+	X(MSG_APPROVAL_ASKS_YOU_PLAIN, "{id} waits for your answer: {summary} (asked by {from}).") \
 	X(MSG_APPROVAL_WHO_ROLE, "a {role} or above") \
 	X(MSG_APPROVAL_NOT_FOUND, "There is no request {id}.") \
 	X(MSG_APPROVAL_CLOSED, "{id} is already decided ({state}).") \
@@ -209,6 +224,7 @@
 	X(MSG_APPROVAL_CANCEL_NOT_ALLOWED, "Only whoever asked {id}, or a webmaster, can cancel it.") \
 	X(MSG_APPROVAL_CANCELLED_OK, "{id} cancelled: {summary}.") \
 	X(MSG_APPROVAL_CANCELLED, "{id} ({summary}) was cancelled by {by}: {reason}") \
+	X(MSG_APPROVAL_CANCELLED_OPS, "{id} ({summary}) was cancelled by {by}.") \
 	X(MSG_APPROVAL_SHOW_NOT_ALLOWED, "{id} is not about you, and you decide none of its steps.") \
 	X(MSG_APPROVAL_STUCK_ROLE, "{id} has waited {hours} h for a {role} or above: {summary}. Decide it, or cancel it with !approval cancel {id} <reason>.") \
 	X(MSG_APPROVAL_STUCK_PERSON, "{id} has waited {hours} h for {person}: {summary}. Remind them, or cancel it with !approval cancel {id} <reason>.") \
@@ -228,6 +244,26 @@
 	X(MSG_APPROVAL_STATE_DENIED, "denied") \
 	X(MSG_APPROVAL_STATE_FAILED, "failed") \
 	X(MSG_APPROVAL_STATE_CANCELLED, "cancelled") \
+	X(MSG_SUM_LEAVE, "leave for {person}: {dates}") \
+	X(MSG_SUM_EXCUSE, "fewer hours excused for {person} in week {week}") \
+	X(MSG_SUM_SWAP, "{from} hands the {shift} shift on {date} to {to}") \
+	X(MSG_SUM_SWAP_EXCHANGE, "{from} hands the {shift} shift on {date} to {to} and takes their {theirs} shift") \
+	X(MSG_SUM_PROMOTION_IN, "promotion of {person} to {level} (in the promotion cycle)") \
+	X(MSG_SUM_PROMOTION_OFF, "promotion of {person} to {level} (off-cycle)") \
+	X(MSG_SUM_PROBATION, "permanent contract for {person} after probation") \
+	X(MSG_SUM_TRAINING, "training of {person}: {hours} h, {topic}") \
+	X(MSG_SUM_TRAINING_OPS, "training hours of {person}") \
+	X(MSG_SUM_TALK, "internship talk of {person} with {with}") \
+	X(MSG_SUM_INTERNSHIP, "early transfer of {person} from TRN to CCS") \
+	X(MSG_EVID_EVALUATION, "evaluation by {person}: {note}") \
+	X(MSG_EVID_SCORED, "evaluation by {person}: score {score}: {note}") \
+	X(MSG_EVID_SCORED_BARE, "evaluation by {person}: score {score}") \
+	X(MSG_NOTE_SCORE, "score {score}: {note}") \
+	X(MSG_NOTE_SCORE_BARE, "score {score}") \
+	X(MSG_EVID_OPINION, "opinion of {person}: {opinion}") \
+	X(MSG_EVID_AGREES, "agrees") \
+	X(MSG_EVID_INTERNSHIP, "{hours} h confirmed training, {talks} confirmed talks, real name verified") \
+	X(MSG_EVID_PROBATION, "{hours} h worked, {late} late check-ins") \
 	X(MSG_HOURS, "{name}, week {week}{sofar}: {hours} worked (minimum {min} h), late check-ins: {late}{warnings}; {mark}.") \
 	X(MSG_HOURS_NO_MINIMUM, "{name}, week {week}{sofar}: {hours} worked, late check-ins: {late}{warnings}.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
@@ -264,11 +300,26 @@
 	X(MSG_HELP_NOTIFY_CONFIRM, "send (or schedule) a checked draft") \
 	X(MSG_HELP_NOTIFY_CANCEL, "cancel a draft or a scheduled notification") \
 	X(MSG_HELP_NOTIFY_LIST, "drafts and scheduled notifications") \
-	X(MSG_EMERGENCY_OPENED, "Emergency {id} raised; the alerts channel and the shift's lead are told, and it escalates until someone sends !ack {id}.") \
+	X(MSG_EMERGENCY_OPENED, "Emergency {id} raised: it is posted to the alerts channel, and people are paged until someone acknowledges it. I'll tell you privately who is paged and who takes it.") \
 	X(MSG_EMERGENCY_ALERT, "EMERGENCY {id} from {by} ({where}): {text}") \
 	X(MSG_EMERGENCY_PAGE, "EMERGENCY {id} from {by}: {text}\nAcknowledge with !ack {id}.\nEmergency plan: {plan}") \
-	X(MSG_EMERGENCY_PAGED, "{id} not acknowledged: paging {step} ({who}), round {round}.") \
-	X(MSG_EMERGENCY_STILL_OPEN, "{id} is still not acknowledged: {text}") \
+	X(MSG_EMERGENCY_PAGE_NO_PLAN, "EMERGENCY {id} from {by}: {text}\nAcknowledge with !ack {id}.") \
+	X(MSG_EMERGENCY_PAGING, "{id}: paging {step}, {who}.") \
+	X(MSG_EMERGENCY_PAGED, "{id} not acknowledged after {n} {unit}: paging {step}, {who} (round {round} of {rounds}).") \
+	X(MSG_EMERGENCY_NOBODY_TO_PAGE, "{id}: nobody on the escalation chain can be paged right now, so only this channel is told: {text}\nWhoever takes it, send !ack {id}.") \
+	X(MSG_EMERGENCY_STILL_OPEN, "{id} is still not acknowledged after {n} {unit}, and everyone on the escalation chain was paged: {text}\nWhoever takes it, send !ack {id}.") \
+	X(MSG_EMERGENCY_STEP_SHIFT_LEAD, "the shift's lead") \
+	X(MSG_EMERGENCY_STEP_DUTY_MINISTER, "the minister on duty") \
+	X(MSG_EMERGENCY_STEP_MINISTERS, "the ministers") \
+	X(MSG_EMERGENCY_STEP_WEBMASTERS, "the webmasters") \
+	X(MSG_EMERGENCY_UNIT_SECONDS, "s") \
+	X(MSG_EMERGENCY_UNIT_MINUTES, "min") \
+	X(MSG_EMERGENCY_UNIT_HOURS, "h") \
+	X(MSG_EMERGENCY_YOURS_PAGING, "Your emergency {id}: paging {step}, {who}. I'll tell you when someone acknowledges it.") \
+	X(MSG_EMERGENCY_YOURS_NOBODY, "Your emergency {id}: nobody on the escalation chain can be paged right now; only the alerts channel is told.") \
+	X(MSG_EMERGENCY_YOURS_UNANSWERED, "Your emergency {id} is still not acknowledged after {n} {unit}, although everyone on the escalation chain was paged; the alerts channel keeps being reminded.") \
+	X(MSG_EMERGENCY_YOURS_ACKED, "Your emergency {id} was acknowledged by {by} at {time}.") \
+	X(MSG_EMERGENCY_YOURS_RESOLVED, "Your emergency {id} was resolved by {by} at {time}: {note}") \
 	X(MSG_EMERGENCY_ACKED, "{id} acknowledged by {by}; the escalation stops.") \
 	X(MSG_EMERGENCY_RESOLVED, "{id} resolved by {by}: {note}") \
 	X(MSG_EMERGENCY_ACK_OK, "{id} acknowledged.") \
@@ -279,9 +330,13 @@
 	X(MSG_EMERGENCIES_HEADER, "Emergencies:") \
 	X(MSG_EMERGENCIES_LINE, "{id} {time} {by}: {text} — {state}") \
 	X(MSG_EMERGENCIES_NONE, "No open emergencies.") \
-	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged") \
-	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved") \
+	X(MSG_EMERGENCY_STATE_UNACKED, "not acknowledged yet") \
+	X(MSG_EMERGENCY_STATE_PAGED, "not acknowledged yet; {who} paged at {time}") \
+	X(MSG_EMERGENCY_STATE_ACKED, "acknowledged by {by} at {time}") \
+	X(MSG_EMERGENCY_STATE_RESOLVED, "resolved by {by} at {time}") \
 	X(MSG_CONTACT_CARD, "Emergency contact card of {name}\nphone: {phone}\naddress: {address}\nbackup contact: {backup}") \
+	X(MSG_CONTACT_EMPTY, "not given") \
+	X(MSG_CONTACT_CARD_NONE, "{name} has not filled in an emergency contact card yet; everyone fills in their own with !contacts set phone|address|backup <value>.") \
 	X(MSG_CONTACT_SAVED, "Your contact card's {field} is saved.") \
 	X(MSG_CONTACT_BAD_FIELD, "Unknown field \"{field}\"; one of: phone, address, backup.") \
 	X(MSG_PLAN_SHOW, "Emergency plan:\n{plan}") \
@@ -297,7 +352,10 @@
 	X(MSG_TECH_LINE, "{id} {by} ({where}): {text}") \
 	X(MSG_TECH_NONE, "No unresolved technical problems.") \
 	X(MSG_HANDOVER_OPEN_ITEMS, "Open emergencies: {emergencies}\nUnresolved technical problems: {tech}") \
-	X(MSG_HANDOVER_OPEN_COMPLAINTS, "Open complaints: {complaints}") \
+	X(MSG_HANDOVER_OPEN_EMERGENCIES, "Open emergencies: {emergencies}") \
+	X(MSG_HANDOVER_OPEN_TECH, "Unresolved technical problems: {tech}") \
+	X(MSG_HANDOVER_COMPLAINTS_QUEUED, "Open complaints waiting in the queue: {list}.") \
+	X(MSG_HANDOVER_COMPLAINTS_TAKEN, "Open complaints being handled: {list}.") \
 	X(MSG_NOTIFY_REFUSED, "Not drafted: {count} problem(s) to fix first:") \
 	X(MSG_NOTIFY_CHECK_TAG, "position {pos}: it must start with {tag}") \
 	X(MSG_NOTIFY_CHECK_LENGTH, "position {pos}: longer than {max} characters ({what})") \
@@ -351,7 +409,7 @@
 	X(MSG_PROMOTION_OFF_NEEDS_REASON, "An off-cycle promotion needs its reason: reason=\"...\".") \
 	X(MSG_PROMOTION_OUT_OF_CYCLE, "No promotion window is open now; the next one opens on {next}. Use cycle=off with a reason for an exception.") \
 	X(MSG_PROMOTION_BAD_CYCLE, "cycle is in or off, not \"{cycle}\".") \
-	X(MSG_PROMOTION_DONE_YOU, "Congratulations: your level is now {level}.") \
+	X(MSG_PROMOTION_DONE_YOU, "Congratulations: {by} approved {id}, your level is now {level}.") \
 	X(MSG_PROMOTION_GONE, "the person has no staff record any more") \
 	X(MSG_PROMOTION_LEVEL_CHANGED, "the person's level changed since the request") \
 	X(MSG_PROBATION_APPLIED, "Probation request {id} filed with your figures ({figures}); your shift lead evaluates it first.") \
@@ -446,15 +504,14 @@
 	X(MSG_HELP_EVALUATE, "the month's best and worst agent, with the score broken down") \
 	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
 	X(MSG_REPORT, "Report {period}\n{complaints}{topics}{priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked (shifts of {period}): {hours}{week}{agents}") \
-	X(MSG_REPORT_COMPLAINTS, "Complaints: {opened} filed, {resolved} resolved, {open} still open; {response}; SLA breaches {breaches}") \
-	X(MSG_REPORT_RESPONSE, "first response median {median}, 90th percentile {p90}") \
-	X(MSG_REPORT_NO_RESPONSE_YET, "no first response yet") \
+	X(MSG_REPORT_COMPLAINTS, "Complaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}") \
+	X(MSG_REPORT_COMPLAINTS_NO_RESPONSE, "Complaints: {opened} filed, {resolved} resolved, {open} still open; no first response yet; SLA breaches {breaches}") \
 	X(MSG_REPORT_NO_COMPLAINTS, "Complaints: none filed") \
-	X(MSG_REPORT_TOPICS, "\nBy topic: {topics}") \
+	X(MSG_REPORT_TOPICS, "\nBy topic: ") \
 	X(MSG_REPORT_NO_TOPIC, "no topic {n}") \
 	X(MSG_REPORT_PRIORITIES, "\nBy priority: {priorities}") \
 	X(MSG_REPORT_WEEK_UNDER, "\nUnder the weekly minimum of {min} h: {under}, excused: {excused}") \
-	X(MSG_REPORT_AGENTS, "\nAgents:\n{lines}") \
+	X(MSG_REPORT_AGENTS, "\nAgents:") \
 	X(MSG_REPORT_AGENT, "{name}: {handled} handled, median response: {median}, rating: {rating}") \
 	X(MSG_REPORT_NO_RESPONSE, "none yet") \
 	X(MSG_REPORT_NO_RATING, "none yet") \

@@ -147,7 +147,7 @@ static void hook_delivery_failed(struct conn *c, const struct out_msg *m, const 
 	bot->metrics.delivery_failures++;
 	if (m->origin_user == NULL)
 		return;         /* nobody caused it (or it was itself such a notice) */
-	catalog_format(text, sizeof(text), m->lang, MSG_DELIVERY_FAILED,
+	catalog_format(text, sizeof(text), m->lang, m->unanswered ? MSG_DELIVERY_UNANSWERED : MSG_DELIVERY_FAILED,
 	    (const char *const[]){ "target", m->target, "code", code }, 4);
 	daemon_queue(bot, c, OUT_DM, m->origin_user, text, NULL, NULL, m->lang);
 }

@@ -8,7 +8,6 @@
  * (XAUTOCLAIM) after DELIVER_RECLAIM_MS, so it is sent at least once.
  */
 #include "bot/deliver.h"
-#include "bot/catalog_json.h"
 #include "bot/daemon.h"
 #include "bot/log.h"
 #include "state/redis.h"
@@ -40,6 +39,7 @@ struct delivery {
 	char emergency[24];
 	uint64_t checked_at;            /* uv_now of the last answer; 0: never */
 	bool checking, stale;
+	bool unanswered;                /* a piece was given up unanswered: not acked, sent again later */
 };
 
 struct deliver {
@@ -93,7 +93,12 @@ static void finish(struct delivery *dl)
 		return;
 	}
 	unlink_active(d, dl);
-	if (!d->closing && state_is_up(d->bot->state)) {
+	if (dl->unanswered) {
+		/* nothing accepted is lost: the entry stays pending and is taken
+		 * over again (XAUTOCLAIM) after DELIVER_RECLAIM_MS */
+		log_warnx("deliver: a platform never answered a piece of outbox entry %s; it stays pending "
+		    "and is sent again once it has waited %d s", dl->id, DELIVER_RECLAIM_MS / 1000);
+	} else if (!d->closing && state_is_up(d->bot->state)) {
 		struct state_args *a = state_args_new();
 		state_args_addf(a, "%soutbox", state_prefix(d->bot->state));
 		state_args_add(a, DELIVER_GROUP);
@@ -104,11 +109,13 @@ static void finish(struct delivery *dl)
 	free(dl);
 }
 
-static void on_piece_done(void *arg, bool delivered)
+static void on_piece_done(void *arg, const struct out_msg *m)
 {
 	struct delivery *dl = arg;
 
-	(void)delivered;        /* refused for good is final too: the log has it */
+	/* refused for good is final too (the log has it); unanswered is not */
+	if (m != NULL && m->unanswered)
+		dl->unanswered = true;
 	if (--dl->pending == 0 && dl->queued_all)
 		finish(dl);
 }
@@ -159,6 +166,8 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
 		break;
 	case MSG_EMERGENCY_ALERT:
 	case MSG_EMERGENCY_PAGE:
+	case MSG_EMERGENCY_PAGE_NO_PLAN:
+	case MSG_EMERGENCY_NOBODY_TO_PAGE:
 	case MSG_EMERGENCY_STILL_OPEN:
 		snprintf(buf, n, "%s\tack %s", catalog_text(lang, MSG_BUTTON_ACK), ref);
 		break;
@@ -180,7 +189,20 @@ static void buttons_for(enum msg_id id, const char *lang, const char **kv, int n
  */
 static bool wants_open_emergency(enum msg_id id)
 {
-	return id == MSG_EMERGENCY_PAGE || id == MSG_EMERGENCY_PAGED || id == MSG_EMERGENCY_STILL_OPEN;
+	switch (id) {
+	case MSG_EMERGENCY_PAGE:
+	case MSG_EMERGENCY_PAGE_NO_PLAN:
+	case MSG_EMERGENCY_PAGING:
+	case MSG_EMERGENCY_PAGED:
+	case MSG_EMERGENCY_NOBODY_TO_PAGE:
+	case MSG_EMERGENCY_STILL_OPEN:
+	case MSG_EMERGENCY_YOURS_PAGING:
+	case MSG_EMERGENCY_YOURS_NOBODY:
+	case MSG_EMERGENCY_YOURS_UNANSWERED:
+		return true;
+	default:
+		return false;
+	}
 }
 
 static void maybe_free(struct deliver *d)
@@ -260,8 +282,7 @@ static enum out_gate page_gate(void *arg)
 }
 
 static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enum out_kind kind,
-                     const char *target, enum msg_id id, const char *lang, const char **kv, int nkv,
-                     const cJSON *params)
+                     const char *target, enum msg_id id, const char *lang, const char **kv, int nkv)
 {
 	char *text = malloc(DELIVER_TEXT_MAX);
 	char buttons[512];
@@ -271,17 +292,20 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		free(text);
 		return;
 	}
-	/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS"), or a list or a
-	 * nested message (bot/catalog_json.h), is said in LANG too */
-	if (params != NULL) {
-		catalog_format_json(text, DELIVER_TEXT_MAX, lang, id, params);
-	} else {
-		const char *local[DELIVER_KV_MAX];
+	{
+		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") or holding one
+		 * (a summary) is said in LANG too */
+		const char *local[DELIVER_KV_MAX] = { NULL };
+		char *said[DELIVER_KV_MAX] = { NULL };
 		for (int i = 0; i < nkv; i++) {
-			int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
-			local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+			local[i] = kv[i];
+			if (i % 2 == 1 && (strncmp(kv[i], "MSG_", 4) == 0 || strchr(kv[i], '\x1e') != NULL) &&
+			    (said[i] = malloc(DELIVER_TEXT_MAX)) != NULL)
+				local[i] = catalog_said(said[i], DELIVER_TEXT_MAX, lang, kv[i]);
 		}
 		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
+		for (int i = 0; i < nkv; i++)
+			free(said[i]);
 	}
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));
@@ -369,7 +393,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			struct conn *c = bot->conns[i];
 			if (c->channel[ch] == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv, params);
+			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
 			any = true;
 		}
 		if (!any)
@@ -385,7 +409,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			c = daemon_conn(bot, conn_name);
 		}
 		if (c != NULL)
-			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv, params);
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
 		else
 			log_warnx("deliver: no connection for %s; %s not sent", to, msgname);
 	} else if (strncmp(to, "staff:", 6) == 0) {
@@ -401,7 +425,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			c = daemon_conn(bot, ident);
 			if (c == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv, params);
+			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
 			any = true;
 		}
 		free(buf);
@@ -412,7 +436,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	}
 	cJSON_Delete(params);
 	dl->queued_all = true;
-	on_piece_done(dl, true);
+	on_piece_done(dl, NULL);
 }
 
 /* ---- reading ---- */

@@ -1,11 +1,13 @@
 /*
  * dispatch: from a chat_event to a handler.  In order: is it a command at
  * all (prefix, or any private line), the abuse guard for someone already known
- * as a chat friend (a known friend's flood never reaches Redis), then one
- * Redis round trip (begin_batch.lua) that drops a message already handled and
- * resolves the caller, the abuse guard for everyone else (now that their role
- * is known: staff over their limit wait their turn in the guard's queue, run
- * in order by the delay timer, never dropped), then parse, table lookup,
+ * as a chat friend (a known friend's flood is dropped before Redis, while
+ * Redis vouches they are a friend: see guard_precheck), then one Redis round
+ * trip (begin_batch.lua) that drops a message already handled and resolves
+ * the caller, the abuse guard for everyone else (now that their role is
+ * known: staff over their limit wait their turn in the guard's queue, run in
+ * order by the delay timer, never dropped; with Redis unreachable, everyone
+ * at the limits of a person not known), then parse, table lookup,
  * role/level and arity checks, each with its own answer.  Only then the
  * handler runs.  This is the only place that checks what a command row
  * declares (CMD_PRIVATE is applied in bot/request.c).
@@ -27,6 +29,7 @@
 #include "bot/commands.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
+#include "bot/outbox.h"
 #include "bot/log.h"
 #include "bot/clock.h"
 #include "bot/strcopy.h"
@@ -160,6 +163,9 @@ static void guard_tell(struct dutybot *bot, struct conn *c, const char *user, co
 	daemon_queue(bot, c, OUT_DM, user, text, NULL, NULL, lang);
 }
 
+/* The most characters of a command quoted back in a guard notice. */
+#define GUARD_CMD_CHARS 80
+
 /*
  * The abuse guard for a request whose caller is resolved: true if it runs
  * now.  Otherwise the request is the guard's (staff: waits in its queue) or
@@ -170,7 +176,7 @@ static bool admit(struct request *req)
 	struct dutybot *bot = req->bot;
 	const struct person *p = &req->caller;
 	struct guard_note note;
-	char name[PERSON_NAME_MAX + 16], count[24], cmd[84];
+	char name[PERSON_NAME_MAX + 16], count[24], *cmd;
 	enum guard_verdict v;
 
 	v = guard_check(bot->guard, p->identity, p->role > ROLE_FRIEND ? GUARD_STAFF : GUARD_FRIEND, p->lang,
@@ -192,11 +198,44 @@ static bool admit(struct request *req)
 	if (note.tell && v == GUARD_FULL) {
 		log_warnx("%s: %s has %zu commands waiting; refusing more", req->conn->name, p->identity, note.queued);
 		snprintf(count, sizeof(count), "%zu", note.queued);
-		copy_trunc(cmd, sizeof(cmd), req->text);
-		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_QUEUE_FULL, name, note.wait_ms, count, cmd);
+		/* the command as typed, cut at a character boundary (any script) */
+		cmd = outbox_shorten(req->text, GUARD_CMD_CHARS);
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_QUEUE_FULL, name, note.wait_ms, count,
+		    cmd != NULL ? cmd : "");
+		free(cmd);
 	} else if (note.tell) {
 		log_info("%s: %s sends commands too fast; dropping the excess", req->conn->name, p->identity);
 		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, name, note.wait_ms, NULL, NULL);
+	}
+	request_done(req);
+	return false;
+}
+
+/*
+ * The abuse guard for a request whose caller Redis could not resolve (it is
+ * down, or answered nonsense): true if it runs (as far as it can).  Nobody's
+ * role is known, staff can't be told from friends: counted as an unknown
+ * person's (at the class learned earlier, the friends' limits if none), the
+ * excess dropped and told once, like a friend's flood; in the language the
+ * guard learned before (dispatch_event put it in ->caller), if any.
+ */
+static bool admit_unknown(struct request *req)
+{
+	struct dutybot *bot = req->bot;
+	const struct person *p = &req->caller;
+	struct guard_note note;
+	char name[PERSON_NAME_MAX + 16];
+
+	if (req->guarded)
+		return true;    /* counted before Redis already */
+	if (guard_check(bot->guard, p->identity, GUARD_UNKNOWN, NULL, clock_now_ms(), NULL, &note) == GUARD_OK)
+		return true;
+	bot->metrics.throttled++;
+	if (note.tell) {
+		log_info("%s: %s sends commands too fast while the state store is unavailable; dropping the excess",
+		    req->conn->name, p->identity);
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+		    person_display(p, name, sizeof(name)), note.wait_ms, NULL, NULL);
 	}
 	request_done(req);
 	return false;
@@ -258,27 +297,35 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 {
 	struct person *p = &req->caller;
 	const char *f[BEGIN_FIELDS_MAX];
+	char name[PERSON_NAME_MAX + 16];
 	size_t nf = 0;
 
-	if (req->guard_dropped && (err != NULL || r == NULL || r->type != REDIS_REPLY_STRING)) {
-		/* no language to learn: the notice goes in the connection's */
-		char name[PERSON_NAME_MAX + 16];
-		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
-		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
-		request_done(req);
-		return;
-	}
+	if (err == NULL && (r == NULL || r->type != REDIS_REPLY_STRING ||
+	    (nf = split_fields(r, f, BEGIN_FIELDS_MAX)) < 1 || f[0][0] < '0' || f[0][0] > '2' || f[0][1] != '\0' ||
+	    (f[0][0] == '1' && nf < 6) || (f[0][0] == '2' && nf < 2)))
+		err = "unexpected reply from begin";
 	if (err != NULL) {
-		/* Without the store we cannot tell who it is: only CMD_NO_STATE commands run. */
+		/* Without the store we cannot tell who it is: guarded as someone
+		 * not known, then only CMD_NO_STATE commands run. */
 		struct parsed *cmd = &req->cmd;
 		bool known;
 		const struct command *c = NULL;
+		if (req->guard_dropped) {
+			/* the notice, in the language learned before (dispatch_event) or the connection's */
+			req->bot->metrics.throttled++;
+			guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
+			    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
+			request_done(req);
+			return;
+		}
+		if (!admit_unknown(req))
+			return;
 		parse_free(cmd);
 		if (parse_command(req->text, cmd) == PARSE_OK) {
-			char name[64];
-			copy_trunc(name, sizeof(name), cmd->argv[0]);
-			lower(name);
-			c = commands_lookup(name, cmd->argc > 1 ? cmd->argv[1] : NULL, &known);
+			char cname[64];
+			copy_trunc(cname, sizeof(cname), cmd->argv[0]);
+			lower(cname);
+			c = commands_lookup(cname, cmd->argc > 1 ? cmd->argv[1] : NULL, &known);
 		}
 		if (c != NULL && (c->flags & CMD_NO_STATE)) {
 			req->command = c;
@@ -287,13 +334,6 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		}
 		req->command = c;
 		reply_state_error(req, err);
-		request_done(req);
-		return;
-	}
-	if (r == NULL || r->type != REDIS_REPLY_STRING ||
-	    (nf = split_fields(r, f, BEGIN_FIELDS_MAX)) < 1 || f[0][0] < '0' || f[0][0] > '2' || f[0][1] != '\0' ||
-	    (f[0][0] == '1' && nf < 6) || (f[0][0] == '2' && nf < 2)) {
-		reply_state_error(req, "unexpected reply from begin");
 		request_done(req);
 		return;
 	}
@@ -320,9 +360,10 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 		apply_mentions(req, f + 2, nf - 2);
 		break;
 	}
-	if (req->guard_dropped) {
+	if (req->guard_dropped && p->role == ROLE_FRIEND) {
 		/* a known friend's flood: the one notice, now in their language */
-		char name[PERSON_NAME_MAX + 16];
+		guard_learn(req->bot->guard, p->identity, GUARD_FRIEND, p->lang, clock_now_ms());
+		req->bot->metrics.throttled++;
 		guard_tell(req->bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN,
 		    person_display(p, name, sizeof(name)), req->data_word, NULL, NULL);
 		request_done(req);
@@ -331,7 +372,7 @@ static void begin_done(struct request *req, const redisReply *r, const char *err
 	if (req->guarded)       /* counted before Redis as a friend's: what is it really? */
 		guard_learn(req->bot->guard, p->identity, p->role > ROLE_FRIEND ? GUARD_STAFF : GUARD_FRIEND, p->lang,
 		    clock_now_ms());
-	else if (!admit(req))
+	else if (!admit(req))   /* (also a line dropped as a friend's whose caller is staff now: staff limits) */
 		return;
 	route(req);
 }
@@ -368,19 +409,19 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	bot->metrics.events_in++;
 	copy_join(identity, sizeof(identity), c->name, ':', ev->user_id);
 
-	/* a known chat friend's flood stops here, but for the one line whose
-	 * begin call learns the language of the notice; everyone else is guarded
-	 * once their role is known (admit()) */
-	if (guard_class_of(bot->guard, identity) == GUARD_FRIEND) {
-		if (guard_check(bot->guard, identity, GUARD_FRIEND, NULL, clock_now_ms(), NULL, &note) != GUARD_OK) {
+	/* a known chat friend's flood stops here, while Redis vouches they are
+	 * a friend, but for the one line whose begin call learns the language of
+	 * the notice (and whether they are staff by now); everyone else is
+	 * guarded once their role is known (admit()) */
+	if (guard_precheck(bot->guard, identity, clock_now_ms(), &note) != GUARD_OK) {
+		if (!note.tell) {
 			bot->metrics.throttled++;
-			if (!note.tell)
-				return;
-			log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
-			dropped = true;
+			return;
 		}
-		guarded = true;
+		log_info("%s: %s sends commands too fast; dropping the excess", c->name, identity);
+		dropped = true;
 	}
+	guarded = note.counted;
 
 	room = ev->dm ? NULL : ev->room;
 	len[0] = room ? strlen(room) : 0;
@@ -405,7 +446,8 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	req->guarded = guarded;
 	req->guard_dropped = dropped;
 	req->data_word = dropped ? (int)(note.wait_ms < 3600000 ? note.wait_ms : 3600000) : 0;
-	fill_friend(req, ev->user_name, NULL);
+	/* the language learned before, until Redis says (or if it can't) */
+	fill_friend(req, ev->user_name, note.lang);
 	bot->requests_in_flight++;
 	batch_add(bot->batch, req);
 }

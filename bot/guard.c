@@ -7,6 +7,10 @@
  * is bounded by queue_max times the staff who are flooding.  Buckets with a
  * queue are also on the busy list, which guard_next_ready() walks round-robin
  * so one person's long queue does not starve another's.
+ *
+ * A bucket is "vouched" while Redis has said, since this flood's notice, that
+ * its person is a chat friend; only then may guard_precheck() drop a line
+ * without asking Redis, and only for GUARD_VOUCH_MS after that word.
  */
 #include "bot/guard.h"
 
@@ -25,6 +29,8 @@ struct bucket {
 	bool used;
 	bool told;              /* told of this flood (dropped or delayed) */
 	bool told_full;         /* told that the queue is full, this flood */
+	bool vouched;           /* Redis said "a friend" during this flood (after it was told)... */
+	int64_t vouched_ms;     /* ...at this time */
 	unsigned char cls;      /* enum guard_class */
 	char lang[8];
 	size_t busy;            /* index in the busy list + 1; 0: not on it */
@@ -136,7 +142,7 @@ static void refill(struct guard *g, struct bucket *b, int64_t now)
 	if (b->tokens >= r->capacity) {
 		b->tokens = r->capacity;
 		if (b->q_n == 0)
-			b->told = b->told_full = false;         /* the flood is over */
+			b->told = b->told_full = b->vouched = false;    /* the flood is over */
 	}
 }
 
@@ -201,22 +207,40 @@ static void *pop(struct guard *g, struct bucket *b)
 static void learn(struct guard *g, struct bucket *b, enum guard_class cls, const char *lang, int64_t now_ms)
 {
 	if (cls != GUARD_UNKNOWN && b->cls != cls) {
-		/* newly learned (or changed): a fresh bucket of the new class */
+		/* newly learned (or changed): a fresh bucket of the new class; but
+		 * one counted at the friends' limits while nobody knew (Redis was
+		 * down) keeps its count when it turns out to be a friend's */
+		if (!(b->cls == GUARD_UNKNOWN && cls == GUARD_FRIEND)) {
+			b->tokens = g->rate[cls].capacity;
+			b->last_ms = now_ms;
+			b->told = b->told_full = false;
+		}
 		b->cls = (unsigned char)cls;
-		b->tokens = g->rate[cls].capacity;
-		b->last_ms = now_ms;
-		b->told = b->told_full = false;
+		b->vouched = false;
 	}
 	if (lang != NULL && *lang)
 		strncpy(b->lang, lang, sizeof(b->lang) - 1);
+}
+
+/* Redis said B's person is of class CLS: during a friend's flood, that
+ * vouches for dropping their next lines before Redis for a while. */
+static void vouch(struct bucket *b, enum guard_class cls, int64_t now_ms)
+{
+	if (cls == GUARD_FRIEND && b->told) {
+		b->vouched = true;
+		b->vouched_ms = now_ms;
+	}
 }
 
 void guard_learn(struct guard *g, const char *identity, enum guard_class cls, const char *lang, int64_t now_ms)
 {
 	struct bucket *b = lookup(g, identity);
 
-	if (b != NULL)
+	if (b != NULL) {
 		learn(g, b, cls, lang, now_ms);
+		refill(g, b, now_ms);
+		vouch(b, cls, now_ms);
+	}
 }
 
 enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard_class cls, const char *lang,
@@ -233,6 +257,7 @@ enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard
 	learn(g, b, cls, lang, now_ms);
 	memcpy(note->lang, b->lang, sizeof(note->lang));
 	refill(g, b, now_ms);
+	vouch(b, cls, now_ms);
 	if (b->cls == GUARD_STAFF && item != NULL) {
 		if (b->q_n == 0 && b->tokens >= 1.0) {
 			b->tokens -= 1.0;
@@ -257,8 +282,35 @@ enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard
 	}
 	note->tell = !b->told;
 	b->told = true;
+	vouch(b, cls, now_ms);
 	note->wait_ms = wait_for(g, b, 1.0);
 	return GUARD_DROP;
+}
+
+enum guard_verdict guard_precheck(struct guard *g, const char *identity, int64_t now_ms, struct guard_note *note)
+{
+	struct bucket *b = lookup(g, identity);
+
+	memset(note, 0, sizeof(*note));
+	if (b != NULL)
+		memcpy(note->lang, b->lang, sizeof(note->lang));
+	if (b == NULL || b->cls != GUARD_FRIEND)
+		return GUARD_OK;        /* counted once Redis said who it is */
+	refill(g, b, now_ms);
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		note->counted = true;
+		return GUARD_OK;
+	}
+	note->wait_ms = wait_for(g, b, 1.0);
+	if (!b->told) {
+		b->told = true;
+		note->tell = true;
+		return GUARD_DROP;
+	}
+	if (b->vouched && now_ms >= b->vouched_ms && now_ms - b->vouched_ms < GUARD_VOUCH_MS)
+		return GUARD_DROP;
+	return GUARD_OK;        /* not vouched for: Redis says who it is, guard_check() counts it */
 }
 
 void *guard_next_ready(struct guard *g, int64_t now_ms)

@@ -5,7 +5,12 @@
  * flood; a staff member over the limit is never dropped: the command waits in
  * a bounded queue of its own and comes back, in order, when the bucket allows
  * (guard_next_ready).  Only a full queue refuses (told once per flood).  In
- * memory: a known friend's flood never reaches Redis.
+ * memory: a known friend's flood is dropped before it reaches Redis
+ * (guard_precheck), but only while Redis has said, during this very flood and
+ * less than GUARD_VOUCH_MS ago, that they are a friend: a friend just made
+ * staff (here or by another instance) is never dropped for longer than that,
+ * and a paste of lines read before Redis answered all reach Redis, where the
+ * person's real role decides.
  *
  * A flood ends when the bucket is full again (and nothing waits): then the
  * next flood is told again.
@@ -37,7 +42,12 @@ struct guard_note {
 	int64_t wait_ms;        /* DROP, FULL: when the next command would pass; DELAY: until this one runs */
 	size_t queued;          /* DELAY, FULL: commands waiting for this person (with this one for DELAY) */
 	char lang[8];           /* the person's language as last learned ("" if never) */
+	bool counted;           /* guard_precheck: counted now (don't count it again later) */
 };
+
+/* How long Redis's word that someone is a chat friend lets their flood be
+ * dropped before Redis (see guard_precheck). */
+#define GUARD_VOUCH_MS 1000
 
 struct guard;
 
@@ -57,15 +67,31 @@ void guard_configure(struct guard *g, const struct guard_limits *friend_limits,
 enum guard_class guard_class_of(struct guard *g, const char *identity);
 
 /*
- * One command of IDENTITY, who is of class CLS (learned for later; LANG, if
- * not NULL, is remembered for guard_class_of() callers).  For staff, ITEM is
- * what is queued on GUARD_DELAY.  NOTE (may be NULL) says what to tell.
+ * One command of IDENTITY, who is of class CLS as Redis said (learned for
+ * later; LANG, if not NULL, is remembered for guard_class_of() callers).  For
+ * staff, ITEM is what is queued on GUARD_DELAY.  NOTE (may be NULL) says what
+ * to tell.  CLS GUARD_UNKNOWN (Redis could not say): counted with the class
+ * learned earlier, the friends' limits if none; nothing is learned, and with
+ * ITEM NULL even staff over their limit are GUARD_DROPped, not queued.
  */
 enum guard_verdict guard_check(struct guard *g, const char *identity, enum guard_class cls, const char *lang,
                                int64_t now_ms, void *item, struct guard_note *note);
 
-/* What a command that passed guard_check() earlier learned of IDENTITY later
- * (its class and language), without counting it again. */
+/*
+ * A command of IDENTITY before Redis said who it is (NOTE->lang: their
+ * language as learned before, whatever the verdict).  GUARD_OK: send it on
+ * (NOTE->counted: it was counted now, as a known friend's; otherwise count it
+ * with guard_check() once the role is known).  GUARD_DROP: a known friend over
+ * the limit; with NOTE->tell the first of the flood (send it on all the same:
+ * what Redis says decides whether to tell them or, staff now, run it),
+ * without, drop it: Redis said during this flood, less than GUARD_VOUCH_MS
+ * ago, that they are a friend.
+ */
+enum guard_verdict guard_precheck(struct guard *g, const char *identity, int64_t now_ms, struct guard_note *note);
+
+/* What Redis said of IDENTITY (its class and language) for a command that
+ * was counted earlier (guard_check, guard_precheck), without counting it
+ * again.  A friend's flood is vouched for by it (see guard_precheck). */
 void guard_learn(struct guard *g, const char *identity, enum guard_class cls, const char *lang, int64_t now_ms);
 
 /* The next queued item whose bucket has a token now (taking it), or NULL. */

@@ -21,6 +21,12 @@
 struct outbox {
 	uv_loop_t *loop;
 	uv_timer_t timer;
+	uv_timer_t ack_timer;           /* the earliest deadline of what is in flight */
+	int open_timers;
+	uint64_t ack_timeout;           /* ms; 0: none */
+	uint64_t ack_due;               /* when ack_timer fires, if active */
+	int ack_tries;
+	outbox_expired_fn *expired;
 	size_t max_chars;
 	int rate;
 	size_t max_inflight;
@@ -50,6 +56,9 @@ struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_ki
 	ob->max_inflight = OUTBOX_DEFAULT_INFLIGHT;
 	uv_timer_init(loop, &ob->timer);
 	ob->timer.data = ob;
+	uv_timer_init(loop, &ob->ack_timer);
+	ob->ack_timer.data = ob;
+	ob->open_timers = 2;
 	outbox_set_rate(ob, rate);
 	return ob;
 }
@@ -69,7 +78,7 @@ void outbox_msg_free(struct out_msg *m)
 	if (m == NULL)
 		return;
 	if (m->done != NULL)
-		m->done(m->done_arg, m->delivered);
+		m->done(m->done_arg, m);
 	free(m->buttons);
 	free(m);                /* and its strings, which live in the same block */
 }
@@ -87,6 +96,8 @@ static void on_closed(uv_handle_t *h)
 {
 	struct outbox *ob = h->data;
 
+	if (--ob->open_timers > 0)
+		return;
 	free_list(ob->queued);
 	free_list(ob->inflight);
 	free(ob->sent_at);
@@ -95,8 +106,10 @@ static void on_closed(uv_handle_t *h)
 
 void outbox_free(struct outbox *ob)
 {
-	if (ob != NULL)
+	if (ob != NULL) {
 		uv_close((uv_handle_t *)&ob->timer, on_closed);
+		uv_close((uv_handle_t *)&ob->ack_timer, on_closed);
+	}
 }
 
 /* ---- splitting ---- */
@@ -265,7 +278,7 @@ struct push_ctx {
 	const char *target, *origin_room, *origin_user, *lang;
 	struct out_msg **tail;
 	int failed;
-	void (*done)(void *arg, bool delivered);
+	void (*done)(void *arg, const struct out_msg *m);
 	void *done_arg;
 	const char *buttons;
 	struct out_msg *last_piece;
@@ -335,7 +348,7 @@ int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const
 }
 
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
-                        const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
+                        const char *lang, const char *buttons, void (*done)(void *arg, const struct out_msg *m),
                         enum out_gate (*gate)(void *arg), void *arg)
 {
 	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL, gate };
@@ -426,6 +439,72 @@ static struct out_msg *unlink_seq(struct out_msg **list, uint64_t seq)
 	return NULL;
 }
 
+static void on_ack_timer(uv_timer_t *t);
+
+static void arm_ack_timer(struct outbox *ob, uint64_t due, uint64_t now)
+{
+	ob->ack_due = due;
+	uv_timer_start(&ob->ack_timer, on_ack_timer, due > now ? due - now : 0, 0);
+}
+
+/*
+ * A deadline passed: what is overdue goes back in front (or, after its last
+ * try, to EXPIRED for good), so the queue behind it moves on.  The timer is
+ * then armed for the earliest deadline left; an ack does not stop it (it
+ * fires once for nothing at worst).
+ */
+static void on_ack_timer(uv_timer_t *t)
+{
+	struct outbox *ob = t->data;
+	uint64_t now = uv_now(ob->loop), next = UINT64_MAX;
+	struct out_msg *overdue = NULL, **tail = &overdue, *m;
+
+	for (struct out_msg **p = &ob->inflight; *p != NULL;) {
+		m = *p;
+		if (m->deadline > now) {
+			if (m->deadline < next)
+				next = m->deadline;
+			p = &m->next;
+			continue;
+		}
+		*p = m->next;           /* unlinked first: EXPIRED may push or ack */
+		m->next = NULL;
+		*tail = m;
+		tail = &m->next;
+		ob->n_inflight--;
+		ob->inflight_tail = NULL;
+	}
+	if (next != UINT64_MAX)
+		arm_ack_timer(ob, next, now);
+	while ((m = overdue) != NULL) {
+		overdue = m->next;
+		m->next = NULL;
+		m->timeouts++;
+		if (m->timeouts >= ob->ack_tries) {
+			m->unanswered = true;
+			if (ob->expired != NULL)
+				ob->expired(ob->kick_arg, m, true);
+			else
+				outbox_msg_free(m);
+		} else {
+			requeue(ob, m);
+			if (ob->expired != NULL)
+				ob->expired(ob->kick_arg, m, false);
+		}
+	}
+	if (ob->queued != NULL)
+		ob->kick(ob->kick_arg);
+}
+
+void outbox_set_ack_timeout(struct outbox *ob, uint64_t timeout_ms, int tries, outbox_expired_fn *expired)
+{
+	ob->ack_timeout = timeout_ms;
+	ob->ack_tries = tries > 0 ? tries : 1;
+	ob->expired = expired;
+	if (timeout_ms == 0)
+		uv_timer_stop(&ob->ack_timer);
+}
+
 struct out_msg *outbox_next(struct outbox *ob)
 {
 	uint64_t now = uv_now(ob->loop);
@@ -478,6 +557,11 @@ struct out_msg *outbox_next(struct outbox *ob)
 	m->sent_at = now;
 	inflight_add(ob, m);
 	ob->n_inflight++;
+	if (ob->ack_timeout > 0) {
+		m->deadline = now + ob->ack_timeout * (uint64_t)(m->timeouts + 1);
+		if (!uv_is_active((uv_handle_t *)&ob->ack_timer) || m->deadline < ob->ack_due)
+			arm_ack_timer(ob, m->deadline, now);
+	}
 	return m;
 }
 
@@ -545,6 +629,11 @@ void outbox_hold(struct outbox *ob, int64_t delay_ms)
 	if (until > ob->held_until)
 		ob->held_until = until;
 	wake_at(ob, ob->held_until);
+}
+
+struct out_msg *outbox_inflight_first(struct outbox *ob)
+{
+	return ob->inflight;
 }
 
 uint64_t outbox_inflight_age(const struct outbox *ob)

@@ -5,7 +5,10 @@
  * acks it, puts a rate-limited action back in front of everything queued
  * behind it (in its original order) and holds the queue for the delay the
  * platform asked for, and re-queues what was in flight when the connection
- * drops, so nothing accepted is lost.
+ * drops, so nothing accepted is lost.  With an ack timeout set, an action
+ * that gets no answer by its deadline is sent again (in front, in order) a
+ * bounded number of times and then given up, so one lost frame never stalls
+ * the queue behind it.
  */
 #ifndef DUTYBOT_OUTBOX_H
 #define DUTYBOT_OUTBOX_H
@@ -32,11 +35,15 @@ struct out_msg {
 	 * "<label>\t<command without prefix>"; NULL for none.  Owned. */
 	char *buttons;
 	int attempts;
+	int timeouts;           /* sends that got no answer by their deadline */
 	uint64_t sent_at;       /* uv_now when it last went out */
+	uint64_t deadline;      /* uv_now by which its answer is due (ack timeout set) */
 	bool delivered;         /* the platform acked it */
+	bool unanswered;        /* given up after timeouts: not refused, so worth a later retry */
 	/* Called once when the message is freed: delivered, or not (refused for
-	 * good, or still queued at shutdown).  May be NULL. */
-	void (*done)(void *arg, bool delivered);
+	 * good, given up unanswered, or still queued at shutdown); M is the
+	 * message (delivered, unanswered).  May be NULL. */
+	void (*done)(void *arg, const struct out_msg *m);
 	void *done_arg;
 	/* Asked (with done_arg) when the message is next: SEND; WAIT (nothing
 	 * goes until outbox_kick); DROP (freed as delivered: it is no longer
@@ -53,7 +60,18 @@ struct outbox *outbox_new(uv_loop_t *loop, size_t max_chars, int rate, outbox_ki
 void outbox_set_rate(struct outbox *ob, int rate);
 /* Actions sent before the oldest is acked (default 1: strict order). */
 void outbox_set_max_inflight(struct outbox *ob, size_t n);
-/* Closes the timer; the outbox is freed (with anything still queued) in its close callback. */
+/*
+ * Every action in flight must be answered within TIMEOUT_MS times its try
+ * number (a slow site gets longer each time).  Past that it goes back in
+ * front of the queue to be sent again, at most TRIES sends in all; then it
+ * is given up (m->unanswered).  EXPIRED (with the kick's arg) is told each
+ * time: FINAL false: it will be sent again (the outbox keeps it); FINAL
+ * true: it is unlinked and the callee frees it with outbox_msg_free().
+ * TIMEOUT_MS 0 (the default): no deadline.
+ */
+typedef void outbox_expired_fn(void *arg, struct out_msg *m, bool final);
+void outbox_set_ack_timeout(struct outbox *ob, uint64_t timeout_ms, int tries, outbox_expired_fn *expired);
+/* Closes the timers; the outbox is freed (with anything still queued) in its close callback. */
 void outbox_free(struct outbox *ob);
 
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
@@ -63,7 +81,7 @@ int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const
  * BUTTONS (may be NULL, see struct out_msg) on the last piece and GATE (may
  * be NULL) asked before each piece goes. */
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
-                        const char *lang, const char *buttons, void (*done)(void *arg, bool delivered),
+                        const char *lang, const char *buttons, void (*done)(void *arg, const struct out_msg *m),
                         enum out_gate (*gate)(void *arg), void *arg);
 /* A gate that said WAIT may say otherwise now: look again. */
 void outbox_kick(struct outbox *ob);
@@ -85,6 +103,8 @@ void outbox_msg_free(struct out_msg *m);
 
 /* The action SEQ while it is in flight (NULL otherwise); the outbox still owns it. */
 struct out_msg *outbox_inflight_find(struct outbox *ob, uint64_t seq);
+/* The oldest action in flight (NULL if none); the outbox still owns it. */
+struct out_msg *outbox_inflight_first(struct outbox *ob);
 /* Milliseconds the oldest action in flight has waited for its answer (0 if none). */
 uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);

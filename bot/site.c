@@ -233,17 +233,72 @@ static void acked(struct site *s, uint64_t seq)
 		s->conn.actions_acked++;
 }
 
+/* "send to ops: \"Shift day handed...\"": what an action was, for the log. */
+static void describe(const struct out_msg *m, char *buf, size_t n)
+{
+	static const char *const kinds[] = { [OUT_SEND] = "send", [OUT_DM] = "dm", [OUT_SYSTEM] = "system" };
+	size_t len = strlen(m->text);
+
+	if (len > 60)           /* cut at a character's start */
+		for (len = 60; len > 0 && ((unsigned char)m->text[len] & 0xc0) == 0x80; len--)
+			;
+	snprintf(buf, n, "%s to %s: \"%.*s%s\"", kinds[m->kind], m->target, (int)len, m->text,
+	    m->text[len] ? "..." : "");
+}
+
+/*
+ * An action got no answer by its deadline (outbox_set_ack_timeout): sent
+ * again, or after its last try given up.  Given up, whoever caused it is
+ * told as for a refusal; an entry of the durable outbox (it has a DONE)
+ * stays pending there and is sent again later.
+ */
+static void on_expired(void *arg, struct out_msg *m, bool final)
+{
+	struct site *s = arg;
+	char what[160];
+
+	describe(m, what, sizeof(what));
+	if (!final) {
+		log_warnx("%s: no answer to c%llu (%s) by its deadline: sending it again (try %d of %d)",
+		    s->conn.name, (unsigned long long)m->seq, what, m->timeouts + 1, SITE_ACK_TRIES);
+		return;
+	}
+	log_warnx("%s: no answer to c%llu (%s) after %d tries: giving it up%s", s->conn.name,
+	    (unsigned long long)m->seq, what, m->timeouts,
+	    m->done != NULL ? "; it stays in the durable outbox for a later retry" : "");
+	s->conn.hooks->on_delivery_failed(&s->conn, m, "no answer");
+	outbox_msg_free(m);
+}
+
 static void on_action_reply(struct site *s, const cJSON *f, bool ok)
 {
 	const char *ref = str_field(f, "ref");
 	unsigned long long seq;
 	char *end;
+	char buf[24];
 
 	if (ref == NULL || ref[0] != 'c' || (seq = strtoull(ref + 1, &end, 10), *end != '\0')) {
 		const char *code = str_field(f, "code");
-		log_warnx("%s: site %s without a ref of ours: %s %s", s->conn.name, ok ? "ack" : "error",
-		    code ? code : "", str_field(f, "message") ? str_field(f, "message") : "");
-		return;
+		struct out_msg *only = outbox_inflight(s->conn.outbox) == 1 ? outbox_inflight_first(s->conn.outbox) : NULL;
+		/*
+		 * A site that could not read a frame cannot name its ref.  With one
+		 * action in flight and no heartbeat waiting for its answer (whose
+		 * error this could be), the error can only be that action's.
+		 */
+		if (!ok && ref == NULL && only != NULL && !s->awaiting_ack) {
+			char what[160];
+			describe(only, what, sizeof(what));
+			log_warnx("%s: site error without a ref: %s %s; taking it as the answer to c%llu (%s), "
+			    "the only action in flight", s->conn.name, code ? code : "",
+			    str_field(f, "message") ? str_field(f, "message") : "", (unsigned long long)only->seq, what);
+			seq = only->seq;
+			snprintf(buf, sizeof(buf), "c%llu", seq);
+			ref = buf;
+		} else {
+			log_warnx("%s: site %s without a ref of ours: %s %s", s->conn.name, ok ? "ack" : "error",
+			    code ? code : "", str_field(f, "message") ? str_field(f, "message") : "");
+			return;
+		}
 	}
 	if (ok) {
 		acked(s, seq);
@@ -472,13 +527,6 @@ static void on_heartbeat_timer(uv_timer_t *t)
 		close_now(s, LC_ZOMBIE, "no heartbeat ack");
 		return;
 	}
-	if (outbox_inflight_age(s->conn.outbox) > SITE_ACTION_TIMEOUT_MS) {
-		/* the site must answer every action: re-send it on a fresh connection */
-		log_warnx("%s: an action waited %d s for its ack: reconnecting", s->conn.name,
-		    SITE_ACTION_TIMEOUT_MS / 1000);
-		close_now(s, LC_PROTOCOL, "no ack");
-		return;
-	}
 	s->awaiting_ack = true;
 	s->want_heartbeat = true;
 	site_want_write(s);
@@ -595,6 +643,7 @@ static int site_start(struct conn *c)
 	if (s->conn.outbox == NULL)
 		return -1;
 	outbox_set_max_inflight(s->conn.outbox, (size_t)c->max_in_flight);
+	outbox_set_ack_timeout(s->conn.outbox, SITE_ACK_TIMEOUT_MS, SITE_ACK_TRIES, on_expired);
 	uv_timer_init(c->loop, &s->heartbeat_timer);
 	uv_timer_init(c->loop, &s->retry_timer);
 	uv_timer_init(c->loop, &s->handshake_timer);

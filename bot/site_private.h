@@ -19,7 +19,11 @@
 #define SITE_MAX_TEXT 2000
 #define SITE_HANDSHAKE_MS 15000
 #define SITE_STABLE_MS 30000
-#define SITE_ACTION_TIMEOUT_MS 15000
+/* An action's answer is due within this times its try number (4, 8, 12 s);
+ * after SITE_ACK_TRIES sends without one it is given up (the catalog's
+ * MSG_DELIVERY_UNANSWERED and docs/dutybot.cfg.5 say "3 tries"). */
+#define SITE_ACK_TIMEOUT_MS 4000
+#define SITE_ACK_TRIES 3
 #define SITE_BACKOFF_FIRST_MS 1000
 #define SITE_BACKOFF_CAP_MS 60000
 

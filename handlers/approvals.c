@@ -40,12 +40,14 @@ const char *approval_who_text(struct request *req, const char *who, char *buf, s
 	return buf;
 }
 
-/* A value the engine stores as a message name ("MSG_LEAVE_SHORT_NOTICE") in the caller's language. */
-static const char *said(struct request *req, const char *text)
+/*
+ * A value the engine stores as a message name ("MSG_LEAVE_SHORT_NOTICE") or
+ * with words to be said (a summary) in the caller's language.
+ */
+#define SAID_MAX 1024
+static const char *said(struct request *req, const char *text, char *buf)
 {
-	int id = strncmp(text, "MSG_", 4) == 0 ? catalog_id_by_name(text) : -1;
-
-	return id >= 0 ? catalog_text(req->caller.lang, (enum msg_id)id) : text;
+	return catalog_said(buf, SAID_MAX, req->caller.lang, text);
 }
 
 static const char *state_text(struct request *req, const char *state)
@@ -70,12 +72,12 @@ void approval_args_end(const struct request *req, struct state_args *a)
 /* The outcome of a decision, of a request's last step, or of a request that signed every step. */
 static bool outcome(struct request *req, const redisReply *r, const char *id)
 {
-	char who[128];
+	char who[128], sum[SAID_MAX];
 
 	if (reply_is(r, "failed")) {
 		int why = catalog_id_by_name(reply_str(r, 3));
 		req->result = RESULT_REFUSED;
-		reply(req, MSG_APPROVAL_FAILED, "id", id, "summary", reply_str(r, 2),
+		reply(req, MSG_APPROVAL_FAILED, "id", id, "summary", said(req, reply_str(r, 2), sum),
 		    "why", why >= 0 ? catalog_text(req->caller.lang, (enum msg_id)why) : reply_str(r, 3));
 	} else if (reply_is(r, "uncompletable")) {
 		refuse(req, MSG_APPROVAL_UNCOMPLETABLE, "step", reply_str(r, 1),
@@ -88,8 +90,10 @@ static bool outcome(struct request *req, const redisReply *r, const char *id)
 
 bool approval_created(struct request *req, const redisReply *r)
 {
+	char sum[SAID_MAX];
+
 	if (reply_is(r, "approved")) {
-		reply(req, MSG_APPROVAL_SIGNED_DONE, "id", reply_str(r, 1), "summary", reply_str(r, 2));
+		reply(req, MSG_APPROVAL_SIGNED_DONE, "id", reply_str(r, 1), "summary", said(req, reply_str(r, 2), sum));
 		return true;
 	}
 	return outcome(req, r, reply_str(r, 1));
@@ -99,7 +103,7 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	const char *id = req->data_person;
-	char who[128];
+	char who[128], sum[SAID_MAX];
 
 	if (err != NULL)
 		reply_state_error(req, err);
@@ -119,12 +123,12 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_APPROVAL_NEEDED_LATER, "id", id, "step", reply_str(r, 1),
 		    "who", approval_who_text(req, reply_str(r, 2), who, sizeof(who)));
 	else if (reply_is(r, "denied"))
-		reply(req, MSG_APPROVAL_DENIED_OK, "id", id, "summary", reply_str(r, 2));
+		reply(req, MSG_APPROVAL_DENIED_OK, "id", id, "summary", said(req, reply_str(r, 2), sum));
 	else if (reply_is(r, "advanced"))
-		reply(req, MSG_APPROVAL_ADVANCED, "id", id, "summary", reply_str(r, 2),
+		reply(req, MSG_APPROVAL_ADVANCED, "id", id, "summary", said(req, reply_str(r, 2), sum),
 		    "who", approval_who_text(req, reply_str(r, 3), who, sizeof(who)));
 	else if (!outcome(req, r, id))
-		reply(req, MSG_APPROVAL_APPROVED_OK, "id", id, "summary", reply_str(r, 2));
+		reply(req, MSG_APPROVAL_APPROVED_OK, "id", id, "summary", said(req, reply_str(r, 2), sum));
 	request_done(req);
 }
 
@@ -173,13 +177,13 @@ void approval_decide_as(struct request *req, const char *arg, const char *verdic
 
 /*
  * An evaluation: score=<1-5> and the words from FIRST on that are not
- * options as the note ("score 4: reliable"), approving ARG's current step.
+ * options as the note, approving ARG's current step.  The engine keeps the
+ * score and the note apart and says "score 4: reliable" in each reader's words.
  */
 void approval_evaluate(struct request *req, const char *arg, int first)
 {
 	const char *score = parse_option(&req->cmd, "score");
-	char note[512];
-	int words = 0;
+	const char *note = "";
 
 	if (score == NULL || strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
 		refuse(req, MSG_PROBATION_BAD_SCORE, "score", score ? score : "");
@@ -187,10 +191,10 @@ void approval_evaluate(struct request *req, const char *arg, int first)
 		return;
 	}
 	for (int i = first; i < req->cmd.argc; i++)
-		if (!req->cmd.is_option[i] && words++ == 0)
-			snprintf(note, sizeof(note), "score %s: %s", score, parse_rest(&req->cmd, i));
-	if (words == 0)
-		snprintf(note, sizeof(note), "score %s", score);
+		if (!req->cmd.is_option[i]) {
+			note = parse_rest(&req->cmd, i);
+			break;
+		}
 	approval_op(req, arg, "approve", note, score, on_decided);
 }
 
@@ -224,6 +228,7 @@ static void on_cancelled(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	const char *id = req->data_person;
+	char sum[SAID_MAX];
 
 	if (err != NULL)
 		reply_state_error(req, err);
@@ -234,7 +239,7 @@ static void on_cancelled(const redisReply *r, const char *err, void *privdata)
 	else if (reply_is(r, "not_allowed"))
 		refuse(req, MSG_APPROVAL_CANCEL_NOT_ALLOWED, "id", id);
 	else
-		reply(req, MSG_APPROVAL_CANCELLED_OK, "id", id, "summary", reply_str(r, 2));
+		reply(req, MSG_APPROVAL_CANCELLED_OK, "id", id, "summary", said(req, reply_str(r, 2), sum));
 	request_done(req);
 }
 
@@ -259,7 +264,7 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	const char *id = req->data_person;
-	char *out, line[1024], when[32], who[128], ds[11], hm[6];
+	char *out, line[1024], when[32], who[128], ds[11], hm[6], sum[SAID_MAX];
 	size_t len, nsteps;
 	struct ymd day;
 	int role;
@@ -282,13 +287,13 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 	when_local_date(strtoll(reply_str(r, 6), NULL, 10), &day, NULL);
 	snprintf(when, sizeof(when), "%s %s", when_format(day, ds), when_hhmm(strtoll(reply_str(r, 6), NULL, 10), hm));
 	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id, "state", state_text(req, reply_str(r, 2)),
-	    "summary", reply_str(r, 3), "by", reply_str(r, 4), "when", when));
+	    "summary", said(req, reply_str(r, 3), sum), "by", reply_str(r, 4), "when", when));
 	if (*reply_str(r, 7)) {
 		MSG(req, line, MSG_APPROVAL_SHOW_REASON, "reason", reply_str(r, 7));
 		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);
 	}
 	if (*reply_str(r, 8) && len < SHOW_TEXT_MAX) {
-		MSG(req, line, MSG_APPROVAL_SHOW_EVIDENCE, "evidence", said(req, reply_str(r, 8)));
+		MSG(req, line, MSG_APPROVAL_SHOW_EVIDENCE, "evidence", said(req, reply_str(r, 8), sum));
 		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);
 	}
 	nsteps = (size_t)strtoul(reply_str(r, 9), NULL, 10);
@@ -296,9 +301,9 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 	for (size_t i = 0; i < nsteps && len < SHOW_TEXT_MAX; i++) {
 		const char *status = reply_str(r, 10 + i * 5 + 1), *name = reply_str(r, 10 + i * 5 + 2);
 		const char *note = reply_str(r, 10 + i * 5 + 3), *may = reply_str(r, 10 + i * 5 + 4);
-		char n[24], with_note[512];
+		char n[24], with_note[512], note_said[SAID_MAX];
 		snprintf(n, sizeof(n), "%zu", i + 1);
-		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", note);
+		snprintf(with_note, sizeof(with_note), "%s%s", *note ? ": " : "", said(req, note, note_said));
 		step_who(req, reply_str(r, 10 + i * 5), who, sizeof(who));
 		if (!*may)
 			may = catalog_text(req->caller.lang, MSG_APPROVAL_NOBODY);
@@ -335,7 +340,7 @@ static void on_pending(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	size_t n = r != NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / PENDING_STRIDE : 0;
-	char *out, row[2048], part[1024];
+	char *out, row[2048], part[1024], sum[SAID_MAX];
 	size_t len;
 
 	if (err != NULL) {
@@ -352,13 +357,13 @@ static void on_pending(const redisReply *r, const char *err, void *privdata)
 	for (size_t i = 0; i < n && len < SHOW_TEXT_MAX; i++) {
 		const char *reason = reply_str(r, i * PENDING_STRIDE + 4), *evidence = reply_str(r, i * PENDING_STRIDE + 5);
 		size_t rl = strlen(MSG(req, row, MSG_PENDING_LINE, "id", reply_str(r, i * PENDING_STRIDE),
-		    "summary", reply_str(r, i * PENDING_STRIDE + 1), "by", reply_str(r, i * PENDING_STRIDE + 2)));
+		    "summary", said(req, reply_str(r, i * PENDING_STRIDE + 1), sum), "by", reply_str(r, i * PENDING_STRIDE + 2)));
 		if (*reason) {
 			MSG(req, part, MSG_APPROVAL_REASON, "reason", reason);
 			rl += (size_t)snprintf(row + rl, rl < sizeof(row) ? sizeof(row) - rl : 0, " — %s", part);
 		}
 		if (*evidence && rl < sizeof(row)) {
-			MSG(req, part, MSG_APPROVAL_EVIDENCE, "evidence", said(req, evidence));
+			MSG(req, part, MSG_APPROVAL_EVIDENCE, "evidence", said(req, evidence, sum));
 			snprintf(row + rl, sizeof(row) - rl, " — %s", part);
 		}
 		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", row);

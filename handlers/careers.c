@@ -206,7 +206,9 @@ static void on_probation(const redisReply *r, const char *err, void *privdata)
 	} else if (approval_created(req, r)) {
 		/* refused as uncompletable */
 	} else if (reply_is(r, "ok") && *reply_str(r, 1)) {
-		reply(req, MSG_PROBATION_APPLIED, "id", reply_str(r, 1), "figures", reply_str(r, 2));
+		char figures[512];
+		reply(req, MSG_PROBATION_APPLIED, "id", reply_str(r, 1),
+		    "figures", catalog_said(figures, sizeof(figures), req->caller.lang, reply_str(r, 2)));
 	} else if (reply_is(r, "ok")) {
 		reply(req, MSG_PROBATION_CONSULTED, "id", req->cmd.argv[2], "person", req->data_person);
 	} else if (reply_is(r, "permanent")) {

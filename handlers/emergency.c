@@ -102,6 +102,7 @@ static void on_closed(const redisReply *r, const char *err, void *privdata)
 static void close_emergency(struct request *req, const char *mode, const char *note)
 {
 	struct state_args *a;
+	char hhmm[6];
 
 	if (!item_id(req->cmd.argv[1], 'E', req->data_person, sizeof(req->data_person))) {
 		refuse(req, MSG_EMERGENCY_NOT_FOUND, "id", req->cmd.argv[1]);
@@ -112,6 +113,8 @@ static void close_emergency(struct request *req, const char *mode, const char *n
 	state_args_add(a, req->data_person);
 	state_args_add(a, mode);
 	state_args_add(a, note);
+	/* the one who raised it is told when it was taken, in the site's time */
+	state_args_add(a, when_hhmm(request_now(req), hhmm));
 	state_eval(request_state(req), SCRIPT_EMERGENCY_CLOSE, 1, a, on_closed, req);
 }
 
@@ -127,10 +130,50 @@ void resolve_cmd(struct request *req)
 
 /* ---- !emergencies [all] ---- */
 
+#define EMERGENCY_ROW 11        /* the fields emergencies_read.lua returns per emergency */
+
+/* "HH:MM" today, "YYYY-MM-DD HH:MM" another day (the site's zone). */
+static const char *when_short(const struct request *req, const char *ms_s, char *buf, size_t n)
+{
+	int64_t ms = strtoll(ms_s, NULL, 10);
+	struct ymd day, today;
+	char date[11], hhmm[6];
+	int minute;
+
+	when_local_date(ms, &day, &minute);
+	when_local_date(request_now(req), &today, &minute);
+	when_hhmm(ms, hhmm);
+	if (when_compare(day, today) == 0)
+		snprintf(buf, n, "%s", hhmm);
+	else
+		snprintf(buf, n, "%s %s", when_format(day, date), hhmm);
+	return buf;
+}
+
+/* Where an emergency stands, said as a sentence part: who took it and when,
+ * or who was paged last. */
+static const char *emergency_state(const struct request *req, const redisReply *r, size_t row, char *buf, size_t n)
+{
+	const char *state = reply_str(r, row + 1), *acked = reply_str(r, row + 5);
+	const char *resolved = reply_str(r, row + 7), *paged = reply_str(r, row + 9);
+	char when[24];
+
+	if (strcmp(state, "resolved") == 0)
+		return MSGN(req, buf, n, MSG_EMERGENCY_STATE_RESOLVED, "by", resolved,
+		    "time", when_short(req, reply_str(r, row + 8), when, sizeof(when)));
+	if (*acked)
+		return MSGN(req, buf, n, MSG_EMERGENCY_STATE_ACKED, "by", acked,
+		    "time", when_short(req, reply_str(r, row + 6), when, sizeof(when)));
+	if (*paged)
+		return MSGN(req, buf, n, MSG_EMERGENCY_STATE_PAGED, "who", paged,
+		    "time", when_short(req, reply_str(r, row + 10), when, sizeof(when)));
+	return MSGN(req, buf, n, MSG_EMERGENCY_STATE_UNACKED);
+}
+
 static void on_emergencies(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	char *out, line[1024], when[6];
+	char *out, line[1536], state[512], when[24];
 	size_t len, n;
 
 	if (err != NULL) {
@@ -138,7 +181,7 @@ static void on_emergencies(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
-	n = r->type == REDIS_REPLY_ARRAY ? r->elements / 6 : 0;
+	n = r->type == REDIS_REPLY_ARRAY ? r->elements / EMERGENCY_ROW : 0;
 	if (n == 0 || (out = malloc(EMERGENCY_TEXT_MAX)) == NULL) {
 		reply(req, MSG_EMERGENCIES_NONE);
 		request_done(req);
@@ -146,12 +189,11 @@ static void on_emergencies(const redisReply *r, const char *err, void *privdata)
 	}
 	len = strlen(MSGN(req, out, EMERGENCY_TEXT_MAX, MSG_EMERGENCIES_HEADER));
 	for (size_t i = 0; i < n && len < EMERGENCY_TEXT_MAX; i++) {
-		const char *state = reply_str(r, i * 6 + 1), *acked = reply_str(r, i * 6 + 5);
-		when_hhmm(strtoll(reply_str(r, i * 6 + 4), NULL, 10), when);
-		MSG(req, line, MSG_EMERGENCIES_LINE, "id", reply_str(r, i * 6), "time", when,
-		    "by", reply_str(r, i * 6 + 3), "text", reply_str(r, i * 6 + 2),
-		    "state", strcmp(state, "resolved") == 0 ? catalog_text(req->caller.lang, MSG_EMERGENCY_STATE_RESOLVED)
-		    : *acked ? acked : catalog_text(req->caller.lang, MSG_EMERGENCY_STATE_UNACKED));
+		size_t row = i * EMERGENCY_ROW;
+		MSG(req, line, MSG_EMERGENCIES_LINE, "id", reply_str(r, row),
+		    "time", when_short(req, reply_str(r, row + 4), when, sizeof(when)),
+		    "by", reply_str(r, row + 3), "text", reply_str(r, row + 2),
+		    "state", emergency_state(req, r, row, state, sizeof(state)));
 		len += (size_t)snprintf(out + len, EMERGENCY_TEXT_MAX - len, "\n%s", line);
 	}
 	reply_text(req, out);
@@ -218,12 +260,16 @@ static void on_card(const redisReply *r, const char *err, void *privdata)
 		reply_state_error(req, err);
 	else if (r->type != REDIS_REPLY_ARRAY || r->elements < 4)
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
-	else
+	else if (!*reply_str(r, 1) && !*reply_str(r, 2) && !*reply_str(r, 3))
+		reply_private(req, MSG_CONTACT_CARD_NONE, "name", reply_str(r, 0));
+	else {
 		/* contact data never goes into a room (the row is CMD_PRIVATE too) */
+		const char *none = catalog_text(req->caller.lang, MSG_CONTACT_EMPTY);
 		reply_private(req, MSG_CONTACT_CARD, "name", reply_str(r, 0),
-		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : "—",
-		    "address", *reply_str(r, 2) ? reply_str(r, 2) : "—",
-		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : "—");
+		    "phone", *reply_str(r, 1) ? reply_str(r, 1) : none,
+		    "address", *reply_str(r, 2) ? reply_str(r, 2) : none,
+		    "backup", *reply_str(r, 3) ? reply_str(r, 3) : none);
+	}
 	request_done(req);
 }
 

@@ -10,7 +10,6 @@
 #include "handlers/common.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/catalog_json.h"
 #include "bot/deliver.h"
 #include "bot/timers.h"
 #include "bot/clock.h"
@@ -23,6 +22,7 @@
 #include <string.h>
 
 #define REPORT_TEXT_MAX 8192
+#define REPORT_KV_MAX 40
 
 struct period {
 	struct ymd from, to;            /* inclusive days */
@@ -99,10 +99,29 @@ static int parse_period(const char *kind, struct ymd date, struct period *p)
 	return 0;
 }
 
+/* J's string members as catalog parameters, each said in LANG (catalog_said:
+ * the scripts write message names and spans); the values are in SAID. */
+static size_t report_kv(const cJSON *j, const char *lang, const char **kv, char **said, size_t max)
+{
+	const cJSON *it;
+	size_t nkv = 0;
+
+	cJSON_ArrayForEach(it, j)
+		if (cJSON_IsString(it) && nkv + 2 <= max && (said[nkv / 2] = malloc(REPORT_TEXT_MAX)) != NULL) {
+			kv[nkv++] = it->string;
+			kv[nkv] = catalog_said(said[nkv / 2], REPORT_TEXT_MAX, lang, it->valuestring);
+			nkv++;
+		}
+	return nkv;
+}
+
 static void on_report(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	cJSON *j = NULL;
+	const char *kv[REPORT_KV_MAX];
+	char *said[REPORT_KV_MAX / 2] = { NULL };
+	size_t nkv;
 	char *out;
 
 	if (err != NULL) {
@@ -120,6 +139,7 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
+	nkv = report_kv(j, req->caller.lang, kv, said, REPORT_KV_MAX);
 	if (strcmp(req->command->name, "evaluate") == 0) {
 		/* no ranking without data: the script says which case it is */
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
@@ -127,15 +147,17 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
 		enum msg_id id = strcmp(k, "none") == 0 ? MSG_EVALUATION_NO_DATA : strcmp(k, "one") == 0 ? MSG_EVALUATION_ONE
 		    : strcmp(k, "tie") == 0 ? MSG_EVALUATION_TIE : MSG_EVALUATION;
-		size_t len = catalog_format_json(out, REPORT_TEXT_MAX, req->caller.lang, id, j);
+		size_t len = strlen(msg(req, out, REPORT_TEXT_MAX, id, kv, nkv));
 		if (id != MSG_EVALUATION_NO_DATA && cJSON_IsString(unranked) && *unranked->valuestring && len + 2 < REPORT_TEXT_MAX) {
 			out[len++] = '\n';
 			MSGN(req, out + len, REPORT_TEXT_MAX - len, MSG_EVALUATION_UNRANKED, "names", unranked->valuestring);
 		}
 	} else {
-		catalog_format_json(out, REPORT_TEXT_MAX, req->caller.lang, MSG_REPORT, j);
+		msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
 	}
 	reply_text(req, out);
+	for (size_t i = 0; i < nkv / 2; i++)
+		free(said[i]);
 	free(out);
 	cJSON_Delete(j);
 	request_done(req);

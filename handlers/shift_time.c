@@ -64,6 +64,20 @@ int shift_previous(const struct config *cfg, const struct shift_instance *inst, 
 	return found;
 }
 
+int shift_next(const struct config *cfg, const struct shift_instance *inst, struct shift_instance *out)
+{
+	struct shift_instance around[64], prev;
+	int count = shift_instances_around(cfg, inst->end, around, 64);
+
+	for (int i = 0; i < count; i++)         /* sorted by start: the first that follows INST */
+		if (around[i].start >= inst->end && shift_previous(cfg, &around[i], &prev) == 0
+		    && prev.start == inst->start && prev.shift == inst->shift) {
+			*out = around[i];
+			return 0;
+		}
+	return -1;
+}
+
 const char *shift_running(const struct config *cfg, int64_t now, char *buf, size_t n)
 {
 	struct shift_instance around[64];

@@ -24,6 +24,9 @@ void shift_instance(const struct config_shift *s, struct ymd date, struct shift_
 int shift_instances_around(const struct config *cfg, int64_t now, struct shift_instance *out, int max);
 /* The instance that ends last at or before INST starts (its predecessor); -1 if none. */
 int shift_previous(const struct config *cfg, const struct shift_instance *inst, struct shift_instance *out);
+/* The instance whose previous one (shift_previous) is INST: the one it hands
+ * over to.  0, or -1 when there is none. */
+int shift_next(const struct config *cfg, const struct shift_instance *inst, struct shift_instance *out);
 /* "2026-03-02|day 2026-03-01|night": the instances running at NOW, for scripts. */
 const char *shift_running(const struct config *cfg, int64_t now, char *buf, size_t n);
 /* How long before its start a shift is open for check-in: policy.checkin_opens,

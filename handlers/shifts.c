@@ -1,12 +1,13 @@
 /*
- * shifts: the roster of each shift, who is on duty, check-in and check-out,
- * handovers, and the three timers of a rostered shift: everyone's reminder,
+ * shifts: the roster of each shift, who is on duty, check-in and check-out
+ * (handovers: handover.c), and the three timers of a rostered shift: everyone's reminder,
  * the late rule for the lead and the minister on duty ("vice-minister
  * responsibility system") and the automatic check-out at its end.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
+#include "handlers/shifts.h"
 #include "bot/daemon.h"
 #include "bot/commands.h"
 #include "bot/deliver.h"
@@ -18,8 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHIFT_TEXT_MAX 8192
-#define AROUND_MAX 64
 
 /* "06:30" from minutes after midnight (0..1439). */
 static void minutes_hhmm(int min, char buf[6])
@@ -29,7 +28,7 @@ static void minutes_hhmm(int min, char buf[6])
 	snprintf(buf, 6, "%02u:%02u", m / 60u, m % 60u);
 }
 
-static bool no_shifts(struct request *req)
+bool shifts_none(struct request *req)
 {
 	if (request_config(req)->n_shifts > 0)
 		return false;
@@ -38,14 +37,14 @@ static bool no_shifts(struct request *req)
 	return true;
 }
 
-static void refuse_shift(struct request *req, const char *name)
+void shifts_refuse_name(struct request *req, const char *name)
 {
 	char names[512];
 
 	refuse(req, MSG_SHIFT_UNKNOWN, "shift", name, "shifts", shift_names(request_config(req), names, sizeof(names)));
 }
 
-static void refuse_date(struct request *req, const char *s)
+void shifts_refuse_date(struct request *req, const char *s)
 {
 	refuse(req, MSG_DATE_BAD, "date", s);
 }
@@ -65,6 +64,7 @@ static void append(char *out, size_t *len, const char *s)
 struct att_entry {
 	const char *name;
 	bool late, automatic;
+	long long first_in;     /* the first check-in (ms): the first span's start, else the open one's */
 	const char *open;       /* "" when not checked in now */
 	const char *spans;
 	char buf[1024];
@@ -85,14 +85,37 @@ static bool att_entry_parse(const char *s, struct att_entry *e)
 	e->open = f[2];
 	e->spans = f[3];
 	e->automatic = *e->spans && e->spans[strlen(e->spans) - 1] == 'A';
+	e->first_in = strtoll(*e->spans ? e->spans : e->open, NULL, 10);
 	return true;
 }
 
-/* "Mia Keller [CCS] 06:02–10:00, 10:30–now (late)" into OUT at *LEN. */
-static void att_entry_text(struct request *req, const struct att_entry *e, char *out, size_t n, size_t *len)
+/* Whole minutes of lateness AFTER ms past the start; a late check-in is at
+ * least a minute late (a grace under a minute must not read "0 min"). */
+static long long late_minutes(long long after)
+{
+	return after >= 120000 ? after / 60000 : 1;
+}
+
+/* " (12 min late)" for an entry of a shift that started at START (ms), or "". */
+static const char *late_mark(struct request *req, const struct att_entry *e, int64_t start, char *buf, size_t n)
+{
+	char minutes[24];
+
+	buf[0] = '\0';
+	if (e->late) {
+		snprintf(minutes, sizeof(minutes), "%lld", late_minutes(e->first_in - start));
+		MSGN(req, buf, n, MSG_LATE_MARK, "minutes", minutes);
+	}
+	return buf;
+}
+
+/* "Mia Keller [CCS] 06:02–10:00, 10:30–now (12 min late)" into OUT at *LEN;
+ * the shift started at START (ms). */
+static void att_entry_text(struct request *req, const struct att_entry *e, int64_t start, char *out, size_t n,
+                           size_t *len)
 {
 	const char *p = e->spans;
-	char a[6], b[6], open[64];
+	char a[6], b[6], open[64], mark[96];
 	int k = 0;
 
 #define PUT(...) (*len += (size_t)snprintf(out + *len, *len < n ? n - *len : 0, __VA_ARGS__))
@@ -115,8 +138,7 @@ static void att_entry_text(struct request *req, const struct att_entry *e, char 
 		MSG(req, open, MSG_ROSTER_OPEN_SPAN, "from", a);
 		PUT("%s%s", k ? ", " : " ", open);
 	}
-	if (e->late)
-		PUT("%s", catalog_text(req->caller.lang, MSG_LATE_MARK));
+	PUT("%s", late_mark(req, e, start, mark, sizeof(mark)));
 	if (e->automatic && !*e->open)
 		PUT("%s", catalog_text(req->caller.lang, MSG_AUTO_CHECKOUT_MARK));
 #undef PUT
@@ -144,17 +166,21 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 	for (size_t i = 0; r->type == REDIS_REPLY_ARRAY && i < r->elements; i++) {
 		const redisReply *s = r->element[i];
 		const struct config_shift *cs;
+		struct shift_instance inst = { .start = 0 };
+		struct ymd day;
 		char checked[2048] = "";
 		size_t clen = 0;
 		if (s->type != REDIS_REPLY_ARRAY || s->elements < 8)
 			continue;
 		cs = shift_by_name(request_config(req), reply_str(s, 0));
+		if (cs != NULL && when_parse_date(req->data_person, request_now(req), &day) == 0)
+			shift_instance(cs, day, &inst);
 		minutes_hhmm(cs ? cs->start_min : 0, hhmm1);
 		minutes_hhmm(cs ? cs->end_min : 0, hhmm2);
 		for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
 			struct att_entry e;
 			if (att_entry_parse(reply_str(s->element[5], k), &e))
-				att_entry_text(req, &e, checked, sizeof(checked), &clen);
+				att_entry_text(req, &e, inst.start, checked, sizeof(checked), &clen);
 		}
 		MSG(req, line, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", hhmm1, "end", hhmm2,
 		    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
@@ -194,10 +220,10 @@ void roster_show_cmd(struct request *req)
 {
 	struct ymd date;
 
-	if (no_shifts(req))
+	if (shifts_none(req))
 		return;
 	if (when_parse_date(req->cmd.argc > 1 ? req->cmd.argv[1] : "today", request_now(req), &date) != 0) {
-		refuse_date(req, req->cmd.argv[1]);
+		shifts_refuse_date(req, req->cmd.argv[1]);
 		request_done(req);
 		return;
 	}
@@ -214,7 +240,14 @@ static void on_roster_set(const redisReply *r, const char *err, void *privdata)
 	if (err != NULL) {
 		reply_state_error(req, err);
 	} else if (reply_is(r, "ok")) {
-		reply(req, MSG_ROSTER_UPDATED, "shift", req->cmd.argv[3], "dates", req->data_person);
+		/* what the slot is now, so that the one typing can check it */
+		const char *what = reply_str(r, 2);
+		enum msg_id id = strcmp(what, "lead") == 0 ? MSG_ROSTER_UPDATED_LEAD
+		    : strcmp(what, "minister") == 0 ? MSG_ROSTER_UPDATED_MINISTER
+		    : strcmp(what, "removed") == 0 ? MSG_ROSTER_UPDATED_REMOVED
+		    : strcmp(what, "added") == 0 ? MSG_ROSTER_UPDATED_ADDED : MSG_ROSTER_UPDATED_AGENTS;
+		reply(req, id, "shift", req->cmd.argv[3], "dates", req->data_person,
+		    "who", *reply_str(r, 3) ? reply_str(r, 3) : "—");
 	} else if (reply_is(r, "no_such_person")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
 	} else if (reply_is(r, "may_not_hold")) {
@@ -239,14 +272,14 @@ void roster_set_cmd(struct request *req)
 	struct state_args *a;
 	int64_t now = request_now(req);
 
-	if (no_shifts(req))
+	if (shifts_none(req))
 		return;
 	if (when_parse_range(req->cmd.argv[2], now, &from, &to) != 0) {
-		refuse_date(req, req->cmd.argv[2]);
+		shifts_refuse_date(req, req->cmd.argv[2]);
 		goto done;
 	}
 	if ((shift = shift_by_name(cfg, req->cmd.argv[3])) == NULL) {
-		refuse_shift(req, req->cmd.argv[3]);
+		shifts_refuse_name(req, req->cmd.argv[3]);
 		goto done;
 	}
 	{
@@ -347,11 +380,11 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 				size_t clen = 0;
 				for (size_t k = 0; s->element[5]->type == REDIS_REPLY_ARRAY && k < s->element[5]->elements; k++) {
 					struct att_entry e;
+					char mark[96];
 					if (!att_entry_parse(reply_str(s->element[5], k), &e) || !*e.open)
 						continue;       /* not checked in now */
 					clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
-					    "%s%s%s", clen ? ", " : "", e.name,
-					    e.late ? catalog_text(req->caller.lang, MSG_LATE_MARK) : "");
+					    "%s%s%s", clen ? ", " : "", e.name, late_mark(req, &e, around[i].start, mark, sizeof(mark)));
 				}
 				when_hhmm(around[i].end, hhmm);
 				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
@@ -385,7 +418,7 @@ void duty_cmd(struct request *req)
 	int n;
 	struct state_args *a;
 
-	if (no_shifts(req))
+	if (shifts_none(req))
 		return;
 	n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	a = state_args_new();
@@ -434,8 +467,13 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		reply_state_error(req, err);
 	} else if (reply_is(r, "ok")) {
 		bool again = strcmp(reply_str(r, 5), "again") == 0;
+		long long after = strtoll(reply_str(r, 7), NULL, 10);
+		char name[PERSON_NAME_MAX + 16], minutes[24];
+		/* how late, in minutes after the start: "late" alone reads like the shift called late */
+		snprintf(minutes, sizeof(minutes), "%lld", late_minutes(after));
 		MSG(req, text, again ? MSG_CHECKIN_AGAIN : strcmp(reply_str(r, 4), "1") == 0 ? MSG_CHECKIN_LATE : MSG_CHECKIN_OK,
-		    "name", req->caller.name, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+		    "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
+		    "date", reply_str(r, 1), "minutes", minutes);
 		if (*reply_str(r, 6)) {
 			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", reply_str(r, 6));
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
@@ -474,7 +512,7 @@ void checkin_cmd(struct request *req)
 	int n;
 	struct state_args *a;
 
-	if (no_shifts(req))
+	if (shifts_none(req))
 		return;
 	if (req->cmd.argc > 2) {
 		reply_usage(req);
@@ -482,7 +520,7 @@ void checkin_cmd(struct request *req)
 		return;
 	}
 	if (req->cmd.argc == 2 && shift_by_name(cfg, req->cmd.argv[1]) == NULL) {
-		refuse_shift(req, req->cmd.argv[1]);
+		shifts_refuse_name(req, req->cmd.argv[1]);
 		request_done(req);
 		return;
 	}
@@ -494,9 +532,10 @@ void checkin_cmd(struct request *req)
 		if (shift_previous(cfg, &around[i], &prev) != 0)
 			prev = around[i];
 		/* late once policy.late_grace has passed after the start */
-		state_args_addf(a, "%s|%s|%s|%lld|%lld|%lld|%d|%s|%s", around[i].date_s, around[i].shift->name,
+		state_args_addf(a, "%s|%s|%s|%lld|%lld|%lld|%d|%s|%s|%lld", around[i].date_s, around[i].shift->name,
 		    around[i].week, (long long)around[i].start, (long long)around[i].end,
-		    (long long)(around[i].start + cfg->policy.late_grace_ms), open ? 1 : 0, prev.date_s, prev.shift->name);
+		    (long long)(around[i].start + cfg->policy.late_grace_ms), open ? 1 : 0, prev.date_s, prev.shift->name,
+		    (long long)prev.end);
 	}
 	state_eval(request_state(req), SCRIPT_CHECKIN, 1, a, on_checkin, req);
 }
@@ -511,7 +550,8 @@ static void on_checkout(const redisReply *r, const char *err, void *privdata)
 	} else if (reply_is(r, "ok")) {
 		format_hours(strtoll(reply_str(r, 3), NULL, 10), worked, sizeof(worked));
 		format_hours(strtoll(reply_str(r, 4), NULL, 10), total, sizeof(total));
-		reply(req, MSG_CHECKOUT_OK, "name", req->caller.name, "shift", reply_str(r, 2),
+		char name[PERSON_NAME_MAX + 16];
+		reply(req, MSG_CHECKOUT_OK, "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
 		    "worked", worked, "total", total);
 	} else if (r->type == REDIS_REPLY_ARRAY && r->elements >= 5) {
 		/* not checked in: say when the last check-out was, and whose */
@@ -532,7 +572,7 @@ void checkout_cmd(struct request *req)
 	int n;
 	struct state_args *a;
 
-	if (no_shifts(req))
+	if (shifts_none(req))
 		return;
 	n = shift_instances_around(cfg, now, around, AROUND_MAX);
 	a = script_args(req, "roster");
@@ -544,105 +584,6 @@ void checkout_cmd(struct request *req)
 			state_args_addf(a, "%s|%s|%s|%lld", around[i].date_s, around[i].shift->name, around[i].week,
 			    (long long)around[i].end);
 	state_eval(request_state(req), SCRIPT_CHECKOUT, 1, a, on_checkout, req);
-}
-
-/* ---- !handover <notes> / !handover show [date] [shift] ---- */
-
-static void on_handover(const redisReply *r, const char *err, void *privdata)
-{
-	struct request *req = privdata;
-
-	if (err != NULL)
-		reply_state_error(req, err);
-	else if (reply_is(r, "ok"))
-		reply(req, MSG_HANDOVER_SAVED, "shift", reply_str(r, 2), "date", reply_str(r, 1));
-	else
-		refuse(req, MSG_HANDOVER_NOT_LEAD);
-	request_done(req);
-}
-
-void handover_cmd(struct request *req)
-{
-	char running[512];
-	struct state_args *a;
-
-	if (no_shifts(req))
-		return;
-	a = script_args(req, "roster");
-	state_args_addf(a, "%d", (int)req->caller.role);
-	state_args_add(a, parse_rest(&req->cmd, 1));
-	state_args_add(a, shift_running(request_config(req), request_now(req), running, sizeof(running)));
-	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
-}
-
-static void on_handover_show(const redisReply *r, const char *err, void *privdata)
-{
-	struct request *req = privdata;
-
-	if (err != NULL) {
-		reply_state_error(req, err);
-	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < 3 || r->element[1]->type != REDIS_REPLY_STRING) {
-		reply(req, MSG_HANDOVER_NONE, "what", req->data_person);
-	} else {
-		char when[6];
-		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), when);
-		reply(req, MSG_HANDOVER_SHOW, "what", req->data_person, "by", reply_str(r, 0), "time", when,
-		    "notes", reply_str(r, 1));
-	}
-	request_done(req);
-}
-
-void handover_show_cmd(struct request *req)
-{
-	const struct config *cfg = request_config(req);
-	int64_t now = request_now(req);
-	struct shift_instance inst;
-	struct state_args *a;
-	struct ymd date;
-	const struct config_shift *shift = NULL;
-
-	if (no_shifts(req))
-		return;
-	if (req->cmd.argc >= 3 && when_parse_date(req->cmd.argv[2], now, &date) != 0) {
-		refuse_date(req, req->cmd.argv[2]);
-		request_done(req);
-		return;
-	}
-	if (req->cmd.argc >= 4 && (shift = shift_by_name(cfg, req->cmd.argv[3])) == NULL) {
-		refuse_shift(req, req->cmd.argv[3]);
-		request_done(req);
-		return;
-	}
-	if (req->cmd.argc == 3) {
-		/* a date alone: that day's last shift that has started */
-		shift_instance(&cfg->shifts[0], date, &inst);
-		for (size_t i = 0; i < cfg->n_shifts; i++) {
-			struct shift_instance c;
-			shift_instance(&cfg->shifts[i], date, &c);
-			if ((c.start <= now && c.start > inst.start) || inst.start > now)
-				inst = c;
-		}
-	} else if (req->cmd.argc < 3) {
-		/* the latest handover written: the current shift's, else the previous one's */
-		struct shift_instance around[AROUND_MAX];
-		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
-		inst = around[0];
-		for (int i = 0; i < n; i++)
-			if (around[i].start <= now)
-				inst = around[i];
-	} else {
-		shift_instance(shift, date, &inst);
-	}
-	snprintf(req->data_person, sizeof(req->data_person), "%s %s", inst.date_s, inst.shift->name);
-	a = state_args_new();
-	state_args_add(a, "EVAL");
-	state_args_add(a, "local r = redis.call('HMGET', KEYS[1], 'by', 'text', 'ts') "
-	    "if r[1] then local n = redis.call('HMGET', KEYS[2] .. r[1], 'name', 'level') "
-	    "if n[1] then r[1] = n[1] .. ((n[2] and n[2] ~= '') and (' [' .. n[2] .. ']') or '') end end return r");
-	state_args_add(a, "2");
-	state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), inst.date_s, inst.shift->name);
-	state_args_addf(a, "%sstaff:", state_prefix(request_state(req)));
-	state_call(request_state(req), a, on_handover_show, req);
 }
 
 /* ---- timers: reminder and late rule ---- */

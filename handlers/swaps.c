@@ -54,7 +54,7 @@ void swap_cmd(struct request *req)
 	struct shift_instance inst;
 	struct ymd date;
 	struct state_args *a;
-	char names[512], summary[256], ds[11];
+	char names[512];
 
 	if (strcmp(req->cmd.argv[3], "with") != 0) {
 		reply_usage(req);
@@ -77,14 +77,11 @@ void swap_cmd(struct request *req)
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->cmd.argv[4]);
 		goto done;
 	}
-	snprintf(summary, sizeof(summary), "swap %s %s: %s -> %s", when_format(date, ds), shift->name,
-	    req->caller.id, req->data_person);
 	a = script_args(req, "approvals:open");
 	state_args_add(a, inst.date_s);
 	state_args_add(a, shift->name);
 	state_args_add(a, req->data_person);
 	state_args_add(a, shift_names(cfg, names, sizeof(names)));
-	state_args_add(a, summary);
 	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_SWAP_REQUEST, 1, a, on_swap, req);
 	return;
@@ -102,7 +99,7 @@ static void on_leave(const redisReply *r, const char *err, void *privdata)
 		;       /* refused as uncompletable, or done at once */
 	else if (reply_is(r, "ok"))
 		reply(req, req->data_person[0] == 'L' ? MSG_LEAVE_REQUESTED_LATE : MSG_LEAVE_REQUESTED,
-		    "id", reply_str(r, 1), "dates", req->cmd.argv[1]);
+		    "id", reply_str(r, 1), "dates", req->data_when);
 	else
 		refuse(req, MSG_LEAVE_OVERLAP, "id", reply_str(r, 1));
 	request_done(req);
@@ -114,7 +111,7 @@ void leave_cmd(struct request *req)
 	int64_t now = request_now(req);
 	struct ymd from, to, today;
 	struct state_args *a;
-	char dates[WHEN_RANGE_MAX_DAYS * 11 + 1], names[512], summary[256], a_s[11], b_s[11];
+	char dates[WHEN_RANGE_MAX_DAYS * 11 + 1], names[512], a_s[11], b_s[11];
 	size_t len = 0;
 	bool late;
 
@@ -140,14 +137,16 @@ void leave_cmd(struct request *req)
 	 */
 	late = when_local_ms(from, 0) - now < cfg->policy.leave_notice_ms;
 	req->data_person[0] = late ? 'L' : '\0';
-	snprintf(summary, sizeof(summary), "leave %s %s..%s", req->caller.id, when_format(from, a_s),
-	    when_format(to, b_s));
+	/* one day is "2026-12-10", more "2026-12-10..2026-12-12" (the script's summary says it so too) */
+	if (when_compare(from, to) == 0)
+		snprintf(req->data_when, sizeof(req->data_when), "%s", when_format(from, a_s));
+	else
+		snprintf(req->data_when, sizeof(req->data_when), "%s..%s", when_format(from, a_s), when_format(to, b_s));
 	a = script_args(req, "approvals:open");
 	state_args_add(a, dates);
 	state_args_add(a, shift_names(cfg, names, sizeof(names)));
 	state_args_add(a, late ? "1" : "0");
 	state_args_add(a, parse_rest(&req->cmd, 2));
-	state_args_add(a, summary);
 	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_LEAVE_REQUEST, 1, a, on_leave, req);
 }

@@ -26,6 +26,33 @@
 
 local function approval_key(prefix, id) return prefix .. 'approval:' .. id end
 
+-- Words said in each reader's language: a span "\30MSG\31key\31value...\30"
+-- that the catalog fills wherever it is shown (catalog_said), so one stored
+-- summary reads "Urlaub für Tom Berger [TRN]: 2026-12-10" to Tom and
+-- "leave for Tom Berger [TRN]: 2026-12-10" to Mark.  KV = {key, value, ...}.
+local function say(msg, kv)
+  local t = { '\30' .. msg }
+  for i = 1, #kv do t[#t + 1] = (string.gsub(kv[i] or '', '[\30\31]', ' ')) end
+  return table.concat(t, '\31') .. '\30'
+end
+
+-- The same words for the audit log when a request gave no plain DIGEST: the span's values.
+local function said_plain(s)
+  return (string.gsub(s or '', '\30([^\30]*)\30', function(span)
+    local parts, vals = {}, {}
+    for part in string.gmatch(span .. '\31', '([^\31]*)\31') do parts[#parts + 1] = part end
+    for i = 3, #parts, 2 do vals[#vals + 1] = parts[i] end
+    return table.concat(vals, ' ')
+  end))
+end
+
+-- "2026-12-10" for one day, "2026-12-10..2026-12-12" for more (DATES a space list).
+local function date_span(dates)
+  local d = words(dates)
+  if #d <= 1 then return d[1] or '' end
+  return d[1] .. '..' .. d[#d]
+end
+
 local function approval_fields(prefix, id)
   return hash_table(approval_key(prefix, id))
 end
@@ -33,10 +60,18 @@ end
 local function stuck_ms() return tonumber(ARGV[#ARGV]) or 0 end
 
 -- (Re)arms the report of a step that waits too long; once per waiting step.
+-- The due time is kept as 'stuckdue': a report of the step before, already
+-- claimed when this one was armed, finds it later than now and leaves it.
 local function stuck_arm(prefix, now, id)
   local ms = stuck_ms()
-  if ms > 0 then timer_set(prefix, 'stuck|' .. id, tonumber(now) + ms) end
-  redis.call('HSET', approval_key(prefix, id), 'stepsince', now)
+  local key = approval_key(prefix, id)
+  if ms > 0 then
+    timer_set(prefix, 'stuck|' .. id, tonumber(now) + ms)
+    redis.call('HSET', key, 'stuckdue', tonumber(now) + ms)
+  else
+    redis.call('HDEL', key, 'stuckdue')
+  end
+  redis.call('HSET', key, 'stepsince', now)
 end
 
 -- Every staff member's role rank, read once per call.
@@ -104,34 +139,51 @@ local function may_decide(a, actor, rank)
   return false
 end
 
--- The parameters every message about A carries.
-local function approval_params(prefix, a)
-  return { id = a.id, summary = a.summary or '', from = staff_name(prefix, a.requester),
-    reason = (a.reason_text and a.reason_text ~= '') and a.reason_text or '—',
-    evidence = (a.evidence and a.evidence ~= '') and a.evidence or '—' }
+-- The private "waits for your answer" to one person: the reason only when
+-- the summary does not say it already, the evidence only when there is some.
+local function ask_privately(prefix, a, p)
+  local reason, evidence = a.reason_text or '', a.evidence or ''
+  local sum = a.summary or ''
+  if reason ~= '' and (string.find(sum, '\31' .. reason .. '\31', 1, true) or
+      string.find(sum, '\31' .. reason .. '\30', 1, true) or sum == reason) then
+    reason = ''       -- one of the summary's words already
+  end
+  local msg = 'MSG_APPROVAL_ASKS_YOU_PLAIN'
+  if reason ~= '' and evidence ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU'
+  elseif reason ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU_REASON'
+  elseif evidence ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU_EVIDENCE' end
+  return notify_staff(prefix, p, msg, { id = a.id, summary = a.summary or '',
+    from = staff_name(prefix, a.requester), reason = reason, evidence = evidence })
 end
 
 -- Tell whoever decides the current step that it waits for them: a person
 -- named by the step privately; a role step in the ops room (without the
--- reason) and privately, with the reason and the evidence, to each who may.
+-- reason, and in the words of ops_summary when the request has one: what a
+-- room may read of it) and privately to the people of the step's own role (the lowest
+-- that may decide; those above see it in !pending and may decide too); when
+-- that role has nobody who may, the next role up.
 local function announce_step(prefix, a)
   local who = a['who' .. a.step]
   local kind, val = string.match(who, '^(%a+):(.+)$')
-  local params = approval_params(prefix, a)
   if a['quiet' .. a.step] == '1' then return end     -- the request asked them its own way
   if kind == 'person' or kind == 'advice' then
-    notify_staff(prefix, val, 'MSG_APPROVAL_ASKS_YOU', params)
+    ask_privately(prefix, a, val)
     return
   end
   notify_channel(prefix, 'ops', 'MSG_APPROVAL_WAITS',
-    { id = a.id, summary = a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
+    { id = a.id, summary = a.ops_summary or a.summary or '', role = 'MSG_ROLE_' .. string.upper(val) })
   local ranks, used = staff_ranks(prefix), used_people(a, tonumber(a.step))
-  local ids = {}
-  for p in pairs(ranks) do
-    if not used[p] and step_fits(ranks, who, p) then ids[#ids + 1] = p end
+  for rank = ROLE_RANK[val] or 99, ROLE_RANK.webmaster do
+    local ids, told = {}, 0
+    for p, r in pairs(ranks) do
+      if r == rank and not used[p] then ids[#ids + 1] = p end
+    end
+    table.sort(ids)
+    for _, p in ipairs(ids) do
+      if ask_privately(prefix, a, p) then told = told + 1 end
+    end
+    if told > 0 then return end
   end
-  table.sort(ids)
-  for _, p in ipairs(ids) do notify_staff(prefix, p, 'MSG_APPROVAL_ASKS_YOU', params) end
 end
 
 local APPLY = {}
@@ -190,7 +242,7 @@ APPLY.promotion = function(prefix, a)
   if not r[1] then return 'MSG_PROMOTION_GONE' end
   if r[2] ~= a.from_level then return 'MSG_PROMOTION_LEVEL_CHANGED' end
   redis.call('HSET', key, 'level', a.level)
-  notify_staff(prefix, a.person, 'MSG_PROMOTION_DONE_YOU', { level = a.level })
+  a.person_msg, a.person_level = 'MSG_PROMOTION_DONE_YOU', a.level   -- one message: approved and the new level
   return nil
 end
 
@@ -205,7 +257,7 @@ APPLY.internship = function(prefix, a)
   local key = prefix .. 'staff:' .. a.person
   if redis.call('HGET', key, 'level') ~= 'TRN' then return 'MSG_PROMOTION_LEVEL_CHANGED' end
   redis.call('HSET', key, 'level', 'CCS')
-  notify_staff(prefix, a.person, 'MSG_PROMOTION_DONE_YOU', { level = 'CCS' })
+  a.person_msg, a.person_level = 'MSG_PROMOTION_DONE_YOU', 'CCS'
   return nil
 end
 
@@ -250,9 +302,15 @@ local function approval_finish(prefix, now, actor, src, a)
     return { 'failed', a.id, a.summary or '', failure }
   end
   close_approval(prefix, a, 'approved')
-  audit(prefix, now, actor, 'approval.approve', a.id, a.summary or '', src)
+  audit(prefix, now, actor, 'approval.approve', a.id, a.digest or said_plain(a.summary), src)
   if a.requester ~= actor then notify_staff(prefix, a.requester, 'MSG_APPROVAL_APPROVED', params) end
-  if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params) end
+  if a.person and a.person ~= a.requester then
+    if a.person_msg then
+      notify_staff(prefix, a.person, a.person_msg, { id = a.id, by = params.by, level = a.person_level })
+    else
+      notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params)
+    end
+  end
   if a.type == 'swap' then
     notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
     notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
@@ -350,12 +408,17 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
     verdict = 'approve'
     local said = staff_name(prefix, actor) .. ': ' .. (reason ~= '' and reason or 'agrees')
     redis.call('HSET', key, 'opinion', (a.opinion or '') .. said .. '; ')
-    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. 'opinion of ' .. said
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. say('MSG_EVID_OPINION',
+      { 'person', staff_name(prefix, actor), 'opinion', reason ~= '' and reason or 'MSG_EVID_AGREES' })
     redis.call('HSET', key, 'evidence', a.evidence)
   elseif verdict ~= 'deny' and a['need' .. a.step] == 'score' then
-    redis.call('HSET', key, 'score' .. a.step, score)
-    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') ..
-      'evaluation by ' .. staff_name(prefix, actor) .. ': ' .. (reason or '')
+    -- "score 4: reliable" in each reader's words: the step's note and the evidence
+    local note, name = reason or '', staff_name(prefix, actor)
+    redis.call('HSET', key, 'score' .. a.step, score, 'note' .. a.step, note ~= '' and
+      say('MSG_NOTE_SCORE', { 'score', score, 'note', note }) or say('MSG_NOTE_SCORE_BARE', { 'score', score }))
+    a.evidence = ((a.evidence or '') ~= '' and (a.evidence .. '; ') or '') .. (note ~= '' and
+      say('MSG_EVID_SCORED', { 'person', name, 'score', score, 'note', note }) or
+      say('MSG_EVID_SCORED_BARE', { 'person', name, 'score', score }))
     redis.call('HSET', key, 'evidence', a.evidence)
   end
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }

@@ -9,8 +9,9 @@
 --    -> {'not_found'} | {'not_allowed'} | {'show', id, state, summary, requester name,
 --        requester role, created, reason, evidence, nsteps, then per step:
 --        who, status (signed|approved|denied|waits|later), by name, note, who may (names)}
--- op 'stuck': the timer 'stuck|ID' (REASON is the member): the webmasters are told once
---    -> {'gone'} | {'reported', n}
+-- op 'stuck': the timer 'stuck|ID' (REASON is the member): the webmasters are told once;
+--    a report claimed before the step changed leaves the new step's timer (stuckdue)
+--    -> {'gone'} | {'later', stuckdue} | {'reported', n}
 local prefix, now, actor, src, rank, id, op, reason, score =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 
@@ -21,6 +22,12 @@ end
 local a = approval_fields(prefix, id)
 
 if op == 'stuck' then
+  -- claimed before a decision moved the request on and armed the next step's
+  -- report: that report stays, at its own time
+  if a and a.state == 'open' and tonumber(a.stuckdue or '') and tonumber(now) < tonumber(a.stuckdue) then
+    timer_set(prefix, reason, tonumber(a.stuckdue))
+    return { 'later', a.stuckdue }
+  end
   timer_done(prefix, reason)
   if not a or a.state ~= 'open' then return { 'gone' } end
   local step = tonumber(a.step)
@@ -52,7 +59,9 @@ if op == 'cancel' then
   audit(prefix, now, actor, 'approval.cancel', id, reason, src)
   local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor),
     reason = (reason and reason ~= '') and reason or '—' }
-  notify_channel(prefix, 'ops', 'MSG_APPROVAL_CANCELLED', params)
+  -- the room hears that it was cancelled, not why: the reason is for those it concerns
+  notify_channel(prefix, 'ops', 'MSG_APPROVAL_CANCELLED_OPS',
+    { id = id, summary = a.ops_summary or a.summary or '', by = params.by })
   local told = { [actor] = true }
   for _, p in ipairs({ a.requester, a.person or '', a.other or '' }) do
     if p ~= '' and not told[p] then

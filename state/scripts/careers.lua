@@ -45,10 +45,13 @@ if op == 'promote' then
   if to > from + 1 then return { 'skip', s.level } end
   local dup = open_of('promotion', person, 'person')
   if dup then return { 'duplicate', dup } end
+  -- the summary names the person with their level now and the cycle: no evidence that repeats it
+  local said = say(cycle == 'off' and 'MSG_SUM_PROMOTION_OFF' or 'MSG_SUM_PROMOTION_IN',
+    { 'person', staff_name(prefix, person), 'level', level })
   local id, done = approval_new(prefix, now, src, 'P', 'promotion', actor, { 'role:minister', 'role:webmaster' },
-    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = summary,
-      evidence = 'now ' .. s.level .. ', ' .. cycle .. '-cycle' }, 'promotion.request',
-    summary .. (reason ~= '' and (' (' .. reason .. ')') or ''))
+    { person = person, level = level, from_level = s.level, cycle = cycle, reason_text = reason, summary = said,
+      digest = summary },
+    'promotion.request', summary .. (reason ~= '' and (' (' .. reason .. ')') or ''))
   if done then return done end
   return { 'ok', id, redis.call('HGET', approval_key(prefix, id), 'who' .. redis.call('HGET', approval_key(prefix, id), 'step')) }
 
@@ -64,16 +67,19 @@ elseif op == 'probation_apply' then
   if t < ends - window then return { 'too_early', tostring(ends - window), tostring(ends) } end
   local dup = open_of('probation', actor, 'requester')
   if dup then return { 'duplicate', dup } end
-  local figures = string.format('%d:%02d h worked, %d late check-ins', math.floor(s.hours / 3600000),
-    math.floor(s.hours % 3600000 / 60000), s.late)
+  local hm = string.format('%d:%02d', math.floor(s.hours / 3600000), math.floor(s.hours % 3600000 / 60000))
+  local figures = hm .. ' h worked, ' .. s.late .. ' late check-ins'
+  -- the figures are evidence for the deciders, never part of the summary a room reads
+  local evidence = say('MSG_EVID_PROBATION', { 'hours', hm, 'late', tostring(s.late) })
   -- the shift lead's evaluation (a score and a note) comes first, then the
   -- department's review, then the webmaster
   local id, done = approval_new(prefix, now, src, 'PR', 'probation', actor,
     { { who = 'role:vice_minister', need = 'score' }, 'role:minister', 'role:webmaster' },
-    { self_evaluation = text, figures = figures, reason_text = text, evidence = figures,
-      summary = 'probation ' .. actor .. ' (' .. figures .. ')' }, 'probation.apply', figures)
+    { self_evaluation = text, figures = figures, reason_text = text, digest = 'probation ' .. actor .. ' (' .. figures .. ')',
+      evidence = evidence, summary = say('MSG_SUM_PROBATION', { 'person', staff_name(prefix, actor) }) },
+    'probation.apply', figures)
   if done then return done end
-  return { 'ok', id, figures }
+  return { 'ok', id, evidence }
 
 elseif op == 'consult' then
   -- rank, id, person: an opinion that is needed before the next step
@@ -110,9 +116,13 @@ elseif op == 'training' then
   local hours = string.format('%d.%d', math.floor(tenths / 10), tenths % 10)
   if confirmed ~= '1' then
     -- an intern's own hours count once a vice minister or above confirms them
+    -- the topic is in the summary; no reason that repeats it.  The ops room
+    -- reads that hours wait for confirmation, not how many nor of what.
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
-      { person = who, tenths = tostring(tenths), reason_text = topic,
-        summary = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic }, 'training.log', hours .. ' h ' .. topic)
+      { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
+        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }),
+        ops_summary = say('MSG_SUM_TRAINING_OPS', { 'person', staff_name(prefix, who) }) },
+      'training.log', hours .. ' h ' .. topic)
     if done then return done end
     return { 'unconfirmed', id, tostring(intern(who).tenths) }
   end
@@ -141,7 +151,8 @@ elseif op == 'talk' or op == 'summary' then
     if not staff(with) then return { 'no_such_person' } end
     if with == actor then return { 'self' } end
     local id, done = approval_new(prefix, now, src, 'TK', 'talk', actor, { 'person:' .. with },
-      { person = actor, with = with, reason_text = notes, summary = 'internship talk ' .. actor .. ' with ' .. with },
+      { person = actor, with = with, reason_text = notes, digest = 'internship talk ' .. actor .. ' with ' .. with,
+        summary = say('MSG_SUM_TALK', { 'person', staff_name(prefix, actor), 'with', staff_name(prefix, with) }) },
       'internship.talk', 'with ' .. with)
     if done then return done end
     return { 'unconfirmed', id, tostring(intern(actor).talks) }
@@ -183,9 +194,10 @@ elseif op == 'status' or op == 'recommend' then
   local dup = open_of('internship', who, 'person')
   if dup then return { 'duplicate', dup } end
   local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:webmaster' },
-    { person = who, summary = 'early transfer ' .. who .. ' TRN -> CCS', reason_text = i.summary,
-      evidence = string.format('%d.%d h confirmed training, %d confirmed talks, real name verified',
-        math.floor(i.tenths / 10), i.tenths % 10, i.talks) }, 'internship.recommend', who)
+    { person = who, summary = say('MSG_SUM_INTERNSHIP', { 'person', staff_name(prefix, who) }), reason_text = i.summary,
+      digest = 'early transfer ' .. who .. ' TRN -> CCS',
+      evidence = say('MSG_EVID_INTERNSHIP', { 'hours', string.format('%d.%d', math.floor(i.tenths / 10), i.tenths % 10),
+        'talks', tostring(i.talks) }) }, 'internship.recommend', who)
   if done then return done end
   return { 'ok', id }
 

@@ -9,17 +9,18 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, wanted shift ('' = any), then every shift
 --         instance around now: "date|shift|week|start ms|end ms|late after ms|
---         open for check-in 0|1|previous date|previous shift"
--- returns {'ok', date, shift, slot, late 0|1, 'first'|'again', closed "date shift"|''}
+--         open for check-in 0|1|previous date|previous shift|previous end ms"
+-- returns {'ok', date, shift, slot, late 0|1, 'first'|'again', closed "date shift"|'',
+--         ms after the shift's start}
 --         | {'already', date, shift, since ms} | {'which', "date|shift", ...}
 --         | {'not_rostered'} | {'not_on', shift}
 local prefix, now, actor, src, want = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local insts, cands = {}, {}
 for i = 6, #ARGV do
-  local d, s, wk, st, en, la, op, pd, ps = string.match(ARGV[i],
-    '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([01])|([^|]*)|([^|]*)$')
+  local d, s, wk, st, en, la, op, pd, ps, pe = string.match(ARGV[i],
+    '^([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([^|]+)|([01])|([^|]*)|([^|]*)|([^|]*)$')
   local inst = { date = d, shift = s, week = wk, start = tonumber(st), stop = tonumber(en),
-    late_after = tonumber(la), pdate = pd, pshift = ps }
+    late_after = tonumber(la), pdate = pd, pshift = ps, pend = tonumber(pe) or 0 }
   insts[#insts + 1] = inst
   if op == '1' and (want == '' or want == s) then
     inst.slot = slot_of(prefix, d, s, actor)
@@ -105,10 +106,20 @@ if slot == 'lead' and pick.state == 'new' then
     local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'shift', 'summary')
     if a[1] == date .. '|' .. shift then pending[#pending + 1] = id .. ' ' .. (a[2] or '') end
   end
-  notify_staff(prefix, actor, 'MSG_HANDOVER_DELIVERY', {
-    date = date, shift = shift, prev = pdate .. ' ' .. pshift,
-    by = h[1] and staff_name(prefix, h[1]) or '-', notes = h[2] or '-',
-    approvals = (#pending > 0 and table.concat(pending, '; ')) or '-' })
+  -- the notes handed to this shift (one short line when there are none),
+  -- then only what is open: nothing is sent as a row of dashes
+  if h[2] and h[2] ~= '' then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_DELIVERY', { date = date, shift = shift, pdate = pdate,
+      pshift = pshift, by = h[1] and staff_name(prefix, h[1]) or '?', notes = h[2] })
+  elseif now < pick.pend then
+    -- the previous shift still runs: its lead may write them yet (handover_set sends them then)
+    notify_staff(prefix, actor, 'MSG_HANDOVER_NOT_YET', { pdate = pdate, pshift = pshift })
+  else
+    notify_staff(prefix, actor, 'MSG_HANDOVER_NO_NOTES', { pdate = pdate, pshift = pshift })
+  end
+  if #pending > 0 then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_PENDING', { approvals = table.concat(pending, '; ') })
+  end
   local em, tech = {}, {}
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'emergencies:open', 0, -1)) do
     em[#em + 1] = id .. ' ' .. (redis.call('HGET', prefix .. 'emergency:' .. id, 'text') or '')
@@ -116,20 +127,31 @@ if slot == 'lead' and pick.state == 'new' then
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'tech:open', 0, -1)) do
     tech[#tech + 1] = id .. ' ' .. (redis.call('HGET', prefix .. 'tech:' .. id, 'text') or '')
   end
-  if #em > 0 or #tech > 0 then
+  if #em > 0 and #tech > 0 then
     notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_ITEMS', {
-      emergencies = (#em > 0 and table.concat(em, '; ')) or '-',
-      tech = (#tech > 0 and table.concat(tech, '; ')) or '-' })
+      emergencies = table.concat(em, '; '), tech = table.concat(tech, '; ') })
+  elseif #em > 0 then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_EMERGENCIES', { emergencies = table.concat(em, '; ') })
+  elseif #tech > 0 then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_TECH', { tech = table.concat(tech, '; ') })
   end
-  local open = {}
-  for _, key in ipairs({ 'complaints:queue', 'complaints:open' }) do
-    for _, id in ipairs(redis.call('ZRANGE', prefix .. key, 0, 19)) do
-      local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority', 'state')
-      open[#open + 1] = id .. ' ' .. (c[1] or '') .. ' ' .. (c[2] or '')
-    end
+  -- open complaints: "C-1 (normal)" waiting in the queue, "C-2 (high, Mia Keller [CCS])" taken
+  -- (the priority is the keyword people type, like a shift's name)
+  local queued, taken = {}, {}
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 19)) do
+    local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority')
+    queued[#queued + 1] = id .. ' (' .. (c[1] or '?') .. ')'
   end
-  if #open > 0 then
-    notify_staff(prefix, actor, 'MSG_HANDOVER_OPEN_COMPLAINTS', { complaints = table.concat(open, '; ') })
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:open', 0, 19)) do
+    local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority', 'agent')
+    taken[#taken + 1] = id .. ' (' .. (c[1] or '?') .. (c[2] and c[2] ~= '' and (', ' .. staff_name(prefix, c[2])) or '') .. ')'
+  end
+  if #queued > 0 then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_COMPLAINTS_QUEUED', { list = table.concat(queued, ', ') })
+  end
+  if #taken > 0 then
+    notify_staff(prefix, actor, 'MSG_HANDOVER_COMPLAINTS_TAKEN', { list = table.concat(taken, ', ') })
   end
 end
-return { 'ok', date, shift, slot, tostring(late), pick.state == 'new' and 'first' or 'again', closed }
+return { 'ok', date, shift, slot, tostring(late), pick.state == 'new' and 'first' or 'again', closed,
+  string.format('%d', now - pick.start) }

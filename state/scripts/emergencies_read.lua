@@ -1,7 +1,8 @@
 -- emergencies_read: open emergencies (or also the last 20 closed).
 -- KEYS[1] any key of the site
 -- ARGV    prefix, 'open'|'all'
--- returns {id, state, text, by name, created, acked by name, ...}
+-- returns {id, state, text, by name, created, acked by name, acked at,
+--          resolved by name, resolved at, last paged (names), paged at, ...}
 local prefix, which = ARGV[1], ARGV[2]
 local ids = redis.call('ZRANGE', prefix .. 'emergencies:open', 0, -1)
 if which == 'all' then
@@ -9,7 +10,8 @@ if which == 'all' then
 end
 local out = {}
 for _, id in ipairs(ids) do
-  local e = redis.call('HMGET', prefix .. 'emergency:' .. id, 'state', 'text', 'by', 'created', 'acked_by')
+  local e = redis.call('HMGET', prefix .. 'emergency:' .. id, 'state', 'text', 'by', 'created', 'acked_by',
+    'acked_at', 'resolved_by', 'resolved_at', 'paged', 'paged_at')
   if e[1] then
     out[#out + 1] = id
     out[#out + 1] = e[1]
@@ -17,6 +19,11 @@ for _, id in ipairs(ids) do
     out[#out + 1] = staff_name(prefix, e[3])
     out[#out + 1] = e[4]
     out[#out + 1] = e[5] and staff_name(prefix, e[5]) or ''
+    out[#out + 1] = e[6] or ''
+    out[#out + 1] = e[7] and staff_name(prefix, e[7]) or ''
+    out[#out + 1] = e[8] or ''
+    out[#out + 1] = e[9] or ''
+    out[#out + 1] = e[10] or ''
   end
 end
 return out

@@ -1,10 +1,10 @@
 -- leave_request: !leave <date|range> <reason> -> approval L-n for a minister or webmaster.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, dates (space list), shifts (space list), short notice 0|1,
---         reason, summary, stuck_after ms
+--         reason, stuck_after ms
 -- returns {'ok', id} | {'overlap', id} | {'uncompletable', step, who} | {'approved'|'failed', ...}
-local prefix, now, actor, src, dates, shifts, late, reason, summary =
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local prefix, now, actor, src, dates, shifts, late, reason =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
   local a = redis.call('HMGET', prefix .. 'approval:' .. id, 'type', 'requester', 'dates')
   if a[1] == 'leave' and a[2] == actor then
@@ -14,8 +14,10 @@ for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
   end
 end
 -- asked later than policy.leave_notice: the deciders read it in their language
+local summary = say('MSG_SUM_LEAVE', { 'person', staff_name(prefix, actor), 'dates', date_span(dates) })
 local id, done = approval_new(prefix, now, src, 'L', 'leave', actor, { 'role:minister' },
   { dates = dates, shifts = shifts, late = late, reason_text = reason, summary = summary,
-    evidence = late == '1' and 'MSG_LEAVE_SHORT_NOTICE' or '' }, 'leave.request', summary)
+    digest = 'leave ' .. actor .. ' ' .. date_span(dates),
+    evidence = late == '1' and 'MSG_LEAVE_SHORT_NOTICE' or '' }, 'leave.request', 'leave ' .. actor .. ' ' .. date_span(dates))
 if done then return done end
 return { 'ok', id }

@@ -5,8 +5,8 @@
 --         ("date|shift" list), post: member, next member, next due;
 --         evaluate: weights "a,l,c,r,q"
 -- returns read/evaluate: {json}; post: {'posted'}
--- The report's parameters are catalog parameters (bot/catalog_json.h): the
--- words in them are message names, said in the reader's language.
+-- The words of the report's parameters are message names or spans
+-- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
 
@@ -22,6 +22,13 @@ local function pct(sorted, q)
   local i = math.ceil(q * #sorted)
   if i < 1 then i = 1 end
   return sorted[i]
+end
+
+-- A span of message MSG filled from KV ({key, value, key, value...}), for catalog_said.
+local function said(msg, kv)
+  local out = { msg }
+  for _, x in ipairs(kv or {}) do out[#out + 1] = string.gsub(tostring(x), '[\30\31]', ' ') end
+  return '\30' .. table.concat(out, '\31') .. '\30'
 end
 
 local function counts(t)
@@ -100,9 +107,9 @@ if op == 'evaluate' then
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
         local function f(x) return string.format('%.2f', x) end
-        scored[#scored + 1] = { id = id, score = score, line = { msg = 'MSG_EVALUATION_LINE',
-          name = staff_name(prefix, id), score = f(score), att = f(att), lat = f(lat), com = f(com), res = f(res),
-          rat = f(rat) } }
+        scored[#scored + 1] = { id = id, score = score, line = said('MSG_EVALUATION_LINE', {
+          'name', staff_name(prefix, id), 'score', f(score), 'att', f(att), 'lat', f(lat), 'com', f(com),
+          'res', f(res), 'rat', f(rat) }) }
       end
     end
   end
@@ -113,19 +120,18 @@ if op == 'evaluate' then
   end
   table.sort(scored, function(x, y) if x.score ~= y.score then return x.score > y.score end return x.id < y.id end)
   local top, bottom = scored[1].score, scored[#scored].score
-  local function lines(score)
+  local function lines(score, sep)
     local l = {}
     for _, s in ipairs(scored) do if score == nil or s.score == score then l[#l + 1] = s.line end end
-    return l
+    return table.concat(l, sep)
   end
   if #scored == 1 then
     out.kind, out.line = 'one', scored[1].line
   elseif top == bottom then
-    out.kind, out.lines = 'tie', lines(nil)
+    out.kind, out.lines = 'tie', lines(nil, '\n')
   else
-    out.kind = 'ranked'
-    out.best = { list = lines(top), sep = 'MSG_EVALUATION_SEP' }
-    out.worst = { list = lines(bottom), sep = 'MSG_EVALUATION_SEP' }
+    local sep = said('MSG_EVALUATION_SEP')
+    out.kind, out.best, out.worst = 'ranked', lines(top, sep), lines(bottom, sep)
   end
   return { cjson.encode(out) }
 end
@@ -154,8 +160,8 @@ if #weeks == 1 and string.match(label, '^%d+%-W%d+$') and redis.call('EXISTS', p
       if redis.call('HEXISTS', prefix .. 'excused:' .. label, id) == 1 then excused = excused + 1 else under = under + 1 end
     end
   end
-  week_line = { msg = 'MSG_REPORT_WEEK_UNDER', min = string.format('%d', math.floor(min_ms / 3600000)),
-    under = tostring(under), excused = tostring(excused) }
+  week_line = said('MSG_REPORT_WEEK_UNDER', { 'min', string.format('%d', math.floor(min_ms / 3600000)),
+    'under', under, 'excused', excused })
 end
 
 local function hm(ms)
@@ -169,34 +175,38 @@ table.sort(ids)
 for _, id in ipairs(ids) do
   local a = agents[id]
   table.sort(a.responses)
-  per_agent[#per_agent + 1] = { msg = 'MSG_REPORT_AGENT', name = staff_name(prefix, id), handled = tostring(a.handled),
-    median = #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
-    rating = a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' }
+  per_agent[#per_agent + 1] = said('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
+    'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
+    'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
 end
 local topics = {}
 do
   local keys = {}
   for k in pairs(by_topic) do keys[#keys + 1] = k end
   table.sort(keys)
-  for _, k in ipairs(keys) do topics[#topics + 1] = k .. ' ' .. by_topic[k] end
-  if no_topic > 0 then topics[#topics + 1] = { msg = 'MSG_REPORT_NO_TOPIC', n = tostring(no_topic) } end
+  for _, k in ipairs(keys) do topics[#topics + 1] = string.gsub(k, '[\30\31]', ' ') .. ' ' .. by_topic[k] end
+  if no_topic > 0 then topics[#topics + 1] = said('MSG_REPORT_NO_TOPIC', { 'n', no_topic }) end
 end
 local complaints = 'MSG_REPORT_NO_COMPLAINTS'
 if opened > 0 then
-  complaints = { msg = 'MSG_REPORT_COMPLAINTS', opened = tostring(opened), resolved = tostring(resolved),
-    open = tostring(still), breaches = tostring(breaches),
-    response = #responses > 0 and { msg = 'MSG_REPORT_RESPONSE', median = dur(pct(responses, 0.5)),
-      p90 = dur(pct(responses, 0.9)) } or 'MSG_REPORT_NO_RESPONSE_YET' }
+  local kv = { 'opened', opened, 'resolved', resolved, 'open', still, 'breaches', breaches }
+  if #responses > 0 then
+    kv[#kv + 1], kv[#kv + 2], kv[#kv + 3], kv[#kv + 4] = 'median', dur(pct(responses, 0.5)), 'p90', dur(pct(responses, 0.9))
+    complaints = said('MSG_REPORT_COMPLAINTS', kv)
+  else
+    complaints = said('MSG_REPORT_COMPLAINTS_NO_RESPONSE', kv)
+  end
 end
 local params = {
   period = label, complaints = complaints,
-  topics = (#topics > 0 and #topics > (no_topic > 0 and 1 or 0)) and { msg = 'MSG_REPORT_TOPICS', topics = topics } or '',
-  priorities = opened > 0 and { msg = 'MSG_REPORT_PRIORITIES', priorities = counts(by_prio) } or '',
+  -- the topic line only when something has a topic
+  topics = (#topics > (no_topic > 0 and 1 or 0)) and (said('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
+  priorities = opened > 0 and said('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
   suggestions = tostring(redis.call('ZCOUNT', prefix .. 'suggestions', from, to)),
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),
   hours = hm(worked), week = week_line,
-  agents = #per_agent > 0 and { msg = 'MSG_REPORT_AGENTS', lines = per_agent } or '',
+  agents = #per_agent > 0 and (said('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '',
 }
 if op == 'post' then
   timer_done(prefix, ARGV[10])

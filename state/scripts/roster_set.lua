@@ -4,7 +4,7 @@
 --         due times (space list: remind, late per date), then the person ids
 -- Setting anyone on a shift arms its reminder; a lead or a minister on duty
 -- also its late check (late_fire.lua).
--- returns {'ok', changes} | {'no_such_person', id} | {'may_not_hold', id, slot}
+-- returns {'ok', changes, what 'lead'|'minister'|'agents'|'added'|'removed', names} | {'no_such_person', id} | {'may_not_hold', id, slot}
 --         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
 local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local dates, dues, persons = words(ARGV[7]), {}, {}
@@ -26,7 +26,7 @@ for _, id in ipairs(persons) do
   end
 end
 
-local changes = 0
+local changes, removed = 0, {}
 for i, date in ipairs(dates) do
   for _, id in ipairs(persons) do
     if op == 'remove' then
@@ -34,6 +34,7 @@ for i, date in ipairs(dates) do
       if s then
         take_out(prefix, date, shift, s, id)
         changes = changes + 1
+        removed[id] = true
       end
     elseif slot_of(prefix, date, shift, id) ~= slot then
       put_in(prefix, date, shift, slot, id)
@@ -58,4 +59,28 @@ if changes > 0 then
   audit(prefix, now, actor, 'roster.' .. op, table.concat(persons, ' '),
     shift .. ' ' .. dates[1] .. (ndates > 1 and ('..' .. dates[ndates]) or ''), src)
 end
-return { 'ok', changes }
+-- what the slot is now, so that the one typing can check it: the lead or the
+-- minister on duty; the agents (when every date has the same ones, else who
+-- was added); who was taken off
+local names = {}
+local function named(ids)
+  local out = {}
+  for _, id in ipairs(ids) do out[#out + 1] = staff_name(prefix, id) end
+  return table.concat(out, ', ')
+end
+if op == 'remove' then
+  for _, id in ipairs(persons) do
+    if removed[id] then names[#names + 1] = id; removed[id] = nil end
+  end
+  return { 'ok', changes, 'removed', named(names) }
+elseif op == 'lead' or op == 'minister' then
+  local id = redis.call('HGET', roster_key(prefix, dates[1], shift), op)
+  return { 'ok', changes, op, id and staff_name(prefix, id) or '-' }
+end
+local agents = redis.call('HGET', roster_key(prefix, dates[1], shift), 'agents') or ''
+for _, date in ipairs(dates) do
+  if (redis.call('HGET', roster_key(prefix, date, shift), 'agents') or '') ~= agents then
+    return { 'ok', changes, 'added', named(persons) }
+  end
+end
+return { 'ok', changes, 'agents', named(words(agents)) }

@@ -1,13 +1,13 @@
 -- swap_request: !swap <date> <shift> with <person> -> approval S-n: the
 -- other person accepts, then a minister or webmaster approves.
 -- KEYS[1] any key of the site
--- ARGV    prefix, now, actor, src, date, shift, other, other's shifts to search (space list), summary,
+-- ARGV    prefix, now, actor, src, date, shift, other, other's shifts to search (space list),
 --         stuck_after ms
 -- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'no_such_person'} | {'self'}
 --         | {'already_there'} | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
 --         | {'uncompletable', step, who} | {'approved'|'failed', ...}
-local prefix, now, actor, src, date, shift, other, shifts, summary =
-  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+local prefix, now, actor, src, date, shift, other, shifts =
+  ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local slot = slot_of(prefix, date, shift, actor)
 if not slot then return { 'not_yours' } end
 if other == actor then return { 'self' } end
@@ -28,10 +28,14 @@ for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
   if a[1] == 'swap' and a[2] == actor and a[3] == date .. '|' .. shift then return { 'duplicate', id } end
 end
 -- the other person is asked with MSG_SWAP_ASKED, not the engine's announcement
+local summary = say(other_shift ~= '' and 'MSG_SUM_SWAP_EXCHANGE' or 'MSG_SUM_SWAP',
+  { 'from', staff_name(prefix, actor), 'shift', shift, 'date', date, 'to', staff_name(prefix, other),
+    'theirs', other_shift })
 local id, done = approval_new(prefix, now, src, 'S', 'swap', actor, { 'person:' .. other, 'role:minister' },
   { date = date, shift = date .. '|' .. shift, shift_name = shift, slot = slot, other = other,
-    other_shift = other_shift, other_slot = other_slot, summary = summary, quiet1 = '1' },
-  'swap.request', summary)
+    other_shift = other_shift, other_slot = other_slot, summary = summary, quiet1 = '1',
+    digest = 'swap ' .. date .. ' ' .. shift .. ': ' .. actor .. ' -> ' .. other },
+  'swap.request', 'swap ' .. date .. ' ' .. shift .. ': ' .. actor .. ' -> ' .. other)
 if done then return done end
 notify_staff(prefix, other, 'MSG_SWAP_ASKED', { id = id, from = staff_name(prefix, actor), summary = summary })
 return { 'ok', id, other_shift, other_slot }

@@ -247,6 +247,39 @@ static int cmd_person(struct console *con, char *args)
 	return 0;
 }
 
+/* "/lose N [TYPE]": the next N actions (of TYPE) go unanswered and unshown. */
+static int cmd_lose(struct console *con, char *args)
+{
+	char *n_s = next_word(&args), *type = next_word(&args);
+	long n;
+
+	if (parse_int(n_s, 0, 1000000, &n) || next_word(&args) ||
+	    (type && strcmp(type, "send") && strcmp(type, "dm") && strcmp(type, "system"))) {
+		report_error(con->report, "usage: /lose N [send|dm|system]");
+		return -1;
+	}
+	site_set_lose(con->srv, (int)n, type);
+	report_say(con->report, "* the next %ld action%s%s%s get%s no answer", n, n == 1 ? "" : "s",
+		   type ? " of type " : "", type ? type : "", n == 1 ? "s" : "");
+	return 0;
+}
+
+/* "/garble N": the next N actions are refused with bad_request without a ref. */
+static int cmd_garble(struct console *con, char *args)
+{
+	char *n_s = next_word(&args);
+	long n;
+
+	if (parse_int(n_s, 0, 1000000, &n) || next_word(&args)) {
+		report_error(con->report, "usage: /garble N");
+		return -1;
+	}
+	site_set_garble(con->srv, (int)n);
+	report_say(con->report, "* the next %ld action%s get%s bad_request without a ref",
+		   n, n == 1 ? "" : "s", n == 1 ? "s" : "");
+	return 0;
+}
+
 static int cmd_quit(struct console *con, char *args)
 {
 	con->quit(con->arg);
@@ -326,7 +359,11 @@ static const struct console_cmd console_cmds[] = {
 	{ "dup", ARGS_NONE, "/dup", "send the last message frame again, same id", cmd_dup },
 	{ "expire", ARGS_NONE, "/expire", "forget all sessions (resume gets invalid_session)",
 	  cmd_expire },
+	{ "garble", ARGS_REQUIRED, "/garble N",
+	  "answer the next N actions with bad_request without a ref (an unreadable frame)", cmd_garble },
 	{ "help", ARGS_NONE, "/help", "this list", cmd_help },
+	{ "lose", ARGS_REQUIRED, "/lose N [send|dm|system]",
+	  "leave the next N actions (of that type) unanswered and unshown (a lost frame)", cmd_lose },
 	{ "person", ARGS_REQUIRED, "/person NAME UID [DISPLAY NAME]",
 	  "NAME> now speaks as site user UID (e.g. staff added at run time)", cmd_person },
 	{ "quit", ARGS_NONE, "/quit", "exit", cmd_quit },

@@ -84,6 +84,8 @@ struct site_server {
 
 	bool acks, refuse;
 	int forced_limits, forced_retry_ms;     /* /ratelimit N RETRY_MS */
+	int lose_next, garble_next;             /* /lose N [TYPE], /garble N */
+	char lose_type[8];                      /* "": any action */
 
 	uint64_t last_id;               /* the last "m-N" given out */
 	uint64_t last_session;          /* the last "s-N" given out */

@@ -515,6 +515,26 @@ static void on_action(struct conn *c, cJSON *msg, const char *data, size_t len)
 		reject(c, msg, "bad_request", "ref must be a non-empty string", data, len);
 		return;
 	}
+	if ((srv->lose_next > 0 && (!srv->lose_type[0] || !strcmp(srv->lose_type, type))) ||
+	    srv->garble_next > 0) {
+		bool lose = srv->lose_next > 0 && (!srv->lose_type[0] || !strcmp(srv->lose_type, type));
+		cJSON *ev = report_ev(lose ? "action_lost" : "action_garbled");
+		char human[160];
+
+		if (lose)
+			srv->lose_next--;
+		else
+			srv->garble_next--;
+		cJSON_AddStringToObject(ev, "ref", ref->valuestring);
+		cJSON_AddStringToObject(ev, "type", type);
+		snprintf(human, sizeof(human), lose ? "* dutybot's %.40s was lost (no answer, not shown)"
+			 : "* dutybot's %.40s was garbled (bad_request without a ref, not shown)",
+			 ref->valuestring);
+		report_event(srv->report, ev, human);
+		if (!lose)
+			send_error(c, NULL, "bad_request", "frame could not be read");
+		return;
+	}
 	if (srv->forced_limits > 0) {
 		srv->forced_limits--;
 		rate_limited(c, ref, (uint64_t)srv->forced_retry_ms);

@@ -743,6 +743,17 @@ void site_set_refuse(struct site_server *srv, bool on)
 	srv->refuse = on;
 }
 
+void site_set_lose(struct site_server *srv, int n, const char *type)
+{
+	srv->lose_next = n;
+	snprintf(srv->lose_type, sizeof(srv->lose_type), "%s", type ? type : "");
+}
+
+void site_set_garble(struct site_server *srv, int n)
+{
+	srv->garble_next = n;
+}
+
 void site_expire(struct site_server *srv)
 {
 	srv->n_sessions = 0;

@@ -76,6 +76,12 @@ void site_burst_end(struct site_server *srv);
 void site_set_acks(struct site_server *srv, bool on);
 void site_set_ratelimit(struct site_server *srv, int n, int retry_ms);
 void site_set_refuse(struct site_server *srv, bool on);
+/* The next N actions (of TYPE: send, dm or system; NULL: any) get no answer
+ * at all and are not shown (a lost frame). */
+void site_set_lose(struct site_server *srv, int n, const char *type);
+/* The next N actions are answered with a bad_request error without a ref
+ * (as a frame the site cannot read) and are not shown. */
+void site_set_garble(struct site_server *srv, int n);
 void site_expire(struct site_server *srv);
 /* Space-separated list of accepted tokens; -1 if empty. */
 int site_set_tokens(struct site_server *srv, const char *tokens);

@@ -333,7 +333,7 @@ class Scenarios:
         alert = self.wait_post("EMERGENCY E-1 from Mia Keller [CCS]", channel="alerts")
         self.assertEqual([c for _, c in alert["buttons"]], ["ack E-1"])
         self.wait_post("EMERGENCY E-1", channel="dm", person="vera")
-        self.wait_post("paging shift_lead (Vera Kovacs), round 1.", channel="alerts")
+        self.wait_post("E-1: paging the shift's lead, Vera Kovacs.", channel="alerts")
         # nobody acks within 2 s: the duty minister is paged, and acks with the button of his page
         page = self.wait_post("EMERGENCY E-1", channel="dm", person="mark", timeout=8)
         self.assertEqual([c for _, c in page["buttons"]], ["ack E-1"])

@@ -40,21 +40,25 @@ class Escalation(Case):
         self.ask("mia", "!emergency the chat servers are down", "Emergency E-1 raised")
         s.wait_all({"ev": "send", "room": "alerts", "text": "EMERGENCY E-1 from Mia Keller [CCS] (site #lobby): the chat servers are down"},
                    {"ev": "dm", "to": "vera", "text": "Emergency plan: Call the site owner first"},
-                   {"ev": "send", "room": "alerts", "text": "E-1 not acknowledged: paging shift_lead (Vera Kovacs), round 1."})
+                   {"ev": "send", "room": "alerts", "text": "E-1: paging the shift's lead, Vera Kovacs."},
+                   {"ev": "dm", "to": "mia", "text": "Your emergency E-1: paging the shift's lead, Vera Kovacs."})
         s.wait_all({"ev": "dm", "to": "mark", "text": "EMERGENCY E-1"},
-                   {"ev": "send", "room": "alerts", "text": "paging duty_minister (Mark Novak), round 1."}, timeout=8)
-        s.wait({"ev": "send", "room": "alerts", "text": "paging ministers (Mark Novak), round 1."}, timeout=8)
+                   {"ev": "send", "room": "alerts", "text": "paging the minister on duty, Mark Novak (round 1 of 2)."}, timeout=8)
+        s.wait({"ev": "send", "room": "alerts", "text": "paging the ministers, Mark Novak (round 1 of 2)."}, timeout=8)
         s.wait_all({"ev": "dm", "to": "lemon", "text": "EMERGENCY E-1"},
-                   {"ev": "send", "room": "alerts", "text": "paging webmasters (Lemon Chen), round 1."}, timeout=8)
+                   {"ev": "send", "room": "alerts", "text": "paging the webmasters, Lemon Chen (round 1 of 2)."}, timeout=8)
         # repeat = 1: the chain runs once more, then only the alerts channel is told
-        s.wait({"ev": "send", "room": "alerts", "text": "paging shift_lead (Vera Kovacs), round 2."}, timeout=8)
-        s.wait({"ev": "send", "room": "alerts", "text": "paging webmasters (Lemon Chen), round 2."}, timeout=20)
-        s.wait({"ev": "send", "room": "alerts", "text": "E-1 is still not acknowledged"}, timeout=8)
+        s.wait({"ev": "send", "room": "alerts", "text": "paging the shift's lead, Vera Kovacs (round 2 of 2)."}, timeout=8)
+        s.wait({"ev": "send", "room": "alerts", "text": "paging the webmasters, Lemon Chen (round 2 of 2)."}, timeout=20)
+        # the chain ran out: the alerts channel is reminded, the one who raised it told once
+        s.wait_all({"ev": "send", "room": "alerts", "text": "E-1 is still not acknowledged"},
+                   {"ev": "dm", "to": "mia", "text": "Your emergency E-1 is still not acknowledged"}, timeout=8)
         self.ask("lemon", "!ack E-1", "E-1 acknowledged.")
-        s.wait({"ev": "send", "room": "alerts", "text": "E-1 acknowledged by Lemon Chen; the escalation stops."})
+        s.wait_all({"ev": "send", "room": "alerts", "text": "E-1 acknowledged by Lemon Chen; the escalation stops."},
+                   {"ev": "dm", "to": "mia", "text": "Your emergency E-1 was acknowledged by Lemon Chen at 10:0"})
         s.expect_none(lambda e: e.get("ev") in ("send", "dm") and "E-1" in e.get("text", ""), within=4.5)
         self.ask("vera", "!ack E-1", "E-1 was already acknowledged by Lemon Chen at 10:")
-        self.ask("mia", "!emergencies", "E-1 10:00 Mia Keller [CCS]: the chat servers are down — Lemon Chen")
+        self.ask("mia", "!emergencies", "E-1 10:00 Mia Keller [CCS]: the chat servers are down — acknowledged by Lemon Chen at 10:0")
         self.ask("vera", "!resolve E-1 power is back", "E-1 resolved.")
         s.wait({"ev": "send", "room": "alerts", "text": "E-1 resolved by Vera Kovacs: power is back"})
         self.ask("mia", "!emergencies", "No open emergencies.")
@@ -72,12 +76,12 @@ class EscalationRestart(Case):
 
     def test_the_chain_continues_after_a_restart(self):
         self.ask("mia", "!emergency fire alarm", "E-1")
-        self.site.wait({"ev": "send", "room": "alerts", "text": "paging shift_lead (Vera Kovacs), round 1."})
+        self.site.wait({"ev": "send", "room": "alerts", "text": "E-1: paging the shift's lead, Vera Kovacs."})
         self.assertEqual(self.daemon.stop(), 0)
         self.site.wait({"ev": "closed"})
         self.start_daemon(DUTYBOT_FAKE_NOW="2026-03-02T10:00:30Z")
-        self.site.wait({"ev": "send", "room": "alerts", "text": "paging duty_minister (Mark Novak), round 1."}, timeout=15)
-        self.assertEqual(len(self.site.all({"ev": "send", "room": "alerts", "text": "paging shift_lead (Vera Kovacs), round 1."})), 1)
+        self.site.wait({"ev": "send", "room": "alerts", "text": "paging the minister on duty, Mark Novak (round 1 of 2)."}, timeout=15)
+        self.assertEqual(len(self.site.all({"ev": "send", "room": "alerts", "text": "paging the shift's lead, Vera Kovacs"})), 1)
         self.ask("mark", "!ack E-1", "acknowledged")
 
 
@@ -94,12 +98,12 @@ class EscalationTwoInstances(Case):
         self.ask("mia", "!emergency two of us", "E-1")
         deadline = time.monotonic() + 20
         both = lambda m: self.site.all(m) + site2.all(m)
-        while time.monotonic() < deadline and not both({"ev": "send", "room": "alerts", "text": "webmasters (Lemon Chen), round 1"}):
+        while time.monotonic() < deadline and not both({"ev": "send", "room": "alerts", "text": "the webmasters, Lemon Chen (round 1 of 2)"}):
             time.sleep(0.3)
         self.ask("lemon", "!ack E-1", "acknowledged")
         time.sleep(3)
-        for step in ("shift_lead", "duty_minister", "ministers", "webmasters"):
-            self.assertEqual(len(both({"ev": "send", "room": "alerts", "text": f"paging {step} ("})), 1, step)
+        for step in ("the shift's lead", "the minister on duty", "the ministers", "the webmasters"):
+            self.assertEqual(len(both({"ev": "send", "room": "alerts", "text": f"paging {step}, "})), 1, step)
         self.assertEqual(len(both({"ev": "dm", "to": "vera", "text": "EMERGENCY E-1"})), 1)
         self.assertEqual(len(both({"ev": "dm", "to": "lemon", "text": "EMERGENCY E-1"})), 1)
         self.assertEqual(len(both({"ev": "send", "room": "alerts", "text": "EMERGENCY E-1 from"})), 1)
@@ -152,7 +156,7 @@ class HandoverItems(Case):
         self.ask("mia", "!complaint new f1 priority=high the music is too loud", "C-1 filed")
         self.ask("lemon", "!checkin", "checked in to night")
         items, _ = self.site.wait_all({"ev": "dm", "to": "lemon", "text": "Open emergencies: E-1 printer on fire"},
-                                      {"ev": "dm", "to": "lemon", "text": "Open complaints: C-1 high queued"})
+                                      {"ev": "dm", "to": "lemon", "text": "Open complaints waiting in the queue: C-1 (high)."})
         self.assertIn("Unresolved technical problems: T-1 the lobby's video player hangs", items["text"])
 
 

@@ -39,7 +39,7 @@ class Day(RealDayE2E):
         self.ask("mark", "!roster add 2026-03-02 early " + " ".join(self.ROSTER), "Roster updated")
         self.site.skip()
 
-    def ask(self, person, text, expect, **kw):
+    def pace(self, person):
         """At the default limits a person has a burst of 5 commands and one
         more every 3 s: a person here types no faster than that."""
         now = time.monotonic()
@@ -49,7 +49,28 @@ class Day(RealDayE2E):
             time.sleep((1.0 - tokens) * 3.3)
             tokens, now = 1.0, time.monotonic()
         self.buckets[person] = (tokens - 1.0, now)
+
+    def ask(self, person, text, expect, **kw):
+        self.pace(person)
         return super().ask(person, text, expect, **kw)
+
+    def dm_ask(self, person, text, expect):
+        """PERSON asks privately (a CMD_PRIVATE command); the answer comes privately."""
+        return self.ask(person, text, expect, room="dm")
+
+    def ask_in_lobby(self, person, text, notice, expect):
+        """PERSON types a command whose answer is private (CMD_PRIVATE) in the
+        lobby: the lobby reads only NOTICE (exactly, in PERSON's language) and
+        the answer matching EXPECT comes to PERSON as a dm; returns the dm."""
+        self.pace(person)
+        said = self.site.say(person, text)
+        room, answer = self.site.wait_all({"ev": "send", "room": "lobby", "text": lambda t: t == notice},
+                                          {"ev": "dm", "to": person, "text": expect})
+        self.site.expect_none({"ev": "send", "room": "lobby", "text": expect}, within=0.5)
+        after = self.site.events[self.site.events.index(said):]
+        self.assertEqual([e["text"] for e in after if e.get("ev") == "send" and e.get("room") == "lobby"
+                          and e is not room and expect in e["text"]], [])
+        return answer
 
     def agent_of(self, cid):
         return self.redis.cmd("HGET", self.key("complaint", cid), "agent")
@@ -210,30 +231,32 @@ class DefaultView(Day):
         self.file("vera", "f4 group=vip my vip badge is gone", "C-4 rögzítve; most senki")
         self.file("vera", "f5 the lobby is too loud", "C-5 rögzítve; most senki")
         # Mia (CCS, not checked in yet) sees the queue she could take, not the vip one
-        text = self.ask("mia", "!complaints", "Yours: none.")["text"]
+        # typed in the lobby: the lobby hears only where the answer went
+        text = self.ask_in_lobby("mia", "!complaints", "Mia Keller [CCS], I sent you the answer privately.",
+                                 "Yours: none.")["text"]
         self.assertEqual(text, "Yours: none.\nQueue you can take (2):\n"
                                "C-3 queued urgent -: the chat is down\nC-5 queued normal -: the lobby is too loud")
         # Ana (PAM) may take the vip one too; Sara reads Spanish
-        text = self.ask("ana", "!complaints", "Queue you can take (3):")["text"]
+        text = self.dm_ask("ana", "!complaints", "Queue you can take (3):")["text"]
         self.assertIn("C-4 queued normal -: my vip badge is gone", text)
-        self.ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 queued urgent -")
+        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 queued urgent -")
         # Tom has his own two and is shown the queue he could take
-        self.ask("tom", "!complaints", "Deine (2):\nC-1 open normal Tom Berger [TRN]: one\n"
-                                       "C-2 open normal Tom Berger [TRN]: two\n"
-                                       "Warteschlange, die du übernehmen kannst (2):\nC-3 queued urgent -")
+        self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 open normal Tom Berger [TRN]: one\n"
+                                          "C-2 open normal Tom Berger [TRN]: two\n"
+                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 queued urgent -")
         # once Mia checks in she takes them; the view says what is empty and where to look
         self.checkin("mia")
         self.until(lambda: self.queue() == ["C-4"], "Mia to take C-3 and C-5")
-        self.ask("mia", "!complaints", "Yours (2):\nC-3 open urgent Mia Keller [CCS]: the chat is down\n"
-                                       "C-5 open normal Mia Keller [CCS]: the lobby is too loud\n"
-                                       "Queue: nothing you can take.")
+        self.dm_ask("mia", "!complaints", "Yours (2):\nC-3 open urgent Mia Keller [CCS]: the chat is down\n"
+                                          "C-5 open normal Mia Keller [CCS]: the lobby is too loud\n"
+                                          "Queue: nothing you can take.")
         self.ask("mia", "!complaint resolve C-3 back up", "C-3 resolved")
         self.ask("mia", "!complaint resolve C-5 turned down", "C-5 resolved")
-        self.ask("mia", "!complaints",
-                 "You have no open complaints, and the queue has none you can take. "
-                 "Everything open: !complaints open; the whole queue: !complaints queue")
-        self.ask("mia", "!complaints queue", "Complaints:\nC-4 queued normal -: my vip badge is gone")
-        self.ask("mia", "!complaints everything", "Usage: !complaints [open|mine|queue|all]")
+        self.dm_ask("mia", "!complaints",
+                    "You have no open complaints, and the queue has none you can take. "
+                    "Everything open: !complaints open; the whole queue: !complaints queue")
+        self.dm_ask("mia", "!complaints queue", "Complaints:\nC-4 queued normal -: my vip badge is gone")
+        self.dm_ask("mia", "!complaints everything", "Usage: !complaints [open|mine|queue|all]")
 
 
 class ReplyAndNote(Day):
@@ -315,22 +338,22 @@ class GroupOnExisting(Day):
 class Evaluation(Day):
 
     def test_no_ranking_without_data_and_ties_are_ties(self):
-        self.ask("mark", "!evaluate 2026-10",
-                 "Evaluation 2026-10: not enough data to rank anyone "
-                 "(no agent has hours, lateness, complaints or ratings in that month).")
+        self.dm_ask("mark", "!evaluate 2026-10",
+                    "Evaluation 2026-10: not enough data to rank anyone "
+                    "(no agent has hours, lateness, complaints or ratings in that month).")
         self.ask("wei", "!evaluate 2026-10", "!evaluate")                  # a vice minister may not
         self.ask("mark", "!lang zh", "zh")
-        self.ask("mark", "!evaluate 2026-10", "评估 2026-10：数据不足，无法排名")
+        self.dm_ask("mark", "!evaluate 2026-10", "评估 2026-10：数据不足，无法排名")
         self.ask("mark", "!lang en", "en")
         # Mia checks in late (10:00 for 06:00): one agent with data is no ranking
         self.checkin("mia")
-        self.ask("mark", "!evaluate",
-                 "Evaluation 2026-03\nOnly one agent has data, so there is no ranking: Mia Keller [CCS]: 0.50 "
-                 "(attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, ratings 0.00)\n"
-                 "Not ranked (no data): Ana Horvat [PAM], Sara Ruiz [SAM], Tom Berger [TRN]")
+        self.dm_ask("mark", "!evaluate",
+                    "Evaluation 2026-03\nOnly one agent has data, so there is no ranking: Mia Keller [CCS]: 0.50 "
+                    "(attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, ratings 0.00)\n"
+                    "Not ranked (no data): Ana Horvat [PAM], Sara Ruiz [SAM], Tom Berger [TRN]")
         # Tom too: the same data, a tie
         self.checkin("tom")
-        text = self.ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
+        text = self.dm_ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
         self.assertEqual(text, "Evaluation 2026-03\nEveryone with data ties, so there is no best or worst:\n"
                                "Mia Keller [CCS]: 0.50 (attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, ratings 0.00)\n"
                                "Tom Berger [TRN]: 0.50 (attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, ratings 0.00)\n"
@@ -340,7 +363,7 @@ class Evaluation(Day):
         self.checkin("sara")
         self.file("mark", "f1 group=vip my badge", "C-1 filed and given to sara.")
         self.ask("sara", "!complaint resolve C-1 badge restored", "C-1 resuelta")
-        text = self.ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
+        text = self.dm_ask("mark", "!evaluate", "Evaluation 2026-03")["text"]
         self.assertIn("\nBest: Sara Ruiz [SAM]: ", text)
         self.assertIn("\nWorst: Mia Keller [CCS]: 0.50 (attendance 0.00, lateness 0.50, complaints 0.00, response 0.00, "
                       "ratings 0.00); Tom Berger [TRN]: 0.50", text)

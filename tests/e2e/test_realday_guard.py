@@ -5,8 +5,11 @@ data go privately wherever the command was typed.
 The department of the seeds (tests/e2e/realday.py) on the daemon's own
 defaults: chat friends 20 a minute with a burst of 5 (the excess dropped,
 told once per flood), staff 120 a minute with a burst of 30 (the excess waits
-its turn, in order, never dropped)."""
+its turn, in order, never dropped).  With Redis down nobody's role is known:
+everyone is held to a chat friend's limits.  A friend made staff is heard at
+once, even in the middle of their own flood."""
 
+import time
 import unittest
 
 from realday import RealDayE2E
@@ -27,9 +30,10 @@ class Guard(RealDayE2E):
         and the answer each gets."""
         lines = []
         for date in days(14):
-            for shift, who in (("early", "mia"), ("late", "ana"), ("night", "sara")):
+            for shift, who, name in (("early", "mia", "Mia Keller [CCS]"), ("late", "ana", "Ana Horvat [PAM]"),
+                                     ("night", "sara", "Sara Ruiz [SAM]")):
                 lines.append((f"!roster add {date} {shift} {who}",
-                              f"Roster updated: {shift} on {date}."))
+                              f"Roster updated: {shift} on {date} — agents {name}."))
         return lines[:n]
 
     def answers_in_lobby(self, n, timeout):
@@ -110,6 +114,23 @@ class Guard(RealDayE2E):
         self.site.expect_none({"ev": "dm", "to": "lina"}, within=1.0)
         self.assertLessEqual(len(self.site.all({"ev": "send", "room": "lobby", "text": "pong"})), 5)
 
+    def test_a_long_flood_of_a_known_friend_mostly_stops_before_redis(self):
+        self.ask("lina", "!ping", "pong")
+        before = int(self.metric("dutybot_begin_batches_total"))
+        start = time.monotonic()
+        for _ in range(120):
+            self.site.say("lina", "!ping")
+        took = time.monotonic() - start
+        self.site.wait({"ev": "dm", "to": "lina", "text": "Lina, you are sending commands too fast."}, timeout=10)
+        self.site.expect_none({"ev": "dm", "to": "lina"}, within=1.0)
+        # 120 lines read one by one: each would be a begin call of its own; while
+        # Redis vouches (for a second at a time) that she is a friend, none is
+        batches = int(self.metric("dutybot_begin_batches_total")) - before
+        self.assertLess(batches, 40, batches)
+        # the first ping, the four left of her burst, and one for each 3 s the flood took
+        self.assertLessEqual(len(self.site.all({"ev": "send", "room": "lobby", "text": "pong"})),
+                             1 + 4 + int(took / 3) + 1)
+
     def metrics(self):
         import urllib.request
         with urllib.request.urlopen(f"http://127.0.0.1:{self.config.http_port}/metrics", timeout=5) as r:
@@ -131,7 +152,7 @@ class GuardQueueFull(RealDayE2E):
     def test_what_does_not_fit_the_queue_is_refused_once_and_the_rest_runs_in_order(self):
         self.site.command("/burst " + " || ".join(f"mark> !roster add {d} early mia" for d in days(8)))
         done = [self.site.wait({"ev": "send", "room": "lobby"}, timeout=10)["text"] for _ in range(5)]
-        self.assertEqual(done, [f"Roster updated: early on {d}." for d in days(5)])
+        self.assertEqual(done, [f"Roster updated: early on {d} — agents Mia Keller [CCS]." for d in days(5)])
         told = [e["text"] for e in self.site.all({"ev": "dm", "to": "mark"})]
         self.assertEqual(len(told), 2, told)
         self.assertTrue(told[0].startswith("Mark Novak, you are sending commands faster than I run them"), told)
@@ -149,6 +170,145 @@ class GuardQueueFull(RealDayE2E):
         self.assertEqual(len(self.site.all({"ev": "send", "room": "lobby", "text": "Roster updated: late on"})), 5)
         for d in days(5):
             self.assertEqual(self.redis.cmd("HGET", self.key("roster", d, "late"), "agents"), "ana")
+
+
+    def test_a_long_chinese_command_is_quoted_back_cut_between_characters(self):
+        # wei (zh) hands over in Chinese while four quick pings are still waiting
+        handover = ("handover 早班交接：三号线客服系统上午出现过两次短暂故障，已经恢复；VIP客户投诉两起，"
+                    "已转给Ana处理；晚班请继续关注工单积压情况，并在二十二点前完成日报。")
+        self.site.command("/burst " + " || ".join(["wei> !ping"] * 5 + [f"wei> !{handover}"]))
+        self.assertEqual(self.answers_in_lobby(5), ["pong"] * 5)
+        told = [e["text"] for e in self.site.all({"ev": "dm", "to": "wei"})]
+        self.assertEqual(len(told), 2, told)
+        self.assertTrue(told[0].startswith("Wang Wei，你发送命令的速度比我执行得快：后面的命令会排队等候"), told)
+        # 80 characters at most, cut after a mark, never inside a character
+        self.assertRegex(told[1], r"^Wang Wei，你已有 3 条命令在等待，因此“handover 早班交接：三号线客服系统上午出现过两次"
+                                  r"短暂故障，已经恢复；VIP客户投诉两起，已转给Ana处理；晚班请继续关注工单积压情况，…”"
+                                  r"及紧随其后发送的命令未被执行。请在 \d+ 秒后重新发送。$")
+        self.assertNotIn("\ufffd", told[1])
+        self.site.expect_none({"ev": "send", "room": "lobby"}, within=0.5)
+
+    def answers_in_lobby(self, n, timeout=10):
+        return [self.site.wait({"ev": "send", "room": "lobby"}, timeout=timeout)["text"] for _ in range(n)]
+
+
+class WithoutRedis(RealDayE2E):
+    """Redis down: nobody's role can be known, so everyone is held to a chat
+    friend's limits (or to what the guard learned of them before): a flood
+    gets a bounded number of answers and one notice, in the language the
+    guard knows; a line typed at a person's pace is answered, always."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": MONDAY}
+
+    STATE_DOWN = "The state store is unavailable right now, so nothing was done. Please try again in a minute."
+    PONG_DOWN = "pong (but the state store is unavailable right now)"
+
+    def flood(self, person, n):
+        for _ in range(n):
+            self.site.say(person, "!ping")
+
+    def test_a_flood_is_held_back_and_people_typing_slowly_get_answers(self):
+        s = self.site
+        # known to the guard before the outage: lina reads Spanish, tom German
+        self.ask("lina", "!lang es", "Idioma")
+        self.ask("lina", "!ping", "pong")
+        self.ask("tom", "!ping", "pong")
+        self.redis.stop()
+        # a chat friend the daemon never saw: 30 lines, 5 answered (a sixth if a token came back)
+        self.flood("rex", 30)
+        s.wait({"ev": "dm", "to": "rex", "text": "Rex, you are sending commands too fast. "
+                                                 "The extra ones are ignored; wait "}, timeout=10)
+        s.expect_none({"ev": "dm", "to": "rex"}, within=1.5)
+        pongs = len(s.all({"ev": "send", "room": "lobby", "text": self.PONG_DOWN}))
+        self.assertIn(pongs, (5, 6))
+        self.assertEqual(len(s.all({"ev": "dm", "to": "rex"})), 1)
+        # a friend the guard knew: told in her language, answered in it too
+        self.flood("lina", 20)
+        s.wait({"ev": "dm", "to": "lina", "text": "Lina, estás enviando comandos demasiado rápido. "
+                                                  "Los que sobran se ignoran; espera "}, timeout=10)
+        s.expect_none({"ev": "dm", "to": "lina"}, within=1.0)
+        lina = len(s.all({"ev": "send", "room": "lobby",
+                          "text": "pong (pero la base de datos no está disponible en este momento)"}))
+        self.assertIn(lina, range(3, 7))    # her !lang and !ping took two of the five
+        self.assertEqual(len(s.all({"ev": "dm", "to": "lina"})), 1)
+        self.assertEqual(int(self.metric("dutybot_throttled_total")), (30 - pongs) + (20 - lina))
+        # staff at a person's pace: every line answered, in their language where the guard knows it
+        s.skip()
+        for _ in range(3):
+            self.ask("tom", "!whoami", "Die Datenbank ist gerade nicht erreichbar, daher wurde nichts ausgeführt. "
+                                       "Bitte versuch es in einer Minute noch einmal.")
+            self.ask("mark", "!roster 2026-03-03", self.STATE_DOWN)
+        s.expect_none({"ev": "dm", "to": "tom"}, within=0.3)
+        s.expect_none({"ev": "dm", "to": "mark"}, within=0.1)
+
+    def test_after_a_restart_with_redis_down_a_flood_is_still_held_back(self):
+        s = self.site
+        self.daemon.stop()
+        self.redis.stop()
+        self.start_daemon()
+        s.wait({"ev": "ready"}, timeout=15)
+        # nobody is known now: a minister's pasted flood is held to a friend's limits
+        s.command("/burst " + " || ".join(["mark> !ping"] * 30))
+        s.wait({"ev": "dm", "to": "mark", "text": "Mark Novak, you are sending commands too fast. "
+                                                  "The extra ones are ignored; wait "}, timeout=10)
+        s.expect_none({"ev": "dm", "to": "mark"}, within=1.0)
+        self.assertEqual(len(s.all({"ev": "send", "room": "lobby", "text": self.PONG_DOWN})), 5)
+        # a colleague typing at a person's pace is not slowed
+        s.skip()
+        self.ask("mia", "!roster", self.STATE_DOWN)
+        self.ask("mia", "!ping", self.PONG_DOWN)
+        # Redis back: everyone is themselves again, mark at the staff's limits
+        self.redis.start()
+        deadline = time.monotonic() + 15
+        while not (self.metric("dutybot_redis_up") == "1" and
+                   self.redis.cmd("HGET", self.key("ident"), "site:u2") == "mark"):
+            self.assertLess(time.monotonic(), deadline, "the staff did not come back after Redis did")
+            time.sleep(0.2)
+        self.ask("mark", "!whoami", "You are Mark Novak, minister, staff id mark")
+        s.skip()
+        s.command("/burst " + " || ".join(["mark> !ping"] * 12))
+        self.assertEqual([s.wait({"ev": "send", "room": "lobby"})["text"] for _ in range(12)], ["pong"] * 12)
+        s.expect_none({"ev": "dm", "to": "mark"}, within=0.5)
+
+    metric = Guard.metric
+    metrics = Guard.metrics
+
+
+class FriendMadeStaff(RealDayE2E):
+    """A chat friend made staff is heard as staff at once, even if their
+    flood was being held back a moment ago."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": MONDAY}
+
+    def test_a_flooding_friend_made_staff_is_answered(self):
+        s = self.site
+        s.person("newbie", "u42", "Nina Neu")
+        for _ in range(10):
+            s.say("newbie", "!ping")
+        s.wait({"ev": "dm", "to": "newbie", "text": "Nina Neu, you are sending commands too fast. "
+                                                    "The extra ones are ignored; wait "}, timeout=10)
+        self.ask("mark", '!staff add newbie name="Nina Neu" email=nina@example.org role=agent level=TRN site:u42',
+                 "Added Nina Neu [TRN] as agent.")
+        # (the time she takes to read it: what Redis said of her flood vouches for a second)
+        time.sleep(1.2)
+        self.ask("newbie", "!whoami", "You are Nina Neu [TRN], agent, staff id newbie, seen as site:u42.")
+        # and at the staff's limits from now on: a pasted dozen, all done
+        s.skip()
+        s.command("/burst " + " || ".join(["newbie> !ping"] * 12))
+        self.assertEqual([s.wait({"ev": "send", "room": "lobby"})["text"] for _ in range(12)], ["pong"] * 12)
+        self.assertEqual(len(s.all({"ev": "dm", "to": "newbie"})), 1)
+
+    def test_the_line_over_a_friends_limit_runs_when_its_sender_is_staff_now(self):
+        s = self.site
+        s.person("kim", "u43", "Kim Lee")
+        for _ in range(5):
+            self.ask("kim", "!ping", "pong")            # a friend's burst, spent
+        self.ask("mark", "!staff link mia site:u43", "site:u43 now belongs to Mia Keller [CCS]")
+        # at once, as Mia: the line over the friend's limit runs, and none of the rest is held back
+        s.command("/burst " + " || ".join(["kim> !whoami"] + ["kim> !ping"] * 7))
+        answers = [s.wait({"ev": "send", "room": "lobby"})["text"] for _ in range(8)]
+        self.assertTrue(answers[0].startswith("You are Mia Keller [CCS], agent, staff id mia, seen as site:u43."),
+                        answers)
+        self.assertEqual(answers[1:], ["pong"] * 7)
+        s.expect_none({"ev": "dm", "to": "kim"}, within=0.5)
 
 
 class PrivateAnswers(RealDayE2E):
@@ -170,7 +330,7 @@ class PrivateAnswers(RealDayE2E):
         s.say("mark", "!pending")
         s.wait_all({"ev": "send", "room": "lobby", "text": "Mark Novak, I sent you the answer privately."},
                    {"ev": "dm", "to": "mark",
-                    "text": "Waiting for your decision:\nL-1 — leave tom 2026-03-10..2026-03-10 (from Tom Berger [TRN])"})
+                    "text": "Waiting for your decision:\nL-1 — leave for Tom Berger [TRN]: 2026-03-10 (from Tom Berger [TRN])"})
         s.expect_none({"ev": "send", "room": "lobby", "text": "L-1"}, within=0.5)
         self.no_room_message_contains("Arzt")
         # the lobby got exactly one short line per command

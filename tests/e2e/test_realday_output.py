@@ -299,7 +299,7 @@ class StalePage(RealDayE2E):
         s.say("mia", "!emergency the chat servers are down")
         # the first escalation step fired: the page to the lead (vera) is decided
         deadline = time.monotonic() + 5
-        while "MSG_EMERGENCY_PAGE" not in self.outbox_msgs():
+        while not {"MSG_EMERGENCY_PAGE", "MSG_EMERGENCY_PAGE_NO_PLAN"} & set(self.outbox_msgs()):
             self.assertLess(time.monotonic(), deadline, f"no page in the outbox: {self.outbox_msgs()}")
             time.sleep(0.05)
         self.assertEqual(s.all({"ev": "dm", "to": "vera"}), [])
@@ -335,8 +335,8 @@ class StalePage(RealDayE2E):
         # vera reads Hungarian: her page arrives after the hold, whole
         page = s.wait({"ev": "dm", "to": "vera"}, timeout=15)
         self.assertEqual(page["text"], "VÉSZHELYZET E-1, jelezte: Mia Keller [CCS]: the chat servers are down\n"
-                                       "Nyugtázd ezzel: !ack E-1.\nVészhelyzeti terv: -")
-        s.wait({"ev": "send", "room": "alerts", "text": "E-1 not acknowledged: paging shift_lead (Vera Kovacs), round 1."},
+                                       "Nyugtázd ezzel: !ack E-1.")
+        s.wait({"ev": "send", "room": "alerts", "text": "E-1: paging the shift's lead, Vera Kovacs."},
                timeout=10)
 
 

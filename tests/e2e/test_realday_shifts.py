@@ -71,8 +71,8 @@ class MinisterOnDutyLate(Case):
 
     def test_warned_first_then_reported_then_replaced(self):
         s = self.site
-        self.ask("mark", "!roster lead today early vera", "Roster updated: early on 2026-03-02.")
-        self.ask("mark", "!roster minister 2026-03-02..2026-03-04 early mark", "Roster updated: early on 2026-03-02..2026-03-04.")
+        self.ask("mark", "!roster lead today early vera", "Roster updated: early on 2026-03-02 — lead Vera Kovacs.")
+        self.ask("mark", "!roster minister 2026-03-02..2026-03-04 early mark", "Roster updated: early on 2026-03-02..2026-03-04 — minister on duty Mark Novak.")
         # the lead is there in time (in Hungarian): only the minister on duty is late
         self.ask("vera", "!checkin", "Vera Kovacs, bejelentkeztél a műszakra: early (2026-03-02).")
         s.wait_all({"ev": "dm", "to": "mark", "text": "Warning: you are minister on duty of early (2026-03-02, 06:00) "
@@ -106,7 +106,7 @@ class MinisterOnDutyLate(Case):
         roster = self.ask("vera", "!roster 2026-03-04", "2026-03-04")["text"]
         self.assertIn("early 06:00-14:00: műszakvezető: —, ügyeletes miniszter: Iron Fist", roster)
         self.assertIn(" (ügyeletes miniszter Mark Novak helyett)", roster)
-        self.ask("iron", "!checkin", "Iron Fist, you are checked in to early (2026-03-04), late.")
+        self.ask("iron", "!checkin", "Iron Fist, you are checked in to early (2026-03-04), 10 min after it started (counted as late).")
         audit = self.ask("lemon", "!audit 40", "Latest changes", room="dm")["text"]
         self.assertIn("shift.late_warning mark 2026-03-02 early minister", audit)
         self.assertIn("shift.late_again mark 2026-03-03 early minister (no standby)", audit)
@@ -141,7 +141,7 @@ class Reminders(Case):
         self.assertEqual(len(s.all({"ev": "dm", "text": "14:00"})), 5)
         self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "remind|2026-03-02|late"))
         # the reminder tells them to check in, and that works
-        self.ask("tom", "!checkin", "Tom Berger, du bist für late (2026-03-02) eingestempelt.")
+        self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für late (2026-03-02) eingestempelt.")
 
 
 class CheckinCheckout(Case):
@@ -151,9 +151,9 @@ class CheckinCheckout(Case):
         self.ask("mark", "!roster lead today early vera", "Roster updated")
         self.ask("mark", "!roster add today early mia", "Roster updated")
         self.ask("mark", "!roster add 2026-03-08 night sara", "Roster updated")
-        self.ask("mia", "!checkin", "Mia Keller, you are checked in to early (2026-03-02).")
+        self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02).")
         self.ask("mia", "!checkin", "You are already checked in to early (2026-03-02) since 06:00.")
-        self.ask("mia", "!checkout", "Mia Keller, you are checked out of early: 0:00 worked, 0:00 this week.")
+        self.ask("mia", "!checkout", "Mia Keller [CCS], you are checked out of early: 0:00 worked, 0:00 this week.")
         # after a check-out every command agrees that she is out
         self.ask("mia", "!checkout", "You are not checked in: you checked out of early (2026-03-02) at 06:00.")
         roster = self.ask("mia", "!roster", "Roster of 2026-03-02:")["text"]
@@ -161,7 +161,7 @@ class CheckinCheckout(Case):
         duty = self.ask("vera", "!duty", "Most ügyeletben: early, 14:00-ig.")["text"]
         self.assertIn("Bejelentkezett: —.", duty)
         # back from a break: a new interval of the same shift
-        self.ask("mia", "!checkin", "Mia Keller, you are checked in to early (2026-03-02) again.")
+        self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02) again.")
         self.ask("vera", "!duty", "Bejelentkezett: Mia Keller [CCS].")
         self.ask("mia", "!roster", "checked in: Mia Keller [CCS] 06:00–06:00, 06:00–now\n")
         self.assertEqual(self.redis.cmd("ZSCORE", self.key("timers"), "checkout|2026-03-02|early"),
@@ -190,7 +190,7 @@ class CheckinCheckout(Case):
 
         # Sunday's night shift runs into Monday: its hours count for the week it started in
         self.jump("2026-03-08T20:59:55Z")     # 21:59:55 Berlin
-        self.ask("sara", "!checkin", "Sara Ruiz, has fichado la entrada en night (2026-03-08).")
+        self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en night (2026-03-08).")
         self.jump("2026-03-09T05:00:10Z")     # 06:00:10 Berlin: the night ended, the week closes
         closed = self.site.wait({"ev": "send", "room": "ops", "text": "Week 2026-W10 closed."}, timeout=20)
         night = self.worked("2026-03-08", "night", "sara")
@@ -214,9 +214,12 @@ class TwoShiftsInARow(Case):
         self.ask("mark", "!roster lead today late mark", "Roster updated")
         self.ask("mark", "!roster add today late wei sara", "Roster updated")
         self.ask("mark", "!roster add today early sara", "Roster updated")
-        self.ask("wei", "!checkin early", "Wang Wei，你已签到 early（2026-03-02），迟到。")
-        self.ask("sara", "!checkin early", "Sara Ruiz, has fichado la entrada en early (2026-03-02), con retraso.")
-        self.ask("sara", "!checkout", "Sara Ruiz, has fichado la salida de early")
+        # 7 h 29 min after early's start: how late, in minutes, not "late" beside the shift called late
+        ev = self.ask("wei", "!checkin early", "Wang Wei，你已签到 early（2026-03-02），比开始时间晚 ")
+        self.assertRegex(ev["text"], r"晚 4(49|50) 分钟（计为迟到）。$")
+        ev = self.ask("sara", "!checkin early", "Sara Ruiz [SAM], has fichado la entrada en early (2026-03-02), ")
+        self.assertRegex(ev["text"], r", 4(49|50) min después de empezar \(cuenta como retraso\)\.$")
+        self.ask("sara", "!checkout", "Sara Ruiz [SAM], has fichado la salida de early")
         s.wait({"ev": "dm", "to": "mark", "text": "Reminder: you lead late on 2026-03-02 at 14:00. Check in with !checkin."},
                timeout=30)
         # the reminded shift, not the running one where he never checked in
@@ -236,7 +239,7 @@ class TwoShiftsInARow(Case):
         self.ask("sara", "!checkin night", "No estás en el cuadrante de ningún turno night en el que se pueda fichar la entrada ahora.")
         self.ask("sara", "!checkin lunch", "No existe el turno «lunch»; los turnos son: early late night.")
         self.ask("sara", "!checkin early late", "Uso: !checkin [shift]")
-        self.ask("sara", "!checkin late", "Sara Ruiz, has fichado la entrada en late (2026-03-02).")
+        self.ask("sara", "!checkin late", "Sara Ruiz [SAM], has fichado la entrada en late (2026-03-02).")
         self.ask("mia", "!checkin late", "You are not on the roster of a late shift that is open for check-in now.")
         duty = self.ask("mark", "!duty", "On duty now: early until 14:00.")["text"]
         self.assertIn("Checked in: —.", duty)       # all three moved on to the late shift

@@ -32,7 +32,7 @@ class WholeDay(ShiftCase):
 
     def test_roster_reminder_checkin_warning_replacement_and_handover(self):
         s = self.site
-        self.ask("mark", "!roster lead today morning vera", "Roster updated: morning on 2026-03-02.")
+        self.ask("mark", "!roster lead today morning vera", "Roster updated: morning on 2026-03-02 — lead Vera Kovacs.")
         self.ask("mark", "!roster minister today morning mark", "Roster updated")
         self.ask("mark", "!roster add today morning mia tom", "Roster updated")
         self.ask("mark", "!roster lead today noon vera", "Roster updated")
@@ -41,7 +41,7 @@ class WholeDay(ShiftCase):
                       "agents: Mia Keller [CCS], Tom Berger [TRN]; checked in: —", roster)
         # the reminder goes to the lead privately before the start
         s.wait({"ev": "dm", "to": "vera", "text": "Reminder: you lead morning on 2026-03-02 at 08:00"}, timeout=15)
-        self.ask("mia", "!checkin", "Mia Keller, you are checked in to morning (2026-03-02).")
+        self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to morning (2026-03-02).")
         self.ask("mia", "!checkin", "You are already checked in")
         # the lead is not there by start + grace: first time = a warning, to her, ops and the minister
         s.wait_all({"ev": "dm", "to": "vera", "text": "Warning: you lead morning"},
@@ -62,8 +62,8 @@ class WholeDay(ShiftCase):
         self.assertEqual(self.redis.cmd("ZCARD", self.key("lates", "vera")), 2)
         self.ask("mia", "!roster", "(replaced Vera Kovacs)")
         # the new lead checks in and gets the handover of the shift before privately
-        self.ask("lemon", "!checkin", "Lemon Chen, you are checked in to noon (2026-03-02), late.")
-        ho = s.wait({"ev": "dm", "to": "lemon", "text": "Handover for noon (2026-03-02) from 2026-03-02 morning, by Vera Kovacs"})
+        self.ask("lemon", "!checkin", "Lemon Chen, you are checked in to noon (2026-03-02), 1 min after it started (counted as late).")
+        ho = s.wait({"ev": "dm", "to": "lemon", "text": "Handover notes for noon (2026-03-02) from the morning shift of 2026-03-02, by Vera Kovacs:\n"})
         self.assertIn("printer in room 2 is on fire", ho["text"])
         self.ask("mark", "!handover show today morning", "printer in room 2")
         audit = self.ask("lemon", "!audit 30", "Latest changes", room="dm")["text"]
@@ -107,14 +107,14 @@ class Swaps(ShiftCase):
 
     def test_swap_accepted_and_approved_in_channel(self):
         self.ask("mia", "!swap tomorrow early with sara", "Swap S-1 asked of sara")
-        self.site.wait({"ev": "dm", "to": "sara", "text": "Mia Keller [CCS] asks you to swap: swap 2026-03-03 early: mia -> sara"})
-        self.ask("sara", "!pending", "S-1 — swap 2026-03-03 early: mia -> sara (from Mia Keller [CCS])", room="dm")
+        self.site.wait({"ev": "dm", "to": "sara", "text": "Mia Keller [CCS] asks you to swap: Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]"})
+        self.ask("sara", "!pending", "S-1 — Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM] (from Mia Keller [CCS])", room="dm")
         self.ask("sara", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.site.wait({"ev": "send", "room": "ops", "text": "S-1 waits for a minister or above"})
         self.ask("mark", "!pending", "S-1", room="dm")
         self.ask("mark", "!approve S-1", "S-1 approved and done")
         self.site.wait_all({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"},
-                           {"ev": "dm", "to": "mia", "text": "S-1 (swap 2026-03-03 early: mia -> sara) was approved by Mark Novak."},
+                           {"ev": "dm", "to": "mia", "text": "S-1 (Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]) was approved by Mark Novak."},
                            {"ev": "dm", "to": "sara", "text": "was approved"})
         self.assertEqual(self.roster("early")["agents"], "sara")
         self.assertEqual(self.redis.cmd("HGET", self.key("approval", "S-1"), "state"), "approved")
@@ -177,7 +177,7 @@ class Leave(ShiftCase):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T09:00:00Z"}
 
     def test_long_ranges_fit_in_one_call(self):
-        self.ask("mark", "!roster lead 2026-03-03..2026-05-03 early vera", "Roster updated: early on 2026-03-03..2026-05-03.")
+        self.ask("mark", "!roster lead 2026-03-03..2026-05-03 early vera", "Roster updated: early on 2026-03-03..2026-05-03 — lead Vera Kovacs.")
         self.ask("mark", "!roster add 2026-03-03..2026-05-03 late mia tom sara", "Roster updated")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-05-03", "early"), "lead"), "vera")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-05-03", "late"), "agents"), "mia tom sara")
@@ -187,7 +187,7 @@ class Leave(ShiftCase):
         self.ask("mark", "!roster add 2026-03-03..2026-03-04 early mia", "Roster updated")
         self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
         self.ask("mia", "!leave 2026-03-04..2026-03-05 family wedding", "Leave L-1 for 2026-03-04..2026-03-05 asked; a minister", room="dm")
-        self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave mia 2026-03-04..2026-03-05"})
+        self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave for Mia Keller [CCS]: 2026-03-04..2026-03-05"})
         self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
         self.ask("mark", "!approve L-1", "L-1 approved and done")

@@ -382,6 +382,26 @@ static void test_format_cuts_on_utf8_boundary(void **state)
 }
 
 /* A cut text is the beginning of the whole text, not pieces of it. */
+/* Words a script stores for each reader: spans filled in the reader's language, plain text kept. */
+static void test_said_fills_spans(void **state)
+{
+	char out[512], small[12];
+	const char *v = "L-1 \x1eMSG_SUM_LEAVE\x1fperson\x1fTom Berger [TRN]\x1f" "dates\x1f" "2026-12-10\x1e; S-2";
+	(void)state;
+
+	assert_string_equal(catalog_said(out, sizeof(out), "en", v), "L-1 leave for Tom Berger [TRN]: 2026-12-10; S-2");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "L-1 Urlaub für Tom Berger [TRN]: 2026-12-10; S-2");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", "plain text"), "plain text");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", "MSG_APPROVAL_STATE_OPEN"), "offen");
+	/* a value naming a message is said too; an unknown name stays as written */
+	assert_string_equal(catalog_said(out, sizeof(out), "en", "\x1eMSG_APPROVAL_WHO_ROLE\x1frole\x1fMSG_ROLE_MINISTER\x1e"),
+	    "a minister or above");
+	assert_string_equal(catalog_said(out, sizeof(out), "en", "a \x1eMSG_NO_SUCH\x1fk\x1fv\x1e b"), "a MSG_NO_SUCH b");
+	/* cut at the size, terminated */
+	catalog_said(small, sizeof(small), "en", v);
+	assert_string_equal(small, "L-1 leave f");
+}
+
 static void test_format_cut_is_a_prefix(void **state)
 {
 	char out[BIG];
@@ -431,6 +451,7 @@ int main(void)
 		cmocka_unit_test(test_format_falls_back_for_unknown_language),
 		cmocka_unit_test(test_format_cuts_on_utf8_boundary),
 		cmocka_unit_test(test_format_cut_is_a_prefix),
+		cmocka_unit_test(test_said_fills_spans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,9 @@
  * reconfiguring applies; a flood of identities does not make the guard forget
  * a recent one.  Staff over their limit are DELAYed, never dropped: queued in
  * order, given back as tokens come, bounded by queue_max (then FULL).
+ * Before Redis (guard_precheck) a known friend's flood is dropped only while
+ * Redis vouches, during that flood, that they are a friend; with Redis down
+ * everyone is counted at an unknown person's limits.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -418,6 +421,169 @@ static void test_learning_later_counts_nothing(void **state)
 	assert_int_equal(guard_class_of(g, "site:nobody"), GUARD_UNKNOWN);
 }
 
+/* ---- before Redis: guard_precheck ---- */
+
+static enum guard_verdict pre(struct guard *g, const char *id, int64_t now, struct guard_note *note)
+{
+	return guard_precheck(g, id, now, note);
+}
+
+static void test_precheck_counts_only_known_friends(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item;
+
+	/* nobody known: counted after Redis, whoever they turn out to be */
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(pre(g, "site:new", T0, &note), GUARD_OK);
+		assert_false(note.counted);
+	}
+	/* staff: never counted (nor dropped) before Redis */
+	for (int i = 0; i < 6; i++)
+		staff(g, "site:mark", T0, &item, NULL);
+	assert_int_equal(pre(g, "site:mark", T0, &note), GUARD_OK);
+	assert_false(note.counted);
+	assert_string_equal(note.lang, "de");  /* what the guard knows, should Redis not answer */
+	assert_ptr_equal(guard_take_any(g), &item);
+	/* a known friend within the limit: counted now, once */
+	assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
+	guard_learn(g, "site:lina", GUARD_FRIEND, "es", T0);
+	assert_int_equal(pre(g, "site:lina", T0, &note), GUARD_OK);
+	assert_true(note.counted);
+	assert_string_equal(note.lang, "es");
+	assert_int_equal(pre(g, "site:lina", T0, &note), GUARD_OK);
+	assert_true(note.counted);
+	/* the burst of 3 is spent: the first over it is the one told */
+	assert_int_equal(pre(g, "site:lina", T0, &note), GUARD_DROP);
+	assert_true(note.tell);
+	assert_true(note.wait_ms > 9000 && note.wait_ms <= 10001);
+}
+
+static void test_precheck_drops_only_while_redis_vouches(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(check(g, "site:lina", T0), GUARD_OK);
+	assert_int_equal(pre(g, "site:lina", T0, &note), GUARD_DROP);
+	assert_true(note.tell);
+	/* until Redis answers for this flood, the rest goes to Redis (not counted) */
+	for (int i = 0; i < 5; i++) {
+		assert_int_equal(pre(g, "site:lina", T0 + 5, &note), GUARD_OK);
+		assert_false(note.counted);
+		assert_false(note.tell);
+	}
+	/* and is dropped there, silently, the friend's limits counting it */
+	assert_int_equal(check(g, "site:lina", T0 + 10), GUARD_DROP);
+	/* Redis said "a friend" during the flood: dropped before Redis now... */
+	assert_int_equal(pre(g, "site:lina", T0 + 20, &note), GUARD_DROP);
+	assert_false(note.tell);
+	assert_int_equal(pre(g, "site:lina", T0 + 10 + GUARD_VOUCH_MS - 1, &note), GUARD_DROP);
+	/* ...but not for longer than GUARD_VOUCH_MS after its word */
+	assert_int_equal(pre(g, "site:lina", T0 + 10 + GUARD_VOUCH_MS, &note), GUARD_OK);
+	assert_false(note.counted);
+	guard_learn(g, "site:lina", GUARD_FRIEND, NULL, T0 + 1500);
+	assert_int_equal(pre(g, "site:lina", T0 + 1600, &note), GUARD_DROP);
+	/* the flood over (the bucket full again): counted, and told again next time */
+	assert_int_equal(pre(g, "site:lina", T0 + 40000, &note), GUARD_OK);
+	assert_true(note.counted);
+	assert_int_equal(pre(g, "site:lina", T0 + 40000, &note), GUARD_OK);
+	assert_int_equal(pre(g, "site:lina", T0 + 40000, &note), GUARD_OK);
+	assert_int_equal(pre(g, "site:lina", T0 + 40000, &note), GUARD_DROP);
+	assert_true(note.tell);
+	/* what Redis said in the last flood vouches for nothing in this one */
+	assert_int_equal(pre(g, "site:lina", T0 + 40001, &note), GUARD_OK);
+	assert_false(note.counted);
+}
+
+static void test_friend_made_staff_is_not_dropped(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item[3];
+
+	/* a friend's flood, vouched for */
+	for (int i = 0; i < 4; i++)
+		check(g, "site:u42", T0);
+	guard_learn(g, "site:u42", GUARD_FRIEND, NULL, T0);
+	assert_int_equal(pre(g, "site:u42", T0 + 1, &note), GUARD_DROP);
+	/* made staff meanwhile: once the word is old, the next line goes to Redis... */
+	assert_int_equal(pre(g, "site:u42", T0 + GUARD_VOUCH_MS, &note), GUARD_OK);
+	assert_false(note.counted);
+	/* ...which says staff: the staff's limits, and never dropped before Redis */
+	assert_int_equal(staff(g, "site:u42", T0 + GUARD_VOUCH_MS, &item[0], NULL), GUARD_OK);
+	assert_int_equal(guard_class_of(g, "site:u42"), GUARD_STAFF);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(pre(g, "site:u42", T0 + GUARD_VOUCH_MS, &note), GUARD_OK);
+		assert_false(note.counted);
+	}
+	/* the line told as a friend's turns out to be staff's: it runs */
+	for (int i = 0; i < 3; i++)
+		check(g, "site:u43", T0);
+	assert_int_equal(pre(g, "site:u43", T0, &note), GUARD_DROP);
+	assert_true(note.tell);
+	assert_int_equal(staff(g, "site:u43", T0, &item[1], NULL), GUARD_OK);
+	/* so does a paste read before Redis answered for any of it */
+	for (int i = 0; i < 3; i++)
+		check(g, "site:u44", T0);
+	assert_int_equal(pre(g, "site:u44", T0, &note), GUARD_DROP);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(pre(g, "site:u44", T0, &note), GUARD_OK);
+	guard_learn(g, "site:u44", GUARD_STAFF, NULL, T0);
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(staff(g, "site:u44", T0, &item[2], NULL), GUARD_OK);
+	assert_int_equal(guard_queued(g), 0);
+}
+
+/* ---- Redis down: nobody's role is known ---- */
+
+static enum guard_verdict unknown(struct guard *g, const char *id, int64_t now, struct guard_note *note)
+{
+	return guard_check(g, id, GUARD_UNKNOWN, NULL, now, NULL, note);
+}
+
+static void test_unknown_get_the_friends_limits(void **state)
+{
+	struct guard *g = *state;
+	struct guard_note note;
+	int item;
+	int ok = 0, told = 0;
+
+	/* nobody known (a restart with Redis down): a friend's burst, told once */
+	for (int i = 0; i < 30; i++) {
+		if (unknown(g, "site:u9", T0 + i, &note) == GUARD_OK)
+			ok++;
+		told += note.tell;
+	}
+	assert_int_equal(ok, 3);
+	assert_int_equal(told, 1);
+	/* nothing is learned */
+	assert_int_equal(guard_class_of(g, "site:u9"), GUARD_UNKNOWN);
+	assert_int_equal(pre(g, "site:u9", T0 + 40, &note), GUARD_OK);
+	assert_false(note.counted);
+	/* Redis back, a friend after all: the count goes on, and nothing is told twice */
+	assert_int_equal(guard_check(g, "site:u9", GUARD_FRIEND, NULL, T0 + 50, NULL, &note), GUARD_DROP);
+	assert_false(note.tell);
+	assert_int_equal(guard_class_of(g, "site:u9"), GUARD_FRIEND);
+	/* staff known from before the outage: their own limits, the excess dropped (nothing queues) */
+	staff(g, "site:mark", T0, &item, NULL);
+	ok = told = 0;
+	for (int i = 0; i < 8; i++) {
+		if (unknown(g, "site:mark", T0, &note) == GUARD_OK)
+			ok++;
+		told += note.tell;
+		assert_string_equal(note.lang, "de");
+	}
+	assert_int_equal(ok, 4);
+	assert_int_equal(told, 1);
+	assert_int_equal(guard_queued(g), 0);
+	assert_int_equal(guard_class_of(g, "site:mark"), GUARD_STAFF);
+	/* a token back a second later */
+	assert_int_equal(unknown(g, "site:mark", T0 + 1000, &note), GUARD_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -438,6 +604,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_waiting_work_is_never_forgotten, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_class_is_learned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_learning_later_counts_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_precheck_counts_only_known_friends, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_precheck_drops_only_while_redis_vouches, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_friend_made_staff_is_not_dropped, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_get_the_friends_limits, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
