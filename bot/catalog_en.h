@@ -264,16 +264,27 @@
 	X(MSG_EVID_AGREES, "agrees") \
 	X(MSG_EVID_INTERNSHIP, "{hours} h confirmed training, {talks} confirmed talks, real name verified") \
 	X(MSG_EVID_PROBATION, "{hours} h worked, {late} late check-ins") \
-	X(MSG_HOURS, "{name}, week {week}: {hours} worked (minimum {min} h), {late} late check-ins.") \
+	X(MSG_HOURS, "{name}, week {week}{sofar}: {hours} worked (minimum {min} h), late check-ins: {late}{warnings}; {mark}.") \
+	X(MSG_HOURS_NO_MINIMUM, "{name}, week {week}{sofar}: {hours} worked, late check-ins: {late}{warnings}.") \
 	X(MSG_HOURS_AUTO, " Automatic check-outs at a shift's end: {auto}.") \
 	X(MSG_HOURS_OTHERS, "Only a {role} or above sees someone else's hours.") \
-	X(MSG_ATTENDANCE_HEADER, "Attendance {week} (minimum {min} h):") \
-	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, {late} late, {warnings} warnings — {mark}") \
-	X(MSG_ATTENDANCE_OK, "ok") \
+	X(MSG_ATTENDANCE_HEADER, "Attendance {week}{sofar} (minimum {min} h):") \
+	X(MSG_ATTENDANCE_SO_FAR, " so far") \
+	X(MSG_ATTENDANCE_LINE, "{name}: {hours}, late check-ins: {late}{warnings} — {mark}") \
+	X(MSG_ATTENDANCE_WARNINGS, ", late-rule warnings: {warnings}") \
+	X(MSG_ATTENDANCE_NOBODY, "Nobody is on shifts or has hours in that week.") \
+	X(MSG_ATTENDANCE_OK, "minimum reached") \
 	X(MSG_ATTENDANCE_UNDER, "under the minimum") \
 	X(MSG_ATTENDANCE_EXCUSED, "under the minimum, excused") \
+	X(MSG_ATTENDANCE_EXCUSED_SO_FAR, "excused for this week") \
+	X(MSG_ATTENDANCE_NEEDS, "needs {need} more, {rostered} still rostered") \
+	X(MSG_ATTENDANCE_OUT_OF_REACH, "cannot reach the minimum with the shifts rostered: needs {need} more, {rostered} rostered") \
+	X(MSG_ATTENDANCE_NO_MINIMUM, "no weekly minimum for a {role}") \
 	X(MSG_EXCUSE_REQUESTED, "Excuse {id} for {week} asked; a webmaster decides.") \
-	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum: {under}. Excused: {excused}.") \
+	X(MSG_WEEK_CLOSED, "Week {week} closed. Under the minimum of {min} h: {under}. Excused: {excused}.") \
+	X(MSG_WEEK_CLOSED_UNDER, "Week {week} closed. Under the minimum of {min} h: {under}. Nobody was excused.") \
+	X(MSG_WEEK_CLOSED_EXCUSED, "Week {week} closed. Everyone reached the minimum of {min} h except the excused: {excused}.") \
+	X(MSG_WEEK_CLOSED_ALL, "Week {week} closed. Everyone reached the minimum of {min} h.") \
 	X(MSG_HELP_EMERGENCY, "raise an emergency: it escalates until someone acknowledges it") \
 	X(MSG_HELP_ACK, "acknowledge an emergency: stops its escalation") \
 	X(MSG_HELP_RESOLVE, "close an emergency with a note") \
@@ -492,12 +503,25 @@
 	X(MSG_HELP_REPORT, "the figures of a day, week or month") \
 	X(MSG_HELP_EVALUATE, "the month's best and worst agent, with the score broken down") \
 	X(MSG_MONTH_BAD, "\"{month}\" is not a month: write it as 2026-03.") \
-	X(MSG_REPORT, "Report {period}\nComplaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}\nBy topic: {topics}\nBy priority: {priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked {hours}; under the weekly minimum: {under}\nAgents:\n{agents}") \
+	X(MSG_REPORT, "Report {period}\n{complaints}{topics}{priorities}\nSuggestions {suggestions}, emergencies {emergencies}, technical problems {tech}\nHours worked (shifts of {period}): {hours}{week}{agents}") \
+	X(MSG_REPORT_COMPLAINTS, "Complaints: {opened} filed, {resolved} resolved, {open} still open; first response median {median}, 90th percentile {p90}; SLA breaches {breaches}") \
+	X(MSG_REPORT_COMPLAINTS_NO_RESPONSE, "Complaints: {opened} filed, {resolved} resolved, {open} still open; no first response yet; SLA breaches {breaches}") \
+	X(MSG_REPORT_NO_COMPLAINTS, "Complaints: none filed") \
+	X(MSG_REPORT_TOPICS, "\nBy topic: ") \
+	X(MSG_REPORT_NO_TOPIC, "no topic {n}") \
+	X(MSG_REPORT_PRIORITIES, "\nBy priority: {priorities}") \
+	X(MSG_REPORT_WEEK_UNDER, "\nUnder the weekly minimum of {min} h: {under}, excused: {excused}") \
+	X(MSG_REPORT_AGENTS, "\nAgents:") \
+	X(MSG_REPORT_AGENT, "{name}: {handled} handled, median response: {median}, rating: {rating}") \
+	X(MSG_REPORT_NO_RESPONSE, "none yet") \
+	X(MSG_REPORT_NO_RATING, "none yet") \
 	X(MSG_EVALUATION, "Evaluation {period}\nBest: {best}\nWorst: {worst}") \
 	X(MSG_EVALUATION_NO_DATA, "Evaluation {period}: not enough data to rank anyone (no agent has hours, lateness, complaints or ratings in that month).") \
 	X(MSG_EVALUATION_ONE, "Evaluation {period}\nOnly one agent has data, so there is no ranking: {line}") \
 	X(MSG_EVALUATION_TIE, "Evaluation {period}\nEveryone with data ties, so there is no best or worst:\n{lines}") \
 	X(MSG_EVALUATION_UNRANKED, "Not ranked (no data): {names}") \
+	X(MSG_EVALUATION_LINE, "{name}: {score} (attendance {att}, lateness {lat}, complaints {com}, response {res}, ratings {rat})") \
+	X(MSG_EVALUATION_SEP, "; ") \
 	X(MSG_BUTTON_APPROVE, "Approve") \
 	X(MSG_BUTTON_DENY, "Deny") \
 	X(MSG_BUTTON_DENY_REASON, "(denied with the button)") \

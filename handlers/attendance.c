@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define ATT_TEXT_MAX 8192
-#define ATT_FIELDS 7        /* per person in attendance_read.lua's answer */
+#define ATT_FIELDS 9        /* per person in attendance_read.lua's answer */
 
 static void hours_text(const char *ms, char *buf, size_t n)
 {
@@ -29,10 +29,16 @@ static void hours_text(const char *ms, char *buf, size_t n)
 	snprintf(buf, n, "%lld:%02lld", v / 3600000, v % 3600000 / 60000);
 }
 
-/* WEEK from ARG ("2026-W10", or NULL for this week) into WEEK and the week's bounds. */
+static void week_close_member(const struct config *cfg, struct ymd monday, char *member, size_t n, int64_t *due);
+
+/* WEEK from ARG ("2026-W10", or NULL for this week) into WEEK and the week's
+ * bounds; REQ's data_word says whether the week is still running (its close
+ * has not come: its hours are not all in, so it is judged as "so far"). */
 static int week_arg(struct request *req, const char *arg, char week[9], int64_t *from, int64_t *to)
 {
 	struct ymd monday;
+	char member[64];
+	int64_t due;
 
 	if (arg == NULL) {
 		struct ymd today;
@@ -44,6 +50,8 @@ static int week_arg(struct request *req, const char *arg, char week[9], int64_t 
 	when_week(monday, week);
 	*from = when_local_ms(monday, 0);
 	*to = when_local_ms(when_add_days(monday, 7), 0) - 1;
+	week_close_member(request_config(req), monday, member, sizeof(member), &due);
+	req->data_word = request_now(req) < due;
 	return 0;
 }
 
@@ -81,7 +89,78 @@ static void read_attendance(struct request *req, const char *week, int64_t from,
 				    "%s%s|%s|%s", len ? " " : "", around[i].date_s, around[i].shift->name, around[i].week);
 		state_args_add(a, running);
 	}
+	{
+		/* a running week: its shifts not ended yet, for what the roster still holds */
+		const struct config *cfg = request_config(req);
+		char left[4096];
+		size_t len = 0;
+		struct ymd monday;
+		int64_t now = request_now(req);
+		left[0] = '\0';
+		when_parse_week(week, &monday);
+		for (int d = 0; req->data_word && d < 7; d++)
+			for (size_t i = 0; i < cfg->n_shifts; i++) {
+				struct shift_instance inst;
+				shift_instance(&cfg->shifts[i], when_add_days(monday, d), &inst);
+				if (inst.end > now && len < sizeof(left))
+					len += (size_t)snprintf(left + len, sizeof(left) - len, "%s%s|%s|%lld|%lld", len ? " " : "",
+					    inst.date_s, inst.shift->name, (long long)inst.start, (long long)inst.end);
+			}
+		state_args_add(a, len < sizeof(left) ? left : "");
+	}
 	state_eval(request_state(req), SCRIPT_ATTENDANCE_READ, 1, a, cb, req);
+}
+
+/* ---- judging a week's hours ---- */
+
+/*
+ * What the hours of the person at BASE of R say against the minimum, into
+ * MARK; false if their role has no minimum (only agents and vice ministers
+ * do, as at the week's close).  A running week (REQ's data_word) is judged
+ * only on what is certain: reached, or how much is missing and whether the
+ * shifts still rostered this week can make it up.
+ */
+static bool judge(struct request *req, const redisReply *r, size_t base, char *mark, size_t n)
+{
+	const struct config *cfg = request_config(req);
+	const char *role = reply_str(r, base + 7);
+	long long ms = strtoll(reply_str(r, base + 2), NULL, 10);
+	long long min = (long long)cfg->policy.min_weekly_hours * 3600000;
+	long long left = strtoll(reply_str(r, base + 8), NULL, 10);
+	bool excused = r->element[base + 5]->type == REDIS_REPLY_INTEGER && r->element[base + 5]->integer;
+	char need[32], rostered[32];
+
+	if (strcmp(role, "agent") != 0 && strcmp(role, "vice_minister") != 0) {
+		int rl = config_role_parse(role);
+		MSGN(req, mark, n, MSG_ATTENDANCE_NO_MINIMUM, "role", role_display(rl < 0 ? ROLE_MINISTER : (enum role)rl,
+		    req->caller.lang));
+		return false;
+	}
+	/* what is missing against the hours as shown (whole minutes), so that
+	 * the two add up to the minimum on the reader's screen */
+	snprintf(need, sizeof(need), "%lld", min - (ms - ms % 60000));
+	hours_text(need, need, sizeof(need));
+	snprintf(rostered, sizeof(rostered), "%lld", left);
+	hours_text(rostered, rostered, sizeof(rostered));
+	if (ms >= min)
+		MSGN(req, mark, n, MSG_ATTENDANCE_OK);
+	else if (!req->data_word)
+		MSGN(req, mark, n, excused ? MSG_ATTENDANCE_EXCUSED : MSG_ATTENDANCE_UNDER);
+	else if (excused)
+		MSGN(req, mark, n, MSG_ATTENDANCE_EXCUSED_SO_FAR);
+	else
+		MSGN(req, mark, n, ms + left >= min ? MSG_ATTENDANCE_NEEDS : MSG_ATTENDANCE_OUT_OF_REACH, "need", need,
+		    "rostered", rostered);
+	return true;
+}
+
+/* ", late-rule warnings: 1" when there were any, else "" */
+static const char *warnings_text(struct request *req, const char *count, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (strtol(count, NULL, 10) > 0)
+		MSGN(req, buf, n, MSG_ATTENDANCE_WARNINGS, "warnings", count);
+	return buf;
 }
 
 /* ---- !hours [person] [week] ---- */
@@ -96,11 +175,18 @@ static void on_hours(const redisReply *r, const char *err, void *privdata)
 	} else if (r->type != REDIS_REPLY_ARRAY || r->elements < ATT_FIELDS) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", req->data_person);
 	} else {
-		char min[16], text[1024], more[256];
+		char min[16], text[1024], more[256], mark[256], warn[128];
+		const char *sofar = req->data_word ? catalog_text(req->caller.lang, MSG_ATTENDANCE_SO_FAR) : "";
+		bool judged = judge(req, r, 0, mark, sizeof(mark));
 		hours_text(reply_str(r, 2), h, sizeof(h));
 		snprintf(min, sizeof(min), "%d", request_config(req)->policy.min_weekly_hours);
-		MSG(req, text, MSG_HOURS, "name", reply_str(r, 1), "week", req->data_person + 33, "hours", h, "min", min,
-		    "late", reply_str(r, 3));
+		warnings_text(req, reply_str(r, 4), warn, sizeof(warn));
+		if (judged)
+			MSG(req, text, MSG_HOURS, "name", reply_str(r, 1), "week", req->data_person + 33, "sofar", sofar,
+			    "hours", h, "min", min, "late", reply_str(r, 3), "warnings", warn, "mark", mark);
+		else
+			MSG(req, text, MSG_HOURS_NO_MINIMUM, "name", reply_str(r, 1), "week", req->data_person + 33,
+			    "sofar", sofar, "hours", h, "late", reply_str(r, 3), "warnings", warn);
 		if (strtol(reply_str(r, 6), NULL, 10) > 0) {
 			MSG(req, more, MSG_HOURS_AUTO, "auto", reply_str(r, 6));
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
@@ -149,7 +235,8 @@ static void on_attendance(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 	const struct config *cfg = request_config(req);
-	char *out, line[512], h[32], min[16];
+	char *out, line[768], h[32], min[16], mark[256], warn[128];
+	const char *sofar = req->data_word ? catalog_text(req->caller.lang, MSG_ATTENDANCE_SO_FAR) : "";
 	size_t len, n;
 
 	if (err != NULL) {
@@ -163,19 +250,19 @@ static void on_attendance(const redisReply *r, const char *err, void *privdata)
 		return;
 	}
 	snprintf(min, sizeof(min), "%d", cfg->policy.min_weekly_hours);
-	len = strlen(MSGN(req, out, ATT_TEXT_MAX, MSG_ATTENDANCE_HEADER, "week", req->data_person, "min", min));
+	len = strlen(MSGN(req, out, ATT_TEXT_MAX, MSG_ATTENDANCE_HEADER, "week", req->data_person, "sofar", sofar,
+	    "min", min));
 	n = r->type == REDIS_REPLY_ARRAY ? r->elements / ATT_FIELDS : 0;
 	for (size_t i = 0; i < n && len < ATT_TEXT_MAX; i++) {
-		long long ms = strtoll(reply_str(r, i * ATT_FIELDS + 2), NULL, 10);
-		bool excused = r->element[i * ATT_FIELDS + 5]->type == REDIS_REPLY_INTEGER && r->element[i * ATT_FIELDS + 5]->integer;
-		enum msg_id mark = ms >= (long long)cfg->policy.min_weekly_hours * 3600000 ? MSG_ATTENDANCE_OK
-		    : excused ? MSG_ATTENDANCE_EXCUSED : MSG_ATTENDANCE_UNDER;
+		judge(req, r, i * ATT_FIELDS, mark, sizeof(mark));
 		hours_text(reply_str(r, i * ATT_FIELDS + 2), h, sizeof(h));
 		MSG(req, line, MSG_ATTENDANCE_LINE, "name", reply_str(r, i * ATT_FIELDS + 1), "hours", h,
-		    "late", reply_str(r, i * ATT_FIELDS + 3), "warnings", reply_str(r, i * ATT_FIELDS + 4),
-		    "mark", catalog_text(req->caller.lang, mark));
+		    "late", reply_str(r, i * ATT_FIELDS + 3),
+		    "warnings", warnings_text(req, reply_str(r, i * ATT_FIELDS + 4), warn, sizeof(warn)), "mark", mark);
 		len += (size_t)snprintf(out + len, ATT_TEXT_MAX - len, "\n%s", line);
 	}
+	if (n == 0)
+		len += (size_t)snprintf(out + len, ATT_TEXT_MAX - len, "\n%s", catalog_text(req->caller.lang, MSG_ATTENDANCE_NOBODY));
 	reply_text(req, out);
 	free(out);
 	request_done(req);

@@ -61,6 +61,19 @@ static struct state_args *report_args(struct dutybot *bot, const char *op, const
 	state_args_add(a, p->label);
 	state_args_add(a, weeks);
 	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	{
+		/* the period's shift instances: hours worked are those of its shifts */
+		char *inst = malloc(REPORT_TEXT_MAX);
+		size_t len = 0;
+		for (struct ymd d = p->from; inst != NULL && when_compare(d, p->to) <= 0; d = when_add_days(d, 1))
+			for (size_t i = 0; i < bot->cfg->n_shifts && len < REPORT_TEXT_MAX; i++) {
+				char ds[11];
+				len += (size_t)snprintf(inst + len, REPORT_TEXT_MAX - len, "%s%s|%s", len ? " " : "",
+				    when_format(d, ds), bot->cfg->shifts[i].name);
+			}
+		state_args_add(a, inst != NULL && len < REPORT_TEXT_MAX ? inst : "");
+		free(inst);
+	}
 	return a;
 }
 
@@ -86,12 +99,29 @@ static int parse_period(const char *kind, struct ymd date, struct period *p)
 	return 0;
 }
 
+/* J's string members as catalog parameters, each said in LANG (catalog_said:
+ * the scripts write message names and spans); the values are in SAID. */
+static size_t report_kv(const cJSON *j, const char *lang, const char **kv, char **said, size_t max)
+{
+	const cJSON *it;
+	size_t nkv = 0;
+
+	cJSON_ArrayForEach(it, j)
+		if (cJSON_IsString(it) && nkv + 2 <= max && (said[nkv / 2] = malloc(REPORT_TEXT_MAX)) != NULL) {
+			kv[nkv++] = it->string;
+			kv[nkv] = catalog_said(said[nkv / 2], REPORT_TEXT_MAX, lang, it->valuestring);
+			nkv++;
+		}
+	return nkv;
+}
+
 static void on_report(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	cJSON *j = NULL, *it;
+	cJSON *j = NULL;
 	const char *kv[REPORT_KV_MAX];
-	size_t nkv = 0;
+	char *said[REPORT_KV_MAX / 2] = { NULL };
+	size_t nkv;
 	char *out;
 
 	if (err != NULL) {
@@ -109,11 +139,7 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
-	cJSON_ArrayForEach(it, j)
-		if (cJSON_IsString(it) && nkv + 2 <= REPORT_KV_MAX) {
-			kv[nkv++] = it->string;
-			kv[nkv++] = it->valuestring;
-		}
+	nkv = report_kv(j, req->caller.lang, kv, said, REPORT_KV_MAX);
 	if (strcmp(req->command->name, "evaluate") == 0) {
 		/* no ranking without data: the script says which case it is */
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
@@ -130,6 +156,8 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
 	}
 	reply_text(req, out);
+	for (size_t i = 0; i < nkv / 2; i++)
+		free(said[i]);
 	free(out);
 	cJSON_Delete(j);
 	request_done(req);

@@ -1,11 +1,14 @@
 -- report: the figures of a day, week or month, and the month's evaluation.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, op ('read'|'post'|'evaluate'), from ms, to ms, period label,
---         weeks (space list), minimum weekly hours ms,
---         post: member, next member, next due; evaluate: weights "a,l,c,r,q"
+--         weeks (space list), minimum weekly hours ms, the period's shift instances
+--         ("date|shift" list), post: member, next member, next due;
+--         evaluate: weights "a,l,c,r,q"
 -- returns read/evaluate: {json}; post: {'posted'}
+-- The words of the report's parameters are message names or spans
+-- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
-local weeks, min_ms = words(ARGV[7]), tonumber(ARGV[8])
+local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
 
 local function dur(ms)
   if not ms then return '-' end
@@ -21,6 +24,13 @@ local function pct(sorted, q)
   return sorted[i]
 end
 
+-- A span of message MSG filled from KV ({key, value, key, value...}), for catalog_said.
+local function said(msg, kv)
+  local out = { msg }
+  for _, x in ipairs(kv or {}) do out[#out + 1] = string.gsub(tostring(x), '[\30\31]', ' ') end
+  return '\30' .. table.concat(out, '\31') .. '\30'
+end
+
 local function counts(t)
   local keys, out = {}, {}
   for k in pairs(t) do keys[#keys + 1] = k end
@@ -30,7 +40,7 @@ local function counts(t)
 end
 
 -- complaints filed in the period, and per agent what they handled in it
-local opened, resolved, still, breaches = 0, 0, 0, 0
+local opened, resolved, still, breaches, no_topic = 0, 0, 0, 0, 0
 local responses, by_topic, by_prio, agents, assigned = {}, {}, {}, {}, {}
 local function agent(id)
   agents[id] = agents[id] or { handled = 0, responses = {}, rsum = 0, rn = 0 }
@@ -43,8 +53,7 @@ for _, id in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'complaints:created', 
   if c[3] ~= 'resolved' then still = still + 1 end
   if c[7] then breaches = breaches + 1 end
   if c[6] then assigned[c[6]] = (assigned[c[6]] or 0) + 1 end
-  local topic = (c[4] and c[4] ~= '') and c[4] or '-'
-  by_topic[topic] = (by_topic[topic] or 0) + 1
+  if c[4] and c[4] ~= '' then by_topic[c[4]] = (by_topic[c[4]] or 0) + 1 else no_topic = no_topic + 1 end
   by_prio[c[5] or 'normal'] = (by_prio[c[5] or 'normal'] or 0) + 1
   if c[2] then
     local r = tonumber(c[2]) - tonumber(c[1])
@@ -71,21 +80,12 @@ for _, w in ipairs(weeks) do
   local l = redis.call('HGETALL', prefix .. 'latecount:' .. w)
   for i = 1, #l, 2 do late[l[i]] = (late[l[i]] or 0) + tonumber(l[i + 1]) end
 end
-local total_hours, under = 0, 0
-for _, ms in pairs(hours) do total_hours = total_hours + ms end
-if #weeks == 1 then
-  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
-    local role = redis.call('HGET', prefix .. 'staff:' .. id, 'role')
-    if (role == 'agent' or role == 'vice_minister') and (hours[id] or 0) < min_ms then under = under + 1 end
-  end
-end
-
 if op == 'evaluate' then
   -- Only agents with data in the month are ranked (hours, lateness,
   -- complaints given to them or handled, ratings); equal scores are a tie, and
   -- a tie is never a best or a worst.  kind: none | one | tie | ranked.
   local w = {}
-  for x in string.gmatch(ARGV[9], '[^,]+') do w[#w + 1] = tonumber(x) end
+  for x in string.gmatch(ARGV[10], '[^,]+') do w[#w + 1] = tonumber(x) end
   local scored, unranked, max_handled = {}, {}, 1
   for _, a in pairs(agents) do if a.handled > max_handled then max_handled = a.handled end end
   local need = min_ms * math.max(#weeks, 1)
@@ -106,9 +106,10 @@ if op == 'evaluate' then
         local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
-        scored[#scored + 1] = { id = id, score = score, line = string.format(
-          '%s: %.2f (attendance %.2f, lateness %.2f, complaints %.2f, response %.2f, ratings %.2f)',
-          staff_name(prefix, id), score, att, lat, com, res, rat) }
+        local function f(x) return string.format('%.2f', x) end
+        scored[#scored + 1] = { id = id, score = score, line = said('MSG_EVALUATION_LINE', {
+          'name', staff_name(prefix, id), 'score', f(score), 'att', f(att), 'lat', f(lat), 'com', f(com),
+          'res', f(res), 'rat', f(rat) }) }
       end
     end
   end
@@ -129,9 +130,42 @@ if op == 'evaluate' then
   elseif top == bottom then
     out.kind, out.lines = 'tie', lines(nil, '\n')
   else
-    out.kind, out.best, out.worst = 'ranked', lines(top, '; '), lines(bottom, '; ')
+    local sep = said('MSG_EVALUATION_SEP')
+    out.kind, out.best, out.worst = 'ranked', lines(top, sep), lines(bottom, sep)
   end
   return { cjson.encode(out) }
+end
+
+-- hours worked on the period's shifts (real elapsed time; an open check-in up to now)
+local worked = 0
+for _, inst in ipairs(instances) do
+  local date, shift = string.match(inst, '^([^|]+)|(.+)$')
+  local att = redis.call('HGETALL', att_key(prefix, date, shift))
+  local t = {}
+  for i = 1, #att, 2 do t[att[i]] = att[i + 1] end
+  for k, v in pairs(t) do
+    if string.sub(k, -6) == ':spans' then worked = worked + spans_ms(v) end
+    local id = string.match(k, '^(.+):in$')
+    if id and not t[id .. ':out'] and tonumber(now) > tonumber(v) then worked = worked + tonumber(now) - tonumber(v) end
+  end
+end
+
+-- the weekly minimum is judged only on a closed week (a week report after its close)
+local week_line = ''
+if #weeks == 1 and string.match(label, '^%d+%-W%d+$') and redis.call('EXISTS', prefix .. 'weekclosed:' .. label) == 1 then
+  local under, excused = 0, 0
+  for _, id in ipairs(redis.call('SMEMBERS', prefix .. 'staff')) do
+    local role = redis.call('HGET', prefix .. 'staff:' .. id, 'role')
+    if (role == 'agent' or role == 'vice_minister') and (hours[id] or 0) < min_ms then
+      if redis.call('HEXISTS', prefix .. 'excused:' .. label, id) == 1 then excused = excused + 1 else under = under + 1 end
+    end
+  end
+  week_line = said('MSG_REPORT_WEEK_UNDER', { 'min', string.format('%d', math.floor(min_ms / 3600000)),
+    'under', under, 'excused', excused })
+end
+
+local function hm(ms)
+  return string.format('%d:%02d', math.floor(ms / 3600000), math.floor(ms % 3600000 / 60000))
 end
 
 local per_agent = {}
@@ -141,22 +175,42 @@ table.sort(ids)
 for _, id in ipairs(ids) do
   local a = agents[id]
   table.sort(a.responses)
-  per_agent[#per_agent + 1] = string.format('%s: %d handled, median response %s, rating %s', staff_name(prefix, id),
-    a.handled, dur(pct(a.responses, 0.5)), a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or '-')
+  per_agent[#per_agent + 1] = said('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
+    'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
+    'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
+end
+local topics = {}
+do
+  local keys = {}
+  for k in pairs(by_topic) do keys[#keys + 1] = k end
+  table.sort(keys)
+  for _, k in ipairs(keys) do topics[#topics + 1] = string.gsub(k, '[\30\31]', ' ') .. ' ' .. by_topic[k] end
+  if no_topic > 0 then topics[#topics + 1] = said('MSG_REPORT_NO_TOPIC', { 'n', no_topic }) end
+end
+local complaints = 'MSG_REPORT_NO_COMPLAINTS'
+if opened > 0 then
+  local kv = { 'opened', opened, 'resolved', resolved, 'open', still, 'breaches', breaches }
+  if #responses > 0 then
+    kv[#kv + 1], kv[#kv + 2], kv[#kv + 3], kv[#kv + 4] = 'median', dur(pct(responses, 0.5)), 'p90', dur(pct(responses, 0.9))
+    complaints = said('MSG_REPORT_COMPLAINTS', kv)
+  else
+    complaints = said('MSG_REPORT_COMPLAINTS_NO_RESPONSE', kv)
+  end
 end
 local params = {
-  period = label, opened = tostring(opened), resolved = tostring(resolved), open = tostring(still),
-  median = dur(pct(responses, 0.5)), p90 = dur(pct(responses, 0.9)), breaches = tostring(breaches),
-  topics = counts(by_topic), priorities = counts(by_prio),
+  period = label, complaints = complaints,
+  -- the topic line only when something has a topic
+  topics = (#topics > (no_topic > 0 and 1 or 0)) and (said('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
+  priorities = opened > 0 and said('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
   suggestions = tostring(redis.call('ZCOUNT', prefix .. 'suggestions', from, to)),
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),
-  hours = dur(total_hours), under = tostring(under),
-  agents = (#per_agent > 0 and table.concat(per_agent, '\n')) or '-',
+  hours = hm(worked), week = week_line,
+  agents = #per_agent > 0 and (said('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '',
 }
 if op == 'post' then
-  timer_done(prefix, ARGV[9])
-  timer_set(prefix, ARGV[10], ARGV[11])
+  timer_done(prefix, ARGV[10])
+  timer_set(prefix, ARGV[11], ARGV[12])
   notify_channel(prefix, 'ops', 'MSG_REPORT', params)
   return { 'posted' }
 end

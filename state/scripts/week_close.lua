@@ -1,5 +1,5 @@
 -- week_close: at the end of a week, post who stayed under the minimum hours
--- (excused ones named apart) and schedule the next week's close.
+-- (excused ones named apart; nobody is said as a sentence, not a dash) and schedule the next week's close.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, member, week, minimum ms, next member, next due
 local prefix, now, member, week, min = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
@@ -23,8 +23,9 @@ for _, id in ipairs(ids) do
     end
   end
 end
-notify_channel(prefix, 'ops', 'MSG_WEEK_CLOSED', { week = week,
-  under = (#under > 0 and table.concat(under, ', ')) or '-',
-  excused = (#excused > 0 and table.concat(excused, ', ')) or '-' })
+local msg = (#under > 0 and #excused > 0 and 'MSG_WEEK_CLOSED') or (#under > 0 and 'MSG_WEEK_CLOSED_UNDER')
+  or (#excused > 0 and 'MSG_WEEK_CLOSED_EXCUSED') or 'MSG_WEEK_CLOSED_ALL'
+notify_channel(prefix, 'ops', msg, { week = week, min = string.format('%d', math.floor(min / 3600000)),
+  under = table.concat(under, ', '), excused = table.concat(excused, ', ') })
 audit(prefix, now, 'dutybot', 'attendance.week_closed', week, #under .. ' under the minimum', 'timer')
 return { 'closed', #under }

@@ -169,8 +169,9 @@ class CheckinCheckout(Case):
 
         # hours count the interval she is in up to now
         self.jump("2026-03-02T09:00:00Z")     # 10:00 Berlin
-        hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10: ", room="dm")["text"]
-        self.assertRegex(hours, r"W10: (3:59|4:00) worked \(minimum 30 h\), 0 late check-ins\.$")
+        hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10 so far: ", room="dm")["text"]
+        self.assertRegex(hours, r"W10 so far: (3:59|4:00) worked \(minimum 30 h\), late check-ins: 0; cannot reach "
+                         r"the minimum with the shifts rostered: needs (26:01|26:00) more, (4:00|3:59) rostered\.$")
         # nobody checks out: the shift's end does, marked automatic
         self.jump("2026-03-02T13:00:20Z")
         self.ask("mia", "!checkout", "You are not checked in: early (2026-03-02) ended and you were checked "
@@ -182,8 +183,9 @@ class CheckinCheckout(Case):
         self.assertTrue(7 * 3600000 + 58 * 60000 < worked <= 8 * 3600000, worked)
         self.assertEqual(int(self.redis.cmd("HGET", self.key("hours", "2026-W10"), "mia")), worked)
         self.ask("mia", "!roster", "checked in: Mia Keller [CCS] 06:00–06:00, 06:00–14:00 (checked out automatically)")
-        self.ask("mia", "!hours", f"Mia Keller [CCS], week 2026-W10: {hhmm(worked)} worked (minimum 30 h), "
-                 "0 late check-ins. Automatic check-outs at a shift's end: 1.", room="dm")
+        self.ask("mia", "!hours", f"Mia Keller [CCS], week 2026-W10 so far: {hhmm(worked)} worked (minimum 30 h), "
+                 "late check-ins: 0; cannot reach the minimum with the shifts rostered: needs "
+                 f"{hhmm(30 * 3600000 - worked + worked % 60000)} more, 0:00 rostered. Automatic check-outs at a shift's end: 1.", room="dm")
         self.ask("mia", "!checkin", "You are not on the roster of a shift that is open for check-in now.")
 
         # Sunday's night shift runs into Monday: its hours count for the week it started in
