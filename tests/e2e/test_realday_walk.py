@@ -110,14 +110,14 @@ class DepartmentDay(RealDayE2E):
         self.site.wait({"ev": "dm", "to": "mark"}, timeout=10)      # the late minister on duty is told
         self.site.expect_none(lambda e: False, within=1.0)
         self.site.skip()
-        L("mia", "!checkin")
+        L("mia", "!checkin", expect="12 min after it started (counted as late)")
         L("mark", "!checkin")
         L("tom", "!complaints")
         L("tom", "!complaint reply C-1 Wir prüfen das sofort.")
         L("tom", "!complaint resolve C-1 Konto wieder freigeschaltet")
         L("anna", "!rate C-1 5 danke!")
         L("tom", "!leave 2026-12-10 Arzttermin")
-        L("mark", "!pending")
+        L("mark", "!pending", expect="reason: Arzttermin")
         L("mark", "!approve L-1")
         L("mia", "!emergency Der Chat ist down, niemand kommt rein")
         L("vera", "!ack E-1")
@@ -126,7 +126,7 @@ class DepartmentDay(RealDayE2E):
         L("vera", "!notify list")
         L("mark", '!promote mia PAM cycle=off name="Mia Keller" email=mia@example.org reason="VIP nights"')
         L("lemon", "!pending")
-        L("lemon", "!approve P-1")
+        L("lemon", "!approve P-1", expect="P-1 approved and done")
         L("tom", "!training log 4 Produktschulung")
         L("vera", "!approve H-1")
         L("tom", "!internship status")
@@ -144,15 +144,16 @@ class DepartmentDay(RealDayE2E):
 
         # 14:05: the early shift was checked out at 14:00 by itself
         self.restart_at("14:05")
-        L("mia", "!checkout")
-        L("mia", "!hours")
+        L("mia", "!checkout", expect="checked out automatically at 14:00")
+        L("mia", "!hours", expect="Automatic check-outs at a shift's end: 1.")
         L("wei", "!roster")
-        L("wei", "!handover show")
+        L("wei", "!handover show", expect="C-1 erledigt, Server neu gestartet um 07:00")
 
         # 22:05: the day's report went to ops
         self.restart_at("22:05")
         L("mark", "!report day")
-        L("mark", "!attendance")
+        L("mark", "!attendance", expect="no weekly minimum for a minister")
+        L("mia", "!whoami", expect="Mia Keller [PAM]")     # the promotion outlived three restarts
         L("lemon", "!audit 10")
 
         rooms = [e for e in self.site.events if e.get("ev") == "send"]
