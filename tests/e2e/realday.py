@@ -36,7 +36,15 @@ EXAMPLE_SHIFTS = ('( { name = "early"; start = "06:00"; end = "14:00"; },'
 class RealDayE2E(E2E):
     """E2E at the defaults: the harness's generous limits are removed.
     A test class adds what it needs in EXTRA_CONFIG (keep it to what the
-    example config itself sets) and a clock in DAEMON_ENV."""
+    example config itself sets) and a clock in DAEMON_ENV.
+
+    The helpers every real-day test shares are here, once: moving the clock
+    (start_at, restart_at), editing the written config (rewrite_config,
+    mia_on_probation), asking (dm_ask, ask_in_lobby) and reading what
+    happened (eventually, until, dms, answers_in_lobby, record, audit).
+    Staff are not paced: at the default staff limits (120 a minute, bursts
+    of 30, the excess delayed, never dropped) a test types as fast as it
+    likes; only a test about the friends' limit paces itself."""
 
     EXTRA_CONFIG: dict = {}
 
