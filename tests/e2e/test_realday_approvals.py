@@ -9,11 +9,8 @@ the deciders see the reason and the evidence, an evaluation takes a score,
 and an intern's own training counts only once confirmed.
 
 The clock is Tuesday 2026-11-24 10:00 in Berlin; Mia's probation (from
-2026-09-01, 90 days) ends on 2026-11-30, so she may apply now.  At the
-default limits one person sends at most five commands in a burst, so the
-tests share the work between people."""
+2026-09-01, 90 days) ends on 2026-11-30, so she may apply now."""
 
-import time
 import unittest
 
 from realday import RealDayE2E
@@ -26,51 +23,11 @@ class Case(RealDayE2E):
 
     def setUp(self):
         super().setUp()
-        with open(self.config.path) as f:
-            text = f.read()
-        text = text.replace('id = "mia";', 'id = "mia"; probation_start = "2026-09-01"; probation = "90d";')
-        with open(self.config.path, "w") as f:
-            f.write(text)
-        self.start_daemon(DUTYBOT_FAKE_NOW=NOW)
-        self.site.wait({"ev": "ready"}, timeout=20)
-
-    def dm_ask(self, person, text, expect):
-        """PERSON asks privately; the answer comes privately."""
-        return self.ask(person, text, expect, room="dm")
-
-    def ask_in_lobby(self, person, text, notice, expect):
-        """PERSON types a command whose answer is private (CMD_PRIVATE) in the
-        lobby: the lobby reads only NOTICE (exactly, in PERSON's language) and
-        the answer matching EXPECT comes to PERSON as a dm; returns the dm."""
-        said = self.site.say(person, text)
-        room, answer = self.site.wait_all({"ev": "send", "room": "lobby", "text": lambda t: t == notice},
-                                          {"ev": "dm", "to": person, "text": expect})
-        self.site.expect_none({"ev": "send", "room": "lobby", "text": expect}, within=0.5)
-        after = self.site.events[self.site.events.index(said):]
-        self.assertEqual([e["text"] for e in after if e.get("ev") == "send" and e.get("room") == "lobby"
-                          and e is not room and expect in e["text"]], [])
-        return answer
-
-    def eventually(self, match, timeout=10.0):
-        """An event matching MATCH arrives (before or after the cursor; the cursor stays)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.site.all(match)
-            if found:
-                return found[0]
-            time.sleep(0.1)
-        raise AssertionError(f"no event matching {match}; latest events:\n{self.site.tail(30)}")
+        self.mia_on_probation()
+        self.start_at(NOW)
 
     def approval(self, id):
-        flat = self.redis.cmd("HGETALL", self.key("approval", id))
-        return dict(zip(flat[::2], flat[1::2]))
-
-    def audit(self):
-        out = []
-        for e in self.redis.cmd("XRANGE", self.key("audit"), "-", "+"):
-            f = dict(zip(e[1][::2], e[1][1::2]))
-            out.append((f["action"], f["subject"], f["detail"]))
-        return out
+        return self.record("approval", id)
 
     def level(self, id):
         return self.redis.cmd("HGET", self.key("staff", id), "level")
@@ -239,7 +196,6 @@ class Training(Case):
         self.dm_ask("vera", "!internship status tom", "képzés 40.0/40 óra")
         # talks count once the designated person confirms them
         self.dm_ask("sara", "!training log 2 x", "sara tiene el nivel SAM; no es becario (TRN).")
-        time.sleep(6)       # the default limits: Tom has used his burst of five commands
         self.ask("tom", "!internship talk tom ich", "Ein Gespräch führst du mit der benannten Person, nicht mit dir selbst.")
         self.ask("tom", "!internship talk lemon die Seite und der Zweck des Kundendienstes",
                     "Gespräch TK-1 mit lemon eingetragen; es zählt, sobald lemon es bestätigt (!approve TK-1). Bisher bestätigt: 0.")

@@ -33,57 +33,16 @@ class Day(RealDayE2E):
     LEAD = "vera"
 
     def setUp(self):
-        self.buckets = {}
         super().setUp()
         self.ask("mark", f"!roster lead 2026-03-02 early {self.LEAD}", "Roster updated")
         self.ask("mark", "!roster add 2026-03-02 early " + " ".join(self.ROSTER), "Roster updated")
         self.site.skip()
-
-    def pace(self, person):
-        """At the default limits a person has a burst of 5 commands and one
-        more every 3 s: a person here types no faster than that."""
-        now = time.monotonic()
-        tokens, since = self.buckets.get(person, (5.0, now))
-        tokens = min(5.0, tokens + (now - since) / 3.3)
-        if tokens < 1.0:
-            time.sleep((1.0 - tokens) * 3.3)
-            tokens, now = 1.0, time.monotonic()
-        self.buckets[person] = (tokens - 1.0, now)
-
-    def ask(self, person, text, expect, **kw):
-        self.pace(person)
-        return super().ask(person, text, expect, **kw)
-
-    def dm_ask(self, person, text, expect):
-        """PERSON asks privately (a CMD_PRIVATE command); the answer comes privately."""
-        return self.ask(person, text, expect, room="dm")
-
-    def ask_in_lobby(self, person, text, notice, expect):
-        """PERSON types a command whose answer is private (CMD_PRIVATE) in the
-        lobby: the lobby reads only NOTICE (exactly, in PERSON's language) and
-        the answer matching EXPECT comes to PERSON as a dm; returns the dm."""
-        self.pace(person)
-        said = self.site.say(person, text)
-        room, answer = self.site.wait_all({"ev": "send", "room": "lobby", "text": lambda t: t == notice},
-                                          {"ev": "dm", "to": person, "text": expect})
-        self.site.expect_none({"ev": "send", "room": "lobby", "text": expect}, within=0.5)
-        after = self.site.events[self.site.events.index(said):]
-        self.assertEqual([e["text"] for e in after if e.get("ev") == "send" and e.get("room") == "lobby"
-                          and e is not room and expect in e["text"]], [])
-        return answer
 
     def agent_of(self, cid):
         return self.redis.cmd("HGET", self.key("complaint", cid), "agent")
 
     def state_of(self, cid):
         return self.redis.cmd("HGET", self.key("complaint", cid), "state")
-
-    def until(self, pred, what, timeout=10.0):
-        deadline = time.monotonic() + timeout
-        while not pred():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"timed out waiting for {what}")
-            time.sleep(0.05)
 
     def queue(self):
         return self.redis.cmd("ZRANGE", self.key("complaints", "queue"), 0, -1)

@@ -34,12 +34,6 @@ def exactly(text: str):
 class EmergencyDay(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": at("06:19:30")}
 
-    def restart_at(self, when: str) -> None:
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"}, timeout=10)
-        self.start_daemon(DUTYBOT_FAKE_NOW=when)
-        self.site.wait({"ev": "ready"}, timeout=20)
-
     def no_config_tokens_or_dashes(self) -> None:
         """No emergency text names a config token or shows "-" for an empty value."""
         for e in self.site.events:
@@ -160,7 +154,6 @@ class EmergencyNight(RealDayE2E):
     EXTRA_CONFIG = {"default_lang": "de"}
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": at("22:59:30")}
 
-    restart_at = EmergencyDay.restart_at
     no_config_tokens_or_dashes = EmergencyDay.no_config_tokens_or_dashes
 
     def test_nobody_answers_the_whole_chain(self):
@@ -251,7 +244,6 @@ class NobodyToPage(RealDayE2E):
     EXTRA_CONFIG = {"escalation": '{ chain = ( "shift_lead", "duty_minister" ); }'}
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": at("06:19:30")}
 
-    restart_at = EmergencyDay.restart_at
     no_config_tokens_or_dashes = EmergencyDay.no_config_tokens_or_dashes
 
     NOBODY = ("E-1: nobody on the escalation chain can be paged right now, so only this channel is told: "

@@ -36,13 +36,6 @@ class Guard(RealDayE2E):
                               f"Roster updated: {shift} on {date} — agents {name}."))
         return lines[:n]
 
-    def answers_in_lobby(self, n, timeout):
-        """The bot's next N messages in the lobby, in the order they came."""
-        out = []
-        for _ in range(n):
-            out.append(self.site.wait({"ev": "send", "room": "lobby"}, timeout=timeout)["text"])
-        return out
-
     def test_twelve_roster_lines_typed_at_once_are_all_done_in_order(self):
         lines = self.roster_lines(12)
         # pasted: the twelve lines arrive in one TCP segment, read in one go
@@ -188,9 +181,6 @@ class GuardQueueFull(RealDayE2E):
         self.assertNotIn("\ufffd", told[1])
         self.site.expect_none({"ev": "send", "room": "lobby"}, within=0.5)
 
-    def answers_in_lobby(self, n, timeout=10):
-        return [self.site.wait({"ev": "send", "room": "lobby"}, timeout=timeout)["text"] for _ in range(n)]
-
 
 class WithoutRedis(RealDayE2E):
     """Redis down: nobody's role can be known, so everyone is held to a chat
@@ -266,7 +256,7 @@ class WithoutRedis(RealDayE2E):
         self.ask("mark", "!whoami", "You are Mark Novak, minister, staff id mark")
         s.skip()
         s.command("/burst " + " || ".join(["mark> !ping"] * 12))
-        self.assertEqual([s.wait({"ev": "send", "room": "lobby"})["text"] for _ in range(12)], ["pong"] * 12)
+        self.assertEqual(self.answers_in_lobby(12), ["pong"] * 12)
         s.expect_none({"ev": "dm", "to": "mark"}, within=0.5)
 
     metric = Guard.metric
@@ -293,7 +283,7 @@ class FriendMadeStaff(RealDayE2E):
         # and at the staff's limits from now on: a pasted dozen, all done
         s.skip()
         s.command("/burst " + " || ".join(["newbie> !ping"] * 12))
-        self.assertEqual([s.wait({"ev": "send", "room": "lobby"})["text"] for _ in range(12)], ["pong"] * 12)
+        self.assertEqual(self.answers_in_lobby(12), ["pong"] * 12)
         self.assertEqual(len(s.all({"ev": "dm", "to": "newbie"})), 1)
 
     def test_the_line_over_a_friends_limit_runs_when_its_sender_is_staff_now(self):

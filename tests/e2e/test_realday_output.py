@@ -159,11 +159,7 @@ class HttpListenerRefused(RealDayE2E):
                               capture_output=True, text=True, timeout=20)
 
     def rewrite_listen(self, value: str) -> None:
-        with open(self.config.path, encoding="utf-8") as f:
-            text = f.read()
-        text = re.sub(r'http = \{ listen = "[^"]*"; \};', f'http = {{ listen = "{value}"; }};', text)
-        with open(self.config.path, "w", encoding="utf-8") as f:
-            f.write(text)
+        self.rewrite_config(r'http = \{ listen = "[^"]*"; \};', f'http = {{ listen = "{value}"; }};')
 
     def test_a_host_name_is_refused(self):
         self.rewrite_listen("localhost:9462")

@@ -27,26 +27,11 @@ class Case(RealDayE2E):
 
     def setUp(self):
         super().setUp()
-        self.start_daemon(DUTYBOT_FAKE_NOW=NOW)
-        self.site.wait({"ev": "ready"}, timeout=20)
-
-    def dm_ask(self, person, text, expect):
-        return self.ask(person, text, expect, room="dm")
-
-    def eventually(self, match, timeout=10.0):
-        """An event matching MATCH arrives (before or after the cursor; the cursor stays)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = self.site.all(match)
-            if found:
-                return found[0]
-            time.sleep(0.1)
-        raise AssertionError(f"no event matching {match}; latest events:\n{self.site.tail(30)}")
+        self.start_at(NOW)
 
     def dms(self, to, prefix):
         """The private messages to TO that start with PREFIX, after a moment for the outbox."""
-        time.sleep(1.5)
-        return [e["text"] for e in self.site.all({"ev": "dm", "to": to, "text": lambda t: t.startswith(prefix)})]
+        return super().dms(to, prefix, settle=1.5)
 
 
 class Training(Case):
@@ -131,7 +116,7 @@ class Promotion(Case):
         self.assertEqual(len(self.site.all({"ev": "dm", "to": "mia"})), 1)
         self.assertEqual(self.redis.cmd("HGET", self.key("staff", "mia"), "level"), "PAM")
         # the audit keeps plain words (no control characters)
-        details = [dict(zip(e[1][::2], e[1][1::2]))["detail"] for e in self.redis.cmd("XRANGE", self.key("audit"), "-", "+")]
+        details = [detail for _, _, detail in self.audit()]
         self.assertTrue(all("\x1e" not in d and "\x1f" not in d for d in details), details)
 
 
@@ -179,13 +164,8 @@ class ProbationCase(Case):
 
     def setUp(self):
         RealDayE2E.setUp(self)
-        with open(self.config.path) as f:
-            text = f.read()
-        text = text.replace('id = "mia";', 'id = "mia"; probation_start = "2026-09-01"; probation = "90d";')
-        with open(self.config.path, "w") as f:
-            f.write(text)
-        self.start_daemon(DUTYBOT_FAKE_NOW=NOW)
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.mia_on_probation()
+        self.start_at(NOW)
 
 
 class Probation(ProbationCase):

@@ -17,13 +17,9 @@ outage.
 - !staff remove of someone who still holds slots.
 """
 
-import time
 import unittest
 
 from realday import RealDayE2E
-
-# the default limits: 20 commands a minute per person, bursts of 5
-PER_SECOND, BURST = 20 / 60, 5
 
 
 def hhmm(ms: int) -> str:
@@ -32,28 +28,8 @@ def hhmm(ms: int) -> str:
 
 class Case(RealDayE2E):
 
-    def ask(self, person, text, expect, room="lobby", timeout=10.0):
-        """As a person at the default limits types: never faster than they allow."""
-        buckets = self.__dict__.setdefault("_buckets", {})
-        now = time.monotonic()
-        tokens, last = buckets.get(person, (BURST, now))
-        tokens = min(BURST, tokens + (now - last) * PER_SECOND)
-        if tokens < 1:
-            time.sleep((1 - tokens) / PER_SECOND + 0.3)
-            now, tokens = time.monotonic(), 1
-        buckets[person] = (tokens - 1, now)
-        return super().ask(person, text, expect, room=room, timeout=timeout)
-
-    def jump(self, instant: str) -> None:
-        """Stop the daemon and start it again with its clock at INSTANT."""
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"})
-        self.start_daemon(DUTYBOT_FAKE_NOW=instant)
-        self.site.wait({"ev": "ready"}, timeout=20)
-
     def att(self, date: str, shift: str) -> dict:
-        flat = self.redis.cmd("HGETALL", self.key("att", date, shift))
-        return dict(zip(flat[::2], flat[1::2]))
+        return self.record("att", date, shift)
 
     def worked(self, date: str, shift: str, who: str) -> int:
         """The ms of WHO's closed intervals on DATE SHIFT, from the attendance record."""
@@ -86,7 +62,7 @@ class MinisterOnDutyLate(Case):
         self.assertEqual(self.redis.cmd("ZCARD", self.key("lates", "vera")), 0)
 
         # the next day, late again, and the department has no other minister: reported
-        self.jump("2026-03-03T05:10:05Z")
+        self.restart_at("2026-03-03T05:10:05Z")
         s.wait_all({"ev": "send", "room": "ops", "text": "Mark Novak, minister on duty of early (2026-03-03, 06:00), "
                     "is late again and no other minister is free: webmasters, please act."},
                    {"ev": "dm", "to": "lemon", "text": "is late again and no other minister is free"}, timeout=20)
@@ -95,7 +71,7 @@ class MinisterOnDutyLate(Case):
         # a second minister joins (Iron Fist, as in the seeds); the third time mark is replaced
         self.ask("lemon", '!staff add iron name="Iron Fist" email=iron@example.org role=minister site:u9', "Added Iron Fist as minister.")
         s.person("iron", "u9")
-        self.jump("2026-03-04T05:10:05Z")
+        self.restart_at("2026-03-04T05:10:05Z")
         s.wait_all({"ev": "dm", "to": "mark", "text": "You did not check in as minister on duty of early (2026-03-04) "
                     "again: Iron Fist replaces you for this shift."},
                    {"ev": "dm", "to": "iron", "text": "You are now minister on duty of early (2026-03-04, 06:00) in "
@@ -168,12 +144,12 @@ class CheckinCheckout(Case):
                          "1772456400000")          # 14:00 Berlin
 
         # hours count the interval she is in up to now
-        self.jump("2026-03-02T09:00:00Z")     # 10:00 Berlin
+        self.restart_at("2026-03-02T09:00:00Z")     # 10:00 Berlin
         hours = self.ask("mia", "!hours", "Mia Keller [CCS], week 2026-W10 so far: ", room="dm")["text"]
         self.assertRegex(hours, r"W10 so far: (3:59|4:00) worked \(minimum 30 h\), late check-ins: 0; cannot reach "
                          r"the minimum with the shifts rostered: needs (26:01|26:00) more, (4:00|3:59) rostered\.$")
         # nobody checks out: the shift's end does, marked automatic
-        self.jump("2026-03-02T13:00:20Z")
+        self.restart_at("2026-03-02T13:00:20Z")
         self.ask("mia", "!checkout", "You are not checked in: early (2026-03-02) ended and you were checked "
                  "out automatically at 14:00.", timeout=20)
         att = self.att("2026-03-02", "early")
@@ -189,9 +165,9 @@ class CheckinCheckout(Case):
         self.ask("mia", "!checkin", "You are not on the roster of a shift that is open for check-in now.")
 
         # Sunday's night shift runs into Monday: its hours count for the week it started in
-        self.jump("2026-03-08T20:59:55Z")     # 21:59:55 Berlin
+        self.restart_at("2026-03-08T20:59:55Z")     # 21:59:55 Berlin
         self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en night (2026-03-08).")
-        self.jump("2026-03-09T05:00:10Z")     # 06:00:10 Berlin: the night ended, the week closes
+        self.restart_at("2026-03-09T05:00:10Z")     # 06:00:10 Berlin: the night ended, the week closes
         closed = self.site.wait({"ev": "send", "room": "ops", "text": "Week 2026-W10 closed."}, timeout=20)
         night = self.worked("2026-03-08", "night", "sara")
         self.assertTrue(7 * 3600000 + 58 * 60000 < night < 8 * 3600000 + 60000, night)     # from her check-in

@@ -27,10 +27,8 @@ class DepartmentDay(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": at("05:15")}
 
     def restart_at(self, hhmm: str) -> None:
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"}, timeout=10)
-        self.start_daemon(DUTYBOT_FAKE_NOW=at(hhmm))
-        self.site.wait({"ev": "ready"}, timeout=20)
+        """Stop the daemon and start it again at HHMM of the day."""
+        super().restart_at(at(hhmm))
 
     def line(self, person: str, text: str, room: str = "lobby", expect: str | None = None) -> list[dict]:
         """PERSON says TEXT; returns what the bot said to them (room or dm)

@@ -14,41 +14,12 @@ night 22-06, zone Europe/Berlin; 2026-03-02 is a Monday, UTC+1).
 - "Roster updated" says what the slot is now.
 """
 
-import time
 import unittest
 
 from realday import RealDayE2E
 
-# the default limits: 20 commands a minute per person, bursts of 5
-PER_SECOND, BURST = 20 / 60, 5
 
-
-class Case(RealDayE2E):
-
-    def ask(self, person, text, expect, room="lobby", timeout=10.0):
-        """As a person at the default limits types: never faster than they allow."""
-        buckets = self.__dict__.setdefault("_buckets", {})
-        now = time.monotonic()
-        tokens, last = buckets.get(person, (BURST, now))
-        tokens = min(BURST, tokens + (now - last) * PER_SECOND)
-        if tokens < 1:
-            time.sleep((1 - tokens) / PER_SECOND + 0.3)
-            now, tokens = time.monotonic(), 1
-        buckets[person] = (tokens - 1, now)
-        return super().ask(person, text, expect, room=room, timeout=timeout)
-
-    def jump(self, instant: str) -> None:
-        """Stop the daemon and start it again with its clock at INSTANT."""
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"})
-        self.start_daemon(DUTYBOT_FAKE_NOW=instant)
-        self.site.wait({"ev": "ready"}, timeout=20)
-
-    def dms(self, who: str) -> list[str]:
-        return [e["text"] for e in self.site.all({"ev": "dm", "to": who})]
-
-
-class LateInMinutes(Case):
+class LateInMinutes(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T05:12:00Z"}      # 06:12 Berlin: early started 12 min ago
 
     def test_late_check_in_says_how_late_and_the_lead_reads_what_is_open_in_her_language(self):
@@ -100,13 +71,13 @@ class LateInMinutes(Case):
 
     def test_a_check_in_in_time_is_not_marked(self):
         self.ask("mark", "!roster add tomorrow early sara", "Roster updated: early on 2026-03-03 — agents Sara Ruiz [SAM].")
-        self.jump("2026-03-03T04:55:00Z")          # 05:55 Berlin, before the start
+        self.restart_at("2026-03-03T04:55:00Z")          # 05:55 Berlin, before the start
         self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en early (2026-03-03).")
         roster = self.ask("mark", "!roster", "Roster of 2026-03-03:")["text"]
         self.assertIn("checked in: Sara Ruiz [SAM] 05:55–now\n", roster)
 
 
-class RosterUpdated(Case):
+class RosterUpdated(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T05:12:00Z"}
 
     def test_each_change_says_what_the_slot_is_now(self):
@@ -135,7 +106,7 @@ class RosterUpdated(Case):
         self.assertIsNone(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "late"), "lead"))
 
 
-class Handover(Case):
+class Handover(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-03-02T12:50:00Z"}      # 13:50 Berlin: early runs, late opens
 
     def test_notes_go_to_the_next_lead_and_show_shows_what_was_handed_to_the_running_shift(self):
@@ -162,7 +133,7 @@ class Handover(Case):
         self.assertEqual(len(self.dms("wei")), 1, self.dms("wei"))
 
         # during late: show without arguments gives the notes handed to late
-        self.jump("2026-03-02T13:05:00Z")          # 14:05 Berlin
+        self.restart_at("2026-03-02T13:05:00Z")          # 14:05 Berlin
         shown = self.ask("wei", "!handover show", "交给 late（2026-03-02）的交接记录，来自 2026-03-02 的 early 班，由 Vera Kovacs 于 ")["text"]
         self.assertTrue(shown.endswith("填写：\nC-1 erledigt, Server neu gestartet"), shown)
         self.assertNotIn("没有交接记录", shown)
