@@ -161,13 +161,11 @@ const char *catalog_said(char *out, size_t n, const char *lang, const char *valu
 	size_t pos = 0;
 	const char *s = value;
 
-	if (n == 0)
-		return value;
-	if (strncmp(value, "MSG_", 4) == 0 && strchr(value, '\x1e') == NULL) {
-		int id = catalog_id_by_name(value);
+	if (strchr(value, '\x1e') == NULL) {     /* no spans: a message's name, or plain text */
+		int id = strncmp(value, "MSG_", 4) == 0 ? catalog_id_by_name(value) : -1;
 		return id >= 0 ? catalog_text(lang, (enum msg_id)id) : value;
 	}
-	if (strchr(value, '\x1e') == NULL)
+	if (n == 0)
 		return value;
 	while (*s != '\0' && pos < n - 1) {
 		const char *open = strchr(s, '\x1e');

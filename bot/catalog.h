@@ -48,7 +48,8 @@ size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
  * VALUE as the reader of LANG reads it: a message name ("MSG_CYCLE_OFF") is
  * that message; spans "\x1eMSG_X\x1fkey\x1fvalue...\x1e" anywhere in the text
  * are that message filled (scripts store summaries so, to be said in each
- * reader's language).  Returns VALUE itself, a catalog text, or OUT.
+ * reader's language).  Returns VALUE itself, a catalog text, or OUT; OUT is
+ * used only when VALUE holds spans (a name or plain text needs none).
  */
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
 

@@ -10,6 +10,7 @@
 #include "bot/deliver.h"
 #include "bot/daemon.h"
 #include "bot/log.h"
+#include "bot/strcopy.h"
 #include "state/redis.h"
 
 #include <cjson/cJSON.h>
@@ -269,7 +270,7 @@ static enum out_gate page_gate(void *arg)
 	if (!state_is_up(d->bot->state) || (pc = malloc(sizeof(*pc))) == NULL)
 		return OUT_GATE_SEND;     /* a page that must arrive is not held on a doubt */
 	pc->d = d;
-	snprintf(pc->id, sizeof(pc->id), "%s", dl->id);
+	copy_trunc(pc->id, sizeof(pc->id), dl->id);
 	a = state_args_new();
 	state_args_add(a, "HMGET");
 	state_args_addf(a, "%semergency:%s", state_prefix(d->bot->state), dl->emergency);
@@ -299,8 +300,11 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		char *said[DELIVER_KV_MAX] = { NULL };
 		for (int i = 0; i < nkv; i++) {
 			local[i] = kv[i];
-			if (i % 2 == 1 && (strncmp(kv[i], "MSG_", 4) == 0 || strchr(kv[i], '\x1e') != NULL) &&
-			    (said[i] = malloc(DELIVER_TEXT_MAX)) != NULL)
+			if (i % 2 == 0)
+				continue;
+			if (strchr(kv[i], '\x1e') == NULL)     /* a name or plain text: no buffer */
+				local[i] = catalog_said(NULL, 0, lang, kv[i]);
+			else if ((said[i] = malloc(DELIVER_TEXT_MAX)) != NULL)
 				local[i] = catalog_said(said[i], DELIVER_TEXT_MAX, lang, kv[i]);
 		}
 		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
@@ -369,7 +373,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	if (id >= 0 && wants_open_emergency((enum msg_id)id)) {
 		const char *e = kv_get(kv, nkv, "id");
 		if (e != NULL && strlen(e) < sizeof(dl->emergency))
-			snprintf(dl->emergency, sizeof(dl->emergency), "%s", e);
+			copy_trunc(dl->emergency, sizeof(dl->emergency), e);
 	}
 	if (to != NULL && strncmp(to, "system:", 7) == 0) {
 		/* a checked system notice: its text as written, to every site connection */

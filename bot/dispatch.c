@@ -183,13 +183,12 @@ static bool admit(struct request *req)
 	    clock_now_ms(), req, &note);
 	if (v == GUARD_OK)
 		return true;
-	person_display(p, name, sizeof(name));
 	if (v == GUARD_DELAY) {
 		bot->metrics.delayed++;
 		if (note.tell) {
 			log_info("%s: %s sends commands faster than their limit; the next ones wait their turn",
 			    req->conn->name, p->identity);
-			guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_DELAYED, name, note.wait_ms, NULL, NULL);
+			guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_DELAYED, person_display(p, name, sizeof(name)), note.wait_ms, NULL, NULL);
 		}
 		delay_arm(bot->batch);
 		return false;
@@ -200,12 +199,12 @@ static bool admit(struct request *req)
 		snprintf(count, sizeof(count), "%zu", note.queued);
 		/* the command as typed, cut at a character boundary (any script) */
 		cmd = outbox_shorten(req->text, GUARD_CMD_CHARS);
-		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_QUEUE_FULL, name, note.wait_ms, count,
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_GUARD_QUEUE_FULL, person_display(p, name, sizeof(name)), note.wait_ms, count,
 		    cmd != NULL ? cmd : "");
 		free(cmd);
 	} else if (note.tell) {
 		log_info("%s: %s sends commands too fast; dropping the excess", req->conn->name, p->identity);
-		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, name, note.wait_ms, NULL, NULL);
+		guard_tell(bot, req->conn, req->user_id, p->lang, MSG_SLOW_DOWN, person_display(p, name, sizeof(name)), note.wait_ms, NULL, NULL);
 	}
 	request_done(req);
 	return false;

@@ -636,16 +636,6 @@ struct out_msg *outbox_inflight_first(struct outbox *ob)
 	return ob->inflight;
 }
 
-uint64_t outbox_inflight_age(const struct outbox *ob)
-{
-	uint64_t oldest = UINT64_MAX;
-
-	for (const struct out_msg *m = ob->inflight; m != NULL; m = m->next)
-		if (m->sent_at < oldest)
-			oldest = m->sent_at;
-	return oldest == UINT64_MAX ? 0 : uv_now(ob->loop) - oldest;
-}
-
 void outbox_set_max_inflight(struct outbox *ob, size_t n)
 {
 	ob->max_inflight = n > 0 ? n : 1;

@@ -105,8 +105,6 @@ void outbox_msg_free(struct out_msg *m);
 struct out_msg *outbox_inflight_find(struct outbox *ob, uint64_t seq);
 /* The oldest action in flight (NULL if none); the outbox still owns it. */
 struct out_msg *outbox_inflight_first(struct outbox *ob);
-/* Milliseconds the oldest action in flight has waited for its answer (0 if none). */
-uint64_t outbox_inflight_age(const struct outbox *ob);
 size_t outbox_queued(const struct outbox *ob);
 size_t outbox_inflight(const struct outbox *ob);
 

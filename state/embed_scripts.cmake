@@ -7,7 +7,7 @@
 # definition is a line "local function NAME" or "local NAME =" at the start
 # of a line, up to the next one (so "APPLY.x = function" lines stay with
 # "local APPLY = {}"); it is used when NAME appears as a word in the script
-# or in a definition already taken.  Order is kept: the library's order.
+# or in a definition already taken, comments left out.  Order is kept: the library's order.
 # Called by the build with -DOUT=<file> -DSCRIPTS="<a.lua|b.lua>".
 cmake_minimum_required(VERSION 3.13)  # IN_LIST in script mode
 set(body "/* generated from the .lua files of state/scripts by embed_scripts.cmake: do not edit */\n#include \"state/scripts.h\"\n\nconst struct state_script_source state_script_sources[] = {\n")
@@ -50,7 +50,8 @@ foreach(path IN LISTS SCRIPTS)
   endif()
   file(READ "${path}" src)
   set(taken "")
-  set(new "${src}")
+  # uses are looked for outside comments ("-- say who sent it" is no use of say)
+  string(REGEX REPLACE "--[^\n]*" "" new "${src}")
   while(NOT new STREQUAL "" AND ndefs GREATER 0)
     set(next "")
     foreach(i RANGE 1 ${ndefs})
@@ -59,7 +60,7 @@ foreach(path IN LISTS SCRIPTS)
         string(APPEND next "${chunk_${i}}")
       endif()
     endforeach()
-    set(new "${next}")
+    string(REGEX REPLACE "--[^\n]*" "" new "${next}")
   endwhile()
   set(prelude "")
   if(ndefs GREATER 0)

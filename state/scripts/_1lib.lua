@@ -6,6 +6,16 @@ local function audit(prefix, now, actor, action, subject, detail, src)
     'detail', detail or '', 'src', src or '')
 end
 
+-- Words said in each reader's language: a span "\30MSG\31key\31value...\30"
+-- that the catalog fills wherever it is shown (catalog_said), so one stored
+-- summary reads "Urlaub für Tom Berger [TRN]: 2026-12-10" to Tom and
+-- "leave for Tom Berger [TRN]: 2026-12-10" to Mark.  KV = {key, value, ...}.
+local function say(msg, kv)
+  local t = { '\30' .. msg }
+  for i = 1, #(kv or {}) do t[#t + 1] = (string.gsub(tostring(kv[i] or ''), '[\30\31]', ' ')) end
+  return table.concat(t, '\31') .. '\30'
+end
+
 -- A hash as a Lua table; nil when the key does not exist.
 local function hash_table(key)
   local raw = redis.call('HGETALL', key)

@@ -26,16 +26,6 @@
 
 local function approval_key(prefix, id) return prefix .. 'approval:' .. id end
 
--- Words said in each reader's language: a span "\30MSG\31key\31value...\30"
--- that the catalog fills wherever it is shown (catalog_said), so one stored
--- summary reads "Urlaub für Tom Berger [TRN]: 2026-12-10" to Tom and
--- "leave for Tom Berger [TRN]: 2026-12-10" to Mark.  KV = {key, value, ...}.
-local function say(msg, kv)
-  local t = { '\30' .. msg }
-  for i = 1, #kv do t[#t + 1] = (string.gsub(kv[i] or '', '[\30\31]', ' ')) end
-  return table.concat(t, '\31') .. '\30'
-end
-
 -- The same words for the audit log when a request gave no plain DIGEST: the span's values.
 local function said_plain(s)
   return (string.gsub(s or '', '\30([^\30]*)\30', function(span)

@@ -24,13 +24,6 @@ local function pct(sorted, q)
   return sorted[i]
 end
 
--- A span of message MSG filled from KV ({key, value, key, value...}), for catalog_said.
-local function said(msg, kv)
-  local out = { msg }
-  for _, x in ipairs(kv or {}) do out[#out + 1] = string.gsub(tostring(x), '[\30\31]', ' ') end
-  return '\30' .. table.concat(out, '\31') .. '\30'
-end
-
 local function counts(t)
   local keys, out = {}, {}
   for k in pairs(t) do keys[#keys + 1] = k end
@@ -107,7 +100,7 @@ if op == 'evaluate' then
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
         local function f(x) return string.format('%.2f', x) end
-        scored[#scored + 1] = { id = id, score = score, line = said('MSG_EVALUATION_LINE', {
+        scored[#scored + 1] = { id = id, score = score, line = say('MSG_EVALUATION_LINE', {
           'name', staff_name(prefix, id), 'score', f(score), 'att', f(att), 'lat', f(lat), 'com', f(com),
           'res', f(res), 'rat', f(rat) }) }
       end
@@ -130,7 +123,7 @@ if op == 'evaluate' then
   elseif top == bottom then
     out.kind, out.lines = 'tie', lines(nil, '\n')
   else
-    local sep = said('MSG_EVALUATION_SEP')
+    local sep = say('MSG_EVALUATION_SEP')
     out.kind, out.best, out.worst = 'ranked', lines(top, sep), lines(bottom, sep)
   end
   return { cjson.encode(out) }
@@ -160,7 +153,7 @@ if #weeks == 1 and string.match(label, '^%d+%-W%d+$') and redis.call('EXISTS', p
       if redis.call('HEXISTS', prefix .. 'excused:' .. label, id) == 1 then excused = excused + 1 else under = under + 1 end
     end
   end
-  week_line = said('MSG_REPORT_WEEK_UNDER', { 'min', string.format('%d', math.floor(min_ms / 3600000)),
+  week_line = say('MSG_REPORT_WEEK_UNDER', { 'min', string.format('%d', math.floor(min_ms / 3600000)),
     'under', under, 'excused', excused })
 end
 
@@ -175,7 +168,7 @@ table.sort(ids)
 for _, id in ipairs(ids) do
   local a = agents[id]
   table.sort(a.responses)
-  per_agent[#per_agent + 1] = said('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
+  per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
     'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
     'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
 end
@@ -185,28 +178,28 @@ do
   for k in pairs(by_topic) do keys[#keys + 1] = k end
   table.sort(keys)
   for _, k in ipairs(keys) do topics[#topics + 1] = string.gsub(k, '[\30\31]', ' ') .. ' ' .. by_topic[k] end
-  if no_topic > 0 then topics[#topics + 1] = said('MSG_REPORT_NO_TOPIC', { 'n', no_topic }) end
+  if no_topic > 0 then topics[#topics + 1] = say('MSG_REPORT_NO_TOPIC', { 'n', no_topic }) end
 end
 local complaints = 'MSG_REPORT_NO_COMPLAINTS'
 if opened > 0 then
   local kv = { 'opened', opened, 'resolved', resolved, 'open', still, 'breaches', breaches }
   if #responses > 0 then
     kv[#kv + 1], kv[#kv + 2], kv[#kv + 3], kv[#kv + 4] = 'median', dur(pct(responses, 0.5)), 'p90', dur(pct(responses, 0.9))
-    complaints = said('MSG_REPORT_COMPLAINTS', kv)
+    complaints = say('MSG_REPORT_COMPLAINTS', kv)
   else
-    complaints = said('MSG_REPORT_COMPLAINTS_NO_RESPONSE', kv)
+    complaints = say('MSG_REPORT_COMPLAINTS_NO_RESPONSE', kv)
   end
 end
 local params = {
   period = label, complaints = complaints,
   -- the topic line only when something has a topic
-  topics = (#topics > (no_topic > 0 and 1 or 0)) and (said('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
-  priorities = opened > 0 and said('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
+  topics = (#topics > (no_topic > 0 and 1 or 0)) and (say('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
+  priorities = opened > 0 and say('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
   suggestions = tostring(redis.call('ZCOUNT', prefix .. 'suggestions', from, to)),
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),
   hours = hm(worked), week = week_line,
-  agents = #per_agent > 0 and (said('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '',
+  agents = #per_agent > 0 and (say('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '',
 }
 if op == 'post' then
   timer_done(prefix, ARGV[10])

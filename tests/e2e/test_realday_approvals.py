@@ -246,9 +246,7 @@ class Stuck(Case):
         self.assertEqual(due - created, 48 * 3600 * 1000)        # approvals.stuck_after's default
         self.site.skip()
         # two days later (a restart moves the daemon's clock): the timer fires once
-        self.daemon.stop()
-        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-26T09:00:30Z")
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.restart_at("2026-11-26T09:00:30Z")
         self.site.wait({"ev": "dm", "to": "lemon",
                         "text": "L-1 has waited 48 h for a minister or above: leave for Sara Ruiz [SAM]: 2026-12-21..2026-12-23. "
                                 "Decide it, or cancel it with !approval cancel L-1 <reason>."}, timeout=15)

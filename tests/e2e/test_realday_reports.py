@@ -64,10 +64,7 @@ class Case(RealDayE2E):
 
     def jump(self, instant: str) -> None:
         """Stop the daemon and start it again with its clock at INSTANT."""
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"})
-        self.start_daemon(DUTYBOT_FAKE_NOW=instant)
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.restart_at(instant)
         self.jumped = ms_of(instant)
 
     def checked_in_at(self, date: str, shift: str, who: str) -> int:

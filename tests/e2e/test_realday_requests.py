@@ -151,9 +151,7 @@ class Stuck(Case):
         self.dm_ask("tom", "!training log 4 Produktschulung", "H-1")
         self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1")})
         self.site.skip()
-        self.daemon.stop()
-        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-26T09:00:30Z")
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.restart_at("2026-11-26T09:00:30Z")
         self.site.wait({"ev": "dm", "to": "lemon", "text":
                         "H-1 has waited 48 h for a vice minister or above: training of Tom Berger [TRN]: 4.0 h, "
                         "Produktschulung. Decide it, or cancel it with !approval cancel H-1 <reason>."}, timeout=15)
@@ -301,21 +299,19 @@ class StuckRace(Case):
         self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1"))), due)
         self.assertEqual(due - int(self.redis.cmd("HGET", self.key("approval", "S-1"), "stepsince")), 48 * 3600 * 1000)
         self.assertGreaterEqual(due, first)
-        self.daemon.stop()
+        self.assertEqual(self.daemon.stop(), 0)
+        self.site.wait({"ev": "closed"}, timeout=10)
         # the first step's report, claimed earlier, reaches the fire script now: a day later
         self.redis.cmd("ZADD", self.key("timers"), first - 47 * 3600 * 1000, "stuck|S-1")
         self.site.skip()
-        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-25T09:00:00Z")
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.start_at("2026-11-25T09:00:00Z")
         self.daemon.wait_log(r"stuck request: later", timeout=15)
         self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "stuck|S-1"))), due)
         self.site.expect_none({"ev": "dm", "text": lambda t: t.startswith("S-1 has waited")}, within=3)
-        actions = [dict(zip(e[1][::2], e[1][1::2]))["action"] for e in self.redis.cmd("XRANGE", self.key("audit"), "-", "+")]
+        actions = [a[0] for a in self.audit()]
         self.assertNotIn("approval.stuck", actions)
         # the second step is reported when it has waited its own 48 hours
-        self.daemon.stop()
-        self.start_daemon(DUTYBOT_FAKE_NOW="2026-11-26T09:01:00Z")
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.restart_at("2026-11-26T09:01:00Z")
         self.site.wait({"ev": "dm", "to": "lemon", "text":
                         "S-1 has waited 48 h for a minister or above: Sara Ruiz [SAM] hands the early shift on "
                         "2026-12-11 to Ana Horvat [PAM]. Decide it, or cancel it with !approval cancel S-1 <reason>."},

@@ -17,10 +17,7 @@ class ChatDecisionsSurviveARestart(RealDayE2E):
     DAEMON_ENV = {"DUTYBOT_FAKE_NOW": "2026-12-08T10:00:00+01:00"}
 
     def restart(self) -> None:
-        self.assertEqual(self.daemon.stop(), 0)
-        self.site.wait({"ev": "closed"}, timeout=10)
-        self.start_daemon(DUTYBOT_FAKE_NOW="2026-12-08T10:05:00+01:00")
-        self.site.wait({"ev": "ready"}, timeout=20)
+        self.restart_at("2026-12-08T10:05:00+01:00")
 
     def level(self, who: str) -> str:
         return self.redis.cmd("HGET", self.key("staff", who), "level")
