@@ -186,6 +186,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_LEAVE_OVERLAP, "Du hast für diese Tage bereits Urlaub beantragt ({id})." },
 	{ MSG_LEAVE_PAST, "{dates} liegt in der Vergangenheit." },
 	{ MSG_LEAVE_GAP_OPS, "Urlaubsantrag {id} von {by} genehmigt: {summary}. Lücken im Dienstplan: {gaps}." },
+	{ MSG_LEAVE_NO_GAP_OPS, "Urlaubsantrag {id} von {by} genehmigt: {summary}. Im Dienstplan entsteht keine Lücke." },
 	{ MSG_APPROVAL_WAITS, "{id} wartet auf jemanden mit der Rolle {role} oder höher: {summary}. !approve {id} oder !deny {id} <reason>." },
 	{ MSG_APPROVAL_ASKS_YOU, "{id} wartet auf deine Antwort: {summary} (beantragt von {from}). Begründung: {reason}. Nachweise: {evidence}." },
 	{ MSG_APPROVAL_ASKS_YOU_REASON, "{id} wartet auf deine Antwort: {summary} (beantragt von {from}). Begründung: {reason}." },

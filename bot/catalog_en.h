@@ -191,6 +191,7 @@
 	X(MSG_LEAVE_OVERLAP, "You already asked for leave on those days ({id}).") \
 	X(MSG_LEAVE_PAST, "{dates} is in the past.") \
 	X(MSG_LEAVE_GAP_OPS, "Leave {id} approved by {by}: {summary}. Roster gaps: {gaps}.") \
+	X(MSG_LEAVE_NO_GAP_OPS, "Leave {id} approved by {by}: {summary}. It leaves no gap in the roster.") \
 	X(MSG_APPROVAL_WAITS, "{id} waits for a {role} or above: {summary}. !approve {id} or !deny {id} <reason>.") \
 	X(MSG_APPROVAL_ASKS_YOU, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}. Evidence: {evidence}.") \
 	X(MSG_APPROVAL_ASKS_YOU_REASON, "{id} waits for your answer: {summary} (asked by {from}). Reason: {reason}.") \

@@ -186,6 +186,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_LEAVE_OVERLAP, "Ya has pedido permiso para esos días ({id})." },
 	{ MSG_LEAVE_PAST, "{dates} ya ha pasado." },
 	{ MSG_LEAVE_GAP_OPS, "Permiso {id} aprobado por {by}: {summary}. Huecos en el cuadrante: {gaps}." },
+	{ MSG_LEAVE_NO_GAP_OPS, "Permiso {id} aprobado por {by}: {summary}. No deja huecos en el cuadrante." },
 	{ MSG_APPROVAL_WAITS, "{id} espera a alguien con rol {role} o superior: {summary}. !approve {id} o !deny {id} <reason>." },
 	{ MSG_APPROVAL_ASKS_YOU, "{id} espera tu respuesta: {summary} (solicitado por {from}). Motivo: {reason}. Pruebas: {evidence}." },
 	{ MSG_APPROVAL_ASKS_YOU_REASON, "{id} espera tu respuesta: {summary} (solicitado por {from}). Motivo: {reason}." },

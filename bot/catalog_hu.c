@@ -186,6 +186,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_LEAVE_OVERLAP, "Ezekre a napokra már kértél szabadságot ({id})." },
 	{ MSG_LEAVE_PAST, "{dates} már a múltban van." },
 	{ MSG_LEAVE_GAP_OPS, "{by} jóváhagyta ezt a szabadságkérelmet: {id} – {summary}. Hiányok a beosztásban: {gaps}." },
+	{ MSG_LEAVE_NO_GAP_OPS, "{by} jóváhagyta ezt a szabadságkérelmet: {id} – {summary}. A beosztásban nem keletkezik hiány." },
 	{ MSG_APPROVAL_WAITS, "{id} legalább {role} szerepkörű személy döntésére vár: {summary}. !approve {id} vagy !deny {id} <reason>." },
 	{ MSG_APPROVAL_ASKS_YOU, "{id} a válaszodra vár: {summary} (kérte: {from}). Indoklás: {reason}. Bizonyítékok: {evidence}." },
 	{ MSG_APPROVAL_ASKS_YOU_REASON, "{id} a válaszodra vár: {summary} (kérte: {from}). Indoklás: {reason}." },

@@ -186,6 +186,7 @@ static const struct catalog_entry entries[] = {
 	{ MSG_LEAVE_OVERLAP, "你已经为这些日期申请过请假（{id}）。" },
 	{ MSG_LEAVE_PAST, "{dates} 已经过去。" },
 	{ MSG_LEAVE_GAP_OPS, "请假申请 {id} 已由 {by} 批准：{summary}。排班空缺：{gaps}。" },
+	{ MSG_LEAVE_NO_GAP_OPS, "请假申请 {id} 已由 {by} 批准：{summary}。排班没有因此出现空缺。" },
 	{ MSG_APPROVAL_WAITS, "{id} 等待{role}及以上角色处理：{summary}。!approve {id} 或 !deny {id} <reason>。" },
 	{ MSG_APPROVAL_ASKS_YOU, "{id} 等待你的答复：{summary}（申请人：{from}）。理由：{reason}。依据：{evidence}。" },
 	{ MSG_APPROVAL_ASKS_YOU_REASON, "{id} 等待你的答复：{summary}（申请人：{from}）。理由：{reason}。" },

@@ -305,8 +305,8 @@ local function approval_finish(prefix, now, actor, src, a)
     notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
     notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
   elseif a.type == 'leave' then
-    params.gaps = (a.gaps ~= '' and a.gaps) or '-'
-    notify_channel(prefix, 'ops', 'MSG_LEAVE_GAP_OPS', params)
+    params.gaps = a.gaps or ''
+    notify_channel(prefix, 'ops', (params.gaps ~= '' and 'MSG_LEAVE_GAP_OPS') or 'MSG_LEAVE_NO_GAP_OPS', params)
   end
   return { 'approved', a.id, a.summary or '', a.gaps or '' }
 end

@@ -95,6 +95,12 @@ class Leave(Case):
                          "L-2 waits for a minister or above: leave for Sara Ruiz [SAM]: 2026-12-21..2026-12-23."})
         self.assertNotIn("..2026-12-10", " ".join(e.get("text", "") for e in self.site.all({"ev": "dm"})))
         self.assertNotIn("..2026-12-10", " ".join(e.get("text", "") for e in self.site.all({"ev": "send"})))
+        # Sara is not rostered on those days: ops reads that nothing opens, not "Roster gaps: -"
+        self.ask("lemon", "!approve L-2", "L-2 approved and done")
+        self.eventually({"ev": "send", "room": "ops", "text":
+                         "Leave L-2 approved by Lemon Chen: leave for Sara Ruiz [SAM]: 2026-12-21..2026-12-23. "
+                         "It leaves no gap in the roster."})
+        self.assertFalse(self.site.all({"ev": "send", "text": lambda t: "Roster gaps: -" in t}))
 
 
 class Promotion(Case):
