@@ -31,6 +31,7 @@
 #include <string.h>
 #include <time.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -434,6 +435,29 @@ static void close_handle(uv_handle_t *h)
 		uv_close(h, NULL);
 }
 
+/* Closing the last uv handle of a signal puts back its default action, and
+ * a service manager's second SIGTERM often comes just then: the last steps
+ * are short and must not be killed. The signals are blocked while the
+ * handles close and the action becomes SIG_IGN, so no instant has the
+ * default one; a signal that came meanwhile is dropped by SIG_IGN. */
+static void ignore_signals_from_now(struct dutybot *bot)
+{
+	sigset_t set, old;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	close_handle((uv_handle_t *)&bot->sig_term);
+	close_handle((uv_handle_t *)&bot->sig_int);
+	close_handle((uv_handle_t *)&bot->sig_hup);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static void shutdown_step(struct dutybot *bot)
 {
 	switch (bot->stop_phase) {
@@ -460,14 +484,7 @@ static void shutdown_step(struct dutybot *bot)
 		close_handle((uv_handle_t *)&bot->resume_flush);
 		close_handle((uv_handle_t *)&bot->watchdog);
 		close_handle((uv_handle_t *)&bot->startup_timer);
-		close_handle((uv_handle_t *)&bot->sig_term);
-		close_handle((uv_handle_t *)&bot->sig_int);
-		close_handle((uv_handle_t *)&bot->sig_hup);
-		/* closing the uv handles restores the default action; the last
-		 * steps are short, so a further signal must not kill them */
-		signal(SIGTERM, SIG_IGN);
-		signal(SIGINT, SIG_IGN);
-		signal(SIGHUP, SIG_IGN);
+		ignore_signals_from_now(bot);
 		/* no new timers or outbox reads; what is in flight finishes safely */
 		timers_close(bot->timers);
 		bot->timers = NULL;

@@ -112,6 +112,19 @@ class Signals(E2E):
         self.assertEqual(self.daemon.stop(), 0)
         self.assertIn("stopped", self.daemon.log())
 
+    def test_a_sigterm_in_the_last_steps_never_kills_them(self):
+        # A service manager's second SIGTERM can land just as the daemon gives
+        # the signal back its default action on the way out (the CI saw -15).
+        # The preloaded fault sends SIGTERM in exactly that instant.
+        self.daemon.stop()
+        d = self.start_daemon(LD_PRELOAD=os.environ["SIGNAL_AT_DEFAULT_SO"],
+                              ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") +
+                              ":verify_asan_link_order=0")
+        self.site.wait({"ev": "ready"}, timeout=15)
+        self.ask("mia", "!whoami", "Mia Keller")
+        self.assertEqual(d.stop(), 0)
+        self.assertIn("stopped", d.log())
+
     def test_sighup_applies_staff_and_refuses_a_broken_config(self):
         self.ask("nora", "!whoami", "chat friend")
         text = open(self.config.path).read()
