@@ -1,7 +1,9 @@
 /*
  * catalog: the one place the bot's words come from.  A text is picked by
  * message id and language and its {placeholders} are filled from key/value
- * pairs.  A language without the id falls back to English.  The texts live in
+ * pairs.  A language without the id falls back to English: so does an entry
+ * of a .po that is untranslated or fuzzy (its English changed since it was
+ * translated), which the build leaves out, as gettext does.  The texts live in
  * po/ (ids and English in po/dutybot.pot, one po/<lang>.po per translation,
  * the languages in po/LINGUAS); the build turns them into the "generated/"
  * files (po/catalog_gen.py).
