@@ -1,7 +1,8 @@
 /*
  * catalog: lookups and placeholder filling.  The English table is an array
- * indexed by id; a translation is a sparse list that is indexed once, lazily,
- * into its own array, so every lookup is O(1).
+ * indexed by id; a translation is a sparse list (generated/catalog_tables.c:
+ * the entries of a .po that are translated and not fuzzy) that is indexed
+ * once, lazily, into its own array, so every lookup is O(1).
  */
 #include "bot/catalog.h"
 
@@ -15,12 +16,12 @@ static const char *const english[MSG_MAX] = { CATALOG_EN(CATALOG_TEXT) };
 static const char *const id_names[MSG_MAX] = { CATALOG_EN(CATALOG_NAME) };
 #undef CATALOG_NAME
 
-const char *const catalog_languages[] = { "en", "de", "es", "hu", "zh", NULL };
-const char catalog_language_list[] = "en, de, es, hu, zh";
+const char *const catalog_languages[] = { I18N_LANGUAGES, NULL };
+const char catalog_language_list[] = I18N_LANGUAGE_LIST;
 
-static const struct catalog_lang *const translations[] = {
-	&catalog_de, &catalog_es, &catalog_hu, &catalog_zh,
-};
+#define CATALOG_ADDRESS(code) &catalog_##code,
+static const struct catalog_lang *const translations[] = { I18N_TRANSLATIONS(CATALOG_ADDRESS) };
+#undef CATALOG_ADDRESS
 #define N_TRANSLATIONS (sizeof(translations) / sizeof(translations[0]))
 
 static const char *indexed[N_TRANSLATIONS][MSG_MAX];

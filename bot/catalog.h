@@ -1,13 +1,19 @@
 /*
  * catalog: the one place the bot's words come from.  A text is picked by
  * message id and language and its {placeholders} are filled from key/value
- * pairs.  A language without the id falls back to English.
+ * pairs.  A language without the id falls back to English: so does an entry
+ * of a .po that is untranslated or fuzzy (its English changed since it was
+ * translated), which the build leaves out, as gettext does.  The texts live in
+ * po/ (ids and English in po/dutybot.pot, one po/<lang>.po per translation,
+ * the languages in po/LINGUAS); the build turns them into the "generated/"
+ * files (po/catalog_gen.py).
  */
 #ifndef DUTYBOT_CATALOG_H
 #define DUTYBOT_CATALOG_H
 
 #include <stddef.h>
-#include "bot/catalog_en.h"
+#include "generated/catalog_en.h"
+#include "generated/languages.h"
 
 #define CATALOG_ENUM(id, text) id,
 enum msg_id { CATALOG_EN(CATALOG_ENUM) MSG_MAX };
@@ -23,9 +29,12 @@ struct catalog_lang {
 	const struct catalog_entry *entries;    /* ends with { MSG_MAX, NULL } */
 };
 
-extern const struct catalog_lang catalog_de, catalog_es, catalog_hu, catalog_zh;
+/* catalog_de, catalog_es...: one table per language of po/LINGUAS. */
+#define CATALOG_DECLARE(code) extern const struct catalog_lang catalog_##code;
+I18N_TRANSLATIONS(CATALOG_DECLARE)
+#undef CATALOG_DECLARE
 
-/* The languages in order of their codes; "en, de, es, hu, zh" for messages. */
+/* English, then the languages of po/LINGUAS; "en, de, es, hu, zh" for messages. */
 extern const char *const catalog_languages[];
 extern const char catalog_language_list[];
 

@@ -5,6 +5,7 @@
  */
 #include "bot/commands.h"
 #include "handlers/handlers.h"
+#include "generated/languages.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -23,7 +24,7 @@ const struct command commands[] = {
 	{ .name = "whoami", .min_role = ROLE_FRIEND, .arity = 1,
 	  .proc = core_whoami_cmd, .help = MSG_HELP_WHOAMI, .usage = "whoami" },
 	{ .name = "lang", .min_role = ROLE_FRIEND, .arity = -1, .flags = CMD_WRITE | CMD_QUIET,
-	  .proc = core_lang_cmd, .help = MSG_HELP_LANG, .usage = "lang [en|de|es|hu|zh]" },
+	  .proc = core_lang_cmd, .help = MSG_HELP_LANG, .usage = "lang [" I18N_LANGUAGE_CHOICES "]" },
 
 	{ .name = "staff", .sub = "list", .min_role = ROLE_MINISTER, .arity = -2,
 	  .proc = staff_list_cmd, .help = MSG_HELP_STAFF_LIST, .usage = "staff list [role]" },

@@ -99,7 +99,7 @@ struct config {
 	char *key_prefix;       /* default "dutybot:" */
 	char *command_prefix;   /* default "!" (1..4 chars, no whitespace) */
 	char *timezone;         /* default "UTC"; checked against /usr/share/zoneinfo */
-	char *default_lang;     /* default "en"; one of en de es hu zh */
+	char *default_lang;     /* default "en"; a language of po/LINGUAS */
 	char *log_level;        /* "debug", "info" (default), "warn" */
 
 	struct {
@@ -207,6 +207,6 @@ int config_platform_parse(const char *s);
 int config_role_parse(const char *s);
 int config_level_parse(const char *s);
 int config_channel_parse(const char *s);
-bool config_lang_valid(const char *lang);       /* en de es hu zh */
+bool config_lang_valid(const char *lang);       /* en or po/LINGUAS */
 
 #endif

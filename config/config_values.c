@@ -13,6 +13,7 @@
 #endif
 #include "config/config.h"
 #include "config/config_values.h"
+#include "generated/languages.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -58,7 +59,7 @@ static const char *const channel_names[] = {
 	[CHANNEL_TECH] = "tech",
 	[CHANNEL_COMPLAINTS] = "complaints",
 };
-static const char *const langs[] = { "en", "de", "es", "hu", "zh" };
+static const char *const langs[] = { I18N_LANGUAGES };   /* po/LINGUAS */
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 

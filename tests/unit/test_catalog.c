@@ -22,9 +22,10 @@
 static const char *const en_text[MSG_MAX] = { CATALOG_EN(EN_TEXT) };
 #undef EN_TEXT
 
-static const struct catalog_lang *const langs[] = {
-	&catalog_de, &catalog_es, &catalog_hu, &catalog_zh,
-};
+/* Every language of po/LINGUAS. */
+#define LANG_ADDRESS(code) &catalog_##code,
+static const struct catalog_lang *const langs[] = { I18N_TRANSLATIONS(LANG_ADDRESS) };
+#undef LANG_ADDRESS
 #define N_LANGS (sizeof(langs) / sizeof(langs[0]))
 
 #define MAX_PH 16
