@@ -171,9 +171,9 @@ const struct command commands[] = {
 	{ .name = "calendar", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = -1, .flags = CMD_PRIVATE,
 	  .proc = calendar_cmd, .help = MSG_HELP_CALENDAR, .usage = "calendar [date]" },
 	{ .name = "calendar", .sub = "add", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = -5, .flags = CMD_WRITE | CMD_PRIVATE,
-	  .proc = calendar_cmd, .help = MSG_HELP_CALENDAR_ADD, .usage = "calendar add <date> <HH:MM> <text>" },
+	  .proc = calendar_add_cmd, .help = MSG_HELP_CALENDAR_ADD, .usage = "calendar add <date> <HH:MM> <text>" },
 	{ .name = "calendar", .sub = "remove", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = 3, .flags = CMD_WRITE | CMD_PRIVATE,
-	  .proc = calendar_cmd, .help = MSG_HELP_CALENDAR_REMOVE, .usage = "calendar remove <id>" },
+	  .proc = calendar_remove_cmd, .help = MSG_HELP_CALENDAR_REMOVE, .usage = "calendar remove <id>" },
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

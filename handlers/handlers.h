@@ -86,6 +86,8 @@ void internship_status_cmd(struct request *req);
 void internship_recommend_cmd(struct request *req);
 void staff_verify_cmd(struct request *req);
 void calendar_cmd(struct request *req);
+void calendar_add_cmd(struct request *req);
+void calendar_remove_cmd(struct request *req);
 
 /* complaints.c */
 void complain_cmd(struct request *req);
