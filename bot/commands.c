@@ -1,7 +1,11 @@
 /*
  * commands: the table.  Rows with the same name sit together; a row without
- * sub-command is the plain form.  tests/unit/test_commands.c checks that
- * every row has a handler, help and a usage that starts with its name.
+ * sub-command is the plain form.  Every row has a handler of its own (rows
+ * that share a body reach it through thin wrappers, as Redis's SETNX wraps
+ * setGenericCommand), so a handler never asks which row called it and the
+ * sub-command names are written here alone.  tests/unit/test_commands.c
+ * checks that every row has its own handler, help and a usage that starts
+ * with its name.
  */
 #include "bot/commands.h"
 #include "handlers/handlers.h"

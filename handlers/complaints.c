@@ -207,8 +207,8 @@ void complaint_new_cmd(struct request *req)
 		goto done;
 	}
 	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name, friend);
-	file(req, "new", on_filed_for_friend, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal", topic ? topic : "",
-	    lang ? lang : "", group ? group : "", actor_of(req));
+	file(req, "new", on_filed_for_friend, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal",
+	    topic ? topic : "", lang ? lang : "", group ? group : "", actor_of(req));
 	return;
 done:
 	request_done(req);
