@@ -51,6 +51,8 @@ extern const size_t n_commands;
 
 /* The row for NAME [SUB]; *KNOWN_NAME says whether NAME exists at all. */
 const struct command *commands_lookup(const char *name, const char *sub, bool *known_name);
+/* Is C the row NAME SUB, or (SUB NULL) any row of NAME?  For !help, which shows them all. */
+bool command_matches(const struct command *c, const char *name, const char *sub);
 bool command_allowed(const struct command *c, const struct person *p);
 bool command_arity_ok(const struct command *c, int argc);
 /* Index of a row (for metrics). */

@@ -211,15 +211,25 @@ void deny_cmd(struct request *req)
 	approval_decide_as(req, req->cmd.argv[1], "deny", parse_rest(&req->cmd, 2));
 }
 
-void swap_accept_cmd(struct request *req)
+/* !swap accept|decline <S-n>: the approval of a swap request, in the swap's words */
+static void swap_decide(struct request *req, const char *verdict)
 {
 	if (toupper((unsigned char)req->cmd.argv[2][0]) != 'S') {
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", req->cmd.argv[2]);
 		request_done(req);
 		return;
 	}
-	approval_decide_as(req, req->cmd.argv[2], strcmp(req->command->sub, "accept") == 0 ? "approve" : "deny",
-	    req->cmd.argc > 3 ? parse_rest(&req->cmd, 3) : "declined");
+	approval_decide_as(req, req->cmd.argv[2], verdict, req->cmd.argc > 3 ? parse_rest(&req->cmd, 3) : "declined");
+}
+
+void swap_accept_cmd(struct request *req)
+{
+	swap_decide(req, "approve");
+}
+
+void swap_decline_cmd(struct request *req)
+{
+	swap_decide(req, "deny");
 }
 
 /* ---- !approval cancel <ID> [reason] ---- */

@@ -276,11 +276,12 @@ void probation_evaluate_cmd(struct request *req)
 
 /* ---- internships ---- */
 
-static void on_intern(const redisReply *r, const char *err, void *privdata)
+/* What an internship request was, for the words of its answer. */
+enum intern_form { INTERN_LOG, INTERN_TALK, INTERN_SUMMARY, INTERN_VERIFY, INTERN_PROGRESS };
+
+static void intern_answer(const redisReply *r, const char *err, struct request *req, enum intern_form form)
 {
-	struct request *req = privdata;
 	const struct config *cfg = request_config(req);
-	const char *sub = req->command->sub ? req->command->sub : req->command->name;
 
 	if (err != NULL) {
 		reply_state_error(req, err);
@@ -324,26 +325,51 @@ static void on_intern(const redisReply *r, const char *err, void *privdata)
 		char total[32];
 		long tenths = strtol(reply_str(r, 2), NULL, 10);
 		snprintf(total, sizeof(total), "%ld.%ld", tenths / 10, tenths % 10);
-		if (strcmp(sub, "log") == 0)
+		if (form == INTERN_LOG)
 			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", req->data_when, "total", total);
 		else
 			reply(req, MSG_INTERN_TALK_UNCONFIRMED, "id", reply_str(r, 1), "person", req->data_person,
 			    "count", reply_str(r, 2));
-	} else if (strcmp(sub, "log") == 0) {
+	} else if (form == INTERN_LOG) {
 		char hours[32];
 		long tenths = strtol(reply_str(r, 1), NULL, 10);
 		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
 		reply(req, MSG_TRAINING_LOGGED, "person", req->data_person, "hours", hours);
-	} else if (strcmp(sub, "talk") == 0) {
+	} else if (form == INTERN_TALK) {
 		reply(req, MSG_INTERN_TALK_FILED, "count", reply_str(r, 1));
-	} else if (strcmp(sub, "summary") == 0) {
+	} else if (form == INTERN_SUMMARY) {
 		reply(req, MSG_INTERN_SUMMARY_FILED);
-	} else if (strcmp(sub, "verify") == 0) {
+	} else if (form == INTERN_VERIFY) {
 		reply(req, MSG_STAFF_VERIFIED, "name", reply_str(r, 1));
 	} else {
 		reply(req, MSG_INTERN_RECOMMENDED, "id", reply_str(r, 1), "person", req->data_person);
 	}
 	request_done(req);
+}
+
+static void on_training_logged(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_LOG);
+}
+
+static void on_talk_filed(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_TALK);
+}
+
+static void on_summary_filed(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_SUMMARY);
+}
+
+static void on_verified(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_VERIFY);
+}
+
+static void on_progress(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_PROGRESS);
 }
 
 /* !training log [intern] <hours> <topic> */
@@ -381,141 +407,215 @@ void training_log_cmd(struct request *req)
 	state_args_add(a, parse_rest(&req->cmd, i + 1));
 	state_args_add(a, req->caller.role >= ROLE_VICE_MINISTER ? "1" : "0");
 	approval_args_end(req, a);
-	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_training_logged, req);
 	return;
 done:
 	request_done(req);
 }
 
-void internship_cmd(struct request *req)
+/* The person the internship command names (argv[2]), or the caller; false when refused. */
+static bool intern_person(struct request *req)
 {
-	const struct config *cfg = request_config(req);
-	const char *sub = req->command->sub;
+	const char *who = req->cmd.argc > 2 ? req->cmd.argv[2] : req->caller.id;
+
+	if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
+		refuse_person(req, who);
+		request_done(req);
+		return false;
+	}
+	return true;
+}
+
+static void intern_send(struct request *req, struct state_args *a, state_cb *answer)
+{
+	approval_args_end(req, a);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, answer, req);
+}
+
+/* !internship talk <person> <notes> */
+void internship_talk_cmd(struct request *req)
+{
+	struct state_args *a;
+
+	if (!intern_person(req))
+		return;
+	a = careers_args(req, "talk");
+	state_args_add(a, req->data_person);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	intern_send(req, a, on_talk_filed);
+}
+
+/* !internship summary <text> */
+void internship_summary_cmd(struct request *req)
+{
 	struct state_args *a;
 
 	snprintf(req->data_person, sizeof(req->data_person), "%s", req->caller.id);
-	if (strcmp(sub, "summary") == 0) {
-		a = careers_args(req, "summary");
-		state_args_add(a, parse_rest(&req->cmd, 2));
-	} else {
-		const char *who = req->cmd.argc > 2 ? req->cmd.argv[2] : req->caller.id;
-		if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
-			refuse_person(req, who);
-			request_done(req);
-			return;
-		}
-		if (strcmp(sub, "talk") == 0) {
-			a = careers_args(req, "talk");
-			state_args_add(a, req->data_person);
-			state_args_add(a, parse_rest(&req->cmd, 3));
-		} else if (strcmp(sub, "verify") == 0) {
-			a = careers_args(req, "verify");
-			state_args_add(a, req->data_person);
-		} else {
-			if (strcmp(sub, "status") == 0 && strcmp(req->data_person, req->caller.id) != 0 &&
-			    req->caller.role < ROLE_VICE_MINISTER) {
-				refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
-				request_done(req);
-				return;
-			}
-			a = careers_args(req, strcmp(sub, "status") == 0 ? "status" : "recommend");
-			state_args_add(a, req->data_person);
-			state_args_addf(a, "%d", cfg->careers.training_hours * 10);
-			state_args_addf(a, "%d", cfg->careers.talks);
-		}
+	a = careers_args(req, "summary");
+	state_args_add(a, parse_rest(&req->cmd, 2));
+	intern_send(req, a, on_summary_filed);
+}
+
+/* !staff verify <person> */
+void staff_verify_cmd(struct request *req)
+{
+	struct state_args *a;
+
+	if (!intern_person(req))
+		return;
+	a = careers_args(req, "verify");
+	state_args_add(a, req->data_person);
+	intern_send(req, a, on_verified);
+}
+
+/* OP ("status" or "recommend") of the intern in data_person, against the configured needs. */
+static void intern_progress(struct request *req, const char *op)
+{
+	const struct config *cfg = request_config(req);
+	struct state_args *a = careers_args(req, op);
+
+	state_args_add(a, req->data_person);
+	state_args_addf(a, "%d", cfg->careers.training_hours * 10);
+	state_args_addf(a, "%d", cfg->careers.talks);
+	intern_send(req, a, on_progress);
+}
+
+/* !internship status [person]: one's own, or anyone's from vice minister up */
+void internship_status_cmd(struct request *req)
+{
+	if (!intern_person(req))
+		return;
+	if (strcmp(req->data_person, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
+		refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+		request_done(req);
+		return;
 	}
-	approval_args_end(req, a);
-	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_intern, req);
+	intern_progress(req, "status");
+}
+
+/* !internship recommend <person> */
+void internship_recommend_cmd(struct request *req)
+{
+	if (!intern_person(req))
+		return;
+	intern_progress(req, "recommend");
 }
 
 /* ---- the calendar (SAM) ---- */
 
-static void on_calendar(const redisReply *r, const char *err, void *privdata)
+static void on_calendar_list(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	const char *sub = req->command->sub;
+	size_t n = err == NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / 3 : 0;
+	char *out = n ? malloc(CAREERS_TEXT_MAX) : NULL, line[512];
 
 	if (err != NULL) {
 		reply_state_error(req, err);
-	} else if (sub != NULL && strcmp(sub, "add") == 0) {
-		reply_private(req, MSG_CALENDAR_ADDED, "id", reply_str(r, 1), "when", req->data_when);
-	} else if (sub != NULL) {
-		if (reply_is(r, "ok"))
-			reply_private(req, MSG_CALENDAR_REMOVED, "id", req->data_person);
-		else
-			refuse(req, MSG_CALENDAR_NOT_FOUND, "id", req->data_person);
+	} else if (out == NULL) {
+		reply_private(req, MSG_CALENDAR_EMPTY, "date", req->data_person);
 	} else {
-		size_t n = r->type == REDIS_REPLY_ARRAY ? r->elements / 3 : 0;
-		char *out = n ? malloc(CAREERS_TEXT_MAX) : NULL, line[512];
-		if (out == NULL) {
-			reply_private(req, MSG_CALENDAR_EMPTY, "date", req->data_person);
-		} else {
-			size_t len = strlen(MSGN(req, out, CAREERS_TEXT_MAX, MSG_CALENDAR_HEADER, "date", req->data_person));
-			for (size_t i = 0; i < n && len < CAREERS_TEXT_MAX; i++) {
-				char hm[6];
-				when_hhmm(strtoll(reply_str(r, i * 3 + 1), NULL, 10), hm);
-				MSG(req, line, MSG_CALENDAR_LINE, "id", reply_str(r, i * 3), "time", hm, "text", reply_str(r, i * 3 + 2));
-				len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
-			}
-			/* personal appointments with chat friends: privately */
-			reply_private_text(req, out);
-			free(out);
+		size_t len = strlen(MSGN(req, out, CAREERS_TEXT_MAX, MSG_CALENDAR_HEADER, "date", req->data_person));
+		for (size_t i = 0; i < n && len < CAREERS_TEXT_MAX; i++) {
+			char hm[6];
+			when_hhmm(strtoll(reply_str(r, i * 3 + 1), NULL, 10), hm);
+			MSG(req, line, MSG_CALENDAR_LINE, "id", reply_str(r, i * 3), "time", hm, "text", reply_str(r, i * 3 + 2));
+			len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
 		}
+		/* personal appointments with chat friends: privately */
+		reply_private_text(req, out);
 	}
+	free(out);
 	request_done(req);
 }
 
+static void on_calendar_added(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else
+		reply_private(req, MSG_CALENDAR_ADDED, "id", reply_str(r, 1), "when", req->data_when);
+	request_done(req);
+}
+
+static void on_calendar_removed(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply_private(req, MSG_CALENDAR_REMOVED, "id", req->data_person);
+	else
+		refuse(req, MSG_CALENDAR_NOT_FOUND, "id", req->data_person);
+	request_done(req);
+}
+
+/* !calendar [date] */
 void calendar_cmd(struct request *req)
 {
-	const struct config *cfg = request_config(req);
-	const char *sub = req->command->sub;
-	int64_t now = request_now(req);
 	struct state_args *a;
 	struct ymd date;
 
-	if (sub == NULL) {
-		if (when_parse_date(req->cmd.argc > 1 ? req->cmd.argv[1] : "today", now, &date) != 0) {
-			refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[1]);
-			request_done(req);
-			return;
-		}
-		when_format(date, req->data_person);
-		a = careers_args(req, "cal_list");
-		state_args_addf(a, "%lld", (long long)when_local_ms(date, 0));
-		state_args_addf(a, "%lld", (long long)when_local_ms(date, 1440) - 1);
-	} else if (strcmp(sub, "add") == 0) {
-		int min = when_parse_hhmm(req->cmd.argv[3]);
-		int64_t start;
-		char ds[11], hm[6];
-		if (when_parse_date(req->cmd.argv[2], now, &date) != 0) {
-			refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[2]);
-			request_done(req);
-			return;
-		}
-		if (min < 0) {
-			refuse(req, MSG_NOTIFY_BAD_TIME, "time", req->cmd.argv[3]);
-			request_done(req);
-			return;
-		}
-		start = when_local_ms(date, min);
-		if (start <= now) {
-			refuse(req, MSG_NOTIFY_PAST);
-			request_done(req);
-			return;
-		}
-		snprintf(req->data_when, sizeof(req->data_when), "%s %s", when_format(date, ds), when_hhmm(start, hm));
-		a = careers_args(req, "cal_add");
-		state_args_addf(a, "%lld", (long long)start);
-		state_args_addf(a, "%lld", (long long)(start - cfg->careers.calendar_reminder_ms));
-		state_args_add(a, parse_rest(&req->cmd, 4));
-		state_args_add(a, when_hhmm(start, hm));
-	} else {
-		snprintf(req->data_person, sizeof(req->data_person), "%s", req->cmd.argv[2]);
-		req->data_person[0] = (char)toupper((unsigned char)req->data_person[0]);
-		a = careers_args(req, "cal_remove");
-		state_args_add(a, req->data_person);
+	if (when_parse_date(req->cmd.argc > 1 ? req->cmd.argv[1] : "today", request_now(req), &date) != 0) {
+		refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[1]);
+		request_done(req);
+		return;
 	}
-	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_calendar, req);
+	when_format(date, req->data_person);
+	a = careers_args(req, "cal_list");
+	state_args_addf(a, "%lld", (long long)when_local_ms(date, 0));
+	state_args_addf(a, "%lld", (long long)when_local_ms(date, 1440) - 1);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_calendar_list, req);
+}
+
+/* !calendar add <date> <HH:MM> <text> */
+void calendar_add_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	int min = when_parse_hhmm(req->cmd.argv[3]);
+	int64_t start;
+	char ds[11], hm[6];
+	struct state_args *a;
+	struct ymd date;
+
+	if (when_parse_date(req->cmd.argv[2], now, &date) != 0) {
+		refuse(req, MSG_DATE_BAD, "date", req->cmd.argv[2]);
+		request_done(req);
+		return;
+	}
+	if (min < 0) {
+		refuse(req, MSG_NOTIFY_BAD_TIME, "time", req->cmd.argv[3]);
+		request_done(req);
+		return;
+	}
+	start = when_local_ms(date, min);
+	if (start <= now) {
+		refuse(req, MSG_NOTIFY_PAST);
+		request_done(req);
+		return;
+	}
+	snprintf(req->data_when, sizeof(req->data_when), "%s %s", when_format(date, ds), when_hhmm(start, hm));
+	a = careers_args(req, "cal_add");
+	state_args_addf(a, "%lld", (long long)start);
+	state_args_addf(a, "%lld", (long long)(start - cfg->careers.calendar_reminder_ms));
+	state_args_add(a, parse_rest(&req->cmd, 4));
+	state_args_add(a, when_hhmm(start, hm));
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_calendar_added, req);
+}
+
+/* !calendar remove <id> */
+void calendar_remove_cmd(struct request *req)
+{
+	struct state_args *a;
+
+	snprintf(req->data_person, sizeof(req->data_person), "%s", req->cmd.argv[2]);
+	req->data_person[0] = (char)toupper((unsigned char)req->data_person[0]);
+	a = careers_args(req, "cal_remove");
+	state_args_add(a, req->data_person);
+	state_eval(request_state(req), SCRIPT_CAREERS, 1, a, on_calendar_removed, req);
 }
 
 static void on_cal_fired(const redisReply *r, const char *err, void *privdata)

@@ -91,20 +91,20 @@ static void poke(struct dutybot *bot)
 
 /* ---- intake ---- */
 
-static void on_filed(const redisReply *r, const char *err, void *privdata)
-{
-	struct request *req = privdata;
-	bool suggestion = strcmp(req->command->name, "suggest") == 0;
+/* Who filed what: a friend's (or anyone's own) complaint, a suggestion, or staff for a friend. */
+enum filing { FILED_OWN, FILED_SUGGESTION, FILED_FOR_FRIEND };
 
+static void filed_answer(const redisReply *r, const char *err, struct request *req, enum filing filing)
+{
 	if (err != NULL) {
 		reply_state_error(req, err);
 	} else if (reply_is(r, "held")) {
 		char hm[6];
 		when_hhmm(strtoll(reply_str(r, 2), NULL, 10), hm);
 		reply_private(req, MSG_COMPLAINT_HELD, "id", reply_str(r, 1), "time", hm);
-	} else if (suggestion) {
+	} else if (filing == FILED_SUGGESTION) {
 		reply_private(req, MSG_SUGGESTION_RECEIPT, "id", reply_str(r, 1));
-	} else if (req->caller.role == ROLE_FRIEND || strcmp(req->command->name, "complain") == 0) {
+	} else if (req->caller.role == ROLE_FRIEND || filing == FILED_OWN) {
 		/* a receipt, privately: a complaint is never echoed into a room */
 		reply_private(req, MSG_COMPLAINT_RECEIPT, "id", reply_str(r, 1));
 	} else {
@@ -115,11 +115,28 @@ static void on_filed(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-static void file(struct request *req, const char *identity, const char *name, const char *text, const char *prio,
-                 const char *topic, const char *lang, const char *group, const char *filer)
+static void on_complained(const redisReply *r, const char *err, void *privdata)
+{
+	filed_answer(r, err, privdata, FILED_OWN);
+}
+
+static void on_suggested(const redisReply *r, const char *err, void *privdata)
+{
+	filed_answer(r, err, privdata, FILED_SUGGESTION);
+}
+
+static void on_filed_for_friend(const redisReply *r, const char *err, void *privdata)
+{
+	filed_answer(r, err, privdata, FILED_FOR_FRIEND);
+}
+
+/* Files a complaint (OP "new") or a suggestion (OP "suggest"); ANSWER words the receipt. */
+static void file(struct request *req, const char *op, state_cb *answer, const char *identity, const char *name,
+                 const char *text, const char *prio, const char *topic, const char *lang, const char *group,
+                 const char *filer)
 {
 	const struct config *cfg = request_config(req);
-	struct state_args *a = complaint_args(req, strcmp(req->command->name, "suggest") == 0 ? "suggest" : "new");
+	struct state_args *a = complaint_args(req, op);
 	int p = priority_index(prio);
 
 	state_args_add(a, identity);
@@ -132,13 +149,21 @@ static void file(struct request *req, const char *identity, const char *name, co
 	state_args_addf(a, "%d", cfg->complaints.per_friend_hour);
 	state_args_addf(a, "%lld", (long long)(request_now(req) + cfg->complaints.sla_ms[p < 0 ? 2 : p]));
 	state_args_add(a, filer);
-	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_filed, req);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, answer, req);
 }
 
-/* !complain <text> / !suggest <text>: anyone, for themself */
+/* !complain <text>: anyone, for themself */
 void complain_cmd(struct request *req)
 {
-	file(req, req->caller.identity, req->caller.name, parse_rest(&req->cmd, 1), "normal", "", "", "", "");
+	file(req, "new", on_complained, req->caller.identity, req->caller.name, parse_rest(&req->cmd, 1), "normal",
+	    "", "", "", "");
+}
+
+/* !suggest <text>: anyone, for themself */
+void suggest_cmd(struct request *req)
+{
+	file(req, "suggest", on_suggested, req->caller.identity, req->caller.name, parse_rest(&req->cmd, 1), "normal",
+	    "", "", "", "");
 }
 
 /* !complaint new <friend> [priority=] [topic=] [lang=] [group=] <text> */
@@ -182,8 +207,8 @@ void complaint_new_cmd(struct request *req)
 		goto done;
 	}
 	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name, friend);
-	file(req, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal", topic ? topic : "",
-	    lang ? lang : "", group ? group : "", actor_of(req));
+	file(req, "new", on_filed_for_friend, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal",
+	    topic ? topic : "", lang ? lang : "", group ? group : "", actor_of(req));
 	return;
 done:
 	request_done(req);
@@ -191,10 +216,11 @@ done:
 
 /* ---- take / assign / note / reply / group / resolve ---- */
 
-static void on_handled(const redisReply *r, const char *err, void *privdata)
+/* What was done to a complaint, for the words of the answer. */
+enum handling { HANDLED_ASSIGN, HANDLED_NOTE, HANDLED_REPLY, HANDLED_GROUP, HANDLED_RESOLVE };
+
+static void handled_answer(const redisReply *r, const char *err, struct request *req, enum handling done)
 {
-	struct request *req = privdata;
-	const char *sub = req->command->sub;
 	const char *id = req->data_person;
 
 	if (err != NULL)
@@ -218,24 +244,49 @@ static void on_handled(const redisReply *r, const char *err, void *privdata)
 		    "free", *reply_str(r, 2) ? reply_str(r, 2) : catalog_text(req->caller.lang, MSG_COMPLAINT_NOBODY_FREE));
 	else if (reply_is(r, "unchanged"))
 		refuse(req, MSG_COMPLAINT_GROUP_UNCHANGED, "id", id, "group", req->data_when);
-	else if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0)
+	else if (done == HANDLED_ASSIGN)
 		reply(req, MSG_COMPLAINT_ASSIGNED_OK, "id", id, "agent", reply_str(r, 1));
-	else if (strcmp(sub, "note") == 0)
+	else if (done == HANDLED_NOTE)
 		reply(req, MSG_COMPLAINT_NOTED, "id", id);
-	else if (strcmp(sub, "reply") == 0)
+	else if (done == HANDLED_REPLY)
 		reply(req, MSG_COMPLAINT_REPLIED, "id", id, "friend", reply_str(r, 1));
-	else if (strcmp(sub, "group") == 0 && reply_is(r, "moved"))
+	else if (done == HANDLED_GROUP && reply_is(r, "moved"))
 		reply(req, MSG_COMPLAINT_GROUP_MOVED, "id", id, "group", req->data_when, "old", reply_str(r, 1),
 		    "agent", reply_str(r, 2));
-	else if (strcmp(sub, "group") == 0 && reply_is(r, "queued"))
+	else if (done == HANDLED_GROUP && reply_is(r, "queued"))
 		reply(req, MSG_COMPLAINT_GROUP_QUEUED, "id", id, "group", req->data_when, "old", reply_str(r, 1));
-	else if (strcmp(sub, "group") == 0)
+	else if (done == HANDLED_GROUP)
 		reply(req, *req->data_when ? MSG_COMPLAINT_GROUP_SET : MSG_COMPLAINT_GROUP_CLEARED, "id", id,
 		    "group", req->data_when);
 	else
 		reply(req, MSG_COMPLAINT_RESOLVED_OK, "id", id);
 	poke(req->bot);
 	request_done(req);
+}
+
+static void on_assigned(const redisReply *r, const char *err, void *privdata)
+{
+	handled_answer(r, err, privdata, HANDLED_ASSIGN);
+}
+
+static void on_noted(const redisReply *r, const char *err, void *privdata)
+{
+	handled_answer(r, err, privdata, HANDLED_NOTE);
+}
+
+static void on_replied(const redisReply *r, const char *err, void *privdata)
+{
+	handled_answer(r, err, privdata, HANDLED_REPLY);
+}
+
+static void on_grouped(const redisReply *r, const char *err, void *privdata)
+{
+	handled_answer(r, err, privdata, HANDLED_GROUP);
+}
+
+static void on_resolved(const redisReply *r, const char *err, void *privdata)
+{
+	handled_answer(r, err, privdata, HANDLED_RESOLVE);
 }
 
 /* Does the '@' at P start a mention (not the middle of an e-mail address)? */
@@ -283,60 +334,112 @@ static bool group_arg(const struct config *cfg, const char *arg, char *out, size
 	return false;
 }
 
-void complaint_handle_cmd(struct request *req)
+/* The complaint argv[2] names, into data_person; false when refused. */
+static bool complaint_arg(struct request *req)
 {
-	const char *sub = req->command->sub;
-	struct state_args *a;
-
 	if (!complaint_id(req->cmd.argv[2], req->data_person, sizeof(req->data_person))) {
 		refuse(req, MSG_COMPLAINT_NOT_FOUND, "id", req->cmd.argv[2]);
 		request_done(req);
+		return false;
+	}
+	return true;
+}
+
+/* OP ("take" or "assign") the complaint in data_person to WHO. */
+static void assign_to(struct request *req, const char *op, const char *who, bool force)
+{
+	struct state_args *a;
+
+	if (!person_arg_or_refuse(req, who, req->data_when, sizeof(req->data_when)))
+		return;
+	a = complaint_args(req, op);
+	state_args_add(a, req->data_person);
+	state_args_add(a, req->data_when);
+	state_args_addf(a, "%d", (int)req->caller.role);
+	state_args_add(a, force ? "1" : "0");
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_assigned, req);
+}
+
+/* !complaint take <C-n> */
+void complaint_take_cmd(struct request *req)
+{
+	if (complaint_arg(req))
+		assign_to(req, "take", req->caller.id, false);
+}
+
+/* !complaint assign <C-n> <person> [force] */
+void complaint_assign_cmd(struct request *req)
+{
+	bool force = req->cmd.argc == 5 && strcmp(req->cmd.argv[4], "force") == 0;
+
+	if (!complaint_arg(req))
+		return;
+	if (req->cmd.argc > 4 && !force) {
+		reply_usage(req);
+		request_done(req);
 		return;
 	}
-	if (strcmp(sub, "take") == 0 || strcmp(sub, "assign") == 0) {
-		const char *who = strcmp(sub, "take") == 0 ? req->caller.id : req->cmd.argv[3];
-		bool force = strcmp(sub, "assign") == 0 && req->cmd.argc == 5 && strcmp(req->cmd.argv[4], "force") == 0;
-		if (strcmp(sub, "assign") == 0 && req->cmd.argc > 4 && !force) {
-			reply_usage(req);
-			request_done(req);
-			return;
-		}
-		if (!person_arg_or_refuse(req, who, req->data_when, sizeof(req->data_when)))
-			return;
-		a = complaint_args(req, sub);
-		state_args_add(a, req->data_person);
-		state_args_add(a, req->data_when);
-		state_args_addf(a, "%d", (int)req->caller.role);
-		state_args_add(a, force ? "1" : "0");
-	} else if (strcmp(sub, "group") == 0) {
-		if (!group_arg(request_config(req), req->cmd.argv[3], req->data_when, sizeof(req->data_when))) {
-			refuse(req, MSG_COMPLAINT_BAD_GROUP, "group", req->cmd.argv[3]);
-			request_done(req);
-			return;
-		}
-		a = complaint_args(req, sub);
-		state_args_add(a, req->data_person);
-		state_args_add(a, req->data_when);
-		state_args_addf(a, "%d", (int)req->caller.role);
-	} else if (strcmp(sub, "reply") == 0) {
-		char *text = neutralise_mentions(parse_rest(&req->cmd, 3));
-		if (text == NULL) {
-			reply_state_error(req, "out of memory");
-			request_done(req);
-			return;
-		}
-		a = complaint_args(req, sub);
-		state_args_add(a, req->data_person);
-		state_args_add(a, text);
-		state_args_addf(a, "%d", (int)req->caller.role);
-		free(text);
-	} else {
-		a = complaint_args(req, sub);
-		state_args_add(a, req->data_person);
-		state_args_add(a, parse_rest(&req->cmd, 3));
-		state_args_addf(a, "%d", (int)req->caller.role);
+	assign_to(req, "assign", req->cmd.argv[3], force);
+}
+
+/* !complaint group <C-n> <group|none> */
+void complaint_group_cmd(struct request *req)
+{
+	struct state_args *a;
+
+	if (!complaint_arg(req))
+		return;
+	if (!group_arg(request_config(req), req->cmd.argv[3], req->data_when, sizeof(req->data_when))) {
+		refuse(req, MSG_COMPLAINT_BAD_GROUP, "group", req->cmd.argv[3]);
+		request_done(req);
+		return;
 	}
-	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_handled, req);
+	a = complaint_args(req, "group");
+	state_args_add(a, req->data_person);
+	state_args_add(a, req->data_when);
+	state_args_addf(a, "%d", (int)req->caller.role);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_grouped, req);
+}
+
+/* OP ("reply", "note" or "resolve") with TEXT on the complaint in data_person. */
+static void with_text(struct request *req, const char *op, const char *text, state_cb *answer)
+{
+	struct state_args *a = complaint_args(req, op);
+
+	state_args_add(a, req->data_person);
+	state_args_add(a, text);
+	state_args_addf(a, "%d", (int)req->caller.role);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, answer, req);
+}
+
+/* !complaint reply <C-n> <text>: goes to the friend, so nothing in it may ping anyone */
+void complaint_reply_cmd(struct request *req)
+{
+	char *text;
+
+	if (!complaint_arg(req))
+		return;
+	if ((text = neutralise_mentions(parse_rest(&req->cmd, 3))) == NULL) {
+		reply_state_error(req, "out of memory");
+		request_done(req);
+		return;
+	}
+	with_text(req, "reply", text, on_replied);
+	free(text);
+}
+
+/* !complaint note <C-n> <text> */
+void complaint_note_cmd(struct request *req)
+{
+	if (complaint_arg(req))
+		with_text(req, "note", parse_rest(&req->cmd, 3), on_noted);
+}
+
+/* !complaint resolve <C-n> <text> */
+void complaint_resolve_cmd(struct request *req)
+{
+	if (complaint_arg(req))
+		with_text(req, "resolve", parse_rest(&req->cmd, 3), on_resolved);
 }
 
 /* ---- !complaints [open|mine|queue|all] ---- */
@@ -428,11 +531,9 @@ void complaints_cmd(struct request *req)
 
 /* ---- !task <person> <friend> <note> / !rate C-n <1-5> [comment] ---- */
 
-static void on_simple(const redisReply *r, const char *err, void *privdata)
+/* The answer to a task (TASK) or a rating: the refusals are the script's, the same for both. */
+static void simple_answer(const redisReply *r, const char *err, struct request *req, bool task)
 {
-	struct request *req = privdata;
-	bool task = strcmp(req->command->name, "task") == 0;
-
 	if (err != NULL)
 		reply_state_error(req, err);
 	else if (reply_is(r, "ok") && task)
@@ -453,6 +554,16 @@ static void on_simple(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
+static void on_tasked(const redisReply *r, const char *err, void *privdata)
+{
+	simple_answer(r, err, privdata, true);
+}
+
+static void on_rated(const redisReply *r, const char *err, void *privdata)
+{
+	simple_answer(r, err, privdata, false);
+}
+
 void task_cmd(struct request *req)
 {
 	char identity[200];
@@ -466,7 +577,7 @@ void task_cmd(struct request *req)
 	state_args_add(a, req->data_when);
 	state_args_add(a, identity);
 	state_args_add(a, parse_rest(&req->cmd, 3));
-	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_simple, req);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_tasked, req);
 }
 
 void rate_cmd(struct request *req)
@@ -489,7 +600,7 @@ void rate_cmd(struct request *req)
 	state_args_add(a, req->caller.identity);
 	state_args_add(a, score);
 	state_args_add(a, parse_rest(&req->cmd, 3));
-	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_simple, req);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_rated, req);
 }
 
 /* ---- timers and the queue ---- */

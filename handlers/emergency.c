@@ -78,11 +78,9 @@ void emergency_cmd(struct request *req)
 
 /* ---- !ack E-n / !resolve E-n <note> ---- */
 
-static void on_closed(const redisReply *r, const char *err, void *privdata)
+/* The answer to an ack or a resolve; DONE says what happened when it worked. */
+static void closed_answer(const redisReply *r, const char *err, struct request *req, enum msg_id done)
 {
-	struct request *req = privdata;
-	bool ack = strcmp(req->command->name, "ack") == 0;
-
 	if (err != NULL) {
 		reply_state_error(req, err);
 	} else if (reply_is(r, "not_found")) {
@@ -94,12 +92,22 @@ static void on_closed(const redisReply *r, const char *err, void *privdata)
 	} else if (reply_is(r, "resolved")) {
 		refuse(req, MSG_EMERGENCY_ALREADY_RESOLVED, "id", req->data_person, "by", reply_str(r, 1));
 	} else {
-		reply(req, ack ? MSG_EMERGENCY_ACK_OK : MSG_EMERGENCY_RESOLVE_OK, "id", req->data_person);
+		reply(req, done, "id", req->data_person);
 	}
 	request_done(req);
 }
 
-static void close_emergency(struct request *req, const char *mode, const char *note)
+static void on_acked(const redisReply *r, const char *err, void *privdata)
+{
+	closed_answer(r, err, privdata, MSG_EMERGENCY_ACK_OK);
+}
+
+static void on_resolved(const redisReply *r, const char *err, void *privdata)
+{
+	closed_answer(r, err, privdata, MSG_EMERGENCY_RESOLVE_OK);
+}
+
+static void close_emergency(struct request *req, const char *mode, const char *note, state_cb *answer)
 {
 	struct state_args *a;
 	char hhmm[6];
@@ -115,17 +123,17 @@ static void close_emergency(struct request *req, const char *mode, const char *n
 	state_args_add(a, note);
 	/* the one who raised it is told when it was taken, in the site's time */
 	state_args_add(a, when_hhmm(request_now(req), hhmm));
-	state_eval(request_state(req), SCRIPT_EMERGENCY_CLOSE, 1, a, on_closed, req);
+	state_eval(request_state(req), SCRIPT_EMERGENCY_CLOSE, 1, a, answer, req);
 }
 
 void ack_cmd(struct request *req)
 {
-	close_emergency(req, "ack", "");
+	close_emergency(req, "ack", "", on_acked);
 }
 
 void resolve_cmd(struct request *req)
 {
-	close_emergency(req, "resolve", parse_rest(&req->cmd, 2));
+	close_emergency(req, "resolve", parse_rest(&req->cmd, 2), on_resolved);
 }
 
 /* ---- !emergencies [all] ---- */
@@ -285,15 +293,13 @@ void contacts_cmd(struct request *req)
 	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_card, req);
 }
 
-static void on_saved(const redisReply *r, const char *err, void *privdata)
+static void on_contact_saved(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
 
 	(void)r;
 	if (err != NULL)
 		reply_state_error(req, err);
-	else if (strcmp(req->command->name, "plan") == 0)
-		reply(req, MSG_PLAN_SAVED);
 	else
 		reply_private(req, MSG_CONTACT_SAVED, "field", req->cmd.argv[2]);
 	request_done(req);
@@ -312,7 +318,19 @@ void contacts_set_cmd(struct request *req)
 	a = contacts_args(req, "set");
 	state_args_add(a, field);
 	state_args_add(a, parse_rest(&req->cmd, 3));
-	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_saved, req);
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_contact_saved, req);
+}
+
+static void on_plan_saved(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	(void)r;
+	if (err != NULL)
+		reply_state_error(req, err);
+	else
+		reply(req, MSG_PLAN_SAVED);
+	request_done(req);
 }
 
 static void on_plan(const redisReply *r, const char *err, void *privdata)
@@ -338,58 +356,85 @@ void plan_set_cmd(struct request *req)
 	struct state_args *a = contacts_args(req, "plan_set");
 
 	state_args_add(a, parse_rest(&req->cmd, 2));
-	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_saved, req);
+	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_plan_saved, req);
 }
 
 /* ---- !tech <text> / !tech resolve T-n <note> / !tech list ---- */
 
-static void on_tech(const redisReply *r, const char *err, void *privdata)
+static void on_tech_filed(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
-	const char *sub = req->command->sub;
 
-	if (err != NULL) {
+	if (err != NULL)
 		reply_state_error(req, err);
-	} else if (sub == NULL) {
+	else
 		reply(req, MSG_TECH_FILED, "id", reply_str(r, 1));
-	} else if (strcmp(sub, "resolve") == 0) {
-		if (reply_is(r, "not_found"))
-			refuse(req, MSG_TECH_NOT_FOUND, "id", req->data_person);
-		else if (reply_is(r, "already"))
-			refuse(req, MSG_TECH_ALREADY, "id", req->data_person, "by", reply_str(r, 1));
-		else
-			reply(req, MSG_TECH_RESOLVE_OK, "id", req->data_person);
-	} else {
-		static const char *const keys[] = { "id", "text", "by", "where", "created" };
-		reply_rows_done(req, r, 5, keys, MSG_TECH_HEADER, MSG_TECH_LINE, MSG_TECH_NONE);
-		return;
-	}
 	request_done(req);
 }
 
+static void on_tech_resolved(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "not_found"))
+		refuse(req, MSG_TECH_NOT_FOUND, "id", req->data_person);
+	else if (reply_is(r, "already"))
+		refuse(req, MSG_TECH_ALREADY, "id", req->data_person, "by", reply_str(r, 1));
+	else
+		reply(req, MSG_TECH_RESOLVE_OK, "id", req->data_person);
+	request_done(req);
+}
+
+static void on_tech_list(const redisReply *r, const char *err, void *privdata)
+{
+	static const char *const keys[] = { "id", "text", "by", "where", "created" };
+	struct request *req = privdata;
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+		request_done(req);
+		return;
+	}
+	reply_rows_done(req, r, 5, keys, MSG_TECH_HEADER, MSG_TECH_LINE, MSG_TECH_NONE);
+}
+
+/* !tech <text> */
 void tech_cmd(struct request *req)
 {
-	const char *sub = req->command->sub;
 	struct state_args *a = script_args(req, "tech:open");
 	char from[160];
 
-	if (sub == NULL) {
-		where(req, from, sizeof(from));
-		state_args_add(a, "new");
-		state_args_add(a, parse_rest(&req->cmd, 1));
-		state_args_add(a, from);
-	} else if (strcmp(sub, "resolve") == 0) {
-		if (!item_id(req->cmd.argv[2], 'T', req->data_person, sizeof(req->data_person))) {
-			state_args_free(a);
-			refuse(req, MSG_TECH_NOT_FOUND, "id", req->cmd.argv[2]);
-			request_done(req);
-			return;
-		}
-		state_args_add(a, "resolve");
-		state_args_add(a, req->data_person);
-		state_args_add(a, parse_rest(&req->cmd, 3));
-	} else {
-		state_args_add(a, "list");
+	where(req, from, sizeof(from));
+	state_args_add(a, "new");
+	state_args_add(a, parse_rest(&req->cmd, 1));
+	state_args_add(a, from);
+	state_eval(request_state(req), SCRIPT_TECH_REPORT, 1, a, on_tech_filed, req);
+}
+
+/* !tech resolve <T-n> <note> */
+void tech_resolve_cmd(struct request *req)
+{
+	struct state_args *a;
+
+	if (!item_id(req->cmd.argv[2], 'T', req->data_person, sizeof(req->data_person))) {
+		refuse(req, MSG_TECH_NOT_FOUND, "id", req->cmd.argv[2]);
+		request_done(req);
+		return;
 	}
-	state_eval(request_state(req), SCRIPT_TECH_REPORT, 1, a, on_tech, req);
+	a = script_args(req, "tech:open");
+	state_args_add(a, "resolve");
+	state_args_add(a, req->data_person);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_eval(request_state(req), SCRIPT_TECH_REPORT, 1, a, on_tech_resolved, req);
+}
+
+/* !tech list */
+void tech_list_cmd(struct request *req)
+{
+	struct state_args *a = script_args(req, "tech:open");
+
+	state_args_add(a, "list");
+	state_eval(request_state(req), SCRIPT_TECH_REPORT, 1, a, on_tech_list, req);
 }

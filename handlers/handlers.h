@@ -25,7 +25,10 @@ void staff_remove_cmd(struct request *req);
 void audit_cmd(struct request *req);
 /* shifts.c */
 void roster_show_cmd(struct request *req);
-void roster_set_cmd(struct request *req);
+void roster_lead_cmd(struct request *req);
+void roster_minister_cmd(struct request *req);
+void roster_add_cmd(struct request *req);
+void roster_remove_cmd(struct request *req);
 void duty_cmd(struct request *req);
 void checkin_cmd(struct request *req);
 void checkout_cmd(struct request *req);
@@ -36,6 +39,7 @@ void swap_cmd(struct request *req);
 void leave_cmd(struct request *req);
 /* approvals.c */
 void swap_accept_cmd(struct request *req);
+void swap_decline_cmd(struct request *req);
 void pending_cmd(struct request *req);
 void approve_cmd(struct request *req);
 void deny_cmd(struct request *req);
@@ -57,9 +61,12 @@ void contacts_set_cmd(struct request *req);
 void plan_cmd(struct request *req);
 void plan_set_cmd(struct request *req);
 void tech_cmd(struct request *req);
+void tech_resolve_cmd(struct request *req);
+void tech_list_cmd(struct request *req);
 /* notify.c */
 void notify_cmd(struct request *req);
-void notify_decide_cmd(struct request *req);
+void notify_confirm_cmd(struct request *req);
+void notify_cancel_cmd(struct request *req);
 void notify_list_cmd(struct request *req);
 
 /* Decides the current step of approval ARG ("S-3") for the caller (approvals.c). */
@@ -73,13 +80,25 @@ void probation_apply_cmd(struct request *req);
 void probation_consult_cmd(struct request *req);
 void probation_evaluate_cmd(struct request *req);
 void training_log_cmd(struct request *req);
-void internship_cmd(struct request *req);
+void internship_talk_cmd(struct request *req);
+void internship_summary_cmd(struct request *req);
+void internship_status_cmd(struct request *req);
+void internship_recommend_cmd(struct request *req);
+void staff_verify_cmd(struct request *req);
 void calendar_cmd(struct request *req);
+void calendar_add_cmd(struct request *req);
+void calendar_remove_cmd(struct request *req);
 
 /* complaints.c */
 void complain_cmd(struct request *req);
+void suggest_cmd(struct request *req);
 void complaint_new_cmd(struct request *req);
-void complaint_handle_cmd(struct request *req);
+void complaint_take_cmd(struct request *req);
+void complaint_assign_cmd(struct request *req);
+void complaint_note_cmd(struct request *req);
+void complaint_reply_cmd(struct request *req);
+void complaint_group_cmd(struct request *req);
+void complaint_resolve_cmd(struct request *req);
 void complaints_cmd(struct request *req);
 void task_cmd(struct request *req);
 void rate_cmd(struct request *req);

@@ -26,9 +26,7 @@ static void help_one(struct request *req, const char *name, const char *sub)
 	out[0] = '\0';
 	for (size_t i = 0; i < n_commands; i++) {
 		const struct command *c = &commands[i];
-		if (strcmp(c->name, name) != 0 || (sub != NULL && (c->sub == NULL || strcmp(c->sub, sub) != 0)))
-			continue;
-		if (!command_allowed(c, &req->caller))
+		if (!command_matches(c, name, sub) || !command_allowed(c, &req->caller))
 			continue;
 		snprintf(usage, sizeof(usage), "%s%s", prefix, c->usage);
 		MSG(req, line, MSG_HELP_DETAIL, "usage", usage,

@@ -186,7 +186,8 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-void notify_decide_cmd(struct request *req)
+/* VERDICT ("confirm" or "cancel") on the draft or scheduled notice argv[2]. */
+static void notify_decide(struct request *req, const char *verdict)
 {
 	const char *arg = req->cmd.argv[2];
 	struct state_args *a;
@@ -202,10 +203,20 @@ void notify_decide_cmd(struct request *req)
 	}
 	snprintf(req->data_person, sizeof(req->data_person), "N-%s", arg + 2);
 	a = script_args(req, "notices");
-	state_args_add(a, req->command->sub);
+	state_args_add(a, verdict);
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, req->data_person);
 	state_eval(request_state(req), SCRIPT_NOTICE, 1, a, on_decided, req);
+}
+
+void notify_confirm_cmd(struct request *req)
+{
+	notify_decide(req, "confirm");
+}
+
+void notify_cancel_cmd(struct request *req)
+{
+	notify_decide(req, "cancel");
 }
 
 static void on_list(const redisReply *r, const char *err, void *privdata)

@@ -115,9 +115,9 @@ static size_t report_kv(const cJSON *j, const char *lang, const char **kv, char 
 	return nkv;
 }
 
-static void on_report(const redisReply *r, const char *err, void *privdata)
+/* A report or, with EVALUATION, the monthly evaluation, from the script's JSON. */
+static void report_answer(const redisReply *r, const char *err, struct request *req, bool evaluation)
 {
-	struct request *req = privdata;
 	cJSON *j = NULL;
 	const char *kv[REPORT_KV_MAX];
 	char *said[REPORT_KV_MAX / 2] = { NULL };
@@ -140,7 +140,7 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 		return;
 	}
 	nkv = report_kv(j, req->caller.lang, kv, said, REPORT_KV_MAX);
-	if (strcmp(req->command->name, "evaluate") == 0) {
+	if (evaluation) {
 		/* no ranking without data: the script says which case it is */
 		const cJSON *kind = cJSON_GetObjectItemCaseSensitive(j, "kind");
 		const cJSON *unranked = cJSON_GetObjectItemCaseSensitive(j, "unranked");
@@ -161,6 +161,16 @@ static void on_report(const redisReply *r, const char *err, void *privdata)
 	free(out);
 	cJSON_Delete(j);
 	request_done(req);
+}
+
+static void on_report(const redisReply *r, const char *err, void *privdata)
+{
+	report_answer(r, err, privdata, false);
+}
+
+static void on_evaluation(const redisReply *r, const char *err, void *privdata)
+{
+	report_answer(r, err, privdata, true);
 }
 
 void report_cmd(struct request *req)
@@ -202,7 +212,7 @@ void evaluate_cmd(struct request *req)
 	a = report_args(req->bot, "evaluate", &p);
 	state_args_addf(a, "%d,%d,%d,%d,%d", cfg->complaints.weights[0], cfg->complaints.weights[1],
 	    cfg->complaints.weights[2], cfg->complaints.weights[3], cfg->complaints.weights[4]);
-	state_eval(request_state(req), SCRIPT_REPORT, 1, a, on_report, req);
+	state_eval(request_state(req), SCRIPT_REPORT, 1, a, on_evaluation, req);
 }
 
 /* ---- the end-of-day report: "dayreport|<date>" at daily_report ---- */

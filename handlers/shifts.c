@@ -263,10 +263,10 @@ static void on_roster_set(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-void roster_set_cmd(struct request *req)
+/* OP ("lead", "minister", "add" or "remove") the people argv[4..] on shift argv[3] of the dates argv[2]. */
+static void roster_set(struct request *req, const char *op)
 {
 	const struct config *cfg = request_config(req);
-	const char *op = req->command->sub;
 	const struct config_shift *shift;
 	struct ymd from, to;
 	struct state_args *a;
@@ -328,6 +328,26 @@ void roster_set_cmd(struct request *req)
 	return;
 done:
 	request_done(req);
+}
+
+void roster_lead_cmd(struct request *req)
+{
+	roster_set(req, "lead");
+}
+
+void roster_minister_cmd(struct request *req)
+{
+	roster_set(req, "minister");
+}
+
+void roster_add_cmd(struct request *req)
+{
+	roster_set(req, "add");
+}
+
+void roster_remove_cmd(struct request *req)
+{
+	roster_set(req, "remove");
 }
 
 /* ---- !duty ---- */

@@ -375,10 +375,9 @@ done:
 
 /* ---- link / unlink ---- */
 
-static void on_link(const redisReply *r, const char *err, void *privdata)
+/* The answer to a link or an unlink; DONE says what happened when it worked. */
+static void link_answer(const redisReply *r, const char *err, struct request *req, enum msg_id done)
 {
-	struct request *req = privdata;
-	bool link = strcmp(req->command->sub, "link") == 0;
 	const char *identity = req->cmd.argv[3];
 	char shown[200], id[64];
 
@@ -397,12 +396,22 @@ static void on_link(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_STAFF_NOT_LINKED, "identity", identity,
 		    "name", display_name(reply_str(r, 1), reply_str(r, 2), shown, sizeof(shown)));
 	else
-		reply(req, link ? MSG_STAFF_LINKED : MSG_STAFF_UNLINKED, "identity", identity,
+		reply(req, done, "identity", identity,
 		    "name", display_name(reply_str(r, 1), reply_str(r, 2), shown, sizeof(shown)));
 	request_done(req);
 }
 
-static void link_or_unlink(struct request *req, const char *mode)
+static void on_linked(const redisReply *r, const char *err, void *privdata)
+{
+	link_answer(r, err, privdata, MSG_STAFF_LINKED);
+}
+
+static void on_unlinked(const redisReply *r, const char *err, void *privdata)
+{
+	link_answer(r, err, privdata, MSG_STAFF_UNLINKED);
+}
+
+static void link_or_unlink(struct request *req, const char *mode, state_cb *answer)
 {
 	char id[64];
 	struct state_args *a;
@@ -418,17 +427,17 @@ static void link_or_unlink(struct request *req, const char *mode)
 	state_args_add(a, id);
 	state_args_add(a, req->cmd.argv[3]);
 	state_args_add(a, mode);
-	state_eval(request_state(req), SCRIPT_STAFF_LINK, 1, a, on_link, req);
+	state_eval(request_state(req), SCRIPT_STAFF_LINK, 1, a, answer, req);
 }
 
 void staff_link_cmd(struct request *req)
 {
-	link_or_unlink(req, "link");
+	link_or_unlink(req, "link", on_linked);
 }
 
 void staff_unlink_cmd(struct request *req)
 {
-	link_or_unlink(req, "unlink");
+	link_or_unlink(req, "unlink", on_unlinked);
 }
 
 /* ---- remove ---- */

@@ -1,7 +1,8 @@
 /*
  * test_commands: the command table is consistent (handler, help text, usage
  * starting with the name, arity matching the usage, no duplicate rows, rows
- * of one name together) and lookup, permission and arity checks behave.
+ * of one name together, one handler per row) and lookup, permission and
+ * arity checks behave.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -112,6 +114,22 @@ static void test_every_row_has_help(void **state)
 		/* help ids are MSG_HELP_*, not some other message */
 		assert_memory_equal(catalog_id_name(c->help), "MSG_HELP_", 9);
 	}
+}
+
+/*
+ * Each row, sub-commands included, has a handler of its own (as Redis's
+ * subcommands do): a handler never asks which row called it, so the
+ * sub-command names live in the table alone.
+ */
+static void test_every_row_own_handler(void **state)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		for (size_t k = 0; k < i; k++)
+			if (commands[i].proc == commands[k].proc) {
+				char other[64];
+				fail_msg("%s and %s share a handler", label(&commands[i]),
+				    command_label(&commands[k], other, sizeof(other)));
+			}
 }
 
 static void test_help_ids_distinct(void **state)
@@ -296,6 +314,98 @@ static void test_lookup_unknown_sub(void **state)
 	assert_null(c->sub);
 }
 
+/* Does NAME have a row without sub-command (the plain form)? */
+static const struct command *plain_row(const char *name)
+{
+	for (size_t i = 0; i < n_commands; i++)
+		if (strcmp(commands[i].name, name) == 0 && commands[i].sub == NULL)
+			return &commands[i];
+	return NULL;
+}
+
+/*
+ * A word that is no sub-command of the name: the plain form takes it as an
+ * argument (its arity and handler judge it, so a fixed-arity plain form
+ * answers with its usage), and a name without a plain form finds no row
+ * (the dispatcher names the sub-commands the caller may use).
+ */
+static void test_word_that_is_no_sub(void **state)
+{
+	bool known;
+	const struct command *c;
+
+	for (size_t i = 0; i < n_commands; i++) {
+		if (commands[i].sub == NULL)
+			continue;
+		known = false;
+		assert_ptr_equal(commands_lookup(commands[i].name, "bogus", &known), plain_row(commands[i].name));
+		assert_true(known);
+		/* sub-command words are matched as typed (the dispatcher lowers them first) */
+		char upper[64];
+		snprintf(upper, sizeof(upper), "%s", commands[i].sub);
+		for (char *p = upper; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		assert_ptr_equal(commands_lookup(commands[i].name, upper, &known), plain_row(commands[i].name));
+	}
+	/* !plan bogus: the plain form, whose arity 1 answers with the usage, as before the sub-command rows */
+	c = commands_lookup("plan", "bogus", &known);
+	assert_non_null(c);
+	assert_null(c->sub);
+	assert_false(command_arity_ok(c, 2));
+	assert_string_equal(c->usage, "plan");
+	/* !swap bogus: likewise (swap <date> <shift> with <person>) */
+	c = commands_lookup("swap", "bogus", &known);
+	assert_non_null(c);
+	assert_null(c->sub);
+	assert_false(command_arity_ok(c, 2));
+	/* a sub-command of one name is none of another's */
+	c = commands_lookup("plan", "list", &known);
+	assert_ptr_equal(c, plain_row("plan"));
+	assert_null(commands_lookup("complaint", "list", &known));
+	assert_true(known);
+	/* the right sub-command with too few words: its own row, whose usage is answered */
+	c = commands_lookup("notify", "confirm", &known);
+	assert_non_null(c);
+	assert_string_equal(c->sub, "confirm");
+	assert_false(command_arity_ok(c, 2));
+	assert_string_equal(c->usage, "notify confirm <N-n>");
+	c = commands_lookup("complaint", "assign", &known);
+	assert_non_null(c);
+	assert_false(command_arity_ok(c, 3));
+	assert_true(command_arity_ok(c, 5));
+}
+
+/* !help NAME [SUB] shows the rows command_matches() picks. */
+static void test_matches(void **state)
+{
+	size_t rows_of_staff = 0, rows_of_ping = 0;
+
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		/* every row matches itself, and its name alone */
+		assert_true(command_matches(c, c->name, c->sub));
+		assert_true(command_matches(c, c->name, NULL));
+		/* a word that is no sub-command matches no row (a plain row neither) */
+		assert_false(command_matches(c, c->name, "bogus"));
+		assert_false(command_matches(c, "nosuchcommand", NULL));
+		rows_of_staff += command_matches(c, "staff", NULL);
+		rows_of_ping += command_matches(c, "ping", NULL);
+	}
+	assert_int_equal(rows_of_staff, 8);  /* list show add set link unlink remove verify */
+	assert_int_equal(rows_of_ping, 1);
+	/* exact words: no prefixes, no case folding */
+	bool known;
+	const struct command *show = commands_lookup("staff", "show", &known);
+	assert_false(command_matches(show, "staff", "sho"));
+	assert_false(command_matches(show, "staff", "SHOW"));
+	assert_false(command_matches(show, "staf", NULL));
+	assert_false(command_matches(show, "staff", "list"));
+	assert_true(command_matches(show, "staff", "show"));
+	/* the plain roster row is not "roster lead" */
+	assert_false(command_matches(plain_row("roster"), "roster", "lead"));
+	assert_true(command_matches(plain_row("roster"), "roster", NULL));
+}
+
 static struct person person(enum role r, enum level l)
 {
 	struct person p;
@@ -447,6 +557,7 @@ int main(void)
 		cmocka_unit_test(test_private_rows),
 		cmocka_unit_test(test_every_row_has_proc),
 		cmocka_unit_test(test_every_row_has_help),
+		cmocka_unit_test(test_every_row_own_handler),
 		cmocka_unit_test(test_help_ids_distinct),
 		cmocka_unit_test(test_usage_starts_with_name_and_sub),
 		cmocka_unit_test(test_arity_matches_usage),
@@ -457,6 +568,8 @@ int main(void)
 		cmocka_unit_test(test_lookup_sub),
 		cmocka_unit_test(test_lookup_unknown),
 		cmocka_unit_test(test_lookup_unknown_sub),
+		cmocka_unit_test(test_word_that_is_no_sub),
+		cmocka_unit_test(test_matches),
 		cmocka_unit_test(test_allowed_by_role),
 		cmocka_unit_test(test_allowed_by_role_every_row),
 		cmocka_unit_test(test_allowed_by_level),
