@@ -35,7 +35,6 @@
 
 static int in_berlin(void **state)
 {
-	(void)state;
 	setenv("TZ", "Europe/Berlin", 1);
 	tzset();
 	return 0;
@@ -62,7 +61,6 @@ static void assert_week(struct ymd d, const char *want)
 
 static void test_iso_week_plain(void **state)
 {
-	(void)state;
 	assert_week(ymd(2026, 3, 2), "2026-W10");
 	assert_week(ymd(2026, 3, 8), "2026-W10");       /* Sunday ends the week */
 	assert_week(ymd(2026, 3, 9), "2026-W11");
@@ -70,7 +68,6 @@ static void test_iso_week_plain(void **state)
 
 static void test_iso_week_53(void **state)
 {
-	(void)state;
 	/* 2020 and 2026 begin on a Thursday (2020 a leap year from Wednesday): 53 weeks */
 	assert_week(ymd(2020, 12, 31), "2020-W53");
 	assert_week(ymd(2026, 12, 28), "2026-W53");
@@ -79,7 +76,6 @@ static void test_iso_week_53(void **state)
 
 static void test_iso_week_year_boundary(void **state)
 {
-	(void)state;
 	/* early January in the last week of the year before */
 	assert_week(ymd(2021, 1, 1), "2020-W53");
 	assert_week(ymd(2021, 1, 3), "2020-W53");
@@ -96,7 +92,6 @@ static void test_iso_week_year_boundary(void **state)
 
 static void test_week_monday_across_years(void **state)
 {
-	(void)state;
 	assert_ymd(when_week_monday(ymd(2027, 1, 3)), 2026, 12, 28);
 	assert_ymd(when_week_monday(ymd(2026, 1, 1)), 2025, 12, 29);
 	assert_ymd(when_week_monday(ymd(2026, 3, 2)), 2026, 3, 2);
@@ -106,7 +101,6 @@ static void test_parse_week(void **state)
 {
 	struct ymd monday;
 
-	(void)state;
 	assert_int_equal(when_parse_week("2026-W10", &monday), 0);
 	assert_ymd(monday, 2026, 3, 2);
 	assert_int_equal(when_parse_week("2026-W01", &monday), 0);
@@ -123,7 +117,6 @@ static void test_parse_week_refuses(void **state)
 {
 	struct ymd monday;
 
-	(void)state;
 	assert_int_equal(when_parse_week("2025-W53", &monday), -1);     /* 2025 has 52 weeks */
 	assert_int_equal(when_parse_week("2026-W00", &monday), -1);
 	assert_int_equal(when_parse_week("2026-W54", &monday), -1);
@@ -138,7 +131,6 @@ static void test_weekday_and_days(void **state)
 {
 	char buf[11];
 
-	(void)state;
 	assert_int_equal(when_weekday(ymd(1970, 1, 1)), 3);
 	assert_int_equal(when_weekday(ymd(2026, 3, 2)), 0);
 	assert_int_equal(when_weekday(ymd(2027, 1, 3)), 6);
@@ -153,7 +145,6 @@ static void test_weekday_and_days(void **state)
 
 static void test_parse_hhmm(void **state)
 {
-	(void)state;
 	assert_int_equal(when_parse_hhmm("00:00"), 0);
 	assert_int_equal(when_parse_hhmm("07:55"), 7 * 60 + 55);
 	assert_int_equal(when_parse_hhmm("23:59"), 1439);
@@ -170,7 +161,6 @@ static void test_parse_date_words(void **state)
 	int64_t now = 1772407800000LL;
 	struct ymd d;
 
-	(void)state;
 	assert_int_equal(when_parse_date("today", now, &d), 0);
 	assert_ymd(d, 2026, 3, 2);
 	assert_int_equal(when_parse_date("Yesterday", now, &d), 0);
@@ -189,7 +179,6 @@ static void test_parse_date_iso(void **state)
 {
 	struct ymd d;
 
-	(void)state;
 	assert_int_equal(when_parse_date("2024-02-29", 0, &d), 0);
 	assert_ymd(d, 2024, 2, 29);
 	assert_int_equal(when_parse_date("2026-02-29", 0, &d), -1);     /* not a leap year */
@@ -204,7 +193,6 @@ static void test_parse_range(void **state)
 {
 	struct ymd from, to;
 
-	(void)state;
 	assert_int_equal(when_parse_range("2026-12-28..2027-01-03", 0, &from, &to), 0);
 	assert_ymd(from, 2026, 12, 28);
 	assert_ymd(to, 2027, 1, 3);
@@ -219,7 +207,6 @@ static void test_parse_range(void **state)
 
 static void test_local_ms_spring_forward(void **state)
 {
-	(void)state;
 	/* the day of the change is 23 hours long */
 	assert_int_equal(when_local_ms(ymd(2026, 3, 29), 0), BERLIN_2026_03_29_0000);
 	assert_int_equal(when_local_ms(ymd(2026, 3, 29), 1440), BERLIN_2026_03_30_0000);
@@ -234,7 +221,6 @@ static void test_local_ms_spring_forward(void **state)
 
 static void test_local_ms_fall_back(void **state)
 {
-	(void)state;
 	/* the day of the change is 25 hours long */
 	assert_int_equal(when_local_ms(ymd(2026, 10, 25), 0), BERLIN_2026_10_25_0000);
 	assert_int_equal(when_local_ms(ymd(2026, 10, 26), 0), BERLIN_2026_10_26_0000);
@@ -250,7 +236,6 @@ static void test_local_date_and_hhmm_at_the_changes(void **state)
 	int minute;
 	char buf[6];
 
-	(void)state;
 	/* the last minute of CET and the first of CEST, one minute apart */
 	when_local_date(1774745940000LL, &d, &minute);          /* 00:59Z */
 	assert_ymd(d, 2026, 3, 29);
