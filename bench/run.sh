@@ -48,8 +48,7 @@ if [ "${NO_BUILD:-0}" != 1 ]; then
 	log "building the daemon (RelWithDebInfo) and the bench tools..."
 	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDUTYBOT_TESTS=OFF >"$TMP/cmake.log" 2>&1 ||
 		{ cat "$TMP/cmake.log" >&2; exit 1; }
-	cmake --build "$BUILD" -j2 >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; exit 1; }
-	make -s -C "$ROOT/bench" O="$BIN" >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; exit 1; }
+	cmake --build "$BUILD" -j2 --target dutybot bench >>"$TMP/cmake.log" 2>&1 || { cat "$TMP/cmake.log" >&2; exit 1; }
 fi
 DAEMON=${DUTYBOT:-$BUILD/dutybot}
 for f in "$DAEMON" "$BIN/sitegen" "$BIN/rawclient" "$BIN/lwsclient"; do

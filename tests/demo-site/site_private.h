@@ -1,6 +1,7 @@
 /*
- * site_private: what site_server.c (lws, connections, queues) and
- * site_protocol.c (the meaning of the frames) share.  Not for other files.
+ * site_private: what site_server.c (lws, connections, queues),
+ * site_protocol.c (the meaning of the frames) and site_misbehave.c (faults
+ * on request) share.  Not for other files.
  */
 #ifndef DEMO_SITE_PRIVATE_H
 #define DEMO_SITE_PRIVATE_H
@@ -108,6 +109,8 @@ struct site_server {
 };
 
 /* site_server.c */
+/* Appends a frame, a close or a drop to C's queue (nothing once it is closing). */
+void conn_push(struct conn *c, enum qkind kind, int code, const void *data, size_t len);
 void conn_set_state(struct conn *c, enum conn_state state, const char *reason);
 void conn_send(struct conn *c, const char *data, size_t len);
 void conn_send_json(struct conn *c, cJSON *frame);      /* frees FRAME */

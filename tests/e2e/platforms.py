@@ -1,6 +1,6 @@
 """The worlds of the Discord and Slack end-to-end tests: a real redis-server,
-the platform's fake (tests/fakes/, driven through discord_fake.py and
-slack_fake.py) and the real dutybot with one connection to it.
+the platform's fake (tests/fakes/, driven through discord_driver.py and
+slack_driver.py) and the real dutybot with one connection to it.
 
 A World hides the platform from the scenario tests: people post in named
 channels or privately, the bot's posts are read back as
@@ -19,8 +19,8 @@ import time
 import unittest
 
 from harness import Daemon, Redis, STAFF, quote, stop_clean, write_config
-from discord_fake import FakeDiscord
-from slack_fake import FakeSlack
+from discord_driver import FakeDiscord
+from slack_driver import FakeSlack
 
 ENGLISH_STAFF = [{k: v for k, v in p.items() if k != "lang" and k != "uid"} for p in STAFF]
 CHANNEL_NAMES = ("ops", "alerts", "tech", "complaints", "lobby")

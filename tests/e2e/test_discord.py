@@ -1,5 +1,5 @@
 """End-to-end on Discord: the scenarios of the other areas over Gateway v10
-and REST v10 (tests/fakes/fake_discord.py), and the fake's misbehaviours,
+and REST v10 (tests/fakes/discord/), and the fake's misbehaviours,
 each on its own: op 7 Reconnect, op 9 Invalid Session both ways, closes 4000
 and 4009 and a fatal one, missing heartbeat ACKs, a heartbeat asked for,
 429s with retry_after (route and global), 500s, slow answers, what was said

@@ -1,4 +1,4 @@
-"""Self-test of the fake Discord (tests/fakes/fake_discord.py): does it behave
+"""Self-test of the fake Discord (tests/fakes/discord/): does it behave
 as Discord's documentation says?  It needs aiohttp, so run it with Debian's
 python3 from tests/e2e::
 
@@ -17,7 +17,7 @@ try:
 except ImportError:                                    # pragma: no cover
     aiohttp = None
 
-from discord_fake import FakeDiscord, FakeDiscordError
+from discord_driver import FakeDiscord, FakeDiscordError
 
 TOKEN = "test-token.abc"
 BOT = "900000000000000002"

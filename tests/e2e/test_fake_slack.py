@@ -1,4 +1,4 @@
-"""Self-test of the fake Slack (tests/fakes/fake_slack.py): does it behave as
+"""Self-test of the fake Slack (tests/fakes/slack/): does it behave as
 Slack's documentation says, and misbehave when told?  It drives the fake with
 an aiohttp client, as a bot would.  Run from tests/e2e with Debian's python:
 
@@ -17,7 +17,7 @@ try:
 except ImportError:         # pragma: no cover - the pyenv python on PATH has no aiohttp
     aiohttp = None
 
-from slack_fake import FakeSlack, FakeSlackError
+from slack_driver import FakeSlack, FakeSlackError
 
 APP = "xapp-1-A0APP-1-selftest"
 BOT = "xoxb-1-selftest"

@@ -1,5 +1,5 @@
 """End-to-end on Slack: the scenarios of the other areas over Socket Mode and
-the Web API (tests/fakes/fake_slack.py), and the fake's misbehaviours, each
+the Web API (tests/fakes/slack/), and the fake's misbehaviours, each
 on its own: disconnect warnings and refresh requests (a new socket first, no
 event lost or handled twice), link_disabled, redelivered events, 429s with
 Retry-After, 500s, slow answers, an abrupt close, a refused token."""

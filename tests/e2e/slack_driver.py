@@ -1,4 +1,5 @@
-"""Start and drive the fake Slack (tests/fakes/fake_slack.py) from a test.
+"""The DRIVER of the fake Slack, test side: starts the fake server
+(tests/fakes/slack/server.py) and drives it from a test.
 
 Standard library only.  The fake itself needs aiohttp, so it is started with
 ``sys.executable``: run the tests with Debian's /usr/bin/python3 (ctest does).
@@ -41,7 +42,7 @@ import urllib.request
 from typing import Any, Callable
 
 HOST = "127.0.0.1"
-FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "fakes", "fake_slack.py")
+FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "fakes", "slack", "server.py")
 
 __all__ = ["FakeSlack", "FakeSlackError"]
 

@@ -1,4 +1,5 @@
-"""Start and drive the fake Discord (tests/fakes/fake_discord.py) from a test.
+"""The DRIVER of the fake Discord, test side: starts the fake server
+(tests/fakes/discord/server.py) and drives it from a test.
 
 Standard library only.  The fake itself needs aiohttp, so it runs under
 ``sys.executable`` (ctest uses Debian's /usr/bin/python3, which has
@@ -36,7 +37,7 @@ import urllib.error
 import urllib.request
 from typing import Any, Callable, Optional
 
-FAKE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fakes", "fake_discord.py")
+FAKE_PATH = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fakes", "discord", "server.py")
 
 __all__ = ["FakeDiscord", "FakeDiscordError", "FAKE_PATH"]
 
