@@ -43,7 +43,7 @@ struct request {
 	char *msg_id;                   /* platform message id, may be NULL */
 	char *text;                     /* the line without prefix, trimmed */
 	char *text_rewritten;           /* text when mentions rewrote it (own allocation), else NULL */
-	bool pooled;                    /* of the ordinary size, reusable (bot/dispatch.c) */
+	bool pooled;                    /* of the ordinary size, reusable (bot/request_pool.c) */
 	char *click;                    /* a button click's handle (chat_event.click), else NULL */
 	char *click_answer;             /* what a click's command answered, for click_done */
 	int64_t received_ms;

@@ -5,6 +5,7 @@
  */
 #include "bot/daemon.h"
 #include "bot/commands.h"
+#include "bot/request_pool.h"
 #include "bot/clock.h"
 #include "bot/timers.h"
 #include "bot/deliver.h"
@@ -150,7 +151,7 @@ void request_done(struct request *req)
 	free(req->click_answer);
 	free(req->text_rewritten);
 	parse_free(&req->cmd);
-	dispatch_release(bot, req);
+	request_pool_put(bot->requests, req);
 }
 
 const struct config *request_config(const struct request *req)
