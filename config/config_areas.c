@@ -4,13 +4,14 @@
  * unknown keys are errors, every problem is named with file, line, setting.
  */
 #include "config/config.h"
+#include "config/config_sections.h"
 #include "config/config_values.h"
+#include "bot/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Sorted (strcmp) for bsearch. */
 static const struct known_key complaints_keys[] = {

@@ -1,7 +1,8 @@
 /*
- * test_config: config/config.c and config_values.c.  Every test writes its
- * configuration text into a fresh temporary directory, loads it and checks
- * either the values or the exact "file:line: setting: problem" lines.
+ * test_config: config/ (config.c, the reader, the value checks, the
+ * sections).  Every test writes its configuration text into a fresh
+ * temporary directory, loads it and checks either the values or the exact
+ * "file:line: setting: problem" lines.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* asprintf, mkdtemp, open_memstream */
