@@ -60,7 +60,10 @@ struct request {
 	struct parsed cmd;
 };
 
-/* "Mia Keller [CCS]": every name the bot prints carries the level shortcode. */
+/* "Mia Keller [CCS]": every name the bot prints carries the level shortcode.
+ * The one place it is formatted in C (state/scripts/_1lib.lua's staff_name()
+ * is the one in Lua); LEVEL "" or NULL: the name alone. */
+const char *display_name(const char *name, const char *level, char *buf, size_t n);
 const char *person_display(const struct person *p, char *buf, size_t n);
 /* Catalog name of a role in LANG. */
 const char *role_display(enum role r, const char *lang);

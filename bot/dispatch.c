@@ -43,11 +43,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* S of N bytes into *AT (terminated); returns the copy and moves *AT past it. */
 static char *put(char **at, const char *s, size_t n)
 {
@@ -398,13 +393,13 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	} else if (!ev->dm) {
 		return;         /* chatter */
 	}
-	while (blen > 0 && blank(*body)) {
+	while (blen > 0 && parse_blank(*body)) {
 		body++;
 		blen--;
 	}
 	if (blen == 0)
 		return;         /* a lone "!" */
-	while (blen > 0 && blank(body[blen - 1]))
+	while (blen > 0 && parse_blank(body[blen - 1]))
 		blen--;
 	bot->metrics.events_in++;
 	copy_join(identity, sizeof(identity), c->name, ':', ev->user_id);

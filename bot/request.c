@@ -17,13 +17,18 @@
 
 #define REPLY_MAX 16384
 
+const char *display_name(const char *name, const char *level, char *buf, size_t n)
+{
+	if (level != NULL && *level)
+		snprintf(buf, n, "%s [%s]", name, level);
+	else
+		snprintf(buf, n, "%s", name);
+	return buf;
+}
+
 const char *person_display(const struct person *p, char *buf, size_t n)
 {
-	if (p->level != LEVEL_NONE)
-		snprintf(buf, n, "%s [%s]", p->name, config_level_name(p->level));
-	else
-		snprintf(buf, n, "%s", p->name);
-	return buf;
+	return display_name(p->name, config_level_name(p->level), buf, n);
 }
 
 const char *role_display(enum role r, const char *lang)

@@ -105,11 +105,3 @@ bool reply_is(const redisReply *r, const char *what)
 	return strcmp(reply_str(r, 0), what) == 0;
 }
 
-const char *display_name(const char *name, const char *level, char *buf, size_t n)
-{
-	if (level != NULL && *level)
-		snprintf(buf, n, "%s [%s]", name, level);
-	else
-		snprintf(buf, n, "%s", name);
-	return buf;
-}
