@@ -227,6 +227,7 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct pending *p = privdata;
 	redisReply *reply = r;
+	char where[128];
 
 	(void)ac;
 	if (reply == NULL) {
@@ -242,8 +243,9 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 			send_pending(p->st, p);
 			return;
 		}
-		log_warnx("redis: %s%s%s", p->script >= 0 ? script_names[p->script] : "command",
-		    ": ", reply->str);
+		log_warnx("redis: %s: %s%s", p->script >= 0 ? script_names[p->script] : "command", reply->str,
+		    p->script >= 0 ? state_script_where(&state_script_sources[p->st->script_index[p->script]],
+		    reply->str, where, sizeof(where)) : "");
 		finish(p, NULL, reply->str);
 		return;
 	}
@@ -377,10 +379,14 @@ static void on_script_loaded_ctx(const redisReply *reply, const char *err, void 
 {
 	struct loaded_ctx *lc = privdata;
 
+	char where[128];
+
 	if (err == NULL && reply->type == REDIS_REPLY_STRING && reply->len == 40)
 		memcpy(lc->st->sha[lc->id], reply->str, 41);
 	else if (err == NULL)
 		log_warnx("redis: SCRIPT LOAD %s: unexpected reply", script_names[lc->id]);
+	else if (*state_script_where(&state_script_sources[lc->st->script_index[lc->id]], err, where, sizeof(where)))
+		log_warnx("redis: SCRIPT LOAD %s failed%s", script_names[lc->id], where);
 	free(lc);
 }
 
