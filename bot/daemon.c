@@ -184,7 +184,7 @@ static void start_connections(struct dutybot *bot)
 			log_warnx("%s: could not start", bot->conns[i]->name);
 	timers_start(bot->timers);
 	deliver_start(bot->deliver);
-	notify_send("READY=1\nSTATUS=running");
+	sdnotify_send("READY=1\nSTATUS=running");
 	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
 	    state_is_up(bot->state) ? "up" : "down (retrying)");
 }
@@ -281,9 +281,9 @@ static void on_signal(uv_signal_t *s, int signum)
 	struct dutybot *bot = s->data;
 
 	if (signum == SIGHUP) {
-		notify_send("RELOADING=1");
+		sdnotify_send("RELOADING=1");
 		reload(bot);
-		notify_send("READY=1");
+		sdnotify_send("READY=1");
 		return;
 	}
 	if (bot->stopping) {
@@ -300,7 +300,7 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	notify_send("WATCHDOG=1");
+	sdnotify_send("WATCHDOG=1");
 }
 
 /* ---- stop ---- */
@@ -421,7 +421,7 @@ static void begin_stop(struct dutybot *bot)
 	bot->stopping = true;
 	bot->stop_phase = DRAINING;
 	bot->shutdown_deadline = clock_now_ms() + DRAIN_MS;
-	notify_send("STOPPING=1");
+	sdnotify_send("STOPPING=1");
 	uv_timer_start(&bot->shutdown_timer, on_shutdown_timer, 0, 20);
 }
 
@@ -584,7 +584,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	uv_timer_init(bot->loop, &bot->shutdown_timer);
 	uv_timer_init(bot->loop, &bot->startup_timer);
 	bot->watchdog.data = bot->resume_flush.data = bot->shutdown_timer.data = bot->startup_timer.data = bot;
-	if ((wd_usec = notify_watchdog_usec()) > 0)
+	if ((wd_usec = sdnotify_watchdog_usec()) > 0)
 		uv_timer_start(&bot->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
 	return 0;
 }
