@@ -30,7 +30,7 @@
 #define CONFIG_MAX_SIZE	(4 * 1024 * 1024)
 
 /* Sorted (strcmp) for bsearch. */
-static const struct known_key root_keys[] = {
+static const struct cfg_known_key root_keys[] = {
 	{ "approvals", 0 },
 	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
@@ -38,24 +38,24 @@ static const struct known_key root_keys[] = {
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
 	{ "shifts", 0 }, { "site", 0 }, { "staff", 0 }, { "timezone", 0 },
 };
-static const struct known_key redis_keys[] = {
+static const struct cfg_known_key redis_keys[] = {
 	{ "db", 0 }, { "host", 0 }, { "password", 0 }, { "password_file", 0 },
 	{ "port", 0 }, { "timeout", 0 }, { "unix_socket", 0 },
 };
-static const struct known_key http_keys[] = { { "listen", 0 } };
-static const struct known_key limits_keys[] = {
+static const struct cfg_known_key http_keys[] = { { "listen", 0 } };
+static const struct cfg_known_key limits_keys[] = {
 	{ "burst", 0 }, { "commands_per_minute", 0 }, { "dedupe_ttl", 0 }, { "friend", 0 }, { "staff", 0 },
 };
-static const struct known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
-static const struct known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
-static const struct known_key policy_keys[] = {
+static const struct cfg_known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
+static const struct cfg_known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
+static const struct cfg_known_key policy_keys[] = {
 	{ "checkin_opens", 0 }, { "late_grace", 0 }, { "late_window", 0 },
 	{ "leave_notice", 0 }, { "min_weekly_hours", 0 }, { "reminder", 0 },
 };
-static const struct known_key escalation_keys[] = {
+static const struct cfg_known_key escalation_keys[] = {
 	{ "ack_timeout", 0 }, { "chain", 0 }, { "repeat", 0 },
 };
-static const struct known_key notify_keys[] = {
+static const struct cfg_known_key notify_keys[] = {
 	{ "link_hosts", 0 }, { "max_length", 0 }, { "tag", 0 },
 };
 static const char *const log_levels[] = { "debug", "info", "warn" };
@@ -249,7 +249,7 @@ parse_escalation(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	if (config_setting_length(l) == 0)
 		cfg_err(ctx, l, "must not be empty");
-	copy_strings(ctx, l, &cfg->escalation.chain, &cfg->escalation.n_chain,
+	cfg_copy_strings(ctx, l, &cfg->escalation.chain, &cfg->escalation.n_chain,
 	    check_escalation_step);
 }
 
@@ -278,7 +278,7 @@ parse_notify(struct cfg_ctx *ctx, const config_setting_t *root)
 	}
 	cfg_get_int(ctx, g, "max_length", 1, 2000, &cfg->notify.max_length);
 	if ((l = cfg_get_typed(ctx, g, "link_hosts", CONFIG_TYPE_LIST)) != NULL)
-		copy_strings(ctx, l, &cfg->notify.link_hosts, &cfg->notify.n_link_hosts,
+		cfg_copy_strings(ctx, l, &cfg->notify.link_hosts, &cfg->notify.n_link_hosts,
 		    check_link_host);
 }
 
@@ -401,13 +401,13 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_policy(ctx, root);
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
-	parse_careers(ctx, root);
-	parse_approvals(ctx, root);
-	parse_complaints(ctx, root);
-	parse_groups(ctx, root);
-	parse_connections(ctx, root);   /* needs default_lang */
-	parse_staff(ctx, root);         /* needs the connections */
-	parse_shifts(ctx, root);        /* needs the staff */
+	cfg_read_careers(ctx, root);
+	cfg_read_approvals(ctx, root);
+	cfg_read_complaints(ctx, root);
+	cfg_read_groups(ctx, root);
+	cfg_read_connections(ctx, root);   /* needs default_lang */
+	cfg_read_staff(ctx, root);         /* needs the connections */
+	cfg_read_shifts(ctx, root);        /* needs the staff */
 }
 
 struct config *

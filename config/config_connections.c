@@ -12,25 +12,25 @@
 #include <string.h>
 
 /* Sorted (strcmp) for bsearch. */
-static const struct known_key connection_keys[] = {
-	{ "api_url", P(PLATFORM_DISCORD) | P(PLATFORM_SLACK) },
-	{ "app_token", P(PLATFORM_SLACK) },
-	{ "app_token_file", P(PLATFORM_SLACK) },
-	{ "bot_token", P(PLATFORM_SLACK) },
-	{ "bot_token_file", P(PLATFORM_SLACK) },
+static const struct cfg_known_key connection_keys[] = {
+	{ "api_url", CFG_ONLY(PLATFORM_DISCORD) | CFG_ONLY(PLATFORM_SLACK) },
+	{ "app_token", CFG_ONLY(PLATFORM_SLACK) },
+	{ "app_token_file", CFG_ONLY(PLATFORM_SLACK) },
+	{ "bot_token", CFG_ONLY(PLATFORM_SLACK) },
+	{ "bot_token_file", CFG_ONLY(PLATFORM_SLACK) },
 	{ "channels", 0 },
 	{ "lang", 0 },
-	{ "max_in_flight", P(PLATFORM_SITE) },
+	{ "max_in_flight", CFG_ONLY(PLATFORM_SITE) },
 	{ "max_send_rate", 0 },
 	{ "name", 0 },
-	{ "nick", P(PLATFORM_IRC) },
-	{ "sasl_password_file", P(PLATFORM_IRC) },
-	{ "sasl_user", P(PLATFORM_IRC) },
+	{ "nick", CFG_ONLY(PLATFORM_IRC) },
+	{ "sasl_password_file", CFG_ONLY(PLATFORM_IRC) },
+	{ "sasl_user", CFG_ONLY(PLATFORM_IRC) },
 	{ "tls_verify", 0 },
-	{ "token", P(PLATFORM_SITE) | P(PLATFORM_DISCORD) | P(PLATFORM_MATTERMOST) },
-	{ "token_file", P(PLATFORM_SITE) | P(PLATFORM_DISCORD) | P(PLATFORM_MATTERMOST) },
+	{ "token", CFG_ONLY(PLATFORM_SITE) | CFG_ONLY(PLATFORM_DISCORD) | CFG_ONLY(PLATFORM_MATTERMOST) },
+	{ "token_file", CFG_ONLY(PLATFORM_SITE) | CFG_ONLY(PLATFORM_DISCORD) | CFG_ONLY(PLATFORM_MATTERMOST) },
 	{ "type", 0 },
-	{ "url", P(PLATFORM_SITE) | P(PLATFORM_MATTERMOST) | P(PLATFORM_IRC) },
+	{ "url", CFG_ONLY(PLATFORM_SITE) | CFG_ONLY(PLATFORM_MATTERMOST) | CFG_ONLY(PLATFORM_IRC) },
 };
 
 static const char *const ws_schemes[] = { "ws://", "wss://", NULL };
@@ -177,7 +177,7 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 }
 
 void
-parse_connections(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_connections(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g;

@@ -172,22 +172,22 @@ cfg_set_str(struct cfg_ctx *ctx, char **field, const char *v)
 static int
 key_cmp(const void *key, const void *elem)
 {
-	return strcmp(key, ((const struct known_key *)elem)->name);
+	return strcmp(key, ((const struct cfg_known_key *)elem)->name);
 }
 
 /* Every member of G must be in KEYS and, if TYPE >= 0, used by that platform. */
 void
 cfg_check_keys(struct cfg_ctx *ctx, const config_setting_t *g,
-    const struct known_key *keys, size_t n, int type)
+    const struct cfg_known_key *keys, size_t n, int type)
 {
 	for (int i = 0; i < config_setting_length(g); i++) {
 		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		const struct known_key *k;
+		const struct cfg_known_key *k;
 
 		k = bsearch(config_setting_name(s), keys, n, sizeof(*keys), key_cmp);
 		if (k == NULL)
 			cfg_err(ctx, s, "unknown setting");
-		else if (type >= 0 && k->only != 0 && !(k->only & P(type)))
+		else if (type >= 0 && k->only != 0 && !(k->only & CFG_ONLY(type)))
 			cfg_err(ctx, s, "not used by %s connections",
 			    config_platform_name((enum platform_type)type));
 	}
@@ -345,7 +345,7 @@ cfg_get_duration(struct cfg_ctx *ctx, const config_setting_t *g, const char *key
 /* Group member KEY of ROOT, with only the keys in KEYS; NULL if absent or bad. */
 config_setting_t *
 cfg_get_group(struct cfg_ctx *ctx, const config_setting_t *root, const char *key,
-    const struct known_key *keys, size_t n)
+    const struct cfg_known_key *keys, size_t n)
 {
 	config_setting_t *g = cfg_get_typed(ctx, root, key, CONFIG_TYPE_GROUP);
 
@@ -465,8 +465,8 @@ cfg_free_strv(char **v, size_t n)
 
 /* The strings of list L, each checked by CHECK, replace (*v, *n). */
 void
-copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
-    string_check *check)
+cfg_copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
+    cfg_string_check *check)
 {
 	size_t len = (size_t)config_setting_length(l);
 	char **out = calloc(len ? len : 1, sizeof(*out));

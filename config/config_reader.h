@@ -34,14 +34,14 @@ struct cfg_ctx {
 
 /*
  * A key a group knows; tables of them are sorted by name (bsearch).  For
- * connections, ONLY has a bit P(type) per platform that uses the key; 0 means
+ * connections, ONLY has a bit CFG_ONLY(type) per platform that uses the key; 0 means
  * every platform, or not a connection.
  */
-struct known_key {
+struct cfg_known_key {
 	const char *name;
 	unsigned int only;
 };
-#define P(t)	(1u << (t))
+#define CFG_ONLY(t)	(1u << (t))
 
 /* --- errors --- */
 
@@ -63,7 +63,7 @@ void cfg_set_str(struct cfg_ctx *ctx, char **field, const char *v);
 void cfg_free_strv(char **v, size_t n);
 /* Report members of G not in KEYS, or (TYPE >= 0) not used by that platform. */
 void cfg_check_keys(struct cfg_ctx *ctx, const config_setting_t *g,
-    const struct known_key *keys, size_t n, int type);
+    const struct cfg_known_key *keys, size_t n, int type);
 /* Member KEY of G if present and of TYPE (INT takes INT64, LIST takes ARRAY). */
 config_setting_t *cfg_get_typed(struct cfg_ctx *ctx, const config_setting_t *g,
     const char *key, int type);
@@ -83,7 +83,7 @@ void cfg_get_duration(struct cfg_ctx *ctx, const config_setting_t *g,
     const char *key, int64_t min, int64_t *out_ms);
 /* Group member KEY of ROOT, its keys checked against KEYS. */
 config_setting_t *cfg_get_group(struct cfg_ctx *ctx, const config_setting_t *root,
-    const char *key, const struct known_key *keys, size_t n);
+    const char *key, const struct cfg_known_key *keys, size_t n);
 /* The list of groups KEY of ROOT in *OUT: its length, 0 if absent or bad
  * (a missing or empty list reported if REQUIRED). */
 size_t cfg_get_group_list(struct cfg_ctx *ctx, const config_setting_t *root, const char *key,
@@ -106,9 +106,9 @@ char *cfg_secret(struct cfg_ctx *ctx, const config_setting_t *g, const char *key
     bool allow_inline, bool required, const char *cred_name);
 
 /* Copies string list L into *V and *N (freeing the old), each element checked by CHECK. */
-typedef void string_check(struct cfg_ctx *ctx, const config_setting_t *e,
+typedef void cfg_string_check(struct cfg_ctx *ctx, const config_setting_t *e,
     char **v, size_t i);
-void copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
-    string_check *check);
+void cfg_copy_strings(struct cfg_ctx *ctx, const config_setting_t *l, char ***v, size_t *n,
+    cfg_string_check *check);
 
 #endif

@@ -12,11 +12,11 @@
 #include <string.h>
 
 /* Sorted (strcmp) for bsearch. */
-static const struct known_key staff_keys[] = {
+static const struct cfg_known_key staff_keys[] = {
 	{ "email", 0 }, { "id", 0 }, { "identities", 0 }, { "lang", 0 },
 	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
 };
-static const struct known_key shift_keys[] = {
+static const struct cfg_known_key shift_keys[] = {
 	{ "end", 0 }, { "name", 0 }, { "standby", 0 }, { "start", 0 },
 };
 
@@ -144,7 +144,7 @@ parse_staff_member(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 }
 
 void
-parse_staff(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_staff(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g;
@@ -214,7 +214,7 @@ parse_shift(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 }
 
 void
-parse_shifts(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_shifts(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g;
