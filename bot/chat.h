@@ -91,17 +91,17 @@ void reply_usage(struct request *req);
 /* A failed state call: "store unavailable" or an internal error, marked so. */
 void reply_state_error(struct request *req, const char *err);
 /* Formats ID in the caller's language into BUF (for building lists). */
-const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
+const char *request_msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
 /* BUF must be an array (its size is taken): a pointer fails to compile. */
 #define MSG(req, buf, id, ...) \
-	msg((req), (buf), sizeof(buf) + 0 * sizeof(struct { \
+	request_msg((req), (buf), sizeof(buf) + 0 * sizeof(struct { \
 	    _Static_assert(!__builtin_types_compatible_p(__typeof__(buf), __typeof__(&(buf)[0])), \
 	        "MSG needs an array"); int dummy; }), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
 	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
 
 /* The same into a buffer of N bytes. */
 #define MSGN(req, buf, n, id, ...) \
-	msg((req), (buf), (n), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	request_msg((req), (buf), (n), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
 	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
 
 /* Ends the request: counts its result and frees it.  Exactly once. */

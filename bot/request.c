@@ -132,7 +132,7 @@ void reply_state_error(struct request *req, const char *err)
 	}
 }
 
-const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
+const char *request_msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
 {
 	catalog_format(buf, n, req->caller.lang, id, kv, nkv);
 	return buf;
