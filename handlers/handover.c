@@ -34,8 +34,8 @@ void handover_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
-	struct shift_instance around[AROUND_MAX], next;
-	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	struct shift_instance around[SHIFT_AROUND_MAX], next;
+	int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 	char running[1024];
 	size_t len = 0;
 	struct state_args *a;
@@ -152,8 +152,8 @@ void handover_show_cmd(struct request *req)
 		/* during a shift: the notes handed to it (the previous shift's), and its
 		 * own for the next one if already written; between shifts: the notes of
 		 * the last shift, the ones the next lead gets */
-		struct shift_instance around[AROUND_MAX];
-		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+		struct shift_instance around[SHIFT_AROUND_MAX];
+		int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 		inst = around[0];
 		for (int i = 0; i < n; i++)
 			if (around[i].start <= now) {
