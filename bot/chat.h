@@ -43,7 +43,7 @@ struct request {
 	char *msg_id;                   /* platform message id, may be NULL */
 	char *text;                     /* the line without prefix, trimmed */
 	char *text_rewritten;           /* text when mentions rewrote it (own allocation), else NULL */
-	bool pooled;                    /* of the ordinary size, reusable (bot/dispatch.c) */
+	bool pooled;                    /* of the ordinary size, reusable (bot/request_pool.c) */
 	char *click;                    /* a button click's handle (chat_event.click), else NULL */
 	char *click_answer;             /* what a click's command answered, for click_done */
 	int64_t received_ms;
@@ -60,7 +60,10 @@ struct request {
 	struct parsed cmd;
 };
 
-/* "Mia Keller [CCS]": every name the bot prints carries the level shortcode. */
+/* "Mia Keller [CCS]": every name the bot prints carries the level shortcode.
+ * The one place it is formatted in C (state/scripts/_1lib.lua's staff_name()
+ * is the one in Lua); LEVEL "" or NULL: the name alone. */
+const char *display_name(const char *name, const char *level, char *buf, size_t n);
 const char *person_display(const struct person *p, char *buf, size_t n);
 /* Catalog name of a role in LANG. */
 const char *role_display(enum role r, const char *lang);
@@ -88,17 +91,17 @@ void reply_usage(struct request *req);
 /* A failed state call: "store unavailable" or an internal error, marked so. */
 void reply_state_error(struct request *req, const char *err);
 /* Formats ID in the caller's language into BUF (for building lists). */
-const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
+const char *request_msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
 /* BUF must be an array (its size is taken): a pointer fails to compile. */
 #define MSG(req, buf, id, ...) \
-	msg((req), (buf), sizeof(buf) + 0 * sizeof(struct { \
+	request_msg((req), (buf), sizeof(buf) + 0 * sizeof(struct { \
 	    _Static_assert(!__builtin_types_compatible_p(__typeof__(buf), __typeof__(&(buf)[0])), \
 	        "MSG needs an array"); int dummy; }), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
 	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
 
 /* The same into a buffer of N bytes. */
 #define MSGN(req, buf, n, id, ...) \
-	msg((req), (buf), (n), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
+	request_msg((req), (buf), (n), (id), (const char *const[]){ NULL, ##__VA_ARGS__ } + 1, \
 	    sizeof((const char *const[]){ NULL, ##__VA_ARGS__ }) / sizeof(char *) - 1)
 
 /* Ends the request: counts its result and frees it.  Exactly once. */

@@ -84,5 +84,5 @@ void conn_free(struct conn *c)
 	free(c->lang);
 	for (int i = 0; i < CHANNEL_MAX; i++)
 		free(c->channel[i]);
-	c->ops->free(c);        /* frees impl, the outbox and c */
+	c->ops->free(c);        /* frees the adapter's part, the outbox and c */
 }

@@ -82,7 +82,6 @@ struct conn {
 	uint64_t events_in;
 	uint64_t bad_frames;
 	uint64_t actions_acked;
-	void *impl;                     /* the adapter's */
 };
 
 /* Hands a message (or a click, CLICK non-NULL) to the daemon, counting it.

@@ -11,7 +11,8 @@
  * context and our handles, so uv_run() returns with nothing left open.
  */
 #include "bot/daemon.h"
-#include "bot/strcopy.h"
+#include "bot/dispatch.h"
+#include "bot/request_pool.h"
 #include "bot/sdnotify.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
@@ -23,8 +24,9 @@
 #include "bot/clock.h"
 #include "bot/site.h"
 #include "bot/wsc.h"
-#include "bot/when.h"
 #include "state/redis.h"
+#include "state/resume.h"
+#include "state/staff_sync.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +45,6 @@
 enum stop_phase { RUNNING, DRAINING, CLOSING_CONNS, CLOSING_STATE, DONE };
 
 static void begin_stop(struct dutybot *bot);
-static void sync_staff(struct dutybot *bot);
 
 /* ---- outgoing ---- */
 
@@ -87,57 +88,39 @@ static bool hook_event(struct conn *c, const struct chat_event *ev)
 	return true;
 }
 
-struct resume_load {
+/* the adapter's callback names its connection; state's takes one pointer */
+struct resume_wait {
 	struct conn *conn;
 	void (*done)(struct conn *c, const char *session, const char *last_id);
 };
 
-static void on_resume_loaded(const redisReply *r, const char *err, void *privdata)
+static void on_resume_loaded(void *arg, const char *session, const char *last_id)
 {
-	struct resume_load *rl = privdata;
-	const char *session = NULL, *last_id = NULL;
+	struct resume_wait *w = arg;
 
-	if (err == NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    r->element[0]->type == REDIS_REPLY_STRING && r->element[1]->type == REDIS_REPLY_STRING) {
-		session = r->element[0]->str;
-		last_id = r->element[1]->str;
-	} else if (err != NULL) {
-		log_warnx("%s: resume point unavailable (%s): starting a new session", rl->conn->name, err);
-	}
-	rl->done(rl->conn, session, last_id);
-	free(rl);
+	w->done(w->conn, session, last_id);
+	free(w);
 }
 
 static void hook_load_resume(struct conn *c, void (*done)(struct conn *c, const char *session, const char *last_id))
 {
 	struct dutybot *bot = c->owner;
-	struct resume_load *rl = malloc(sizeof(*rl));
-	struct state_args *a = state_args_new();
+	struct resume_wait *w = malloc(sizeof(*w));
 
-	if (rl == NULL || a == NULL) {
-		free(rl);
-		state_args_free(a);
+	if (w == NULL) {
 		done(c, NULL, NULL);
 		return;
 	}
-	rl->conn = c;
-	rl->done = done;
-	state_args_add(a, "HMGET");
-	state_args_addf(a, "%sresume:%s", state_prefix(bot->state), c->name);
-	state_args_add(a, "session");
-	state_args_add(a, "last_id");
-	state_call(bot->state, a, on_resume_loaded, rl);
+	w->conn = c;
+	w->done = done;
+	state_resume_load(bot->state, c->name, on_resume_loaded, w);
 }
 
 static void hook_save_resume(struct conn *c, const char *session, const char *last_id)
 {
 	struct dutybot *bot = c->owner;
-	struct resume_point *rp = &bot->resume[conn_index(bot, c)];
 
-	/* per message: no formatter */
-	copy_trunc(rp->session, sizeof(rp->session), session ? session : "");
-	copy_trunc(rp->last_id, sizeof(rp->last_id), last_id ? last_id : "");
-	rp->dirty = true;
+	state_resume_note(&bot->resume[conn_index(bot, c)], session, last_id);
 }
 
 static void hook_delivery_failed(struct conn *c, const struct out_msg *m, const char *code)
@@ -173,34 +156,12 @@ static const struct conn_hooks hooks = {
 	.on_stopped = hook_stopped,
 };
 
-/* ---- resume points ---- */
-
-static void on_resume_saved(const redisReply *r, const char *err, void *privdata)
-{
-	struct resume_point *rp = privdata;
-
-	(void)r;
-	if (err != NULL)
-		rp->dirty = true;       /* try again on the next flush */
-}
+/* ---- resume points and staff, in Redis (state/resume.c, state/staff_sync.c) ---- */
 
 static void flush_resume(struct dutybot *bot)
 {
-	for (size_t i = 0; i < bot->n_conns; i++) {
-		struct resume_point *rp = &bot->resume[i];
-		struct state_args *a;
-		if (!rp->dirty || !rp->session[0] || !rp->last_id[0] || !state_is_up(bot->state))
-			continue;
-		rp->dirty = false;
-		a = state_args_new();
-		state_args_add(a, "HSET");
-		state_args_addf(a, "%sresume:%s", state_prefix(bot->state), bot->conns[i]->name);
-		state_args_add(a, "session");
-		state_args_add(a, rp->session);
-		state_args_add(a, "last_id");
-		state_args_add(a, rp->last_id);
-		state_call(bot->state, a, on_resume_saved, rp);
-	}
+	for (size_t i = 0; i < bot->n_conns; i++)
+		state_resume_save(bot->state, bot->conns[i]->name, &bot->resume[i]);
 }
 
 static void on_resume_flush(uv_timer_t *t)
@@ -208,70 +169,10 @@ static void on_resume_flush(uv_timer_t *t)
 	flush_resume(t->data);
 }
 
-/* ---- staff from the config ---- */
-
-static void on_staff_upserted(const redisReply *r, const char *err, void *privdata)
+static void on_staff_synced(void *arg)
 {
-	struct dutybot *bot = privdata;
-
-	if (err != NULL) {
-		log_warnx("staff: could not store a config entry: %s (will retry)", err);
-		bot->staff_synced = false;
-	} else if (r->type == REDIS_REPLY_ARRAY && r->elements == 1 && r->element[0]->integer > 0) {
-		log_debug("staff: config entry updated");
-	}
-	if (--bot->staff_pending == 0 && bot->staff_synced) {
-		log_info("staff: %zu config entries in the state store", bot->cfg->n_staff);
-		malloc_trim(0);         /* start-up is over: what parsing and syncing used goes back */
-	}
-}
-
-static void sync_staff(struct dutybot *bot)
-{
-	const struct config *cfg = bot->cfg;
-	const char *prefix = state_prefix(bot->state);
-
-	bot->staff_synced = true;
-	for (size_t i = 0; i < cfg->n_staff; i++) {
-		const struct config_staff *s = &cfg->staff[i];
-		struct state_args *a = state_args_new();
-		char idents[2048];
-		size_t len = 0;
-
-		idents[0] = '\0';
-		for (size_t k = 0; k < s->n_identities; k++)
-			len += (size_t)snprintf(idents + len, len < sizeof(idents) ? sizeof(idents) - len : 0,
-			    "%s%s", k ? " " : "", s->identities[k]);
-		if (len >= sizeof(idents)) {
-			/* a cut identity would name somebody else: skip the entry */
-			log_warnx("staff: %s has too many identities to store; entry skipped", s->id);
-			state_args_free(a);
-			continue;
-		}
-		state_args_addf(a, "%sstaff:%s", prefix, s->id);
-		state_args_add(a, prefix);
-		state_args_addf(a, "%lld", (long long)clock_now_ms());
-		state_args_add(a, s->id);
-		state_args_add(a, s->name);
-		state_args_add(a, s->email);
-		state_args_add(a, config_role_name(s->role));
-		state_args_add(a, config_level_name(s->level));
-		state_args_add(a, s->lang ? s->lang : "");
-		state_args_add(a, idents);
-		if (s->probation_start != NULL) {
-			struct ymd d;
-			when_parse_date(s->probation_start, clock_now_ms(), &d);
-			state_args_addf(a, "%lld", (long long)when_local_ms(d, 0));
-		} else {
-			state_args_add(a, "");
-		}
-		if (s->probation_ms > 0)
-			state_args_addf(a, "%lld", (long long)s->probation_ms);
-		else
-			state_args_add(a, "");
-		bot->staff_pending++;
-		state_eval(bot->state, SCRIPT_STAFF_UPSERT, 1, a, on_staff_upserted, bot);
-	}
+	(void)arg;
+	malloc_trim(0);         /* start-up is over: what parsing and syncing used goes back */
 }
 
 /* ---- start ---- */
@@ -283,7 +184,7 @@ static void start_connections(struct dutybot *bot)
 			log_warnx("%s: could not start", bot->conns[i]->name);
 	timers_start(bot->timers);
 	deliver_start(bot->deliver);
-	notify_send("READY=1\nSTATUS=running");
+	sdnotify_send("READY=1\nSTATUS=running");
 	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
 	    state_is_up(bot->state) ? "up" : "down (retrying)");
 }
@@ -306,18 +207,17 @@ static void on_startup_timer(uv_timer_t *t)
 	/* give memory freed after a burst back to the system once things are quiet */
 	if (bot->requests_in_flight == 0 && bot->metrics.events_in != bot->trimmed_at_events) {
 		bot->trimmed_at_events = bot->metrics.events_in;
-		dispatch_trim(bot);
+		request_pool_trim(bot->requests);
 		malloc_trim(0);
 	}
 	/* after a Redis restart the store may be empty: upserts are idempotent */
-	if (state_is_up(bot->state) && bot->synced_epoch != state_epoch(bot->state)) {
-		bot->staff_synced = false;
+	if (state_is_up(bot->state) && bot->staff.epoch != state_epoch(bot->state)) {
+		bot->staff.synced = false;
 		for (size_t i = 0; i < bot->n_conns; i++)
 			bot->resume[i].dirty = true;
 	}
-	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping) {
-		bot->synced_epoch = state_epoch(bot->state);
-		sync_staff(bot);
+	if (!bot->staff.synced && bot->staff.pending == 0 && state_is_up(bot->state) && !bot->stopping) {
+		state_staff_sync(&bot->staff, bot->state, bot->cfg);
 		attendance_schedule_week_close(bot);
 		reports_schedule_day(bot);
 		complaints_schedule_shift_start(bot);
@@ -372,7 +272,7 @@ static void reload(struct dutybot *bot)
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	log_set_level((enum log_level)log_level_parse(cfg->log_level));
-	bot->staff_synced = false;   /* the startup timer syncs the staff again */
+	bot->staff.synced = false;   /* the startup timer syncs the staff again */
 	log_info("configuration reloaded from %s", bot->config_path);
 }
 
@@ -381,9 +281,9 @@ static void on_signal(uv_signal_t *s, int signum)
 	struct dutybot *bot = s->data;
 
 	if (signum == SIGHUP) {
-		notify_send("RELOADING=1");
+		sdnotify_send("RELOADING=1");
 		reload(bot);
-		notify_send("READY=1");
+		sdnotify_send("READY=1");
 		return;
 	}
 	if (bot->stopping) {
@@ -400,7 +300,7 @@ static void on_signal(uv_signal_t *s, int signum)
 static void on_watchdog(uv_timer_t *t)
 {
 	(void)t;
-	notify_send("WATCHDOG=1");
+	sdnotify_send("WATCHDOG=1");
 }
 
 /* ---- stop ---- */
@@ -521,7 +421,7 @@ static void begin_stop(struct dutybot *bot)
 	bot->stopping = true;
 	bot->stop_phase = DRAINING;
 	bot->shutdown_deadline = clock_now_ms() + DRAIN_MS;
-	notify_send("STOPPING=1");
+	sdnotify_send("STOPPING=1");
 	uv_timer_start(&bot->shutdown_timer, on_shutdown_timer, 0, 20);
 }
 
@@ -649,9 +549,11 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));
 	bot->timers = timers_new(bot);
 	bot->deliver = deliver_new(bot);
+	bot->requests = request_pool_new();
+	bot->staff.on_synced = on_staff_synced;
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
 	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL || bot->timers == NULL ||
-	    bot->deliver == NULL)
+	    bot->deliver == NULL || bot->requests == NULL)
 		return -1;
 	if (create_lws(bot) != 0)
 		return -1;
@@ -682,7 +584,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	uv_timer_init(bot->loop, &bot->shutdown_timer);
 	uv_timer_init(bot->loop, &bot->startup_timer);
 	bot->watchdog.data = bot->resume_flush.data = bot->shutdown_timer.data = bot->startup_timer.data = bot;
-	if ((wd_usec = notify_watchdog_usec()) > 0)
+	if ((wd_usec = sdnotify_watchdog_usec()) > 0)
 		uv_timer_start(&bot->watchdog, on_watchdog, wd_usec / 2000, wd_usec / 2000);
 	return 0;
 }
@@ -733,6 +635,7 @@ void daemon_free(struct dutybot *bot)
 		free(bot->loop);
 	}
 	dispatch_free(bot);
+	request_pool_free(bot->requests);
 	state_free(bot->state);
 	guard_free(bot->guard);
 	free(bot->metrics.commands);

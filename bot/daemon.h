@@ -13,9 +13,11 @@
 #include "config/config.h"
 #include "bot/conn.h"
 #include "bot/chat.h"
+#include "state/staff_sync.h"
 
 struct lws_context;
 struct state;
+struct state_resume_point;
 struct guard;
 struct timers;
 struct deliver;
@@ -32,12 +34,6 @@ struct metrics {
 	uint64_t delivery_failures;
 };
 
-struct resume_point {
-	char session[128];
-	char last_id[128];
-	bool dirty;
-};
-
 struct dutybot {
 	uv_loop_t *loop;
 	struct config *cfg;             /* owned; replaced on reload */
@@ -45,7 +41,7 @@ struct dutybot {
 	struct state *state;
 	struct lws_context *lws;
 	struct conn **conns;
-	struct resume_point *resume;    /* per conn */
+	struct state_resume_point *resume;      /* per conn (state/resume.h) */
 	size_t n_conns;
 	struct guard *guard;
 	struct timers *timers;          /* durable timers (bot/timers.c) */
@@ -57,10 +53,8 @@ struct dutybot {
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
 	bool started;                   /* connections started */
-	bool staff_synced;              /* the config's staff are in Redis */
+	struct state_staff_sync staff;  /* the config's staff in Redis (state/staff_sync.h) */
 	uint64_t trimmed_at_events;     /* malloc_trim() ran when events_in was this */
-	unsigned synced_epoch;          /* ...as of this Redis connection */
-	int staff_pending;
 	int64_t shutdown_deadline;
 	int stop_phase;
 	bool loop_ready;                /* uv_loop_init succeeded */
@@ -68,6 +62,7 @@ struct dutybot {
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
 	void *http;                     /* bot/http.c */
 	struct begin_batch *batch;      /* commands waiting for their begin call (bot/dispatch.c) */
+	struct request_pool *requests;  /* memory of the requests (bot/request_pool.c) */
 };
 
 int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg);
@@ -78,18 +73,5 @@ struct conn *daemon_conn(struct dutybot *bot, const char *name);
 /* Queues an action on C and counts it. */
 void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,
                   const char *text, const char *origin_room, const char *origin_user, const char *lang);
-
-/* Dispatcher entry (bot/dispatch.c). */
-void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event *ev);
-/* The begin batch's loop handles: init with the daemon's other handles... */
-int dispatch_init(struct dutybot *bot);
-/* ...close at shutdown: what is still batched is sent first (or fails, and is answered). */
-void dispatch_close(struct dutybot *bot);
-/* After the loop ended. */
-void dispatch_free(struct dutybot *bot);
-/* A request is done with: kept for the next one, or freed. */
-void dispatch_release(struct dutybot *bot, struct request *req);
-/* Frees the requests kept for reuse (when things are quiet). */
-void dispatch_trim(struct dutybot *bot);
 
 #endif

@@ -25,7 +25,9 @@
  * batch in the order they were read, the error path for all of them when the
  * call fails.
  */
+#include "bot/dispatch.h"
 #include "bot/daemon.h"
+#include "bot/request_pool.h"
 #include "bot/commands.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
@@ -40,11 +42,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
 
 /* S of N bytes into *AT (terminated); returns the copy and moves *AT past it. */
 static char *put(char **at, const char *s, size_t n)
@@ -148,7 +145,6 @@ static void route(struct request *req)
 
 struct begin_batch;
 static void batch_add(struct begin_batch *b, struct request *req);
-static struct request *request_alloc(struct begin_batch *b, size_t strings);
 static void delay_arm(struct begin_batch *b);
 
 /* Tells USER privately what the guard did (ID with NAME, SECONDS and KV). */
@@ -397,13 +393,13 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	} else if (!ev->dm) {
 		return;         /* chatter */
 	}
-	while (blen > 0 && blank(*body)) {
+	while (blen > 0 && parse_blank(*body)) {
 		body++;
 		blen--;
 	}
 	if (blen == 0)
 		return;         /* a lone "!" */
-	while (blen > 0 && blank(body[blen - 1]))
+	while (blen > 0 && parse_blank(body[blen - 1]))
 		blen--;
 	bot->metrics.events_in++;
 	copy_join(identity, sizeof(identity), c->name, ':', ev->user_id);
@@ -427,7 +423,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	len[1] = strlen(ev->user_id);
 	len[2] = ev->msg_id ? strlen(ev->msg_id) : 0;
 	len[3] = ev->click ? strlen(ev->click) : 0;
-	req = request_alloc(bot->batch, len[0] + len[1] + len[2] + len[3] + blen + 5);
+	req = request_pool_get(bot->requests, len[0] + len[1] + len[2] + len[3] + blen + 5);
 	if (req == NULL) {
 		log_warnx("dispatch: out of memory");
 		return;
@@ -454,9 +450,6 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 /* ---- the begin batch ---- */
 
 #define BEGIN_BATCH_MAX 128
-#define REQUEST_POOL_MAX 64
-#define REQUEST_STRINGS 256     /* room, user, message id and text of an ordinary line */
-
 struct begin_batch {
 	struct dutybot *bot;
 	uv_check_t check;
@@ -465,45 +458,7 @@ struct begin_batch {
 	uv_timer_t delay;               /* runs staff commands the guard made wait, when their turn comes */
 	size_t n;
 	struct request *req[BEGIN_BATCH_MAX];
-	/* Requests of the ordinary size, kept for the next ones: at ~1.9 KiB a
-	 * request is beyond glibc's thread cache, and its malloc and free (bins,
-	 * consolidation) were the allocator's largest share of a command. */
-	size_t n_pool;
-	struct request *pool[REQUEST_POOL_MAX];
 };
-
-/* A zeroed request with room for STRINGS bytes after it. */
-static struct request *request_alloc(struct begin_batch *b, size_t strings)
-{
-	struct request *req;
-
-	if (strings > REQUEST_STRINGS)
-		return calloc(1, sizeof(*req) + strings);
-	req = b->n_pool > 0 ? b->pool[--b->n_pool] : malloc(sizeof(*req) + REQUEST_STRINGS);
-	if (req != NULL) {
-		memset(req, 0, sizeof(*req));
-		req->pooled = true;
-	}
-	return req;
-}
-
-void dispatch_release(struct dutybot *bot, struct request *req)
-{
-	struct begin_batch *b = bot->batch;
-
-	if (req->pooled && b != NULL && b->n_pool < REQUEST_POOL_MAX)
-		b->pool[b->n_pool++] = req;
-	else
-		free(req);
-}
-
-void dispatch_trim(struct dutybot *bot)
-{
-	struct begin_batch *b = bot->batch;
-
-	while (b != NULL && b->n_pool > 0)
-		free(b->pool[--b->n_pool]);
-}
 
 /* One begin_batch.lua call in flight: its requests, in order. */
 struct begin_call {
@@ -668,7 +623,6 @@ void dispatch_close(struct dutybot *bot)
 
 void dispatch_free(struct dutybot *bot)
 {
-	dispatch_trim(bot);
 	free(bot->batch);
 	bot->batch = NULL;
 }

@@ -4,7 +4,6 @@
  */
 #include "bot/log.h"
 
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,16 +43,6 @@ static void vlog(int prio, const char *word, const char *suffix, const char *fmt
 		fprintf(stderr, "<%d>%s%s%s\n", prio, line, suffix ? ": " : "", suffix ? suffix : "");
 	else
 		fprintf(stderr, "dutybot %s: %s%s%s\n", word, line, suffix ? ": " : "", suffix ? suffix : "");
-}
-
-void log_warn(const char *fmt, ...)
-{
-	va_list ap;
-	const char *err = strerror(errno);
-
-	va_start(ap, fmt);
-	vlog(4, "warning", err, fmt, ap);
-	va_end(ap);
 }
 
 void log_warnx(const char *fmt, ...)

@@ -12,7 +12,6 @@ void log_init(void);
 void log_set_level(enum log_level level);
 int log_level_parse(const char *name);          /* -1 if unknown */
 
-void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));   /* adds strerror(errno) */
 void log_warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

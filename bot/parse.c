@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool blank(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 static bool option_word(const char *w)
 {
 	const char *eq = strchr(w, '=');
@@ -43,7 +38,7 @@ enum parse_error parse_command(const char *text, struct parsed *p)
 	}
 	out = p->buf;
 	for (;;) {
-		while (blank(*s))
+		while (parse_blank(*s))
 			s++;
 		if (*s == '\0')
 			break;
@@ -51,7 +46,7 @@ enum parse_error parse_command(const char *text, struct parsed *p)
 			return PARSE_TOO_MANY_WORDS;
 		p->offset[p->argc] = (uint16_t)(s - text);
 		p->argv[p->argc] = out;
-		while (*s != '\0' && !blank(*s)) {
+		while (*s != '\0' && !parse_blank(*s)) {
 			if (*s == '"') {
 				for (s++; *s != '"'; s++) {
 					if (*s == '\0')

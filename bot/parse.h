@@ -32,6 +32,12 @@ struct parsed {
 	char small[PARSE_SMALL];
 };
 
+/* What separates words, and what is trimmed around a command (dispatch). */
+static inline bool parse_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
 enum parse_error {
 	PARSE_OK,
 	PARSE_EMPTY,            /* nothing after the prefix */

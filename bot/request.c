@@ -5,6 +5,7 @@
  */
 #include "bot/daemon.h"
 #include "bot/commands.h"
+#include "bot/request_pool.h"
 #include "bot/clock.h"
 #include "bot/timers.h"
 #include "bot/deliver.h"
@@ -16,13 +17,18 @@
 
 #define REPLY_MAX 16384
 
+const char *display_name(const char *name, const char *level, char *buf, size_t n)
+{
+	if (level != NULL && *level)
+		snprintf(buf, n, "%s [%s]", name, level);
+	else
+		snprintf(buf, n, "%s", name);
+	return buf;
+}
+
 const char *person_display(const struct person *p, char *buf, size_t n)
 {
-	if (p->level != LEVEL_NONE)
-		snprintf(buf, n, "%s [%s]", p->name, config_level_name(p->level));
-	else
-		snprintf(buf, n, "%s", p->name);
-	return buf;
+	return display_name(p->name, config_level_name(p->level), buf, n);
 }
 
 const char *role_display(enum role r, const char *lang)
@@ -126,7 +132,7 @@ void reply_state_error(struct request *req, const char *err)
 	}
 }
 
-const char *msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
+const char *request_msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
 {
 	catalog_format(buf, n, req->caller.lang, id, kv, nkv);
 	return buf;
@@ -150,7 +156,7 @@ void request_done(struct request *req)
 	free(req->click_answer);
 	free(req->text_rewritten);
 	parse_free(&req->cmd);
-	dispatch_release(bot, req);
+	request_pool_put(bot->requests, req);
 }
 
 const struct config *request_config(const struct request *req)

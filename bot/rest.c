@@ -47,7 +47,7 @@
 /* ---- the objects ---- */
 
 struct rqueue {
-	struct entry e;
+	struct rest_table_entry e;
 	struct req *head, *tail;        /* HEAD is ready, in flight or finished */
 };
 
@@ -61,8 +61,8 @@ struct req {
 	enum req_state state;
 	struct transfer t;              /* method, url, body; the answer */
 	const char *path;               /* inside URL */
-	struct route *route;
-	struct bucket *bucket;          /* the one it is in flight on */
+	struct rest_route *route;
+	struct rest_bucket *bucket;          /* the one it is in flight on */
 	struct rqueue *queue;
 	rest_done_fn *done;
 	void *arg;
@@ -83,10 +83,10 @@ struct rest {
 	char *name, *base_url, *auth;
 	struct rest_curl *curl;
 	uv_timer_t sched;
-	uint64_t sched_at;              /* when sched fires; NEVER when stopped */
+	uint64_t sched_at;              /* when sched fires; REST_NEVER when stopped */
 	struct list ready, in_flight, finished;
 	struct rest_limits *limits;
-	struct table queues;
+	struct rest_table queues;
 	uint64_t next_seq;
 	size_t n_reqs;
 	unsigned backoff_ms;
@@ -196,7 +196,7 @@ static const char *loggable(const char *path, char *buf, size_t size)
 static void req_free(struct rest *r, struct req *q)
 {
 	if (q->route != NULL)
-		limits_route_unref(q->route);
+		rest_limits_route_unref(q->route);
 	curl_slist_free_all(q->t.headers);
 	free(q->t.resp.p);
 	free(q->t.method);
@@ -288,7 +288,7 @@ static void start(struct rest *r, struct req *q, uint64_t now)
 	}
 	q->state = REQ_IN_FLIGHT;
 	list_append(&r->in_flight, q);
-	q->bucket = limits_sent(r->limits, q->route, now + CLOCK_SLACK_MS);
+	q->bucket = rest_limits_sent(r->limits, q->route, now + CLOCK_SLACK_MS);
 }
 
 /* ---- the scheduler ---- */
@@ -308,12 +308,12 @@ static void sched_at(struct rest *r, uint64_t when)
 /* When Q may go as far as its own limits go (not the global ones). */
 static uint64_t ready_at(const struct req *q, uint64_t now)
 {
-	return max_u64(q->not_before, limits_route_next(q->route, now));
+	return max_u64(q->not_before, rest_limits_route_next(q->route, now));
 }
 
 static void pump(struct rest *r)
 {
-	uint64_t now = uv_now(r->loop), wake = NEVER, hold = limits_global_hold(r->limits);
+	uint64_t now = uv_now(r->loop), wake = REST_NEVER, hold = rest_limits_global_hold(r->limits);
 	struct req *q, *next;
 
 	if (now < hold) {
@@ -328,14 +328,14 @@ static void pump(struct rest *r)
 				wake = t;
 			continue;
 		}
-		if ((t = limits_global_next(r->limits)) > now) {
+		if ((t = rest_limits_global_next(r->limits)) > now) {
 			if (t < wake)
 				wake = t;
 			break;
 		}
 		start(r, q, now);
 	}
-	if (wake != NEVER)
+	if (wake != REST_NEVER)
 		sched_at(r, wake);
 }
 
@@ -343,7 +343,7 @@ static void on_sched(uv_timer_t *t)
 {
 	struct rest *r = t->data;
 
-	r->sched_at = NEVER;
+	r->sched_at = REST_NEVER;
 	while (r->finished.head != NULL && !r->closing)
 		deliver(r, r->finished.head);   /* done() may call rest_free() */
 	if (!r->closing)
@@ -356,7 +356,7 @@ static void on_sched(uv_timer_t *t)
 static void rate_limited(struct rest *r, struct req *q, uint64_t now)
 {
 	bool global;
-	uint64_t ms = limits_429(r->limits, q->route, &q->t.hdr, q->t.resp.p, q->t.resp.len, now, &global);
+	uint64_t ms = rest_limits_429(r->limits, q->route, &q->t.hdr, q->t.resp.p, q->t.resp.len, now, &global);
 	char pbuf[256];
 
 	q->not_before = now + ms;
@@ -393,7 +393,7 @@ static void failed_attempt(struct rest *r, struct req *q, long status, CURLcode 
 	if (++q->attempts < REST_MAX_ATTEMPTS && (status != 0 || retryable(rc))) {
 		uint64_t ms = backoff(r, q->attempts);
 		if (status != 0)        /* a 503 may say how long */
-			ms = max_u64(ms, limits_retry_after(&q->t.hdr));
+			ms = max_u64(ms, rest_limits_retry_after(&q->t.hdr));
 		log_info("rest %s: %s %s: %s; attempt %d of %d in %llu ms", r->name, q->t.method,
 		         loggable(q->path, pbuf, sizeof(pbuf)), why ? why : sbuf, q->attempts + 1,
 		         REST_MAX_ATTEMPTS, (unsigned long long)ms);
@@ -415,17 +415,17 @@ static void transfer_done(void *arg, struct transfer *t, long status, CURLcode r
 	char pbuf[256];
 
 	list_remove(&r->in_flight, q);
-	limits_returned(r->limits, q->bucket);
+	rest_limits_returned(r->limits, q->bucket);
 	q->bucket = NULL;
 	kick(r);                /* the in-flight slot and maybe the bucket are free */
 	if (status != 0)
-		limits_learn(r->limits, q->route, &q->t.hdr, q->path, now);
+		rest_limits_learn(r->limits, q->route, &q->t.hdr, q->path, now);
 	if (status == 429 && ++q->rate_retries <= REST_RATE_RETRIES) {
 		rate_limited(r, q, now);
 	} else if (status == 0 || (status >= 500 && status <= 599)) {
 		failed_attempt(r, q, status, rc, now);
 	} else {
-		if ((status == 401 || status == 403) && limits_warn_once(q->route)) {
+		if ((status == 401 || status == 403) && rest_limits_warn_once(q->route)) {
 			log_warnx("rest %s: %s %s: %ld %s (not retried; logged once for this route)", r->name,
 			          q->t.method, loggable(q->path, pbuf, sizeof(pbuf)), status,
 			          status == 401 ? "unauthorized: is the token right?" : "forbidden: missing permission?");
@@ -444,16 +444,16 @@ struct rest *rest_new(uv_loop_t *loop, const char *name, const char *base_url, b
 		return NULL;
 	r->loop = loop;
 	r->backoff_ms = REST_BACKOFF_MS;
-	r->sched_at = NEVER;
+	r->sched_at = REST_NEVER;
 	r->rng = (uint32_t)uv_hrtime() | 1;
 	r->name = strdup(name);
 	r->base_url = strdup(base_url);
 	/* a slash at the end would double the one every path starts with */
 	if (r->base_url != NULL && r->base_url[0] != '\0' && r->base_url[strlen(r->base_url) - 1] == '/')
 		r->base_url[strlen(r->base_url) - 1] = '\0';
-	if (r->name == NULL || r->base_url == NULL || (r->limits = limits_new(loop)) == NULL ||
+	if (r->name == NULL || r->base_url == NULL || (r->limits = rest_limits_new(loop)) == NULL ||
 	    (r->curl = rest_curl_new(loop, r->name, tls_verify, transfer_done, r)) == NULL) {
-		limits_free(r->limits);
+		rest_limits_free(r->limits);
 		free(r->name);
 		free(r->base_url);
 		free(r);
@@ -473,13 +473,13 @@ void rest_set_auth(struct rest *r, const char *authorization)
 
 void rest_global_limit(struct rest *r, int per_second)
 {
-	if (limits_global(r->limits, per_second) != 0)
+	if (rest_limits_global(r->limits, per_second) != 0)
 		log_warnx("rest %s: out of memory: no global limit", r->name);
 }
 
 void rest_route_limit(struct rest *r, const char *route, int per_minute)
 {
-	if (limits_route_budget(r->limits, route, per_minute) != 0)
+	if (rest_limits_route_budget(r->limits, route, per_minute) != 0)
 		log_warnx("rest %s: out of memory: no limit on %s", r->name, route);
 }
 
@@ -550,7 +550,7 @@ int rest_request(struct rest *r, const char *method, const char *path, const cha
 	q->seq = ++r->next_seq;
 	r->n_reqs++;
 	if (req_fill(r, q, method, path, auth, json_body) != 0 ||
-	    (q->route = limits_route_ref(r->limits, route, method, path)) == NULL) {
+	    (q->route = rest_limits_route_ref(r->limits, route, method, path)) == NULL) {
 		req_free(r, q);
 		return -1;
 	}
@@ -568,7 +568,7 @@ size_t rest_pending(const struct rest *r)
 
 static void release(struct rest *r)
 {
-	limits_free(r->limits);
+	rest_limits_free(r->limits);
 	free(r->queues.slot);
 	free(r->name);
 	free(r->base_url);
@@ -602,7 +602,7 @@ void rest_free(struct rest *r)
 	while ((q = r->in_flight.head) != NULL) {
 		rest_curl_cancel(r->curl, &q->t);
 		list_remove(&r->in_flight, q);
-		limits_returned(r->limits, q->bucket);
+		rest_limits_returned(r->limits, q->bucket);
 		q->bucket = NULL;
 		q->state = REQ_READY;   /* failed below, in its order */
 		list_insert_ordered(&r->ready, q);

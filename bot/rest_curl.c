@@ -123,7 +123,7 @@ static int easy_setup(struct rest_curl *c, struct transfer *t)
 	rc |= curl_easy_setopt(e, CURLOPT_USERAGENT, REST_USER_AGENT);
 	rc |= curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
 	rc |= curl_easy_setopt(e, CURLOPT_WRITEDATA, &t->resp);
-	rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, limits_on_header);
+	rc |= curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, rest_limits_on_header);
 	rc |= curl_easy_setopt(e, CURLOPT_HEADERDATA, &t->hdr);
 	rc |= curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
 	rc |= curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);

@@ -34,7 +34,7 @@ struct transfer {
 	struct curl_slist *headers;     /* rest.c's, from rest_curl_headers() */
 	CURL *easy;                     /* while in flight */
 	/* what the last attempt got back (reset by rest_curl_start()) */
-	struct limits hdr;
+	struct rest_limit_headers hdr;
 	struct buf resp;                /* rest.c frees resp.p */
 	char errbuf[CURL_ERROR_SIZE];
 };

@@ -1,8 +1,8 @@
 /*
  * rest_limits: when a request of rest.c may go out.  rest.c asks before it
- * starts a request (limits_route_next(), limits_global_next(), the global
- * hold) and tells what went out (limits_sent()) and what came back
- * (limits_returned(), the headers, limits_learn(), limits_429()).  Kept
+ * starts a request (rest_limits_route_next(), rest_limits_global_next(), the global
+ * hold) and tells what went out (rest_limits_sent()) and what came back
+ * (rest_limits_returned(), the headers, rest_limits_learn(), rest_limits_429()).  Kept
  * apart from rest.c, which moves requests, because this is the other idea:
  * what the platforms allow, and what their answers said about it.
  *
@@ -16,7 +16,7 @@
  *   - holds from a 429: the bucket's, or everything's when it is global.
  *
  * A route key maps to a bucket; the routes that Discord says share a bucket
- * id share one struct bucket per major parameter (a channel, a guild, a
+ * id share one struct rest_bucket per major parameter (a channel, a guild, a
  * webhook), as Discord counts.  Idle routes are forgotten, so routes that
  * contain ids do not pile up.
  */
@@ -43,25 +43,25 @@ static size_t hash_str(const char *s)
 	return h;
 }
 
-struct entry *rest_table_find(const struct table *t, const char *key)
+struct rest_table_entry *rest_table_find(const struct rest_table *t, const char *key)
 {
 	if (t->n_slot == 0)
 		return NULL;
-	for (struct entry *e = t->slot[hash_str(key) & (t->n_slot - 1)]; e != NULL; e = e->next)
+	for (struct rest_table_entry *e = t->slot[hash_str(key) & (t->n_slot - 1)]; e != NULL; e = e->next)
 		if (strcmp(e->key, key) == 0)
 			return e;
 	return NULL;
 }
 
-static int table_grow(struct table *t)
+static int table_grow(struct rest_table *t)
 {
 	size_t n = t->n_slot ? t->n_slot * 2 : 64;
-	struct entry **slot = calloc(n, sizeof(*slot));
+	struct rest_table_entry **slot = calloc(n, sizeof(*slot));
 
 	if (slot == NULL)
 		return -1;
 	for (size_t i = 0; i < t->n_slot; i++) {
-		struct entry *e = t->slot[i], *next;
+		struct rest_table_entry *e = t->slot[i], *next;
 		for (; e != NULL; e = next) {
 			size_t j = hash_str(e->key) & (n - 1);
 			next = e->next;
@@ -75,7 +75,7 @@ static int table_grow(struct table *t)
 	return 0;
 }
 
-int rest_table_add(struct table *t, struct entry *e)
+int rest_table_add(struct rest_table *t, struct rest_table_entry *e)
 {
 	size_t i;
 
@@ -88,9 +88,9 @@ int rest_table_add(struct table *t, struct entry *e)
 	return 0;
 }
 
-void rest_table_del(struct table *t, struct entry *e)
+void rest_table_del(struct rest_table *t, struct rest_table_entry *e)
 {
-	struct entry **p = &t->slot[hash_str(e->key) & (t->n_slot - 1)];
+	struct rest_table_entry **p = &t->slot[hash_str(e->key) & (t->n_slot - 1)];
 
 	while (*p != e)
 		p = &(*p)->next;
@@ -144,8 +144,8 @@ enum bucket_state {
 	B_LIMITED,      /* limit / remaining / reset_at are known */
 };
 
-struct bucket {
-	struct entry e;         /* key "<X-RateLimit-Bucket> <major parameter>"; a
+struct rest_bucket {
+	struct rest_table_entry e;         /* key "<X-RateLimit-Bucket> <major parameter>"; a
 	                         * route's own bucket has none until it learns it */
 	bool named;
 	enum bucket_state state;
@@ -156,9 +156,9 @@ struct bucket {
 	unsigned refs;          /* routes that point at it + requests in flight on it */
 };
 
-struct route {
-	struct entry e;         /* key: the route */
-	struct bucket *bucket;
+struct rest_route {
+	struct rest_table_entry e;         /* key: the route */
+	struct rest_bucket *bucket;
 	struct window budget;   /* rest_route_limit(); n == 0: none */
 	unsigned refs;          /* requests that name it */
 	bool warned;            /* a 401/403 on it was logged */
@@ -166,7 +166,7 @@ struct route {
 
 struct rest_limits {
 	uv_loop_t *loop;
-	struct table routes, buckets;
+	struct rest_table routes, buckets;
 	size_t routes_swept;            /* routes left by the last sweep */
 	struct window global;
 	uint64_t global_hold;
@@ -216,16 +216,16 @@ static size_t major_len(const char *path)
 
 /* ---- buckets and routes ---- */
 
-static struct bucket *bucket_new(void)
+static struct rest_bucket *bucket_new(void)
 {
-	struct bucket *b = calloc(1, sizeof(*b));
+	struct rest_bucket *b = calloc(1, sizeof(*b));
 
 	if (b != NULL)
 		b->refs = 1;
 	return b;
 }
 
-static void bucket_unref(struct rest_limits *l, struct bucket *b)
+static void bucket_unref(struct rest_limits *l, struct rest_bucket *b)
 {
 	if (--b->refs > 0)
 		return;
@@ -235,32 +235,32 @@ static void bucket_unref(struct rest_limits *l, struct bucket *b)
 	free(b);
 }
 
-/* When a request on B may go as far as B goes: 0 = now, NEVER = when one in
+/* When a request on B may go as far as B goes: 0 = now, REST_NEVER = when one in
  * flight on it comes back. */
-static uint64_t bucket_next(const struct bucket *b, uint64_t now)
+static uint64_t bucket_next(const struct rest_bucket *b, uint64_t now)
 {
 	if (now < b->hold_until)
 		return b->hold_until;
 	switch (b->state) {
 	case B_UNKNOWN:
-		return b->in_flight == 0 ? 0 : NEVER;
+		return b->in_flight == 0 ? 0 : REST_NEVER;
 	case B_NONE:
 		return 0;
 	case B_LIMITED:
 		if (now < b->reset_at)
 			return b->remaining > (long)b->in_flight ? 0 : b->reset_at;
-		return b->limit > (long)b->in_flight ? 0 : NEVER;
+		return b->limit > (long)b->in_flight ? 0 : REST_NEVER;
 	}
 	return 0;
 }
 
 /* ROUTE's answers name bucket HASH: from now on it shares the state of every
  * route on the same bucket and major parameter. */
-static void route_bucket(struct rest_limits *l, struct route *rt, const char *hash, const char *path)
+static void route_bucket(struct rest_limits *l, struct rest_route *rt, const char *hash, const char *path)
 {
 	size_t major = major_len(path), len = strlen(hash) + 1 + major + 1;
 	char *key = malloc(len);
-	struct bucket *b;
+	struct rest_bucket *b;
 
 	if (key == NULL)
 		return;         /* it keeps its old bucket: only less sharing */
@@ -269,7 +269,7 @@ static void route_bucket(struct rest_limits *l, struct route *rt, const char *ha
 		free(key);
 		return;
 	}
-	b = (struct bucket *)rest_table_find(&l->buckets, key);
+	b = (struct rest_bucket *)rest_table_find(&l->buckets, key);
 	if (b == NULL && !rt->bucket->named) {
 		/* the first route on it: its own bucket, with what it knows, gets the name */
 		rt->bucket->e.key = key;
@@ -302,7 +302,7 @@ static void route_bucket(struct rest_limits *l, struct route *rt, const char *ha
 	rt->bucket = b;
 }
 
-static void route_free(struct rest_limits *l, struct route *rt)
+static void route_free(struct rest_limits *l, struct rest_route *rt)
 {
 	rest_table_del(&l->routes, &rt->e);
 	bucket_unref(l, rt->bucket);
@@ -316,9 +316,9 @@ static void route_free(struct rest_limits *l, struct route *rt)
  * must not grow with them.  Its bucket's state is lost only if the route
  * is its last holder, so then the bucket must hold nothing back.  A route
  * that comes back probes its bucket again. */
-static bool route_idle(const struct route *rt, uint64_t now)
+static bool route_idle(const struct rest_route *rt, uint64_t now)
 {
-	const struct bucket *b = rt->bucket;
+	const struct rest_bucket *b = rt->bucket;
 
 	if (rt->refs > 0 || rt->budget.n > 0 || rt->warned)
 		return false;
@@ -330,19 +330,19 @@ static void routes_sweep(struct rest_limits *l)
 	uint64_t now = uv_now(l->loop);
 
 	for (size_t i = 0; i < l->routes.n_slot; i++) {
-		struct entry *e = l->routes.slot[i], *next;
+		struct rest_table_entry *e = l->routes.slot[i], *next;
 		for (; e != NULL; e = next) {
 			next = e->next;
-			if (route_idle((struct route *)e, now))
-				route_free(l, (struct route *)e);
+			if (route_idle((struct rest_route *)e, now))
+				route_free(l, (struct rest_route *)e);
 		}
 	}
 	l->routes_swept = l->routes.count;
 }
 
-static struct route *route_get(struct rest_limits *l, const char *key)
+static struct rest_route *route_get(struct rest_limits *l, const char *key)
 {
-	struct route *rt = (struct route *)rest_table_find(&l->routes, key);
+	struct rest_route *rt = (struct rest_route *)rest_table_find(&l->routes, key);
 
 	if (rt != NULL)
 		return rt;
@@ -361,11 +361,11 @@ static struct route *route_get(struct rest_limits *l, const char *key)
 }
 
 /* The route of a request that names none: METHOD and PATH without the query. */
-static struct route *default_route(struct rest_limits *l, const char *method, const char *path)
+static struct rest_route *default_route(struct rest_limits *l, const char *method, const char *path)
 {
 	size_t len = strlen(method) + 1 + strcspn(path, "?") + 1;
 	char *key = malloc(len);
-	struct route *rt;
+	struct rest_route *rt;
 
 	if (key == NULL)
 		return NULL;
@@ -377,7 +377,7 @@ static struct route *default_route(struct rest_limits *l, const char *method, co
 
 /* ---- what rest.c asks and tells ---- */
 
-struct rest_limits *limits_new(uv_loop_t *loop)
+struct rest_limits *rest_limits_new(uv_loop_t *loop)
 {
 	struct rest_limits *l = calloc(1, sizeof(*l));
 
@@ -386,15 +386,15 @@ struct rest_limits *limits_new(uv_loop_t *loop)
 	return l;
 }
 
-void limits_free(struct rest_limits *l)
+void rest_limits_free(struct rest_limits *l)
 {
 	if (l == NULL)
 		return;
 	for (size_t i = 0; i < l->routes.n_slot; i++) {
-		struct entry *e = l->routes.slot[i], *next;
+		struct rest_table_entry *e = l->routes.slot[i], *next;
 		for (; e != NULL; e = next) {
 			next = e->next;
-			route_free(l, (struct route *)e);
+			route_free(l, (struct rest_route *)e);
 		}
 	}
 	free(l->routes.slot);
@@ -403,34 +403,34 @@ void limits_free(struct rest_limits *l)
 	free(l);
 }
 
-int limits_global(struct rest_limits *l, int per_second)
+int rest_limits_global(struct rest_limits *l, int per_second)
 {
 	return window_set(&l->global, per_second, 1000);
 }
 
-int limits_route_budget(struct rest_limits *l, const char *route, int per_minute)
+int rest_limits_route_budget(struct rest_limits *l, const char *route, int per_minute)
 {
-	struct route *rt = route_get(l, route);
+	struct rest_route *rt = route_get(l, route);
 
 	return rt == NULL || window_set(&rt->budget, per_minute, 60000) != 0 ? -1 : 0;
 }
 
-struct route *limits_route_ref(struct rest_limits *l, const char *route, const char *method,
+struct rest_route *rest_limits_route_ref(struct rest_limits *l, const char *route, const char *method,
                                const char *path)
 {
-	struct route *rt = route ? route_get(l, route) : default_route(l, method, path);
+	struct rest_route *rt = route ? route_get(l, route) : default_route(l, method, path);
 
 	if (rt != NULL)
 		rt->refs++;
 	return rt;
 }
 
-void limits_route_unref(struct route *rt)
+void rest_limits_route_unref(struct rest_route *rt)
 {
 	rt->refs--;
 }
 
-bool limits_warn_once(struct route *rt)
+bool rest_limits_warn_once(struct rest_route *rt)
 {
 	if (rt->warned)
 		return false;
@@ -438,24 +438,24 @@ bool limits_warn_once(struct route *rt)
 	return true;
 }
 
-uint64_t limits_route_next(const struct route *rt, uint64_t now)
+uint64_t rest_limits_route_next(const struct rest_route *rt, uint64_t now)
 {
 	return max_u64(window_next(&rt->budget), bucket_next(rt->bucket, now));
 }
 
-uint64_t limits_global_hold(const struct rest_limits *l)
+uint64_t rest_limits_global_hold(const struct rest_limits *l)
 {
 	return l->global_hold;
 }
 
-uint64_t limits_global_next(const struct rest_limits *l)
+uint64_t rest_limits_global_next(const struct rest_limits *l)
 {
 	return window_next(&l->global);
 }
 
-struct bucket *limits_sent(struct rest_limits *l, struct route *rt, uint64_t at)
+struct rest_bucket *rest_limits_sent(struct rest_limits *l, struct rest_route *rt, uint64_t at)
 {
-	struct bucket *b = rt->bucket;
+	struct rest_bucket *b = rt->bucket;
 
 	b->in_flight++;
 	b->refs++;
@@ -464,7 +464,7 @@ struct bucket *limits_sent(struct rest_limits *l, struct route *rt, uint64_t at)
 	return b;
 }
 
-void limits_returned(struct rest_limits *l, struct bucket *b)
+void rest_limits_returned(struct rest_limits *l, struct rest_bucket *b)
 {
 	b->in_flight--;
 	bucket_unref(l, b);
@@ -486,9 +486,9 @@ static bool header_is(const char *name, size_t len, const char *want)
 	return strlen(want) == len && strncasecmp(name, want, len) == 0;
 }
 
-size_t limits_on_header(char *line, size_t size, size_t n, void *arg)
+size_t rest_limits_on_header(char *line, size_t size, size_t n, void *arg)
 {
-	struct limits *h = arg;
+	struct rest_limit_headers *h = arg;
 	size_t len = size * n, name_len, vlen;
 	const char *colon, *v;
 	char val[64];
@@ -533,10 +533,10 @@ size_t limits_on_header(char *line, size_t size, size_t n, void *arg)
 }
 
 /* What any answer's headers say about its route's bucket. */
-void limits_learn(struct rest_limits *l, struct route *rt, const struct limits *h,
+void rest_limits_learn(struct rest_limits *l, struct rest_route *rt, const struct rest_limit_headers *h,
                   const char *path, uint64_t now)
 {
-	struct bucket *b;
+	struct rest_bucket *b;
 
 	if (h->bucket[0] != '\0')
 		route_bucket(l, rt, h->bucket, path);
@@ -555,7 +555,7 @@ void limits_learn(struct rest_limits *l, struct route *rt, const struct limits *
 	b->reset_at = h->has_reset ? now + seconds_to_ms(h->reset_after) : now;
 }
 
-uint64_t limits_429(struct rest_limits *l, struct route *rt, const struct limits *h,
+uint64_t rest_limits_429(struct rest_limits *l, struct rest_route *rt, const struct rest_limit_headers *h,
                     const char *body, size_t body_len, uint64_t now, bool *global_out)
 {
 	struct jscan_field f[] = { { .key = "retry_after" }, { .key = "global" } };
@@ -581,7 +581,7 @@ uint64_t limits_429(struct rest_limits *l, struct route *rt, const struct limits
 	return ms;
 }
 
-uint64_t limits_retry_after(const struct limits *h)
+uint64_t rest_limits_retry_after(const struct rest_limit_headers *h)
 {
 	return h->has_retry ? seconds_to_ms(h->retry_after) : 0;
 }

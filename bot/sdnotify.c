@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-int notify_send(const char *state)
+int sdnotify_send(const char *state)
 {
 	const char *path = getenv("NOTIFY_SOCKET");
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -42,7 +42,7 @@ int notify_send(const char *state)
 	return n == (ssize_t)strlen(state) ? 1 : -1;
 }
 
-uint64_t notify_watchdog_usec(void)
+uint64_t sdnotify_watchdog_usec(void)
 {
 	const char *usec = getenv("WATCHDOG_USEC"), *pid = getenv("WATCHDOG_PID");
 	unsigned long long v;

@@ -15,10 +15,10 @@
 
 /* Sends STATE ("READY=1", "WATCHDOG=1"...).  1 sent, 0 not under a notifying
  * service manager ($NOTIFY_SOCKET unset), -1 error (errno). */
-int notify_send(const char *state);
+int sdnotify_send(const char *state);
 
 /* The watchdog interval asked for in microseconds, or 0 when there is none
  * (unset, unparsable, or meant for another process). */
-uint64_t notify_watchdog_usec(void);
+uint64_t sdnotify_watchdog_usec(void);
 
 #endif

@@ -5,29 +5,32 @@
  * its libconfig path, "connections.[0].type") and checking goes on, so one run
  * of --check-config shows every mistake.  Every group has a sorted table of the
  * keys it knows, and anything else is an error, in the spirit of OpenBSD's
- * parse.y.  How one setting is read, checked and reported is config_values.c;
- * this file knows which settings exist, their defaults and what may be combined.
+ * parse.y.  How one setting is read and reported is config_reader.c, how a
+ * single value is spelled config_values.c; this file knows which settings
+ * exist, their defaults and what may be combined, and leaves the connections,
+ * the staff and shifts, and the later areas to config_connections.c,
+ * config_staff.c and config_areas.c.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* asprintf */
 #endif
 #include "config/config.h"
+#include "config/config_sections.h"
 #include "config/config_values.h"
+#include "bot/util.h"
 
 #include <errno.h>
 #include <libconfig.h>
-#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define CONFIG_MAX_SIZE	(4 * 1024 * 1024)
 
 /* Sorted (strcmp) for bsearch. */
-static const struct known_key root_keys[] = {
+static const struct cfg_known_key root_keys[] = {
 	{ "approvals", 0 },
 	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
@@ -35,70 +38,26 @@ static const struct known_key root_keys[] = {
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
 	{ "shifts", 0 }, { "site", 0 }, { "staff", 0 }, { "timezone", 0 },
 };
-static const struct known_key redis_keys[] = {
+static const struct cfg_known_key redis_keys[] = {
 	{ "db", 0 }, { "host", 0 }, { "password", 0 }, { "password_file", 0 },
 	{ "port", 0 }, { "timeout", 0 }, { "unix_socket", 0 },
 };
-static const struct known_key http_keys[] = { { "listen", 0 } };
-static const struct known_key limits_keys[] = {
+static const struct cfg_known_key http_keys[] = { { "listen", 0 } };
+static const struct cfg_known_key limits_keys[] = {
 	{ "burst", 0 }, { "commands_per_minute", 0 }, { "dedupe_ttl", 0 }, { "friend", 0 }, { "staff", 0 },
 };
-static const struct known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
-static const struct known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
-static const struct known_key policy_keys[] = {
+static const struct cfg_known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
+static const struct cfg_known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
+static const struct cfg_known_key policy_keys[] = {
 	{ "checkin_opens", 0 }, { "late_grace", 0 }, { "late_window", 0 },
 	{ "leave_notice", 0 }, { "min_weekly_hours", 0 }, { "reminder", 0 },
 };
-static const struct known_key escalation_keys[] = {
+static const struct cfg_known_key escalation_keys[] = {
 	{ "ack_timeout", 0 }, { "chain", 0 }, { "repeat", 0 },
 };
-static const struct known_key notify_keys[] = {
+static const struct cfg_known_key notify_keys[] = {
 	{ "link_hosts", 0 }, { "max_length", 0 }, { "tag", 0 },
 };
-static const struct known_key connection_keys[] = {
-	{ "api_url", P(PLATFORM_DISCORD) | P(PLATFORM_SLACK) },
-	{ "app_token", P(PLATFORM_SLACK) },
-	{ "app_token_file", P(PLATFORM_SLACK) },
-	{ "bot_token", P(PLATFORM_SLACK) },
-	{ "bot_token_file", P(PLATFORM_SLACK) },
-	{ "channels", 0 },
-	{ "lang", 0 },
-	{ "max_in_flight", P(PLATFORM_SITE) },
-	{ "max_send_rate", 0 },
-	{ "name", 0 },
-	{ "nick", P(PLATFORM_IRC) },
-	{ "sasl_password_file", P(PLATFORM_IRC) },
-	{ "sasl_user", P(PLATFORM_IRC) },
-	{ "tls_verify", 0 },
-	{ "token", P(PLATFORM_SITE) | P(PLATFORM_DISCORD) | P(PLATFORM_MATTERMOST) },
-	{ "token_file", P(PLATFORM_SITE) | P(PLATFORM_DISCORD) | P(PLATFORM_MATTERMOST) },
-	{ "type", 0 },
-	{ "url", P(PLATFORM_SITE) | P(PLATFORM_MATTERMOST) | P(PLATFORM_IRC) },
-};
-static const struct known_key staff_keys[] = {
-	{ "email", 0 }, { "id", 0 }, { "identities", 0 }, { "lang", 0 },
-	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
-};
-static const struct known_key shift_keys[] = {
-	{ "end", 0 }, { "name", 0 }, { "standby", 0 }, { "start", 0 },
-};
-
-static const char *const ws_schemes[] = { "ws://", "wss://", NULL };
-static const char *const http_schemes[] = { "http://", "https://", NULL };
-
-/* What each platform needs; indexed by enum platform_type. */
-static const struct platform_rules {
-	const char *const *url;         /* schemes when url is required, else NULL */
-	const char *api_url;            /* default api_url, NULL: not used */
-	bool token, slack_tokens, nick;
-} platform_rules[] = {
-	[PLATFORM_SITE] = { .url = ws_schemes, .token = true },
-	[PLATFORM_DISCORD] = { .api_url = "https://discord.com/api/v10", .token = true },
-	[PLATFORM_SLACK] = { .api_url = "https://slack.com/api", .slack_tokens = true },
-	[PLATFORM_MATTERMOST] = { .url = http_schemes, .token = true },
-	[PLATFORM_IRC] = { .url = ws_schemes, .nick = true },
-};
-
 static const char *const log_levels[] = { "debug", "info", "warn" };
 static const char *const escalation_steps[] = {
 	"shift_lead", "duty_minister", "ministers", "webmasters",
@@ -290,7 +249,7 @@ parse_escalation(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	if (config_setting_length(l) == 0)
 		cfg_err(ctx, l, "must not be empty");
-	copy_strings(ctx, l, &cfg->escalation.chain, &cfg->escalation.n_chain,
+	cfg_copy_strings(ctx, l, &cfg->escalation.chain, &cfg->escalation.n_chain,
 	    check_escalation_step);
 }
 
@@ -319,391 +278,13 @@ parse_notify(struct cfg_ctx *ctx, const config_setting_t *root)
 	}
 	cfg_get_int(ctx, g, "max_length", 1, 2000, &cfg->notify.max_length);
 	if ((l = cfg_get_typed(ctx, g, "link_hosts", CONFIG_TYPE_LIST)) != NULL)
-		copy_strings(ctx, l, &cfg->notify.link_hosts, &cfg->notify.n_link_hosts,
+		cfg_copy_strings(ctx, l, &cfg->notify.link_hosts, &cfg->notify.n_link_hosts,
 		    check_link_host);
 }
 
 
 
 
-
-/* --- connections --------------------------------------------------------- */
-
-static void
-parse_channels(struct cfg_ctx *ctx, const config_setting_t *conn,
-    struct config_connection *c)
-{
-	const config_setting_t *g = cfg_get_typed(ctx, conn, "channels", CONFIG_TYPE_GROUP);
-
-	for (int i = 0; g != NULL && i < config_setting_length(g); i++) {
-		const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
-		int kind = config_channel_parse(config_setting_name(s));
-
-		if (kind < 0)
-			cfg_err(ctx, s, "unknown channel (want ops, alerts, tech or complaints)");
-		else if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			cfg_err(ctx, s, "must be a string");
-		else if (*config_setting_get_string(s) == '\0')
-			cfg_err(ctx, s, "must not be empty");
-		else
-			cfg_set_str(ctx, &c->channel[kind], config_setting_get_string(s));
-	}
-}
-
-static void
-parse_connection_urls(struct cfg_ctx *ctx, const config_setting_t *g,
-    struct config_connection *c, const struct platform_rules *rules)
-{
-	const config_setting_t *s;
-	const char *v;
-
-	if (rules->url != NULL && (s = cfg_need_str(ctx, g, "url", &v)) != NULL) {
-		if (config_url_valid(v, rules->url))
-			cfg_set_str(ctx, &c->url, v);
-		else
-			cfg_err(ctx, s, "bad URL \"%s\" (want %s or %s)", v,
-			    rules->url[0], rules->url[1]);
-	}
-	if (rules->api_url == NULL)
-		return;
-	if ((s = cfg_get_str(ctx, g, "api_url", &v)) == NULL)
-		v = rules->api_url;
-	else if (!config_url_valid(v, http_schemes)) {
-		cfg_err(ctx, s, "bad URL \"%s\" (want http:// or https://)", v);
-		return;
-	}
-	cfg_set_str(ctx, &c->api_url, v);
-}
-
-static void
-parse_connection_irc(struct cfg_ctx *ctx, const config_setting_t *g,
-    struct config_connection *c, const char *cred)
-{
-	const config_setting_t *s;
-	const char *v;
-
-	if ((s = cfg_need_str(ctx, g, "nick", &v)) != NULL) {
-		if (config_word_valid(v, 32))
-			cfg_set_str(ctx, &c->nick, v);
-		else
-			cfg_err(ctx, s, "must be 1 to 32 characters without spaces");
-	}
-	if ((s = cfg_get_str(ctx, g, "sasl_user", &v)) != NULL) {
-		if (config_word_valid(v, 64))
-			cfg_set_str(ctx, &c->sasl_user, v);
-		else
-			cfg_err(ctx, s, "must be 1 to 64 characters without spaces");
-	}
-	if (s != NULL)
-		c->sasl_password = cfg_secret(ctx, g, "sasl_password", false, true, cred);
-	else if ((s = config_setting_get_member(g, "sasl_password_file")) != NULL)
-		cfg_err(ctx, s, "needs sasl_user");
-}
-
-static void
-parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
-{
-	struct config *cfg = ctx->cfg;
-	struct config_connection *c = &cfg->connections[idx];
-	const struct platform_rules *rules = NULL;
-	const config_setting_t *s;
-	const char *v, *cred = NULL;
-	int type = -1;
-
-	c->line = (int)config_setting_source_line(g);
-	c->tls_verify = true;
-	c->max_send_rate = 20;
-	c->max_in_flight = 1;
-	if ((s = cfg_need_str(ctx, g, "type", &v)) != NULL &&
-	    (type = config_platform_parse(v)) < 0)
-		cfg_err(ctx, s, "unknown platform \"%s\"", v);
-	cfg_check_keys(ctx, g, connection_keys, NELEM(connection_keys), type);
-	if ((s = cfg_need_str(ctx, g, "name", &v)) != NULL) {
-		if (!config_name_valid(v, false))
-			cfg_err(ctx, s, "bad name \"%s\" (want 1 to 32 of a-z 0-9 _ -)", v);
-		else if (config_connection(cfg, v) != NULL)
-			cfg_err(ctx, s, "duplicate connection name \"%s\" (first at line %d)",
-			    v, config_connection(cfg, v)->line);
-		else
-			cfg_set_str(ctx, &c->name, v);
-		cred = c->name;
-	}
-	if (type >= 0) {
-		c->type = (enum platform_type)type;
-		rules = &platform_rules[type];
-		parse_connection_urls(ctx, g, c, rules);
-		if (rules->token)
-			c->token = cfg_secret(ctx, g, "token", true, true, cred);
-		if (rules->slack_tokens) {
-			c->app_token = cfg_secret(ctx, g, "app_token", true, true, cred);
-			c->bot_token = cfg_secret(ctx, g, "bot_token", true, true, cred);
-		}
-		if (rules->nick)
-			parse_connection_irc(ctx, g, c, cred);
-	}
-	cfg_get_bool(ctx, g, "tls_verify", &c->tls_verify);
-	cfg_get_int(ctx, g, "max_send_rate", 0, 1000, &c->max_send_rate);
-	cfg_get_int(ctx, g, "max_in_flight", 1, 1024, &c->max_in_flight);
-	cfg_set_str(ctx, &c->lang, cfg->default_lang);
-	if ((s = cfg_get_str(ctx, g, "lang", &v)) != NULL) {
-		if (config_lang_valid(v))
-			cfg_set_str(ctx, &c->lang, v);
-		else
-			cfg_err(ctx, s, "unknown language \"%s\"", v);
-	}
-	parse_channels(ctx, g, c);
-}
-
-/* The list of groups KEY of ROOT in *out: its length, 0 if absent or bad. */
-static size_t
-group_list(struct cfg_ctx *ctx, const config_setting_t *root, const char *key,
-    bool required, config_setting_t **out)
-{
-	config_setting_t *l = cfg_get_typed(ctx, root, key, CONFIG_TYPE_LIST);
-
-	*out = l;
-	if (l == NULL) {
-		if (required && config_setting_get_member(root, key) == NULL)
-			cfg_err_key(ctx, root, key, "missing required setting");
-		return 0;
-	}
-	if (required && config_setting_length(l) == 0)
-		cfg_err(ctx, l, "must not be empty");
-	return (size_t)config_setting_length(l);
-}
-
-static void
-parse_connections(struct cfg_ctx *ctx, const config_setting_t *root)
-{
-	struct config *cfg = ctx->cfg;
-	const config_setting_t *g;
-	config_setting_t *l;
-	size_t n = group_list(ctx, root, "connections", true, &l);
-
-	if (n == 0)
-		return;
-	if ((cfg->connections = calloc(n, sizeof(*cfg->connections))) == NULL) {
-		ctx->oom = true;
-		return;
-	}
-	cfg->n_connections = n;
-	for (size_t i = 0; i < n; i++)
-		if ((g = cfg_elem_group(ctx, l, i)) != NULL)
-			parse_connection(ctx, g, i);
-}
-
-/* --- staff --------------------------------------------------------------- */
-
-/* The staff member who already has identity ID. */
-static const struct config_staff *
-identity_owner(const struct config *cfg, const char *id)
-{
-	for (size_t i = 0; i < cfg->n_staff; i++)
-		for (size_t j = 0; j < cfg->staff[i].n_identities; j++)
-			if (strcmp(cfg->staff[i].identities[j], id) == 0)
-				return &cfg->staff[i];
-	return NULL;
-}
-
-static void
-parse_identities(struct cfg_ctx *ctx, const config_setting_t *g,
-    struct config_staff *st)
-{
-	const config_setting_t *l = cfg_get_typed(ctx, g, "identities", CONFIG_TYPE_LIST);
-	size_t len;
-
-	if (l == NULL || (len = (size_t)config_setting_length(l)) == 0)
-		return;
-	if ((st->identities = calloc(len, sizeof(*st->identities))) == NULL) {
-		ctx->oom = true;
-		return;
-	}
-	for (size_t i = 0; i < len; i++) {
-		const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
-		const char *id = cfg_elem_str(ctx, l, (int)i), *colon, *uid;
-		const struct config_staff *owner;
-		char *conn;
-
-		if (id == NULL)
-			continue;
-		colon = strchr(id, ':');
-		uid = colon != NULL ? colon + 1 : NULL;
-		if (colon == NULL || colon == id || !config_word_valid(uid, 256)) {
-			cfg_err(ctx, e, "bad identity \"%s\" (want <connection>:<user id>)", id);
-			continue;
-		}
-		if ((conn = strndup(id, (size_t)(colon - id))) == NULL) {
-			ctx->oom = true;
-			return;
-		}
-		if (config_connection(ctx->cfg, conn) == NULL)
-			cfg_err(ctx, e, "unknown connection \"%s\"", conn);
-		else if ((owner = identity_owner(ctx->cfg, id)) != NULL)
-			cfg_err(ctx, e, "identity \"%s\" already belongs to %s", id,
-			    owner->id != NULL ? owner->id : "another staff member");
-		else if ((st->identities[st->n_identities] = strdup(id)) == NULL)
-			ctx->oom = true;
-		else
-			st->n_identities++;
-		free(conn);
-	}
-}
-
-static void
-parse_staff_member(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
-{
-	struct config *cfg = ctx->cfg;
-	struct config_staff *st = &cfg->staff[idx];
-	const struct config_staff *other;
-	const config_setting_t *s;
-	const char *v;
-	int role = -1, level;
-
-	st->line = (int)config_setting_source_line(g);
-	cfg_check_keys(ctx, g, staff_keys, NELEM(staff_keys), -1);
-	if ((s = cfg_need_str(ctx, g, "id", &v)) != NULL) {
-		if (!config_name_valid(v, true))
-			cfg_err(ctx, s, "bad id \"%s\" (want 1 to 32 of a-z 0-9 _ . -)", v);
-		else if ((other = config_staff_by_id(cfg, v)) != NULL)
-			cfg_err(ctx, s, "duplicate staff id \"%s\" (first at line %d)",
-			    v, other->line);
-		else
-			cfg_set_str(ctx, &st->id, v);
-	}
-	if ((s = cfg_need_str(ctx, g, "name", &v)) != NULL) {
-		if (*v != '\0')
-			cfg_set_str(ctx, &st->name, v);
-		else
-			cfg_err(ctx, s, "must not be empty");
-	}
-	if ((s = cfg_need_str(ctx, g, "email", &v)) != NULL) {
-		if (config_email_valid(v))
-			cfg_set_str(ctx, &st->email, v);
-		else
-			cfg_err(ctx, s, "bad e-mail address \"%s\"", v);
-	}
-	if ((s = cfg_need_str(ctx, g, "role", &v)) != NULL) {
-		if ((role = config_role_parse(v)) == ROLE_FRIEND)
-			cfg_err(ctx, s, "\"friend\" is not a staff role");
-		else if (role < 0)
-			cfg_err(ctx, s, "unknown role \"%s\"", v);
-		else
-			st->role = (enum role)role;
-	}
-	if ((s = cfg_get_str(ctx, g, "level", &v)) != NULL) {
-		if ((level = config_level_parse(v)) <= LEVEL_NONE)
-			cfg_err(ctx, s, "unknown level \"%s\"", v);
-		else
-			st->level = (enum level)level;
-	} else if (role == ROLE_AGENT && config_setting_get_member(g, "level") == NULL)
-		cfg_err_key(ctx, g, "level", "required for agents");
-	if ((s = cfg_get_str(ctx, g, "lang", &v)) != NULL) {
-		if (config_lang_valid(v))
-			cfg_set_str(ctx, &st->lang, v);
-		else
-			cfg_err(ctx, s, "unknown language \"%s\"", v);
-	}
-	if ((s = cfg_get_str(ctx, g, "probation_start", &v)) != NULL) {
-		int y, m, d, n = 0;
-		if (sscanf(v, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && (size_t)n == strlen(v) && n == 10 &&
-		    m >= 1 && m <= 12 && d >= 1 && d <= 31)
-			cfg_set_str(ctx, &st->probation_start, v);
-		else
-			cfg_err(ctx, s, "bad date \"%s\" (want YYYY-MM-DD)", v);
-	}
-	cfg_get_duration(ctx, g, "probation", 1, &st->probation_ms);
-	parse_identities(ctx, g, st);
-}
-
-static void
-parse_staff(struct cfg_ctx *ctx, const config_setting_t *root)
-{
-	struct config *cfg = ctx->cfg;
-	const config_setting_t *g;
-	config_setting_t *l;
-	size_t n = group_list(ctx, root, "staff", false, &l);
-
-	if (n == 0)
-		return;
-	if ((cfg->staff = calloc(n, sizeof(*cfg->staff))) == NULL) {
-		ctx->oom = true;
-		return;
-	}
-	cfg->n_staff = n;
-	for (size_t i = 0; i < n; i++)
-		if ((g = cfg_elem_group(ctx, l, i)) != NULL)
-			parse_staff_member(ctx, g, i);
-}
-
-/* --- shifts -------------------------------------------------------------- */
-
-static int
-get_clock(struct cfg_ctx *ctx, const config_setting_t *g, const char *key)
-{
-	const config_setting_t *s;
-	const char *v;
-	int min = -1;
-
-	if ((s = cfg_need_str(ctx, g, key, &v)) != NULL &&
-	    (min = config_parse_clock(v)) < 0)
-		cfg_err(ctx, s, "bad time \"%s\" (want HH:MM, 00:00 to 23:59)", v);
-	return min;
-}
-
-static void
-parse_shift(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
-{
-	struct config *cfg = ctx->cfg;
-	struct config_shift *sh = &cfg->shifts[idx];
-	const config_setting_t *s;
-	const char *v;
-
-	sh->line = (int)config_setting_source_line(g);
-	cfg_check_keys(ctx, g, shift_keys, NELEM(shift_keys), -1);
-	if ((s = cfg_need_str(ctx, g, "name", &v)) != NULL) {
-		bool dup = false;
-
-		for (size_t i = 0; i < idx; i++)
-			dup = dup || (cfg->shifts[i].name != NULL &&
-			    strcmp(cfg->shifts[i].name, v) == 0);
-		if (!config_name_valid(v, false))
-			cfg_err(ctx, s, "bad name \"%s\" (want 1 to 32 of a-z 0-9 _ -)", v);
-		else if (dup)
-			cfg_err(ctx, s, "duplicate shift name \"%s\"", v);
-		else
-			cfg_set_str(ctx, &sh->name, v);
-	}
-	sh->start_min = get_clock(ctx, g, "start");
-	sh->end_min = get_clock(ctx, g, "end");
-	if (sh->start_min >= 0 && sh->start_min == sh->end_min)
-		cfg_err(ctx, config_setting_get_member(g, "end"), "equals start");
-	if ((s = cfg_get_str(ctx, g, "standby", &v)) != NULL) {
-		if (config_staff_by_id(cfg, v) != NULL)
-			cfg_set_str(ctx, &sh->standby, v);
-		else
-			cfg_err(ctx, s, "unknown staff id \"%s\"", v);
-	}
-}
-
-static void
-parse_shifts(struct cfg_ctx *ctx, const config_setting_t *root)
-{
-	struct config *cfg = ctx->cfg;
-	const config_setting_t *g;
-	config_setting_t *l;
-	size_t n = group_list(ctx, root, "shifts", false, &l);
-
-	if (n == 0)
-		return;
-	if ((cfg->shifts = calloc(n, sizeof(*cfg->shifts))) == NULL) {
-		ctx->oom = true;
-		return;
-	}
-	cfg->n_shifts = n;
-	for (size_t i = 0; i < n; i++)
-		if ((g = cfg_elem_group(ctx, l, i)) != NULL)
-			parse_shift(ctx, g, i);
-}
 
 /* --- loading ------------------------------------------------------------- */
 
@@ -820,13 +401,13 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_policy(ctx, root);
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
-	parse_careers(ctx, root);
-	parse_approvals(ctx, root);
-	parse_complaints(ctx, root);
-	parse_groups(ctx, root);
-	parse_connections(ctx, root);   /* needs default_lang */
-	parse_staff(ctx, root);         /* needs the connections */
-	parse_shifts(ctx, root);        /* needs the staff */
+	cfg_read_careers(ctx, root);
+	cfg_read_approvals(ctx, root);
+	cfg_read_complaints(ctx, root);
+	cfg_read_groups(ctx, root);
+	cfg_read_connections(ctx, root);   /* needs default_lang */
+	cfg_read_staff(ctx, root);         /* needs the connections */
+	cfg_read_shifts(ctx, root);        /* needs the staff */
 }
 
 struct config *

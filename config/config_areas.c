@@ -4,28 +4,29 @@
  * unknown keys are errors, every problem is named with file, line, setting.
  */
 #include "config/config.h"
+#include "config/config_sections.h"
 #include "config/config_values.h"
+#include "bot/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Sorted (strcmp) for bsearch. */
-static const struct known_key complaints_keys[] = {
+static const struct cfg_known_key complaints_keys[] = {
 	{ "capacity", 0 }, { "daily_report", 0 }, { "evaluation", 0 }, { "per_friend_hour", 0 }, { "sla", 0 },
 };
-static const struct known_key evaluation_keys[] = {
+static const struct cfg_known_key evaluation_keys[] = {
 	{ "attendance", 0 }, { "complaints", 0 }, { "lateness", 0 }, { "ratings", 0 }, { "response", 0 },
 };
-static const struct known_key capacity_keys[] = {
+static const struct cfg_known_key capacity_keys[] = {
 	{ "CCS", 0 }, { "PAM", 0 }, { "SAM", 0 }, { "TRN", 0 },
 };
-static const struct known_key sla_keys[] = {
+static const struct cfg_known_key sla_keys[] = {
 	{ "high", 0 }, { "low", 0 }, { "normal", 0 }, { "urgent", 0 },
 };
-static const struct known_key careers_keys[] = {
+static const struct cfg_known_key careers_keys[] = {
 	{ "calendar_reminder", 0 }, { "probation_apply_window", 0 }, { "promotion_windows", 0 },
 	{ "talks", 0 }, { "training_hours", 0 },
 };
@@ -42,7 +43,7 @@ check_window(struct cfg_ctx *ctx, const config_setting_t *e, char **v, size_t i)
 }
 
 void
-parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_careers(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g, *l;
@@ -51,7 +52,7 @@ parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
 	if (g == NULL)
 		return;
 	if ((l = cfg_get_typed(ctx, g, "promotion_windows", CONFIG_TYPE_LIST)) != NULL)
-		copy_strings(ctx, l, &cfg->careers.promotion_windows, &cfg->careers.n_promotion_windows,
+		cfg_copy_strings(ctx, l, &cfg->careers.promotion_windows, &cfg->careers.n_promotion_windows,
 		    check_window);
 	cfg_get_duration(ctx, g, "probation_apply_window", 1, &cfg->careers.probation_apply_window_ms);
 	cfg_get_duration(ctx, g, "calendar_reminder", 1, &cfg->careers.calendar_reminder_ms);
@@ -59,10 +60,10 @@ parse_careers(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_int(ctx, g, "talks", 0, 20, &cfg->careers.talks);
 }
 
-static const struct known_key approvals_keys[] = { { "stuck_after", 0 } };
+static const struct cfg_known_key approvals_keys[] = { { "stuck_after", 0 } };
 
 void
-parse_approvals(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_approvals(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	const config_setting_t *g = cfg_get_group(ctx, root, "approvals", approvals_keys, NELEM(approvals_keys));
 
@@ -71,7 +72,7 @@ parse_approvals(struct cfg_ctx *ctx, const config_setting_t *root)
 }
 
 void
-parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g, *c, *s;
@@ -112,7 +113,7 @@ parse_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
 
 /* customer_groups = { vip = "PAM"; ... }: the lowest level that serves a group */
 void
-parse_groups(struct cfg_ctx *ctx, const config_setting_t *root)
+cfg_read_groups(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
 	const config_setting_t *g = cfg_get_typed(ctx, root, "customer_groups", CONFIG_TYPE_GROUP);

@@ -84,7 +84,7 @@ void reply_rows_done(struct request *req, const redisReply *r, size_t stride, co
 			kv[k * 2] = keys[k];
 			kv[k * 2 + 1] = reply_str(r, i * stride + k);
 		}
-		msg(req, row, sizeof(row), line, kv, stride * 2);
+		request_msg(req, row, sizeof(row), line, kv, stride * 2);
 		len += (size_t)snprintf(out + len, ROWS_TEXT_MAX - len, "\n%s", row);
 	}
 	reply_text(req, out);
@@ -105,11 +105,3 @@ bool reply_is(const redisReply *r, const char *what)
 	return strcmp(reply_str(r, 0), what) == 0;
 }
 
-const char *display_name(const char *name, const char *level, char *buf, size_t n)
-{
-	if (level != NULL && *level)
-		snprintf(buf, n, "%s [%s]", name, level);
-	else
-		snprintf(buf, n, "%s", name);
-	return buf;
-}

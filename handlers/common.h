@@ -32,7 +32,5 @@ bool valid_staff_id(const char *s);
 const char *reply_str(const redisReply *r, size_t i);
 /* The first element (a script's status word) equals WHAT. */
 bool reply_is(const redisReply *r, const char *what);
-/* "Mia Keller [CCS]" from a name and a level name. */
-const char *display_name(const char *name, const char *level, char *buf, size_t n);
 
 #endif

@@ -488,7 +488,7 @@ static void list_actionable(struct request *req, const redisReply *r)
 				kv[k * 2] = keys[k];
 				kv[k * 2 + 1] = reply_str(r, 1 + i * 5 + k);
 			}
-			append_line(out, &len, msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10));
+			append_line(out, &len, request_msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10));
 		}
 	}
 	reply_text(req, out);

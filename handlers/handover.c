@@ -34,8 +34,8 @@ void handover_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
-	struct shift_instance around[AROUND_MAX], next;
-	int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	struct shift_instance around[SHIFT_AROUND_MAX], next;
+	int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 	char running[1024];
 	size_t len = 0;
 	struct state_args *a;
@@ -152,8 +152,8 @@ void handover_show_cmd(struct request *req)
 		/* during a shift: the notes handed to it (the previous shift's), and its
 		 * own for the next one if already written; between shifts: the notes of
 		 * the last shift, the ones the next lead gets */
-		struct shift_instance around[AROUND_MAX];
-		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+		struct shift_instance around[SHIFT_AROUND_MAX];
+		int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 		inst = around[0];
 		for (int i = 0; i < n; i++)
 			if (around[i].start <= now) {
@@ -167,13 +167,6 @@ void handover_show_cmd(struct request *req)
 	}
 	snprintf(req->data_person, sizeof(req->data_person), "%s %s", inst.date_s, inst.shift->name);
 	a = state_args_new();
-	state_args_add(a, "EVAL");
-	state_args_add(a, "local out = {} for i = 2, #KEYS do local r = redis.call('HMGET', KEYS[i], 'by', 'text', 'ts') "
-	    "if r[1] then local n = redis.call('HMGET', KEYS[1] .. r[1], 'name', 'level') "
-	    "if n[1] then r[1] = n[1] .. ((n[2] and n[2] ~= '') and (' [' .. n[2] .. ']') or '') end end "
-	    "out[#out + 1] = r[1] or false out[#out + 1] = r[2] or false out[#out + 1] = r[3] or false end return out");
-	state_args_add(a, running ? "3" : "2");
-	state_args_addf(a, "%sstaff:", state_prefix(request_state(req)));
 	if (running) {
 		req->data_word = 1;
 		snprintf(req->data_when, sizeof(req->data_when), "%s %s", prev.date_s, prev.shift->name);
@@ -182,5 +175,6 @@ void handover_show_cmd(struct request *req)
 		req->data_word = 0;
 	}
 	state_args_addf(a, "%shandover:%s:%s", state_prefix(request_state(req)), inst.date_s, inst.shift->name);
-	state_call(request_state(req), a, on_handover_show, req);
+	state_args_add(a, state_prefix(request_state(req)));
+	state_eval(request_state(req), SCRIPT_HANDOVER_READ, running ? 2 : 1, a, on_handover_show, req);
 }

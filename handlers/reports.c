@@ -147,13 +147,13 @@ static void report_answer(const redisReply *r, const char *err, struct request *
 		const char *k = cJSON_IsString(kind) ? kind->valuestring : "";
 		enum msg_id id = strcmp(k, "none") == 0 ? MSG_EVALUATION_NO_DATA : strcmp(k, "one") == 0 ? MSG_EVALUATION_ONE
 		    : strcmp(k, "tie") == 0 ? MSG_EVALUATION_TIE : MSG_EVALUATION;
-		size_t len = strlen(msg(req, out, REPORT_TEXT_MAX, id, kv, nkv));
+		size_t len = strlen(request_msg(req, out, REPORT_TEXT_MAX, id, kv, nkv));
 		if (id != MSG_EVALUATION_NO_DATA && cJSON_IsString(unranked) && *unranked->valuestring && len + 2 < REPORT_TEXT_MAX) {
 			out[len++] = '\n';
 			MSGN(req, out + len, REPORT_TEXT_MAX - len, MSG_EVALUATION_UNRANKED, "names", unranked->valuestring);
 		}
 	} else {
-		msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
+		request_msg(req, out, REPORT_TEXT_MAX, MSG_REPORT, kv, nkv);
 	}
 	reply_text(req, out);
 	for (size_t i = 0; i < nkv / 2; i++)

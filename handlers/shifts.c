@@ -375,8 +375,8 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 		size_t len = 0;
 		const struct config *cfg = request_config(req);
 		int64_t now = req->received_ms;         /* the instants duty_cmd() asked for */
-		struct shift_instance around[AROUND_MAX];
-		int n = shift_instances_around(cfg, now, around, AROUND_MAX);
+		struct shift_instance around[SHIFT_AROUND_MAX];
+		int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 		size_t idx = 0;
 
 		if (out == NULL) {
@@ -434,13 +434,13 @@ void duty_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = req->received_ms;
-	struct shift_instance around[AROUND_MAX];
+	struct shift_instance around[SHIFT_AROUND_MAX];
 	int n;
 	struct state_args *a;
 
 	if (shifts_none(req))
 		return;
-	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 	a = state_args_new();
 	state_args_addf(a, "%sroster", state_prefix(request_state(req)));
 	state_args_add(a, state_prefix(request_state(req)));
@@ -528,7 +528,7 @@ void checkin_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
-	struct shift_instance around[AROUND_MAX], prev;
+	struct shift_instance around[SHIFT_AROUND_MAX], prev;
 	int n;
 	struct state_args *a;
 
@@ -544,7 +544,7 @@ void checkin_cmd(struct request *req)
 		request_done(req);
 		return;
 	}
-	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 	a = script_args(req, "roster");
 	state_args_add(a, req->cmd.argc == 2 ? req->cmd.argv[1] : "");
 	for (int i = 0; i < n; i++) {
@@ -588,13 +588,13 @@ void checkout_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	int64_t now = request_now(req);
-	struct shift_instance around[AROUND_MAX];
+	struct shift_instance around[SHIFT_AROUND_MAX];
 	int n;
 	struct state_args *a;
 
 	if (shifts_none(req))
 		return;
-	n = shift_instances_around(cfg, now, around, AROUND_MAX);
+	n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 	a = script_args(req, "roster");
 	state_args_add(a, "hand");
 	state_args_add(a, "");

@@ -9,7 +9,7 @@
 struct request;
 
 #define SHIFT_TEXT_MAX 8192
-#define AROUND_MAX 64
+#define SHIFT_AROUND_MAX 64
 
 /* No shifts configured: refuses, ends the request and returns true. */
 bool shifts_none(struct request *req);

@@ -31,7 +31,7 @@ struct pending {
 	int script;                 /* -1 for a plain command */
 	int nkeys;
 	int retried;                /* NOSCRIPT handled once */
-	int too_big;                /* never sent: the arguments overflowed */
+	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
 	uint64_t started;           /* uv_now */
 	state_cb *cb;
 	void *privdata;
@@ -119,6 +119,8 @@ void state_args_addb(struct state_args *a, const void *p, size_t n)
 {
 	char *copy;
 
+	if (a == NULL)
+		return;         /* state_args_new() failed: state_call() refuses the NULL */
 	if (a->overflow || (a->argc >= a->cap && !grow(a)) || (copy = malloc(n + 1)) == NULL) {
 		a->overflow = true;
 		return;
@@ -142,6 +144,8 @@ void state_args_addf(struct state_args *a, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	if (a == NULL)
+		return;
 	va_start(ap, fmt);
 	n = vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
@@ -203,7 +207,7 @@ static void on_fail_timer(uv_timer_t *t)
 		struct pending *p = st->failed.next;
 		list_remove(p);
 		list_insert_tail(&st->head, p);   /* finish() removes it again */
-		finish(p, NULL, p->too_big ? "request too large" : STATE_UNAVAILABLE);
+		finish(p, NULL, p->refused != NULL ? p->refused : STATE_UNAVAILABLE);
 	}
 }
 
@@ -223,6 +227,7 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct pending *p = privdata;
 	redisReply *reply = r;
+	char where[128];
 
 	(void)ac;
 	if (reply == NULL) {
@@ -238,8 +243,9 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 			send_pending(p->st, p);
 			return;
 		}
-		log_warnx("redis: %s%s%s", p->script >= 0 ? script_names[p->script] : "command",
-		    ": ", reply->str);
+		log_warnx("redis: %s: %s%s", p->script >= 0 ? script_names[p->script] : "command", reply->str,
+		    p->script >= 0 ? state_script_where(&state_script_sources[p->st->script_index[p->script]],
+		    reply->str, where, sizeof(where)) : "");
 		finish(p, NULL, reply->str);
 		return;
 	}
@@ -319,9 +325,16 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 	p->prev = p->next = p;
 	st->n_pending++;
 	st->stats.calls++;
-	if (args == NULL || args->overflow) {
+	if (args == NULL) {
+		/* state_args_new() failed and the adders did nothing: no call to make */
+		log_warnx("redis: a call without arguments (out of memory) was not sent");
+		p->refused = "out of memory";
+		fail_later(st, p);
+		return;
+	}
+	if (args->overflow) {
 		log_warnx("redis: a call with too many or too long arguments was not sent");
-		p->too_big = 1;
+		p->refused = "request too large";
 		fail_later(st, p);
 		return;
 	}
@@ -366,10 +379,14 @@ static void on_script_loaded_ctx(const redisReply *reply, const char *err, void 
 {
 	struct loaded_ctx *lc = privdata;
 
+	char where[128];
+
 	if (err == NULL && reply->type == REDIS_REPLY_STRING && reply->len == 40)
 		memcpy(lc->st->sha[lc->id], reply->str, 41);
 	else if (err == NULL)
 		log_warnx("redis: SCRIPT LOAD %s: unexpected reply", script_names[lc->id]);
+	else if (*state_script_where(&state_script_sources[lc->st->script_index[lc->id]], err, where, sizeof(where)))
+		log_warnx("redis: SCRIPT LOAD %s failed%s", script_names[lc->id], where);
 	free(lc);
 }
 

@@ -34,6 +34,9 @@ struct state_args {
 	size_t inline_len[STATE_ARGS_INLINE];
 };
 
+/* NULL when out of memory.  The adders then do nothing and state_call() or
+ * state_eval() of the NULL fails the call ("out of memory", through the
+ * callback as any failure), so a caller need not check. */
 struct state_args *state_args_new(void);
 void state_args_add(struct state_args *a, const char *s);            /* NULL adds "" */
 void state_args_addb(struct state_args *a, const void *p, size_t n);

@@ -1,59 +1,43 @@
 /*
  * scripts: the Lua scripts of state/scripts/, embedded at build time, and the
- * enum by which the state layer calls them.  Adding a script = a .lua file and
- * a row here; state_init() refuses to start if a row has no source.
+ * enum by which the state layer calls them.  Adding a script = adding its
+ * .lua file: the build generates the list (state_script_list.h, one row
+ * SCRIPT_<NAME> per file) and the embedded text with its library prelude
+ * (state/embed_scripts.cmake and state/scripts/README say how).
  */
 #ifndef DUTYBOT_STATE_SCRIPTS_H
 #define DUTYBOT_STATE_SCRIPTS_H
 
+#include <stddef.h>
+
+#include "state_script_list.h"      /* generated: #define STATE_SCRIPTS(X) */
+
+/* Lines FROM.. of an embedded text come from FILE, from its line FILE_LINE on. */
+struct state_script_line {
+	unsigned from;
+	const char *file;               /* "_1lib.lua", "checkin.lua" */
+	unsigned file_line;
+};
+
 struct state_script_source {
 	const char *name;
-	const char *source;
+	const char *source;             /* the helpers it uses, then the script */
+	const struct state_script_line *lines;  /* ordered by from; the first from is 1 */
+	unsigned n_lines;
 };
 
 extern const struct state_script_source state_script_sources[];
 extern const unsigned state_script_count;
 
-#define STATE_SCRIPTS(X) \
-	X(SCRIPT_BEGIN_BATCH, "begin_batch") \
-	X(SCRIPT_STAFF_UPSERT, "staff_upsert") \
-	X(SCRIPT_STAFF_ADD, "staff_add") \
-	X(SCRIPT_STAFF_SET, "staff_set") \
-	X(SCRIPT_STAFF_LINK, "staff_link") \
-	X(SCRIPT_STAFF_REMOVE, "staff_remove") \
-	X(SCRIPT_STAFF_READ, "staff_read") \
-	X(SCRIPT_LANG_SET, "lang_set") \
-	X(SCRIPT_AUDIT_READ, "audit_read") \
-	X(SCRIPT_TIMER_CLAIM, "timer_claim") \
-	X(SCRIPT_OUTBOX_DONE, "outbox_done") \
-	X(SCRIPT_OUTBOX_GROUP, "outbox_group") \
-	X(SCRIPT_ROSTER_READ, "roster_read") \
-	X(SCRIPT_ROSTER_SET, "roster_set") \
-	X(SCRIPT_CHECKIN, "checkin") \
-	X(SCRIPT_CHECKOUT, "checkout") \
-	X(SCRIPT_HANDOVER_SET, "handover_set") \
-	X(SCRIPT_LATE_FIRE, "late_fire") \
-	X(SCRIPT_REMIND_FIRE, "remind_fire") \
-	X(SCRIPT_WEEK_CLOSE, "week_close") \
-	X(SCRIPT_SWAP_REQUEST, "swap_request") \
-	X(SCRIPT_APPROVAL_DECIDE, "approval_decide") \
-	X(SCRIPT_LEAVE_REQUEST, "leave_request") \
-	X(SCRIPT_EXCUSE_REQUEST, "excuse_request") \
-	X(SCRIPT_APPROVALS_PENDING, "approvals_pending") \
-	X(SCRIPT_ATTENDANCE_READ, "attendance_read") \
-	X(SCRIPT_EMERGENCY_NEW, "emergency_new") \
-	X(SCRIPT_EMERGENCY_FIRE, "emergency_fire") \
-	X(SCRIPT_EMERGENCY_CLOSE, "emergency_close") \
-	X(SCRIPT_EMERGENCIES_READ, "emergencies_read") \
-	X(SCRIPT_TECH_REPORT, "tech_report") \
-	X(SCRIPT_CONTACTS, "contacts") \
-	X(SCRIPT_NOTICE, "notice") \
-	X(SCRIPT_CAREERS, "careers") \
-	X(SCRIPT_COMPLAINTS, "complaints") \
-	X(SCRIPT_REPORT, "report")
-
 #define STATE_SCRIPT_ENUM(id, name) id,
 enum state_script { STATE_SCRIPTS(STATE_SCRIPT_ENUM) SCRIPT_MAX };
 #undef STATE_SCRIPT_ENUM
+
+/*
+ * Where Redis's error ERR about script S points ("user_script:57: ...", a
+ * line of the embedded text): " (at _1lib.lua:93)" into BUF, or "" when ERR
+ * names no line.  Returns BUF.
+ */
+const char *state_script_where(const struct state_script_source *s, const char *err, char *buf, size_t n);
 
 #endif

@@ -12,6 +12,9 @@
 -- op 'stuck': the timer 'stuck|ID' (REASON is the member): the webmasters are told once;
 --    a report claimed before the step changed leaves the new step's timer (stuckdue)
 --    -> {'gone'} | {'later', stuckdue} | {'reported', n}
+-- helpers: audit, ROLE_RANK, notify_channel, notify_staff, staff_with_role,
+--   staff_name, timer_set, timer_done, approval_key, approval_fields, staff_ranks,
+--   step_fits, used_people, close_approval, approval_decide
 local prefix, now, actor, src, rank, id, op, reason, score =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6], ARGV[7], ARGV[8], ARGV[9]
 

@@ -2,6 +2,7 @@
 -- KEYS[1] the open index
 -- ARGV    prefix, actor, rank
 -- returns {id, summary, requester name, created ms, reason, evidence, ...}
+-- helpers: staff_name, approval_fields, is_advice, used_people, may_decide
 local prefix, actor, rank = ARGV[1], ARGV[2], ARGV[3]
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do

@@ -10,6 +10,7 @@
 -- Hours are the closed check-in intervals (everyone still checked in at a
 -- shift's end is checked out then, marked automatic) and, for someone
 -- checked in now to a shift of this week, the open interval up to now.
+-- helpers: words, staff_name, att_key, rostered_left
 local prefix, week, from, to, who = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5]
 local now = tonumber(ARGV[6])
 local open = {}

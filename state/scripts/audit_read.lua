@@ -2,6 +2,7 @@
 -- KEYS[1] the audit stream
 -- ARGV    count, person ('' = everyone)
 -- returns {ts, actor, action, subject, detail, ...} newest first
+-- helpers: none
 local count, who = tonumber(ARGV[1]), ARGV[2]
 local out, seen = {}, 0
 local last = '+'

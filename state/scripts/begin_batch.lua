@@ -27,6 +27,7 @@
 --            then the staff id of each of the M mentions ("" if none).  A
 --            string, not an array: Redis turns a Lua table of six into six
 --            replies at about twice the cost, and hiredis makes an object of each.
+-- helpers: none
 local prefix, ttl, ident = ARGV[1], tonumber(ARGV[2]), KEYS[1]
 local out, buckets = {}, {}
 local bucket

@@ -1,6 +1,8 @@
 -- careers: promotions, probation, internships and the SAM calendar.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, ...
+-- helpers: audit, say, ROLE_RANK, notify_staff, staff_name, timer_set, timer_done,
+--   approval_key, approval_fields, stuck_arm, announce_step, approval_new
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local LEVELS = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
 

@@ -14,6 +14,7 @@
 --         ms after the shift's start}
 --         | {'already', date, shift, since ms} | {'which', "date|shift", ...}
 --         | {'not_rostered'} | {'not_on', shift}
+-- helpers: audit, notify_staff, staff_name, timer_set, slot_of, att_key, close_span
 local prefix, now, actor, src, want = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local insts, cands = {}, {}
 for i = 6, #ARGV do

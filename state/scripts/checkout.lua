@@ -8,6 +8,7 @@
 -- returns hand: {'ok', date, shift, worked in that shift ms, week total ms}
 --               | {'not_in', date, shift, out ms, 'A'|''} (the last check-out) | {'not_in'}
 --         auto: {'auto', count}
+-- helpers: audit, timer_done, att_key, spans_ms, close_span
 local prefix, now, actor, src, mode, member = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local cands = {}
 for i = 7, #ARGV do

@@ -1,6 +1,9 @@
 -- complaints: chat friends' complaints and suggestions.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
+-- helpers: audit, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
+--   staff_name, timer_set, timer_done, LEVEL_RANK, csv_map, notify_user,
+--   leads_on_duty, assign, free_agents, drain_queue, route_or_queue
 local prefix, now, actor, src, op, running, caps, groups =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local t = tonumber(now)

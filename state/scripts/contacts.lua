@@ -5,6 +5,7 @@
 --   'set' field value         -> {'ok'}   (the caller's own card; the value is not audited)
 --   'plan'                    -> {text or ''}
 --   'plan_set' text           -> {'ok'}
+-- helpers: audit, staff_name
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if op == 'card' then
   local id = ARGV[6]

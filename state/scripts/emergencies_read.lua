@@ -3,6 +3,7 @@
 -- ARGV    prefix, 'open'|'all'
 -- returns {id, state, text, by name, created, acked by name, acked at,
 --          resolved by name, resolved at, last paged (names), paged at, ...}
+-- helpers: staff_name
 local prefix, which = ARGV[1], ARGV[2]
 local ids = redis.call('ZRANGE', prefix .. 'emergencies:open', 0, -1)
 if which == 'all' then

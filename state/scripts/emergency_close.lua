@@ -4,6 +4,7 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, id, 'ack'|'resolve', note, now as local "HH:MM"
 -- returns {'ok'} | {'not_found'} | {'already', by name, at ms} | {'resolved', by name}
+-- helpers: audit, notify_channel, notify_staff, staff_name, timer_done
 local prefix, now, actor, src, id, mode, note, hhmm = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = prefix .. 'emergency:' .. id
 local e = redis.call('HMGET', key, 'state', 'acked_by', 'acked_at', 'resolved_by', 'by')

@@ -12,6 +12,8 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, member, id, ack timeout ms, repeat, chain (space list),
 --         running shift instances ("date|shift" space list)
+-- helpers: audit, words, has, notify_channel, notify_staff, staff_with_role,
+--   staff_name, timer_set, timer_done, roster_key
 local prefix, now, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local timeout, rep = tonumber(ARGV[5]), tonumber(ARGV[6])
 local chain, running = words(ARGV[7]), words(ARGV[8])

@@ -4,6 +4,7 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, text, where
 -- returns {'ok', id}
+-- helpers: audit, notify_channel, staff_name, timer_set
 local prefix, now, actor, src, text, where = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local id = 'E-' .. redis.call('INCR', prefix .. 'seq:E')
 redis.call('HSET', prefix .. 'emergency:' .. id, 'id', id, 'text', text, 'by', actor, 'created', now,

@@ -2,6 +2,7 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, person, week, reason, audit detail, stuck_after ms
 -- returns {'ok', id} | {'no_such_person'} | {'uncompletable', step, who} | {'approved'|'failed', ...}
+-- helpers: say, staff_name, approval_new
 local prefix, now, actor, src, person, week, reason, detail =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 if redis.call('EXISTS', prefix .. 'staff:' .. person) == 0 then return { 'no_such_person' } end

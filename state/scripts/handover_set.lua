@@ -5,6 +5,8 @@
 -- ARGV    prefix, now, actor, src, rank, text, the running instances with the
 --         one each hands over to ("date|shift|next date|next shift" space list)
 -- returns {'ok', date, shift, next lead's name if sent now, else ''} | {'not_lead'}
+-- helpers: audit, words, ROLE_RANK, notify_staff, staff_name, roster_key, slot_of,
+--   att_key
 local prefix, now, actor, src, rank, text = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 for i, inst in ipairs(words(ARGV[7])) do
   local date, shift, ndate, nshift = string.match(inst, '^([^|]+)|([^|]+)|([^|]+)|([^|]+)$')

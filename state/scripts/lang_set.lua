@@ -2,6 +2,7 @@
 -- KEYS[1] staff:<id> for staff, friend:<identity> for a chat friend
 -- ARGV    prefix, now, actor, src, lang, 'staff'|'friend'
 -- returns {'ok'} | {'unchanged'}
+-- helpers: audit
 local prefix, now, actor, src, lang, kind = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local key = KEYS[1]
 if redis.call('HGET', key, 'lang') == lang then return { 'unchanged' } end

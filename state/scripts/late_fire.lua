@@ -9,6 +9,8 @@
 --         all shift names (space list)
 -- returns {'lead', outcome, id, standby, 'minister', outcome, id, standby} with outcome
 --         'on_time'|'none'|'already'|'warned'|'replaced'|'no_standby'
+-- helpers: audit, words, notify_channel, notify_staff, staff_with_role, staff_name,
+--   timer_done, roster_key, slot_of, take_out, on_leave, att_key
 local prefix, now, member, date, shift, window, standby, start =
   ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local key = roster_key(prefix, date, shift)

@@ -3,6 +3,7 @@
 -- ARGV    prefix, now, actor, src, dates (space list), shifts (space list), short notice 0|1,
 --         reason, stuck_after ms
 -- returns {'ok', id} | {'overlap', id} | {'uncompletable', step, who} | {'approved'|'failed', ...}
+-- helpers: say, words, has, staff_name, date_span, approval_new
 local prefix, now, actor, src, dates, shifts, late, reason =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do

@@ -8,6 +8,8 @@
 --   'cancel' rank id       -> {'ok'} | {'not_found'} | {'state', state} | {'not_yours', by name}
 --   'fire' member id       -> {'sent'} | {'skipped'}
 --   'list'                 -> {id, state, room, due, by name, text, ...}
+-- helpers: audit, hash_table, words, ROLE_RANK, staff_name, timer_set, timer_done,
+--   slot_of
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 
 local function send(id, n)

@@ -4,6 +4,7 @@
 -- KEYS[1] the outbox stream
 -- ARGV    group
 -- returns 1 (made) | 0 (it was there)
+-- helpers: none
 local r = redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
 if type(r) == 'table' and r.err then
   if string.sub(r.err, 1, 9) == 'BUSYGROUP' then return 0 end

@@ -4,6 +4,7 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, member, date, shift, start "HH:MM"
 -- returns {'reminded', count} | {'nobody'}
+-- helpers: words, notify_staff, timer_done, roster_key, att_key
 local prefix, now, member, date, shift, start = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 timer_done(prefix, member)
 local r = redis.call('HMGET', roster_key(prefix, date, shift), 'lead', 'minister', 'agents')

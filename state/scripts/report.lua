@@ -7,6 +7,8 @@
 -- returns read/evaluate: {json}; post: {'posted'}
 -- The words of the report's parameters are message names or spans
 -- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
+-- helpers: say, words, notify_channel, staff_name, timer_set, timer_done, att_key,
+--   spans_ms
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
 

@@ -4,6 +4,7 @@
 -- returns per instance: {shift, lead id, lead, minister, agents,
 --         {"name|late 0|1|open interval's start ms or ''|closed spans", ...}, replaced lead,
 --         replaced minister} (spans: see att_key in _2roster)
+-- helpers: words, staff_name, roster_key, att_key
 local prefix = ARGV[1]
 local out = {}
 for i = 2, #ARGV do

@@ -6,6 +6,8 @@
 -- also its late check (late_fire.lua).
 -- returns {'ok', changes, what 'lead'|'minister'|'agents'|'added'|'removed', names} | {'no_such_person', id} | {'may_not_hold', id, slot}
 --         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
+-- helpers: audit, words, staff_name, timer_set, roster_key, slot_of, put_in,
+--   take_out, may_hold, on_leave
 local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local dates, dues, persons = words(ARGV[7]), {}, {}
 local ndates = #dates

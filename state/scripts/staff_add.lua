@@ -2,6 +2,7 @@
 -- KEYS[1] staff:<id>
 -- ARGV    prefix, now, actor, src, id, name, email, role, level, lang, identities
 -- returns {'ok'} | {'exists'} | {'identity_taken', identity, owner name}
+-- helpers: audit, words
 local prefix, now, actor, src, id = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local key = KEYS[1]
 if redis.call('EXISTS', key) == 1 then return { 'exists' } end

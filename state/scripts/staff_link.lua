@@ -3,6 +3,7 @@
 -- ARGV    prefix, now, actor, src, actor rank, id, identity, 'link'|'unlink'
 -- returns {'ok', name, level} | {'not_found'} | {'rank'} | {'taken', owner name}
 --         | {'not_linked', name, level} | {'unchanged', name, level}
+-- helpers: audit, words, without, may_manage
 local prefix, now, actor, src, rank, id, ident, mode =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = KEYS[1]

@@ -3,6 +3,7 @@
 -- ARGV    prefix, 'one'|'list', role filter ('' = all)
 -- returns one:  {} | {id, name, email, role, level, lang, identities, source}
 --         list: {id, name, role, level, id, name, role, level, ...} sorted by id
+-- helpers: none
 local prefix, mode, want = ARGV[1], ARGV[2], ARGV[3]
 if mode == 'one' then
   local r = redis.call('HMGET', KEYS[1], 'name', 'email', 'role', 'level', 'lang', 'identities', 'source')

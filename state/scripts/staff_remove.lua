@@ -9,6 +9,8 @@
 --         the dates from tomorrow on (space list), all shift names (space list)
 -- returns {'ok', name, level, source, freed "date shift (slot), ..." | ''} | {'not_found'} | {'rank'}
 --         | {'last_webmaster', name} | {'holds', name, level, "date shift (slot)", ...}
+-- helpers: audit, words, may_manage, webmaster_count, notify_channel, staff_name,
+--   slot_of, take_out, close_span
 local prefix, now, actor, src, rank, id, force = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local key = KEYS[1]
 local r = redis.call('HMGET', key, 'name', 'role', 'level', 'identities', 'source')

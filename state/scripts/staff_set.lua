@@ -3,6 +3,7 @@
 -- ARGV    prefix, now, actor, src, actor rank, id, field, value
 -- returns {'ok', name, level} | {'unchanged', name, level} | {'not_found'} | {'rank'}
 --         | {'needs_level'} | {'last_webmaster', name}
+-- helpers: audit, ROLE_RANK, may_manage, webmaster_count
 local prefix, now, actor, src, rank, id, field, value =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local key = KEYS[1]

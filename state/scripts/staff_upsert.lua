@@ -8,6 +8,7 @@
 -- ARGV    prefix, now, id, name, email, role, level, lang, identities,
 --         probation start ms ('' = none), probation ms ('' = none)
 -- returns {changed fields count}
+-- helpers: audit, words, without, has
 local prefix, now, id = ARGV[1], ARGV[2], ARGV[3]
 local key = KEYS[1]
 local fields = { name = ARGV[4], email = ARGV[5], role = ARGV[6], level = ARGV[7], lang = ARGV[8] }

@@ -6,6 +6,8 @@
 -- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'no_such_person'} | {'self'}
 --         | {'already_there'} | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
 --         | {'uncompletable', step, who} | {'approved'|'failed', ...}
+-- helpers: say, words, notify_staff, staff_name, slot_of, may_hold, on_leave,
+--   approval_new
 local prefix, now, actor, src, date, shift, other, shifts =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local slot = slot_of(prefix, date, shift, actor)

@@ -4,6 +4,7 @@
 -- ARGV    prefix, now, actor, src, 'new'|'resolve'|'list', text or id, where or note
 -- returns new: {'ok', id}; resolve: {'ok'} | {'not_found'} | {'already', by name};
 --         list: {id, text, by name, where, created, ...}
+-- helpers: audit, notify_channel, staff_name
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 if op == 'new' then
   local id = 'T-' .. redis.call('INCR', prefix .. 'seq:T')

@@ -5,6 +5,7 @@
 -- KEYS[1] the timers set
 -- ARGV    now, lease ms, limit
 -- returns {{member, ...}, next due score or ''}
+-- helpers: none
 local now, lease = tonumber(ARGV[1]), tonumber(ARGV[2])
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', now, 'LIMIT', 0, tonumber(ARGV[3]))
 for _, m in ipairs(due) do

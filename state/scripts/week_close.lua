@@ -2,6 +2,7 @@
 -- (excused ones named apart; nobody is said as a sentence, not a dash) and schedule the next week's close.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, member, week, minimum ms, next member, next due
+-- helpers: audit, notify_channel, staff_name, timer_set, timer_done
 local prefix, now, member, week, min = ARGV[1], ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 timer_set(prefix, ARGV[6], ARGV[7])
 timer_done(prefix, member)

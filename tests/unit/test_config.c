@@ -1,5 +1,5 @@
 /*
- * test_config: config/config.c and config_values.c, the files that load: the
+ * test_config: config/ (config.c, the reader, the value checks, the sections): the
  * example, defaults, lists, secrets from files and CREDENTIALS_DIRECTORY, and
  * the single-value parsers.  Every test writes its configuration text into a
  * fresh temporary directory (config_fixture.h) and loads it.  The problems a
