@@ -318,9 +318,7 @@ static void on_startup_timer(uv_timer_t *t)
 	if (!bot->staff_synced && bot->staff_pending == 0 && state_is_up(bot->state) && !bot->stopping) {
 		bot->synced_epoch = state_epoch(bot->state);
 		sync_staff(bot);
-		attendance_schedule_week_close(bot);
-		reports_schedule_day(bot);
-		complaints_schedule_shift_start(bot);
+		timers_seed(bot->timers);       /* the kinds that must always have a next timer */
 	}
 }
 
@@ -647,8 +645,8 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
 	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));
-	bot->timers = timers_new(bot);
 	bot->deliver = deliver_new(bot);
+	bot->timers = timers_new(bot->loop, bot->state, &bot->cfg, bot->deliver, timer_kinds, n_timer_kinds);
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
 	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL || bot->timers == NULL ||
 	    bot->deliver == NULL)
