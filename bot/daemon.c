@@ -645,7 +645,8 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
 	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));
-	bot->deliver = deliver_new(bot);
+	bot->deliver = deliver_new(&(struct deliver_setup){ .loop = bot->loop, .state = bot->state, .conns = &bot->conns,
+	    .n_conns = &bot->n_conns, .stopping = &bot->stopping, .replies = &bot->metrics.replies });
 	bot->timers = timers_new(bot->loop, bot->state, &bot->cfg, bot->deliver, timer_kinds, n_timer_kinds);
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
 	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL || bot->timers == NULL ||

@@ -15,7 +15,6 @@
 #include <string.h>
 
 struct timers {
-	uv_loop_t *loop;
 	struct state *state;
 	struct config *const *cfg;      /* the daemon's pointer: replaced on reload */
 	struct deliver *deliver;        /* borrowed until timers_close() */
@@ -143,7 +142,6 @@ struct timers *timers_new(uv_loop_t *loop, struct state *st, struct config *cons
 
 	if (t == NULL)
 		return NULL;
-	t->loop = loop;
 	t->state = st;
 	t->cfg = cfg;
 	t->deliver = deliver;
