@@ -32,7 +32,8 @@ struct timers {
 /* One call of timers_run()/timers_add(), until its reply. */
 struct run {
 	struct timers *t;               /* NULL when started while shutting down */
-	char what[160];
+	char label[40];                 /* what it is, for the log */
+	char member[160];               /* the timer; "" for a handler's background work */
 };
 
 static void claim(struct timers *t);
@@ -216,14 +217,15 @@ struct state_args *timers_args(const struct timer_ctx *ctx, const char *key)
 
 /* ---- one script for a fire (or a handler's background work), one log line ---- */
 
-static struct run *run_new(const struct timer_ctx *ctx, const char *what)
+static struct run *run_new(const struct timer_ctx *ctx, const char *label, const char *member)
 {
 	struct run *run = malloc(sizeof(*run));
 
 	if (run == NULL)
 		return NULL;
 	run->t = ctx->timers != NULL && !ctx->timers->closing ? ctx->timers : NULL;
-	snprintf(run->what, sizeof(run->what), "%s", what);
+	snprintf(run->label, sizeof(run->label), "%s", label);
+	snprintf(run->member, sizeof(run->member), "%s", member ? member : "");
 	if (run->t != NULL)
 		run->t->running++;
 	return run;
@@ -277,19 +279,24 @@ static void on_ran(const redisReply *r, const char *err, void *privdata)
 	struct run *run = privdata;
 	char line[256];
 
-	if (err != NULL)
-		log_warnx("timers: %s failed (%s); a timer fires again after its lease", run->what, err);
+	if (err != NULL && run->member[0])
+		log_warnx("timers: %s failed (%s); %s fires again after its lease", run->label, err, run->member);
+	else if (err != NULL)
+		log_warnx("timers: %s failed (%s)", run->label, err);
+	else if (run->member[0])
+		log_info("timers: %s: %s (%s)", run->label, reply_line(r, line, sizeof(line)), run->member);
 	else
-		log_info("timers: %s: %s", run->what, reply_line(r, line, sizeof(line)));
+		log_info("timers: %s: %s", run->label, reply_line(r, line, sizeof(line)));
 	run_end(run, err == NULL, err == NULL);
 }
 
-void timers_run(const struct timer_ctx *ctx, const char *what, enum state_script id, struct state_args *args)
+void timers_run(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
+                struct state_args *args)
 {
-	struct run *run = run_new(ctx, what);
+	struct run *run = run_new(ctx, label, member);
 
 	if (run == NULL) {
-		log_warnx("timers: out of memory for %s; a timer fires again after its lease", what);
+		log_warnx("timers: out of memory for the %s", label);
 		state_args_free(args);
 		return;
 	}
@@ -302,13 +309,13 @@ static void on_added(const redisReply *r, const char *err, void *privdata)
 
 	(void)r;
 	if (err != NULL)
-		log_warnx("timers: cannot add %s: %s", run->what, err);
+		log_warnx("timers: cannot add %s: %s", run->member, err);
 	run_end(run, err == NULL, false);       /* a ZADD sends nothing */
 }
 
 void timers_add(const struct timer_ctx *ctx, int64_t due, const char *member)
 {
-	struct run *run = run_new(ctx, member);
+	struct run *run = run_new(ctx, "add", member);
 	struct state_args *a;
 
 	if (run == NULL) {

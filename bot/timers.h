@@ -64,11 +64,13 @@ struct timer_ctx timers_ctx(struct timers *t);
 
 /* KEYS[1] = prefix + KEY, then ARGV prefix, now: the head of a fire's script. */
 struct state_args *timers_args(const struct timer_ctx *ctx, const char *key);
-/* Runs script ID (one key, ARGS owned) for WHAT (a timer's member, or the
- * background work of a handler): logs the outcome (a failed timer fires
- * again after its lease) and, when it succeeded, wakes the timers and the
- * outbox sender, since the script may have added to either. */
-void timers_run(const struct timer_ctx *ctx, const char *what, enum state_script id, struct state_args *args);
+/* Runs script ID (one key, ARGS owned) for the timer MEMBER (NULL for the
+ * background work of a handler): logs the outcome as "timers: LABEL: <the
+ * reply> (MEMBER)" (a failed timer fires again after its lease) and, when it
+ * succeeded, wakes the timers and the outbox sender, since the script may
+ * have added to either. */
+void timers_run(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
+                struct state_args *args);
 /* Adds MEMBER due at DUE unless it is there already (ZADD NX: several
  * instances add it once), and looks again when it was added. */
 void timers_add(const struct timer_ctx *ctx, int64_t due, const char *member);

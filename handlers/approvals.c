@@ -396,5 +396,5 @@ void approvals_stuck_fire(const struct timer_ctx *ctx, const char *member, int a
 	state_args_add(a, member);
 	state_args_add(a, "");
 	state_args_add(a, "0");
-	timers_run(ctx, member, SCRIPT_APPROVAL_DECIDE, a);
+	timers_run(ctx, "stuck request", member, SCRIPT_APPROVAL_DECIDE, a);
 }

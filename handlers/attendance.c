@@ -367,7 +367,7 @@ void attendance_week_close_fire(const struct timer_ctx *ctx, const char *member,
 	state_args_addf(a, "%lld", (long long)ctx->cfg->policy.min_weekly_hours * 3600000LL);
 	state_args_add(a, next_member);
 	state_args_addf(a, "%lld", (long long)next_due);
-	timers_run(ctx, member, SCRIPT_WEEK_CLOSE, a);
+	timers_run(ctx, "week close", member, SCRIPT_WEEK_CLOSE, a);
 }
 
 /* This week's close, whenever the store is up again: the fire adds the next. */

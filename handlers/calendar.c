@@ -123,5 +123,5 @@ void calendar_fire(const struct timer_ctx *ctx, const char *member, int argc, ch
 	state_args_add(a, "cal_fire");
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	timers_run(ctx, member, SCRIPT_CAREERS, a);
+	timers_run(ctx, "calendar reminder", member, SCRIPT_CAREERS, a);
 }

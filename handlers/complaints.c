@@ -494,7 +494,7 @@ void complaints_route_queue(const struct request *req)
 {
 	struct timer_ctx ctx = request_timer_ctx(req);
 
-	timers_run(&ctx, "complaints route_queue", SCRIPT_COMPLAINTS, complaint_args_timer(&ctx, "checkin", "route_queue"));
+	timers_run(&ctx, "complaint queue", NULL, SCRIPT_COMPLAINTS, complaint_args_timer(&ctx, "checkin", "route_queue"));
 }
 
 /* ---- the queue at every shift start: "shiftstart|<date>|<shift>" ---- */
@@ -529,7 +529,7 @@ void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member
 	state_args_add(a, member);
 	state_args_add(a, next);
 	state_args_addf(a, "%lld", (long long)due);
-	timers_run(ctx, member, SCRIPT_COMPLAINTS, a);
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }
 
 /* At start (and after Redis lost its data): the next shift start's timer,
@@ -549,7 +549,7 @@ void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int ar
 
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	timers_run(ctx, member, SCRIPT_COMPLAINTS, a);
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }
 
 /* A friend's complaint held back by the flood limit goes on now; its SLA
@@ -561,5 +561,5 @@ void complaints_release_fire(const struct timer_ctx *ctx, const char *member, in
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
 	state_args_addf(a, "%lld", (long long)(ctx->now + ctx->cfg->complaints.sla_ms[2]));
-	timers_run(ctx, member, SCRIPT_COMPLAINTS, a);
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }

@@ -229,7 +229,7 @@ void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, in
 	state_args_addf(a, "%d", cfg->escalation.repeat);
 	state_args_add(a, chain);
 	state_args_add(a, shift_running(cfg, ctx->now, running, sizeof(running)));
-	timers_run(ctx, member, SCRIPT_EMERGENCY_FIRE, a);
+	timers_run(ctx, "escalation", member, SCRIPT_EMERGENCY_FIRE, a);
 }
 
 /* ---- !contacts [person] / !contacts set ... / !plan [set] ---- */

@@ -261,5 +261,5 @@ void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char
 	state_args_add(a, "fire");
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	timers_run(ctx, member, SCRIPT_NOTICE, a);
+	timers_run(ctx, "scheduled notice", member, SCRIPT_NOTICE, a);
 }

@@ -236,7 +236,7 @@ void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc,
 	state_args_add(a, member);
 	state_args_add(a, next);
 	state_args_addf(a, "%lld", (long long)due);
-	timers_run(ctx, member, SCRIPT_REPORT, a);
+	timers_run(ctx, "day report", member, SCRIPT_REPORT, a);
 }
 
 /* Today's report (tomorrow's once today's time has passed), whenever the

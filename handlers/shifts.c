@@ -604,7 +604,7 @@ void shifts_remind_fire(const struct timer_ctx *ctx, const char *member, int arg
 	state_args_add(a, argc >= 2 ? argv[1] : "");
 	state_args_add(a, argc >= 3 ? argv[2] : "");
 	state_args_add(a, start);
-	timers_run(ctx, member, SCRIPT_REMIND_FIRE, a);
+	timers_run(ctx, "shift timer", member, SCRIPT_REMIND_FIRE, a);
 }
 
 void shifts_late_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
@@ -621,7 +621,7 @@ void shifts_late_fire(const struct timer_ctx *ctx, const char *member, int argc,
 	state_args_add(a, shift && shift->standby ? shift->standby : "");
 	state_args_add(a, start);
 	state_args_add(a, shift_names(ctx->cfg, names, sizeof(names)));
-	timers_run(ctx, member, SCRIPT_LATE_FIRE, a);
+	timers_run(ctx, "shift timer", member, SCRIPT_LATE_FIRE, a);
 }
 
 /* "checkout|<date>|<shift>" at the end of a shift instance: whoever is still
@@ -643,5 +643,5 @@ void shifts_checkout_fire(const struct timer_ctx *ctx, const char *member, int a
 	} else {
 		log_warnx("timers: %s names no configured shift; dropped", member);
 	}
-	timers_run(ctx, member, SCRIPT_CHECKOUT, a);
+	timers_run(ctx, "shift timer", member, SCRIPT_CHECKOUT, a);
 }
