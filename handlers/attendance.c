@@ -8,7 +8,6 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "handlers/shift_time.h"
-#include "bot/clock.h"
 #include "bot/when.h"
 #include "bot/log.h"
 

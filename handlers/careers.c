@@ -10,7 +10,6 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "bot/commands.h"
-#include "bot/clock.h"
 #include "bot/when.h"
 #include "bot/log.h"
 

@@ -11,7 +11,6 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "bot/commands.h"
-#include "bot/clock.h"
 #include "bot/log.h"
 
 #include <ctype.h>

@@ -10,8 +10,6 @@
 #include "handlers/notify_check.h"
 #include "handlers/shift_time.h"
 #include "bot/commands.h"
-#include "bot/clock.h"
-#include "bot/log.h"
 
 #include <ctype.h>
 #include <stdio.h>

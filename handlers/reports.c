@@ -9,7 +9,6 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "bot/commands.h"
-#include "bot/clock.h"
 #include "bot/when.h"
 #include "bot/log.h"
 

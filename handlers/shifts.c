@@ -10,7 +10,6 @@
 #include "handlers/shifts.h"
 #include "bot/commands.h"
 #include "bot/log.h"
-#include "bot/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
