@@ -14,6 +14,7 @@
 #include "config/config.h"
 #include "bot/catalog.h"
 #include "bot/parse.h"
+#include "bot/timers.h"
 
 struct dutybot;
 struct conn;
@@ -36,7 +37,7 @@ enum result { RESULT_OK, RESULT_REFUSED, RESULT_USAGE, RESULT_ERROR, RESULT_UNAV
 /* One allocation: the struct, then room, user_id, msg_id, click and text
  * (bot/dispatch.c); only click_answer and text_rewritten have their own. */
 struct request {
-	struct dutybot *bot;
+	struct dutybot *bot;            /* opaque to handlers: they use the request_*() calls */
 	struct conn *conn;              /* where it came from; lives as long as the daemon */
 	char *room;                     /* NULL when it came privately */
 	char *user_id;                  /* platform user id of the caller */
@@ -111,7 +112,12 @@ void request_done(struct request *req);
 const struct config *request_config(const struct request *req);
 /* The state store of the daemon. */
 struct state *request_state(const struct request *req);
+/* The name of the connection it came from ("site", "discord-ops"...). */
+const char *request_conn_name(const struct request *req);
 /* Current time (the daemon's one clock). */
 int64_t request_now(const struct request *req);
+/* What a timer kind gets, for work a handler starts in the background (it
+ * may outlive the request): timers_run() logs it and wakes up after it. */
+struct timer_ctx request_timer_ctx(const struct request *req);
 
 #endif

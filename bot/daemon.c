@@ -218,9 +218,7 @@ static void on_startup_timer(uv_timer_t *t)
 	}
 	if (!bot->staff.synced && bot->staff.pending == 0 && state_is_up(bot->state) && !bot->stopping) {
 		state_staff_sync(&bot->staff, bot->state, bot->cfg);
-		attendance_schedule_week_close(bot);
-		reports_schedule_day(bot);
-		complaints_schedule_shift_start(bot);
+		timers_seed(bot->timers);       /* the kinds that must always have a next timer */
 	}
 }
 
@@ -547,8 +545,9 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
 	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));
-	bot->timers = timers_new(bot);
-	bot->deliver = deliver_new(bot);
+	bot->deliver = deliver_new(&(struct deliver_setup){ .loop = bot->loop, .state = bot->state, .conns = &bot->conns,
+	    .n_conns = &bot->n_conns, .stopping = &bot->stopping, .replies = &bot->metrics.replies });
+	bot->timers = timers_new(bot->loop, bot->state, &bot->cfg, bot->deliver, timer_kinds, n_timer_kinds);
 	bot->requests = request_pool_new();
 	bot->staff.on_synced = on_staff_synced;
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));

@@ -8,7 +8,8 @@
  * (XAUTOCLAIM) after DELIVER_RECLAIM_MS, so it is sent at least once.
  */
 #include "bot/deliver.h"
-#include "bot/daemon.h"
+#include "bot/conn.h"
+#include "bot/catalog.h"
 #include "bot/log.h"
 #include "bot/strcopy.h"
 #include "state/redis.h"
@@ -44,7 +45,7 @@ struct delivery {
 };
 
 struct deliver {
-	struct dutybot *bot;
+	struct deliver_setup daemon;    /* what it borrows from the daemon (deliver.h) */
 	uv_timer_t timer;
 	int checks;                     /* page checks in flight */
 	char consumer[96];
@@ -99,12 +100,12 @@ static void finish(struct delivery *dl)
 		 * over again (XAUTOCLAIM) after DELIVER_RECLAIM_MS */
 		log_warnx("deliver: a platform never answered a piece of outbox entry %s; it stays pending "
 		    "and is sent again once it has waited %d s", dl->id, DELIVER_RECLAIM_MS / 1000);
-	} else if (!d->closing && state_is_up(d->bot->state)) {
+	} else if (!d->closing && state_is_up(d->daemon.state)) {
 		struct state_args *a = state_args_new();
-		state_args_addf(a, "%soutbox", state_prefix(d->bot->state));
+		state_args_addf(a, "%soutbox", state_prefix(d->daemon.state));
 		state_args_add(a, DELIVER_GROUP);
 		state_args_add(a, dl->id);
-		state_eval(d->bot->state, SCRIPT_OUTBOX_DONE, 1, a, on_done_acked, NULL);
+		state_eval(d->daemon.state, SCRIPT_OUTBOX_DONE, 1, a, on_done_acked, NULL);
 		d->delivered++;
 	}
 	free(dl);
@@ -235,7 +236,7 @@ static void on_page_checked(const redisReply *r, const char *err, void *privdata
 	if (dl == NULL)
 		return;
 	dl->checking = false;
-	dl->checked_at = uv_now(d->bot->loop);
+	dl->checked_at = uv_now(d->daemon.loop);
 	if (dl->checked_at == 0)
 		dl->checked_at = 1;
 	/* [state, acked_by]: gone, no longer open, or acked; a failed look sends
@@ -247,9 +248,9 @@ static void on_page_checked(const redisReply *r, const char *err, void *privdata
 		log_info("deliver: %s was acknowledged or resolved meanwhile: outbox entry %s is not sent",
 		    dl->emergency, dl->id);
 	}
-	for (size_t i = 0; i < d->bot->n_conns; i++)
-		if (d->bot->conns[i]->outbox != NULL)
-			outbox_kick(d->bot->conns[i]->outbox);
+	for (size_t i = 0; i < *d->daemon.n_conns; i++)
+		if ((*d->daemon.conns)[i]->outbox != NULL)
+			outbox_kick((*d->daemon.conns)[i]->outbox);
 }
 
 static enum out_gate page_gate(void *arg)
@@ -265,20 +266,20 @@ static enum out_gate page_gate(void *arg)
 		return OUT_GATE_DROP;
 	if (dl->checking)
 		return OUT_GATE_WAIT;
-	if (dl->checked_at != 0 && uv_now(d->bot->loop) - dl->checked_at <= DELIVER_PAGE_CHECK_MS)
+	if (dl->checked_at != 0 && uv_now(d->daemon.loop) - dl->checked_at <= DELIVER_PAGE_CHECK_MS)
 		return OUT_GATE_SEND;
-	if (!state_is_up(d->bot->state) || (pc = malloc(sizeof(*pc))) == NULL)
+	if (!state_is_up(d->daemon.state) || (pc = malloc(sizeof(*pc))) == NULL)
 		return OUT_GATE_SEND;     /* a page that must arrive is not held on a doubt */
 	pc->d = d;
 	copy_trunc(pc->id, sizeof(pc->id), dl->id);
 	a = state_args_new();
 	state_args_add(a, "HMGET");
-	state_args_addf(a, "%semergency:%s", state_prefix(d->bot->state), dl->emergency);
+	state_args_addf(a, "%semergency:%s", state_prefix(d->daemon.state), dl->emergency);
 	state_args_add(a, "state");
 	state_args_add(a, "acked_by");
 	dl->checking = true;
 	d->checks++;
-	state_call(d->bot->state, a, on_page_checked, pc);
+	state_call(d->daemon.state, a, on_page_checked, pc);
 	return OUT_GATE_WAIT;
 }
 
@@ -316,7 +317,7 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done,
 	    dl->emergency[0] ? page_gate : NULL, dl);
 	dl->pending += n - 1;
-	d->bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
+	*d->daemon.replies += (uint64_t)(n > 0 ? n : 0);
 	free(text);
 }
 
@@ -337,9 +338,19 @@ static bool active(struct deliver *d, const char *id)
 	return false;
 }
 
+/* The connection named NAME, or NULL. */
+static struct conn *conn_named(const struct deliver *d, const char *name)
+{
+	for (size_t i = 0; i < *d->daemon.n_conns; i++)
+		if (strcmp((*d->daemon.conns)[i]->name, name) == 0)
+			return (*d->daemon.conns)[i];
+	return NULL;
+}
+
 static void take_entry(struct deliver *d, const redisReply *entry)
 {
-	struct dutybot *bot = d->bot;
+	struct conn *const *conns = *d->daemon.conns;
+	size_t n_conns = *d->daemon.n_conns;
 	const redisReply *fields;
 	const char *to, *msgname, *params_s, *lang;
 	const char *kv[DELIVER_KV_MAX];
@@ -378,23 +389,23 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	if (to != NULL && strncmp(to, "system:", 7) == 0) {
 		/* a checked system notice: its text as written, to every site connection */
 		const char *text = field(fields, "text");
-		for (size_t i = 0; text != NULL && i < bot->n_conns; i++) {
-			struct conn *c = bot->conns[i];
+		for (size_t i = 0; text != NULL && i < n_conns; i++) {
+			struct conn *c = conns[i];
 			int n;
 			if (c->type != PLATFORM_SITE || c->outbox == NULL)
 				continue;
 			dl->pending++;
 			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, NULL, dl);
 			dl->pending += n - 1;
-			bot->metrics.replies += (uint64_t)(n > 0 ? n : 0);
+			*d->daemon.replies += (uint64_t)(n > 0 ? n : 0);
 		}
 	} else if (to == NULL || id < 0) {
 		log_warnx("deliver: dropping outbox entry %s: %s", dl->id, to ? "unknown message" : "no recipient");
 	} else if (strncmp(to, "channel:", 8) == 0) {
 		int ch = config_channel_parse(to + 8);
 		bool any = false;
-		for (size_t i = 0; ch >= 0 && i < bot->n_conns; i++) {
-			struct conn *c = bot->conns[i];
+		for (size_t i = 0; ch >= 0 && i < n_conns; i++) {
+			struct conn *c = conns[i];
 			if (c->channel[ch] == NULL)
 				continue;
 			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
@@ -410,7 +421,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 		if (colon != NULL && (size_t)(colon - to - 5) < sizeof(conn_name)) {
 			memcpy(conn_name, to + 5, (size_t)(colon - to - 5));
 			conn_name[colon - to - 5] = '\0';
-			c = daemon_conn(bot, conn_name);
+			c = conn_named(d, conn_name);
 		}
 		if (c != NULL)
 			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
@@ -426,7 +437,7 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			if (colon == NULL)
 				continue;
 			*colon = '\0';
-			c = daemon_conn(bot, ident);
+			c = conn_named(d, ident);
 			if (c == NULL)
 				continue;
 			queue_to(d, dl, c, OUT_DM, colon + 1, (enum msg_id)id, lang && *lang ? lang : c->lang, kv, nkv);
@@ -491,13 +502,13 @@ static void on_group(const redisReply *r, const char *err, void *privdata)
 
 static void tick(struct deliver *d)
 {
-	struct state *st = d->bot->state;
+	struct state *st = d->daemon.state;
 	struct state_args *a;
 
 	if (d->closing)
 		return;
 	uv_timer_start(&d->timer, on_timer, DELIVER_POLL_MS, 0);
-	if (d->reading || !state_is_up(st) || d->bot->stopping)
+	if (d->reading || !state_is_up(st) || *d->daemon.stopping)
 		return;
 	if (d->group_epoch != state_epoch(st))
 		d->group_ready = false;         /* a new Redis may have no group */
@@ -512,8 +523,8 @@ static void tick(struct deliver *d)
 		state_eval(st, SCRIPT_OUTBOX_GROUP, 1, a, on_group, d);
 		return;
 	}
-	if (uv_now(d->bot->loop) - (uint64_t)d->last_reclaim > DELIVER_RECLAIM_MS / 3) {
-		d->last_reclaim = (int64_t)uv_now(d->bot->loop);
+	if (uv_now(d->daemon.loop) - (uint64_t)d->last_reclaim > DELIVER_RECLAIM_MS / 3) {
+		d->last_reclaim = (int64_t)uv_now(d->daemon.loop);
 		state_args_add(a, "XAUTOCLAIM");
 		state_args_addf(a, "%soutbox", state_prefix(st));
 		state_args_add(a, DELIVER_GROUP);
@@ -537,17 +548,17 @@ static void tick(struct deliver *d)
 	state_call(st, a, on_read, d);
 }
 
-struct deliver *deliver_new(struct dutybot *bot)
+struct deliver *deliver_new(const struct deliver_setup *setup)
 {
 	struct deliver *d = calloc(1, sizeof(*d));
 	char host[64] = "host";
 
 	if (d == NULL)
 		return NULL;
-	d->bot = bot;
+	d->daemon = *setup;
 	gethostname(host, sizeof(host) - 1);
 	snprintf(d->consumer, sizeof(d->consumer), "%s:%d", host, (int)getpid());
-	uv_timer_init(bot->loop, &d->timer);
+	uv_timer_init(setup->loop, &d->timer);
 	d->timer.data = d;
 	return d;
 }

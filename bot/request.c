@@ -169,8 +169,20 @@ struct state *request_state(const struct request *req)
 	return req->bot->state;
 }
 
+const char *request_conn_name(const struct request *req)
+{
+	return req->conn->name;
+}
+
 int64_t request_now(const struct request *req)
 {
 	(void)req;
 	return clock_now_ms();
+}
+
+struct timer_ctx request_timer_ctx(const struct request *req)
+{
+	/* the timers are gone while shutting down: the work still runs, unwoken */
+	return (struct timer_ctx){ .cfg = req->bot->cfg, .state = req->bot->state, .now = clock_now_ms(),
+	    .timers = req->bot->timers };
 }

@@ -10,10 +10,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/approvals.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/clock.h"
 #include "bot/log.h"
 #include "bot/when.h"
 
@@ -396,25 +393,10 @@ void pending_cmd(struct request *req)
 
 /* ---- the timer "stuck|<ID>": a request waited longer than approvals.stuck_after ---- */
 
-static void on_stuck_fired(const redisReply *r, const char *err, void *privdata)
+void approvals_stuck_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	struct dutybot *bot = privdata;
+	struct state_args *a = timers_args(ctx, "approvals:open");
 
-	if (err != NULL) {
-		log_warnx("timers: a stuck report failed (%s); it fires again after its lease", err);
-		return;
-	}
-	log_info("timers: stuck request: %s", reply_str(r, 0));
-	deliver_poke(bot->deliver);
-}
-
-void approvals_stuck_fire(struct dutybot *bot, const char *member, int argc, char **argv)
-{
-	struct state_args *a = state_args_new();
-
-	state_args_addf(a, "%sapprovals:open", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
 	state_args_add(a, "dutybot");
 	state_args_add(a, "timer");
 	state_args_add(a, "0");
@@ -423,5 +405,5 @@ void approvals_stuck_fire(struct dutybot *bot, const char *member, int argc, cha
 	state_args_add(a, member);
 	state_args_add(a, "");
 	state_args_add(a, "0");
-	state_eval(bot->state, SCRIPT_APPROVAL_DECIDE, 1, a, on_stuck_fired, bot);
+	timers_run(ctx, "stuck request", member, SCRIPT_APPROVAL_DECIDE, a);
 }

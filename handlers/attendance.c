@@ -8,10 +8,6 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "handlers/shift_time.h"
-#include "bot/daemon.h"
-#include "bot/deliver.h"
-#include "bot/timers.h"
-#include "bot/clock.h"
 #include "bot/when.h"
 #include "bot/log.h"
 
@@ -332,19 +328,6 @@ done:
 
 /* ---- the week-close timer ---- */
 
-static void on_week_closed(const redisReply *r, const char *err, void *privdata)
-{
-	struct dutybot *bot = privdata;
-
-	if (err != NULL) {
-		log_warnx("timers: week close failed (%s); it fires again after its lease", err);
-		return;
-	}
-	log_info("timers: week close: %s", reply_str(r, 0));
-	deliver_poke(bot->deliver);
-	timers_poke(bot->timers);
-}
-
 /* "weekclose|2026-W10|..." fires at the Monday 00:00 after that week, or
  * when the week's last shift (Sunday's night shift) has ended, whichever is
  * later: its hours are in by then (the automatic check-out at a shift's end
@@ -364,7 +347,7 @@ static void week_close_member(const struct config *cfg, struct ymd monday, char 
 	}
 }
 
-void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void attendance_week_close_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
 	struct ymd monday, next;
 	char next_member[64];
@@ -376,41 +359,24 @@ void attendance_week_close_fire(struct dutybot *bot, const char *member, int arg
 		return;
 	}
 	next = when_add_days(monday, 7);
-	week_close_member(bot->cfg, next, next_member, sizeof(next_member), &next_due);
-	a = state_args_new();
-	state_args_addf(a, "%sstaff", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	week_close_member(ctx->cfg, next, next_member, sizeof(next_member), &next_due);
+	a = timers_args(ctx, "staff");
 	state_args_add(a, member);
 	state_args_add(a, argv[1]);
-	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	state_args_addf(a, "%lld", (long long)ctx->cfg->policy.min_weekly_hours * 3600000LL);
 	state_args_add(a, next_member);
 	state_args_addf(a, "%lld", (long long)next_due);
-	state_eval(bot->state, SCRIPT_WEEK_CLOSE, 1, a, on_week_closed, bot);
+	timers_run(ctx, "week close", member, SCRIPT_WEEK_CLOSE, a);
 }
 
-static void on_week_scheduled(const redisReply *r, const char *err, void *privdata)
-{
-	(void)r;
-	if (err != NULL)
-		log_warnx("timers: cannot schedule the week close: %s", err);
-	else
-		timers_poke(((struct dutybot *)privdata)->timers);
-}
-
-void attendance_schedule_week_close(struct dutybot *bot)
+/* This week's close, whenever the store is up again: the fire adds the next. */
+void attendance_week_close_seed(const struct timer_ctx *ctx)
 {
 	struct ymd today;
 	char member[64];
 	int64_t due;
-	struct state_args *a = state_args_new();
 
-	when_local_date(clock_now_ms(), &today, NULL);
-	week_close_member(bot->cfg, when_week_monday(today), member, sizeof(member), &due);
-	state_args_add(a, "ZADD");
-	state_args_addf(a, "%stimers", state_prefix(bot->state));
-	state_args_add(a, "NX");
-	state_args_addf(a, "%lld", (long long)due);
-	state_args_add(a, member);
-	state_call(bot->state, a, on_week_scheduled, bot);
+	when_local_date(ctx->now, &today, NULL);
+	week_close_member(ctx->cfg, when_week_monday(today), member, sizeof(member), &due);
+	timers_add(ctx, due, member);
 }

@@ -4,7 +4,6 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/daemon.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,7 +2,6 @@
  * common: see common.h.
  */
 #include "handlers/common.h"
-#include "bot/daemon.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -25,7 +24,7 @@ struct state_args *script_args(const struct request *req, const char *key)
 	state_args_add(a, prefix);
 	state_args_addf(a, "%lld", (long long)request_now(req));
 	state_args_add(a, actor_of(req));
-	state_args_addf(a, "%s:%s", req->conn->name, req->msg_id ? req->msg_id : "-");
+	state_args_addf(a, "%s:%s", request_conn_name(req), req->msg_id ? req->msg_id : "-");
 	return a;
 }
 

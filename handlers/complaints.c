@@ -10,11 +10,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/timers.h"
-#include "bot/clock.h"
 #include "bot/log.h"
 
 #include <ctype.h>
@@ -28,10 +24,9 @@ static const char *const priorities[] = { "urgent", "high", "normal", "low" };
 
 /* The head every complaints.lua call takes: the standard one, op, running
  * shift instances, capacities per level, group gates. */
-static struct state_args *complaint_args_for(struct dutybot *bot, const char *actor, const char *src,
-                                            int64_t now, const char *op)
+static struct state_args *complaint_args_for(const struct config *cfg, struct state *st, const char *actor,
+                                            const char *src, int64_t now, const char *op)
 {
-	const struct config *cfg = bot->cfg;
 	char running[512], caps[128], groups[512];
 	size_t glen = 0;
 	struct state_args *a = state_args_new();
@@ -42,8 +37,8 @@ static struct state_args *complaint_args_for(struct dutybot *bot, const char *ac
 	for (size_t i = 0; i < cfg->n_groups; i++)
 		glen += (size_t)snprintf(groups + glen, glen < sizeof(groups) ? sizeof(groups) - glen : 0, "%s%s=%s",
 		    i ? "," : "", cfg->groups[i].name, config_level_name(cfg->groups[i].min_level));
-	state_args_addf(a, "%scomplaints:queue", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
+	state_args_addf(a, "%scomplaints:queue", state_prefix(st));
+	state_args_add(a, state_prefix(st));
 	state_args_addf(a, "%lld", (long long)now);
 	state_args_add(a, actor);
 	state_args_add(a, src);
@@ -58,8 +53,8 @@ static struct state_args *complaint_args(struct request *req, const char *op)
 {
 	char src[200];
 
-	snprintf(src, sizeof(src), "%s:%s", req->conn->name, req->msg_id ? req->msg_id : "-");
-	return complaint_args_for(req->bot, actor_of(req), src, request_now(req), op);
+	snprintf(src, sizeof(src), "%s:%s", request_conn_name(req), req->msg_id ? req->msg_id : "-");
+	return complaint_args_for(request_config(req), request_state(req), actor_of(req), src, request_now(req), op);
 }
 
 static int priority_index(const char *p)
@@ -81,12 +76,6 @@ static bool complaint_id(const char *arg, char *out, size_t n)
 			return false;
 	snprintf(out, n, "C-%s", arg + 2);
 	return true;
-}
-
-static void poke(struct dutybot *bot)
-{
-	deliver_poke(bot->deliver);
-	timers_poke(bot->timers);
 }
 
 /* ---- intake ---- */
@@ -111,7 +100,6 @@ static void filed_answer(const redisReply *r, const char *err, struct request *r
 		reply(req, *reply_str(r, 2) ? MSG_COMPLAINT_FILED_ROUTED : MSG_COMPLAINT_FILED_QUEUED,
 		    "id", reply_str(r, 1), "agent", reply_str(r, 2));
 	}
-	poke(req->bot);
 	request_done(req);
 }
 
@@ -206,7 +194,7 @@ void complaint_new_cmd(struct request *req)
 		reply_usage(req);
 		goto done;
 	}
-	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name, friend);
+	snprintf(identity, sizeof(identity), "%s:%s", request_conn_name(req), friend);
 	file(req, "new", on_filed_for_friend, identity, friend, parse_rest(&req->cmd, text_at), prio ? prio : "normal",
 	    topic ? topic : "", lang ? lang : "", group ? group : "", actor_of(req));
 	return;
@@ -260,7 +248,6 @@ static void handled_answer(const redisReply *r, const char *err, struct request 
 		    "group", req->data_when);
 	else
 		reply(req, MSG_COMPLAINT_RESOLVED_OK, "id", id);
-	poke(req->bot);
 	request_done(req);
 }
 
@@ -550,7 +537,6 @@ static void simple_answer(const redisReply *r, const char *err, struct request *
 		refuse(req, MSG_RATE_OPEN, "id", req->data_person);
 	else
 		refuse(req, MSG_RATE_ALREADY, "id", req->data_person, "rating", reply_str(r, 1));
-	poke(req->bot);
 	request_done(req);
 }
 
@@ -571,7 +557,7 @@ void task_cmd(struct request *req)
 
 	if (!person_arg_or_refuse(req, req->cmd.argv[1], req->data_when, sizeof(req->data_when)))
 		return;
-	snprintf(identity, sizeof(identity), "%s:%s", req->conn->name,
+	snprintf(identity, sizeof(identity), "%s:%s", request_conn_name(req),
 	    req->cmd.argv[2][0] == '@' ? req->cmd.argv[2] + 1 : req->cmd.argv[2]);
 	a = complaint_args(req, "task");
 	state_args_add(a, req->data_when);
@@ -605,24 +591,20 @@ void rate_cmd(struct request *req)
 
 /* ---- timers and the queue ---- */
 
-static void on_background(const redisReply *r, const char *err, void *privdata)
+/* The same head for the daemon's own calls (timers, the queue after a check-in). */
+static struct state_args *complaint_args_timer(const struct timer_ctx *ctx, const char *src, const char *op)
 {
-	struct dutybot *bot = privdata;
-
-	if (err != NULL) {
-		log_warnx("complaints: %s", err);
-		return;
-	}
-	log_debug("complaints: %s %s", reply_str(r, 0), reply_str(r, 1));
-	poke(bot);
+	return complaint_args_for(ctx->cfg, ctx->state, "dutybot", src, ctx->now, op);
 }
 
 /* Capacity may have appeared (a check-in): drain the queue.  checkin.lua
- * does not drain itself; shifts.c calls this after a check-in. */
-void complaints_route_queue(struct dutybot *bot)
+ * does not drain itself; shifts.c calls this after a check-in.  It runs in
+ * the background (the request may end first), woken up like a timer. */
+void complaints_route_queue(const struct request *req)
 {
-	state_eval(bot->state, SCRIPT_COMPLAINTS, 1,
-	    complaint_args_for(bot, "dutybot", "checkin", clock_now_ms(), "route_queue"), on_background, bot);
+	struct timer_ctx ctx = request_timer_ctx(req);
+
+	timers_run(&ctx, "complaint queue", NULL, SCRIPT_COMPLAINTS, complaint_args_timer(&ctx, "checkin", "route_queue"));
 }
 
 /* ---- the queue at every shift start: "shiftstart|<date>|<shift>" ---- */
@@ -644,68 +626,50 @@ static bool next_shift_start(const struct config *cfg, int64_t now, char *member
 
 /* A shift began: those who checked in early are on duty now and take the
  * queue; the next shift's start is set in the same script. */
-void complaints_shift_start_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	int64_t now = clock_now_ms(), due = 0;
+	int64_t due = 0;
 	char next[160] = "";
-	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", now, "shiftstart");
+	struct state_args *a = complaint_args_timer(ctx, "timer", "shiftstart");
 
 	(void)argc;
 	(void)argv;
-	if (!next_shift_start(bot->cfg, now, next, sizeof(next), &due))
+	if (!next_shift_start(ctx->cfg, ctx->now, next, sizeof(next), &due))
 		next[0] = '\0';
 	state_args_add(a, member);
 	state_args_add(a, next);
 	state_args_addf(a, "%lld", (long long)due);
-	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
-}
-
-static void on_shift_scheduled(const redisReply *r, const char *err, void *privdata)
-{
-	(void)r;
-	if (err != NULL)
-		log_warnx("timers: cannot schedule the queue at the next shift start: %s", err);
-	else
-		timers_poke(((struct dutybot *)privdata)->timers);
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }
 
 /* At start (and after Redis lost its data): the next shift start's timer,
- * unless it is there already (ZADD NX: several instances set it once). */
-void complaints_schedule_shift_start(struct dutybot *bot)
+ * unless it is there already. */
+void complaints_shift_start_seed(const struct timer_ctx *ctx)
 {
 	char member[160];
 	int64_t due;
-	struct state_args *a;
 
-	if (!next_shift_start(bot->cfg, clock_now_ms(), member, sizeof(member), &due))
-		return;
-	a = state_args_new();
-	state_args_add(a, "ZADD");
-	state_args_addf(a, "%stimers", state_prefix(bot->state));
-	state_args_add(a, "NX");
-	state_args_addf(a, "%lld", (long long)due);
-	state_args_add(a, member);
-	state_call(bot->state, a, on_shift_scheduled, bot);
+	if (next_shift_start(ctx->cfg, ctx->now, member, sizeof(member), &due))
+		timers_add(ctx, due, member);
 }
 
-void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", clock_now_ms(), "sla");
+	struct state_args *a = complaint_args_timer(ctx, "timer", "sla");
 
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }
 
 /* A friend's complaint held back by the flood limit goes on now; its SLA
  * counts from here (a priority is not known for a friend's own: normal). */
-void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	int64_t now = clock_now_ms();
-	struct state_args *a = complaint_args_for(bot, "dutybot", "timer", now, "release");
+	struct state_args *a = complaint_args_timer(ctx, "timer", "release");
 
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	state_args_addf(a, "%lld", (long long)(now + bot->cfg->complaints.sla_ms[2]));
-	state_eval(bot->state, SCRIPT_COMPLAINTS, 1, a, on_background, bot);
+	state_args_addf(a, "%lld", (long long)(ctx->now + ctx->cfg->complaints.sla_ms[2]));
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
 }

@@ -3,7 +3,6 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/daemon.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,10 +7,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/clock.h"
 #include "bot/log.h"
 
 #include <ctype.h>
@@ -24,9 +21,9 @@
 static void where(const struct request *req, char *buf, size_t n)
 {
 	if (req->room != NULL)
-		snprintf(buf, n, "%s #%s", req->conn->name, req->room);
+		snprintf(buf, n, "%s #%s", request_conn_name(req), req->room);
 	else
-		snprintf(buf, n, "%s (private)", req->conn->name);
+		snprintf(buf, n, "%s (private)", request_conn_name(req));
 }
 
 /* "E-3"/"e-3" -> "E-3"; false unless LETTER-digits. */
@@ -221,22 +218,9 @@ void emergencies_cmd(struct request *req)
 
 /* ---- the escalation timer: "esc|E-n" ---- */
 
-static void on_escalated(const redisReply *r, const char *err, void *privdata)
+void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	struct dutybot *bot = privdata;
-
-	if (err != NULL) {
-		log_warnx("timers: an escalation step failed (%s); it fires again after its lease", err);
-		return;
-	}
-	log_info("timers: escalation: %s %s", reply_str(r, 0), reply_str(r, 1));
-	deliver_poke(bot->deliver);
-}
-
-void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv)
-{
-	const struct config *cfg = bot->cfg;
-	int64_t now = clock_now_ms();
+	const struct config *cfg = ctx->cfg;
 	char chain[256], running[512];
 	size_t clen = 0;
 	struct state_args *a;
@@ -245,17 +229,14 @@ void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, 
 	for (size_t i = 0; i < cfg->escalation.n_chain; i++)
 		clen += (size_t)snprintf(chain + clen, clen < sizeof(chain) ? sizeof(chain) - clen : 0, "%s%s",
 		    i ? " " : "", cfg->escalation.chain[i]);
-	a = state_args_new();
-	state_args_addf(a, "%semergencies:open", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)now);
+	a = timers_args(ctx, "emergencies:open");
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
 	state_args_addf(a, "%lld", (long long)cfg->escalation.ack_timeout_ms);
 	state_args_addf(a, "%d", cfg->escalation.repeat);
 	state_args_add(a, chain);
-	state_args_add(a, shift_running(cfg, now, running, sizeof(running)));
-	state_eval(bot->state, SCRIPT_EMERGENCY_FIRE, 1, a, on_escalated, bot);
+	state_args_add(a, shift_running(cfg, ctx->now, running, sizeof(running)));
+	timers_run(ctx, "escalation", member, SCRIPT_EMERGENCY_FIRE, a);
 }
 
 /* ---- !contacts [person] / !contacts set ... / !plan [set] ---- */

@@ -9,6 +9,7 @@
 #define DUTYBOT_HANDLERS_H
 
 #include "bot/chat.h"
+#include "bot/timers.h"
 
 /* core.c */
 void core_ping_cmd(struct request *req);
@@ -48,7 +49,6 @@ void approve_cmd(struct request *req);
 void deny_cmd(struct request *req);
 void approval_show_cmd(struct request *req);
 void approval_cancel_cmd(struct request *req);
-void approvals_stuck_fire(struct dutybot *bot, const char *member, int argc, char **argv);
 /* attendance.c */
 void hours_cmd(struct request *req);
 void attendance_cmd(struct request *req);
@@ -88,6 +88,7 @@ void internship_summary_cmd(struct request *req);
 void internship_status_cmd(struct request *req);
 void internship_recommend_cmd(struct request *req);
 void staff_verify_cmd(struct request *req);
+/* calendar.c */
 void calendar_cmd(struct request *req);
 void calendar_add_cmd(struct request *req);
 void calendar_remove_cmd(struct request *req);
@@ -105,26 +106,30 @@ void complaint_resolve_cmd(struct request *req);
 void complaints_cmd(struct request *req);
 void task_cmd(struct request *req);
 void rate_cmd(struct request *req);
-void complaints_route_queue(struct dutybot *bot);
+/* Capacity may have appeared (a check-in): routes the queue in the background. */
+void complaints_route_queue(const struct request *req);
 /* reports.c */
 void report_cmd(struct request *req);
 void evaluate_cmd(struct request *req);
 
-/* Timer kinds (handlers/timer_kinds.c) and what the daemon schedules at start. */
-struct dutybot;
-void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void shifts_checkout_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void attendance_week_close_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void attendance_schedule_week_close(struct dutybot *bot);
-void emergency_escalate_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void calendar_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void complaints_sla_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void complaints_release_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void complaints_shift_start_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void complaints_schedule_shift_start(struct dutybot *bot);
-void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **argv);
-void reports_schedule_day(struct dutybot *bot);
+/* The table of durable timer kinds (handlers/timer_kinds.c): the daemon
+ * passes it to timers_new(); each kind's fire and seed live in its area's file. */
+extern const struct timer_kind timer_kinds[];
+extern const size_t n_timer_kinds;
+void shifts_remind_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void shifts_late_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void shifts_checkout_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void attendance_week_close_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void attendance_week_close_seed(const struct timer_ctx *ctx);
+void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void calendar_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_shift_start_seed(const struct timer_ctx *ctx);
+void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void reports_day_seed(const struct timer_ctx *ctx);
+void approvals_stuck_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 
 #endif

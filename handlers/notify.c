@@ -9,11 +9,7 @@
 #include "handlers/common.h"
 #include "handlers/notify_check.h"
 #include "handlers/shift_time.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/clock.h"
-#include "bot/log.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -172,7 +168,6 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 		refuse(req, MSG_NOTIFY_NOT_YOURS, "id", id, "by", reply_str(r, 1));
 	} else if (reply_is(r, "sent")) {
 		reply(req, MSG_NOTIFY_SENT, "id", id, "room", reply_str(r, 1));
-		deliver_poke(req->bot->deliver);
 	} else if (reply_is(r, "scheduled")) {
 		struct ymd d;
 		char ds[11], hm[6], when[24];
@@ -266,29 +261,14 @@ void notify_list_cmd(struct request *req)
 
 /* ---- the timer of a scheduled notice: "notice|N-n" ---- */
 
-static void on_fired(const redisReply *r, const char *err, void *privdata)
+void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	struct dutybot *bot = privdata;
+	struct state_args *a = timers_args(ctx, "notices");
 
-	if (err != NULL) {
-		log_warnx("timers: a scheduled notice failed (%s); it fires again after its lease", err);
-		return;
-	}
-	log_info("timers: scheduled notice: %s", reply_str(r, 0));
-	deliver_poke(bot->deliver);
-}
-
-void notify_fire(struct dutybot *bot, const char *member, int argc, char **argv)
-{
-	struct state_args *a = state_args_new();
-
-	state_args_addf(a, "%snotices", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
 	state_args_add(a, "dutybot");
 	state_args_add(a, "timer");
 	state_args_add(a, "fire");
 	state_args_add(a, member);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
-	state_eval(bot->state, SCRIPT_NOTICE, 1, a, on_fired, bot);
+	timers_run(ctx, "scheduled notice", member, SCRIPT_NOTICE, a);
 }

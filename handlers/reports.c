@@ -8,11 +8,7 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/timers.h"
-#include "bot/clock.h"
 #include "bot/when.h"
 #include "bot/log.h"
 
@@ -46,35 +42,41 @@ static void period_weeks(const struct period *p, char *buf, size_t n)
 	}
 }
 
-static struct state_args *report_args(struct dutybot *bot, const char *op, const struct period *p)
+static struct state_args *report_args_at(const struct config *cfg, struct state *st, int64_t now, const char *op,
+                                         const struct period *p)
 {
 	struct state_args *a = state_args_new();
 	char weeks[512];
 
 	period_weeks(p, weeks, sizeof(weeks));
-	state_args_addf(a, "%scomplaints:created", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
+	state_args_addf(a, "%scomplaints:created", state_prefix(st));
+	state_args_add(a, state_prefix(st));
+	state_args_addf(a, "%lld", (long long)now);
 	state_args_add(a, op);
 	state_args_addf(a, "%lld", (long long)when_local_ms(p->from, 0));
 	state_args_addf(a, "%lld", (long long)when_local_ms(when_add_days(p->to, 1), 0) - 1);
 	state_args_add(a, p->label);
 	state_args_add(a, weeks);
-	state_args_addf(a, "%lld", (long long)bot->cfg->policy.min_weekly_hours * 3600000LL);
+	state_args_addf(a, "%lld", (long long)cfg->policy.min_weekly_hours * 3600000LL);
 	{
 		/* the period's shift instances: hours worked are those of its shifts */
 		char *inst = malloc(REPORT_TEXT_MAX);
 		size_t len = 0;
 		for (struct ymd d = p->from; inst != NULL && when_compare(d, p->to) <= 0; d = when_add_days(d, 1))
-			for (size_t i = 0; i < bot->cfg->n_shifts && len < REPORT_TEXT_MAX; i++) {
+			for (size_t i = 0; i < cfg->n_shifts && len < REPORT_TEXT_MAX; i++) {
 				char ds[11];
 				len += (size_t)snprintf(inst + len, REPORT_TEXT_MAX - len, "%s%s|%s", len ? " " : "",
-				    when_format(d, ds), bot->cfg->shifts[i].name);
+				    when_format(d, ds), cfg->shifts[i].name);
 			}
 		state_args_add(a, inst != NULL && len < REPORT_TEXT_MAX ? inst : "");
 		free(inst);
 	}
 	return a;
+}
+
+static struct state_args *report_args(const struct request *req, const char *op, const struct period *p)
+{
+	return report_args_at(request_config(req), request_state(req), request_now(req), op, p);
 }
 
 /* "day|week|month" and a date into a period; -1 if bad. */
@@ -188,7 +190,7 @@ void report_cmd(struct request *req)
 		request_done(req);
 		return;
 	}
-	state_eval(request_state(req), SCRIPT_REPORT, 1, report_args(req->bot, "read", &p), on_report, req);
+	state_eval(request_state(req), SCRIPT_REPORT, 1, report_args(req, "read", &p), on_report, req);
 }
 
 void evaluate_cmd(struct request *req)
@@ -209,7 +211,7 @@ void evaluate_cmd(struct request *req)
 		date = (struct ymd){ y, m, 1 };
 	}
 	parse_period("month", date, &p);
-	a = report_args(req->bot, "evaluate", &p);
+	a = report_args(req, "evaluate", &p);
 	state_args_addf(a, "%d,%d,%d,%d,%d", cfg->complaints.weights[0], cfg->complaints.weights[1],
 	    cfg->complaints.weights[2], cfg->complaints.weights[3], cfg->complaints.weights[4]);
 	state_eval(request_state(req), SCRIPT_REPORT, 1, a, on_evaluation, req);
@@ -225,20 +227,7 @@ static void day_report_member(const struct config *cfg, struct ymd date, char *m
 	*due = when_local_ms(date, cfg->complaints.daily_report_min);
 }
 
-static void on_posted(const redisReply *r, const char *err, void *privdata)
-{
-	struct dutybot *bot = privdata;
-
-	if (err != NULL) {
-		log_warnx("timers: the day report failed (%s); it fires again after its lease", err);
-		return;
-	}
-	log_info("timers: day report %s", reply_str(r, 0));
-	deliver_poke(bot->deliver);
-	timers_poke(bot->timers);
-}
-
-void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
 	struct period p;
 	struct ymd date;
@@ -246,46 +235,32 @@ void reports_day_fire(struct dutybot *bot, const char *member, int argc, char **
 	int64_t due;
 	struct state_args *a;
 
-	if (argc < 2 || when_parse_date(argv[1], clock_now_ms(), &date) != 0) {
+	if (argc < 2 || when_parse_date(argv[1], ctx->now, &date) != 0) {
 		log_warnx("timers: bad day report %s", member);
 		return;
 	}
 	parse_period("day", date, &p);
-	day_report_member(bot->cfg, when_add_days(date, 1), next, sizeof(next), &due);
-	a = report_args(bot, "post", &p);
+	day_report_member(ctx->cfg, when_add_days(date, 1), next, sizeof(next), &due);
+	a = report_args_at(ctx->cfg, ctx->state, ctx->now, "post", &p);
 	state_args_add(a, member);
 	state_args_add(a, next);
 	state_args_addf(a, "%lld", (long long)due);
-	state_eval(bot->state, SCRIPT_REPORT, 1, a, on_posted, bot);
+	timers_run(ctx, "day report", member, SCRIPT_REPORT, a);
 }
 
-static void on_scheduled(const redisReply *r, const char *err, void *privdata)
-{
-	(void)r;
-	if (err != NULL)
-		log_warnx("timers: cannot schedule the day report: %s", err);
-	else
-		timers_poke(((struct dutybot *)privdata)->timers);
-}
-
-void reports_schedule_day(struct dutybot *bot)
+/* Today's report (tomorrow's once today's time has passed), whenever the
+ * store is up again: each report's script adds the next day's. */
+void reports_day_seed(const struct timer_ctx *ctx)
 {
 	struct ymd today;
 	char member[64];
-	int64_t due, now = clock_now_ms();
-	struct state_args *a;
+	int64_t due;
 
-	if (bot->cfg->complaints.daily_report_min < 0)
+	if (ctx->cfg->complaints.daily_report_min < 0)
 		return;
-	when_local_date(now, &today, NULL);
-	day_report_member(bot->cfg, today, member, sizeof(member), &due);
-	if (due <= now)
-		day_report_member(bot->cfg, when_add_days(today, 1), member, sizeof(member), &due);
-	a = state_args_new();
-	state_args_add(a, "ZADD");
-	state_args_addf(a, "%stimers", state_prefix(bot->state));
-	state_args_add(a, "NX");
-	state_args_addf(a, "%lld", (long long)due);
-	state_args_add(a, member);
-	state_call(bot->state, a, on_scheduled, bot);
+	when_local_date(ctx->now, &today, NULL);
+	day_report_member(ctx->cfg, today, member, sizeof(member), &due);
+	if (due <= ctx->now)
+		day_report_member(ctx->cfg, when_add_days(today, 1), member, sizeof(member), &due);
+	timers_add(ctx, due, member);
 }

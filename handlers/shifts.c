@@ -8,12 +8,8 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/shifts.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
-#include "bot/deliver.h"
-#include "bot/timers.h"
 #include "bot/log.h"
-#include "bot/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -499,7 +495,7 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
 		}
 		reply_text(req, text);
-		complaints_route_queue(req->bot);       /* someone new may take the queue */
+		complaints_route_queue(req);    /* someone new may take the queue */
 	} else if (reply_is(r, "already")) {
 		when_hhmm(strtoll(reply_str(r, 3), NULL, 10), when);
 		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1), "since", when);
@@ -608,39 +604,18 @@ void checkout_cmd(struct request *req)
 
 /* ---- timers: reminder and late rule ---- */
 
-static void on_fired(const redisReply *r, const char *err, void *privdata)
+static struct state_args *fire_args(const struct timer_ctx *ctx, const char *member)
 {
-	struct dutybot *bot = privdata;
+	struct state_args *a = timers_args(ctx, "roster");
 
-	if (err != NULL) {
-		log_warnx("timers: a shift timer failed (%s); it fires again after its lease", err);
-		return;
-	}
-	if (r->type == REDIS_REPLY_ARRAY && r->elements > 0) {
-		char line[256];
-		size_t len = 0;
-		for (size_t i = 0; i < r->elements && i < 8; i++)
-			len += (size_t)snprintf(line + len, len < sizeof(line) ? sizeof(line) - len : 0, " %s", reply_str(r, i));
-		log_info("timers: shift timer:%s", line);
-	}
-	deliver_poke(bot->deliver);
-}
-
-static struct state_args *fire_args(struct dutybot *bot, const char *member)
-{
-	struct state_args *a = state_args_new();
-
-	state_args_addf(a, "%sroster", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
 	state_args_add(a, member);
 	return a;
 }
 
-void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void shifts_remind_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
-	struct state_args *a = fire_args(bot, member);
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(ctx->cfg, argv[2]) : NULL;
+	struct state_args *a = fire_args(ctx, member);
 	char start[6] = "?";
 
 	if (shift != NULL)
@@ -648,47 +623,44 @@ void shifts_remind_fire(struct dutybot *bot, const char *member, int argc, char 
 	state_args_add(a, argc >= 2 ? argv[1] : "");
 	state_args_add(a, argc >= 3 ? argv[2] : "");
 	state_args_add(a, start);
-	state_eval(bot->state, SCRIPT_REMIND_FIRE, 1, a, on_fired, bot);
+	timers_run(ctx, "shift timer", member, SCRIPT_REMIND_FIRE, a);
 }
 
-void shifts_late_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void shifts_late_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
-	struct state_args *a = fire_args(bot, member);
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(ctx->cfg, argv[2]) : NULL;
+	struct state_args *a = fire_args(ctx, member);
 	char start[6] = "?", names[512];
 
 	if (shift != NULL)
 		minutes_hhmm(shift->start_min, start);
 	state_args_add(a, argc >= 2 ? argv[1] : "");
 	state_args_add(a, argc >= 3 ? argv[2] : "");
-	state_args_addf(a, "%lld", (long long)bot->cfg->policy.late_window_ms);
+	state_args_addf(a, "%lld", (long long)ctx->cfg->policy.late_window_ms);
 	state_args_add(a, shift && shift->standby ? shift->standby : "");
 	state_args_add(a, start);
-	state_args_add(a, shift_names(bot->cfg, names, sizeof(names)));
-	state_eval(bot->state, SCRIPT_LATE_FIRE, 1, a, on_fired, bot);
+	state_args_add(a, shift_names(ctx->cfg, names, sizeof(names)));
+	timers_run(ctx, "shift timer", member, SCRIPT_LATE_FIRE, a);
 }
 
 /* "checkout|<date>|<shift>" at the end of a shift instance: whoever is still
  * checked in is checked out at the end, marked automatic. */
-void shifts_checkout_fire(struct dutybot *bot, const char *member, int argc, char **argv)
+void shifts_checkout_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
-	const struct config_shift *shift = argc >= 3 ? shift_by_name(bot->cfg, argv[2]) : NULL;
-	struct state_args *a = state_args_new();
+	const struct config_shift *shift = argc >= 3 ? shift_by_name(ctx->cfg, argv[2]) : NULL;
+	struct state_args *a = timers_args(ctx, "roster");
 	struct shift_instance inst;
 	struct ymd date;
 
-	state_args_addf(a, "%sroster", state_prefix(bot->state));
-	state_args_add(a, state_prefix(bot->state));
-	state_args_addf(a, "%lld", (long long)clock_now_ms());
 	state_args_add(a, "dutybot");
 	state_args_add(a, "timer");
 	state_args_add(a, "auto");
 	state_args_add(a, member);
-	if (shift != NULL && when_parse_date(argv[1], clock_now_ms(), &date) == 0) {
+	if (shift != NULL && when_parse_date(argv[1], ctx->now, &date) == 0) {
 		shift_instance(shift, date, &inst);
 		state_args_addf(a, "%s|%s|%s|%lld", inst.date_s, shift->name, inst.week, (long long)inst.end);
 	} else {
 		log_warnx("timers: %s names no configured shift; dropped", member);
 	}
-	state_eval(bot->state, SCRIPT_CHECKOUT, 1, a, on_fired, bot);
+	timers_run(ctx, "shift timer", member, SCRIPT_CHECKOUT, a);
 }

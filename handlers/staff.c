@@ -6,7 +6,6 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/daemon.h"
 #include "bot/commands.h"
 #include "handlers/shift_time.h"
 

@@ -6,7 +6,6 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/approvals.h"
-#include "bot/daemon.h"
 
 #include <stdio.h>
 #include <stdlib.h>

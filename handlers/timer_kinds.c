@@ -1,23 +1,25 @@
 /*
- * timer_kinds: the table of durable timer kinds and the handler that fires
- * each (bot/timers.c calls them).  A member is "<kind>|<arg>|...".
+ * timer_kinds: the table of durable timer kinds, the handler that fires
+ * each and, for the kinds that must always have a next one, the function
+ * that adds the first (seed).  The daemon passes it to timers_new(); the
+ * engine (bot/timers.c) never includes handlers.  A member is
+ * "<kind>|<arg>|...".
  */
-#include "bot/timers.h"
 #include "handlers/handlers.h"
 
 const struct timer_kind timer_kinds[] = {
 	{ .kind = "remind", .fire = shifts_remind_fire },
 	{ .kind = "late", .fire = shifts_late_fire },
 	{ .kind = "checkout", .fire = shifts_checkout_fire },
-	{ .kind = "weekclose", .fire = attendance_week_close_fire },
+	{ .kind = "weekclose", .fire = attendance_week_close_fire, .seed = attendance_week_close_seed },
 	{ .kind = "esc", .fire = emergency_escalate_fire },
 	{ .kind = "notice", .fire = notify_fire },
 	{ .kind = "cal", .fire = calendar_fire },
 	{ .kind = "sla", .fire = complaints_sla_fire },
 	{ .kind = "release", .fire = complaints_release_fire },
-	{ .kind = "shiftstart", .fire = complaints_shift_start_fire },
-	{ .kind = "dayreport", .fire = reports_day_fire },
+	{ .kind = "shiftstart", .fire = complaints_shift_start_fire, .seed = complaints_shift_start_seed },
+	{ .kind = "dayreport", .fire = reports_day_fire, .seed = reports_day_seed },
 	{ .kind = "stuck", .fire = approvals_stuck_fire },
 };
 
-const unsigned n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);
+const size_t n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);
