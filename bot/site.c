@@ -24,13 +24,22 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
-static const char *const state_names[] = { "IDLE", "CONNECTING", "HELLO", "IDENTIFYING",
-	"READY", "BACKOFF", "FATAL", "STOPPING", "STOPPED" };
+/* enum site_state (site_private.h): the log's names, and what /healthz says */
+static const struct conn_state site_states[] = {
+	[S_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
+	[S_CONNECTING] = { "CONNECTING", CONN_CONNECTING, "connecting", false },
+	[S_HELLO] = { "HELLO", CONN_CONNECTING, "connecting", false },
+	[S_IDENTIFYING] = { "IDENTIFYING", CONN_CONNECTING, "identifying", false },
+	[S_READY] = { "READY", CONN_UP, "ready", false },
+	[S_BACKOFF] = { "BACKOFF", CONN_DOWN, "reconnecting", false },
+	[S_FATAL] = { "FATAL", CONN_FATAL, "failed: bad token", false },
+	[S_STOPPING] = { "STOPPING", CONN_DOWN, "stopping", true },
+	[S_STOPPED] = { "STOPPED", CONN_STOPPED, "stopped", false },
+};
 
 static void site_connect(struct site *s);
 static void schedule_reconnect(struct site *s);
 static void on_heartbeat_timer(uv_timer_t *t);
-static void on_stable_timer(uv_timer_t *t);
 
 static struct site *site_of(struct conn *c)
 {
@@ -39,28 +48,7 @@ static struct site *site_of(struct conn *c)
 
 static void set_state(struct site *s, enum site_state st, const char *reason)
 {
-	static const enum conn_status status_of[] = {
-		[S_IDLE] = CONN_DOWN, [S_CONNECTING] = CONN_CONNECTING, [S_HELLO] = CONN_CONNECTING,
-		[S_IDENTIFYING] = CONN_CONNECTING, [S_READY] = CONN_UP, [S_BACKOFF] = CONN_DOWN,
-		[S_FATAL] = CONN_FATAL, [S_STOPPING] = CONN_DOWN, [S_STOPPED] = CONN_STOPPED,
-	};
-	static const char *const text_of[] = {
-		[S_IDLE] = "idle", [S_CONNECTING] = "connecting", [S_HELLO] = "connecting",
-		[S_IDENTIFYING] = "identifying", [S_READY] = "ready", [S_BACKOFF] = "reconnecting",
-		[S_FATAL] = "failed: bad token", [S_STOPPING] = "stopping", [S_STOPPED] = "stopped",
-	};
-
-	if (s->state == st)
-		return;
-	if (st == S_FATAL || (s->state == S_READY && st != S_STOPPING))
-		log_warnx("%s: state change %s -> %s, reason: %s", s->conn.name,
-		    state_names[s->state], state_names[st], reason);
-	else
-		log_info("%s: state change %s -> %s, reason: %s", s->conn.name,
-		    state_names[s->state], state_names[st], reason);
-	s->state = st;
-	s->conn.status = status_of[st];
-	s->conn.status_text = text_of[st];
+	conn_set_state(&s->conn, (int)st, reason);
 }
 
 /* ---- resume point ---- */
@@ -95,20 +83,6 @@ static void close_now(struct site *s, enum local_close why, const char *reason)
 	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
 }
 
-static int64_t backoff_delay(struct site *s)
-{
-	int64_t base = SITE_BACKOFF_FIRST_MS;
-
-	for (int i = 0; i < s->attempt && base < SITE_BACKOFF_CAP_MS; i++)
-		base *= 2;
-	if (base > SITE_BACKOFF_CAP_MS)
-		base = SITE_BACKOFF_CAP_MS;
-	if (s->attempt < 16)
-		s->attempt++;
-	/* jitter 75%..125%: a site restart must not get every bot back at once */
-	return base * 3 / 4 + rand() % (base / 2 + 1);
-}
-
 /* The socket is gone: decide from who closed it, and how, what comes next. */
 static void on_closed(struct site *s, const char *what)
 {
@@ -124,7 +98,7 @@ static void on_closed(struct site *s, const char *what)
 	s->write_requested = false;
 	uv_timer_stop(&s->heartbeat_timer);
 	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
+	conn_stable_stop(&s->conn);
 	s->awaiting_ack = false;
 	s->want_identify = s->want_heartbeat = false;
 	s->rx_len = 0;
@@ -135,7 +109,7 @@ static void on_closed(struct site *s, const char *what)
 	s->next_delay_ms = preset_delay;   /* set by invalid_session; else -1 */
 	s->resume_next = true;
 
-	if (s->state == S_STOPPING || lc == LC_STOP) {
+	if (s->conn.state == S_STOPPING || lc == LC_STOP) {
 		set_state(s, S_STOPPED, "stopped");
 		s->conn.hooks->on_stopped(&s->conn);
 		return;
@@ -199,7 +173,7 @@ static void take_message(struct site *s, const struct site_message *m)
 	ev.text_len = m->text_len;
 	ev.ts_ms = m->ts_ms;
 	s->conn.events_in++;
-	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
+	if (s->conn.state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
 		s->freeze_resume = true;        /* replayed to whoever runs next */
 		return;
 	}
@@ -221,7 +195,7 @@ static void on_ready(struct site *s, const cJSON *f)
 	snprintf(s->session, sizeof(s->session), "%s", session);
 	snprintf(s->conn.self_id, sizeof(s->conn.self_id), "%s", uid);
 	uv_timer_stop(&s->handshake_timer);
-	uv_timer_start(&s->stable_timer, on_stable_timer, SITE_STABLE_MS, 0);
+	conn_stable_start(&s->conn);
 	set_state(s, S_READY, cJSON_IsTrue(resumed) ? "resumed" : "identified");
 	s->conn.hooks->save_resume(&s->conn, s->session, s->last_id[0] ? s->last_id : NULL);
 	site_want_write(s);
@@ -330,7 +304,7 @@ static void on_hello(struct site *s, const cJSON *f)
 {
 	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(f, "heartbeat_ms");
 
-	if (s->state != S_HELLO)
+	if (s->conn.state != S_HELLO)
 		return bad_frame(s, "hello out of turn");
 	s->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 30000;
 	set_state(s, S_IDENTIFYING, "hello");
@@ -490,7 +464,7 @@ int site_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		if (s != NULL && s->socket_open) {
-			if (s->conn.reconnects == 0 || s->attempt <= 1)
+			if (s->conn.reconnects == 0 || s->conn.attempt <= 1)
 				log_warnx("%s: cannot connect: %s", s->conn.name, in ? (const char *)in : "unknown error");
 			on_closed(s, "connection failed");
 		}
@@ -536,32 +510,22 @@ static void on_handshake_timer(uv_timer_t *t)
 {
 	struct site *s = t->data;
 
-	if (s->state != S_READY && s->wsi != NULL)
+	if (s->conn.state != S_READY && s->wsi != NULL)
 		close_now(s, LC_TIMEOUT, "handshake timed out");
 }
 
-static void on_stable_timer(uv_timer_t *t)
+/* conn_ops.reconnect: the backoff ended */
+static void site_reconnect(struct conn *c)
 {
-	struct site *s = t->data;
+	struct site *s = site_of(c);
 
-	s->attempt = 0;         /* it stayed up: the next drop starts from the first delay */
-}
-
-static void on_retry_timer(uv_timer_t *t)
-{
-	struct site *s = t->data;
-
-	if (s->state == S_BACKOFF)
+	if (s->conn.state == S_BACKOFF)
 		site_connect(s);
 }
 
 static void schedule_reconnect(struct site *s)
 {
-	int64_t delay = s->next_delay_ms >= 0 ? s->next_delay_ms : backoff_delay(s);
-
-	log_info("%s: reconnecting in %lld ms%s", s->conn.name, (long long)delay,
-	    s->resume_next && s->session[0] ? " (resume)" : "");
-	uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+	conn_schedule_reconnect(&s->conn, s->next_delay_ms, s->resume_next && s->session[0]);
 }
 
 /* ---- connecting ---- */
@@ -608,7 +572,7 @@ static void on_resume_loaded(struct conn *c, const char *session, const char *la
 {
 	struct site *s = site_of(c);
 
-	if (s->state != S_IDLE)
+	if (s->conn.state != S_IDLE)
 		return;
 	if (session != NULL && last_id != NULL && strlen(session) < sizeof(s->session) &&
 	    strlen(last_id) < sizeof(s->last_id)) {
@@ -626,7 +590,7 @@ static void kick(void *arg)
 {
 	struct site *s = arg;
 
-	if (s->state == S_READY || s->state == S_STOPPING)
+	if (s->conn.state == S_READY || s->conn.state == S_STOPPING)
 		site_want_write(s);
 }
 
@@ -644,22 +608,11 @@ static int site_start(struct conn *c)
 		return -1;
 	outbox_set_max_inflight(s->conn.outbox, (size_t)c->max_in_flight);
 	outbox_set_ack_timeout(s->conn.outbox, SITE_ACK_TIMEOUT_MS, SITE_ACK_TRIES, on_expired);
-	uv_timer_init(c->loop, &s->heartbeat_timer);
-	uv_timer_init(c->loop, &s->retry_timer);
-	uv_timer_init(c->loop, &s->handshake_timer);
-	uv_timer_init(c->loop, &s->stable_timer);
-	s->heartbeat_timer.data = s->retry_timer.data = s->handshake_timer.data = s->stable_timer.data = s;
-	s->open_timers = 4;
+	conn_skeleton_start(c);
+	conn_timer_init(c, &s->heartbeat_timer);
+	conn_timer_init(c, &s->handshake_timer);
 	c->hooks->load_resume(c, on_resume_loaded);
 	return 0;
-}
-
-static void on_timer_closed(uv_handle_t *h)
-{
-	struct site *s = h->data;
-
-	if (--s->open_timers == 0)
-		free(s);
 }
 
 static void site_stop(struct conn *c)
@@ -667,10 +620,9 @@ static void site_stop(struct conn *c)
 	struct site *s = site_of(c);
 	bool had_socket = s->wsi != NULL;
 
-	uv_timer_stop(&s->retry_timer);
+	conn_timers_stop(c);
 	uv_timer_stop(&s->heartbeat_timer);
 	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
 	set_state(s, S_STOPPING, "shutting down");
 	if (had_socket)
 		close_now(s, LC_STOP, "dutybot shutting down");     /* on_closed -> on_stopped */
@@ -680,7 +632,7 @@ static void site_stop(struct conn *c)
 	}
 }
 
-/* Closes the uv handles; the site is freed once the last one is closed. */
+/* The site's own resources; conn_free() closes the timers and frees S. */
 static void site_free(struct conn *c)
 {
 	struct site *s = site_of(c);
@@ -693,14 +645,6 @@ static void site_free(struct conn *c)
 	free(s->rx);
 	free(s->scratch);
 	free(s->tx);
-	if (s->open_timers == 0) {
-		free(s);
-		return;
-	}
-	uv_close((uv_handle_t *)&s->heartbeat_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->handshake_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
 }
 
 static void site_set_token(struct conn *c, const struct config_connection *cc)
@@ -712,9 +656,9 @@ static void site_set_token(struct conn *c, const struct config_connection *cc)
 		return;
 	free(s->token);
 	s->token = strdup(token);
-	if (s->state == S_FATAL) {
+	if (s->conn.state == S_FATAL) {
 		log_info("%s: token changed: trying again", c->name);
-		s->attempt = 0;
+		s->conn.attempt = 0;
 		s->resume_next = false;
 		site_connect(s);
 	}
@@ -725,6 +669,7 @@ static const struct conn_ops site_ops = {
 	.stop = site_stop,
 	.kick = site_kick,
 	.set_token = site_set_token,
+	.reconnect = site_reconnect,
 	.free = site_free,
 };
 
@@ -736,6 +681,7 @@ struct conn *site_conn_new(const struct config_connection *cc, const char *comma
 	if (s == NULL)
 		return NULL;
 	s->conn.ops = &site_ops;
+	s->conn.states = site_states;
 	snprintf(s->url, sizeof(s->url), "%s", cc->url);
 	if (lws_parse_uri(s->url, &scheme, &host, &s->port, &path) != 0 ||
 	    (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {

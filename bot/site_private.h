@@ -18,14 +18,11 @@
 #define SITE_MAX_FRAME (64 * 1024)
 #define SITE_MAX_TEXT 2000
 #define SITE_HANDSHAKE_MS 15000
-#define SITE_STABLE_MS 30000
 /* An action's answer is due within this times its try number (4, 8, 12 s);
  * after SITE_ACK_TRIES sends without one it is given up (the catalog's
  * MSG_DELIVERY_UNANSWERED and docs/dutybot.cfg.5 say "3 tries"). */
 #define SITE_ACK_TIMEOUT_MS 4000
 #define SITE_ACK_TRIES 3
-#define SITE_BACKOFF_FIRST_MS 1000
-#define SITE_BACKOFF_CAP_MS 60000
 
 enum site_state { S_IDLE, S_CONNECTING, S_HELLO, S_IDENTIFYING, S_READY, S_BACKOFF, S_FATAL,
                   S_STOPPING, S_STOPPED };
@@ -34,8 +31,7 @@ enum site_state { S_IDLE, S_CONNECTING, S_HELLO, S_IDENTIFYING, S_READY, S_BACKO
 enum local_close { LC_NONE, LC_ZOMBIE, LC_RECONNECT, LC_TIMEOUT, LC_PROTOCOL, LC_STOP };
 
 struct site {
-	struct conn conn;               /* first: a struct conn * is a struct site * */
-	enum site_state state;
+	struct conn conn;               /* first: a struct conn * is a struct site *; conn.state is an enum site_state */
 	struct lws *wsi;
 	char url[512];                  /* parsed in place by lws_parse_uri */
 	const char *host, *path_raw;
@@ -50,12 +46,10 @@ struct site {
 	char last_id[128];
 	bool freeze_resume;             /* an event was not taken: never move past it */
 
-	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer;
-	int open_timers;
+	uv_timer_t heartbeat_timer, handshake_timer;
 	int64_t heartbeat_ms;
 	bool awaiting_ack;
 	bool want_identify, want_heartbeat;
-	int attempt;                    /* backoff exponent */
 	int64_t next_delay_ms;          /* set by the close policy, -1 = backoff */
 	bool resume_next;               /* offer resume on the next identify */
 	int peer_close_code;

@@ -138,7 +138,7 @@ static void cork(struct site *s, int on)
  */
 int site_on_writeable(struct site *s)
 {
-	bool corked = (s->state == S_READY || s->state == S_STOPPING) &&
+	bool corked = (s->conn.state == S_READY || s->conn.state == S_STOPPING) &&
 	    outbox_queued(s->conn.outbox) > 1;
 	int rc = 0;
 
@@ -154,7 +154,7 @@ int site_on_writeable(struct site *s)
 		} else if (s->want_heartbeat) {
 			s->want_heartbeat = false;
 			rc = write_heartbeat(s);
-		} else if (s->state == S_READY || s->state == S_STOPPING) {
+		} else if (s->conn.state == S_READY || s->conn.state == S_STOPPING) {
 			struct out_msg *m = outbox_next(s->conn.outbox);
 			if (m == NULL)
 				break;
@@ -166,7 +166,7 @@ int site_on_writeable(struct site *s)
 	if (corked)
 		cork(s, 0);
 	if (rc == 0 && (s->want_identify || s->want_heartbeat ||
-	    ((s->state == S_READY || s->state == S_STOPPING) && outbox_queued(s->conn.outbox) > 0)))
+	    ((s->conn.state == S_READY || s->conn.state == S_STOPPING) && outbox_queued(s->conn.outbox) > 0)))
 		site_want_write(s);
 	return rc;
 }

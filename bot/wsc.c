@@ -32,20 +32,6 @@ struct wsc {
 	size_t tx_cap;
 };
 
-int64_t wsc_backoff_ms(int *attempt)
-{
-	int64_t base = 1000;
-
-	for (int i = 0; i < *attempt && base < 60000; i++)
-		base *= 2;
-	if (base > 60000)
-		base = 60000;
-	if (*attempt < 16)
-		(*attempt)++;
-	/* jitter 75%..125%: a platform outage must not bring every bot back at once */
-	return base * 3 / 4 + rand() % (base / 2 + 1);
-}
-
 static void wsc_free(struct wsc *w)
 {
 	free(w->rx);

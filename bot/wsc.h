@@ -53,7 +53,4 @@ void wsc_close(struct wsc *w, int code, const char *reason, int why);
 /* The adapter is going away: no more callbacks; the socket is dropped. */
 void wsc_abandon(struct wsc *w);
 
-/* Jittered exponential backoff: 1 s doubling to 60 s, ±25 %. */
-int64_t wsc_backoff_ms(int *attempt);
-
 #endif
