@@ -21,7 +21,6 @@
 #include "bot/http.h"
 #include "bot/log.h"
 #include "bot/clock.h"
-#include "bot/site.h"
 #include "bot/wsc.h"
 #include "bot/when.h"
 #include "state/redis.h"
@@ -542,7 +541,6 @@ static void lws_log(int level, const char *line)
 }
 
 static const struct lws_protocols client_protocols[] = {
-	SITE_PROTOCOL,
 	WSC_PROTOCOL,
 	{ .name = NULL },
 };

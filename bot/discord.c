@@ -374,10 +374,11 @@ static bool fatal_close(int code, const char **why)
 	}
 }
 
-static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
-                      const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
 	struct discord *d = arg;
+	int peer_code = end->peer_code, why = end->why;
+	const char *peer_reason = end->peer_reason, *what = end->what;
 	const char *fatal;
 	char reason[256];
 
@@ -484,7 +485,7 @@ static void discord_connect(struct discord *d)
 
 	snprintf(url, sizeof(url), "%s%s?v=10&encoding=json", base, n > 0 && base[n - 1] == '/' ? "" : "/");
 	set_state(d, D_CONNECTING, resume ? "connecting to resume" : "connecting");
-	d->ws = wsc_open(d->conn.lws, url, d->tls_verify, DISCORD_MAX_FRAME, &gateway_ops, d, d->conn.name);
+	d->ws = wsc_open(d->conn.lws, url, NULL, d->tls_verify, DISCORD_MAX_FRAME, &gateway_ops, d, d->conn.name);
 	if (d->ws == NULL) {
 		set_state(d, D_BACKOFF, "connect failed at once");
 		schedule_reconnect(d);

@@ -5,17 +5,19 @@
  *   IDENTIFYING --ready--> READY
  *   any --close/error--> BACKOFF --timer--> CONNECTING;  4001 --> FATAL
  *
- * Every transition goes through set_state(), which logs it with its reason.
- * Close codes map to a policy (resume, fresh, delayed, fatal).  Incoming
- * messages and acks are read by jscan without a parse tree (site_frame.h);
- * the other frames reach cJSON.  Outgoing actions come from the
- * connection's outbox, several per WRITEABLE (site_write.c), with ref "c<seq>".
+ * Every transition goes through conn_set_state() (bot/conn.h), which logs
+ * it with its reason.  The socket is a bot/wsc.h one, asking for the
+ * subprotocol dutybot.site.v1.  Close codes map to a policy (resume, fresh,
+ * delayed, fatal).  Incoming messages and acks are read by jscan without a
+ * parse tree (site_frame.h); the other frames reach cJSON.  Outgoing actions
+ * come from the connection's outbox, several per WRITEABLE (site_write.c),
+ * with ref "c<seq>".
  */
-#include "bot/site.h"
 #include "bot/site_private.h"
 #include "bot/site_frame.h"
 #include "bot/cjson_get.h"
 #include "bot/log.h"
+#include "bot/wsc.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -64,48 +66,35 @@ static void note_message_id(struct site *s, const char *id, size_t len)
 
 /* ---- closing ---- */
 
-/*
- * Close with a real close frame.  Inside an lws callback for this socket the
- * wsi must not be killed under lws's feet: the callback returns -1 instead
- * (the peer then sees 1006, which for a reconnect is all it needs).
- */
+/* Closes with a real close frame (wsc_close); on_closed follows. */
 static void close_now(struct site *s, enum local_close why, const char *reason)
 {
-	if (s->wsi == NULL)
-		return;
-	s->local_close = why;
-	if (s->in_callback) {
-		s->close_pending = true;
-		return;
-	}
-	lws_close_reason(s->wsi, why == LC_STOP ? LWS_CLOSE_STATUS_NORMAL : LWS_CLOSE_STATUS_GOINGAWAY,
-	    (unsigned char *)reason, strlen(reason));
-	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
+	if (s->ws != NULL)
+		wsc_close(s->ws, why == LC_STOP ? LWS_CLOSE_STATUS_NORMAL : LWS_CLOSE_STATUS_GOINGAWAY, reason,
+		    (int)why);
 }
 
 /* The socket is gone: decide from who closed it, and how, what comes next. */
-static void on_closed(struct site *s, const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
-	int code = s->peer_close_code;
-	enum local_close lc = s->local_close;
+	struct site *s = arg;
+	int code = end->peer_code;
+	enum local_close lc = (enum local_close)end->why;
+	const char *what = end->error != NULL ? "connection failed" : "connection closed";
 	char reason[128];
-
 	int64_t preset_delay = s->next_delay_ms;
 
-	s->wsi = NULL;
-	s->socket_open = false;
-	s->close_pending = false;
-	s->write_requested = false;
+	(void)w;
+	/* in a long outage only the first tries say why */
+	if (end->error != NULL && (s->conn.reconnects == 0 || s->conn.attempt <= 1))
+		log_warnx("%s: cannot connect: %s", s->conn.name, end->error);
+	s->ws = NULL;
 	uv_timer_stop(&s->heartbeat_timer);
 	uv_timer_stop(&s->handshake_timer);
 	conn_stable_stop(&s->conn);
 	s->awaiting_ack = false;
 	s->want_identify = s->want_heartbeat = false;
-	s->rx_len = 0;
-	s->rx_skip = false;
 	outbox_requeue_inflight(s->conn.outbox);
-	s->peer_close_code = 0;
-	s->local_close = LC_NONE;
 	s->next_delay_ms = preset_delay;   /* set by invalid_session; else -1 */
 	s->resume_next = true;
 
@@ -123,12 +112,12 @@ static void on_closed(struct site *s, const char *what)
 		s->resume_next = false;
 		s->next_delay_ms = 100;
 	} else if (code == 4008) {
-		char *end;
-		long ms = strtol(s->peer_close_reason, &end, 10);
-		s->next_delay_ms = (end != s->peer_close_reason && *end == '\0' && ms >= 0 && ms <= 600000)
+		char *after;
+		long ms = strtol(end->peer_reason, &after, 10);
+		s->next_delay_ms = (after != end->peer_reason && *after == '\0' && ms >= 0 && ms <= 600000)
 		    ? ms : -1;
 		log_warnx("%s: the site says we sent too fast; waiting %s ms", s->conn.name,
-		    s->peer_close_reason[0] ? s->peer_close_reason : "(unspecified)");
+		    end->peer_reason[0] ? end->peer_reason : "(unspecified)");
 	} else if (!s->session[0]) {
 		s->resume_next = false;
 	}
@@ -383,109 +372,33 @@ static void handle_frame(struct site *s, const char *buf, size_t len)
 	handle_control(s, buf, len);
 }
 
-static void on_receive(struct site *s, struct lws *wsi, const void *in, size_t len)
+static void on_frame(struct wsc *w, void *arg, const char *buf, size_t len)
 {
-	bool final = lws_is_final_fragment(wsi);
-
-	if (!s->rx_skip && s->rx_len + len > SITE_MAX_FRAME) {
-		s->rx_skip = true;
-		s->conn.bad_frames++;
-		log_warnx("%s: refusing a frame over %d KiB", s->conn.name, SITE_MAX_FRAME / 1024);
-	}
-	if (!s->rx_skip) {
-		if (s->rx_len == 0 && final) {
-			handle_frame(s, in, len);       /* whole frame in one piece: no copy */
-			return;
-		}
-		if (s->rx_len + len > s->rx_cap) {
-			size_t cap = s->rx_len + len;
-			char *p = realloc(s->rx, cap);
-			if (p == NULL) {
-				s->rx_skip = true;
-			} else {
-				s->rx = p;
-				s->rx_cap = cap;
-			}
-		}
-		if (!s->rx_skip) {
-			memcpy(s->rx + s->rx_len, in, len);
-			s->rx_len += len;
-		}
-	}
-	if (final) {
-		if (!s->rx_skip)
-			handle_frame(s, s->rx, s->rx_len);
-		s->rx_len = 0;
-		s->rx_skip = false;
-	}
+	(void)w;
+	handle_frame(arg, buf, len);
 }
 
-/* ---- lws callback ---- */
-
-int site_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static void on_open(struct wsc *w, void *arg)
 {
-	struct site *s = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	char proto[64];
-	int rc = 0;
-
-	if (s != NULL)
-		s->in_callback = true;
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		if (s == NULL)
-			break;
-		if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
-		    strcmp(proto, SITE_SUBPROTOCOL) != 0) {
-			log_warnx("%s: the server did not accept subprotocol %s", s->conn.name, SITE_SUBPROTOCOL);
-			rc = 1;
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		if (s == NULL)
-			break;
-		set_state(s, S_HELLO, "connected");
-		break;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (s != NULL)
-			on_receive(s, wsi, in, len);
-		break;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (s != NULL && site_on_writeable(s) < 0)
-			rc = -1;
-		break;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (s != NULL && len >= 2) {
-			const unsigned char *p = in;
-			size_t n = len - 2 < sizeof(s->peer_close_reason) - 1 ? len - 2 : sizeof(s->peer_close_reason) - 1;
-			s->peer_close_code = (p[0] << 8) | p[1];
-			memcpy(s->peer_close_reason, p + 2, n);
-			s->peer_close_reason[n] = '\0';
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (s != NULL && s->socket_open) {
-			if (s->conn.reconnects == 0 || s->conn.attempt <= 1)
-				log_warnx("%s: cannot connect: %s", s->conn.name, in ? (const char *)in : "unknown error");
-			on_closed(s, "connection failed");
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (s != NULL && s->socket_open)
-			on_closed(s, "connection closed");
-		break;
-	default:
-		break;
-	}
-	if (s == NULL)
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	s->in_callback = false;
-	if (s->close_pending && s->socket_open && rc == 0) {
-		s->close_pending = false;
-		rc = -1;
-	}
-	return rc;
+	(void)w;
+	set_state(arg, S_HELLO, "connected");
 }
 
+static void on_oversized(struct wsc *w, void *arg)
+{
+	struct site *s = arg;
+
+	(void)w;
+	s->conn.bad_frames++;
+}
+
+static const struct wsc_ops socket_ops = {
+	.on_open = on_open,
+	.on_frame = on_frame,
+	.on_writeable = site_on_writeable,
+	.on_closed = on_closed,
+	.on_oversized = on_oversized,
+};
 
 /* ---- timers ---- */
 
@@ -493,7 +406,7 @@ static void on_heartbeat_timer(uv_timer_t *t)
 {
 	struct site *s = t->data;
 
-	if (s->wsi == NULL)
+	if (s->ws == NULL)
 		return;
 	if (s->awaiting_ack) {
 		log_warnx("%s: no heartbeat ack within %lld ms: the connection is dead", s->conn.name,
@@ -510,7 +423,7 @@ static void on_handshake_timer(uv_timer_t *t)
 {
 	struct site *s = t->data;
 
-	if (s->conn.state != S_READY && s->wsi != NULL)
+	if (s->conn.state != S_READY && s->ws != NULL)
 		close_now(s, LC_TIMEOUT, "handshake timed out");
 }
 
@@ -532,34 +445,10 @@ static void schedule_reconnect(struct site *s)
 
 static void site_connect(struct site *s)
 {
-	struct lws_client_connect_info i;
-
-	memset(&i, 0, sizeof(i));
-	i.context = s->conn.lws;
-	i.address = s->host;
-	i.port = s->port;
-	i.path = s->path;
-	i.host = s->host;
-	i.origin = s->host;
-	i.protocol = SITE_SUBPROTOCOL;
-	i.local_protocol_name = SITE_SUBPROTOCOL;
-	i.vhost = lws_get_vhost_by_name(s->conn.lws, "clients");
-	i.opaque_user_data = s;
-	i.pwsi = &s->wsi;
-	if (s->tls) {
-		i.ssl_connection = LCCSCF_USE_SSL;
-		if (!s->tls_verify)
-			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
-	s->peer_close_code = 0;
-	s->local_close = LC_NONE;
 	set_state(s, S_CONNECTING, "connecting");
-	s->socket_open = true;
-	/* a failure may already have run on_closed() from inside this call */
-	if (lws_client_connect_via_info(&i) == NULL && s->socket_open) {
-		s->wsi = NULL;
-		s->socket_open = false;
+	s->ws = wsc_open(s->conn.lws, s->url, SITE_SUBPROTOCOL, s->tls_verify, SITE_MAX_FRAME, &socket_ops, s,
+	    s->conn.name);
+	if (s->ws == NULL) {
 		set_state(s, S_BACKOFF, "connect failed at once");
 		s->next_delay_ms = -1;
 		schedule_reconnect(s);
@@ -618,7 +507,7 @@ static int site_start(struct conn *c)
 static void site_stop(struct conn *c)
 {
 	struct site *s = site_of(c);
-	bool had_socket = s->wsi != NULL;
+	bool had_socket = s->ws != NULL;
 
 	conn_timers_stop(c);
 	uv_timer_stop(&s->heartbeat_timer);
@@ -637,14 +526,12 @@ static void site_free(struct conn *c)
 {
 	struct site *s = site_of(c);
 
-	if (s->wsi != NULL)
-		lws_set_opaque_user_data(s->wsi, NULL);    /* lws may still close it later */
+	if (s->ws != NULL)
+		wsc_abandon(s->ws);        /* lws may still close it later */
 	if (s->conn.outbox != NULL)
 		outbox_free(s->conn.outbox);
 	free(s->token);
-	free(s->rx);
 	free(s->scratch);
-	free(s->tx);
 }
 
 static void site_set_token(struct conn *c, const struct config_connection *cc)
@@ -677,22 +564,22 @@ struct conn *site_conn_new(const struct config_connection *cc, const char *comma
 {
 	struct site *s = calloc(1, sizeof(*s));
 	const char *scheme = NULL, *host = NULL, *path = NULL;
+	char parsed[sizeof(s->url)];    /* lws_parse_uri cuts it up; wsc_open parses s->url again */
+	int port;
 
 	if (s == NULL)
 		return NULL;
 	s->conn.ops = &site_ops;
 	s->conn.states = site_states;
 	snprintf(s->url, sizeof(s->url), "%s", cc->url);
-	if (lws_parse_uri(s->url, &scheme, &host, &s->port, &path) != 0 ||
+	snprintf(parsed, sizeof(parsed), "%s", s->url);
+	if (lws_parse_uri(parsed, &scheme, &host, &port, &path) != 0 ||
 	    (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {
 		log_warnx("%s: cannot use url %s", cc->name, cc->url);
 		free(s);
 		return NULL;
 	}
-	s->tls = strcmp(scheme, "wss") == 0;
 	s->tls_verify = cc->tls_verify;
-	s->host = host;
-	snprintf(s->path, sizeof(s->path), "/%s", path);
 	s->token = strdup(cc->token ? cc->token : "");
 	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
 	/* a prefix that JSON escapes cannot be matched raw: then every message is parsed */

@@ -310,10 +310,11 @@ static void sock_free(struct sock *k)
 	free(k);
 }
 
-static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
-                      const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
 	struct sock *k = arg;
+	int peer_code = end->peer_code, why = end->why;
+	const char *peer_reason = end->peer_reason, *what = end->what;
 	struct slack *s = k->s;
 	char reason[256];
 
@@ -402,7 +403,7 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 		s->cur = k;
 		set_state(s, S_CONNECTING, "connecting");
 	}
-	k->w = wsc_open(s->conn.lws, url, s->tls_verify, SLACK_MAX_FRAME, &socket_ops, k, s->conn.name);
+	k->w = wsc_open(s->conn.lws, url, NULL, s->tls_verify, SLACK_MAX_FRAME, &socket_ops, k, s->conn.name);
 	cJSON_Delete(json);
 	if (k->w == NULL) {
 		if (replacement)
