@@ -143,6 +143,7 @@ void conn_skeleton_start(struct conn *c)
 {
 	conn_timer_init(c, &c->retry_timer);
 	conn_timer_init(c, &c->stable_timer);
+	conn_timer_init(c, &c->handshake_timer);
 	conn_timer_init(c, &c->drain_timer);
 }
 
@@ -192,10 +193,29 @@ void conn_stable_stop(struct conn *c)
 	uv_timer_stop(&c->stable_timer);
 }
 
+static void on_handshake_timer(uv_timer_t *t)
+{
+	struct conn *c = t->data;
+
+	if (c->status != CONN_UP)
+		c->ops->handshake_timeout(c);
+}
+
+void conn_handshake_start(struct conn *c, uint64_t ms)
+{
+	uv_timer_start(&c->handshake_timer, on_handshake_timer, ms, 0);
+}
+
+void conn_handshake_stop(struct conn *c)
+{
+	uv_timer_stop(&c->handshake_timer);
+}
+
 void conn_timers_stop(struct conn *c)
 {
 	uv_timer_stop(&c->retry_timer);
 	uv_timer_stop(&c->stable_timer);
+	uv_timer_stop(&c->handshake_timer);
 }
 
 static void drain_done(struct conn *c)

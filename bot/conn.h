@@ -17,14 +17,16 @@
  *     when failing for good);
  *   - its conn_ops: start (conn_timer_init() each of its timers, the
  *     skeleton's with conn_skeleton_start(), then connect), stop, kick,
- *     reconnect (the backoff ended: connect again), set_token, free (its own
- *     resources only: conn_free() closes the timers and frees the struct);
+ *     reconnect (the backoff ended: connect again), handshake_timeout (close
+ *     the socket), set_token, free (its own resources only: conn_free()
+ *     closes the timers and frees the struct);
  *   - its socket through bot/wsc.h (wsc.h says what a socket needs), and
  *     its REST side through bot/rest.h, draining with conn_drain_then() on
  *     stop.
  * The skeleton gives it: the state log and status, the reconnect backoff
  * (conn_schedule_reconnect(), reset once the connection stayed up:
- * conn_stable_start()), drain-then-stop, and the timers' life cycle.
+ * conn_stable_start()), the handshake deadline (conn_handshake_start()),
+ * drain-then-stop, and the timers' life cycle.
  */
 #ifndef DUTYBOT_CONN_H
 #define DUTYBOT_CONN_H
@@ -92,6 +94,9 @@ struct conn_ops {
 	/* The backoff conn_schedule_reconnect() started has ended: connect again
 	 * (if the adapter is still waiting to). */
 	void (*reconnect)(struct conn *c);
+	/* The handshake conn_handshake_start() timed was not done in time: close
+	 * the socket (its on_closed reconnects). */
+	void (*handshake_timeout)(struct conn *c);
 	/* Releases the adapter's own resources, not C itself (conn_free() does,
 	 * once the timers are closed). */
 	void (*free)(struct conn *c);
@@ -123,7 +128,7 @@ struct conn {
 	/* the skeleton's (conn.c); the adapter reads state, sets it through conn_set_state() */
 	int state;                      /* index into states */
 	const struct conn_state *states;/* the adapter's table, static */
-	uv_timer_t retry_timer, stable_timer, drain_timer;
+	uv_timer_t retry_timer, stable_timer, handshake_timer, drain_timer;
 	int attempt;                    /* backoff exponent */
 	uv_timer_t *timers[CONN_TIMERS_MAX];    /* closed by conn_free(); data is the conn */
 	int n_timers, open_timers;
@@ -152,7 +157,7 @@ void conn_set_state(struct conn *c, int st, const char *reason);
 
 /* Registers T, one of the adapter's timers (uv_timer_init, data = C); conn_free() closes it. */
 void conn_timer_init(struct conn *c, uv_timer_t *t);
-/* Inits the skeleton's own timers (reconnect, stable, drain); in ops->start. */
+/* Inits the skeleton's own timers (reconnect, stable, handshake, drain); in ops->start. */
 void conn_skeleton_start(struct conn *c);
 
 /* Jittered exponential backoff: 1 s doubling to 60 s, ±25 %; counts *ATTEMPT up. */
@@ -165,7 +170,11 @@ void conn_schedule_reconnect(struct conn *c, int64_t delay_ms, bool resume);
  * backoff from its first delay.  conn_stable_stop(): it went down. */
 void conn_stable_start(struct conn *c);
 void conn_stable_stop(struct conn *c);
-/* Stops the reconnect and stable timers (stopping, or trying afresh). */
+/* A socket is being opened: unless the state is up within MS, ops->handshake_timeout.
+ * conn_handshake_stop(): it is up, or gone. */
+void conn_handshake_start(struct conn *c, uint64_t ms);
+void conn_handshake_stop(struct conn *c);
+/* Stops the reconnect, stable and handshake timers (stopping). */
 void conn_timers_stop(struct conn *c);
 
 /* Drain-then-stop, for adapters that send by REST: DONE runs (once) as soon

@@ -256,7 +256,7 @@ static void on_ready(struct discord *d, const cJSON *data)
 	snprintf(d->conn.self_id, sizeof(d->conn.self_id), "%s", uid);
 	snprintf(d->app_id, sizeof(d->app_id), "%s", app_id ? app_id : uid);
 	d->fresh_identify = false;
-	uv_timer_stop(&d->handshake_timer);
+	conn_handshake_stop(&d->conn);
 	conn_stable_start(&d->conn);
 	set_state(d, D_READY, "identified");
 	discord_out_kick(d);
@@ -273,7 +273,7 @@ static void on_dispatch(struct discord *d, const cJSON *f)
 	if (strcmp(t, "READY") == 0)
 		on_ready(d, data);
 	else if (strcmp(t, "RESUMED") == 0) {
-		uv_timer_stop(&d->handshake_timer);
+		conn_handshake_stop(&d->conn);
 		set_state(d, D_READY, "resumed");
 		discord_out_kick(d);
 	} else if (strcmp(t, "MESSAGE_CREATE") == 0)
@@ -385,7 +385,7 @@ static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 	(void)w;
 	d->ws = NULL;
 	uv_timer_stop(&d->heartbeat_timer);
-	uv_timer_stop(&d->handshake_timer);
+	conn_handshake_stop(&d->conn);
 	conn_stable_stop(&d->conn);
 	d->awaiting_ack = d->want_hello_reply = d->want_heartbeat = false;
 	if (d->conn.state == D_STOPPING || why == WHY_STOP) {
@@ -445,11 +445,12 @@ static void on_heartbeat_timer(uv_timer_t *t)
 	wsc_want_write(d->ws);
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void discord_handshake_timeout(struct conn *c)
 {
-	struct discord *d = t->data;
+	struct discord *d = discord_of(c);
 
-	if (d->conn.state != D_READY && d->ws != NULL)
+	if (d->ws != NULL)
 		wsc_close(d->ws, 4000, "handshake timed out", WHY_TIMEOUT);
 }
 
@@ -491,7 +492,7 @@ static void discord_connect(struct discord *d)
 		schedule_reconnect(d);
 		return;
 	}
-	uv_timer_start(&d->handshake_timer, on_handshake_timer, DISCORD_HANDSHAKE_MS, 0);
+	conn_handshake_start(&d->conn, DISCORD_HANDSHAKE_MS);
 }
 
 static void on_gateway(void *arg, const struct rest_response *res)
@@ -582,7 +583,6 @@ static int discord_start(struct conn *c)
 	rest_global_limit(d->rest, 50);
 	conn_skeleton_start(c);
 	conn_timer_init(c, &d->heartbeat_timer);
-	conn_timer_init(c, &d->handshake_timer);
 	c->hooks->load_resume(c, on_resume_loaded);
 	return 0;
 }
@@ -613,7 +613,6 @@ static void discord_stop(struct conn *c)
 	/* the heartbeat goes on until the socket is closed: a session that
 	 * misses beats is ended by the gateway, and the next run resumes it */
 	conn_timers_stop(c);
-	uv_timer_stop(&d->handshake_timer);
 	set_state(d, D_STOPPING, "shutting down");
 	/* waits (a little) for what is being sent, then closes */
 	conn_drain_then(c, rest_in_flight, finish_stop);
@@ -663,6 +662,7 @@ static const struct conn_ops discord_ops = {
 	.set_token = discord_set_token,
 	.click_done = discord_click_done,
 	.reconnect = discord_reconnect,
+	.handshake_timeout = discord_handshake_timeout,
 	.free = discord_free,
 };
 

@@ -57,7 +57,7 @@ struct discord {
 	bool fresh_identify;            /* op 9 false / 4007 / 4009: new session */
 	char app_id[32];
 
-	uv_timer_t heartbeat_timer, handshake_timer;
+	uv_timer_t heartbeat_timer;
 	int64_t heartbeat_ms;
 	bool awaiting_ack, want_hello_reply, want_heartbeat;
 	int64_t fixed_delay_ms;         /* next reconnect delay set by a policy, -1 = backoff */

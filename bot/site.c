@@ -90,7 +90,7 @@ static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 		log_warnx("%s: cannot connect: %s", s->conn.name, end->error);
 	s->ws = NULL;
 	uv_timer_stop(&s->heartbeat_timer);
-	uv_timer_stop(&s->handshake_timer);
+	conn_handshake_stop(&s->conn);
 	conn_stable_stop(&s->conn);
 	s->awaiting_ack = false;
 	s->want_identify = s->want_heartbeat = false;
@@ -183,7 +183,7 @@ static void on_ready(struct site *s, const cJSON *f)
 	}
 	snprintf(s->session, sizeof(s->session), "%s", session);
 	snprintf(s->conn.self_id, sizeof(s->conn.self_id), "%s", uid);
-	uv_timer_stop(&s->handshake_timer);
+	conn_handshake_stop(&s->conn);
 	conn_stable_start(&s->conn);
 	set_state(s, S_READY, cJSON_IsTrue(resumed) ? "resumed" : "identified");
 	s->conn.hooks->save_resume(&s->conn, s->session, s->last_id[0] ? s->last_id : NULL);
@@ -419,12 +419,10 @@ static void on_heartbeat_timer(uv_timer_t *t)
 	site_want_write(s);
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void site_handshake_timeout(struct conn *c)
 {
-	struct site *s = t->data;
-
-	if (s->conn.state != S_READY && s->ws != NULL)
-		close_now(s, LC_TIMEOUT, "handshake timed out");
+	close_now(site_of(c), LC_TIMEOUT, "handshake timed out");
 }
 
 /* conn_ops.reconnect: the backoff ended */
@@ -454,7 +452,7 @@ static void site_connect(struct site *s)
 		schedule_reconnect(s);
 		return;
 	}
-	uv_timer_start(&s->handshake_timer, on_handshake_timer, SITE_HANDSHAKE_MS, 0);
+	conn_handshake_start(&s->conn, SITE_HANDSHAKE_MS);
 }
 
 static void on_resume_loaded(struct conn *c, const char *session, const char *last_id)
@@ -499,7 +497,6 @@ static int site_start(struct conn *c)
 	outbox_set_ack_timeout(s->conn.outbox, SITE_ACK_TIMEOUT_MS, SITE_ACK_TRIES, on_expired);
 	conn_skeleton_start(c);
 	conn_timer_init(c, &s->heartbeat_timer);
-	conn_timer_init(c, &s->handshake_timer);
 	c->hooks->load_resume(c, on_resume_loaded);
 	return 0;
 }
@@ -511,7 +508,6 @@ static void site_stop(struct conn *c)
 
 	conn_timers_stop(c);
 	uv_timer_stop(&s->heartbeat_timer);
-	uv_timer_stop(&s->handshake_timer);
 	set_state(s, S_STOPPING, "shutting down");
 	if (had_socket)
 		close_now(s, LC_STOP, "dutybot shutting down");     /* on_closed -> on_stopped */
@@ -557,6 +553,7 @@ static const struct conn_ops site_ops = {
 	.kick = site_kick,
 	.set_token = site_set_token,
 	.reconnect = site_reconnect,
+	.handshake_timeout = site_handshake_timeout,
 	.free = site_free,
 };
 

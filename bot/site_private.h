@@ -44,7 +44,7 @@ struct site {
 	char last_id[128];
 	bool freeze_resume;             /* an event was not taken: never move past it */
 
-	uv_timer_t heartbeat_timer, handshake_timer;
+	uv_timer_t heartbeat_timer;
 	int64_t heartbeat_ms;
 	bool awaiting_ack;
 	bool want_identify, want_heartbeat;

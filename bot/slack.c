@@ -244,7 +244,7 @@ static void on_hello(struct slack *s, struct sock *k)
 			wsc_want_write(old->w);
 		}
 	}
-	uv_timer_stop(&s->handshake_timer);
+	conn_handshake_stop(&s->conn);
 	conn_stable_start(&s->conn);
 	set_state(s, S_READY, "hello");
 	slack_out_kick(s);
@@ -331,7 +331,7 @@ static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 	}
 	s->cur = NULL;
 	sock_free(k);
-	uv_timer_stop(&s->handshake_timer);
+	conn_handshake_stop(&s->conn);
 	conn_stable_stop(&s->conn);
 	if (s->conn.state == S_STOPPING || why == WHY_STOP) {
 		if (s->next == NULL) {
@@ -419,11 +419,12 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 	}
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void slack_handshake_timeout(struct conn *c)
 {
-	struct slack *s = t->data;
+	struct slack *s = slack_of(c);
 
-	if (s->conn.state != S_READY && s->cur != NULL)
+	if (s->cur != NULL)
 		close_sock(s->cur, 4000, "no hello", WHY_TIMEOUT);
 }
 
@@ -439,7 +440,7 @@ static void open_socket(struct slack *s, bool replacement)
 		schedule_reconnect(s);
 	}
 	if (!replacement)
-		uv_timer_start(&s->handshake_timer, on_handshake_timer, SLACK_HANDSHAKE_MS, 0);
+		conn_handshake_start(&s->conn, SLACK_HANDSHAKE_MS);
 }
 
 static void on_auth_test(void *arg, const struct rest_response *res)
@@ -556,7 +557,6 @@ static int slack_start(struct conn *c)
 	rest_route_limit(s->rest, "chat.postEphemeral", 100);
 	rest_route_limit(s->rest, "auth.test", 100);
 	conn_skeleton_start(c);
-	conn_timer_init(c, &s->handshake_timer);
 	conn_timer_init(c, &s->ping_timer);
 	uv_timer_start(&s->ping_timer, on_ping_timer, SLACK_PING_MS, SLACK_PING_MS);
 	start_auth(s);
@@ -587,7 +587,6 @@ static void slack_stop(struct conn *c)
 	struct slack *s = slack_of(c);
 
 	conn_timers_stop(c);
-	uv_timer_stop(&s->handshake_timer);
 	uv_timer_stop(&s->ping_timer);
 	set_state(s, S_STOPPING, "shutting down");
 	conn_drain_then(c, rest_in_flight, finish_stop);
@@ -649,6 +648,7 @@ static const struct conn_ops slack_ops = {
 	.set_token = slack_set_token,
 	.click_done = slack_click_done,
 	.reconnect = slack_reconnect,
+	.handshake_timeout = slack_handshake_timeout,
 	.free = slack_free,
 };
 

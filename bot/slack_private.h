@@ -45,7 +45,7 @@ struct slack {
 	bool tls_verify;
 	char bot_id[32];
 	bool refreshing;                /* apps.connections.open for a replacement is under way */
-	uv_timer_t handshake_timer, ping_timer;
+	uv_timer_t ping_timer;
 	bool freeing;
 	struct strmap *dm_channels;
 	struct clicks *clicks;

@@ -2,8 +2,8 @@
  * test_conn: the adapter skeleton of bot/conn.c: state changes logged from
  * an adapter's table (a warning when leaving the up state other than by
  * stopping, or when failing for good), the reconnect backoff (jittered,
- * doubling, capped) and the retry timer that calls ops->reconnect,
- * drain-then-stop, and conn_free() closing the adapter's timers before it
+ * doubling, capped) and the retry timer that calls ops->reconnect, the
+ * handshake deadline, drain-then-stop, and conn_free() closing the adapter's timers before it
  * frees the adapter.
  */
 #include <stdarg.h>
@@ -37,7 +37,7 @@ static const struct conn_state fake_states[] = {
 struct fake {
 	struct conn conn;
 	uv_timer_t own_timer;
-	int reconnects, drained, freed;
+	int reconnects, drained, freed, timeouts;
 	size_t pending;                 /* what "REST" still has in flight */
 };
 
@@ -54,7 +54,13 @@ static void fake_free(struct conn *c)
 	freed_total++;
 }
 
-static const struct conn_ops fake_ops = { .reconnect = fake_reconnect, .free = fake_free };
+static void fake_handshake_timeout(struct conn *c)
+{
+	((struct fake *)c)->timeouts++;
+}
+
+static const struct conn_ops fake_ops = { .reconnect = fake_reconnect,
+	.handshake_timeout = fake_handshake_timeout, .free = fake_free };
 
 static struct fake *fake_new(uv_loop_t *loop)
 {
@@ -158,7 +164,7 @@ static void test_reconnect_runs_after_the_delay_and_free_closes_the_timers(void 
 	f = fake_new(&loop);
 	conn_skeleton_start(&f->conn);
 	conn_timer_init(&f->conn, &f->own_timer);
-	assert_int_equal(f->conn.open_timers, 4);
+	assert_int_equal(f->conn.open_timers, 5);
 	capture_start();
 	conn_schedule_reconnect(&f->conn, 5, true);
 	uv_run(&loop, UV_RUN_DEFAULT);
@@ -177,6 +183,36 @@ static void test_reconnect_runs_after_the_delay_and_free_closes_the_timers(void 
 	assert_int_equal(freed_total, 1);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	assert_int_equal(uv_loop_close(&loop), 0);      /* every timer closed (ASan: F freed) */
+}
+
+static void test_handshake_deadline_only_while_not_up(void **state)
+{
+	uv_loop_t loop;
+	struct fake *f;
+
+	(void)state;
+	uv_loop_init(&loop);
+	f = fake_new(&loop);
+	conn_skeleton_start(&f->conn);
+	conn_set_state(&f->conn, F_CONNECTING, "connecting");
+	conn_handshake_start(&f->conn, 10);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(f->timeouts, 1);
+
+	conn_handshake_start(&f->conn, 10);             /* up before the deadline: nothing */
+	conn_set_state(&f->conn, F_READY, "identified");
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(f->timeouts, 1);
+
+	conn_set_state(&f->conn, F_BACKOFF, "closed");
+	conn_handshake_start(&f->conn, 10);             /* stopped (the socket went): nothing */
+	conn_handshake_stop(&f->conn);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(f->timeouts, 1);
+
+	conn_free(&f->conn);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	assert_int_equal(uv_loop_close(&loop), 0);
 }
 
 static size_t fake_pending(struct conn *c)
@@ -239,6 +275,7 @@ int main(void)
 		cmocka_unit_test(test_set_state_logs_and_sets_the_status),
 		cmocka_unit_test(test_backoff_doubles_with_jitter_up_to_a_minute),
 		cmocka_unit_test(test_reconnect_runs_after_the_delay_and_free_closes_the_timers),
+		cmocka_unit_test(test_handshake_deadline_only_while_not_up),
 		cmocka_unit_test(test_drain_waits_for_rest_then_stops),
 	};
 
