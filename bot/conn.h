@@ -27,6 +27,11 @@
  * (conn_schedule_reconnect(), reset once the connection stayed up:
  * conn_stable_start()), the handshake deadline (conn_handshake_start()),
  * drain-then-stop, and the timers' life cycle.
+ *
+ * So a new platform (Mattermost, IRC) is: its type and keys in config/, one
+ * case in conn_new(), bot/<platform>.c (plus <platform>_out.c if it sends
+ * by REST), and a fake server in tests/fakes/; the client vhost needs no new
+ * protocol row, since every socket is a wsc one.
  */
 #ifndef DUTYBOT_CONN_H
 #define DUTYBOT_CONN_H
@@ -94,7 +99,7 @@ struct conn_ops {
 	/* The backoff conn_schedule_reconnect() started has ended: connect again
 	 * (if the adapter is still waiting to). */
 	void (*reconnect)(struct conn *c);
-	/* The handshake conn_handshake_start() timed was not done in time: close
+	/* The handshake did not end by conn_handshake_start()'s deadline: close
 	 * the socket (its on_closed reconnects). */
 	void (*handshake_timeout)(struct conn *c);
 	/* Releases the adapter's own resources, not C itself (conn_free() does,

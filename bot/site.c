@@ -24,7 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#include <libwebsockets.h>
 
 /* enum site_state (site_private.h): the log's names, and what /healthz says */
 static const struct conn_state site_states[] = {
@@ -70,8 +69,7 @@ static void note_message_id(struct site *s, const char *id, size_t len)
 static void close_now(struct site *s, enum local_close why, const char *reason)
 {
 	if (s->ws != NULL)
-		wsc_close(s->ws, why == LC_STOP ? LWS_CLOSE_STATUS_NORMAL : LWS_CLOSE_STATUS_GOINGAWAY, reason,
-		    (int)why);
+		wsc_close(s->ws, why == LC_STOP ? 1000 : 1001, reason, (int)why);   /* normal, going away */
 }
 
 /* The socket is gone: decide from who closed it, and how, what comes next. */
@@ -560,18 +558,13 @@ static const struct conn_ops site_ops = {
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix)
 {
 	struct site *s = calloc(1, sizeof(*s));
-	const char *scheme = NULL, *host = NULL, *path = NULL;
-	char parsed[sizeof(s->url)];    /* lws_parse_uri cuts it up; wsc_open parses s->url again */
-	int port;
 
 	if (s == NULL)
 		return NULL;
 	s->conn.ops = &site_ops;
 	s->conn.states = site_states;
 	snprintf(s->url, sizeof(s->url), "%s", cc->url);
-	snprintf(parsed, sizeof(parsed), "%s", s->url);
-	if (lws_parse_uri(parsed, &scheme, &host, &port, &path) != 0 ||
-	    (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {
+	if (!wsc_url_usable(s->url)) {
 		log_warnx("%s: cannot use url %s", cc->name, cc->url);
 		free(s);
 		return NULL;

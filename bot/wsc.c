@@ -58,6 +58,19 @@ static void finish(struct wsc *w, const char *what, const char *error)
 		w->ops->on_closed(w, w->arg, &end);
 }
 
+bool wsc_url_usable(const char *url)
+{
+	char copy[sizeof(((struct wsc *)0)->url)];     /* lws_parse_uri cuts it up */
+	const char *scheme = NULL, *host = NULL, *path = NULL;
+	int port = 0;
+
+	if (strlen(url) >= sizeof(copy))
+		return false;
+	snprintf(copy, sizeof(copy), "%s", url);
+	return lws_parse_uri(copy, &scheme, &host, &port, &path) == 0 &&
+	    (strcmp(scheme, "ws") == 0 || strcmp(scheme, "wss") == 0);
+}
+
 struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subprotocol, bool tls_verify,
                      size_t max_frame, const struct wsc_ops *ops, void *arg, const char *name)
 {

@@ -60,6 +60,8 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 #define WSC_PROTOCOL_NAME "dutybot-wsc"
 #define WSC_PROTOCOL { .name = WSC_PROTOCOL_NAME, .callback = wsc_callback }
 
+/* True when URL is one wsc_open() can use (ws:// or wss://, a host). */
+bool wsc_url_usable(const char *url);
 /* Starts connecting to URL (ws:// or wss://, query kept), asking for
  * SUBPROTOCOL (NULL: none; else a server that does not accept it is
  * refused); NULL if it could not even start (then on_closed is not called).
