@@ -22,7 +22,6 @@
 #include "bot/http.h"
 #include "bot/log.h"
 #include "bot/clock.h"
-#include "bot/site.h"
 #include "bot/wsc.h"
 #include "state/redis.h"
 #include "state/resume.h"
@@ -440,7 +439,6 @@ static void lws_log(int level, const char *line)
 }
 
 static const struct lws_protocols client_protocols[] = {
-	SITE_PROTOCOL,
 	WSC_PROTOCOL,
 	{ .name = NULL },
 };

@@ -35,16 +35,24 @@
 
 #define DISCORD_MAX_FRAME (4 * 1024 * 1024)    /* READY of a big bot is large */
 #define DISCORD_HANDSHAKE_MS 20000
-#define DISCORD_STABLE_MS 30000
 #define DISCORD_IN_FLIGHT 8
 #define DISCORD_CLICK_TTL_MS (15 * 60 * 1000)   /* an interaction token lives 15 minutes */
 #define DISCORD_CLICKS_MAX 1024
 /* GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT */
 #define DISCORD_INTENTS ((1 << 9) | (1 << 12) | (1 << 15))
 
-/* enum dstate (discord_private.h), for the logs */
-static const char *const dstate_names[] = { "IDLE", "GATEWAY", "CONNECTING", "WAITING", "READY",
-	"BACKOFF", "FATAL", "STOPPING", "STOPPED" };
+/* enum dstate (discord_private.h): the log's names, and what /healthz says */
+static const struct conn_state discord_states[] = {
+	[D_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
+	[D_GATEWAY] = { "GATEWAY", CONN_CONNECTING, "asking for the gateway", false },
+	[D_CONNECTING] = { "CONNECTING", CONN_CONNECTING, "connecting", false },
+	[D_WAITING] = { "WAITING", CONN_CONNECTING, "identifying", false },
+	[D_READY] = { "READY", CONN_UP, "ready", false },
+	[D_BACKOFF] = { "BACKOFF", CONN_DOWN, "reconnecting", false },
+	[D_FATAL] = { "FATAL", CONN_FATAL, "failed", false },
+	[D_STOPPING] = { "STOPPING", CONN_DOWN, "stopping", true },
+	[D_STOPPED] = { "STOPPED", CONN_STOPPED, "stopped", false },
+};
 
 /* Why we closed the socket ourselves. */
 enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP };
@@ -52,32 +60,10 @@ enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_ST
 static void discord_connect(struct discord *d);
 static void schedule_reconnect(struct discord *d);
 static void fetch_gateway(struct discord *d);
-static void on_stable_timer(uv_timer_t *t);
 
 static void set_state(struct discord *d, enum dstate st, const char *reason)
 {
-	static const enum conn_status status_of[] = {
-		[D_IDLE] = CONN_DOWN, [D_GATEWAY] = CONN_CONNECTING, [D_CONNECTING] = CONN_CONNECTING,
-		[D_WAITING] = CONN_CONNECTING, [D_READY] = CONN_UP, [D_BACKOFF] = CONN_DOWN,
-		[D_FATAL] = CONN_FATAL, [D_STOPPING] = CONN_DOWN, [D_STOPPED] = CONN_STOPPED,
-	};
-	static const char *const text_of[] = {
-		[D_IDLE] = "idle", [D_GATEWAY] = "asking for the gateway", [D_CONNECTING] = "connecting",
-		[D_WAITING] = "identifying", [D_READY] = "ready", [D_BACKOFF] = "reconnecting",
-		[D_FATAL] = "failed", [D_STOPPING] = "stopping", [D_STOPPED] = "stopped",
-	};
-
-	if (d->state == st)
-		return;
-	if (st == D_FATAL || (d->state == D_READY && st != D_STOPPING))
-		log_warnx("%s: state change %s -> %s, reason: %s", d->conn.name, dstate_names[d->state],
-		    dstate_names[st], reason);
-	else
-		log_info("%s: state change %s -> %s, reason: %s", d->conn.name, dstate_names[d->state],
-		    dstate_names[st], reason);
-	d->state = st;
-	d->conn.status = status_of[st];
-	d->conn.status_text = text_of[st];
+	conn_set_state(&d->conn, (int)st, reason);
 }
 
 static void bad_frame(struct discord *d, const char *why)
@@ -204,7 +190,7 @@ static void on_message_create(struct discord *d, const cJSON *data)
 		d->conn.events_in++;
 		return;         /* bots, webhooks and the bot itself are never answered */
 	}
-	if (d->state == D_STOPPING || !conn_take(&d->conn, id, guild == NULL, channel, uid, uname, content, NULL))
+	if (d->conn.state == D_STOPPING || !conn_take(&d->conn, id, guild == NULL, channel, uid, uname, content, NULL))
 		d->freeze_resume = true;        /* replayed to whoever resumes next */
 }
 
@@ -242,7 +228,7 @@ static void on_interaction(struct discord *d, const cJSON *data)
 	snprintf(k->queue, sizeof(k->queue), "i:%s", id);
 	if ((key = clicks_add(d->clicks, uv_now(d->conn.loop), k)) == NULL)
 		return;
-	if (d->state == D_STOPPING) {
+	if (d->conn.state == D_STOPPING) {
 		discord_click_free(clicks_take(d->clicks, key));
 		return;         /* unanswered: Discord tells the clicker it failed; a click again works */
 	}
@@ -270,8 +256,8 @@ static void on_ready(struct discord *d, const cJSON *data)
 	snprintf(d->conn.self_id, sizeof(d->conn.self_id), "%s", uid);
 	snprintf(d->app_id, sizeof(d->app_id), "%s", app_id ? app_id : uid);
 	d->fresh_identify = false;
-	uv_timer_stop(&d->handshake_timer);
-	uv_timer_start(&d->stable_timer, on_stable_timer, DISCORD_STABLE_MS, 0);
+	conn_handshake_stop(&d->conn);
+	conn_stable_start(&d->conn);
 	set_state(d, D_READY, "identified");
 	discord_out_kick(d);
 }
@@ -287,7 +273,7 @@ static void on_dispatch(struct discord *d, const cJSON *f)
 	if (strcmp(t, "READY") == 0)
 		on_ready(d, data);
 	else if (strcmp(t, "RESUMED") == 0) {
-		uv_timer_stop(&d->handshake_timer);
+		conn_handshake_stop(&d->conn);
 		set_state(d, D_READY, "resumed");
 		discord_out_kick(d);
 	} else if (strcmp(t, "MESSAGE_CREATE") == 0)
@@ -388,20 +374,21 @@ static bool fatal_close(int code, const char **why)
 	}
 }
 
-static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
-                      const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
 	struct discord *d = arg;
+	int peer_code = end->peer_code, why = end->why;
+	const char *peer_reason = end->peer_reason, *what = end->what;
 	const char *fatal;
 	char reason[256];
 
 	(void)w;
 	d->ws = NULL;
 	uv_timer_stop(&d->heartbeat_timer);
-	uv_timer_stop(&d->handshake_timer);
-	uv_timer_stop(&d->stable_timer);
+	conn_handshake_stop(&d->conn);
+	conn_stable_stop(&d->conn);
 	d->awaiting_ack = d->want_hello_reply = d->want_heartbeat = false;
-	if (d->state == D_STOPPING || why == WHY_STOP) {
+	if (d->conn.state == D_STOPPING || why == WHY_STOP) {
 		set_state(d, D_STOPPED, "stopped");
 		d->conn.hooks->on_stopped(&d->conn);
 		return;
@@ -458,26 +445,21 @@ static void on_heartbeat_timer(uv_timer_t *t)
 	wsc_want_write(d->ws);
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void discord_handshake_timeout(struct conn *c)
 {
-	struct discord *d = t->data;
+	struct discord *d = discord_of(c);
 
-	if (d->state != D_READY && d->ws != NULL)
+	if (d->ws != NULL)
 		wsc_close(d->ws, 4000, "handshake timed out", WHY_TIMEOUT);
 }
 
-static void on_stable_timer(uv_timer_t *t)
+/* conn_ops.reconnect: the backoff ended */
+static void discord_reconnect(struct conn *c)
 {
-	struct discord *d = t->data;
+	struct discord *d = discord_of(c);
 
-	d->attempt = 0;         /* it stayed up: the next drop starts from the first delay */
-}
-
-static void on_retry_timer(uv_timer_t *t)
-{
-	struct discord *d = t->data;
-
-	if (d->state != D_BACKOFF)
+	if (d->conn.state != D_BACKOFF)
 		return;
 	if (d->gateway_url[0])
 		discord_connect(d);
@@ -487,12 +469,10 @@ static void on_retry_timer(uv_timer_t *t)
 
 static void schedule_reconnect(struct discord *d)
 {
-	int64_t delay = d->fixed_delay_ms >= 0 ? d->fixed_delay_ms : wsc_backoff_ms(&d->attempt);
+	int64_t delay = d->fixed_delay_ms;
 
 	d->fixed_delay_ms = -1;
-	log_info("%s: reconnecting in %" PRId64 " ms%s", d->conn.name, delay,
-	    d->session[0] && !d->fresh_identify ? " (resume)" : "");
-	uv_timer_start(&d->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+	conn_schedule_reconnect(&d->conn, delay, d->session[0] && !d->fresh_identify);
 }
 
 /* ---- connecting ---- */
@@ -506,13 +486,13 @@ static void discord_connect(struct discord *d)
 
 	snprintf(url, sizeof(url), "%s%s?v=10&encoding=json", base, n > 0 && base[n - 1] == '/' ? "" : "/");
 	set_state(d, D_CONNECTING, resume ? "connecting to resume" : "connecting");
-	d->ws = wsc_open(d->conn.lws, url, d->tls_verify, DISCORD_MAX_FRAME, &gateway_ops, d, d->conn.name);
+	d->ws = wsc_open(d->conn.lws, url, NULL, d->tls_verify, DISCORD_MAX_FRAME, &gateway_ops, d, d->conn.name);
 	if (d->ws == NULL) {
 		set_state(d, D_BACKOFF, "connect failed at once");
 		schedule_reconnect(d);
 		return;
 	}
-	uv_timer_start(&d->handshake_timer, on_handshake_timer, DISCORD_HANDSHAKE_MS, 0);
+	conn_handshake_start(&d->conn, DISCORD_HANDSHAKE_MS);
 }
 
 static void on_gateway(void *arg, const struct rest_response *res)
@@ -521,7 +501,7 @@ static void on_gateway(void *arg, const struct rest_response *res)
 	cJSON *g = res->status == 200 ? cJSON_Parse(res->body) : NULL;
 	const char *url = g ? str_field(g, "url") : NULL;
 
-	if (d->state != D_GATEWAY) {
+	if (d->conn.state != D_GATEWAY) {
 		cJSON_Delete(g);
 		return;         /* stopped meanwhile */
 	}
@@ -554,7 +534,7 @@ static void on_resume_loaded(struct conn *c, const char *session, const char *la
 	struct discord *d = discord_of(c);
 	char *end;
 
-	if (d->state != D_IDLE)
+	if (d->conn.state != D_IDLE)
 		return;
 	if (session != NULL && last_id != NULL) {
 		const char *sp = strchr(session, ' ');
@@ -581,8 +561,6 @@ static void discord_kick(struct conn *c)
 static int discord_start(struct conn *c)
 {
 	struct discord *d = discord_of(c);
-	uv_timer_t *timers[] = { &d->heartbeat_timer, &d->retry_timer, &d->handshake_timer, &d->stable_timer,
-		&d->drain_timer };
 	char auth[600];
 
 	d->conn.outbox = outbox_new(c->loop, DISCORD_MAX_TEXT, c->max_send_rate, discord_out_kick, d);
@@ -603,26 +581,17 @@ static int discord_start(struct conn *c)
 	snprintf(auth, sizeof(auth), "Bot %s", d->token);
 	rest_set_auth(d->rest, auth);
 	rest_global_limit(d->rest, 50);
-	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
-		uv_timer_init(c->loop, timers[i]);
-		timers[i]->data = d;
-		d->open_timers++;
-	}
+	conn_skeleton_start(c);
+	conn_timer_init(c, &d->heartbeat_timer);
 	c->hooks->load_resume(c, on_resume_loaded);
 	return 0;
 }
 
-static void on_timer_closed(uv_handle_t *h)
+/* The drain is over (conn_drain_then): close the gateway. */
+static void finish_stop(struct conn *c)
 {
-	struct discord *d = h->data;
+	struct discord *d = discord_of(c);
 
-	if (--d->open_timers == 0)
-		free(d);
-}
-
-static void finish_stop(struct discord *d)
-{
-	uv_timer_stop(&d->drain_timer);
 	if (d->ws != NULL) {
 		/* 4000, not 1000: the session stays resumable for the next run */
 		wsc_close(d->ws, 4000, "dutybot restarting", WHY_STOP);
@@ -632,13 +601,9 @@ static void finish_stop(struct discord *d)
 	}
 }
 
-/* Waits (a little) for what is being sent, then closes. */
-static void on_drain_timer(uv_timer_t *t)
+static size_t rest_in_flight(struct conn *c)
 {
-	struct discord *d = t->data;
-
-	if (rest_pending(d->rest) == 0 || uv_now(d->conn.loop) - d->stop_at > 3000)
-		finish_stop(d);
+	return rest_pending(discord_of(c)->rest);
 }
 
 static void discord_stop(struct conn *c)
@@ -647,16 +612,10 @@ static void discord_stop(struct conn *c)
 
 	/* the heartbeat goes on until the socket is closed: a session that
 	 * misses beats is ended by the gateway, and the next run resumes it */
-	uv_timer_stop(&d->retry_timer);
-	uv_timer_stop(&d->handshake_timer);
-	uv_timer_stop(&d->stable_timer);
+	conn_timers_stop(c);
 	set_state(d, D_STOPPING, "shutting down");
-	if (rest_pending(d->rest) == 0) {
-		finish_stop(d);
-		return;
-	}
-	d->stop_at = uv_now(c->loop);
-	uv_timer_start(&d->drain_timer, on_drain_timer, 50, 50);
+	/* waits (a little) for what is being sent, then closes */
+	conn_drain_then(c, rest_in_flight, finish_stop);
 }
 
 static void discord_free(struct conn *c)
@@ -674,15 +633,6 @@ static void discord_free(struct conn *c)
 	strmap_free(d->dm_channels);
 	free(d->token);
 	free(d->api_url);
-	if (d->open_timers == 0) {
-		free(d);
-		return;
-	}
-	uv_close((uv_handle_t *)&d->heartbeat_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&d->retry_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&d->handshake_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&d->stable_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&d->drain_timer, on_timer_closed);
 }
 
 static void discord_set_token(struct conn *c, const struct config_connection *cc)
@@ -697,9 +647,9 @@ static void discord_set_token(struct conn *c, const struct config_connection *cc
 	d->token = strdup(token);
 	snprintf(auth, sizeof(auth), "Bot %s", d->token);
 	rest_set_auth(d->rest, auth);
-	if (d->state == D_FATAL) {
+	if (d->conn.state == D_FATAL) {
 		log_info("%s: token changed: trying again", c->name);
-		d->attempt = 0;
+		d->conn.attempt = 0;
 		d->fresh_identify = true;
 		fetch_gateway(d);
 	}
@@ -711,6 +661,8 @@ static const struct conn_ops discord_ops = {
 	.kick = discord_kick,
 	.set_token = discord_set_token,
 	.click_done = discord_click_done,
+	.reconnect = discord_reconnect,
+	.handshake_timeout = discord_handshake_timeout,
 	.free = discord_free,
 };
 
@@ -721,6 +673,7 @@ struct conn *discord_conn_new(const struct config_connection *cc, const char *co
 	if (d == NULL)
 		return NULL;
 	d->conn.ops = &discord_ops;
+	d->conn.states = discord_states;
 	d->token = strdup(cc->token ? cc->token : "");
 	d->tls_verify = cc->tls_verify;
 	snprintf(d->prefix, sizeof(d->prefix), "%s", command_prefix);

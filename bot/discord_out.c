@@ -37,7 +37,7 @@ static void sent(struct discord *d, uint64_t seq, const struct rest_response *re
 	if (res->status >= 200 && res->status < 300) {
 		if (outbox_acked(d->conn.outbox, seq))
 			d->conn.actions_acked++;
-	} else if (res->status == 0 && (d->state == D_STOPPING || d->state == D_STOPPED || d->freeing)) {
+	} else if (res->status == 0 && (d->conn.state == D_STOPPING || d->conn.state == D_STOPPED || d->freeing)) {
 		/* shutting down: what is not sent stays in the durable outbox for the next run */
 	} else {
 		struct out_msg *m = outbox_failed(d->conn.outbox, seq);
@@ -190,7 +190,7 @@ void discord_out_kick(void *arg)
 	struct discord *d = arg;
 	struct out_msg *m;
 
-	if (d->state != D_READY && d->state != D_STOPPING)
+	if (d->conn.state != D_READY && d->conn.state != D_STOPPING)
 		return;         /* REST works without the gateway, but not before we know who we are */
 	while ((m = outbox_next(d->conn.outbox)) != NULL)
 		send_one(d, m);

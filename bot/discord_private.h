@@ -41,8 +41,7 @@ struct click {
 };
 
 struct discord {
-	struct conn conn;               /* first: a struct conn * is a struct discord * */
-	enum dstate state;
+	struct conn conn;               /* first: a struct conn * is a struct discord *; conn.state is an enum dstate */
 	struct rest *rest;
 	struct wsc *ws;
 	char *token;
@@ -58,16 +57,13 @@ struct discord {
 	bool fresh_identify;            /* op 9 false / 4007 / 4009: new session */
 	char app_id[32];
 
-	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer, drain_timer;
-	int open_timers;
+	uv_timer_t heartbeat_timer;
 	int64_t heartbeat_ms;
 	bool awaiting_ack, want_hello_reply, want_heartbeat;
-	int attempt;
 	int64_t fixed_delay_ms;         /* next reconnect delay set by a policy, -1 = backoff */
 	uint64_t sent_at[DISCORD_SENDS_PER_MINUTE];
 	size_t sent_pos;
 
-	uint64_t stop_at;               /* when stop() began, for the drain */
 	bool freeing;
 	struct strmap *dm_channels;     /* user id -> DM channel id */
 	struct clicks *clicks;

@@ -5,32 +5,42 @@
  *   IDENTIFYING --ready--> READY
  *   any --close/error--> BACKOFF --timer--> CONNECTING;  4001 --> FATAL
  *
- * Every transition goes through set_state(), which logs it with its reason.
- * Close codes map to a policy (resume, fresh, delayed, fatal).  Incoming
- * messages and acks are read by jscan without a parse tree (site_frame.h);
- * the other frames reach cJSON.  Outgoing actions come from the
- * connection's outbox, several per WRITEABLE (site_write.c), with ref "c<seq>".
+ * Every transition goes through conn_set_state() (bot/conn.h), which logs
+ * it with its reason.  The socket is a bot/wsc.h one, asking for the
+ * subprotocol dutybot.site.v1.  Close codes map to a policy (resume, fresh,
+ * delayed, fatal).  Incoming messages and acks are read by jscan without a
+ * parse tree (site_frame.h); the other frames reach cJSON.  Outgoing actions
+ * come from the connection's outbox, several per WRITEABLE (site_write.c),
+ * with ref "c<seq>".
  */
-#include "bot/site.h"
 #include "bot/site_private.h"
 #include "bot/site_frame.h"
 #include "bot/cjson_get.h"
 #include "bot/log.h"
+#include "bot/wsc.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uv.h>
-#include <libwebsockets.h>
 
-static const char *const state_names[] = { "IDLE", "CONNECTING", "HELLO", "IDENTIFYING",
-	"READY", "BACKOFF", "FATAL", "STOPPING", "STOPPED" };
+/* enum site_state (site_private.h): the log's names, and what /healthz says */
+static const struct conn_state site_states[] = {
+	[S_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
+	[S_CONNECTING] = { "CONNECTING", CONN_CONNECTING, "connecting", false },
+	[S_HELLO] = { "HELLO", CONN_CONNECTING, "connecting", false },
+	[S_IDENTIFYING] = { "IDENTIFYING", CONN_CONNECTING, "identifying", false },
+	[S_READY] = { "READY", CONN_UP, "ready", false },
+	[S_BACKOFF] = { "BACKOFF", CONN_DOWN, "reconnecting", false },
+	[S_FATAL] = { "FATAL", CONN_FATAL, "failed: bad token", false },
+	[S_STOPPING] = { "STOPPING", CONN_DOWN, "stopping", true },
+	[S_STOPPED] = { "STOPPED", CONN_STOPPED, "stopped", false },
+};
 
 static void site_connect(struct site *s);
 static void schedule_reconnect(struct site *s);
 static void on_heartbeat_timer(uv_timer_t *t);
-static void on_stable_timer(uv_timer_t *t);
 
 static struct site *site_of(struct conn *c)
 {
@@ -39,28 +49,7 @@ static struct site *site_of(struct conn *c)
 
 static void set_state(struct site *s, enum site_state st, const char *reason)
 {
-	static const enum conn_status status_of[] = {
-		[S_IDLE] = CONN_DOWN, [S_CONNECTING] = CONN_CONNECTING, [S_HELLO] = CONN_CONNECTING,
-		[S_IDENTIFYING] = CONN_CONNECTING, [S_READY] = CONN_UP, [S_BACKOFF] = CONN_DOWN,
-		[S_FATAL] = CONN_FATAL, [S_STOPPING] = CONN_DOWN, [S_STOPPED] = CONN_STOPPED,
-	};
-	static const char *const text_of[] = {
-		[S_IDLE] = "idle", [S_CONNECTING] = "connecting", [S_HELLO] = "connecting",
-		[S_IDENTIFYING] = "identifying", [S_READY] = "ready", [S_BACKOFF] = "reconnecting",
-		[S_FATAL] = "failed: bad token", [S_STOPPING] = "stopping", [S_STOPPED] = "stopped",
-	};
-
-	if (s->state == st)
-		return;
-	if (st == S_FATAL || (s->state == S_READY && st != S_STOPPING))
-		log_warnx("%s: state change %s -> %s, reason: %s", s->conn.name,
-		    state_names[s->state], state_names[st], reason);
-	else
-		log_info("%s: state change %s -> %s, reason: %s", s->conn.name,
-		    state_names[s->state], state_names[st], reason);
-	s->state = st;
-	s->conn.status = status_of[st];
-	s->conn.status_text = text_of[st];
+	conn_set_state(&s->conn, (int)st, reason);
 }
 
 /* ---- resume point ---- */
@@ -76,66 +65,38 @@ static void note_message_id(struct site *s, const char *id, size_t len)
 
 /* ---- closing ---- */
 
-/*
- * Close with a real close frame.  Inside an lws callback for this socket the
- * wsi must not be killed under lws's feet: the callback returns -1 instead
- * (the peer then sees 1006, which for a reconnect is all it needs).
- */
+/* Closes with a real close frame (wsc_close); on_closed follows. */
 static void close_now(struct site *s, enum local_close why, const char *reason)
 {
-	if (s->wsi == NULL)
-		return;
-	s->local_close = why;
-	if (s->in_callback) {
-		s->close_pending = true;
-		return;
-	}
-	lws_close_reason(s->wsi, why == LC_STOP ? LWS_CLOSE_STATUS_NORMAL : LWS_CLOSE_STATUS_GOINGAWAY,
-	    (unsigned char *)reason, strlen(reason));
-	lws_set_timeout(s->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
-}
-
-static int64_t backoff_delay(struct site *s)
-{
-	int64_t base = SITE_BACKOFF_FIRST_MS;
-
-	for (int i = 0; i < s->attempt && base < SITE_BACKOFF_CAP_MS; i++)
-		base *= 2;
-	if (base > SITE_BACKOFF_CAP_MS)
-		base = SITE_BACKOFF_CAP_MS;
-	if (s->attempt < 16)
-		s->attempt++;
-	/* jitter 75%..125%: a site restart must not get every bot back at once */
-	return base * 3 / 4 + rand() % (base / 2 + 1);
+	if (s->ws != NULL)
+		wsc_close(s->ws, why == LC_STOP ? 1000 : 1001, reason, (int)why);   /* normal, going away */
 }
 
 /* The socket is gone: decide from who closed it, and how, what comes next. */
-static void on_closed(struct site *s, const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
-	int code = s->peer_close_code;
-	enum local_close lc = s->local_close;
+	struct site *s = arg;
+	int code = end->peer_code;
+	enum local_close lc = (enum local_close)end->why;
+	const char *what = end->error != NULL ? "connection failed" : "connection closed";
 	char reason[128];
-
 	int64_t preset_delay = s->next_delay_ms;
 
-	s->wsi = NULL;
-	s->socket_open = false;
-	s->close_pending = false;
-	s->write_requested = false;
+	(void)w;
+	/* in a long outage only the first tries say why */
+	if (end->error != NULL && (s->conn.reconnects == 0 || s->conn.attempt <= 1))
+		log_warnx("%s: cannot connect: %s", s->conn.name, end->error);
+	s->ws = NULL;
 	uv_timer_stop(&s->heartbeat_timer);
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
+	conn_handshake_stop(&s->conn);
+	conn_stable_stop(&s->conn);
 	s->awaiting_ack = false;
 	s->want_identify = s->want_heartbeat = false;
-	s->rx_len = 0;
-	s->rx_skip = false;
 	outbox_requeue_inflight(s->conn.outbox);
-	s->peer_close_code = 0;
-	s->local_close = LC_NONE;
 	s->next_delay_ms = preset_delay;   /* set by invalid_session; else -1 */
 	s->resume_next = true;
 
-	if (s->state == S_STOPPING || lc == LC_STOP) {
+	if (s->conn.state == S_STOPPING || lc == LC_STOP) {
 		set_state(s, S_STOPPED, "stopped");
 		s->conn.hooks->on_stopped(&s->conn);
 		return;
@@ -149,12 +110,12 @@ static void on_closed(struct site *s, const char *what)
 		s->resume_next = false;
 		s->next_delay_ms = 100;
 	} else if (code == 4008) {
-		char *end;
-		long ms = strtol(s->peer_close_reason, &end, 10);
-		s->next_delay_ms = (end != s->peer_close_reason && *end == '\0' && ms >= 0 && ms <= 600000)
+		char *after;
+		long ms = strtol(end->peer_reason, &after, 10);
+		s->next_delay_ms = (after != end->peer_reason && *after == '\0' && ms >= 0 && ms <= 600000)
 		    ? ms : -1;
 		log_warnx("%s: the site says we sent too fast; waiting %s ms", s->conn.name,
-		    s->peer_close_reason[0] ? s->peer_close_reason : "(unspecified)");
+		    end->peer_reason[0] ? end->peer_reason : "(unspecified)");
 	} else if (!s->session[0]) {
 		s->resume_next = false;
 	}
@@ -199,7 +160,7 @@ static void take_message(struct site *s, const struct site_message *m)
 	ev.text_len = m->text_len;
 	ev.ts_ms = m->ts_ms;
 	s->conn.events_in++;
-	if (s->state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
+	if (s->conn.state == S_STOPPING || !s->conn.hooks->on_event(&s->conn, &ev)) {
 		s->freeze_resume = true;        /* replayed to whoever runs next */
 		return;
 	}
@@ -220,8 +181,8 @@ static void on_ready(struct site *s, const cJSON *f)
 	}
 	snprintf(s->session, sizeof(s->session), "%s", session);
 	snprintf(s->conn.self_id, sizeof(s->conn.self_id), "%s", uid);
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_start(&s->stable_timer, on_stable_timer, SITE_STABLE_MS, 0);
+	conn_handshake_stop(&s->conn);
+	conn_stable_start(&s->conn);
 	set_state(s, S_READY, cJSON_IsTrue(resumed) ? "resumed" : "identified");
 	s->conn.hooks->save_resume(&s->conn, s->session, s->last_id[0] ? s->last_id : NULL);
 	site_want_write(s);
@@ -330,7 +291,7 @@ static void on_hello(struct site *s, const cJSON *f)
 {
 	const cJSON *hb = cJSON_GetObjectItemCaseSensitive(f, "heartbeat_ms");
 
-	if (s->state != S_HELLO)
+	if (s->conn.state != S_HELLO)
 		return bad_frame(s, "hello out of turn");
 	s->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 30000;
 	set_state(s, S_IDENTIFYING, "hello");
@@ -409,109 +370,33 @@ static void handle_frame(struct site *s, const char *buf, size_t len)
 	handle_control(s, buf, len);
 }
 
-static void on_receive(struct site *s, struct lws *wsi, const void *in, size_t len)
+static void on_frame(struct wsc *w, void *arg, const char *buf, size_t len)
 {
-	bool final = lws_is_final_fragment(wsi);
-
-	if (!s->rx_skip && s->rx_len + len > SITE_MAX_FRAME) {
-		s->rx_skip = true;
-		s->conn.bad_frames++;
-		log_warnx("%s: refusing a frame over %d KiB", s->conn.name, SITE_MAX_FRAME / 1024);
-	}
-	if (!s->rx_skip) {
-		if (s->rx_len == 0 && final) {
-			handle_frame(s, in, len);       /* whole frame in one piece: no copy */
-			return;
-		}
-		if (s->rx_len + len > s->rx_cap) {
-			size_t cap = s->rx_len + len;
-			char *p = realloc(s->rx, cap);
-			if (p == NULL) {
-				s->rx_skip = true;
-			} else {
-				s->rx = p;
-				s->rx_cap = cap;
-			}
-		}
-		if (!s->rx_skip) {
-			memcpy(s->rx + s->rx_len, in, len);
-			s->rx_len += len;
-		}
-	}
-	if (final) {
-		if (!s->rx_skip)
-			handle_frame(s, s->rx, s->rx_len);
-		s->rx_len = 0;
-		s->rx_skip = false;
-	}
+	(void)w;
+	handle_frame(arg, buf, len);
 }
 
-/* ---- lws callback ---- */
-
-int site_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
+static void on_open(struct wsc *w, void *arg)
 {
-	struct site *s = wsi ? lws_get_opaque_user_data(wsi) : NULL;
-	char proto[64];
-	int rc = 0;
-
-	if (s != NULL)
-		s->in_callback = true;
-	switch (reason) {
-	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH:
-		if (s == NULL)
-			break;
-		if (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
-		    strcmp(proto, SITE_SUBPROTOCOL) != 0) {
-			log_warnx("%s: the server did not accept subprotocol %s", s->conn.name, SITE_SUBPROTOCOL);
-			rc = 1;
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		if (s == NULL)
-			break;
-		set_state(s, S_HELLO, "connected");
-		break;
-	case LWS_CALLBACK_CLIENT_RECEIVE:
-		if (s != NULL)
-			on_receive(s, wsi, in, len);
-		break;
-	case LWS_CALLBACK_CLIENT_WRITEABLE:
-		if (s != NULL && site_on_writeable(s) < 0)
-			rc = -1;
-		break;
-	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
-		if (s != NULL && len >= 2) {
-			const unsigned char *p = in;
-			size_t n = len - 2 < sizeof(s->peer_close_reason) - 1 ? len - 2 : sizeof(s->peer_close_reason) - 1;
-			s->peer_close_code = (p[0] << 8) | p[1];
-			memcpy(s->peer_close_reason, p + 2, n);
-			s->peer_close_reason[n] = '\0';
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		if (s != NULL && s->socket_open) {
-			if (s->conn.reconnects == 0 || s->attempt <= 1)
-				log_warnx("%s: cannot connect: %s", s->conn.name, in ? (const char *)in : "unknown error");
-			on_closed(s, "connection failed");
-		}
-		break;
-	case LWS_CALLBACK_CLIENT_CLOSED:
-		if (s != NULL && s->socket_open)
-			on_closed(s, "connection closed");
-		break;
-	default:
-		break;
-	}
-	if (s == NULL)
-		return lws_callback_http_dummy(wsi, reason, user, in, len);
-	s->in_callback = false;
-	if (s->close_pending && s->socket_open && rc == 0) {
-		s->close_pending = false;
-		rc = -1;
-	}
-	return rc;
+	(void)w;
+	set_state(arg, S_HELLO, "connected");
 }
 
+static void on_oversized(struct wsc *w, void *arg)
+{
+	struct site *s = arg;
+
+	(void)w;
+	s->conn.bad_frames++;
+}
+
+static const struct wsc_ops socket_ops = {
+	.on_open = on_open,
+	.on_frame = on_frame,
+	.on_writeable = site_on_writeable,
+	.on_closed = on_closed,
+	.on_oversized = on_oversized,
+};
 
 /* ---- timers ---- */
 
@@ -519,7 +404,7 @@ static void on_heartbeat_timer(uv_timer_t *t)
 {
 	struct site *s = t->data;
 
-	if (s->wsi == NULL)
+	if (s->ws == NULL)
 		return;
 	if (s->awaiting_ack) {
 		log_warnx("%s: no heartbeat ack within %lld ms: the connection is dead", s->conn.name,
@@ -532,83 +417,47 @@ static void on_heartbeat_timer(uv_timer_t *t)
 	site_want_write(s);
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void site_handshake_timeout(struct conn *c)
 {
-	struct site *s = t->data;
-
-	if (s->state != S_READY && s->wsi != NULL)
-		close_now(s, LC_TIMEOUT, "handshake timed out");
+	close_now(site_of(c), LC_TIMEOUT, "handshake timed out");
 }
 
-static void on_stable_timer(uv_timer_t *t)
+/* conn_ops.reconnect: the backoff ended */
+static void site_reconnect(struct conn *c)
 {
-	struct site *s = t->data;
+	struct site *s = site_of(c);
 
-	s->attempt = 0;         /* it stayed up: the next drop starts from the first delay */
-}
-
-static void on_retry_timer(uv_timer_t *t)
-{
-	struct site *s = t->data;
-
-	if (s->state == S_BACKOFF)
+	if (s->conn.state == S_BACKOFF)
 		site_connect(s);
 }
 
 static void schedule_reconnect(struct site *s)
 {
-	int64_t delay = s->next_delay_ms >= 0 ? s->next_delay_ms : backoff_delay(s);
-
-	log_info("%s: reconnecting in %lld ms%s", s->conn.name, (long long)delay,
-	    s->resume_next && s->session[0] ? " (resume)" : "");
-	uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+	conn_schedule_reconnect(&s->conn, s->next_delay_ms, s->resume_next && s->session[0]);
 }
 
 /* ---- connecting ---- */
 
 static void site_connect(struct site *s)
 {
-	struct lws_client_connect_info i;
-
-	memset(&i, 0, sizeof(i));
-	i.context = s->conn.lws;
-	i.address = s->host;
-	i.port = s->port;
-	i.path = s->path;
-	i.host = s->host;
-	i.origin = s->host;
-	i.protocol = SITE_SUBPROTOCOL;
-	i.local_protocol_name = SITE_SUBPROTOCOL;
-	i.vhost = lws_get_vhost_by_name(s->conn.lws, "clients");
-	i.opaque_user_data = s;
-	i.pwsi = &s->wsi;
-	if (s->tls) {
-		i.ssl_connection = LCCSCF_USE_SSL;
-		if (!s->tls_verify)
-			i.ssl_connection |= LCCSCF_ALLOW_SELFSIGNED | LCCSCF_SKIP_SERVER_CERT_HOSTNAME_CHECK |
-			    LCCSCF_ALLOW_EXPIRED | LCCSCF_ALLOW_INSECURE;
-	}
-	s->peer_close_code = 0;
-	s->local_close = LC_NONE;
 	set_state(s, S_CONNECTING, "connecting");
-	s->socket_open = true;
-	/* a failure may already have run on_closed() from inside this call */
-	if (lws_client_connect_via_info(&i) == NULL && s->socket_open) {
-		s->wsi = NULL;
-		s->socket_open = false;
+	s->ws = wsc_open(s->conn.lws, s->url, SITE_SUBPROTOCOL, s->tls_verify, SITE_MAX_FRAME, &socket_ops, s,
+	    s->conn.name);
+	if (s->ws == NULL) {
 		set_state(s, S_BACKOFF, "connect failed at once");
 		s->next_delay_ms = -1;
 		schedule_reconnect(s);
 		return;
 	}
-	uv_timer_start(&s->handshake_timer, on_handshake_timer, SITE_HANDSHAKE_MS, 0);
+	conn_handshake_start(&s->conn, SITE_HANDSHAKE_MS);
 }
 
 static void on_resume_loaded(struct conn *c, const char *session, const char *last_id)
 {
 	struct site *s = site_of(c);
 
-	if (s->state != S_IDLE)
+	if (s->conn.state != S_IDLE)
 		return;
 	if (session != NULL && last_id != NULL && strlen(session) < sizeof(s->session) &&
 	    strlen(last_id) < sizeof(s->last_id)) {
@@ -626,7 +475,7 @@ static void kick(void *arg)
 {
 	struct site *s = arg;
 
-	if (s->state == S_READY || s->state == S_STOPPING)
+	if (s->conn.state == S_READY || s->conn.state == S_STOPPING)
 		site_want_write(s);
 }
 
@@ -644,33 +493,19 @@ static int site_start(struct conn *c)
 		return -1;
 	outbox_set_max_inflight(s->conn.outbox, (size_t)c->max_in_flight);
 	outbox_set_ack_timeout(s->conn.outbox, SITE_ACK_TIMEOUT_MS, SITE_ACK_TRIES, on_expired);
-	uv_timer_init(c->loop, &s->heartbeat_timer);
-	uv_timer_init(c->loop, &s->retry_timer);
-	uv_timer_init(c->loop, &s->handshake_timer);
-	uv_timer_init(c->loop, &s->stable_timer);
-	s->heartbeat_timer.data = s->retry_timer.data = s->handshake_timer.data = s->stable_timer.data = s;
-	s->open_timers = 4;
+	conn_skeleton_start(c);
+	conn_timer_init(c, &s->heartbeat_timer);
 	c->hooks->load_resume(c, on_resume_loaded);
 	return 0;
-}
-
-static void on_timer_closed(uv_handle_t *h)
-{
-	struct site *s = h->data;
-
-	if (--s->open_timers == 0)
-		free(s);
 }
 
 static void site_stop(struct conn *c)
 {
 	struct site *s = site_of(c);
-	bool had_socket = s->wsi != NULL;
+	bool had_socket = s->ws != NULL;
 
-	uv_timer_stop(&s->retry_timer);
+	conn_timers_stop(c);
 	uv_timer_stop(&s->heartbeat_timer);
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
 	set_state(s, S_STOPPING, "shutting down");
 	if (had_socket)
 		close_now(s, LC_STOP, "dutybot shutting down");     /* on_closed -> on_stopped */
@@ -680,27 +515,17 @@ static void site_stop(struct conn *c)
 	}
 }
 
-/* Closes the uv handles; the site is freed once the last one is closed. */
+/* The site's own resources; conn_free() closes the timers and frees S. */
 static void site_free(struct conn *c)
 {
 	struct site *s = site_of(c);
 
-	if (s->wsi != NULL)
-		lws_set_opaque_user_data(s->wsi, NULL);    /* lws may still close it later */
+	if (s->ws != NULL)
+		wsc_abandon(s->ws);        /* lws may still close it later */
 	if (s->conn.outbox != NULL)
 		outbox_free(s->conn.outbox);
 	free(s->token);
-	free(s->rx);
 	free(s->scratch);
-	free(s->tx);
-	if (s->open_timers == 0) {
-		free(s);
-		return;
-	}
-	uv_close((uv_handle_t *)&s->heartbeat_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->handshake_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
 }
 
 static void site_set_token(struct conn *c, const struct config_connection *cc)
@@ -712,9 +537,9 @@ static void site_set_token(struct conn *c, const struct config_connection *cc)
 		return;
 	free(s->token);
 	s->token = strdup(token);
-	if (s->state == S_FATAL) {
+	if (s->conn.state == S_FATAL) {
 		log_info("%s: token changed: trying again", c->name);
-		s->attempt = 0;
+		s->conn.attempt = 0;
 		s->resume_next = false;
 		site_connect(s);
 	}
@@ -725,28 +550,26 @@ static const struct conn_ops site_ops = {
 	.stop = site_stop,
 	.kick = site_kick,
 	.set_token = site_set_token,
+	.reconnect = site_reconnect,
+	.handshake_timeout = site_handshake_timeout,
 	.free = site_free,
 };
 
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix)
 {
 	struct site *s = calloc(1, sizeof(*s));
-	const char *scheme = NULL, *host = NULL, *path = NULL;
 
 	if (s == NULL)
 		return NULL;
 	s->conn.ops = &site_ops;
+	s->conn.states = site_states;
 	snprintf(s->url, sizeof(s->url), "%s", cc->url);
-	if (lws_parse_uri(s->url, &scheme, &host, &s->port, &path) != 0 ||
-	    (strcmp(scheme, "ws") != 0 && strcmp(scheme, "wss") != 0)) {
+	if (!wsc_url_usable(s->url)) {
 		log_warnx("%s: cannot use url %s", cc->name, cc->url);
 		free(s);
 		return NULL;
 	}
-	s->tls = strcmp(scheme, "wss") == 0;
 	s->tls_verify = cc->tls_verify;
-	s->host = host;
-	snprintf(s->path, sizeof(s->path), "/%s", path);
 	s->token = strdup(cc->token ? cc->token : "");
 	snprintf(s->prefix, sizeof(s->prefix), "%s", command_prefix);
 	/* a prefix that JSON escapes cannot be matched raw: then every message is parsed */

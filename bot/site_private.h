@@ -1,7 +1,7 @@
 /*
  * site_private: the site adapter's state, shared by its files: site.c (the
  * connection's life: states, closing, reconnecting, reading) and
- * site_write.c (frames out).
+ * site_write.c (frames out).  The socket is a bot/wsc.h one.
  */
 #ifndef DUTYBOT_SITE_PRIVATE_H
 #define DUTYBOT_SITE_PRIVATE_H
@@ -12,36 +12,30 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <uv.h>
-#include <libwebsockets.h>
 
 #define SITE_SUBPROTOCOL "dutybot.site.v1"
 #define SITE_MAX_FRAME (64 * 1024)
 #define SITE_MAX_TEXT 2000
 #define SITE_HANDSHAKE_MS 15000
-#define SITE_STABLE_MS 30000
 /* An action's answer is due within this times its try number (4, 8, 12 s);
  * after SITE_ACK_TRIES sends without one it is given up (the catalog's
  * MSG_DELIVERY_UNANSWERED and docs/dutybot.cfg.5 say "3 tries"). */
 #define SITE_ACK_TIMEOUT_MS 4000
 #define SITE_ACK_TRIES 3
-#define SITE_BACKOFF_FIRST_MS 1000
-#define SITE_BACKOFF_CAP_MS 60000
 
 enum site_state { S_IDLE, S_CONNECTING, S_HELLO, S_IDENTIFYING, S_READY, S_BACKOFF, S_FATAL,
                   S_STOPPING, S_STOPPED };
 
-/* Why we closed the socket ourselves; decides what the CLOSED event does. */
+/* Why we closed the socket ourselves (wsc_close's WHY); decides what on_closed does. */
 enum local_close { LC_NONE, LC_ZOMBIE, LC_RECONNECT, LC_TIMEOUT, LC_PROTOCOL, LC_STOP };
 
+struct wsc;
+
 struct site {
-	struct conn conn;               /* first: a struct conn * is a struct site * */
-	enum site_state state;
-	struct lws *wsi;
-	char url[512];                  /* parsed in place by lws_parse_uri */
-	const char *host, *path_raw;
-	char path[520];
-	int port;
-	bool tls, tls_verify;
+	struct conn conn;               /* first: a struct conn * is a struct site *; conn.state is an enum site_state */
+	struct wsc *ws;                 /* the socket; NULL while there is none */
+	char url[512];
+	bool tls_verify;
 	char *token;                    /* owned */
 	char prefix[8];
 	size_t prefix_len;
@@ -50,34 +44,21 @@ struct site {
 	char last_id[128];
 	bool freeze_resume;             /* an event was not taken: never move past it */
 
-	uv_timer_t heartbeat_timer, retry_timer, handshake_timer, stable_timer;
-	int open_timers;
+	uv_timer_t heartbeat_timer;
 	int64_t heartbeat_ms;
 	bool awaiting_ack;
 	bool want_identify, want_heartbeat;
-	int attempt;                    /* backoff exponent */
 	int64_t next_delay_ms;          /* set by the close policy, -1 = backoff */
 	bool resume_next;               /* offer resume on the next identify */
-	int peer_close_code;
-	char peer_close_reason[64];
-	enum local_close local_close;
-	bool in_callback;               /* inside site_callback for our wsi */
-	bool close_pending;             /* close_now() was asked inside it */
-	bool socket_open;               /* a connect is under way or the socket is up */
-	bool write_requested;           /* a WRITEABLE is on its way */
 
-	char *rx;                       /* frame being assembled */
 	char *scratch;                  /* a message's strings, terminated (site_frame_message) */
 	size_t scratch_cap;
-	size_t rx_len, rx_cap;
-	bool rx_skip;                   /* current frame is over the limit */
-	unsigned char *tx;              /* LWS_PRE + frame */
-	size_t tx_cap;
 };
 
-/* Asks lws for one WRITEABLE (once until it comes). */
+/* Asks for one WRITEABLE, if there is a socket. */
 void site_want_write(struct site *s);
-/* The WRITEABLE callback: control frames, then queued actions.  -1: close. */
-int site_on_writeable(struct site *s);
+/* The socket's on_writeable (ARG the struct site): control frames, then
+ * queued actions.  -1: close. */
+int site_on_writeable(struct wsc *w, void *arg);
 
 #endif

@@ -25,22 +25,30 @@
 #include "bot/wsc.h"
 
 #include <cjson/cJSON.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SLACK_MAX_FRAME (1024 * 1024)
 #define SLACK_HANDSHAKE_MS 20000
-#define SLACK_STABLE_MS 30000
 #define SLACK_PING_MS 30000
 #define SLACK_IN_FLIGHT 8
 #define SLACK_CLICK_TTL_MS (30 * 60 * 1000)
 #define SLACK_CLICKS_MAX 1024
 #define SLACK_ACKS_MAX 256
 
-static const char *const sstate_names[] = { "IDLE", "AUTH", "OPENING", "CONNECTING", "READY", "BACKOFF",
-	"FATAL", "STOPPING", "STOPPED" };
+/* enum sstate (slack_private.h): the log's names, and what /healthz says */
+static const struct conn_state slack_states[] = {
+	[S_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
+	[S_AUTH] = { "AUTH", CONN_CONNECTING, "checking the bot token", false },
+	[S_OPENING] = { "OPENING", CONN_CONNECTING, "opening a socket", false },
+	[S_CONNECTING] = { "CONNECTING", CONN_CONNECTING, "connecting", false },
+	[S_READY] = { "READY", CONN_UP, "ready", false },
+	[S_BACKOFF] = { "BACKOFF", CONN_DOWN, "reconnecting", false },
+	[S_FATAL] = { "FATAL", CONN_FATAL, "failed", false },
+	[S_STOPPING] = { "STOPPING", CONN_DOWN, "stopping", true },
+	[S_STOPPED] = { "STOPPED", CONN_STOPPED, "stopped", false },
+};
 
 enum why { WHY_NONE, WHY_ZOMBIE, WHY_REPLACED, WHY_TIMEOUT, WHY_STOP, WHY_DISABLED };
 
@@ -57,32 +65,10 @@ struct sock {
 
 static void open_socket(struct slack *s, bool replacement);
 static void schedule_reconnect(struct slack *s);
-static void on_stable_timer(uv_timer_t *t);
 
 static void set_state(struct slack *s, enum sstate st, const char *reason)
 {
-	static const enum conn_status status_of[] = {
-		[S_IDLE] = CONN_DOWN, [S_AUTH] = CONN_CONNECTING, [S_OPENING] = CONN_CONNECTING,
-		[S_CONNECTING] = CONN_CONNECTING, [S_READY] = CONN_UP, [S_BACKOFF] = CONN_DOWN,
-		[S_FATAL] = CONN_FATAL, [S_STOPPING] = CONN_DOWN, [S_STOPPED] = CONN_STOPPED,
-	};
-	static const char *const text_of[] = {
-		[S_IDLE] = "idle", [S_AUTH] = "checking the bot token", [S_OPENING] = "opening a socket",
-		[S_CONNECTING] = "connecting", [S_READY] = "ready", [S_BACKOFF] = "reconnecting",
-		[S_FATAL] = "failed", [S_STOPPING] = "stopping", [S_STOPPED] = "stopped",
-	};
-
-	if (s->state == st)
-		return;
-	if (st == S_FATAL || (s->state == S_READY && st != S_STOPPING))
-		log_warnx("%s: state change %s -> %s, reason: %s", s->conn.name, sstate_names[s->state],
-		    sstate_names[st], reason);
-	else
-		log_info("%s: state change %s -> %s, reason: %s", s->conn.name, sstate_names[s->state],
-		    sstate_names[st], reason);
-	s->state = st;
-	s->conn.status = status_of[st];
-	s->conn.status_text = text_of[st];
+	conn_set_state(&s->conn, (int)st, reason);
 }
 
 static void bad_frame(struct slack *s, const char *why)
@@ -197,7 +183,7 @@ static bool on_block_actions(struct slack *s, const cJSON *p)
 	snprintf(text, sizeof(text), "%s%s", s->prefix, value);
 	/* one click, however often Slack delivers it */
 	snprintf(msg_id, sizeof(msg_id), "act:%s:%s:%s", uid, ts, action_ts ? action_ts : "");
-	if (s->state == S_STOPPING || !conn_take(&s->conn, msg_id, ch[0] == 'D', ch, uid, uname, text, key)) {
+	if (s->conn.state == S_STOPPING || !conn_take(&s->conn, msg_id, ch[0] == 'D', ch, uid, uname, text, key)) {
 		slack_click_free(clicks_take(s->clicks, key));
 		return false;
 	}
@@ -229,7 +215,7 @@ static bool on_event(struct slack *s, const cJSON *payload)
 		return false;
 	unescape_in_place(copy);
 	/* the event id is the same on every delivery of one event */
-	taken = s->state != S_STOPPING &&
+	taken = s->conn.state != S_STOPPING &&
 	    conn_take(&s->conn, event_id, (ctype != NULL && strcmp(ctype, "im") == 0) || ch[0] == 'D', ch, user, user,
 	        copy, NULL);
 	free(copy);
@@ -257,8 +243,8 @@ static void on_hello(struct slack *s, struct sock *k)
 			wsc_want_write(old->w);
 		}
 	}
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_start(&s->stable_timer, on_stable_timer, SLACK_STABLE_MS, 0);
+	conn_handshake_stop(&s->conn);
+	conn_stable_start(&s->conn);
 	set_state(s, S_READY, "hello");
 	slack_out_kick(s);
 }
@@ -323,10 +309,11 @@ static void sock_free(struct sock *k)
 	free(k);
 }
 
-static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_reason, int why,
-                      const char *what)
+static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 {
 	struct sock *k = arg;
+	int peer_code = end->peer_code, why = end->why;
+	const char *peer_reason = end->peer_reason, *what = end->what;
 	struct slack *s = k->s;
 	char reason[256];
 
@@ -343,16 +330,16 @@ static void on_closed(struct wsc *w, void *arg, int peer_code, const char *peer_
 	}
 	s->cur = NULL;
 	sock_free(k);
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
-	if (s->state == S_STOPPING || why == WHY_STOP) {
+	conn_handshake_stop(&s->conn);
+	conn_stable_stop(&s->conn);
+	if (s->conn.state == S_STOPPING || why == WHY_STOP) {
 		if (s->next == NULL) {
 			set_state(s, S_STOPPED, "stopped");
 			s->conn.hooks->on_stopped(&s->conn);
 		}
 		return;
 	}
-	if (s->state == S_FATAL)
+	if (s->conn.state == S_FATAL)
 		return;
 	snprintf(reason, sizeof(reason), "%s%s", what,
 	    why == WHY_ZOMBIE ? " (no pong)" : why == WHY_TIMEOUT ? " (no hello)" : "");
@@ -383,7 +370,7 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 	struct sock *k;
 
 	s->refreshing = false;
-	if (s->state == S_STOPPING || s->state == S_STOPPED || s->state == S_FATAL) {
+	if (s->conn.state == S_STOPPING || s->conn.state == S_STOPPED || s->conn.state == S_FATAL) {
 		cJSON_Delete(json);
 		return;
 	}
@@ -415,7 +402,7 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 		s->cur = k;
 		set_state(s, S_CONNECTING, "connecting");
 	}
-	k->w = wsc_open(s->conn.lws, url, s->tls_verify, SLACK_MAX_FRAME, &socket_ops, k, s->conn.name);
+	k->w = wsc_open(s->conn.lws, url, NULL, s->tls_verify, SLACK_MAX_FRAME, &socket_ops, k, s->conn.name);
 	cJSON_Delete(json);
 	if (k->w == NULL) {
 		if (replacement)
@@ -431,11 +418,12 @@ static void on_connections_open(void *arg, const struct rest_response *res)
 	}
 }
 
-static void on_handshake_timer(uv_timer_t *t)
+/* conn_ops.handshake_timeout */
+static void slack_handshake_timeout(struct conn *c)
 {
-	struct slack *s = t->data;
+	struct slack *s = slack_of(c);
 
-	if (s->state != S_READY && s->cur != NULL)
+	if (s->cur != NULL)
 		close_sock(s->cur, 4000, "no hello", WHY_TIMEOUT);
 }
 
@@ -451,7 +439,7 @@ static void open_socket(struct slack *s, bool replacement)
 		schedule_reconnect(s);
 	}
 	if (!replacement)
-		uv_timer_start(&s->handshake_timer, on_handshake_timer, SLACK_HANDSHAKE_MS, 0);
+		conn_handshake_start(&s->conn, SLACK_HANDSHAKE_MS);
 }
 
 static void on_auth_test(void *arg, const struct rest_response *res)
@@ -461,7 +449,7 @@ static void on_auth_test(void *arg, const struct rest_response *res)
 	const char *err = slack_api_error(res, &json);
 	const char *uid = err == NULL ? str_field(json, "user_id") : NULL, *bot = str_field(json, "bot_id");
 
-	if (s->state != S_AUTH) {
+	if (s->conn.state != S_AUTH) {
 		cJSON_Delete(json);
 		return;
 	}
@@ -513,18 +501,12 @@ static void on_ping_timer(uv_timer_t *t)
 	wsc_want_write(k->w);
 }
 
-static void on_stable_timer(uv_timer_t *t)
+/* conn_ops.reconnect: the backoff ended */
+static void slack_reconnect(struct conn *c)
 {
-	struct slack *s = t->data;
+	struct slack *s = slack_of(c);
 
-	s->attempt = 0;
-}
-
-static void on_retry_timer(uv_timer_t *t)
-{
-	struct slack *s = t->data;
-
-	if (s->state != S_BACKOFF)
+	if (s->conn.state != S_BACKOFF)
 		return;
 	if (s->conn.self_id[0])
 		open_socket(s, false);
@@ -534,10 +516,7 @@ static void on_retry_timer(uv_timer_t *t)
 
 static void schedule_reconnect(struct slack *s)
 {
-	int64_t delay = wsc_backoff_ms(&s->attempt);
-
-	log_info("%s: reconnecting in %" PRId64 " ms", s->conn.name, delay);
-	uv_timer_start(&s->retry_timer, on_retry_timer, (uint64_t)delay, 0);
+	conn_schedule_reconnect(&s->conn, -1, false);
 }
 
 /* ---- conn ops ---- */
@@ -550,8 +529,6 @@ static void slack_kick(struct conn *c)
 static int slack_start(struct conn *c)
 {
 	struct slack *s = slack_of(c);
-	uv_timer_t *timers[] = { &s->retry_timer, &s->handshake_timer, &s->stable_timer, &s->ping_timer,
-		&s->drain_timer };
 	char auth[600];
 
 	s->conn.outbox = outbox_new(c->loop, SLACK_MAX_TEXT, c->max_send_rate, slack_out_kick, s);
@@ -578,27 +555,18 @@ static int slack_start(struct conn *c)
 	rest_route_limit(s->rest, "chat.update", 50);
 	rest_route_limit(s->rest, "chat.postEphemeral", 100);
 	rest_route_limit(s->rest, "auth.test", 100);
-	for (size_t i = 0; i < sizeof(timers) / sizeof(timers[0]); i++) {
-		uv_timer_init(c->loop, timers[i]);
-		timers[i]->data = s;
-		s->open_timers++;
-	}
+	conn_skeleton_start(c);
+	conn_timer_init(c, &s->ping_timer);
 	uv_timer_start(&s->ping_timer, on_ping_timer, SLACK_PING_MS, SLACK_PING_MS);
 	start_auth(s);
 	return 0;
 }
 
-static void on_timer_closed(uv_handle_t *h)
+/* The drain is over (conn_drain_then): close the sockets. */
+static void finish_stop(struct conn *c)
 {
-	struct slack *s = h->data;
+	struct slack *s = slack_of(c);
 
-	if (--s->open_timers == 0)
-		free(s);
-}
-
-static void finish_stop(struct slack *s)
-{
-	uv_timer_stop(&s->drain_timer);
 	close_sock(s->next, 1000, "dutybot shutting down", WHY_STOP);
 	if (s->cur != NULL && s->cur->w != NULL) {
 		close_sock(s->cur, 1000, "dutybot shutting down", WHY_STOP);
@@ -608,29 +576,19 @@ static void finish_stop(struct slack *s)
 	}
 }
 
-static void on_drain_timer(uv_timer_t *t)
+static size_t rest_in_flight(struct conn *c)
 {
-	struct slack *s = t->data;
-
-	if (rest_pending(s->rest) == 0 || uv_now(s->conn.loop) - s->stop_at > 3000)
-		finish_stop(s);
+	return rest_pending(slack_of(c)->rest);
 }
 
 static void slack_stop(struct conn *c)
 {
 	struct slack *s = slack_of(c);
 
-	uv_timer_stop(&s->retry_timer);
-	uv_timer_stop(&s->handshake_timer);
-	uv_timer_stop(&s->stable_timer);
+	conn_timers_stop(c);
 	uv_timer_stop(&s->ping_timer);
 	set_state(s, S_STOPPING, "shutting down");
-	if (rest_pending(s->rest) == 0) {
-		finish_stop(s);
-		return;
-	}
-	s->stop_at = uv_now(c->loop);
-	uv_timer_start(&s->drain_timer, on_drain_timer, 50, 50);
+	conn_drain_then(c, rest_in_flight, finish_stop);
 }
 
 static void slack_free(struct conn *c)
@@ -655,15 +613,6 @@ static void slack_free(struct conn *c)
 	free(s->app_token);
 	free(s->bot_token);
 	free(s->api_url);
-	if (s->open_timers == 0) {
-		free(s);
-		return;
-	}
-	uv_close((uv_handle_t *)&s->retry_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->handshake_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->stable_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->ping_timer, on_timer_closed);
-	uv_close((uv_handle_t *)&s->drain_timer, on_timer_closed);
 }
 
 static void slack_set_token(struct conn *c, const struct config_connection *cc)
@@ -683,9 +632,9 @@ static void slack_set_token(struct conn *c, const struct config_connection *cc)
 	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
 	rest_set_auth(s->rest, auth);
 	snprintf(s->app_auth, sizeof(s->app_auth), "Bearer %s", s->app_token);
-	if (s->state == S_FATAL) {
+	if (s->conn.state == S_FATAL) {
 		log_info("%s: tokens changed: trying again", c->name);
-		s->attempt = 0;
+		s->conn.attempt = 0;
 		s->conn.self_id[0] = '\0';
 		start_auth(s);
 	}
@@ -697,6 +646,8 @@ static const struct conn_ops slack_ops = {
 	.kick = slack_kick,
 	.set_token = slack_set_token,
 	.click_done = slack_click_done,
+	.reconnect = slack_reconnect,
+	.handshake_timeout = slack_handshake_timeout,
 	.free = slack_free,
 };
 
@@ -707,6 +658,7 @@ struct conn *slack_conn_new(const struct config_connection *cc, const char *comm
 	if (s == NULL)
 		return NULL;
 	s->conn.ops = &slack_ops;
+	s->conn.states = slack_states;
 	s->app_token = strdup(cc->app_token ? cc->app_token : "");
 	s->bot_token = strdup(cc->bot_token ? cc->bot_token : "");
 	s->api_url = strdup(cc->api_url ? cc->api_url : "https://slack.com/api");

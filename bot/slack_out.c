@@ -80,7 +80,7 @@ static void sent(struct slack *s, uint64_t seq, int status, const char *err, con
 	if (err == NULL) {
 		if (outbox_acked(s->conn.outbox, seq))
 			s->conn.actions_acked++;
-	} else if (status == 0 && (s->state == S_STOPPING || s->state == S_STOPPED || s->freeing)) {
+	} else if (status == 0 && (s->conn.state == S_STOPPING || s->conn.state == S_STOPPED || s->freeing)) {
 		/* shutting down: what is not sent stays in the durable outbox for the next run */
 	} else {
 		struct out_msg *m = outbox_failed(s->conn.outbox, seq);
@@ -255,8 +255,8 @@ void slack_out_kick(void *arg)
 	struct slack *s = arg;
 	struct out_msg *m;
 
-	if (s->state != S_READY && s->state != S_STOPPING && s->state != S_BACKOFF &&
-	    s->state != S_OPENING && s->state != S_CONNECTING)
+	if (s->conn.state != S_READY && s->conn.state != S_STOPPING && s->conn.state != S_BACKOFF &&
+	    s->conn.state != S_OPENING && s->conn.state != S_CONNECTING)
 		return;         /* the Web API works without the socket, once auth.test said who we are */
 	while ((m = outbox_next(s->conn.outbox)) != NULL)
 		send_one(s, m);

@@ -36,8 +36,7 @@ struct click {
 };
 
 struct slack {
-	struct conn conn;               /* first */
-	enum sstate state;
+	struct conn conn;               /* first; conn.state is an enum sstate */
 	struct rest *rest;
 	struct sock *cur, *next;        /* next: the replacement being opened */
 	char *app_token, *bot_token, *api_url;
@@ -46,10 +45,7 @@ struct slack {
 	bool tls_verify;
 	char bot_id[32];
 	bool refreshing;                /* apps.connections.open for a replacement is under way */
-	uv_timer_t retry_timer, handshake_timer, stable_timer, ping_timer, drain_timer;
-	int open_timers;
-	int attempt;
-	uint64_t stop_at;
+	uv_timer_t ping_timer;
 	bool freeing;
 	struct strmap *dm_channels;
 	struct clicks *clicks;

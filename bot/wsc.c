@@ -1,9 +1,12 @@
 /*
- * wsc: a WebSocket client socket for the Discord and Slack adapters (see wsc.h).
+ * wsc: a WebSocket client socket for every adapter (see wsc.h).
  */
 #include "bot/wsc.h"
 #include "bot/log.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +18,7 @@ struct wsc {
 	char name[64];
 	char url[1024];                 /* parsed in place by lws_parse_uri */
 	char path[1100];
+	char subprotocol[64];           /* "" for none */
 	size_t max_frame;
 	bool in_callback;               /* inside wsc_callback for this socket */
 	bool close_pending;             /* wsc_close() was asked inside it */
@@ -22,6 +26,7 @@ struct wsc {
 	bool closed;                    /* on_closed has run */
 	bool opening;                   /* inside wsc_open: a failure there is its return value */
 	bool write_requested;
+	bool corked;                    /* inside on_writeable: uncork when it returns */
 	int why;                        /* what wsc_close asked */
 	int peer_code;
 	char peer_reason[128];
@@ -32,20 +37,6 @@ struct wsc {
 	size_t tx_cap;
 };
 
-int64_t wsc_backoff_ms(int *attempt)
-{
-	int64_t base = 1000;
-
-	for (int i = 0; i < *attempt && base < 60000; i++)
-		base *= 2;
-	if (base > 60000)
-		base = 60000;
-	if (*attempt < 16)
-		(*attempt)++;
-	/* jitter 75%..125%: a platform outage must not bring every bot back at once */
-	return base * 3 / 4 + rand() % (base / 2 + 1);
-}
-
 static void wsc_free(struct wsc *w)
 {
 	free(w->rx);
@@ -53,19 +44,35 @@ static void wsc_free(struct wsc *w)
 	free(w);
 }
 
-/* The socket is gone: tell the adapter once, then free. */
-static void finish(struct wsc *w, const char *what)
+/* The socket is gone: tell the adapter once, then free.  ERROR: the connect error, if it failed. */
+static void finish(struct wsc *w, const char *what, const char *error)
 {
+	struct wsc_end end = { .peer_code = w->peer_code, .peer_reason = w->peer_reason, .why = w->why,
+		.what = what, .error = error };
+
 	if (w->closed)
 		return;
 	w->closed = true;
 	w->wsi = NULL;
 	if (!w->abandoned && !w->opening && w->ops->on_closed != NULL)
-		w->ops->on_closed(w, w->arg, w->peer_code, w->peer_reason, w->why, what);
+		w->ops->on_closed(w, w->arg, &end);
 }
 
-struct wsc *wsc_open(struct lws_context *lws, const char *url, bool tls_verify, size_t max_frame,
-                     const struct wsc_ops *ops, void *arg, const char *name)
+bool wsc_url_usable(const char *url)
+{
+	char copy[sizeof(((struct wsc *)0)->url)];     /* lws_parse_uri cuts it up */
+	const char *scheme = NULL, *host = NULL, *path = NULL;
+	int port = 0;
+
+	if (strlen(url) >= sizeof(copy))
+		return false;
+	snprintf(copy, sizeof(copy), "%s", url);
+	return lws_parse_uri(copy, &scheme, &host, &port, &path) == 0 &&
+	    (strcmp(scheme, "ws") == 0 || strcmp(scheme, "wss") == 0);
+}
+
+struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subprotocol, bool tls_verify,
+                     size_t max_frame, const struct wsc_ops *ops, void *arg, const char *name)
 {
 	struct lws_client_connect_info i;
 	const char *scheme = NULL, *host = NULL, *path = NULL;
@@ -78,6 +85,7 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, bool tls_verify, 
 	w->arg = arg;
 	w->max_frame = max_frame;
 	snprintf(w->name, sizeof(w->name), "%s", name);
+	snprintf(w->subprotocol, sizeof(w->subprotocol), "%s", subprotocol ? subprotocol : "");
 	if (strlen(url) >= sizeof(w->url)) {
 		log_warnx("%s: socket url too long", name);
 		free(w);
@@ -98,7 +106,7 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, bool tls_verify, 
 	i.path = w->path;
 	i.host = host;
 	i.origin = host;
-	i.protocol = NULL;              /* neither platform uses a subprotocol */
+	i.protocol = w->subprotocol[0] ? w->subprotocol : NULL;
 	i.local_protocol_name = WSC_PROTOCOL_NAME;
 	i.vhost = lws_get_vhost_by_name(lws, "clients");
 	i.opaque_user_data = w;
@@ -130,23 +138,56 @@ void wsc_want_write(struct wsc *w)
 	}
 }
 
+char *wsc_frame_buf(struct wsc *w, size_t need, size_t *room)
+{
+	if (LWS_PRE + need > w->tx_cap) {
+		unsigned char *p = realloc(w->tx, LWS_PRE + need + 1024);
+		if (p == NULL)
+			return NULL;
+		w->tx = p;
+		w->tx_cap = LWS_PRE + need + 1024;
+	}
+	*room = w->tx_cap - LWS_PRE;
+	return (char *)w->tx + LWS_PRE;
+}
+
 int wsc_send(struct wsc *w, const char *buf, size_t len)
 {
 	if (w->wsi == NULL)
 		return -1;
-	if (LWS_PRE + len > w->tx_cap) {
-		unsigned char *p = realloc(w->tx, LWS_PRE + len + 1024);
-		if (p == NULL)
+	if (w->tx == NULL || buf != (const char *)w->tx + LWS_PRE) {
+		size_t room;
+		char *to = wsc_frame_buf(w, len, &room);
+		if (to == NULL)
 			return -1;
-		w->tx = p;
-		w->tx_cap = LWS_PRE + len + 1024;
+		memcpy(to, buf, len);
 	}
-	memcpy(w->tx + LWS_PRE, buf, len);
 	if (lws_write(w->wsi, w->tx + LWS_PRE, len, LWS_WRITE_TEXT) < (int)len) {
 		log_warnx("%s: socket write failed", w->name);
 		return -1;
 	}
 	return 0;
+}
+
+bool wsc_send_more(struct wsc *w)
+{
+	return w->wsi != NULL && !lws_partial_buffered(w->wsi);
+}
+
+static void cork(struct wsc *w, int on)
+{
+	int fd = w->wsi != NULL ? lws_get_socket_fd(w->wsi) : -1;
+
+	if (fd >= 0)
+		(void)setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+void wsc_cork(struct wsc *w)
+{
+	if (w->wsi != NULL && !w->corked) {
+		w->corked = true;
+		cork(w, 1);
+	}
 }
 
 int wsc_ping(struct wsc *w)
@@ -201,6 +242,8 @@ static void on_receive(struct wsc *w, const void *in, size_t len)
 	if (!w->rx_skip && w->rx_len + len > w->max_frame) {
 		w->rx_skip = true;
 		log_warnx("%s: refusing a frame over %zu KiB", w->name, w->max_frame / 1024);
+		if (w->ops->on_oversized != NULL)
+			w->ops->on_oversized(w, w->arg);
 	}
 	if (!w->rx_skip && w->rx_len == 0 && final) {
 		w->ops->on_frame(w, w->arg, in, len);        /* whole frame in one piece: no copy */
@@ -240,6 +283,16 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 	w->in_callback = true;
 	callback_depth++;
 	switch (reason) {
+	case LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH: {
+		/* lws goes on without the subprotocol when the server names none */
+		char proto[sizeof(w->subprotocol)];
+		if (w->subprotocol[0] && (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
+		    strcmp(proto, w->subprotocol) != 0)) {
+			log_warnx("%s: the server did not accept subprotocol %s", w->name, w->subprotocol);
+			rc = 1;
+		}
+		break;
+	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
 		if (w->abandoned)
 			rc = -1;
@@ -256,6 +309,10 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 			rc = -1;
 		else if (!w->close_pending && w->ops->on_writeable(w, w->arg) < 0)
 			rc = -1;
+		if (w->corked) {
+			w->corked = false;
+			cork(w, 0);
+		}
 		break;
 	case LWS_CALLBACK_CLIENT_RECEIVE_PONG:
 		if (!w->abandoned && w->ops->on_pong != NULL)
@@ -272,13 +329,14 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR: {
 		char what[256];
-		snprintf(what, sizeof(what), "connection failed: %s", in ? (const char *)in : "unknown error");
-		finish(w, what);
+		const char *error = in ? (const char *)in : "unknown error";
+		snprintf(what, sizeof(what), "connection failed: %s", error);
+		finish(w, what, error);
 		gone = true;
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		finish(w, "connection closed");
+		finish(w, "connection closed", NULL);
 		gone = true;
 		break;
 	default:

@@ -1,9 +1,13 @@
 """End-to-end: the site misbehaves and Redis goes away; the daemon survives,
 says what is wrong, recovers by itself, and answers every command exactly once."""
 
+import base64
+import hashlib
 import json
 import os
 import signal
+import socket
+import threading
 import time
 import unittest
 import urllib.request
@@ -44,6 +48,49 @@ class BadFrames(E2E):
         self.site.command("/dup")
         self.site.expect_none({"ev": "send"}, within=1.0)
         self.ask("mia", "!ping", "pong")
+
+
+def accept_without_subprotocol(srv):
+    """A WebSocket server that completes every handshake but names no
+    subprotocol; each connection stays open until the client goes."""
+    while True:
+        try:
+            conn, _ = srv.accept()
+        except OSError:
+            return                                  # closed: the test is over
+        with conn:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = conn.recv(4096)
+                if not chunk:
+                    break
+                request += chunk
+            key = next((line.split(b":", 1)[1].strip() for line in request.split(b"\r\n")
+                        if line.lower().startswith(b"sec-websocket-key:")), b"")
+            accept = base64.b64encode(hashlib.sha1(key + b"258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest())
+            conn.sendall(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                         b"Connection: Upgrade\r\nSec-WebSocket-Accept: " + accept + b"\r\n\r\n")
+            while conn.recv(4096):
+                pass
+
+
+class Subprotocol(E2E):
+    """dutybot asks for dutybot.site.v1 and refuses a server that does not accept it."""
+    START_DAEMON = False
+
+    def test_a_server_without_the_subprotocol_is_refused_and_retried(self):
+        self.site.stop()
+        srv = socket.socket()
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", self.config.site_port))
+        srv.listen(4)
+        self.addCleanup(srv.close)
+        threading.Thread(target=accept_without_subprotocol, args=(srv,), daemon=True).start()
+        self.start_daemon()
+        self.daemon.wait_log("site: the server did not accept subprotocol dutybot.site.v1")
+        self.daemon.wait_log(r"site: state change CONNECTING -> BACKOFF, reason: connection failed")
+        self.daemon.wait_log(r"site: reconnecting in \d+ ms")
+        self.assertNotIn("-> HELLO", self.daemon.log())
 
 
 class DedupeWindow(E2E):
