@@ -14,10 +14,13 @@
 #include "config/config.h"
 #include "bot/catalog.h"
 #include "bot/parse.h"
+#include "bot/outbox.h"
 #include "bot/timers.h"
 
 struct dutybot;
 struct conn;
+struct request;
+struct state;
 struct command;
 
 #define PERSON_ID_MAX 40
@@ -34,10 +37,24 @@ struct person {
 
 enum result { RESULT_OK, RESULT_REFUSED, RESULT_USAGE, RESULT_ERROR, RESULT_UNAVAILABLE, RESULT_MAX };
 
+/* The daemon's side of every request (bot/request_host.c has the one there
+ * is): where a request's answers go, what its end does (count the result,
+ * wake the engines after a write, give the request back), and what a handler
+ * may read of the daemon.  The chat API below calls it; handlers never do. */
+struct chat_host {
+	void (*queue)(struct request *req, enum out_kind kind, const char *target, const char *text,
+	    const char *origin_room, const char *origin_user);
+	void (*end)(struct request *req);
+	const struct config *(*config)(const struct request *req);
+	struct state *(*state)(const struct request *req);
+	struct timers *(*timers)(const struct request *req);
+};
+
 /* One allocation: the struct, then room, user_id, msg_id, click and text
  * (bot/dispatch.c); only click_answer and text_rewritten have their own. */
 struct request {
-	struct dutybot *bot;            /* opaque to handlers: they use the request_*() calls */
+	const struct chat_host *host;   /* the daemon's side (below); never a handler's business */
+	struct dutybot *bot;            /* the daemon's, opaque to this layer and the handlers */            /* opaque to handlers: they use the request_*() calls */
 	struct conn *conn;              /* where it came from; lives as long as the daemon */
 	char *room;                     /* NULL when it came privately */
 	char *user_id;                  /* platform user id of the caller */

@@ -14,12 +14,13 @@
 #include "bot/dispatch.h"
 #include "bot/request_pool.h"
 #include "bot/sdnotify.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/guard.h"
 #include "bot/timers.h"
 #include "bot/deliver.h"
 #include "handlers/handlers.h"
 #include "bot/http.h"
+#include "bot/metrics.h"
 #include "bot/log.h"
 #include "bot/clock.h"
 #include "bot/wsc.h"
@@ -492,6 +493,8 @@ static int create_lws(struct dutybot *bot)
 		info.port = bot->cfg->http.listen_port;
 		info.iface = bot->cfg->http.listen_host;
 		info.protocols = server_protocols;
+		bot->http_pages = (struct http_pages){ .health = metrics_health, .metrics = metrics_render, .owner = bot };
+		info.user = &bot->http_pages;
 		/* lws binds an IPv4 address only with IPv6 off (else it listens on *) */
 		if (strchr(bot->cfg->http.listen_host, ':') == NULL)
 			info.options = LWS_SERVER_OPTION_DISABLE_IPV6;

@@ -13,6 +13,7 @@
 #include "config/config.h"
 #include "bot/conn.h"
 #include "bot/chat.h"
+#include "bot/http.h"
 #include "state/staff_sync.h"
 
 struct lws_context;
@@ -60,7 +61,7 @@ struct dutybot {
 	bool loop_ready;                /* uv_loop_init succeeded */
 	size_t conns_stopped;
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
-	void *http;                     /* bot/http.c */
+	struct http_pages http_pages;   /* what bot/http.c serves (bot/metrics.c renders it) */
 	struct begin_batch *batch;      /* commands waiting for their begin call (bot/dispatch.c) */
 	struct request_pool *requests;  /* memory of the requests (bot/request_pool.c) */
 };

@@ -28,7 +28,8 @@
 #include "bot/dispatch.h"
 #include "bot/daemon.h"
 #include "bot/request_pool.h"
-#include "bot/commands.h"
+#include "bot/request_host.h"
+#include "handlers/commands.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
 #include "bot/outbox.h"
@@ -429,6 +430,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 		return;
 	}
 	at = (char *)(req + 1);
+	req->host = &request_host;
 	req->bot = bot;
 	req->conn = c;
 	req->room = room ? put(&at, room, len[0]) : NULL;

@@ -4,12 +4,11 @@
  * already sent.  The daemon is the context's user pointer.
  */
 #include "bot/http.h"
-#include "bot/metrics.h"
-#include "bot/daemon.h"
 #include "bot/log.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +22,7 @@ struct http_session {
 
 static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 {
-	struct dutybot *bot = lws_context_user(lws_get_context(wsi));
+	const struct http_pages *pages = lws_vhost_user(lws_get_vhost(wsi));
 	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
 	const char *type = "text/plain; charset=utf-8";
 	unsigned status = HTTP_STATUS_OK;
@@ -33,10 +32,10 @@ static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 	free(hs->body);         /* a request that came before the last answer was written */
 	hs->body = NULL;
 	if (strcmp(uri, "/healthz") == 0) {
-		text = metrics_health(bot, &len);
+		text = pages->health(pages->owner, &len);
 		type = "application/json";
 	} else if (strcmp(uri, "/metrics") == 0) {
-		text = metrics_render(bot, &len);
+		text = pages->metrics(pages->owner, &len);
 		type = "text/plain; version=0.0.4; charset=utf-8";
 	} else {
 		status = HTTP_STATUS_NOT_FOUND;

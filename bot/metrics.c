@@ -4,7 +4,7 @@
  */
 #include "bot/metrics.h"
 #include "bot/daemon.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/clock.h"
 #include "state/redis.h"
 #include "bot/timers.h"
@@ -80,8 +80,9 @@ static void head(struct sbuf *b, const char *name, const char *type, const char 
 	sb_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-char *metrics_render(struct dutybot *bot, size_t *len)
+char *metrics_render(void *dutybot, size_t *len)
 {
+	struct dutybot *bot = dutybot;
 	static const char *const result_names[RESULT_MAX] = { "ok", "refused", "usage", "error", "unavailable" };
 	const struct state_stats *ss = state_stats(bot->state);
 	struct sbuf b;
@@ -165,8 +166,9 @@ char *metrics_render(struct dutybot *bot, size_t *len)
 	return sb_finish(&b, len);
 }
 
-char *metrics_health(struct dutybot *bot, size_t *len)
+char *metrics_health(void *dutybot, size_t *len)
 {
+	struct dutybot *bot = dutybot;
 	struct sbuf b;
 
 	if (sb_init(&b) != 0)

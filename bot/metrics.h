@@ -9,9 +9,9 @@
 
 struct dutybot;
 
-/* Renders into a malloc'd string (caller frees); NULL on no memory. */
-char *metrics_render(struct dutybot *bot, size_t *len);
+/* http_pages of bot/http.h, the owner a struct dutybot.  Renders into a malloc'd string (caller frees); NULL on no memory. */
+char *metrics_render(void *dutybot, size_t *len);
 /* The /healthz body: JSON saying which connections and Redis are up. */
-char *metrics_health(struct dutybot *bot, size_t *len);
+char *metrics_health(void *dutybot, size_t *len);
 
 #endif

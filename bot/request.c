@@ -1,14 +1,13 @@
 /*
  * request: the calls a handler makes on its request (bot/chat.h): answers in
  * the caller's language, routed back to where the command came from, and the
- * end of the request, which counts its result for /metrics.
+ * end of the request; the daemon's side of both is the request's host
+ * (struct chat_host, bot/request_host.c).
  */
-#include "bot/daemon.h"
-#include "bot/commands.h"
-#include "bot/request_pool.h"
+#include "bot/chat.h"
+#include "bot/command.h"
+#include "bot/conn.h"
 #include "bot/clock.h"
-#include "bot/timers.h"
-#include "bot/deliver.h"
 #include "state/redis.h"
 
 #include <stdio.h>
@@ -65,16 +64,14 @@ static void send_text(struct request *req, bool private, const char *text)
 		req->private_told = true;
 		catalog_format(notice, sizeof(notice), req->caller.lang, MSG_SENT_PRIVATELY,
 		    (const char *const[]){ "name", person_display(&req->caller, name, sizeof(name)) }, 2);
-		daemon_queue(req->bot, req->conn, OUT_SEND, req->room, notice, req->room, req->user_id,
-		    req->caller.lang);
+		req->host->queue(req, OUT_SEND, req->room, notice, req->room, req->user_id);
 	}
 	if (req->click != NULL && !private && req->conn->ops->click_done != NULL)
 		keep_click_answer(req, text);
 	else if (private || req->room == NULL)
-		daemon_queue(req->bot, req->conn, OUT_DM, req->user_id, text, NULL, NULL, req->caller.lang);
+		req->host->queue(req, OUT_DM, req->user_id, text, NULL, NULL);
 	else
-		daemon_queue(req->bot, req->conn, OUT_SEND, req->room, text, req->room, req->user_id,
-		    req->caller.lang);
+		req->host->queue(req, OUT_SEND, req->room, text, req->room, req->user_id);
 }
 
 static void send_msg(struct request *req, bool private, enum msg_id id, const char *const *kv, size_t nkv)
@@ -140,33 +137,24 @@ const char *request_msg(const struct request *req, char *buf, size_t n, enum msg
 
 void request_done(struct request *req)
 {
-	struct dutybot *bot = req->bot;
-
-	if (req->command != NULL && bot->metrics.commands != NULL)
-		bot->metrics.commands[command_index(req->command) * RESULT_MAX + req->result]++;
-	if (req->command != NULL && (req->command->flags & CMD_WRITE) && !(req->command->flags & CMD_QUIET) &&
-	    req->result == RESULT_OK) {
-		/* its script may have added a timer or an outbox entry */
-		timers_poke(bot->timers);
-		deliver_poke(bot->deliver);
-	}
 	if (req->click != NULL && req->conn->ops->click_done != NULL)
 		req->conn->ops->click_done(req->conn, req->click, req->result == RESULT_OK, req->click_answer);
-	bot->requests_in_flight--;
 	free(req->click_answer);
+	req->click_answer = NULL;
 	free(req->text_rewritten);
+	req->text_rewritten = NULL;
 	parse_free(&req->cmd);
-	request_pool_put(bot->requests, req);
+	req->host->end(req);    /* counts it, wakes the engines, gives it back: last */
 }
 
 const struct config *request_config(const struct request *req)
 {
-	return req->bot->cfg;
+	return req->host->config(req);
 }
 
 struct state *request_state(const struct request *req)
 {
-	return req->bot->state;
+	return req->host->state(req);
 }
 
 const char *request_conn_name(const struct request *req)
@@ -183,6 +171,6 @@ int64_t request_now(const struct request *req)
 struct timer_ctx request_timer_ctx(const struct request *req)
 {
 	/* the timers are gone while shutting down: the work still runs, unwoken */
-	return (struct timer_ctx){ .cfg = req->bot->cfg, .state = req->bot->state, .now = clock_now_ms(),
-	    .timers = req->bot->timers };
+	return (struct timer_ctx){ .cfg = request_config(req), .state = request_state(req), .now = clock_now_ms(),
+	    .timers = req->host->timers(req) };
 }

@@ -10,7 +10,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/approvals.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/log.h"
 #include "bot/when.h"
 

@@ -6,7 +6,7 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/when.h"
 
 #include <ctype.h>

@@ -1,6 +1,6 @@
 /*
  * handlers: every command's handler, one file per area; the command table
- * (bot/commands.c) calls them.  Also what runs when a timer fires (the timer
+ * (handlers/commands.c) calls them.  Also what runs when a timer fires (the timer
  * kinds of handlers/timer_kinds.c call those), the schedulers the daemon
  * calls at start, and the few entry points one area lends another
  * (approvals to careers, complaints to shifts).

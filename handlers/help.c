@@ -3,7 +3,7 @@
  * the commands they may run, in their language.
  */
 #include "handlers/handlers.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,7 +8,7 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/shifts.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/log.h"
 
 #include <stdio.h>

@@ -6,7 +6,7 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "handlers/shift_time.h"
 
 #include <stdio.h>

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/commands.h"
+#include "handlers/commands.h"
 #include "bot/catalog.h"
 
 /* English straight from the X-macro list, independent of catalog.c. */

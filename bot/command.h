@@ -1,12 +1,12 @@
 /*
- * commands: the one command table.  Each row is a command (or a sub-command)
- * with the lowest role and level allowed to run it, its arity in the Redis
- * style (words including the name and sub-command; -N means at least N),
- * its flags, handler, help text (catalog id) and usage.  The dispatcher
- * checks everything a row declares; !help is generated from the rows.
+ * command: one row of the command table (handlers/commands.c) and what the
+ * dispatcher, the chat API and !help ask of a row.  Each row is a command (or
+ * a sub-command) with the lowest role and level allowed to run it, its arity
+ * in the Redis style (words including the name and sub-command; -N means at
+ * least N), its flags, handler, help text (catalog id) and usage.
  */
-#ifndef DUTYBOT_COMMANDS_H
-#define DUTYBOT_COMMANDS_H
+#ifndef DUTYBOT_COMMAND_H
+#define DUTYBOT_COMMAND_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -46,17 +46,10 @@ struct command {
 	const char *usage;              /* without the prefix: "staff show <person>" */
 };
 
-extern const struct command commands[];
-extern const size_t n_commands;
-
-/* The row for NAME [SUB]; *KNOWN_NAME says whether NAME exists at all. */
-const struct command *commands_lookup(const char *name, const char *sub, bool *known_name);
 /* Is C the row NAME SUB, or (SUB NULL) any row of NAME?  For !help, which shows them all. */
 bool command_matches(const struct command *c, const char *name, const char *sub);
 bool command_allowed(const struct command *c, const struct person *p);
 bool command_arity_ok(const struct command *c, int argc);
-/* Index of a row (for metrics). */
-size_t command_index(const struct command *c);
 /* "ping" or "staff list" */
 const char *command_label(const struct command *c, char *buf, size_t n);
 
