@@ -1,5 +1,5 @@
 /*
- * restmem: a million requests through bot/rest.c against a local keep-alive
+ * restmem: a million requests through bot/rest/rest.c against a local keep-alive
  * HTTP/1.1 server, with the client's RSS along the way.  The point: no
  * growth, and few connections.
  *
@@ -20,8 +20,8 @@
  * 100k, 250k, 500k, 750k and 1M done requests, the rate, and what the server
  * counted: connections accepted, requests (retries included).
  */
-#include "bot/log.h"
-#include "bot/rest.h"
+#include "bot/lib/log.h"
+#include "bot/rest/rest.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -11,9 +11,9 @@
 #include <uv.h>
 
 #include "config/config.h"
-#include "bot/conn.h"
-#include "bot/chat.h"
-#include "bot/http.h"
+#include "bot/platform/conn.h"
+#include "bot/chat/chat.h"
+#include "bot/ops/http.h"
 #include "state/staff_sync.h"
 
 struct lws_context;
@@ -45,8 +45,8 @@ struct dutybot {
 	struct state_resume_point *resume;      /* per conn (state/resume.h) */
 	size_t n_conns;
 	struct guard *guard;
-	struct timers *timers;          /* durable timers (bot/timers.c) */
-	struct deliver *deliver;        /* durable outbox sender (bot/deliver.c) */
+	struct timers *timers;          /* durable timers (bot/durable/timers.c) */
+	struct deliver *deliver;        /* durable outbox sender (bot/durable/deliver.c) */
 	struct metrics metrics;
 	size_t requests_in_flight;
 	bool stopping;
@@ -61,7 +61,7 @@ struct dutybot {
 	bool loop_ready;                /* uv_loop_init succeeded */
 	size_t conns_stopped;
 	bool stopping_conns;            /* shutdown_step() is stopping them right now */
-	struct http_pages http_pages;   /* what bot/http.c serves (bot/metrics.c renders it) */
+	struct http_pages http_pages;   /* what bot/ops/http.c serves (bot/metrics.c renders it) */
 	struct begin_batch *batch;      /* commands waiting for their begin call (bot/dispatch.c) */
 	struct request_pool *requests;  /* memory of the requests (bot/request_pool.c) */
 };

@@ -10,7 +10,7 @@
  * at the limits of a person not known), then parse, table lookup,
  * role/level and arity checks, each with its own answer.  Only then the
  * handler runs.  This is the only place that checks what a command row
- * declares (CMD_PRIVATE is applied in bot/request.c).
+ * declares (CMD_PRIVATE is applied in bot/chat/request.c).
  *
  * The begin is batched: Redis's cost is mostly per script call, not per
  * command in it, so all commands read in one loop turn share one call.
@@ -32,10 +32,10 @@
 #include "handlers/commands.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
-#include "bot/outbox.h"
-#include "bot/log.h"
-#include "bot/clock.h"
-#include "bot/strcopy.h"
+#include "bot/platform/outbox.h"
+#include "bot/lib/log.h"
+#include "bot/lib/clock.h"
+#include "bot/lib/strcopy.h"
 #include "state/redis.h"
 
 #include <uv.h>

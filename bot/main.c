@@ -3,8 +3,8 @@
  * 0 clean stop or valid config, 1 configuration or start-up error, 2 usage.
  */
 #include "bot/daemon.h"
-#include "bot/clock.h"
-#include "bot/log.h"
+#include "bot/lib/clock.h"
+#include "bot/lib/log.h"
 
 #include <getopt.h>
 #include <stdio.h>

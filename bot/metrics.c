@@ -5,10 +5,10 @@
 #include "bot/metrics.h"
 #include "bot/daemon.h"
 #include "handlers/commands.h"
-#include "bot/clock.h"
+#include "bot/lib/clock.h"
 #include "state/redis.h"
-#include "bot/timers.h"
-#include "bot/deliver.h"
+#include "bot/durable/timers.h"
+#include "bot/durable/deliver.h"
 #include "bot/guard.h"
 
 #include <stdarg.h>

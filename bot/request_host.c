@@ -1,13 +1,13 @@
 /*
  * request_host: the daemon's side of a request (struct chat_host in
- * bot/chat.h).  The chat API sends a request's answers and ends it through
+ * bot/chat/chat.h).  The chat API sends a request's answers and ends it through
  * these, so that handlers and the chat layer never see struct dutybot.
  */
 #include "bot/request_host.h"
 #include "bot/daemon.h"
 #include "bot/request_pool.h"
-#include "bot/timers.h"
-#include "bot/deliver.h"
+#include "bot/durable/timers.h"
+#include "bot/durable/deliver.h"
 #include "handlers/commands.h"
 
 static void host_queue(struct request *req, enum out_kind kind, const char *target, const char *text,

@@ -3,7 +3,7 @@
  * says why).
  */
 #include "bot/request_pool.h"
-#include "bot/chat.h"
+#include "bot/chat/chat.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /*
- * request_pool: the memory of the requests (struct request of bot/chat.h and
+ * request_pool: the memory of the requests (struct request of bot/chat/chat.h and
  * the strings after it).  Requests of the ordinary size are kept for the next
  * ones: at ~1.9 KiB a request is beyond glibc's thread cache, and its malloc
  * and free (bins, consolidation) were the allocator's largest share of a

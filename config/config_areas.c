@@ -6,7 +6,7 @@
 #include "config/config.h"
 #include "config/config_sections.h"
 #include "config/config_values.h"
-#include "bot/util.h"
+#include "bot/lib/util.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -12,7 +12,7 @@
 #include "config/config.h"
 #include "config/config_values.h"
 #include "generated/languages.h"
-#include "bot/util.h"
+#include "bot/lib/util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <hiredis/hiredis.h>
 
-#include "bot/chat.h"
+#include "bot/chat/chat.h"
 #include "state/redis.h"
 
 /*

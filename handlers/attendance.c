@@ -8,8 +8,8 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "handlers/shift_time.h"
-#include "bot/when.h"
-#include "bot/log.h"
+#include "bot/lib/when.h"
+#include "bot/lib/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

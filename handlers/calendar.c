@@ -7,7 +7,7 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/commands.h"
-#include "bot/when.h"
+#include "bot/lib/when.h"
 
 #include <ctype.h>
 #include <stdio.h>

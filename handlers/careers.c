@@ -10,8 +10,8 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "handlers/commands.h"
-#include "bot/when.h"
-#include "bot/log.h"
+#include "bot/lib/when.h"
+#include "bot/lib/log.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /*
  * commands: the one command table (handlers/commands.c): every command and
- * sub-command of the bot, one row each (bot/command.h says what a row holds).
+ * sub-command of the bot, one row each (bot/chat/command.h says what a row holds).
  * The dispatcher checks everything a row declares; !help is generated from
  * the rows.
  */
@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "bot/command.h"
+#include "bot/chat/command.h"
 
 extern const struct command commands[];
 extern const size_t n_commands;

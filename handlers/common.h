@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <hiredis/hiredis.h>
 
-#include "bot/chat.h"
+#include "bot/chat/chat.h"
 #include "state/redis.h"
 
 /* KEYS[1] = prefix + KEY, then ARGV prefix, now, actor, src. */

@@ -8,7 +8,7 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/commands.h"
-#include "bot/log.h"
+#include "bot/lib/log.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -8,8 +8,8 @@
 #ifndef DUTYBOT_HANDLERS_H
 #define DUTYBOT_HANDLERS_H
 
-#include "bot/chat.h"
-#include "bot/timers.h"
+#include "bot/chat/chat.h"
+#include "bot/durable/timers.h"
 
 /* core.c */
 void core_ping_cmd(struct request *req);

@@ -9,8 +9,8 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/commands.h"
-#include "bot/when.h"
-#include "bot/log.h"
+#include "bot/lib/when.h"
+#include "bot/lib/log.h"
 
 #include <cjson/cJSON.h>
 #include <stdio.h>

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 #include "config/config.h"
-#include "bot/when.h"
+#include "bot/lib/when.h"
 
 struct shift_instance {
 	struct ymd date;

@@ -9,7 +9,7 @@
 #include "handlers/shift_time.h"
 #include "handlers/shifts.h"
 #include "handlers/commands.h"
-#include "bot/log.h"
+#include "bot/lib/log.h"
 
 #include <stdio.h>
 #include <stdlib.h>

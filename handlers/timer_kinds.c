@@ -2,7 +2,7 @@
  * timer_kinds: the table of durable timer kinds, the handler that fires
  * each and, for the kinds that must always have a next one, the function
  * that adds the first (seed).  The daemon passes it to timers_new(); the
- * engine (bot/timers.c) never includes handlers.  A member is
+ * engine (bot/durable/timers.c) never includes handlers.  A member is
  * "<kind>|<arg>|...".
  */
 #include "handlers/handlers.h"

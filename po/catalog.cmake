@@ -16,7 +16,7 @@ string(REGEX MATCHALL "[^ \t\r\n]+" PO_LANGUAGES "${linguas}")
 list(TRANSFORM PO_LANGUAGES REPLACE "(.+)" "${PO_DIR}/\\1.po" OUTPUT_VARIABLE PO_FILES)
 
 # Two steps, so that a changed translation recompiles one file, not every
-# file that includes bot/catalog.h.
+# file that includes bot/i18n/catalog.h.
 add_custom_command(
   OUTPUT ${CATALOG_OUT}/languages.h ${CATALOG_OUT}/catalog_en.h
   COMMAND ${Python3_EXECUTABLE} ${CATALOG_GEN} headers ${PO_DIR} ${CATALOG_OUT} ${MSGFMT}

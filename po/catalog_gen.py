@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""catalog_gen: the bot's words from po/ into the C tables of bot/catalog.c.
+"""catalog_gen: the bot's words from po/ into the C tables of bot/i18n/catalog.c.
 
 po/LINGUAS lists the translations (the one list of languages; English is always
 first).  po/dutybot.pot is the source of the message ids (msgctxt) and of the
@@ -225,7 +225,7 @@ def tables(po_dir, out_dir, msgfmt):
     codes, english = languages(po_dir), read_english(po_dir, msgfmt)
     parts = ["/*\n * Generated from po/<lang>.po by po/catalog_gen.py: change the .po files, not this.\n"
              " * Each language lists its translated texts that are not fuzzy; catalog.c\n"
-             " * falls back to English for the others.\n */\n#include \"bot/catalog.h\"\n"]
+             " * falls back to English for the others.\n */\n#include \"bot/i18n/catalog.h\"\n"]
     failures = []
     for code in codes:
         try:

@@ -13,7 +13,7 @@
  */
 #include "state/redis.h"
 #include "state/redis_uv.h"
-#include "bot/log.h"
+#include "bot/lib/log.h"
 
 #include <hiredis/async.h>
 #include <stdarg.h>

@@ -4,8 +4,8 @@
  */
 #include "state/resume.h"
 #include "state/redis.h"
-#include "bot/log.h"
-#include "bot/strcopy.h"
+#include "bot/lib/log.h"
+#include "bot/lib/strcopy.h"
 
 #include <stdlib.h>
 #include <string.h>

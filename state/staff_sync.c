@@ -4,9 +4,9 @@
 #include "state/staff_sync.h"
 #include "state/redis.h"
 #include "config/config.h"
-#include "bot/log.h"
-#include "bot/clock.h"
-#include "bot/when.h"
+#include "bot/lib/log.h"
+#include "bot/lib/clock.h"
+#include "bot/lib/when.h"
 
 #include <stdio.h>
 

@@ -8,7 +8,7 @@
 
 #include <uv.h>
 
-#include "bot/outbox.h"
+#include "bot/platform/outbox.h"
 
 /*
  * outbox.c keeps ONE action in flight per connection (replies must arrive in

@@ -21,8 +21,8 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "bot/log.h"
-#include "bot/rest.h"
+#include "bot/lib/log.h"
+#include "bot/rest/rest.h"
 
 #define MS 1000000ull           /* uv_hrtime is in ns */
 #define BACKOFF_MS 20

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/catalog.h"
+#include "bot/i18n/catalog.h"
 
 /* English straight from the X-macro list, independent of catalog.c. */
 #define EN_TEXT(id, text) [id] = text,

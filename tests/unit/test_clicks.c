@@ -1,5 +1,5 @@
 /*
- * test_clicks: the clicks in progress (bot/clicks.c).  A click is handed
+ * test_clicks: the clicks in progress (bot/platform/clicks.c).  A click is handed
  * back once by its key; one nobody takes is freed after the TTL, the oldest
  * goes first when the table is full, and the table frees what is left.  The
  * data are heap strings, so the sanitizer build sees a leak or a double free.
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/clicks.h"
+#include "bot/platform/clicks.h"
 
 static int freed;
 

@@ -15,7 +15,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/clock.h"
+#include "bot/lib/clock.h"
 
 /* 2026-03-02T07:55:00Z, computed independently (Python datetime) */
 #define T_2026 1772438100000LL

@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "handlers/commands.h"
-#include "bot/catalog.h"
+#include "bot/i18n/catalog.h"
 
 /* English straight from the X-macro list, independent of catalog.c. */
 #define EN_TEXT(id, text) [id] = text,

@@ -1,5 +1,5 @@
 /*
- * test_conn: the adapter skeleton of bot/conn.c: state changes logged from
+ * test_conn: the adapter skeleton of bot/platform/conn.c: state changes logged from
  * an adapter's table (a warning when leaving the up state other than by
  * stopping, or when failing for good), the reconnect backoff (jittered,
  * doubling, capped) and the retry timer that calls ops->reconnect, the
@@ -19,7 +19,7 @@
 #include <unistd.h>
 #include <uv.h>
 
-#include "bot/conn.h"
+#include "bot/platform/conn.h"
 
 enum { F_IDLE, F_CONNECTING, F_READY, F_BACKOFF, F_FATAL, F_STOPPING, F_STOPPED };
 

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/jscan.h"
+#include "bot/lib/jscan.h"
 
 static int scan(const char *json, struct jscan_field *f, int n)
 {

@@ -18,7 +18,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "bot/json_out.h"
+#include "bot/lib/json_out.h"
 
 /* Escapes S into a fresh buffer; returns its text (terminated by us). */
 static const char *esc(const char *s)

@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/outbox.h"
+#include "bot/platform/outbox.h"
 
 /* ---- splitting ---- */
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/parse.h"
+#include "bot/chat/parse.h"
 
 static struct parsed *parse_ok(const char *text)
 {

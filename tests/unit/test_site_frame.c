@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bot/site_frame.h"
+#include "bot/platform/site_frame.h"
 
 static void assert_same_str(const char *a, const char *b)
 {

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "bot/strmap.h"
+#include "bot/lib/strmap.h"
 
 static void test_put_get_replace(void **state)
 {

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <uv.h>
 
-#include "bot/timers.h"
-#include "bot/clock.h"
+#include "bot/durable/timers.h"
+#include "bot/lib/clock.h"
 #include "handlers/handlers.h"
 
 struct seen {

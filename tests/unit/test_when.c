@@ -1,5 +1,5 @@
 /*
- * test_when: the calendar of bot/when.c.  ISO weeks where they are easy to get
+ * test_when: the calendar of bot/lib/when.c.  ISO weeks where they are easy to get
  * wrong (week 53, the days of one year that belong to a week of the next or
  * the last), dates as people type them, and local wall time in Europe/Berlin
  * across both clock changes: a night shift over the spring change is 7 hours,
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "bot/when.h"
+#include "bot/lib/when.h"
 
 #define HOUR_MS 3600000LL
 

@@ -1,0 +1,187 @@
+/*
+ * catalog: lookups and placeholder filling.  The English table is an array
+ * indexed by id; a translation is a sparse list (generated/catalog_tables.c:
+ * the entries of a .po that are translated and not fuzzy) that is indexed
+ * once, lazily, into its own array, so every lookup is O(1).
+ */
+#include "bot/i18n/catalog.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+#define CATALOG_TEXT(id, text) [id] = text,
+static const char *const english[MSG_MAX] = { CATALOG_EN(CATALOG_TEXT) };
+#undef CATALOG_TEXT
+#define CATALOG_NAME(id, text) [id] = #id,
+static const char *const id_names[MSG_MAX] = { CATALOG_EN(CATALOG_NAME) };
+#undef CATALOG_NAME
+
+const char *const catalog_languages[] = { I18N_LANGUAGES, NULL };
+const char catalog_language_list[] = I18N_LANGUAGE_LIST;
+
+#define CATALOG_ADDRESS(code) &catalog_##code,
+static const struct catalog_lang *const translations[] = { I18N_TRANSLATIONS(CATALOG_ADDRESS) };
+#undef CATALOG_ADDRESS
+#define N_TRANSLATIONS (sizeof(translations) / sizeof(translations[0]))
+
+static const char *indexed[N_TRANSLATIONS][MSG_MAX];
+static bool index_built;
+
+static void build_index(void)
+{
+	for (size_t t = 0; t < N_TRANSLATIONS; t++)
+		for (const struct catalog_entry *e = translations[t]->entries; e->text != NULL; e++)
+			if (e->id < MSG_MAX)
+				indexed[t][e->id] = e->text;
+	index_built = true;
+}
+
+const char *catalog_text(const char *lang, enum msg_id id)
+{
+	if (id >= MSG_MAX)
+		return "";
+	if (lang != NULL && strcmp(lang, "en") != 0) {
+		if (!index_built)
+			build_index();
+		for (size_t t = 0; t < N_TRANSLATIONS; t++)
+			if (strcmp(translations[t]->code, lang) == 0 && indexed[t][id] != NULL)
+				return indexed[t][id];
+	}
+	return english[id];
+}
+
+const char *catalog_id_name(enum msg_id id)
+{
+	return id < MSG_MAX ? id_names[id] : "?";
+}
+
+int catalog_id_by_name(const char *name)
+{
+	for (int i = 0; i < MSG_MAX; i++)
+		if (strcmp(id_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+/* Appends up to LEN bytes of S at *POS, never splitting a UTF-8 sequence. */
+static bool put(char *out, size_t n, size_t *pos, const char *s, size_t len)
+{
+	size_t room = n - 1 - *pos;
+	bool whole = len <= room;
+
+	if (!whole) {
+		len = room;
+		while (len > 0 && ((unsigned char)s[len] & 0xC0) == 0x80)
+			len--;
+	}
+	memcpy(out + *pos, s, len);
+	*pos += len;
+	return whole;
+}
+
+size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
+                      const char *const *kv, size_t nkv)
+{
+	const char *t = catalog_text(lang, id);
+	size_t pos = 0;
+
+	if (n == 0)
+		return 0;
+	while (*t != '\0' && pos < n - 1) {
+		const char *open = strchr(t, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		bool filled = false;
+
+		if (open == NULL || close == NULL) {
+			put(out, n, &pos, t, strlen(t));
+			break;
+		}
+		if (!put(out, n, &pos, t, (size_t)(open - t)))
+			break;
+		for (size_t i = 0; i + 1 < nkv; i += 2) {
+			size_t klen = strlen(kv[i]);
+			if (klen == (size_t)(close - open - 1) && memcmp(kv[i], open + 1, klen) == 0) {
+				const char *v = kv[i + 1] ? kv[i + 1] : "";
+				filled = true;
+				if (!put(out, n, &pos, v, strlen(v)))
+					goto done;
+				break;
+			}
+		}
+		if (!filled && !put(out, n, &pos, open, (size_t)(close - open + 1)))
+			break;
+		t = close + 1;
+	}
+done:
+	out[pos] = '\0';
+	return pos;
+}
+
+/*
+ * Words a script stores to be said in each reader's language: a value that is
+ * a message name ("MSG_CYCLE_OFF"), or that holds spans "\x1eMSG_X\x1fkey\x1f
+ * value...\x1e" anywhere in plain text ("L-3 \x1eMSG_SUM_LEAVE...\x1e").  A
+ * span's values may name a message too (one level).
+ */
+#define SAID_KV_MAX 24
+
+static size_t said_span(char *out, size_t n, const char *lang, const char *s, size_t len)
+{
+	char buf[2048], *kv[SAID_KV_MAX], *p;
+	const char *local[SAID_KV_MAX];
+	size_t nkv = 0;
+	int id;
+
+	if (len >= sizeof(buf))
+		len = sizeof(buf) - 1;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	p = strchr(buf, '\x1f');
+	if (p != NULL)
+		*p++ = '\0';
+	if ((id = catalog_id_by_name(buf)) < 0) {
+		size_t pos = 0;
+		put(out, n, &pos, buf, strlen(buf));
+		out[pos] = '\0';
+		return pos;
+	}
+	while (p != NULL && nkv < SAID_KV_MAX) {
+		kv[nkv++] = p;
+		if ((p = strchr(p, '\x1f')) != NULL)
+			*p++ = '\0';
+	}
+	for (size_t i = 0; i < nkv; i++) {
+		int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
+		local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+	}
+	return catalog_format(out, n, lang, (enum msg_id)id, local, nkv & ~(size_t)1);
+}
+
+const char *catalog_said(char *out, size_t n, const char *lang, const char *value)
+{
+	size_t pos = 0;
+	const char *s = value;
+
+	if (strchr(value, '\x1e') == NULL) {     /* no spans: a message's name, or plain text */
+		int id = strncmp(value, "MSG_", 4) == 0 ? catalog_id_by_name(value) : -1;
+		return id >= 0 ? catalog_text(lang, (enum msg_id)id) : value;
+	}
+	if (n == 0)
+		return value;
+	while (*s != '\0' && pos < n - 1) {
+		const char *open = strchr(s, '\x1e');
+		const char *close = open ? strchr(open + 1, '\x1e') : NULL;
+		if (open == NULL || close == NULL) {
+			put(out, n, &pos, s, strlen(s));
+			break;
+		}
+		if (!put(out, n, &pos, s, (size_t)(open - s)))
+			break;
+		pos += said_span(out + pos, n - pos, lang, open + 1, (size_t)(close - open - 1));
+		if (pos >= n - 1)
+			break;
+		s = close + 1;
+	}
+	out[pos] = '\0';
+	return out;
+}

@@ -1,0 +1,274 @@
+/*
+ * discord_out: what the Discord adapter sends by REST v10 (discord.c is the
+ * gateway it comes in by; discord_private.h is what the two share).
+ *
+ * Messages go out by REST, one rest queue per channel so a channel's
+ * messages keep their order through 429s; the gateway only carries
+ * identify, resume and heartbeats.  A DM first opens the person's DM
+ * channel (cached by user id), in the person's queue so their DMs keep
+ * their order too.  Nothing echoed from users pings anyone: allowed_mentions
+ * lets a page ping only its person.  Approvals and emergencies carry buttons;
+ * a click is acknowledged at once (type 6, "edit later"), runs as the typed
+ * command of the clicker, and its answer edits the message (done) or comes
+ * back only to the clicker (refused).
+ */
+#include "bot/platform/discord_private.h"
+
+#include "bot/platform/clicks.h"
+#include "bot/lib/log.h"
+#include "bot/rest/rest.h"
+#include "bot/lib/strmap.h"
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct send_ctx {
+	struct discord *d;
+	uint64_t seq;                   /* the out_msg in flight */
+	char user[64];                  /* DM: the recipient, while opening the channel */
+};
+
+/* ---- REST out: the outbox ---- */
+
+static void sent(struct discord *d, uint64_t seq, const struct rest_response *res, const char *what)
+{
+	if (res->status >= 200 && res->status < 300) {
+		if (outbox_acked(d->conn.outbox, seq))
+			d->conn.actions_acked++;
+	} else if (res->status == 0 && (d->conn.state == D_STOPPING || d->conn.state == D_STOPPED || d->freeing)) {
+		/* shutting down: what is not sent stays in the durable outbox for the next run */
+	} else {
+		struct out_msg *m = outbox_failed(d->conn.outbox, seq);
+		char code[32];
+		snprintf(code, sizeof(code), res->status ? "http_%ld" : "unreachable", res->status);
+		log_warnx("%s: %s failed for good: %s%s%s", d->conn.name, what, code, res->error ? ": " : "",
+		    res->error ? res->error : "");
+		if (m != NULL) {
+			d->conn.hooks->on_delivery_failed(&d->conn, m, code);
+			outbox_msg_free(m);
+		}
+	}
+	discord_out_kick(d);
+}
+
+static void on_posted(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+
+	sent(sc->d, sc->seq, res, "a message");
+	free(sc);
+}
+
+/* components: one action row of buttons from "label\tcommand" lines */
+static void add_buttons(cJSON *body, const char *buttons)
+{
+	cJSON *rows = cJSON_AddArrayToObject(body, "components"), *row = cJSON_CreateObject();
+	cJSON *list = cJSON_AddArrayToObject(row, "components");
+	const char *line = buttons;
+	int n = 0;
+
+	cJSON_AddNumberToObject(row, "type", 1);
+	while (line != NULL && *line && n < 5) {
+		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		size_t cmd_len;
+		if (end == NULL)
+			end = line + strlen(line);
+		cmd_len = tab != NULL && tab < end ? (size_t)(end - tab - 1) : 0;
+		if (cmd_len > 0 && cmd_len <= 100 && tab - line <= 80) {
+			char label[96], cmd[104];
+			cJSON *b = cJSON_CreateObject();
+			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
+			snprintf(cmd, sizeof(cmd), "%.*s", (int)cmd_len, tab + 1);
+			cJSON_AddNumberToObject(b, "type", 2);
+			cJSON_AddNumberToObject(b, "style", strncmp(cmd, "deny", 4) == 0 ? 4 :
+			    strncmp(cmd, "approve", 7) == 0 ? 3 : 1);
+			cJSON_AddStringToObject(b, "label", label);
+			cJSON_AddStringToObject(b, "custom_id", cmd);
+			cJSON_AddItemToArray(list, b);
+			n++;
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	cJSON_AddItemToArray(rows, row);
+}
+
+static void post_to_channel(struct discord *d, uint64_t seq, const char *channel, const char *text,
+                            const char *buttons, const char *ping_user, const char *queue)
+{
+	cJSON *body = cJSON_CreateObject(), *am = cJSON_AddObjectToObject(body, "allowed_mentions");
+	struct send_ctx *sc = calloc(1, sizeof(*sc));
+	char path[160], *json;
+
+	/* nothing echoed from users pings anyone; a page pings only its person */
+	cJSON_AddArrayToObject(am, "parse");
+	if (ping_user != NULL)
+		cJSON_AddItemToArray(cJSON_AddArrayToObject(am, "users"), cJSON_CreateString(ping_user));
+	cJSON_AddStringToObject(body, "content", text);
+	if (buttons != NULL)
+		add_buttons(body, buttons);
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	snprintf(path, sizeof(path), "/channels/%s/messages", channel);
+	if (sc == NULL || json == NULL) {
+		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
+		free(sc);
+		cJSON_free(json);
+		sent(d, seq, &oom, "a message");
+		return;
+	}
+	sc->d = d;
+	sc->seq = seq;
+	if (rest_request(d->rest, "POST", path, NULL, queue, NULL, json, on_posted, sc) < 0) {
+		struct rest_response oom = { .status = 0, .body = "", .error = "out of memory" };
+		free(sc);
+		sent(d, seq, &oom, "a message");
+	}
+	cJSON_free(json);
+}
+
+static void on_dm_opened(void *arg, const struct rest_response *res)
+{
+	struct send_ctx *sc = arg;
+	struct discord *d = sc->d;
+	cJSON *ch = res->status == 200 ? cJSON_Parse(res->body) : NULL;
+	const char *id = ch ? str_field(ch, "id") : NULL;
+	struct out_msg *m = outbox_inflight_find(d->conn.outbox, sc->seq);
+
+	if (id != NULL && m != NULL) {
+		char queue[96];
+		strmap_put(d->dm_channels, sc->user, id);
+		snprintf(queue, sizeof(queue), "u:%s", sc->user);
+		post_to_channel(d, sc->seq, id, m->text, m->buttons, sc->user, queue);
+	} else if (m != NULL) {
+		struct rest_response r = *res;
+		if (r.status == 200)
+			r.status = 502;         /* answered, but not with a channel */
+		sent(d, sc->seq, &r, "opening a DM channel");
+	}
+	cJSON_Delete(ch);
+	free(sc);
+}
+
+static void send_one(struct discord *d, struct out_msg *m)
+{
+	char queue[96];
+
+	if (m->kind != OUT_DM) {
+		snprintf(queue, sizeof(queue), "c:%s", m->target);
+		post_to_channel(d, m->seq, m->target, m->text, m->buttons, NULL, queue);
+		return;
+	}
+	/* a person's DMs share one queue, the channel's opening included, so they keep their order */
+	snprintf(queue, sizeof(queue), "u:%s", m->target);
+	{
+		const char *ch = strmap_get(d->dm_channels, m->target);
+		struct send_ctx *sc;
+		char body[160];
+		if (ch != NULL) {
+			post_to_channel(d, m->seq, ch, m->text, m->buttons, m->target, queue);
+			return;
+		}
+		if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user)) {
+			struct rest_response bad = { .status = 400, .body = "", .error = NULL };
+			free(sc);
+			sent(d, m->seq, &bad, "a DM");
+			return;
+		}
+		sc->d = d;
+		sc->seq = m->seq;
+		snprintf(sc->user, sizeof(sc->user), "%s", m->target);
+		snprintf(body, sizeof(body), "{\"recipient_id\":\"%s\"}", m->target);
+		if (rest_request(d->rest, "POST", "/users/@me/channels", NULL, queue, NULL, body, on_dm_opened, sc) < 0)
+			free(sc);
+	}
+}
+
+void discord_out_kick(void *arg)
+{
+	struct discord *d = arg;
+	struct out_msg *m;
+
+	if (d->conn.state != D_READY && d->conn.state != D_STOPPING)
+		return;         /* REST works without the gateway, but not before we know who we are */
+	while ((m = outbox_next(d->conn.outbox)) != NULL)
+		send_one(d, m);
+}
+
+/* ---- clicks ---- */
+
+void discord_click_free(void *data)
+{
+	struct click *k = data;
+
+	if (k == NULL)
+		return;
+	free(k->token);
+	free(k->content);
+	free(k);
+}
+
+static void on_rest_logged(void *arg, const struct rest_response *res)
+{
+	const char *what = arg;
+
+	if (res->status < 200 || res->status >= 300)
+		log_warnx("%s failed: %ld %s", what, res->status, res->error ? res->error : "");
+}
+
+void discord_click_ack(struct discord *d, const char *id, const char *token, const char *queue)
+{
+	char path[1200];        /* the token is up to 1024 characters (checked on arrival) */
+
+	/* within 3 s: "got it, the message is edited later"; first in the click's
+	 * queue, so the answer (which may come at once) cannot overtake it */
+	snprintf(path, sizeof(path), "/interactions/%s/%s/callback", id, token);
+	rest_request(d->rest, "POST", path, "POST /interactions/callback", queue, NULL, "{\"type\":6}",
+	    on_rest_logged, (void *)"discord: acknowledging a click");
+}
+
+void discord_click_done(struct conn *c, const char *key, bool ok, const char *text)
+{
+	struct discord *d = discord_of(c);
+	struct click *k = clicks_take(d->clicks, key);
+	char path[1200];
+	cJSON *body;
+	char *json;
+
+	if (k == NULL)
+		return;
+	if (text == NULL || !d->app_id[0]) {
+		discord_click_free(k);
+		return;
+	}
+	body = cJSON_CreateObject();
+	cJSON_AddArrayToObject(cJSON_AddObjectToObject(body, "allowed_mentions"), "parse");
+	if (ok) {
+		/* the outcome under the request, the buttons gone: nobody clicks a
+		 * decided request; a long request is shortened, never the outcome */
+		char *content = outbox_join_fit(k->content, "\n> ", text, DISCORD_MAX_TEXT);
+		if (content != NULL) {
+			cJSON_AddStringToObject(body, "content", content);
+			free(content);
+		}
+		cJSON_AddArrayToObject(body, "components");
+		snprintf(path, sizeof(path), "/webhooks/%s/%s/messages/@original", d->app_id, k->token);
+	} else {
+		/* refused: only the clicker sees why; the buttons stay for someone who may */
+		char *t = outbox_shorten(text, DISCORD_MAX_TEXT);
+		cJSON_AddStringToObject(body, "content", t ? t : "");
+		cJSON_AddNumberToObject(body, "flags", 64);
+		free(t);
+		snprintf(path, sizeof(path), "/webhooks/%s/%s", d->app_id, k->token);
+	}
+	json = cJSON_PrintUnformatted(body);
+	cJSON_Delete(body);
+	if (json != NULL)
+		rest_request(d->rest, ok ? "PATCH" : "POST", path, ok ? "PATCH /webhooks/original" : "POST /webhooks",
+		    k->queue, NULL, json, on_rest_logged, ok ? (void *)"discord: showing a click's outcome" :
+		    (void *)"discord: telling a clicker why not");
+	cJSON_free(json);
+	discord_click_free(k);
+}
+
