@@ -149,7 +149,7 @@ class Signals(E2E):
 
 
 class ServiceManager(E2E):
-    """The systemd notify protocol (bot/sdnotify.c), spoken to a datagram
+    """The systemd notify protocol (bot/ops/sdnotify.c), spoken to a datagram
     socket of the test's own: READY once started, WATCHDOG
     at half the interval asked for, RELOADING/READY around a SIGHUP, STOPPING."""
     START_DAEMON = False

@@ -32,7 +32,7 @@ WHOAMI = {
     "wei": "你是",
 }
 
-ACK_TIMEOUT = 4.0        # bot/site_private.h SITE_ACK_TIMEOUT_MS
+ACK_TIMEOUT = 4.0        # bot/platform/site_private.h SITE_ACK_TIMEOUT_MS
 GIVE_UP_AFTER = 4 + 8 + 12
 
 
