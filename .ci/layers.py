@@ -70,6 +70,9 @@ def check_includes(src):
             text = f.read()
         for lineno, inc in ((text.count("\n", 0, m.start()) + 1, m.group(1))
                             for m in INCLUDE.finditer(text)):
+            if ".." in inc.split("/"):
+                errors.append(f"{path}:{lineno}: includes {inc}: write includes from the source root")
+                continue
             if not os.path.exists(os.path.join(src, inc)):
                 continue        # a generated header of the build dir, or a system one
             r2, n2 = layer_of(inc)

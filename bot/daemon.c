@@ -250,6 +250,8 @@ static void reload(struct dutybot *bot)
 		conn_apply_config(c, cc);
 		if (c->ops->set_token != NULL)
 			c->ops->set_token(c, cc);
+		if (bot->started && c->outbox == NULL)  /* it could not start (no libcurl...) */
+			log_warnx("reload: %s did not start; its new settings take effect at a restart", cc->name);
 	}
 	for (size_t i = 0; i < bot->cfg->n_connections; i++)
 		if (config_connection(cfg, bot->cfg->connections[i].name) == NULL)

@@ -54,8 +54,8 @@ struct chat_host {
  * (bot/dispatch.c); only click_answer and text_rewritten have their own. */
 struct request {
 	const struct chat_host *host;   /* the daemon's side (below); never a handler's business */
-	struct dutybot *bot;            /* the daemon's, opaque to this layer and the handlers */            /* opaque to handlers: they use the request_*() calls */
-	struct conn *conn;              /* where it came from; lives as long as the daemon */
+	struct dutybot *bot;            /* the daemon's, opaque to this layer and the handlers */
+	struct conn *conn;              /* where it came from; outlives every request (freed after Redis closed) */
 	char *room;                     /* NULL when it came privately */
 	char *user_id;                  /* platform user id of the caller */
 	char *msg_id;                   /* platform message id, may be NULL */

@@ -1,7 +1,8 @@
 /*
  * http: one small request at a time per socket; the body is rendered when
  * the request arrives and written in the next WRITEABLE with the headers
- * already sent.  The daemon is the context's user pointer.
+ * already sent.  The pages come from the vhost's user pointer (struct
+ * http_pages of http.h): what they say is the daemon's business.
  */
 #include "bot/ops/http.h"
 #include "bot/lib/log.h"

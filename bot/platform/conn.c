@@ -97,11 +97,12 @@ void conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
+	c->ops->free(c);        /* first: what it frees may still log with c->name */
 	free(c->name);
+	c->name = NULL;
 	free(c->lang);
 	for (int i = 0; i < CHANNEL_MAX; i++)
 		free(c->channel[i]);
-	c->ops->free(c);
 	if (c->open_timers == 0) {
 		free(c);
 		return;

@@ -641,10 +641,12 @@ static void discord_set_token(struct conn *c, const struct config_connection *cc
 	const char *token = cc->token;
 	char auth[600];
 
-	if (token == NULL || strcmp(token, d->token) == 0)
+	if (token == NULL || (d->token != NULL && strcmp(token, d->token) == 0))
 		return;
 	free(d->token);
 	d->token = strdup(token);
+	if (d->rest == NULL || d->token == NULL)
+		return;         /* not started, or could not: a start takes the new token */
 	snprintf(auth, sizeof(auth), "Bot %s", d->token);
 	rest_set_auth(d->rest, auth);
 	if (d->conn.state == D_FATAL) {

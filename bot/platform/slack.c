@@ -627,8 +627,8 @@ static void slack_set_token(struct conn *c, const struct config_connection *cc)
 	free(s->bot_token);
 	s->app_token = strdup(cc->app_token);
 	s->bot_token = strdup(cc->bot_token);
-	if (s->app_token == NULL || s->bot_token == NULL)
-		return;
+	if (s->app_token == NULL || s->bot_token == NULL || s->rest == NULL)
+		return;         /* not started, or could not: a start takes the new tokens */
 	snprintf(auth, sizeof(auth), "Bearer %s", s->bot_token);
 	rest_set_auth(s->rest, auth);
 	snprintf(s->app_auth, sizeof(s->app_auth), "Bearer %s", s->app_token);

@@ -6,6 +6,7 @@ and 4009 and a fatal one, missing heartbeat ACKs, a heartbeat asked for,
 while the bot was away (resumed after a drop and after a restart)."""
 
 import os
+import signal
 import subprocess
 import time
 import unittest
@@ -180,6 +181,17 @@ class WithoutLibcurl(PlatformCase):
         time.sleep(1)
         self.assertTrue(self.daemon.running)
         self.assertEqual(self.fake.state()["requests"], [])
+        # a new token on SIGHUP for the connection that never started: said, and no crash
+        with open(self.config.path, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.config.path, "w", encoding="utf-8") as f:
+            f.write(text.replace(self.world.TOKEN, self.world.TOKEN + ".new"))
+        mark = self.daemon.log_mark()
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.daemon.wait_log("reload: discord did not start; its new settings take effect at a restart",
+                             since=mark)
+        self.daemon.wait_log("configuration reloaded", since=mark)
+        self.assertTrue(self.daemon.running)
 
 if __name__ == "__main__":
     unittest.main()

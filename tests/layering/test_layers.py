@@ -40,6 +40,21 @@ class Layers(unittest.TestCase):
         self.assertIn("state/redis.c:1: state includes handlers/handlers.h of handlers, "
                       "a layer above it", r.stdout)
 
+    def test_a_relative_include_fails(self):
+        # "../" would hide an upward include from the path check
+        with tempfile.TemporaryDirectory() as tmp:
+            for top in ("bot", "handlers", "state", "config"):
+                shutil.copytree(os.path.join(SRC, top), os.path.join(tmp, top))
+            target = os.path.join(tmp, "state", "redis.c")
+            with open(target, encoding="utf-8") as f:
+                text = f.read()
+            with open(target, "w", encoding="utf-8") as f:
+                f.write('#include "../handlers/handlers.h"\n' + text)
+            r = run(tmp)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("state/redis.c:1: includes ../handlers/handlers.h: write includes from the "
+                      "source root", r.stdout)
+
     def test_a_file_in_no_layer_fails(self):
         with tempfile.TemporaryDirectory() as tmp:
             for top in ("bot", "handlers", "state", "config"):
