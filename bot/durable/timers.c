@@ -285,8 +285,8 @@ static void on_ran(const redisReply *r, const char *err, void *privdata)
 		log_warnx("timers: %s failed (%s)", run->label, err);
 	else if (run->member[0])
 		log_info("timers: %s: %s (%s)", run->label, reply_line(r, line, sizeof(line)), run->member);
-	else
-		log_info("timers: %s: %s", run->label, reply_line(r, line, sizeof(line)));
+	else    /* work a command started (the queue after a check-in): routine, not a fire */
+		log_debug("timers: %s: %s", run->label, reply_line(r, line, sizeof(line)));
 	run_end(run, err == NULL, err == NULL);
 }
 
