@@ -24,6 +24,7 @@ struct wsc {
 	bool close_pending;             /* wsc_close() was asked inside it */
 	bool abandoned;                 /* the adapter is gone: free quietly */
 	bool closed;                    /* on_closed has run */
+	bool established;               /* the upgrade is done: a close frame can go out */
 	bool opening;                   /* inside wsc_open: a failure there is its return value */
 	bool write_requested;
 	bool corked;                    /* inside on_writeable: uncork when it returns */
@@ -224,7 +225,10 @@ void wsc_close(struct wsc *w, int code, const char *reason, int why)
 		lws_callback_on_writable(w->wsi);
 		return;
 	}
-	lws_close_reason(w->wsi, (enum lws_close_status)code, (unsigned char *)reason, strlen(reason));
+	/* before the upgrade there is no WebSocket to send a close frame on (lws
+	 * asserts on it): the connection is just dropped, on_closed follows */
+	if (w->established)
+		lws_close_reason(w->wsi, (enum lws_close_status)code, (unsigned char *)reason, strlen(reason));
 	lws_set_timeout(w->wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_SYNC);
 }
 
@@ -294,6 +298,7 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+		w->established = true;
 		if (w->abandoned)
 			rc = -1;
 		else if (w->ops->on_open != NULL)
@@ -336,6 +341,10 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		break;
 	}
 	case LWS_CALLBACK_CLIENT_CLOSED:
+	/* a socket closed before its upgrade (a stop while the server has not
+	 * answered it) gets neither of the above: lws only says it is gone */
+	case LWS_CALLBACK_CLOSED_CLIENT_HTTP:
+	case LWS_CALLBACK_WSI_DESTROY:
 		finish(w, "connection closed", NULL);
 		gone = true;
 		break;

@@ -125,6 +125,29 @@ class Signals(E2E):
         self.assertEqual(d.stop(), 0)
         self.assertIn("stopped", d.log())
 
+    def test_sigterm_while_the_handshake_is_unanswered_exits_0(self):
+        # A site that takes the TCP connection and never answers the upgrade: the
+        # socket is not a WebSocket yet when the stop comes (lws asserts on a
+        # close frame for it: the CI once saw -6 here).
+        import socket
+        self.daemon.stop()
+        with socket.socket() as silent:
+            silent.bind(("127.0.0.1", 0))
+            silent.listen()
+            port = silent.getsockname()[1]
+            with open(self.config.path, encoding="utf-8") as f:
+                text = f.read()
+            with open(self.config.path, "w", encoding="utf-8") as f:
+                f.write(text.replace(self.config.url, f"ws://127.0.0.1:{port}/bot"))
+            d = self.start_daemon()
+            silent.settimeout(15)
+            conn, _ = silent.accept()
+            with conn:
+                d.wait_log("site: state change IDLE -> CONNECTING")
+                time.sleep(0.3)         # the upgrade request is out, unanswered
+                self.assertEqual(d.stop(), 0)
+        self.assertIn("stopped", d.log())
+
     def test_sighup_applies_staff_and_refuses_a_broken_config(self):
         self.ask("nora", "!whoami", "chat friend")
         text = open(self.config.path).read()
