@@ -269,7 +269,13 @@ static void on_action_reply(struct site *s, const cJSON *f, bool ok)
 		const char *code = str_field(f, "code");
 		const cJSON *retry = cJSON_GetObjectItemCaseSensitive(f, "retry_ms");
 		if (code != NULL && strcmp(code, "rate_limited") == 0) {
-			int64_t ms = cJSON_IsNumber(retry) && retry->valuedouble >= 0 ? (int64_t)retry->valuedouble : 1000;
+			int64_t ms = 1000;
+			/* never a cast of a double outside int64 (1e999 is inf): undefined behaviour */
+			if (cJSON_IsNumber(retry) && retry->valuedouble >= 0 && !site_frame_ms(retry->valuedouble, &ms)) {
+				s->conn.bad_frames++;  /* a bad frame, though the rate limit it tells of holds */
+				log_warnx("%s: rate limit with retry_ms out of range: taking the longest wait", s->conn.name);
+				ms = 600000;
+			}
 			if (ms > 600000)
 				ms = 600000;
 			log_info("%s: rate limited, re-sending %s after %lld ms", s->conn.name, ref, (long long)ms);
@@ -293,7 +299,13 @@ static void on_hello(struct site *s, const cJSON *f)
 
 	if (s->conn.state != S_HELLO)
 		return bad_frame(s, "hello out of turn");
-	s->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 30000;
+	s->heartbeat_ms = 30000;
+	/* never a cast of a double outside int64 (1e999 is inf): undefined behaviour */
+	if (cJSON_IsNumber(hb) && hb->valuedouble >= 100 && !site_frame_ms(hb->valuedouble, &s->heartbeat_ms)) {
+		s->conn.bad_frames++;  /* a bad frame, though the handshake goes on */
+		log_warnx("%s: hello with heartbeat_ms out of range: using 30000 ms", s->conn.name);
+		s->heartbeat_ms = 30000;
+	}
 	set_state(s, S_IDENTIFYING, "hello");
 	s->want_identify = true;
 	s->awaiting_ack = false;
@@ -344,9 +356,11 @@ static void handle_control(struct site *s, const char *buf, size_t len)
 }
 
 /*
- * The hot path: chatter costs one jscan pass and nothing else; commands and
- * the acks of answers are read from that pass too (bot/platform/site_frame.h).  The
- * rest, and what jscan cannot read exactly, goes to cJSON.
+ * The hot path: chatter costs one jscan pass (and one over its small user
+ * object, so that a bad frame is counted, not taken for chatter); commands
+ * and the acks of answers are read from that pass too
+ * (bot/platform/site_frame.h).  The rest, and what jscan cannot read exactly
+ * as cJSON would, goes to cJSON.
  */
 static void handle_frame(struct site *s, const char *buf, size_t len)
 {

@@ -5,6 +5,7 @@
 #include "bot/lib/cjson_get.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,15 +43,6 @@ void site_frame_scan(const char *buf, size_t len, struct site_frame *fr)
 		fr->kind = SITE_FRAME_ACK;
 }
 
-bool site_frame_is_chatter(const struct site_frame *fr, const char *prefix, size_t plen)
-{
-	const struct jscan_field *id = &fr->f[SF_ID], *text = &fr->f[SF_TEXT];
-
-	return fr->kind == SITE_FRAME_MESSAGE && plen > 0 && fr->f[SF_DM].kind != JSCAN_TRUE &&
-	    text->kind == JSCAN_STRING && id->kind == JSCAN_STRING && !id->escaped &&
-	    (text->len < plen || memcmp(text->val, prefix, plen) != 0);
-}
-
 /* A copy of F's string into the scratch at *AT; NULL when F is not a string. */
 static const char *copy_str(const struct jscan_field *f, char *scratch, size_t *at)
 {
@@ -78,12 +70,16 @@ static bool any_escaped(const struct jscan_field *f, size_t n)
 	return false;
 }
 
-/* Up to 18 plain digits (no sign, fraction or exponent) as an integer. */
+/*
+ * Up to 15 plain digits (no sign, fraction or exponent) as an integer.  No
+ * more: cJSON reads every number as a double, exact only below 2^53, and an
+ * 18-digit ts read exactly here would differ from its rounding there.
+ */
 static bool plain_ms(const struct jscan_field *f, int64_t *out)
 {
 	int64_t v = 0;
 
-	if (f->len == 0 || f->len > 18)
+	if (f->len == 0 || f->len > 15)
 		return false;
 	for (size_t i = 0; i < f->len; i++) {
 		if (f->val[i] < '0' || f->val[i] > '9')
@@ -92,6 +88,69 @@ static bool plain_ms(const struct jscan_field *f, int64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+bool site_frame_ms(double v, int64_t *out)
+{
+	/* NaN fails both tests; -2^63 fits, 2^63 does not (and is what INT64_MAX rounds to) */
+	if (!(v >= -0x1p63 && v < 0x1p63)) {
+		*out = 0;
+		return false;
+	}
+	*out = (int64_t)v;
+	return true;
+}
+
+/*
+ * A number field as cJSON reads it (strtod, then site_frame_ms): 0, or -1
+ * when it is not a number strtod reads whole (left to cJSON).  *IN_RANGE
+ * false for one no int64 holds (1e999, -1e300).
+ */
+static int number_ms(const struct jscan_field *f, int64_t *ms, bool *in_range)
+{
+	char num[40], *end;
+
+	*in_range = true;
+	if (plain_ms(f, ms))
+		return 0;       /* the usual: milliseconds as plain digits */
+	if (f->len >= sizeof(num))
+		return -1;
+	memcpy(num, f->val, f->len);
+	num[f->len] = '\0';
+	*in_range = site_frame_ms(strtod(num, &end), ms);
+	return *end == '\0' ? 0 : -1;
+}
+
+/*
+ * Chatter is told from the raw fields, and only where the full readers would
+ * take the frame as a good room message with a text not starting with the
+ * prefix: a frame site_message_bad() refuses is a bad frame, counted as such
+ * by take_message, never quietly dropped as chatter.  Escapes are allowed in
+ * the text past the prefix's length (they cannot make it a command), not in
+ * the id, the room or user.id, whose decoded form could differ (\u0000).
+ */
+bool site_frame_is_chatter(const struct site_frame *fr, const char *prefix, size_t plen)
+{
+	struct jscan_field user[] = { { .key = "id" }, { .key = "bot" } };
+	const struct jscan_field *f = fr->f, *text = &fr->f[SF_TEXT];
+	size_t head = text->len < plen ? text->len : plen;
+	int64_t ms;
+	bool in_range;
+
+	if (fr->kind != SITE_FRAME_MESSAGE || plen == 0 || text->kind != JSCAN_STRING ||
+	    memchr(text->val, '\\', head) != NULL || (text->len >= plen && memcmp(text->val, prefix, plen) == 0))
+		return false;
+	if (f[SF_ID].kind != JSCAN_STRING || f[SF_ID].escaped || f[SF_ID].len == 0 ||
+	    f[SF_ROOM].kind != JSCAN_STRING || f[SF_ROOM].escaped || f[SF_ROOM].len == 0 ||
+	    (f[SF_DM].kind != JSCAN_ABSENT && f[SF_DM].kind != JSCAN_FALSE) || f[SF_USER].kind != JSCAN_OBJECT)
+		return false;
+	if (f[SF_TS].kind != JSCAN_ABSENT &&
+	    (f[SF_TS].kind != JSCAN_NUMBER || number_ms(&f[SF_TS], &ms, &in_range) != 0 || !in_range))
+		return false;
+	if (jscan_object(f[SF_USER].val, f[SF_USER].len, user, 2) != 0)
+		return false;
+	return user[0].kind == JSCAN_STRING && !user[0].escaped && user[0].len > 0 &&
+	    (user[1].kind == JSCAN_ABSENT || user[1].kind == JSCAN_TRUE || user[1].kind == JSCAN_FALSE);
 }
 
 int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap, struct site_message *m)
@@ -112,19 +171,8 @@ int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap,
 		m->bot = user[2].kind;
 		need += need_of(&user[0]) + need_of(&user[1]);
 	}
-	if (m->ts == JSCAN_NUMBER && plain_ms(&f[SF_TS], &m->ts_ms)) {
-		/* the usual: milliseconds as plain digits */
-	} else if (m->ts == JSCAN_NUMBER) {
-		/* what cJSON would read: strtod over the whole token */
-		char num[40], *end;
-		if (f[SF_TS].len >= sizeof(num))
-			return -1;
-		memcpy(num, f[SF_TS].val, f[SF_TS].len);
-		num[f[SF_TS].len] = '\0';
-		m->ts_ms = (int64_t)strtod(num, &end);
-		if (*end != '\0')
-			return -1;
-	}
+	if (m->ts == JSCAN_NUMBER && number_ms(&f[SF_TS], &m->ts_ms, &m->ts_in_range) != 0)
+		return -1;
 	need += need_of(&f[SF_ID]) + need_of(&f[SF_TEXT]) + need_of(&f[SF_ROOM]);
 	if (need > *cap) {
 		char *p = realloc(*scratch, need);
@@ -175,7 +223,8 @@ void site_message_from_cjson(const cJSON *f, struct site_message *m)
 	m->room = str_field(f, "room");
 	m->dm = kind_of(cJSON_GetObjectItemCaseSensitive(f, "dm"));
 	m->ts = kind_of(ts);
-	m->ts_ms = cJSON_IsNumber(ts) ? (int64_t)ts->valuedouble : 0;
+	if (cJSON_IsNumber(ts))
+		m->ts_in_range = site_frame_ms(ts->valuedouble, &m->ts_ms);
 	m->user_is_object = cJSON_IsObject(user);
 	if (m->user_is_object) {
 		m->user_id = str_field(user, "id");
@@ -205,5 +254,7 @@ const char *site_message_bad(const struct site_message *m)
 		return "user.bot is not a boolean";
 	if (m->ts != JSCAN_ABSENT && m->ts != JSCAN_NUMBER)
 		return "ts is not a number";
+	if (m->ts == JSCAN_NUMBER && !m->ts_in_range)
+		return "ts is out of range";
 	return NULL;
 }

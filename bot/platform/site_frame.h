@@ -10,9 +10,10 @@
  *
  * Both readers fill the same struct site_message, and site_message_bad() is
  * the one judge of what a message must carry, so the two paths cannot
- * disagree about the fields the daemon uses.  jscan does not validate what
- * it skips: garbage inside a field nobody reads (which would make cJSON
- * refuse the whole frame) does not stop the shortcut.
+ * disagree about the fields the daemon uses.  jscan takes only what cJSON
+ * takes and reads the same: it checks what it skips as strictly as cJSON,
+ * refuses an escaped key (cJSON decodes it), and of a key given twice both
+ * take the first (tests/unit/test_site_frame_diff.c holds them to it).
  */
 #ifndef DUTYBOT_SITE_FRAME_H
 #define DUTYBOT_SITE_FRAME_H
@@ -45,14 +46,17 @@ struct site_message {
 	bool user_is_object;
 	const char *user_id, *user_name;
 	enum jscan_kind dm, bot, ts;    /* what each was (JSCAN_ABSENT: missing) */
-	int64_t ts_ms;
+	int64_t ts_ms;                  /* truncated toward zero, as cJSON's double is cast */
+	bool ts_in_range;               /* a number ts an int64 holds (not 1e999) */
 };
 
 /* Reads BUF's top level once. */
 void site_frame_scan(const char *buf, size_t len, struct site_frame *fr);
 
 /* True for a room message (not a DM) whose text does not start with PREFIX:
- * chatter, which costs nothing more.  Needs a plain string id and text. */
+ * chatter, which costs only a look into its user object.  Only for a frame
+ * both readers take as a good message (site_message_bad): its id is a plain
+ * string. */
 bool site_frame_is_chatter(const struct site_frame *fr, const char *prefix, size_t plen);
 
 /*
@@ -66,6 +70,10 @@ int site_frame_message(const struct site_frame *fr, char **scratch, size_t *cap,
 
 /* The same from a parsed frame; the strings point into F. */
 void site_message_from_cjson(const cJSON *f, struct site_message *m);
+
+/* V as whole milliseconds, truncated: false (and 0) for NaN, infinities and
+ * anything outside int64, whose cast would be undefined behaviour. */
+bool site_frame_ms(double v, int64_t *out);
 
 /* Why M is not a message the daemon can take, or NULL when it is. */
 const char *site_message_bad(const struct site_message *m);

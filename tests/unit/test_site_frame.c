@@ -133,9 +133,9 @@ static void test_escapes_and_odd_numbers_left_to_cjson(void **state)
 		char *scratch = NULL;
 		size_t cap = 0;
 
+		/* refused by the scan (a number out of JSON's grammar) or by the message reader */
 		site_frame_scan(left_to_cjson[i], len, &fr);
-		assert_int_equal(fr.kind, SITE_FRAME_MESSAGE);
-		if (site_frame_message(&fr, &scratch, &cap, &m) == 0)
+		if (fr.kind == SITE_FRAME_MESSAGE && site_frame_message(&fr, &scratch, &cap, &m) == 0)
 			fail_msg("frame %zu was taken: %s", i, left_to_cjson[i]);
 		free(scratch);
 	}
