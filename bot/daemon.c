@@ -224,6 +224,19 @@ static void on_startup_timer(uv_timer_t *t)
 
 /* ---- signals ---- */
 
+/* What the config load found but did not refuse (a secret readable by
+ * others): said at every start and reload, until it is fixed. */
+static void say_config_warnings(const struct config *cfg)
+{
+	const char *p = cfg->warnings, *nl;
+
+	for (; p != NULL && *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL)
+			break;
+		log_warnx("config: %.*s", (int)(nl - p), p);
+	}
+}
+
 static void reload(struct dutybot *bot)
 {
 	char *errors = NULL;
@@ -266,6 +279,7 @@ static void reload(struct dutybot *bot)
 		free(cfg->command_prefix);
 		cfg->command_prefix = strdup(bot->cfg->command_prefix);
 	}
+	say_config_warnings(cfg);
 	config_free(bot->cfg);
 	bot->cfg = cfg;
 	guard_configure(bot->guard, GUARD_LIMITS_OF(cfg));
@@ -536,6 +550,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	setenv("TZ", cfg->timezone, 1);
 	tzset();
 	log_set_level((enum log_level)log_level_parse(cfg->log_level));
+	say_config_warnings(cfg);
 
 	snprintf(prefix, sizeof(prefix), "%s{%s}:", cfg->key_prefix, cfg->site);
 	memset(&so, 0, sizeof(so));

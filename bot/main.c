@@ -73,6 +73,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		/* warnings, not errors: the exit code says whether it would run */
+		if (cfg->warnings != NULL)
+			fputs(cfg->warnings, stderr);
 		printf("%s: configuration OK\n", path);
 		config_free(cfg);
 		return 0;

@@ -429,6 +429,7 @@ config_load(const char *path, char **errors)
 		goto done;
 	}
 	ctx.text = text;
+	cfg_warn_if_readable(&ctx, path);      /* it may hold inline tokens and passwords */
 	config_init(&lc);
 	if (ctx.dir != NULL)
 		config_set_include_dir(&lc, ctx.dir);
@@ -457,6 +458,11 @@ done:
 		config_free(cfg);
 		cfg = NULL;
 	}
+	if (cfg != NULL) {
+		cfg->warnings = ctx.warnings;   /* owned by the config now */
+		ctx.warnings = NULL;
+	}
+	free(ctx.warnings);
 	for (size_t i = 0; i < ctx.n_errs; i++)
 		free(ctx.errs[i].text);
 	free(ctx.errs);
@@ -469,6 +475,7 @@ config_free(struct config *cfg)
 {
 	if (cfg == NULL)
 		return;
+	free(cfg->warnings);
 	for (size_t i = 0; i < cfg->n_connections; i++) {
 		struct config_connection *c = &cfg->connections[i];
 

@@ -101,6 +101,8 @@ struct config {
 	char *timezone;         /* default "UTC"; checked against /usr/share/zoneinfo */
 	char *default_lang;     /* default "en"; a language of po/LINGUAS */
 	char *log_level;        /* "debug", "info" (default), "warn" */
+	char *warnings;         /* NULL, or lines ("<file> is readable by others ...\n")
+	                         * the caller says; they do not fail the load */
 
 	struct {
 		char *host;             /* default "127.0.0.1" (IP literal or "localhost") */

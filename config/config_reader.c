@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define DURATION_MAX	(3650 * 24 * 3600 * 1000LL)	/* so now + it cannot overflow */
@@ -377,6 +378,37 @@ cfg_find_name(const char *const *names, size_t n, const char *s)
 }
 
 /*
+ * A secret another local user can read is a secret shared: said at every
+ * start and by --check-config, but not an error, so a running setup does
+ * not stop working over it.  One line per file, in the order read.
+ */
+void
+cfg_warn_if_readable(struct cfg_ctx *ctx, const char *path)
+{
+	struct stat st;
+	char *line, *joined;
+
+	if (stat(path, &st) < 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
+		return;
+	if (asprintf(&line, "%s is readable by others (mode %04o): chmod 600 it\n", path,
+	    (unsigned int)(st.st_mode & 07777)) < 0) {
+		ctx->oom = true;
+		return;
+	}
+	if (ctx->warnings == NULL) {
+		ctx->warnings = line;
+		return;
+	}
+	if (asprintf(&joined, "%s%s", ctx->warnings, line) < 0)
+		ctx->oom = true;
+	else {
+		free(ctx->warnings);
+		ctx->warnings = joined;
+	}
+	free(line);
+}
+
+/*
  * The secret KEY of group G: inline (KEY, if allow_inline), from KEY_file
  * (relative to the config's directory) or, when neither is set and
  * CRED_NAME is given, the systemd credential "<cred_name>.<key>" in
@@ -412,6 +444,8 @@ cfg_secret(struct cfg_ctx *ctx, const config_setting_t *g, const char *key,
 			snprintf(path, sizeof(path), "%s", fv);
 		if ((problem = config_read_secret(path, &secret)) != NULL)
 			cfg_err(ctx, file, "cannot read \"%s\": %s", path, problem);
+		else
+			cfg_warn_if_readable(ctx, path);
 		return secret;
 	}
 	/* Either might exist with the wrong type (reported by cfg_get_str()). */
@@ -425,6 +459,8 @@ cfg_secret(struct cfg_ctx *ctx, const config_setting_t *g, const char *key,
 			if ((problem = config_read_secret(path, &secret)) != NULL)
 				cfg_err_key(ctx, g, key, "cannot read credential "
 				    "\"%s\": %s", path, problem);
+			else
+				cfg_warn_if_readable(ctx, path);
 			return secret;
 		}
 	}

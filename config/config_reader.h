@@ -30,6 +30,7 @@ struct cfg_ctx {
 	struct cfg_error *errs; /* owned, each with its text */
 	size_t n_errs, cap_errs;
 	bool oom;               /* an allocation failed: the load fails */
+	char *warnings;         /* owned until handed to the config: lines that do not fail it */
 };
 
 /*
@@ -55,6 +56,9 @@ void cfg_err_key(struct cfg_ctx *ctx, const config_setting_t *g, const char *key
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* Every problem, sorted by line, one per line, as a malloc'd string. */
 char *cfg_errors_join(struct cfg_ctx *ctx);
+/* Warns (ctx->warnings) when the secret-holding file PATH is readable by
+ * its group or by others. */
+void cfg_warn_if_readable(struct cfg_ctx *ctx, const char *path);
 
 /* --- typed access; each reports what is wrong and returns NULL/false --- */
 

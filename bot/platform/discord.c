@@ -29,6 +29,7 @@
 
 #include <cjson/cJSON.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +39,13 @@
 #define DISCORD_IN_FLIGHT 8
 #define DISCORD_CLICK_TTL_MS (15 * 60 * 1000)   /* an interaction token lives 15 minutes */
 #define DISCORD_CLICKS_MAX 1024
+/* What a hello may ask for: Discord's is 41.25 s; far outside this is a
+ * broken or hostile gateway, and casting NaN or 1e300 to an integer is
+ * undefined behaviour, so the frame is refused before any cast. */
+#define DISCORD_HEARTBEAT_MIN_MS 100
+#define DISCORD_HEARTBEAT_MAX_MS (10 * 60 * 1000)
+/* the largest sequence a double holds exactly: beyond it a seq is not a count */
+#define DISCORD_SEQ_MAX 9007199254740992.0
 /* GUILD_MESSAGES | DIRECT_MESSAGES | MESSAGE_CONTENT */
 #define DISCORD_INTENTS ((1 << 9) | (1 << 12) | (1 << 15))
 
@@ -55,7 +63,7 @@ static const struct conn_state discord_states[] = {
 };
 
 /* Why we closed the socket ourselves. */
-enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP };
+enum why { WHY_NONE, WHY_ZOMBIE, WHY_RECONNECT, WHY_INVALID, WHY_TIMEOUT, WHY_STOP, WHY_BAD_HELLO };
 
 static void discord_connect(struct discord *d);
 static void schedule_reconnect(struct discord *d);
@@ -281,7 +289,16 @@ static void on_dispatch(struct discord *d, const cJSON *f)
 	else if (strcmp(t, "INTERACTION_CREATE") == 0)
 		on_interaction(d, data);
 	if (cJSON_IsNumber(s) && !d->freeze_resume) {
-		d->seq = (int64_t)s->valuedouble;
+		/* NaN, negative, fractional or past 2^53: not a sequence; the
+		 * last good one stays, so a resume still asks for what follows it */
+		double v = s->valuedouble;
+		if (!(v >= 0 && v <= DISCORD_SEQ_MAX) || floor(v) != v) {
+			d->conn.bad_frames++;
+			log_warnx("%s: ignoring a dispatch's sequence %g: not a whole number from 0 to 2^53; "
+			    "keeping %" PRId64, d->conn.name, v, d->seq);
+			return;
+		}
+		d->seq = (int64_t)v;
 		save_resume(d);
 	}
 }
@@ -293,7 +310,15 @@ static void on_hello(struct discord *d, const cJSON *data)
 	const cJSON *hb = cJSON_IsObject(data) ? cJSON_GetObjectItemCaseSensitive(data, "heartbeat_interval") : NULL;
 	uint64_t first;
 
-	d->heartbeat_ms = cJSON_IsNumber(hb) && hb->valuedouble >= 100 ? (int64_t)hb->valuedouble : 41250;
+	/* checked before the cast: NaN or 1e300 would be undefined behaviour,
+	 * a tiny or huge interval a beat storm or a connection never checked */
+	if (!cJSON_IsNumber(hb) || !(hb->valuedouble >= DISCORD_HEARTBEAT_MIN_MS &&
+	    hb->valuedouble <= DISCORD_HEARTBEAT_MAX_MS)) {
+		bad_frame(d, "hello without a heartbeat_interval from 100 ms to 10 minutes");
+		wsc_close(d->ws, 4000, "bad hello", WHY_BAD_HELLO);
+		return;
+	}
+	d->heartbeat_ms = (int64_t)hb->valuedouble;
 	/* the first beat at a random point of the interval, as the gateway asks */
 	first = (uint64_t)((double)d->heartbeat_ms * ((double)rand() / ((double)RAND_MAX + 1.0)));
 	d->awaiting_ack = false;
@@ -406,7 +431,8 @@ static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 	d->resume_next = true;
 	snprintf(reason, sizeof(reason), "%s%s%s", what,
 	    why == WHY_ZOMBIE ? " (no heartbeat ack)" : why == WHY_RECONNECT ? " (gateway asked to reconnect)" :
-	    why == WHY_INVALID ? " (invalid session)" : why == WHY_TIMEOUT ? " (handshake timed out)" : "",
+	    why == WHY_INVALID ? " (invalid session)" : why == WHY_TIMEOUT ? " (handshake timed out)" :
+	    why == WHY_BAD_HELLO ? " (bad hello)" : "",
 	    "");
 	if (peer_code) {
 		size_t n = strlen(reason);

@@ -15,6 +15,7 @@
 #include "bot/platform/discord_private.h"
 
 #include "bot/platform/clicks.h"
+#include "bot/lib/json_out.h"
 #include "bot/lib/log.h"
 #include "bot/rest/rest.h"
 #include "bot/lib/strmap.h"
@@ -151,6 +152,14 @@ static void on_dm_opened(void *arg, const struct rest_response *res)
 	free(sc);
 }
 
+/* Discord ids are 1 to 20 digits */
+static bool discord_is_snowflake(const char *id)
+{
+	size_t n = strspn(id, "0123456789");
+
+	return n > 0 && n <= 20 && id[n] == '\0';
+}
+
 static void send_one(struct discord *d, struct out_msg *m)
 {
 	char queue[96];
@@ -164,13 +173,17 @@ static void send_one(struct discord *d, struct out_msg *m)
 	snprintf(queue, sizeof(queue), "u:%s", m->target);
 	{
 		const char *ch = strmap_get(d->dm_channels, m->target);
-		struct send_ctx *sc;
+		struct send_ctx *sc = NULL;
+		struct json_out jo;
 		char body[160];
 		if (ch != NULL) {
 			post_to_channel(d, m->seq, ch, m->text, m->buttons, m->target, queue);
 			return;
 		}
-		if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user)) {
+		/* a user id is a snowflake (digits); anything else came from a
+		 * hostile or broken peer and is refused before any request */
+		if (!discord_is_snowflake(m->target) || (sc = calloc(1, sizeof(*sc))) == NULL ||
+		    strlen(m->target) >= sizeof(sc->user)) {
 			struct rest_response bad = { .status = 400, .body = "", .error = NULL };
 			free(sc);
 			sent(d, m->seq, &bad, "a DM");
@@ -179,7 +192,17 @@ static void send_one(struct discord *d, struct out_msg *m)
 		sc->d = d;
 		sc->seq = m->seq;
 		snprintf(sc->user, sizeof(sc->user), "%s", m->target);
-		snprintf(body, sizeof(body), "{\"recipient_id\":\"%s\"}", m->target);
+		json_out_init(&jo, body, sizeof(body) - 1);     /* room for the NUL rest wants */
+		json_out_raw(&jo, "{\"recipient_id\":");
+		json_out_str(&jo, m->target);      /* escaped, even if the check above changes */
+		json_out_raw(&jo, "}");
+		body[jo.failed ? 0 : jo.len] = '\0';
+		if (jo.failed) {
+			struct rest_response bad = { .status = 400, .body = "", .error = NULL };
+			free(sc);
+			sent(d, m->seq, &bad, "a DM");
+			return;
+		}
 		if (rest_request(d->rest, "POST", "/users/@me/channels", NULL, queue, NULL, body, on_dm_opened, sc) < 0)
 			free(sc);
 	}

@@ -18,6 +18,7 @@
  */
 #include "bot/platform/clicks.h"
 #include "bot/platform/conn.h"
+#include "bot/lib/json_out.h"
 #include "bot/lib/log.h"
 #include "bot/rest/rest.h"
 #include "bot/platform/slack_private.h"
@@ -106,8 +107,13 @@ static int on_writeable(struct wsc *w, void *arg)
 
 	for (size_t i = 0; i < k->n_acks; i++) {
 		char frame[160];
-		int n = snprintf(frame, sizeof(frame), "{\"envelope_id\":\"%s\"}", k->acks[i]);
-		int rc = wsc_send(w, frame, (size_t)n);
+		struct json_out jo;
+		int rc;
+		json_out_init(&jo, frame, sizeof(frame));
+		json_out_raw(&jo, "{\"envelope_id\":");
+		json_out_str(&jo, k->acks[i]);      /* escaped: ack() bounds it, this keeps it JSON */
+		json_out_raw(&jo, "}");
+		rc = jo.failed ? 0 : wsc_send(w, frame, jo.len);
 		free(k->acks[i]);
 		k->acks[i] = NULL;
 		if (rc < 0) {

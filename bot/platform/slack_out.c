@@ -17,6 +17,7 @@
 #include "bot/platform/slack_private.h"
 
 #include "bot/platform/clicks.h"
+#include "bot/lib/json_out.h"
 #include "bot/lib/log.h"
 #include "bot/rest/rest.h"
 #include "bot/lib/strmap.h"
@@ -219,11 +220,19 @@ static void on_dm_opened(void *arg, const struct rest_response *res)
 	free(sc);
 }
 
+static bool slack_is_user_id(const char *id)
+{
+	size_t n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+
+	return n > 0 && id[n] == '\0';
+}
+
 static void send_one(struct slack *s, struct out_msg *m)
 {
 	char queue[64], body[96];
 	const char *ch;
-	struct send_ctx *sc;
+	struct send_ctx *sc = NULL;
+	struct json_out jo;
 
 	if (m->kind != OUT_DM) {
 		snprintf(queue, sizeof(queue), "c:%s", m->target);
@@ -235,8 +244,10 @@ static void send_one(struct slack *s, struct out_msg *m)
 		post_to_channel(s, m->seq, ch, m->text, m->buttons, queue);
 		return;
 	}
-	if ((sc = calloc(1, sizeof(*sc))) == NULL || strlen(m->target) >= sizeof(sc->user) ||
-	    strpbrk(m->target, "\"\\") != NULL) {
+	/* a user id is letters and digits ("U0ALICE"): a comma would open a
+	 * group DM with whoever follows it, a quote would end the JSON string */
+	if (!slack_is_user_id(m->target) || (sc = calloc(1, sizeof(*sc))) == NULL ||
+	    strlen(m->target) >= sizeof(sc->user)) {
 		free(sc);
 		sent(s, m->seq, 400, "bad user id", "a DM");
 		return;
@@ -244,7 +255,17 @@ static void send_one(struct slack *s, struct out_msg *m)
 	sc->s = s;
 	sc->seq = m->seq;
 	snprintf(sc->user, sizeof(sc->user), "%s", m->target);
-	snprintf(body, sizeof(body), "{\"users\":\"%s\"}", m->target);
+	/* escaped (a newline or control byte passes the check above) */
+	json_out_init(&jo, body, sizeof(body) - 1);     /* room for the NUL rest wants */
+	json_out_raw(&jo, "{\"users\":");
+	json_out_str(&jo, m->target);
+	json_out_raw(&jo, "}");
+	body[jo.failed ? 0 : jo.len] = '\0';
+	if (jo.failed) {
+		free(sc);
+		sent(s, m->seq, 400, "bad user id", "a DM");
+		return;
+	}
 	if (rest_request(s->rest, "POST", "/conversations.open", "conversations.open", queue, NULL, body,
 	    on_dm_opened, sc) < 0)
 		free(sc);

@@ -103,6 +103,49 @@ class Gateway(PlatformCase):
                                                  if r.get("latency_ms") is not None), None), what="the beat")
         self.assertLess(req["latency_ms"], 500)
 
+    def test_a_bad_sequence_is_ignored_and_the_last_good_one_kept(self):
+        self.ask("mia", "!ping", "pong")
+        good = self.fake.misbehave(action="dispatch", t="TYPING_START", d={"channel_id": "1"})["s"]
+        # negative, past int64 (undefined behaviour when cast), fractional, past 2^53
+        for bad in (-5, 1e300, good + 0.5, 2 ** 60):
+            self.fake.misbehave(action="raw", payload={"op": 0, "s": bad, "t": "TYPING_START", "d": {}})
+        self.fake.misbehave(action="heartbeat_request")     # answered after the frames above
+        beat = self.fake.wait_for(lambda s: next((b for b in s["gateway"]["heartbeat_log"]
+                                                  if "requested_latency_ms" in b), None), what="the beat")
+        self.assertEqual(beat["d"], good)
+        self.daemon.wait_log("ignoring a dispatch's sequence 1e\\+300")
+        self.ask("mia", "!ping", "pong")
+
+    def test_a_hello_with_a_bad_heartbeat_interval_is_refused_and_the_bot_reconnects(self):
+        self.ask("mia", "!ping", "pong")
+        self.fake.misbehave(action="hello_interval", values=[-1, 1e300])
+        self.fake.misbehave(action="close", code=4000)
+        # two hellos refused (each closed by the bot), the third one taken: resumed
+        self.fake.wait_for(lambda s: s["gateway"]["connections"] >= 4 and s["gateway"]["resumes_ok"] >= 1,
+                           timeout=30, what="a resume after the bad hellos")
+        refused = [c for c in self.gw()["closes"] if c.get("by") == "client" and c["conn"] in (2, 3)]
+        self.assertEqual(len(refused), 2, self.gw()["closes"])
+        self.assertEqual(self.gw()["identifies"], 1)
+        self.ask("mia", "!ping", "pong", timeout=15)
+        self.daemon.wait_log("hello without a heartbeat_interval")
+
+    def test_a_user_id_with_a_quote_never_reaches_a_dm_body(self):
+        victim = self.world.uid("vera")
+        hostile = f'1","recipient_id":"{victim}'
+        # a DM (no guild_id) from that id: the answer goes by DM to the sender
+        self.fake.misbehave(action="dispatch", t="MESSAGE_CREATE", d={
+            "id": "3000000000000000001", "channel_id": "3000000000000000002", "type": 0,
+            "content": "!ping", "author": {"id": hostile, "username": "mallory"}})
+        deadline = time.monotonic() + 10
+        while (victim not in self.fake.state()["dm_channels"] and "a DM failed for good" not in self.daemon.log()
+               and time.monotonic() < deadline):
+            time.sleep(0.1)
+        s = self.fake.state()
+        self.assertNotIn(victim, s["dm_channels"], "the id's quote opened a DM with someone else")
+        self.assertIn("a DM failed for good", self.daemon.log())
+        self.assertEqual([r for r in s["requests"] if r["path"].endswith("/users/@me/channels")], [])
+        self.ask("mia", "!ping", "pong")
+
     def test_a_restart_resumes_the_session(self):
         self.ask("mia", "!ping", "pong")
         self.daemon.stop()

@@ -28,6 +28,22 @@ class Slack(Scenarios, PlatformCase):
         self.assertEqual(self.world.bot_messages(self.fake.state()), [])
         self.ask("mia", "!ping", "pong")
 
+    def test_a_user_id_with_a_comma_or_quote_opens_no_dm(self):
+        # conversations.open takes a list: "U0MALLORY,U0VERA" would be a group DM with Vera
+        for hostile in (f"U0MALLORY,{self.world.uid('vera')}", 'U0MALLORY"', "U0MALLORY\n"):
+            mark = self.daemon.log_mark()
+            self.fake.message(user=hostile, text="!ping", channel_type="im")
+            deadline = time.monotonic() + 10
+            while ("a DM failed for good" not in self.daemon.log()[mark:] and time.monotonic() < deadline
+                   and not self.pongs()):
+                time.sleep(0.1)
+            self.assertEqual(self.pongs(), [], f"{hostile!r} was answered")
+            self.assertIn("a DM failed for good", self.daemon.log()[mark:])
+        self.ask("mia", "!ping", "pong")
+
+    def pongs(self):
+        return [m for m in self.world.bot_messages(self.fake.state()) if m["text"] == "pong"]
+
 
 class Socket(PlatformCase):
     WORLD = SlackWorld

@@ -218,6 +218,52 @@ test_token_file_is_read(void **state)
 	assert_string_equal(f->cfg->connections[0].token, "s3cret");
 }
 
+/* Loads a site connection whose token is in site.token, the config at
+ * CFG_MODE and the token file at TOKEN_MODE. */
+static void
+load_with_modes(struct fixture *f, mode_t cfg_mode, mode_t token_mode)
+{
+	char token[128];
+
+	snprintf(token, sizeof(token), "%s/site.token", f->dir);
+	write_file(f->dir, "site.token", "s3cret\n");
+	write_file(f->dir, "dutybot.cfg",
+	    "connections = ( { name = \"site\"; type = \"site\"; url = \"ws://h/\"; "
+	    "token_file = \"site.token\"; } );\n");
+	assert_int_equal(chmod(f->cfg_path, cfg_mode), 0);
+	assert_int_equal(chmod(token, token_mode), 0);
+	f->cfg = config_load(f->cfg_path, &f->errors);
+	assert_non_null(f->cfg);
+	assert_null(f->errors);
+}
+
+static void
+test_private_secrets_load_without_warnings(void **state)
+{
+	struct fixture *f = *state;
+
+	load_with_modes(f, 0600, 0400);
+	assert_null(f->cfg->warnings);
+}
+
+static void
+test_secrets_readable_by_others_are_warned_about(void **state)
+{
+	struct fixture *f = *state;
+	char *want;
+
+	/* the load still succeeds: a warning, not an error */
+	load_with_modes(f, 0644, 0640);
+	assert_int_equal(asprintf(&want,
+	    "%s is readable by others (mode 0644): chmod 600 it\n"
+	    "%s/site.token is readable by others (mode 0640): chmod 600 it\n",
+	    f->cfg_path, f->dir) > 0, 1);
+	assert_non_null(f->cfg->warnings);
+	assert_string_equal(f->cfg->warnings, want);
+	assert_string_equal(f->cfg->connections[0].token, "s3cret");
+	free(want);
+}
+
 static void
 test_credentials_directory(void **state)
 {
@@ -318,6 +364,8 @@ main(void)
 		T(test_http_listen_wants_an_address),
 		T(test_lists_are_copied),
 		T(test_token_file_is_read),
+		T(test_private_secrets_load_without_warnings),
+		T(test_secrets_readable_by_others_are_warned_about),
 		T(test_credentials_directory),
 		T(test_redis_password_file),
 		T(test_parse_duration),

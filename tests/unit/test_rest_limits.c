@@ -11,6 +11,9 @@
 #include <cmocka.h>
 
 #include "rest_fixture.h"
+#include "bot/rest/rest_limits.h"
+
+#include <math.h>
 
 /* Discord's 429: the body's retry_after (0.25 s) is honoured, then it succeeds. */
 static void test_429_body_retry_after(void **state)
@@ -228,6 +231,25 @@ static void test_429_forever_ends(void **state)
 	assert_int_equal(f->srv.n_seen, 11);    /* the first + 10 rate-limit retries */
 }
 
+/* A peer's Retry-After is a double: NaN or negative waits the 1 s default,
+ * inf or 1e300 waits the stated bound (a day), never a cast's nonsense. */
+static void test_hostile_retry_after_is_bounded(void **state)
+{
+	struct rest_limit_headers h = { .has_retry = true };
+
+	(void)state;
+	h.retry_after = NAN;
+	assert_int_equal(rest_limits_retry_after(&h), 1000);
+	h.retry_after = -5;
+	assert_int_equal(rest_limits_retry_after(&h), 1000);
+	h.retry_after = INFINITY;
+	assert_int_equal(rest_limits_retry_after(&h), 86400 * 1000);
+	h.retry_after = 1e300;
+	assert_int_equal(rest_limits_retry_after(&h), 86400 * 1000);
+	h.retry_after = 1.5;
+	assert_int_equal(rest_limits_retry_after(&h), 1500);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +263,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_route_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_global_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_429_forever_ends, setup, teardown),
+		cmocka_unit_test(test_hostile_retry_after_is_bounded),
 	};
 
 	return cmocka_run_group_tests_name("rest_limits", tests, NULL, NULL);

@@ -147,6 +147,9 @@ class ControlMixin:
             self.refuse_gateway = int(body.get("count", 1))
             self.refuse_status = int(body.get("status", 503))
             return web.json_response(result)
+        if action == "hello_interval":
+            self.hello_intervals = list(body.get("values", []))
+            return web.json_response(result)
         if action == "set_token":
             self.token = str(body["token"])
             return web.json_response(result)
@@ -189,6 +192,13 @@ class ControlMixin:
                 s.conn = None
                 s.detached_at = time.monotonic()
             conn.queue.put_nowait(("abort", None))
+        elif action == "raw":
+            conn.send(body["payload"])
+        elif action == "dispatch":
+            if conn.session is None:
+                return web.json_response({"ok": False, "error": "no session on the connection"}, status=409)
+            self.dispatch_to(conn.session, str(body["t"]), body["d"])
+            result["s"] = conn.session.seq
         elif action == "heartbeat_request":
             conn.hb_request_at = time.monotonic()
             self.heartbeat_requests.append({"conn": conn.id, "at": self.ms(), "latency_ms": None})
@@ -210,6 +220,7 @@ class ControlMixin:
             self.faults = []
             self.drop_acks = False
             self.refuse_gateway = 0
+            self.hello_intervals = []
         if body.get("buckets"):
             self.buckets.clear()
             self.blocked_until.clear()

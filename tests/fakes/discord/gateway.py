@@ -143,7 +143,8 @@ class GatewayMixin:
         elif compress is not None:
             self.protocol_close(conn, 4000, f"compress={compress!r} is not supported by the fake")
         else:
-            conn.send({"op": 10, "d": {"heartbeat_interval": self.args.heartbeat_ms,
+            interval = self.hello_intervals.pop(0) if self.hello_intervals else self.args.heartbeat_ms
+            conn.send({"op": 10, "d": {"heartbeat_interval": interval,
                                        "_trace": ["[\"fake-gateway\",{\"micros\":0}]"]},
                        "s": None, "t": None})
             conn.watchdog_task = asyncio.create_task(self.watchdog(conn))

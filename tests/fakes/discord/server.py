@@ -26,7 +26,11 @@ Control API (JSON in and out, no authentication; for tests only)::
     POST /_fake/click      {message_id, custom_id, user_id, username?}
     POST /_fake/misbehave  {action: reconnect|invalid_session|close|drop|drop_acks|
                             heartbeat_request|rate_limit|error500|slow|
-                            refuse_gateway|set_token, ...}
+                            refuse_gateway|set_token|hello_interval|raw|dispatch, ...}
+                           hello_interval {values: [...]}: the next hellos carry these
+                           heartbeat_interval values (any JSON), one each;
+                           raw {payload}: that gateway payload as it is (a bad "s");
+                           dispatch {t, d}: a dispatch in the session's sequence
     GET  /_fake/state
     POST /_fake/reset      {faults?: bool, buckets?: bool}
 
@@ -91,6 +95,7 @@ class Fake(MessagesMixin, GatewayMixin, RestMixin, ControlMixin):
         self.drop_acks = False
         self.refuse_gateway = 0
         self.refuse_status = 503
+        self.hello_intervals: list = []     # heartbeat_interval of the next hellos (misbehave)
         # REST limits
         self.buckets: dict[tuple, dict] = {}
         self.blocked_until: dict[Any, float] = {}
