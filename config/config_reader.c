@@ -378,9 +378,11 @@ cfg_find_name(const char *const *names, size_t n, const char *s)
 }
 
 /*
- * A secret another local user can read is a secret shared: said at every
+ * A secret every local user can read is a secret shared: said at every
  * start and by --check-config, but not an error, so a running setup does
- * not stop working over it.  One line per file, in the order read.
+ * not stop working over it.  One line per file, in the order read.  Group
+ * read is not warned about: root:dutybot 0640 is how the README's install
+ * gives the file to the service's user and no one else.
  */
 void
 cfg_warn_if_readable(struct cfg_ctx *ctx, const char *path)
@@ -388,7 +390,7 @@ cfg_warn_if_readable(struct cfg_ctx *ctx, const char *path)
 	struct stat st;
 	char *line, *joined;
 
-	if (stat(path, &st) < 0 || (st.st_mode & (S_IRGRP | S_IROTH)) == 0)
+	if (stat(path, &st) < 0 || (st.st_mode & S_IROTH) == 0)
 		return;
 	if (asprintf(&line, "%s is readable by others (mode %04o): chmod 600 it\n", path,
 	    (unsigned int)(st.st_mode & 07777)) < 0) {

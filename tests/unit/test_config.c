@@ -244,6 +244,10 @@ test_private_secrets_load_without_warnings(void **state)
 
 	load_with_modes(f, 0600, 0400);
 	assert_null(f->cfg->warnings);
+	config_free(f->cfg);
+	/* the README's install: root:dutybot 0640, read by the service's group only */
+	load_with_modes(f, 0640, 0640);
+	assert_null(f->cfg->warnings);
 }
 
 static void
@@ -253,10 +257,10 @@ test_secrets_readable_by_others_are_warned_about(void **state)
 	char *want;
 
 	/* the load still succeeds: a warning, not an error */
-	load_with_modes(f, 0644, 0640);
+	load_with_modes(f, 0644, 0604);
 	assert_int_equal(asprintf(&want,
 	    "%s is readable by others (mode 0644): chmod 600 it\n"
-	    "%s/site.token is readable by others (mode 0640): chmod 600 it\n",
+	    "%s/site.token is readable by others (mode 0604): chmod 600 it\n",
 	    f->cfg_path, f->dir) > 0, 1);
 	assert_non_null(f->cfg->warnings);
 	assert_string_equal(f->cfg->warnings, want);
