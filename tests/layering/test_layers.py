@@ -16,6 +16,21 @@ def run(*args):
     return subprocess.run([sys.executable, CHECK, *args], capture_output=True, text=True)
 
 
+def tree_with(tmp, rel, first_line=None):
+    """A copy of the sources in TMP; REL gets FIRST_LINE put before its text
+    (or, when it does not exist, is written with it alone)."""
+    for top in ("bot", "handlers", "state", "config"):
+        shutil.copytree(os.path.join(SRC, top), os.path.join(tmp, top))
+    target = os.path.join(tmp, rel)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    text = ""
+    if os.path.exists(target):
+        with open(target, encoding="utf-8") as f:
+            text = f.read()
+    with open(target, "w", encoding="utf-8") as f:
+        f.write(first_line + "\n" + text)
+
+
 class Layers(unittest.TestCase):
 
     def test_the_tree_keeps_its_layers(self):
@@ -28,13 +43,7 @@ class Layers(unittest.TestCase):
 
     def test_an_upward_include_fails(self):
         with tempfile.TemporaryDirectory() as tmp:
-            for top in ("bot", "handlers", "state", "config"):
-                shutil.copytree(os.path.join(SRC, top), os.path.join(tmp, top))
-            target = os.path.join(tmp, "state", "redis.c")
-            with open(target, encoding="utf-8") as f:
-                text = f.read()
-            with open(target, "w", encoding="utf-8") as f:
-                f.write('#include "handlers/handlers.h"\n' + text)
+            tree_with(tmp, "state/redis.c", '#include "handlers/handlers.h"')
             r = run(tmp)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("state/redis.c:1: state includes handlers/handlers.h of handlers, "
@@ -43,13 +52,7 @@ class Layers(unittest.TestCase):
     def test_a_relative_include_fails(self):
         # "../" would hide an upward include from the path check
         with tempfile.TemporaryDirectory() as tmp:
-            for top in ("bot", "handlers", "state", "config"):
-                shutil.copytree(os.path.join(SRC, top), os.path.join(tmp, top))
-            target = os.path.join(tmp, "state", "redis.c")
-            with open(target, encoding="utf-8") as f:
-                text = f.read()
-            with open(target, "w", encoding="utf-8") as f:
-                f.write('#include "../handlers/handlers.h"\n' + text)
+            tree_with(tmp, "state/redis.c", '#include "../handlers/handlers.h"')
             r = run(tmp)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("state/redis.c:1: includes ../handlers/handlers.h: write includes from the "
@@ -57,11 +60,7 @@ class Layers(unittest.TestCase):
 
     def test_a_file_in_no_layer_fails(self):
         with tempfile.TemporaryDirectory() as tmp:
-            for top in ("bot", "handlers", "state", "config"):
-                shutil.copytree(os.path.join(SRC, top), os.path.join(tmp, top))
-            os.makedirs(os.path.join(tmp, "bot", "misc"))
-            with open(os.path.join(tmp, "bot", "misc", "stray.c"), "w") as f:
-                f.write("int stray;\n")
+            tree_with(tmp, "bot/misc/stray.c", "int stray;")
             r = run(tmp)
         self.assertEqual(r.returncode, 1)
         self.assertIn("bot/misc/stray.c: in no layer", r.stdout)
