@@ -6,7 +6,6 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "handlers/commands.h"
 #include "bot/lib/when.h"
 
 #include <ctype.h>

@@ -10,7 +10,6 @@
 #include "handlers/handlers.h"
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
-#include "handlers/commands.h"
 #include "bot/lib/log.h"
 
 #include <ctype.h>

@@ -7,7 +7,6 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/shifts.h"
-#include "handlers/commands.h"
 
 #include <stdio.h>
 #include <stdlib.h>

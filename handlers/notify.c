@@ -9,7 +9,6 @@
 #include "handlers/common.h"
 #include "handlers/notify_check.h"
 #include "handlers/shift_time.h"
-#include "handlers/commands.h"
 
 #include <ctype.h>
 #include <stdio.h>

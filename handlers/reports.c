@@ -8,7 +8,6 @@
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
-#include "handlers/commands.h"
 #include "bot/lib/when.h"
 #include "bot/lib/log.h"
 

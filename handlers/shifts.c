@@ -8,7 +8,6 @@
 #include "handlers/common.h"
 #include "handlers/shift_time.h"
 #include "handlers/shifts.h"
-#include "handlers/commands.h"
 #include "bot/lib/log.h"
 
 #include <stdio.h>
