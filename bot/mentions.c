@@ -12,19 +12,26 @@
 size_t mentions_find(const char *text, struct mention *m, size_t max)
 {
 	size_t n = 0;
+	const char *p = strstr(text, "<@");
 
-	for (const char *p = strstr(text, "<@"); p != NULL && n < max; p = strstr(p + 2, "<@")) {
+	while (p != NULL && n < max) {
 		const char *id = p + 2 + (p[2] == '!'), *end = id, *close;
 		while (*end && *end != '>' && *end != '|' && *end != ' ' && *end != '<')
 			end++;
-		close = strchr(end, '>');
-		if (end == id || (size_t)(end - id) >= sizeof(m[n].id) || close == NULL || (*end != '>' && *end != '|'))
+		/* Slack's "<@U123|name>": the label ends at the first '>', and holds
+		 * no '<' (Slack escapes it), so a mention never swallows the words
+		 * and the mentions after it */
+		close = *end == '|' ? end + strcspn(end, "<>") : end;
+		if (end == id || (size_t)(end - id) >= sizeof(m[n].id) || *close != '>') {
+			p = strstr(p + 2, "<@");
 			continue;
+		}
 		m[n].at = (size_t)(p - text);
 		m[n].len = (size_t)(close - p) + 1;
 		memcpy(m[n].id, id, (size_t)(end - id));
 		m[n].id[end - id] = '\0';
 		n++;
+		p = strstr(close + 1, "<@");
 	}
 	return n;
 }

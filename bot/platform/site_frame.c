@@ -46,10 +46,11 @@ void site_frame_scan(const char *buf, size_t len, struct site_frame *fr)
 /* A copy of F's string into the scratch at *AT; NULL when F is not a string. */
 static const char *copy_str(const struct jscan_field *f, char *scratch, size_t *at)
 {
-	char *p = scratch + *at;
+	char *p;
 
 	if (f->kind != JSCAN_STRING)
 		return NULL;
+	p = scratch + *at;      /* only now: with no string at all, SCRATCH may be NULL */
 	memcpy(p, f->val, f->len);
 	p[f->len] = '\0';
 	*at += f->len + 1;

@@ -37,6 +37,26 @@ static void test_ignores_what_is_not_a_mention(void **state)
 	assert_int_equal(mentions_find("no mention at all", m, MENTIONS_MAX), 0);
 }
 
+/* Found by tests/fuzz/fuzz_mentions: a Slack label ran to the next '>', so
+ * "<@U1|sara late <@U2>" was one mention that swallowed "late" and <@U2>. */
+static void test_a_label_never_swallows_what_follows(void **state)
+{
+	struct mention m[MENTIONS_MAX];
+	const char *text = "swap <@U1|sara late <@U2> and <@U3|tom> <@U4>";
+	static const char *const ids[] = { "lena", "tom", "mia" };
+	char *out;
+
+	(void)state;
+	assert_int_equal(mentions_find(text, m, MENTIONS_MAX), 3);
+	assert_string_equal(m[0].id, "U2");
+	assert_string_equal(m[1].id, "U3");
+	assert_int_equal(m[1].len, strlen("<@U3|tom>"));
+	assert_string_equal(m[2].id, "U4");
+	out = mentions_rewrite(text, m, 3, ids);
+	assert_string_equal(out, "swap <@U1|sara late @lena and @tom @mia");
+	free(out);
+}
+
 static void test_at_most_max(void **state)
 {
 	struct mention m[2];
@@ -67,6 +87,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_finds_each_form),
 		cmocka_unit_test(test_ignores_what_is_not_a_mention),
+		cmocka_unit_test(test_a_label_never_swallows_what_follows),
 		cmocka_unit_test(test_at_most_max),
 		cmocka_unit_test(test_rewrites_the_known_ones),
 	};

@@ -19,150 +19,34 @@
 #include <string.h>
 
 #include "bot/platform/site_frame.h"
-#include "bot/lib/cjson_get.h"
-
-#define PREFIX "!"
-
-enum verdict { V_HANDOFF, V_CHATTER, V_ACK, V_MESSAGE, V_REFUSED, V_OTHER };
-
-static const char *const verdict_names[] = {
-	[V_HANDOFF] = "handed to cJSON", [V_CHATTER] = "chatter", [V_ACK] = "ack",
-	[V_MESSAGE] = "message", [V_REFUSED] = "refused", [V_OTHER] = "other",
-};
-
-struct outcome {
-	enum verdict v;
-	uint64_t seq;                   /* V_ACK */
-	char id[64];                    /* V_CHATTER: the raw id */
-	struct site_message m;          /* V_MESSAGE */
-	char *scratch;                  /* the fast reader's strings */
-	size_t cap;
-	cJSON *tree;                    /* the slow reader's strings */
-};
+#include "tests/common/site_frame_compare.h"
 
 static int handoffs, compared;
 
-/* site.c's handle_frame up to where it hands a frame to handle_control. */
-static void read_fast(const char *buf, size_t len, struct outcome *o)
-{
-	struct site_frame fr;
-
-	memset(&fr, 0xa5, sizeof(fr));  /* nothing may be read that the scan did not write */
-	site_frame_scan(buf, len, &fr);
-	if (site_frame_is_chatter(&fr, PREFIX, strlen(PREFIX))) {
-		o->v = V_CHATTER;
-		assert_true(fr.f[SF_ID].len < sizeof(o->id));
-		memcpy(o->id, fr.f[SF_ID].val, fr.f[SF_ID].len);
-		o->id[fr.f[SF_ID].len] = '\0';
-	} else if (fr.kind == SITE_FRAME_ACK) {
-		o->v = V_ACK;
-		o->seq = fr.ack_seq;
-	} else if (fr.kind == SITE_FRAME_MESSAGE && site_frame_message(&fr, &o->scratch, &o->cap, &o->m) == 0) {
-		o->v = V_MESSAGE;
-	} else {
-		o->v = V_HANDOFF;
-	}
-}
-
-/* site.c's handle_control for the same frame: a message, an ack of ours, or neither. */
-static void read_slow(const char *buf, size_t len, struct outcome *o)
-{
-	const char *type, *ref;
-	char *end;
-
-	o->tree = cJSON_ParseWithLength(buf, len);
-	if (o->tree == NULL || !cJSON_IsObject(o->tree) || (type = str_field(o->tree, "type")) == NULL) {
-		o->v = V_REFUSED;
-	} else if (strcmp(type, "message") == 0) {
-		o->v = V_MESSAGE;
-		site_message_from_cjson(o->tree, &o->m);
-	} else if (strcmp(type, "ack") == 0 && (ref = str_field(o->tree, "ref")) != NULL && ref[0] == 'c' &&
-	    (o->seq = strtoull(ref + 1, &end, 10), *end == '\0')) {
-		o->v = V_ACK;   /* as on_action_reply reads a ref */
-	} else {
-		o->v = V_OTHER;
-	}
-}
-
-static bool same_str(const char *a, const char *b)
-{
-	return (a == NULL || b == NULL) ? a == b : strcmp(a, b) == 0;
-}
-
-/* NULL when A and B agree, else what differs. */
-static const char *differ(const struct site_message *a, const struct site_message *b)
-{
-	if (!same_str(a->id, b->id))
-		return "id";
-	if (!same_str(a->text, b->text) || a->text_len != b->text_len)
-		return "text";
-	if (!same_str(a->room, b->room))
-		return "room";
-	if (a->user_is_object != b->user_is_object || !same_str(a->user_id, b->user_id))
-		return "user.id";
-	if (!same_str(a->user_name, b->user_name))
-		return "user.name";
-	if (a->dm != b->dm || a->bot != b->bot)
-		return "dm or user.bot";
-	if (a->ts != b->ts || a->ts_ms != b->ts_ms ||
-	    (a->ts == JSCAN_NUMBER && a->ts_in_range != b->ts_in_range))
-		return "ts";
-	if (!same_str(site_message_bad(a), site_message_bad(b)))
-		return "the verdict of site_message_bad";
-	return NULL;
-}
-
-/* NULL when the hot path's outcome is the cJSON path's, else why not. */
-static const char *disagreement(const struct outcome *fast, const struct outcome *slow)
-{
-	switch (fast->v) {
-	case V_HANDOFF:
-		return NULL;
-	case V_CHATTER:
-		/* a good room message whose text is no command, with that id */
-		if (slow->v != V_MESSAGE || site_message_bad(&slow->m) != NULL || slow->m.dm == JSCAN_TRUE ||
-		    strncmp(slow->m.text, PREFIX, strlen(PREFIX)) == 0 || strcmp(slow->m.id, fast->id) != 0)
-			return "chatter to the hot path, not to cJSON";
-		return NULL;
-	case V_ACK:
-		return slow->v == V_ACK && slow->seq == fast->seq ? NULL : "a different ack";
-	case V_MESSAGE:
-		return slow->v == V_MESSAGE ? differ(&fast->m, &slow->m) : "a message cJSON does not read as one";
-	default:
-		return "an impossible verdict";
-	}
-}
-
-static void outcome_free(struct outcome *o)
-{
-	free(o->scratch);
-	cJSON_Delete(o->tree);
-}
-
 /* Both readers on LEN bytes of JSON; fails the test, naming the frame, when they differ. */
-static enum verdict check(const char *json, size_t len, const char *what)
+static enum sfc_verdict check(const char *json, size_t len, const char *what)
 {
 	/* a copy in a heap block of its own size: a read past it shows under ASan */
 	char *copy = malloc(len ? len : 1);
-	struct outcome fast = { 0 }, slow = { 0 };
+	struct sfc_outcome fast = { 0 }, slow = { 0 };
 	const char *why;
-	enum verdict v;
+	enum sfc_verdict v;
 
 	assert_non_null(copy);
 	memcpy(copy, json, len);
-	read_fast(copy, len, &fast);
-	read_slow(copy, len, &slow);
-	why = disagreement(&fast, &slow);
+	sfc_read_fast(copy, len, &fast);
+	sfc_read_slow(copy, len, &slow);
+	why = sfc_disagreement(&fast, &slow);
 	if (why != NULL)
 		fail_msg("%s: the readers disagree (%s; hot path: %s, cJSON: %s): %.*s", what, why,
-		    verdict_names[fast.v], verdict_names[slow.v], (int)len, json);
-	if (fast.v == V_HANDOFF)
+		    sfc_verdict_names[fast.v], sfc_verdict_names[slow.v], (int)len, json);
+	if (fast.v == SFC_HANDOFF)
 		handoffs++;
 	else
 		compared++;
 	v = fast.v;
-	outcome_free(&fast);
-	outcome_free(&slow);
+	sfc_outcome_free(&fast);
+	sfc_outcome_free(&slow);
 	free(copy);
 	return v;
 }
@@ -298,48 +182,48 @@ static void test_good_frames_stay_on_the_hot_path(void **state)
 {
 	(void)state;
 	assert_int_equal(check(GOOD("\"text\":\"hello\",\"ts\":1763800000123,\"dm\":false"),
-	    strlen(GOOD("\"text\":\"hello\",\"ts\":1763800000123,\"dm\":false")), "chatter"), V_CHATTER);
-	assert_int_equal(check(GOOD("\"text\":\"!ping\""), strlen(GOOD("\"text\":\"!ping\"")), "command"), V_MESSAGE);
+	    strlen(GOOD("\"text\":\"hello\",\"ts\":1763800000123,\"dm\":false")), "chatter"), SFC_CHATTER);
+	assert_int_equal(check(GOOD("\"text\":\"!ping\""), strlen(GOOD("\"text\":\"!ping\"")), "command"), SFC_MESSAGE);
 	assert_int_equal(check(GOOD("\"text\":\"hi \\\"you\\\"\""), strlen(GOOD("\"text\":\"hi \\\"you\\\"\"")),
-	    "chatter with an escape"), V_CHATTER);
+	    "chatter with an escape"), SFC_CHATTER);
 	assert_int_equal(check("{\"type\":\"ack\",\"ref\":\"c17\"}", strlen("{\"type\":\"ack\",\"ref\":\"c17\"}"), "ack"),
-	    V_ACK);
+	    SFC_ACK);
 }
 
 /* Where the readers must not only agree but say this. */
 static void test_named_outcomes(void **state)
 {
-	static const struct { const char *json; enum verdict v; const char *bad; } cases[] = {
+	static const struct { const char *json; enum sfc_verdict v; const char *bad; } cases[] = {
 		/* the first of two keys counts: taken, read as m-1 by both */
-		{ MSG("\"id\":\"m-1\",\"id\":\"m-2\",\"room\":\"r\",\"user\":{\"id\":\"u1\"},\"text\":\"!a\""), V_MESSAGE, NULL },
+		{ MSG("\"id\":\"m-1\",\"id\":\"m-2\",\"room\":\"r\",\"user\":{\"id\":\"u1\"},\"text\":\"!a\""), SFC_MESSAGE, NULL },
 		/* an escaped key: handed on whole */
-		{ MSG("\"\\u0069d\":\"m-1\",\"id\":\"m-2\",\"room\":\"r\",\"user\":{\"id\":\"u1\"},\"text\":\"!p\""), V_HANDOFF, NULL },
+		{ MSG("\"\\u0069d\":\"m-1\",\"id\":\"m-2\",\"room\":\"r\",\"user\":{\"id\":\"u1\"},\"text\":\"!p\""), SFC_HANDOFF, NULL },
 		/* a text that decodes to a command is never chatter */
-		{ GOOD("\"text\":\"\\u0021ping\""), V_HANDOFF, NULL },
+		{ GOOD("\"text\":\"\\u0021ping\""), SFC_HANDOFF, NULL },
 		/* a chatty frame without user.id is a bad frame, not chatter */
-		{ MSG("\"id\":\"m-1\",\"room\":\"r\",\"text\":\"hello\""), V_MESSAGE, "message without user.id" },
+		{ MSG("\"id\":\"m-1\",\"room\":\"r\",\"text\":\"hello\""), SFC_MESSAGE, "message without user.id" },
 		/* a ts no int64 holds is a bad frame on both paths */
-		{ GOOD("\"text\":\"!p\",\"ts\":1e999"), V_MESSAGE, "ts is out of range" },
-		{ GOOD("\"text\":\"hi\",\"ts\":-9223372036854777856"), V_MESSAGE, "ts is out of range" },
-		{ GOOD("\"text\":\"!p\",\"ts\":-9223372036854775808"), V_MESSAGE, NULL },
+		{ GOOD("\"text\":\"!p\",\"ts\":1e999"), SFC_MESSAGE, "ts is out of range" },
+		{ GOOD("\"text\":\"hi\",\"ts\":-9223372036854777856"), SFC_MESSAGE, "ts is out of range" },
+		{ GOOD("\"text\":\"!p\",\"ts\":-9223372036854775808"), SFC_MESSAGE, NULL },
 	};
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t len = strlen(cases[i].json);
-		struct outcome fast = { 0 }, slow = { 0 };
+		struct sfc_outcome fast = { 0 }, slow = { 0 };
 		char what[32];
 
 		snprintf(what, sizeof(what), "named case %zu", i);
 		if (check(cases[i].json, len, what) != cases[i].v)
-			fail_msg("%s: not %s: %s", what, verdict_names[cases[i].v], cases[i].json);
-		read_fast(cases[i].json, len, &fast);
-		read_slow(cases[i].json, len, &slow);
-		assert_int_equal(slow.v, V_MESSAGE);
-		if (!same_str(site_message_bad(&slow.m), cases[i].bad))
+			fail_msg("%s: not %s: %s", what, sfc_verdict_names[cases[i].v], cases[i].json);
+		sfc_read_fast(cases[i].json, len, &fast);
+		sfc_read_slow(cases[i].json, len, &slow);
+		assert_int_equal(slow.v, SFC_MESSAGE);
+		if (!sfc_same_str(site_message_bad(&slow.m), cases[i].bad))
 			fail_msg("%s: cJSON's verdict is \"%s\": %s", what, site_message_bad(&slow.m), cases[i].json);
-		outcome_free(&fast);
-		outcome_free(&slow);
+		sfc_outcome_free(&fast);
+		sfc_outcome_free(&slow);
 	}
 }
 
