@@ -548,3 +548,12 @@ config_staff_by_id(const struct config *cfg, const char *id)
 			return &cfg->staff[i];
 	return NULL;
 }
+
+const struct config_staff *config_staff_by_identity(const struct config *cfg, const char *identity)
+{
+	for (size_t i = 0; i < cfg->n_staff; i++)
+		for (size_t j = 0; j < cfg->staff[i].n_identities; j++)
+			if (strcmp(cfg->staff[i].identities[j], identity) == 0)
+				return &cfg->staff[i];
+	return NULL;
+}

@@ -196,6 +196,9 @@ void config_free(struct config *cfg);
 /* Lookups; NULL when absent. */
 const struct config_connection *config_connection(const struct config *cfg, const char *name);
 const struct config_staff *config_staff_by_id(const struct config *cfg, const char *id);
+/* The staff member IDENTITY ("<connection>:<user id>") belongs to, as the
+ * config says: who a caller is while the state store is down. */
+const struct config_staff *config_staff_by_identity(const struct config *cfg, const char *identity);
 
 /* "30s", "10m", "2h", "30d", "500ms" -> milliseconds; -1 on any junk. */
 int64_t config_parse_duration(const char *s);

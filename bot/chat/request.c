@@ -8,6 +8,7 @@
 #include "bot/chat/command.h"
 #include "bot/platform/conn.h"
 #include "bot/lib/clock.h"
+#include "bot/lib/log.h"
 #include "state/redis.h"
 
 #include <stdio.h>
@@ -124,8 +125,17 @@ void reply_state_error(struct request *req, const char *err)
 		req->result = RESULT_UNAVAILABLE;
 		reply(req, MSG_STATE_DOWN);
 	} else {
+		/* Redis's own words (a script's file and line, "OOM command not
+		 * allowed…") are for the operator: the log gets them, the person a
+		 * reference to quote, which finds the log line */
+		static unsigned long ref_seq;
+		char ref[32], label[64];
+
 		req->result = RESULT_ERROR;
-		reply(req, MSG_INTERNAL_ERROR, "error", err ? err : "?");
+		snprintf(ref, sizeof(ref), "ref E%lu", ++ref_seq);
+		log_warnx("%s: %s failed (%s): %s", req->conn->name,
+		    req->command ? command_label(req->command, label, sizeof(label)) : "a command", ref, err ? err : "?");
+		reply(req, MSG_INTERNAL_ERROR, "error", ref);
 	}
 }
 
