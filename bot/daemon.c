@@ -18,6 +18,7 @@
 #include "bot/guard.h"
 #include "bot/durable/timers.h"
 #include "bot/durable/deliver.h"
+#include "bot/durable/overdue.h"
 #include "handlers/handlers.h"
 #include "bot/ops/http.h"
 #include "bot/metrics.h"
@@ -184,6 +185,7 @@ static void start_connections(struct dutybot *bot)
 			log_warnx("%s: could not start", bot->conns[i]->name);
 	timers_start(bot->timers);
 	deliver_start(bot->deliver);
+	overdue_start(bot->overdue);
 	sdnotify_send("READY=1\nSTATUS=running");
 	log_info("dutybot %s running: %zu connection(s), state store %s", DUTYBOT_VERSION, bot->n_conns,
 	    state_is_up(bot->state) ? "up" : "down (retrying)");
@@ -400,6 +402,8 @@ static void shutdown_step(struct dutybot *bot)
 		close_handle((uv_handle_t *)&bot->startup_timer);
 		ignore_signals_from_now(bot);
 		/* no new timers or outbox reads; what is in flight finishes safely */
+		overdue_close(bot->overdue);
+		bot->overdue = NULL;
 		timers_close(bot->timers);
 		bot->timers = NULL;
 		deliver_close(bot->deliver);
@@ -566,11 +570,13 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	bot->deliver = deliver_new(&(struct deliver_setup){ .loop = bot->loop, .state = bot->state, .conns = &bot->conns,
 	    .n_conns = &bot->n_conns, .stopping = &bot->stopping, .replies = &bot->metrics.replies });
 	bot->timers = timers_new(bot->loop, bot->state, &bot->cfg, bot->deliver, timer_kinds, n_timer_kinds);
+	bot->overdue = overdue_new(&(struct overdue_setup){ .loop = bot->loop, .state = bot->state, .cfg = &bot->cfg,
+	    .timers = &bot->timers, .overdue_total = &bot->metrics.overdue, .pings = &bot->metrics.healthcheck_pings });
 	bot->requests = request_pool_new();
 	bot->staff.on_synced = on_staff_synced;
 	bot->metrics.commands = calloc(n_commands * RESULT_MAX, sizeof(uint64_t));
 	if (bot->state == NULL || bot->guard == NULL || bot->metrics.commands == NULL || bot->timers == NULL ||
-	    bot->deliver == NULL || bot->requests == NULL)
+	    bot->deliver == NULL || bot->overdue == NULL || bot->requests == NULL)
 		return -1;
 	if (create_lws(bot) != 0)
 		return -1;
@@ -623,10 +629,12 @@ static void close_after_failed_start(struct dutybot *bot)
 	for (size_t i = 0; i < bot->n_conns; i++)
 		conn_free(bot->conns[i]);
 	bot->n_conns = 0;
+	overdue_close(bot->overdue);
 	if (bot->timers != NULL)
 		timers_close(bot->timers);
 	if (bot->deliver != NULL)
 		deliver_close(bot->deliver);
+	bot->overdue = NULL;
 	bot->timers = NULL;
 	bot->deliver = NULL;
 	if (bot->state != NULL)

@@ -22,6 +22,7 @@ struct state_resume_point;
 struct guard;
 struct timers;
 struct deliver;
+struct overdue;
 
 struct metrics {
 	uint64_t events_in;             /* command events that reached the dispatcher */
@@ -33,6 +34,8 @@ struct metrics {
 	uint64_t *commands;             /* [command index * RESULT_MAX + result] */
 	uint64_t replies;               /* actions queued */
 	uint64_t delivery_failures;
+	uint64_t overdue;               /* late fires and overdue findings of the auditor */
+	uint64_t healthcheck_pings;     /* healthcheck.ping_url answered 2xx */
 };
 
 struct dutybot {
@@ -47,6 +50,7 @@ struct dutybot {
 	struct guard *guard;
 	struct timers *timers;          /* durable timers (bot/durable/timers.c) */
 	struct deliver *deliver;        /* durable outbox sender (bot/durable/deliver.c) */
+	struct overdue *overdue;        /* the escalation auditor (bot/durable/overdue.c) */
 	struct metrics metrics;
 	size_t requests_in_flight;
 	bool stopping;

@@ -9,6 +9,7 @@
 #include "state/redis.h"
 #include "bot/durable/timers.h"
 #include "bot/durable/deliver.h"
+#include "bot/durable/overdue.h"
 #include "bot/guard.h"
 
 #include <stdarg.h>
@@ -127,6 +128,11 @@ char *metrics_render(void *dutybot, size_t *len)
 		    (unsigned long long)bot->conns[i]->actions_acked);
 	head(&b, "dutybot_delivery_failures_total", "counter", "actions the platform refused for good");
 	sb_printf(&b, "dutybot_delivery_failures_total %llu\n", (unsigned long long)bot->metrics.delivery_failures);
+	head(&b, "dutybot_overdue_total", "counter",
+	    "timers fired later than healthcheck.overdue_after, and checks that found a due timer or outbox entry overdue");
+	sb_printf(&b, "dutybot_overdue_total %llu\n", (unsigned long long)bot->metrics.overdue);
+	head(&b, "dutybot_healthcheck_pings_total", "counter", "healthcheck.ping_url fetched with a 2xx answer");
+	sb_printf(&b, "dutybot_healthcheck_pings_total %llu\n", (unsigned long long)bot->metrics.healthcheck_pings);
 	head(&b, "dutybot_reconnects_total", "counter", "connection losses per connection");
 	for (size_t i = 0; i < bot->n_conns; i++)
 		sb_printf(&b, "dutybot_reconnects_total{connection=\"%s\"} %llu\n", bot->conns[i]->name,
@@ -169,12 +175,17 @@ char *metrics_render(void *dutybot, size_t *len)
 char *metrics_health(void *dutybot, size_t *len)
 {
 	struct dutybot *bot = dutybot;
+	const char *overdue;
 	struct sbuf b;
 
 	if (sb_init(&b) != 0)
 		return NULL;
-	sb_printf(&b, "{\"status\":\"%s\",\"redis\":\"%s\",\"connections\":{",
-	    bot->stopping ? "stopping" : "ok", state_is_up(bot->state) ? "up" : "down");
+	overdue = overdue_status(bot->overdue);
+	sb_printf(&b, "{\"status\":\"%s\",\"redis\":\"%s\",",
+	    bot->stopping ? "stopping" : overdue != NULL ? "degraded" : "ok", state_is_up(bot->state) ? "up" : "down");
+	if (overdue != NULL)
+		sb_printf(&b, "\"overdue\":\"%s\",", overdue);
+	sb_printf(&b, "\"connections\":{");
 	for (size_t i = 0; i < bot->n_conns; i++)
 		sb_printf(&b, "%s\"%s\":\"%s\"", i ? "," : "", bot->conns[i]->name, bot->conns[i]->status_text);
 	sb_printf(&b, "}}\n");

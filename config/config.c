@@ -34,7 +34,7 @@ static const struct cfg_known_key root_keys[] = {
 	{ "approvals", 0 },
 	{ "careers", 0 }, { "command_prefix", 0 }, { "complaints", 0 }, { "connections", 0 }, { "customer_groups", 0 },
 	{ "default_lang", 0 },
-	{ "escalation", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
+	{ "escalation", 0 }, { "healthcheck", 0 }, { "http", 0 }, { "key_prefix", 0 }, { "limits", 0 },
 	{ "log_level", 0 }, { "notify", 0 }, { "policy", 0 }, { "redis", 0 },
 	{ "shifts", 0 }, { "site", 0 }, { "staff", 0 }, { "timezone", 0 },
 };
@@ -152,6 +152,7 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	if (*v == '\0') {
 		free(cfg->http.listen_host);
+	free(cfg->healthcheck.ping_url);
 		cfg->http.listen_host = NULL;
 		cfg->http.listen_port = 0;
 	} else if ((rc = config_parse_listen(v, &host, &cfg->http.listen_port)) == 0) {
@@ -330,6 +331,8 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->careers.calendar_reminder_ms = 15 * 60 * 1000LL;
 	cfg->careers.training_hours = 40;
 	cfg->approvals.stuck_after_ms = 48 * 3600 * 1000LL;
+	cfg->healthcheck.overdue_after_ms = 5 * 60 * 1000LL;
+	cfg->healthcheck.interval_ms = 60 * 1000LL;
 	cfg->complaints.per_friend_hour = 5;
 	cfg->complaints.daily_report_min = 22 * 60;
 	for (int i = 0; i < 5; i++)
@@ -402,6 +405,7 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	parse_escalation(ctx, root);
 	parse_notify(ctx, root);
 	cfg_read_careers(ctx, root);
+	cfg_read_healthcheck(ctx, root);
 	cfg_read_approvals(ctx, root);
 	cfg_read_complaints(ctx, root);
 	cfg_read_groups(ctx, root);

@@ -166,6 +166,15 @@ struct config {
 	} approvals;
 
 	struct {
+		/* A timer fired, or a due timer or outbox entry waiting, longer
+		 * after its time than this is overdue: /healthz says degraded and
+		 * the alerts channel is told once; default 5m */
+		int64_t overdue_after_ms;
+		int64_t interval_ms;       /* how often the auditor looks; default 1m */
+		char *ping_url;            /* GET each interval while all is well; NULL = none */
+	} healthcheck;
+
+	struct {
 		int capacity[LEVEL_SAM + 1];  /* open complaints per agent by level; default 2 4 6 8 */
 		int64_t sla_ms[4];            /* first response: urgent high normal low; 5m 15m 1h 4h */
 		int per_friend_hour;          /* complaints+suggestions a friend files per hour; default 5 */

@@ -71,6 +71,31 @@ cfg_read_approvals(struct cfg_ctx *ctx, const config_setting_t *root)
 		cfg_get_duration(ctx, g, "stuck_after", 1, &ctx->cfg->approvals.stuck_after_ms);
 }
 
+static const struct cfg_known_key healthcheck_keys[] = {
+	{ "interval", 0 }, { "overdue_after", 0 }, { "ping_url", 0 },
+};
+
+void
+cfg_read_healthcheck(struct cfg_ctx *ctx, const config_setting_t *root)
+{
+	static const char *const schemes[] = { "http://", "https://", NULL };
+	struct config *cfg = ctx->cfg;
+	const config_setting_t *g = cfg_get_group(ctx, root, "healthcheck", healthcheck_keys, NELEM(healthcheck_keys));
+	const config_setting_t *e;
+	const char *v;
+
+	if (g == NULL)
+		return;
+	cfg_get_duration(ctx, g, "overdue_after", 1000, &cfg->healthcheck.overdue_after_ms);
+	cfg_get_duration(ctx, g, "interval", 1000, &cfg->healthcheck.interval_ms);
+	if ((e = cfg_get_str(ctx, g, "ping_url", &v)) == NULL || *v == '\0')
+		return;
+	if (!config_url_valid(v, schemes))
+		cfg_err(ctx, e, "\"%s\" is not an http:// or https:// URL with a host", v);
+	else
+		cfg_set_str(ctx, &cfg->healthcheck.ping_url, v);
+}
+
 void
 cfg_read_complaints(struct cfg_ctx *ctx, const config_setting_t *root)
 {

@@ -335,8 +335,10 @@ cfg_get_duration(struct cfg_ctx *ctx, const config_setting_t *g, const char *key
 	if ((ms = config_parse_duration(v)) < 0)
 		cfg_err(ctx, s, "bad duration \"%s\" (want a number and a unit: "
 		    "ms, s, m, h or d)", v);
-	else if (ms < min)
+	else if (ms < min && min <= 1)
 		cfg_err(ctx, s, "must be more than zero");
+	else if (ms < min)
+		cfg_err(ctx, s, "must be at least %lld%s", (long long)(min % 1000 ? min : min / 1000), min % 1000 ? "ms" : "s");
 	else if (ms > DURATION_MAX)
 		cfg_err(ctx, s, "must be at most 3650d");
 	else

@@ -16,6 +16,7 @@ void cfg_read_shifts(struct cfg_ctx *ctx, const config_setting_t *root);  /* nee
 /* config_areas.c: the groups of the later areas. */
 void cfg_read_careers(struct cfg_ctx *ctx, const config_setting_t *root);
 void cfg_read_approvals(struct cfg_ctx *ctx, const config_setting_t *root);
+void cfg_read_healthcheck(struct cfg_ctx *ctx, const config_setting_t *root);
 void cfg_read_complaints(struct cfg_ctx *ctx, const config_setting_t *root);
 void cfg_read_groups(struct cfg_ctx *ctx, const config_setting_t *root);
 

@@ -27,6 +27,8 @@ struct timers {
 	int closing;
 	int handle_closed;
 	uint64_t fired;
+	/* fires later than the config's healthcheck.overdue_after, for the auditor */
+	struct timers_late late;
 };
 
 /* One call of timers_run()/timers_add(), until its reply. */
@@ -84,6 +86,26 @@ static void fire(struct timers *t, const char *member)
 	log_warnx("timers: no kind for %s; it stays leased and is retried later", member);
 }
 
+/* A fire LATE_MS after its due time: counted when later than the bound. */
+static void note_lateness(struct timers *t, const char *member, int64_t late_ms)
+{
+	if (late_ms <= (*t->cfg)->healthcheck.overdue_after_ms)
+		return;
+	t->late.count++;
+	if (late_ms > t->late.worst_ms) {
+		t->late.worst_ms = late_ms;
+		snprintf(t->late.worst_member, sizeof(t->late.worst_member), "%s", member);
+	}
+}
+
+struct timers_late timers_take_late(struct timers *t)
+{
+	struct timers_late l = t->late;
+
+	memset(&t->late, 0, sizeof(t->late));
+	return l;
+}
+
 static void on_claimed(const redisReply *r, const char *err, void *privdata)
 {
 	struct timers *t = privdata;
@@ -97,9 +119,13 @@ static void on_claimed(const redisReply *r, const char *err, void *privdata)
 	if (err == NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
 	    r->element[0]->type == REDIS_REPLY_ARRAY) {
 		const redisReply *due = r->element[0];
-		for (size_t i = 0; i < due->elements; i++)
-			if (due->element[i]->type == REDIS_REPLY_STRING)
-				fire(t, due->element[i]->str);
+		int64_t now = clock_now_ms();
+		for (size_t i = 0; i + 1 < due->elements; i += 2) {
+			if (due->element[i]->type != REDIS_REPLY_STRING || due->element[i + 1]->type != REDIS_REPLY_STRING)
+				continue;
+			note_lateness(t, due->element[i]->str, now - strtoll(due->element[i + 1]->str, NULL, 10));
+			fire(t, due->element[i]->str);
+		}
 		if (r->element[1]->type == REDIS_REPLY_STRING && r->element[1]->len > 0)
 			next = strtoll(r->element[1]->str, NULL, 10);
 		if (due->elements > 0)

@@ -59,6 +59,14 @@ void timers_poke(struct timers *t);
 void timers_seed(struct timers *t);
 void timers_close(struct timers *t);    /* closes the uv handle; freed when nothing is in flight */
 uint64_t timers_fired(const struct timers *t);
+/* The fires later than healthcheck.overdue_after since the last call (the
+ * auditor's; the due time is the member's score when it was claimed). */
+struct timers_late {
+	uint64_t count;
+	int64_t worst_ms;               /* the latest of them: how late */
+	char worst_member[160];
+};
+struct timers_late timers_take_late(struct timers *t);
 /* The context the kinds get, for code that starts the same work outside a fire. */
 struct timer_ctx timers_ctx(struct timers *t);
 

@@ -206,6 +206,33 @@ test_approvals_stuck_after(void **state)
 }
 
 static void
+test_healthcheck(void **state)
+{
+	struct fixture *f = *state;
+	const struct config *cfg;
+
+	cfg = load(f, SITE_CONN "healthcheck = { overdue_after = \"2m\"; ping_url = \"https://hc.example.org/p/1\"; };\n");
+	assert_int_equal(cfg->healthcheck.overdue_after_ms, 120000);
+	assert_int_equal(cfg->healthcheck.interval_ms, 60000);
+	assert_string_equal(cfg->healthcheck.ping_url, "https://hc.example.org/p/1");
+	config_free(f->cfg);
+	f->cfg = NULL;
+	cfg = load(f, SITE_CONN);
+	assert_int_equal(cfg->healthcheck.overdue_after_ms, 300000);
+	assert_null(cfg->healthcheck.ping_url);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	assert_errors(f,
+	    SITE_CONN
+	    "healthcheck = {\n"
+	    "  ping_url = \"ftp://hc.example.org/\";\n"
+	    "  interval = \"10ms\";\n"
+	    "};\n",
+	    "3: healthcheck.ping_url: \"ftp://hc.example.org/\" is not an http:// or https:// URL with a host\n"
+	    "4: healthcheck.interval: must be at least 1s\n");
+}
+
+static void
 test_bad_timezone(void **state)
 {
 	assert_errors(*state,
@@ -440,6 +467,7 @@ main(void)
 		T(test_limits_errors),
 		T(test_bad_duration),
 		T(test_approvals_stuck_after),
+		T(test_healthcheck),
 		T(test_bad_timezone),
 		T(test_duplicate_staff_id),
 		T(test_identity_unknown_connection),
