@@ -276,6 +276,21 @@ static void on_receive(struct wsc *w, const void *in, size_t len)
 	}
 }
 
+/* NAME is one of LIST ("a, b"): the server chose one we offered. */
+static bool offered(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (*list) {
+		size_t len = strcspn(list, ", ");
+		if (len == n && strncmp(list, name, n) == 0)
+			return true;
+		list += len;
+		list += strspn(list, ", ");
+	}
+	return false;
+}
+
 int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct wsc *w = wsi ? lws_get_opaque_user_data(wsi) : NULL;
@@ -291,7 +306,7 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		/* lws goes on without the subprotocol when the server names none */
 		char proto[sizeof(w->subprotocol)];
 		if (w->subprotocol[0] && (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
-		    strcmp(proto, w->subprotocol) != 0)) {
+		    !offered(w->subprotocol, proto))) {
 			log_warnx("%s: the server did not accept subprotocol %s", w->name, w->subprotocol);
 			rc = 1;
 		}
