@@ -70,6 +70,7 @@ const char *irc_identify(struct irc *s, const char *nick, const char *user, cons
 			s->users = v;
 			u = &s->users[s->n_users++];
 		}
+		memset(u, 0, sizeof(*u));
 	}
 	snprintf(u->nick, sizeof(u->nick), "%s", nick);
 	snprintf(u->user, sizeof(u->user), "%s", user);
