@@ -38,8 +38,6 @@ static const struct conn_state irc_states[] = {
 	[I_STOPPED] = { "STOPPED", CONN_STOPPED, "stopped", false },
 };
 
-enum irc_close { IC_NONE, IC_STOP, IC_TIMEOUT, IC_LAG, IC_FATAL };
-
 static void irc_connect(struct irc *s);
 
 static struct irc *irc_of(struct conn *c)
@@ -144,11 +142,14 @@ static void on_open(struct wsc *w, void *arg)
 
 	(void)w;
 	irc_set_state(s, I_REGISTERING, "connected");
+	s->quit_sent = false;
 	snprintf(s->nick, sizeof(s->nick), "%s", s->want_nick);
 	s->nick_tries = 0;
 	s->self_user[0] = s->self_host[0] = '\0';
 	s->awaiting_pong = s->in_sasl = s->cap_sasl = false;
 	s->cap_listing = true;
+	s->caps_offered = 0;
+	s->account_tag = false;
 	s->last_rx = uv_now(s->conn.loop);
 	if (s->password != NULL)
 		irc_ctl(s, "PASS :%s", s->password);
@@ -180,18 +181,19 @@ static void on_cap(struct irc *s, const struct irc_msg *m)
 	bool more = m->nparams >= 4 && strcmp(m->params[2], "*") == 0;
 
 	if (strcmp(sub, "LS") == 0 && s->cap_listing) {
-		static const char *const wanted[] = { "account-tag", "server-time", "message-tags" };
+		static const char *const wanted[] = { "account-tag", "server-time", "message-tags", "sasl" };
 		char req[256] = "";
 		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
 			if (cap_in(list, wanted[i]))
+				s->caps_offered |= 1u << i;
+		if (more)
+			return;         /* the list goes on over another line */
+		for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++)
+			if ((s->caps_offered & (1u << i)) && (strcmp(wanted[i], "sasl") != 0 || s->sasl_user != NULL))
 				snprintf(req + strlen(req), sizeof(req) - strlen(req), "%s%s", req[0] ? " " : "", wanted[i]);
-		if (s->sasl_user != NULL && cap_in(list, "sasl"))
-			snprintf(req + strlen(req), sizeof(req) - strlen(req), "%ssasl", req[0] ? " " : "");
-		else if (s->sasl_user != NULL && !more)
+		if (s->sasl_user != NULL && !(s->caps_offered & (1u << 3)))
 			log_warnx("%s: the server offers no SASL: going on without logging in as %s", s->conn.name,
 			    s->sasl_user);
-		if (more)
-			return;         /* the list goes on: more may be offered (only the last line is read) */
 		s->cap_listing = false;
 		if (req[0])
 			irc_ctl(s, "CAP REQ :%s", req);
@@ -199,6 +201,7 @@ static void on_cap(struct irc *s, const struct irc_msg *m)
 			irc_ctl(s, "CAP END");
 	} else if (strcmp(sub, "ACK") == 0) {
 		log_info("%s: capabilities: %s", s->conn.name, list);
+		s->account_tag = cap_in(list, "account-tag");
 		if (s->sasl_user != NULL && cap_in(list, "sasl")) {
 			s->in_sasl = true;
 			irc_ctl(s, "AUTHENTICATE PLAIN");
@@ -310,7 +313,8 @@ static void on_privmsg(struct irc *s, struct irc_msg *m)
 	}
 	if (!irc_line_tag(m, "account", account, sizeof(account)) || strcmp(account, "*") == 0)
 		account[0] = '\0';
-	id = irc_identify(s, m->nick, m->user, m->host, account);
+	/* with account-tag, a line without the tag is from someone logged out */
+	id = irc_identify(s, m->nick, m->user, m->host, s->account_tag || account[0] ? account : NULL);
 	if (strcasecmp(m->nick, s->nick) == 0)
 		return;                 /* our own line (echo-message) */
 	if (irc_line_ctcp(text, ctcp, sizeof(ctcp))) {
@@ -388,7 +392,7 @@ static void on_line(struct irc *s, struct irc_msg *m)
 	else if (strcmp(cmd, "001") == 0)
 		on_welcome(s, m);
 	else if (strcmp(cmd, "352") == 0 && m->nparams >= 6)    /* WHO: me #chan user host server nick ... */
-		irc_identify(s, m->params[5], m->params[2], m->params[3], "");
+		irc_identify(s, m->params[5], m->params[2], m->params[3], NULL);
 	else if (strcmp(cmd, "433") == 0 || strcmp(cmd, "432") == 0 || strcmp(cmd, "437") == 0)
 		on_nick_in_use(s);
 	else if (strcmp(cmd, "903") == 0 || strcmp(cmd, "907") == 0) {
@@ -543,9 +547,10 @@ static void irc_stop(struct conn *c)
 	uv_timer_stop(&s->pace_timer);
 	irc_set_state(s, I_STOPPING, "shutting down");
 	if (s->ws != NULL && s->registered) {
-		/* a QUIT first, so the channel reads why; the socket closes once it is out, or in 1 s */
-		irc_ctl(s, "QUIT :dutybot shutting down");
-		uv_timer_start(&s->ping_timer, on_quit_timer, 1000, 0);
+		/* what is queued goes out first (irc_out.c), then a QUIT, so the
+		 * channel reads why; the socket closes then, or after 2 s at the latest */
+		uv_timer_start(&s->ping_timer, on_quit_timer, 2000, 0);
+		irc_want_write(s);
 	} else if (s->ws != NULL) {
 		uv_timer_stop(&s->ping_timer);
 		close_now(s, IC_STOP, "dutybot shutting down");

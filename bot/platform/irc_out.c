@@ -75,7 +75,7 @@ const char *irc_identify(struct irc *s, const char *nick, const char *user, cons
 	snprintf(u->nick, sizeof(u->nick), "%s", nick);
 	snprintf(u->user, sizeof(u->user), "%s", user);
 	snprintf(u->host, sizeof(u->host), "%s", host);
-	if (account[0] || !u->account[0])   /* lines without the tag (JOIN, WHO) do not log anyone out */
+	if (account != NULL)            /* NULL: a line that cannot tell (JOIN, WHO) logs nobody out */
 		snprintf(u->account, sizeof(u->account), "%s", account);
 	u->seen = uv_now(s->conn.loop);
 	compute_id(s, u);
@@ -260,7 +260,6 @@ int irc_on_writeable(struct wsc *w, void *arg)
 	while (wsc_send_more(s->ws)) {
 		if (s->ctl_head != NULL) {
 			struct irc_ctl *c = s->ctl_head;
-			bool quit = strncmp(c->line, "QUIT ", 5) == 0;
 			if (sent++ == 1)
 				wsc_cork(s->ws);
 			if (send_line(s, c->line) != 0)
@@ -269,19 +268,21 @@ int irc_on_writeable(struct wsc *w, void *arg)
 			if (s->ctl_head == NULL)
 				s->ctl_tail = NULL;
 			free(c);
-			if (quit) {
-				wsc_close(s->ws, 1000, "quit", 1);
-				return 0;
-			}
 			continue;
 		}
-		if (s->conn.state != I_READY)
+		if (s->conn.state != I_READY && s->conn.state != I_STOPPING)
 			break;
 		if (s->cur == NULL) {
 			bool again;
 			if (!take_next(s, &again)) {
 				if (again)
 					continue;
+				if (s->conn.state == I_STOPPING && !s->quit_sent) {
+					s->quit_sent = true;
+					if (send_line(s, "QUIT :dutybot shutting down") != 0)
+						return -1;
+					wsc_close(s->ws, 1000, "quit", IC_STOP);
+				}
 				break;
 			}
 		}

@@ -28,6 +28,9 @@ enum irc_state {
 	I_IDLE, I_CONNECTING, I_REGISTERING, I_READY, I_BACKOFF, I_FATAL, I_STOPPING, I_STOPPED
 };
 
+/* Why we closed a socket (wsc_close's WHY), for on_closed. */
+enum irc_close { IC_NONE, IC_STOP, IC_TIMEOUT, IC_LAG, IC_FATAL };
+
 /* Someone seen on the server: where a private answer to their identity goes. */
 struct irc_user {
 	char nick[64];
@@ -61,6 +64,8 @@ struct irc {
 	int nick_tries;
 	char self_user[64], self_host[128];     /* learned from our own JOIN: the prefix the server adds */
 	bool cap_listing, cap_sasl, in_sasl, registered;
+	bool account_tag;               /* the server tags lines with the sender's account */
+	unsigned caps_offered;          /* of the wanted ones, by bit, over all lines of CAP LS */
 	bool awaiting_pong, quit_sent;
 	struct irc_ctl *ctl_head, *ctl_tail;
 
@@ -91,7 +96,8 @@ int irc_on_writeable(struct wsc *w, void *arg);
 void irc_out_reset(struct irc *s);             /* the socket is gone: drop the lines of the message being sent */
 void irc_out_free(struct irc *s);
 void irc_on_pace_timer(uv_timer_t *t);
-/* Who NICK!USER@HOST (ACCOUNT may be "") is: the user id, into the table too. */
+/* Who NICK!USER@HOST is: the user id, into the table too.  ACCOUNT: their
+ * services account, "" for none, NULL when the line does not say. */
 const char *irc_identify(struct irc *s, const char *nick, const char *user, const char *host, const char *account);
 void irc_user_nick(struct irc *s, const char *old, const char *nick);
 void irc_user_gone(struct irc *s, const char *nick);

@@ -99,7 +99,8 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subpr
 		free(w);
 		return NULL;
 	}
-	snprintf(w->path, sizeof(w->path), "/%s", path);
+	/* lws gives the path without its '/', but "/" itself for an empty one ("ws://h/" asked for "//") */
+	snprintf(w->path, sizeof(w->path), "%s%s", path[0] == '/' ? "" : "/", path);
 	memset(&i, 0, sizeof(i));
 	i.context = lws;
 	i.address = host;

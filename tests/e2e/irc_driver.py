@@ -38,7 +38,7 @@ _CONF = """<config format="xml">
 <module name="ircv3_msgid">
 <module name="ircv3_ctctags">
 <module name="ircv3_accounttag">
-<wsorigin allow="*">
+<wsorigin allow="http://127.0.0.1">
 {strict}<connect name="people" allow="*" timeout="60" threshold="100000" commandrate="1000000" fakelag="no"
  resolvehostnames="no" useident="no" recvq="64K" softsendq="1M" hardsendq="4M" maxchans="50"
  localmax="1000" globalmax="1000" limit="1000">
