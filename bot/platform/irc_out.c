@@ -196,6 +196,19 @@ static bool take_next(struct irc *s, bool *again)
 			*again = true;
 			return false;
 		}
+	} else if (m->kind == OUT_SYSTEM && strcmp(m->target, "*") == 0) {
+		/* every channel joined, in one NOTICE of several targets */
+		s->cur_to[0] = '\0';
+		for (size_t i = 0; i < s->n_join; i++) {
+			size_t len = strlen(s->cur_to), n = strcspn(s->join[i], " ");
+			if (len + n + 1 > IRC_TARGETS_MAX) {   /* the text needs the rest of the line */
+				log_warnx("%s: a notice to every channel leaves out %s and those after it",
+				    s->conn.name, s->join[i]);
+				break;
+			}
+			snprintf(s->cur_to + len, sizeof(s->cur_to) - len, "%s%.*s", len ? "," : "", (int)n, s->join[i]);
+		}
+		to = s->cur_to;
 	} else {
 		to = m->target;
 		if (!config_irc_channel_valid(to)) {
@@ -209,7 +222,8 @@ static bool take_next(struct irc *s, bool *again)
 	room = 512 - 2 - (1 + strlen(s->nick) + 1 + (s->self_user[0] ? strlen(s->self_user) : 10) + 1 +
 	    (s->self_host[0] ? strlen(s->self_host) : 63) + 1) - strlen(verb) - 1 - strlen(to) - 2;
 	s->cur = m;
-	snprintf(s->cur_to, sizeof(s->cur_to), "%s", to);
+	if (to != s->cur_to)
+		snprintf(s->cur_to, sizeof(s->cur_to), "%s", to);
 	s->cur_verb = verb;
 	irc_line_split(m->text, room, add_line, &c);
 	if (c.failed)

@@ -23,6 +23,7 @@
 #define IRC_BURST 5                     /* lines sent at once before the pace applies */
 #define IRC_USERS_MAX 4096              /* people remembered (nick -> who they are) */
 #define IRC_IDENT "dutybot"
+#define IRC_TARGETS_MAX 200             /* bytes of channel names in one notice to all of them */
 
 enum irc_state {
 	I_IDLE, I_CONNECTING, I_REGISTERING, I_READY, I_BACKOFF, I_FATAL, I_STOPPING, I_STOPPED
@@ -71,7 +72,7 @@ struct irc {
 
 	/* the message being sent, cut into lines */
 	struct out_msg *cur;
-	char cur_to[64];                /* its channel, or the nick it goes to */
+	char cur_to[IRC_TARGETS_MAX + 64];      /* its channel(s), or the nick it goes to */
 	const char *cur_verb;           /* PRIVMSG, NOTICE for system notices */
 	char **lines;
 	size_t n_lines, next_line;

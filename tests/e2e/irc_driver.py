@@ -82,6 +82,8 @@ class InspIRCd:
         args = [INSPIRCD, "--config", self.conf, "--nofork"]
         if os.geteuid() == 0:
             args.append("--runasroot")
+        if getattr(self, "out", None):
+            self.out.close()
         self.out = open(os.path.join(self.dir, "stdout.log"), "ab")
         self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=self.out, stderr=subprocess.STDOUT,
                                      preexec_fn=_die_with_parent, cwd=self.dir)
@@ -115,6 +117,7 @@ class InspIRCd:
                 self.kill()
         if getattr(self, "out", None):
             self.out.close()
+            self.out = None
 
 
 def parse(line: str) -> dict:

@@ -161,10 +161,14 @@ class Basics(IrcCase):
         self.assertIn("irc:nick:mia!mia@127.0.0.9", line["params"][-1])
         self.ask("mia", "!roster add tomorrow early sara", "is for")
         self.ask("mia", "!checkin", "is for")
-        # a private answer meant for the real mia never reaches the thief
+        # what is asked of the real mia privately never reaches the thief at her nick
         mark = self.clients["mia"].mark()
-        self.ask("mark", "!roster add tomorrow early mia", "Roster updated")
-        time.sleep(1.0)
+        log = self.daemon.log_mark()
+        self.ask("mark", "!roster add tomorrow early mark", "Roster updated")
+        self.ask("mark", "!swap tomorrow early with mia", "Swap S-1 asked of mia")
+        self.daemon.wait_log(r"cannot deliver to mask:mia!mia@127\.0\.0\.1: nobody online is that person",
+                             since=log)
+        time.sleep(0.5)
         self.assertEqual([t for _, t, m in self.clients["mia"].lines[mark:] if m["nick"] == BOT
                           and m["params"][0] == "mia"], [])
 
@@ -216,6 +220,20 @@ class Scenarios(IrcCase):
         self.ask("mark", "!ack E-1", "E-1 acknowledged", channel="dm")
         self.bot_line("vera", "E-1 acknowledged by Mark Novak; the escalation stops.", CHANNELS["alerts"])
         self.assertEqual(self.redis.cmd("HGET", self.key("emergency", "E-1"), "acked_by"), "mark")
+
+    def test_a_system_notice_is_a_notice_to_the_channel(self):
+        self.ask("mark", f"!notify {LOBBY} [System] Maintenance tonight at 02:00 UTC.", "Send it with !notify confirm N-1")
+        mark = self.clients["mia"].mark()
+        self.ask("mark", "!notify confirm N-1", "N-1 sent to")
+        notice = self.bot_line("mia", "[System] Maintenance tonight at 02:00 UTC.", LOBBY, since=mark)
+        self.assertEqual(notice["cmd"], "NOTICE")
+        # to every room: every channel the bot is in
+        self.ask("mark", "!notify * [System] Everyone: new rules.", "Send it with !notify confirm N-2")
+        mark = self.clients["mia"].mark()
+        self.ask("mark", "!notify confirm N-2", "N-2 sent to")
+        for channel in [LOBBY, *CHANNELS.values()]:
+            self.assertEqual(self.bot_line("mia", "[System] Everyone: new rules.", channel, since=mark)["cmd"],
+                             "NOTICE")
 
     def test_a_strangers_complaint_is_routed(self):
         self.connect_people("lina", source="127.0.0.5")

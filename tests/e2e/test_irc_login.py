@@ -61,6 +61,7 @@ class FakeIrcd:
         asyncio.run_coroutine_threadsafe(down(), self.loop).result(10)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(5)
+        self.loop.close()
 
     @property
     def url(self) -> str:
