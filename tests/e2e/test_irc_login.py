@@ -28,8 +28,9 @@ class FakeIrcd:
     """One IRC server over WebSocket (subprotocol text.ircv3.net)."""
 
     def __init__(self, password: str | None = None, sasl: tuple[str, str] | None = None,
-                 taken: tuple[str, ...] = ()):
+                 taken: tuple[str, ...] = (), deaf: bool = False):
         self.port = free_port()
+        self.deaf = deaf            # a link that died silently: PINGs go unanswered
         self.password, self.sasl, self.taken = password, sasl, set(taken)
         self.received: list[str] = []
         self.headers: list[dict] = []
@@ -141,7 +142,7 @@ class FakeIrcd:
                 await out(f":{st['nick']}!dutybot@bot.host JOIN {args[0]}")
             elif cmd == "WHO":
                 await out(f":fake.irc 315 {st['nick']} {args[0]} :End of /WHO list.")
-            elif cmd == "PING":
+            elif cmd == "PING" and not (self.deaf and len(self.sockets) == 1):
                 await out(f":fake.irc PONG fake.irc :{line.split(' :', 1)[-1]}")
         return ws
 
@@ -246,6 +247,22 @@ class BadPassword(LoginCase):
         self.daemon.wait_log(r"-> FATAL, reason: 464", timeout=20)
         time.sleep(3)
         self.assertEqual(len(self.fake.headers), 1)
+
+
+class Lag(LoginCase):
+    FAKE = {"deaf": True}
+
+    def test_no_pong_in_time_reconnects(self):
+        self.daemon.wait_log(r"state change \w+ -> READY", timeout=20)
+        t0 = time.monotonic()
+        # quiet for 15 s: a PING at the next 30 s tick; unanswered by the one after, the link is dead
+        self.fake.wait_line(lambda l: l.startswith("PING "), timeout=40, what="our own PING")
+        self.daemon.wait_log(r"no PONG within 30 s: the connection is dead", timeout=40)
+        self.daemon.wait_log(r"READY -> BACKOFF, reason: connection closed \(no PONG in time\)")
+        self.assertGreater(time.monotonic() - t0, 25)
+        _wait_until(lambda: len(self.fake.headers) >= 2, 10, "a new socket")
+        self.daemon.wait_log(r"state change \w+ -> READY", timeout=20,
+                             since=self.daemon.log().index("no PONG within"))
 
 
 if __name__ == "__main__":
