@@ -58,6 +58,7 @@ class IrcCase(unittest.TestCase):
                                    connection="irc", staff=staff, connections=conn, **self.CONFIG)
         self.clients: dict[str, Client] = {}
         self.connect_people(*self.PEOPLE)
+        self.before_daemon()
         self.daemon = Daemon(self.config, env=self.DAEMON_ENV, log_path=os.path.join(self.tmp, "dutybot.log"))
         self.addCleanup(stop_clean, self.daemon)
         self.daemon.wait_log(r"state change \w+ -> READY", timeout=20)
@@ -71,6 +72,9 @@ class IrcCase(unittest.TestCase):
         problems = list(getattr(result, "errors", [])) + list(getattr(result, "failures", []))
         if any(t is self for t, _ in problems):
             print(f"\n----- dutybot log ({self.tmp}) -----\n{self.daemon.log_tail(60)}", flush=True)
+
+    def before_daemon(self) -> None:
+        """What the channels' people do before dutybot comes."""
 
     # ---- people
 
@@ -264,6 +268,21 @@ class Scenarios(IrcCase):
         said = " ".join(m["params"][-1] for _, _, m in lines).split()
         self.assertEqual(said[said.index("wörd0-日本"):], words)     # in order, none cut, none lost
         self.assertTrue(got)
+
+
+class Keys(IrcCase):
+    PEOPLE = ("mia",)
+    CONN_EXTRA = 'channel_keys = ( "#ops s3cret" );'
+
+    def before_daemon(self) -> None:
+        # mia made #ops (its first member is its operator) and locks it with a key
+        mark = self.clients["mia"].mark()
+        self.clients["mia"].send("MODE #ops +k s3cret")
+        self.clients["mia"].wait(lambda m: m["cmd"] == "MODE" and m["params"][:2] == ["#ops", "+k"], since=mark)
+
+    def test_joins_a_keyed_channel_with_its_key(self):
+        self.wait_bot_in(CHANNELS["ops"])
+        self.ask("mia", "!ping", "pong", channel=CHANNELS["ops"])
 
 
 class Restart(IrcCase):
