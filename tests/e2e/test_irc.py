@@ -176,6 +176,16 @@ class Basics(IrcCase):
         self.assertEqual([t for _, t, m in self.clients["mia"].lines[mark:] if m["nick"] == BOT
                           and m["params"][0] == "mia"], [])
 
+    def test_only_accounts_and_exact_hostmasks_are_linked_in_chat(self):
+        for bad in ("irc:mia", "irc:mask:mia!*@127.0.0.1", "irc:nick:mia!*@127.0.0.1"):
+            self.ask("mark", f"!staff link mia {bad}", f'"{bad}" cannot be linked in chat', channel="dm")
+        self.ask("mark", "!staff link mia irc:account:mia", "", channel="dm")
+        self.assertIn("irc:account:mia", self.redis.cmd("HGET", self.key("staff", "mia"), "identities") or "")
+        # the friend at 127.0.0.5 made staff by their exact nick!user@host
+        self.connect_people("lina", source="127.0.0.5")
+        self.ask("mark", "!staff link mia irc:nick:lina!lina@127.0.0.5", "", channel="dm")
+        self.ask("lina", "!whoami", "Mia Keller")
+
     def test_the_real_person_is_known_under_a_new_nick_only_by_a_mask_without_one(self):
         lemon = Client(self.ircd.client_port, "lemon", source="127.0.0.1")
         self.clients["lemon"] = lemon
