@@ -14,6 +14,7 @@ PONG, JOIN, PRIVMSG; every line it gets is kept with the time it came.
 
 from __future__ import annotations
 
+import base64
 import os
 import socket
 import subprocess
@@ -42,11 +43,21 @@ _CONF = """<config format="xml">
 {strict}<connect name="people" allow="*" timeout="60" threshold="100000" commandrate="1000000" fakelag="no"
  resolvehostnames="no" useident="no" recvq="64K" softsendq="1M" hardsendq="4M" maxchans="50"
  localmax="1000" globalmax="1000" limit="1000">
-<pid file="{dir}/inspircd.pid">
+{services}<pid file="{dir}/inspircd.pid">
 <log method="file" type="* -USERINPUT -USEROUTPUT" level="default" target="{dir}/inspircd.log">
 <performance netbuffersize="65534">
 <security hidesplits="no">
 <files motd="{dir}/motd">
+"""
+# a services server (FakeServices) linked in: accounts, account-tag, SASL
+_SERVICES = """<bind address="127.0.0.1" port="{link_port}" type="servers">
+<module name="spanningtree">
+<module name="services_account">
+<module name="sasl">
+<link name="services.test" ipaddr="127.0.0.1" port="{link_port}" allowmask="127.0.0.0/8"
+ sendpass="{link_pass}" recvpass="{link_pass}">
+<uline server="services.test" silent="yes">
+<sasl target="services.test" requiressl="no">
 """
 # InspIRCd's default class (threshold 10, commandrate 1000, fakelag on), for dutybot's port only
 _STRICT = ('<connect name="strict" allow="*" port="{ws_port}" resolvehostnames="no" useident="no"'
@@ -60,19 +71,23 @@ def need_inspircd() -> None:
 
 
 class InspIRCd:
-    def __init__(self, tmp: str, strict: bool = False):
+    def __init__(self, tmp: str, strict: bool = False, services: bool = False):
         self.dir = os.path.join(tmp, "inspircd")
         os.makedirs(self.dir, exist_ok=True)
         self.client_port = free_port()
         self.ws_port = free_port()
         self.strict = strict
+        self.link_port = free_port() if services else 0
+        self.link_pass = "link-" + os.urandom(6).hex()
         self.proc: subprocess.Popen | None = None
         self.conf = os.path.join(self.dir, "inspircd.conf")
         with open(os.path.join(self.dir, "motd"), "w") as f:
             f.write("test server\n")
         with open(self.conf, "w") as f:
             f.write(_CONF.format(client_port=self.client_port, ws_port=self.ws_port, dir=self.dir,
-                                 strict=_STRICT.format(ws_port=self.ws_port) if strict else ""))
+                                 strict=_STRICT.format(ws_port=self.ws_port) if strict else "",
+                                 services=_SERVICES.format(link_port=self.link_port, link_pass=self.link_pass)
+                                 if services else ""))
 
     @property
     def ws_url(self) -> str:
@@ -91,7 +106,7 @@ class InspIRCd:
         def listening():
             if self.proc.poll() is not None:
                 raise AssertionError(f"inspircd exited {self.proc.returncode}: {self.output()[-2000:]}")
-            for port in (self.client_port, self.ws_port):
+            for port in (self.client_port, self.ws_port) + ((self.link_port,) if self.link_port else ()):
                 try:
                     socket.create_connection((HOST, port), timeout=0.2).close()
                 except OSError:
@@ -118,6 +133,79 @@ class InspIRCd:
         if getattr(self, "out", None):
             self.out.close()
             self.out = None
+
+
+class FakeServices:
+    """A services server linked to InspIRCd over its server protocol (1205, as
+    3.x speaks it): it mirrors the CAPAB negotiation, bursts nothing, logs
+    people into ACCOUNTS (nick -> account) as they connect, and answers SASL
+    PLAIN for LOGINS (account -> password).  What SASL it saw is in .sasl."""
+
+    SID = "0SV"
+
+    def __init__(self, ircd: InspIRCd, accounts: dict[str, str], logins: dict[str, str]):
+        self.ircd, self.accounts, self.logins = ircd, accounts, logins
+        self.sasl: list[tuple[str, bool]] = []          # (account tried, accepted)
+        self.burst_done = threading.Event()
+        self.sock = socket.create_connection((HOST, ircd.link_port), timeout=10)
+        self.sock.settimeout(None)
+        threading.Thread(target=self._read, daemon=True).start()
+        if not self.burst_done.wait(10):
+            raise AssertionError("the services link did not come up")
+
+    def send(self, line: str) -> None:
+        self.sock.sendall(line.encode() + b"\n")
+
+    def _read(self) -> None:
+        buf = b""
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            buf += data
+            while b"\n" in buf:
+                raw, buf = buf.split(b"\n", 1)
+                self._line(raw.decode("utf-8", "replace").rstrip("\r"))
+
+    def _line(self, line: str) -> None:
+        w = line.split(" ")
+        src = w[0][1:] if w[0].startswith(":") else None
+        cmd, args = (w[1], w[2:]) if src else (w[0], w[1:])
+        if cmd == "CAPAB" and args[:1] == ["START"]:
+            self.send(line)
+        elif cmd == "CAPAB" and args[:1] == ["END"]:
+            self.send("CAPAB END")
+            self.send(f"SERVER services.test {self.ircd.link_pass} 0 {self.SID} :Fake services")
+        elif cmd == "SERVER":
+            self.send(f":{self.SID} BURST {int(time.time())}")
+            self.send(f":{self.SID} ENDBURST")
+        elif cmd == "ENDBURST":
+            self.burst_done.set()
+        elif cmd == "PING":
+            self.send(f":{self.SID} PONG {self.SID} {src}")
+        elif cmd == "UID" and len(args) > 2 and args[2] in self.accounts:
+            self.send(f":{self.SID} METADATA {args[0]} accountname :{self.accounts[args[2]]}")
+        elif cmd == "ENCAP" and len(args) >= 5 and args[1] == "SASL":
+            uid, mode = args[2], args[4]
+            if mode == "S":
+                self.send(f":{self.SID} ENCAP {src} SASL {self.SID} {uid} C +")
+            elif mode == "C" and len(args) > 5:
+                parts = base64.b64decode(args[5]).split(b"\0")
+                name = parts[1].decode() if len(parts) == 3 else ""
+                ok = len(parts) == 3 and self.logins.get(name) == parts[2].decode()
+                self.sasl.append((name, ok))
+                if ok:
+                    self.send(f":{self.SID} METADATA {uid} accountname :{name}")
+                self.send(f":{self.SID} ENCAP {src} SASL {self.SID} {uid} D {'S' if ok else 'F'}")
+
+    def close(self) -> None:
+        try:
+            self.sock.close()
+        except OSError:
+            pass
 
 
 def parse(line: str) -> dict:

@@ -17,7 +17,7 @@ import time
 import unittest
 
 from harness import Daemon, Redis, STAFF, quote, stop_clean, write_config
-from irc_driver import Client, InspIRCd, need_inspircd
+from irc_driver import Client, FakeServices, InspIRCd, need_inspircd
 
 BOT = "dutybot"
 LOBBY = "#lobby"
@@ -34,6 +34,8 @@ MASKS = {p["id"]: (f"*!{p['id']}@127.0.0.1" if p["id"] == "lemon" else f"{p['id'
 
 class IrcCase(unittest.TestCase):
     STRICT = False              # dutybot's port in InspIRCd's default flood class
+    SERVICES: dict | None = None    # {"accounts": {nick: account}, "logins": {account: password}}
+    IDENTITIES: dict = {}       # staff id -> identities instead of their mask
     CONN_EXTRA = ""             # more keys of the irc connection
     PEOPLE = ("mia", "mark", "vera", "sara", "lemon")
     CONFIG: dict = {"shifts": DAY_SHIFTS, "escalation": ESCALATION,
@@ -47,10 +49,17 @@ class IrcCase(unittest.TestCase):
             self.addCleanup(shutil.rmtree, self.tmp, True)
         self.redis = Redis(self.tmp)
         self.addCleanup(self.redis.stop)
-        self.ircd = InspIRCd(self.tmp, strict=self.STRICT)
+        self.ircd = InspIRCd(self.tmp, strict=self.STRICT, services=self.SERVICES is not None)
         self.ircd.start()
         self.addCleanup(self.ircd.stop)
-        staff = [dict(p, identities=[f"irc:mask:{MASKS[p['id']]}"]) for p in ENGLISH_STAFF]
+        if self.SERVICES is not None:
+            self.services = FakeServices(self.ircd, **self.SERVICES)
+            self.addCleanup(self.services.close)
+            with open(os.path.join(self.tmp, "irc.sasl"), "w") as f:
+                f.write("bot-secret\n")
+            os.chmod(os.path.join(self.tmp, "irc.sasl"), 0o600)
+        staff = [dict(p, identities=self.IDENTITIES.get(p["id"], [f"irc:mask:{MASKS[p['id']]}"]))
+                 for p in ENGLISH_STAFF]
         chans = "; ".join(f"{k} = {quote(v)}" for k, v in CHANNELS.items())
         conn = (f'( {{ name = "irc"; type = "irc"; url = {quote(self.ircd.ws_url)}; nick = "{BOT}";'
                 f' channels = {{ {chans}; }}; join = ( "{LOBBY}" ); {self.CONN_EXTRA} }} )')
@@ -293,6 +302,27 @@ class Keys(IrcCase):
     def test_joins_a_keyed_channel_with_its_key(self):
         self.wait_bot_in(CHANNELS["ops"])
         self.ask("mia", "!ping", "pong", channel=CHANNELS["ops"])
+
+
+class Accounts(IrcCase):
+    """InspIRCd with a services server linked: SASL PLAIN for the bot, and
+    people logged into accounts, which the account-tag carries."""
+    SERVICES = {"accounts": {"lemonade": "lemon"}, "logins": {"dutybot": "bot-secret"}}
+    IDENTITIES = {"lemon": ["irc:account:lemon"]}
+    CONN_EXTRA = 'sasl_user = "dutybot"; sasl_password_file = "irc.sasl";'
+    PEOPLE = ("mia",)
+
+    def test_sasl_login_and_the_account_is_the_identity(self):
+        self.daemon.wait_log(r"irc: logged in as dutybot")
+        self.assertIn(("dutybot", True), self.services.sasl)
+        self.assertIn("account-tag", self.daemon.wait_log(r"irc: capabilities: .*").group(0))
+        # lemon, logged in as "lemon" under another nick and from another host, is Lemon
+        self.connect_people("lemonade", source="127.0.0.7", ident="phone")
+        self.ask("lemonade", "!whoami", "Lemon Chen")
+        self.ask("lemonade", "whoami", "seen as irc:account:lemon", channel="dm")
+        # the nick "lemon" without the account is nobody
+        self.connect_people("lemon", source="127.0.0.8")
+        self.assertIn("chat friend", self.ask("lemon", "!whoami", "You are")["params"][-1])
 
 
 class Restart(IrcCase):
