@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 import unittest
@@ -287,6 +288,27 @@ class Scenarios(IrcCase):
         said = " ".join(m["params"][-1] for _, _, m in lines).split()
         self.assertEqual(said[said.index("wörd0-日本"):], words)     # in order, none cut, none lost
         self.assertTrue(got)
+
+
+class Shutdown(IrcCase):
+    PEOPLE = ("mia",)
+
+    def test_sigterm_sends_what_is_queued_then_quits(self):
+        # the plan is more than the burst: most of it is still queued at the SIGTERM
+        plan = " ".join(f"part{i:03d}" + "y" * 40 for i in range(80))     # nine lines: paced over seconds
+        self.redis.cmd("SET", "dutybot:{%s}:plan" % self.config.site, plan)
+        c = self.clients["mia"]
+        mark = c.mark()
+        c.say(LOBBY, "!plan")
+        c.wait(lambda m: m["nick"] == BOT and "part000" in m["params"][-1], 10, "the plan's start", since=mark)
+        self.daemon.proc.send_signal(signal.SIGTERM)
+        quit_line = c.wait(lambda m: m["nick"] == BOT and m["cmd"] == "QUIT", 10, "the bot's QUIT", since=mark)
+        self.assertIn("dutybot shutting down", quit_line[1])
+        self.assertEqual(self.daemon.proc.wait(10), 0)
+        # everything queued went out, paced, before the QUIT
+        said = " ".join(m["params"][-1] for _, _, m in c.lines[mark:] if m["nick"] == BOT
+                        and m["cmd"] == "PRIVMSG").split()
+        self.assertEqual(said[said.index("part000" + "y" * 40):], plan.split())
 
 
 class Keys(IrcCase):
