@@ -492,6 +492,10 @@ config_free(struct config *cfg)
 		free(c->nick);
 		free(c->sasl_user);
 		free(c->sasl_password);
+		free(c->password);
+		cfg_free_strv(c->join, c->n_join);
+		cfg_free_strv(c->channel_keys, c->n_channel_keys);
+		cfg_free_strv(c->irc_masks, c->n_irc_masks);
 		free(c->lang);
 		for (int k = 0; k < CHANNEL_MAX; k++)
 			free(c->channel[k]);

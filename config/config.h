@@ -58,6 +58,13 @@ struct config_connection {
 	char *nick;             /* irc */
 	char *sasl_user;        /* irc, may be NULL */
 	char *sasl_password;    /* irc, may be NULL (from sasl_password_file) */
+	char *password;         /* irc: the server password (PASS), may be NULL (from password_file) */
+	char **join;            /* irc: channels joined besides the mapped ones ("#lobby") */
+	size_t n_join;
+	char **channel_keys;    /* irc: "<channel> <key>", one per keyed channel */
+	size_t n_channel_keys;
+	char **irc_masks;       /* irc: the hostmasks of staff identities "<name>:mask:<pattern>", in config order */
+	size_t n_irc_masks;
 	bool tls_verify;        /* default true */
 	int max_send_rate;      /* actions per second, 0 = unpaced; default 20 (site) */
 	int max_in_flight;      /* site: actions sent before the first is acked; default 1 (strict order) */

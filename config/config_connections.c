@@ -18,12 +18,15 @@ static const struct cfg_known_key connection_keys[] = {
 	{ "app_token_file", CFG_ONLY(PLATFORM_SLACK) },
 	{ "bot_token", CFG_ONLY(PLATFORM_SLACK) },
 	{ "bot_token_file", CFG_ONLY(PLATFORM_SLACK) },
+	{ "channel_keys", CFG_ONLY(PLATFORM_IRC) },
 	{ "channels", 0 },
+	{ "join", CFG_ONLY(PLATFORM_IRC) },
 	{ "lang", 0 },
 	{ "max_in_flight", CFG_ONLY(PLATFORM_SITE) },
 	{ "max_send_rate", 0 },
 	{ "name", 0 },
 	{ "nick", CFG_ONLY(PLATFORM_IRC) },
+	{ "password_file", CFG_ONLY(PLATFORM_IRC) },
 	{ "sasl_password_file", CFG_ONLY(PLATFORM_IRC) },
 	{ "sasl_user", CFG_ONLY(PLATFORM_IRC) },
 	{ "tls_verify", 0 },
@@ -97,6 +100,82 @@ parse_connection_urls(struct cfg_ctx *ctx, const config_setting_t *g,
 	cfg_set_str(ctx, &c->api_url, v);
 }
 
+/* A list of strings KEY of G, each checked by OK (WANT says what it wants), into *OUT. */
+static void
+parse_strings(struct cfg_ctx *ctx, const config_setting_t *g, const char *key,
+    bool (*ok)(const char *), const char *want, char ***out, size_t *n)
+{
+	const config_setting_t *l = cfg_get_typed(ctx, g, key, CONFIG_TYPE_LIST);
+	size_t len;
+
+	if (l == NULL || (len = (size_t)config_setting_length(l)) == 0)
+		return;
+	if ((*out = calloc(len, sizeof(**out))) == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		const char *v = cfg_elem_str(ctx, l, (int)i);
+		if (v == NULL)
+			continue;
+		if (!ok(v))
+			cfg_err(ctx, config_setting_get_elem(l, (unsigned)i), "bad entry \"%s\" (want %s)", v, want);
+		else if (((*out)[*n] = strdup(v)) == NULL)
+			ctx->oom = true;
+		else
+			(*n)++;
+	}
+}
+
+/* "#channel key": a channel name, one blank, a key of printable characters without blanks or commas. */
+static bool
+channel_key_valid(const char *v)
+{
+	const char *sp = strchr(v, ' ');
+	char chan[64];
+
+	if (sp == NULL || (size_t)(sp - v) >= sizeof(chan) || sp[1] == '\0' || strlen(sp + 1) > 64)
+		return false;
+	memcpy(chan, v, (size_t)(sp - v));
+	chan[sp - v] = '\0';
+	for (const char *p = sp + 1; *p; p++)
+		if ((unsigned char)*p <= 0x20 || *p == ',' || *p == 0x7f)
+			return false;
+	return config_irc_channel_valid(chan);
+}
+
+/* Mapped channels and join = ( ... ) are IRC channel names; every keyed channel is one of them. */
+static void
+parse_irc_channels(struct cfg_ctx *ctx, const config_setting_t *g, struct config_connection *c)
+{
+	const config_setting_t *chans = config_setting_get_member(g, "channels"), *keys;
+
+	for (int i = 0; i < CHANNEL_MAX; i++) {
+		const config_setting_t *s = chans != NULL ? config_setting_get_member(chans, config_channel_name(i)) : NULL;
+		const char *v = s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+		if (v != NULL && *v && !config_irc_channel_valid(v))
+			cfg_err(ctx, s, "bad IRC channel \"%s\" (want # or & and a name without blanks or commas)", v);
+	}
+	parse_strings(ctx, g, "join", config_irc_channel_valid, "an IRC channel: # or & and a name without blanks or commas",
+	    &c->join, &c->n_join);
+	parse_strings(ctx, g, "channel_keys", channel_key_valid, "\"<channel> <key>\"", &c->channel_keys,
+	    &c->n_channel_keys);
+	keys = config_setting_get_member(g, "channel_keys");
+	for (size_t i = 0; i < c->n_channel_keys; i++) {
+		size_t n = strcspn(c->channel_keys[i], " ");
+		bool known = false;
+		for (int k = 0; k < CHANNEL_MAX && !known; k++) {
+			const config_setting_t *s = chans != NULL ? config_setting_get_member(chans, config_channel_name(k)) : NULL;
+			const char *v = s != NULL && config_setting_type(s) == CONFIG_TYPE_STRING ? config_setting_get_string(s) : NULL;
+			known = v != NULL && strlen(v) == n && strncmp(v, c->channel_keys[i], n) == 0;
+		}
+		for (size_t j = 0; j < c->n_join && !known; j++)
+			known = strlen(c->join[j]) == n && strncmp(c->join[j], c->channel_keys[i], n) == 0;
+		if (!known)
+			cfg_err(ctx, keys, "key for %.*s, which is neither in channels nor in join", (int)n, c->channel_keys[i]);
+	}
+}
+
 static void
 parse_connection_irc(struct cfg_ctx *ctx, const config_setting_t *g,
     struct config_connection *c, const char *cred)
@@ -120,6 +199,8 @@ parse_connection_irc(struct cfg_ctx *ctx, const config_setting_t *g,
 		c->sasl_password = cfg_secret(ctx, g, "sasl_password", false, true, cred);
 	else if ((s = config_setting_get_member(g, "sasl_password_file")) != NULL)
 		cfg_err(ctx, s, "needs sasl_user");
+	c->password = cfg_secret(ctx, g, "password", false, false, cred);
+	parse_irc_channels(ctx, g, c);
 }
 
 static void
@@ -164,6 +245,8 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 			parse_connection_irc(ctx, g, c, cred);
 	}
 	cfg_get_bool(ctx, g, "tls_verify", &c->tls_verify);
+	if (type == PLATFORM_IRC)
+		c->max_send_rate = 1;   /* lines a second after a burst: below common servers' flood limits */
 	cfg_get_int(ctx, g, "max_send_rate", 0, 1000, &c->max_send_rate);
 	cfg_get_int(ctx, g, "max_in_flight", 1, 1024, &c->max_in_flight);
 	cfg_set_str(ctx, &c->lang, cfg->default_lang);

@@ -33,6 +33,36 @@ identity_owner(const struct config *cfg, const char *id)
 	return NULL;
 }
 
+/* An IRC connection's user ids of staff: a hostmask pattern or a services account. */
+static bool
+irc_identity_valid(const char *uid)
+{
+	if (strncmp(uid, "mask:", 5) == 0)
+		return config_irc_mask_valid(uid + 5);
+	return strncmp(uid, "account:", 8) == 0 && config_word_valid(uid + 8, 64);
+}
+
+/* The IRC adapter matches people against its connection's masks: it gets them with the connection. */
+static void
+add_irc_mask(struct cfg_ctx *ctx, const char *conn, const char *pattern)
+{
+	for (size_t i = 0; i < ctx->cfg->n_connections; i++) {
+		struct config_connection *c = &ctx->cfg->connections[i];
+		char **v;
+		if (c->name == NULL || strcmp(c->name, conn) != 0)
+			continue;
+		if ((v = realloc(c->irc_masks, (c->n_irc_masks + 1) * sizeof(*v))) == NULL ||
+		    (v[c->n_irc_masks] = strdup(pattern)) == NULL) {
+			if (v != NULL)
+				c->irc_masks = v;
+			ctx->oom = true;
+			return;
+		}
+		c->irc_masks = v;
+		c->n_irc_masks++;
+	}
+}
+
 static void
 parse_identities(struct cfg_ctx *ctx, const config_setting_t *g,
     struct config_staff *st)
@@ -66,13 +96,19 @@ parse_identities(struct cfg_ctx *ctx, const config_setting_t *g,
 		}
 		if (config_connection(ctx->cfg, conn) == NULL)
 			cfg_err(ctx, e, "unknown connection \"%s\"", conn);
+		else if (config_connection(ctx->cfg, conn)->type == PLATFORM_IRC && !irc_identity_valid(uid))
+			cfg_err(ctx, e, "bad IRC identity \"%s\" (want %s:mask:<nick!user@host> or %s:account:<account>; "
+			    "a bare nick is anybody's)", id, conn, conn);
 		else if ((owner = identity_owner(ctx->cfg, id)) != NULL)
 			cfg_err(ctx, e, "identity \"%s\" already belongs to %s", id,
 			    owner->id != NULL ? owner->id : "another staff member");
 		else if ((st->identities[st->n_identities] = strdup(id)) == NULL)
 			ctx->oom = true;
-		else
+		else {
 			st->n_identities++;
+			if (strncmp(uid, "mask:", 5) == 0)
+				add_irc_mask(ctx, conn, uid + 5);
+		}
 		free(conn);
 	}
 }

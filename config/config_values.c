@@ -383,3 +383,30 @@ config_read_secret(const char *path, char **out)
 	*out = shrunk != NULL ? shrunk : buf;
 	return NULL;
 }
+
+bool
+config_irc_mask_valid(const char *s)
+{
+	const char *bang = strchr(s, '!'), *at = strchr(s, '@');
+
+	if (bang == NULL || at == NULL || bang == s || at < bang + 2 || at[1] == '\0' ||
+	    strchr(bang + 1, '!') != NULL || strchr(at + 1, '@') != NULL || strlen(s) > 200)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == 0x7f || *s == ',')
+			return false;
+	return true;
+}
+
+bool
+config_irc_channel_valid(const char *s)
+{
+	size_t len = strlen(s);
+
+	if ((s[0] != '#' && s[0] != '&') || len < 2 || len > 50)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || *s == ',' || *s == 0x7f)
+			return false;
+	return true;
+}

@@ -28,6 +28,11 @@ bool config_host_valid(const char *host);
 bool config_url_valid(const char *s, const char *const *schemes);
 /* Printable ASCII, no whitespace, 1..max characters. */
 bool config_word_valid(const char *s, size_t max);
+/* An IRC hostmask pattern: nick!user@host, each part non-empty, printable,
+ * no blank, comma or second '!'/'@' ('*' and '?' are wildcards). */
+bool config_irc_mask_valid(const char *s);
+/* An IRC channel name: # or & and 1 to 49 more bytes, no blank, comma or control. */
+bool config_irc_channel_valid(const char *s);
 /*
  * Read a secret file whole, trailing "\n"/"\r\n" stripped, into *out (malloc'd).
  * Returns NULL on success, or what went wrong (strerror(errno), "file is empty").

@@ -35,6 +35,10 @@ static bool valid_room(const char *s)
 
 	if (strcmp(s, "*") == 0)
 		return true;
+	if (*s == '#' || *s == '&') {      /* an IRC channel */
+		s++;
+		n--;
+	}
 	if (n == 0 || n > 64)
 		return false;
 	for (; *s; s++)

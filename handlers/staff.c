@@ -8,6 +8,7 @@
 #include "handlers/common.h"
 #include "handlers/commands.h"
 #include "handlers/shift_time.h"
+#include "config/config_values.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +45,38 @@ static bool valid_identity(const struct request *req, const char *s)
 	memcpy(conn, s, (size_t)(colon - s));
 	conn[colon - s] = '\0';
 	return config_connection(request_config(req), conn) != NULL;
+}
+
+/*
+ * An identity on an IRC connection that chat may add: a services account, or
+ * the exact nick!user@host of a chat friend.  A hostmask pattern works only
+ * from the config file, where the IRC connection reads its masks; a bare
+ * nick is anybody's.
+ */
+static bool irc_identity_linkable(const struct request *req, const char *s)
+{
+	const char *colon = strchr(s, ':');
+	const struct config_connection *c;
+	char conn[64];
+
+	if (colon == NULL || (size_t)(colon - s) >= sizeof(conn))
+		return true;            /* valid_identity() says what is wrong */
+	memcpy(conn, s, (size_t)(colon - s));
+	conn[colon - s] = '\0';
+	if ((c = config_connection(request_config(req), conn)) == NULL || c->type != PLATFORM_IRC)
+		return true;
+	s = colon + 1;
+	if (strncmp(s, "account:", 8) == 0)
+		return config_word_valid(s + 8, 64);
+	return strncmp(s, "nick:", 5) == 0 && config_irc_mask_valid(s + 5) && strpbrk(s, "*?") == NULL;
+}
+
+static void refuse_irc_identity(struct request *req, const char *identity)
+{
+	char conn[64];
+
+	snprintf(conn, sizeof(conn), "%.*s", (int)strcspn(identity, ":"), identity);
+	refuse(req, MSG_STAFF_IRC_IDENTITY, "identity", identity, "connection", conn);
 }
 
 static void refuse_identity(struct request *req, const char *identity)
@@ -251,6 +284,10 @@ void staff_add_cmd(struct request *req)
 			refuse_identity(req, p->argv[i]);
 			goto done;
 		}
+		if (!irc_identity_linkable(req, p->argv[i])) {
+			refuse_irc_identity(req, p->argv[i]);
+			goto done;
+		}
 		len += (size_t)snprintf(idents + len, len < sizeof(idents) ? sizeof(idents) - len : 0, "%s%s",
 		    len ? " " : "", p->argv[i]);
 		if (len >= sizeof(idents)) {
@@ -419,6 +456,12 @@ static void link_or_unlink(struct request *req, const char *mode, state_cb *answ
 		return;
 	if (!valid_identity(req, req->cmd.argv[3])) {
 		refuse_identity(req, req->cmd.argv[3]);
+		request_done(req);
+		return;
+	}
+	/* unlinking takes any identity: one from the config file may be unlinked in chat */
+	if (strcmp(mode, "link") == 0 && !irc_identity_linkable(req, req->cmd.argv[3])) {
+		refuse_irc_identity(req, req->cmd.argv[3]);
 		request_done(req);
 		return;
 	}

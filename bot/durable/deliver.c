@@ -387,12 +387,15 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			copy_trunc(dl->emergency, sizeof(dl->emergency), e);
 	}
 	if (to != NULL && strncmp(to, "system:", 7) == 0) {
-		/* a checked system notice: its text as written, to every site connection */
-		const char *text = field(fields, "text");
+		/* a checked system notice: its text as written, to every site connection,
+		 * and to every IRC one when the room is a channel there ("#...") or all */
+		const char *text = field(fields, "text"), *room = to + 7;
+		bool irc_room = room[0] == '#' || room[0] == '&';
 		for (size_t i = 0; text != NULL && i < n_conns; i++) {
 			struct conn *c = conns[i];
 			int n;
-			if (c->type != PLATFORM_SITE || c->outbox == NULL)
+			if (c->outbox == NULL || !((c->type == PLATFORM_SITE && !irc_room) ||
+			    (c->type == PLATFORM_IRC && (irc_room || strcmp(room, "*") == 0))))
 				continue;
 			dl->pending++;
 			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, NULL, dl);

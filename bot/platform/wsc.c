@@ -99,7 +99,8 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subpr
 		free(w);
 		return NULL;
 	}
-	snprintf(w->path, sizeof(w->path), "/%s", path);
+	/* lws gives the path without its '/', but "/" itself for an empty one ("ws://h/" asked for "//") */
+	snprintf(w->path, sizeof(w->path), "%s%s", path[0] == '/' ? "" : "/", path);
 	memset(&i, 0, sizeof(i));
 	i.context = lws;
 	i.address = host;
@@ -276,6 +277,21 @@ static void on_receive(struct wsc *w, const void *in, size_t len)
 	}
 }
 
+/* NAME is one of LIST ("a, b"): the server chose one we offered. */
+static bool offered(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+
+	while (*list) {
+		size_t len = strcspn(list, ", ");
+		if (len == n && strncmp(list, name, n) == 0)
+			return true;
+		list += len;
+		list += strspn(list, ", ");
+	}
+	return false;
+}
+
 int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
 {
 	struct wsc *w = wsi ? lws_get_opaque_user_data(wsi) : NULL;
@@ -291,7 +307,7 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 		/* lws goes on without the subprotocol when the server names none */
 		char proto[sizeof(w->subprotocol)];
 		if (w->subprotocol[0] && (lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
-		    strcmp(proto, w->subprotocol) != 0)) {
+		    !offered(w->subprotocol, proto))) {
 			log_warnx("%s: the server did not accept subprotocol %s", w->name, w->subprotocol);
 			rc = 1;
 		}

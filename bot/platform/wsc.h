@@ -64,8 +64,10 @@ int wsc_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, 
 bool wsc_url_usable(const char *url);
 /* Starts connecting to URL (ws:// or wss://, query kept), asking for
  * SUBPROTOCOL (NULL: none; else a server that does not accept it is
- * refused); NULL if it could not even start (then on_closed is not called).
- * NAME is for the logs. */
+ * refused; "a, b" offers both, preferred first, and either is accepted);
+ * NULL if it could not even start (then on_closed is not called).  Every
+ * handshake carries an Origin header (http://<host>): some servers
+ * (InspIRCd) refuse one without.  NAME is for the logs. */
 struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subprotocol, bool tls_verify,
                      size_t max_frame, const struct wsc_ops *ops, void *arg, const char *name);
 /* Asks for one WRITEABLE (asking again before it comes costs nothing). */
