@@ -7,6 +7,7 @@
 #include "bot/i18n/catalog.h"
 
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CATALOG_TEXT(id, text) [id] = text,
@@ -184,4 +185,28 @@ const char *catalog_said(char *out, size_t n, const char *lang, const char *valu
 	}
 	out[pos] = '\0';
 	return out;
+}
+
+size_t catalog_format_said(char *out, size_t n, const char *lang, enum msg_id id,
+                           const char *const *kv, size_t nkv)
+{
+	const char *local[CATALOG_SAID_KV_MAX] = { NULL };
+	char *said[CATALOG_SAID_KV_MAX] = { NULL };
+	size_t len;
+
+	if (nkv > CATALOG_SAID_KV_MAX)
+		return catalog_format(out, n, lang, id, kv, nkv);
+	for (size_t i = 0; i < nkv; i++) {
+		local[i] = kv[i];
+		if (i % 2 == 0 || kv[i] == NULL)
+			continue;
+		if (strchr(kv[i], '\x1e') == NULL)     /* a name or plain text: no buffer */
+			local[i] = catalog_said(NULL, 0, lang, kv[i]);
+		else if ((said[i] = malloc(n)) != NULL)  /* spans are rare: summaries, lists of them */
+			local[i] = catalog_said(said[i], n, lang, kv[i]);
+	}
+	len = catalog_format(out, n, lang, id, local, nkv);
+	for (size_t i = 0; i < nkv; i++)
+		free(said[i]);
+	return len;
 }

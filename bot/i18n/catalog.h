@@ -62,4 +62,14 @@ size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
  */
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
 
+/*
+ * catalog_format with every value said in LANG first (catalog_said): a
+ * stored priority "MSG_PRIORITY_HIGH" or a summary with spans reads in the
+ * reader's language, in a reply as in the outbox.  At most
+ * CATALOG_SAID_KV_MAX strings in KV (more: filled as they are).
+ */
+#define CATALOG_SAID_KV_MAX 32
+size_t catalog_format_said(char *out, size_t n, const char *lang, enum msg_id id,
+                           const char *const *kv, size_t nkv);
+
 #endif

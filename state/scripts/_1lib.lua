@@ -16,6 +16,14 @@ local function say(msg, kv)
   return table.concat(t, '\31') .. '\30'
 end
 
+-- A keyword of the state as the reader's word: a priority ("high") or a
+-- complaint's state ("open") is MSG_<KIND>_<KEYWORD> (one per keyword in
+-- po/dutybot.pot), so "C-2 open normal" reads "C-2 offen normal" to Tom.
+local function word(kind, v)
+  if not v or v == '' then return '-' end
+  return say('MSG_' .. kind .. '_' .. string.upper(v))
+end
+
 -- A hash as a Lua table; nil when the key does not exist.
 local function hash_table(key)
   local raw = redis.call('HGETALL', key)

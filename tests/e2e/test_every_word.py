@@ -1,0 +1,162 @@
+"""End-to-end: every word in the reader's language (issue 21).
+
+A German (tom), a Chinese (wei), a Spanish (sara) and a Hungarian (vera)
+speaker of the seeds' department each get a swap approval, an emergency page,
+a refusal, a complaint receipt and !hours; no reply to them may hold an
+English word of the catalog.  The English words are read from the catalog's
+own English texts (po/dutybot.pot), so a new English text is checked too;
+names, ids, commands and the config's own words (shift names, level
+shortcodes) are taken out of the reply first, and the few words that are
+the same in a language are allowed for that language only (ALSO_NATIVE).
+
+A channel set to Spanish (channels.alerts.lang) gets its alerts in Spanish
+while the connection's people read English.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+import unittest
+
+from realday import DEPARTMENT, RealDayE2E
+
+ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
+POT = os.path.join(ROOT, "po", "dutybot.pot")
+DAY = "2026-12-08"                  # a Tuesday; Berlin is UTC+1
+NOW = "2026-12-08T08:10:00+01:00"   # early (06-14) runs
+
+
+def english_words() -> set[str]:
+    """The words of the catalog's English texts, lowercase, placeholders out."""
+    words: set[str] = set()
+    with open(POT, encoding="utf-8") as f:
+        text = f.read()
+    for block in re.findall(r'^msgid ((?:".*"\n)+)', text, re.M):
+        english = "".join(re.findall(r'"(.*)"', block))
+        english = re.sub(r"\{[a-z_]+\}", " ", english)
+        words.update(w.lower() for w in re.findall(r"[A-Za-z]+", english))
+    return words
+
+
+# Words of the catalog's English that are also ordinary words of the language
+# (said so by a native reader, not English left over) - kept small:
+ALSO_NATIVE = {
+    "de": {"in", "an", "was", "so", "minimum", "name", "team", "level", "status", "min", "minister", "webmaster"},
+    "es": {"no", "de", "en", "me", "total", "normal", "webmaster"},
+    "hu": {"is", "ha", "meg", "min", "minimum", "most"},
+    "zh": set(),
+}
+# In every language: what a reader types or the department named in config.
+CONFIG_WORDS = {"early", "late", "night"}          # the example config's shift names
+NAMES = {w.lower() for p in DEPARTMENT for w in p["name"].split() + [p["id"]]}
+# the free texts this test types, in each speaker's language
+TYPED = {
+    "tom": ("Kunde wartet seit einer Stunde", "Der Chat lädt nicht"),
+    "wei": ("客户等了一个小时", "聊天室无法登录"),
+    "sara": ("el cliente espera desde hace una hora", "El chat no carga"),
+    "vera": ("az ügyfél egy órája vár", "A chat nem töltődik be"),
+}
+LANG = {"tom": "de", "wei": "zh", "sara": "es", "vera": "hu"}
+# Only a vice minister or above is paged: here Tom and Sara lead shifts too.
+STAFF = [dict(p, role="vice_minister", level=None) if p["id"] in ("tom", "sara") else p for p in DEPARTMENT]
+
+
+def sub_commands() -> set[str]:
+    """The sub-command names of the command table (handlers/commands.c)."""
+    with open(os.path.join(ROOT, "handlers", "commands.c"), encoding="utf-8") as f:
+        return set(re.findall(r'\.sub = "([a-z]+)"', f.read()))
+
+
+def english_in(text: str, lang: str, typed: tuple[str, ...], words: set[str]) -> list[str]:
+    """The English words of TEXT once names, ids, commands and typed words are out."""
+    for t in typed:
+        text = text.replace(t, " ")
+    subs = "|".join(sorted(sub_commands()))
+    text = re.sub(rf"![a-z]+(?: (?:{subs})\b)?", " ", text)                                 # commands
+    text = re.sub(r"\b[A-Z]{1,2}-\d+\b", " ", text)                                    # ids: S-1, PR-2
+    text = re.sub(r"\[[A-Z]{3}\]", " ", text)                                            # level shortcodes
+    text = re.sub(r"\b\d{4}-W\d\d\b", " ", text)                                         # ISO weeks
+    found = []
+    for w in re.findall(r"\w+", text):
+        lw = w.lower()
+        if len(lw) > 1 and lw.isascii() and lw in words and lw not in NAMES and lw not in CONFIG_WORDS and lw not in ALSO_NATIVE[lang] \
+                and lw not in ("h",):   # "h" for hours is international
+            found.append(w)
+    return found
+
+
+class EveryWord(RealDayE2E):
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": NOW}
+
+    def config_overrides(self) -> dict:
+        cfg = super().config_overrides()
+        cfg["staff"] = STAFF
+        return cfg
+
+    def said_to(self, who: str, since: int) -> list[str]:
+        """Every text the bot sent WHO privately, and every lobby answer after WHO spoke, since event SINCE."""
+        out, spoke = [], False
+        for e in self.site.events[since:]:
+            if e.get("ev") == "message":
+                spoke = e.get("user") == who
+            elif e.get("ev") == "dm" and e.get("to") == who:
+                out.append(e["text"])
+            elif e.get("ev") == "send" and e.get("room") == "lobby" and spoke:
+                out.append(e["text"])
+        return out
+
+    def day_of(self, who: str) -> list[str]:
+        """WHO gets a swap approval, an emergency page, a refusal, a complaint
+        receipt and !hours; returns every text WHO read."""
+        s = self.site
+        ask_text, emergency_text = TYPED[who]
+        since = len(s.events)
+        self.ask("mark", f"!roster add 2026-12-11 early {who}", "Roster updated")
+        self.ask("mark", f"!roster lead {DAY} early {who}", "Roster updated")
+        # a swap, accepted and approved: the asker is told in his language
+        self.ask(who, "!swap 2026-12-11 early with ana", "S-1")
+        self.ask("ana", "!swap accept S-1", "S-1")
+        self.ask("mark", "!approve S-1", "S-1")
+        self.eventually({"ev": "dm", "to": who, "text": lambda t: "S-1" in t and "Mark Novak" in t})
+        # an emergency: the lead of the shift is paged
+        s.say("mia", f"!emergency {emergency_text}")
+        self.eventually({"ev": "dm", "to": who, "text": lambda t: "E-1" in t and emergency_text in t})
+        # refusals: a minister's command, and a decision that is not his
+        self.ask(who, "!roster add 2026-12-12 early mia", "!roster")
+        self.ask("mia", "!leave 2026-12-20 family", "L-1", room="dm")
+        self.ask(who, "!approve L-1", "L-1")
+        # a complaint, and its receipt
+        self.ask(who, f"!complaint new f1 priority=high {ask_text}", "C-1")
+        # the week's hours
+        self.ask(who, "!hours", "2026-W50", room="dm")
+        time.sleep(1.0)
+        return self.said_to(who, since)
+
+    def check(self, who: str) -> None:
+        words = english_words()
+        texts = self.day_of(who)
+        if os.environ.get("WORDS_SHOW"):
+            print("\n".join(f"{who}: {t}" for t in texts))
+        self.assertGreaterEqual(len(texts), 7, texts)
+        bad = {t: english_in(t, LANG[who], TYPED[who], words) for t in texts}
+        bad = {t: w for t, w in bad.items() if w}
+        self.assertEqual(bad, {}, f"English in what {who} ({LANG[who]}) read:\n" +
+                         "\n".join(f"  {t!r}: {w}" for t, w in bad.items()))
+
+    def test_german(self):
+        self.check("tom")
+
+    def test_chinese(self):
+        self.check("wei")
+
+    def test_spanish(self):
+        self.check("sara")
+
+    def test_hungarian(self):
+        self.check("vera")
+
+
+if __name__ == "__main__":
+    unittest.main()
