@@ -74,7 +74,7 @@ class QueueAtShiftStart(Day):
         self.assertEqual(self.queue(), ["C-2", "C-1", "C-3"])
         # 06:00: Tom (TRN: two at most) takes the urgent one and then the older normal one
         self.site.wait({"ev": "dm", "to": "tom",
-                        "text": "Beschwerde C-2 (urgent, Thema -, Gruppe -) von f2: I was charged twice"}, timeout=30)
+                        "text": "Beschwerde C-2 (dringend, Thema -, Gruppe -) von f2: I was charged twice"}, timeout=30)
         self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-1 (normal"})
         self.assertEqual(self.queue(), ["C-3"])
         self.assertEqual(self.agent_of("C-3"), None)
@@ -126,11 +126,11 @@ class QueueOrder(Day):
         self.site.skip()
         # a resolve: the urgent one, not the oldest
         self.ask("tom", "!complaint resolve C-1 refunded", "C-1 abgeschlossen; der Chatfreund ist benachrichtigt.")
-        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-4 (urgent"})
+        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-4 (dringend"})
         self.assertEqual(self.queue(), ["C-5", "C-3", "C-6"])
         # a reassignment (forced: Sara is not on shift) frees Tom: the high one
         self.ask("vera", "!complaint assign C-2 sara force", "C-2 mostantól nála van: Sara Ruiz [SAM].")
-        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-5 (high"})
+        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-5 (hoch"})
         self.assertEqual(self.queue(), ["C-3", "C-6"])
         # a check-in: Mia takes the rest, normal before low
         self.checkin("mia")
@@ -193,11 +193,11 @@ class DefaultView(Day):
         # Ana (PAM) may take the vip one too; Sara reads Spanish
         text = self.dm_ask("ana", "!complaints", "Queue you can take (3):")["text"]
         self.assertIn("C-4 queued normal -: my vip badge is gone", text)
-        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 queued urgent -")
+        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 en cola urgente -")
         # Tom has his own two and is shown the queue he could take
-        self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 open normal Tom Berger [TRN]: one\n"
-                                          "C-2 open normal Tom Berger [TRN]: two\n"
-                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 queued urgent -")
+        self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 offen normal Tom Berger [TRN]: one\n"
+                                          "C-2 offen normal Tom Berger [TRN]: two\n"
+                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 in der Warteschlange dringend -")
         # once Mia checks in she takes them; the view says what is empty and where to look
         self.checkin("mia")
         self.until(lambda: self.queue() == ["C-4"], "Mia to take C-3 and C-5")
@@ -247,7 +247,7 @@ class ReplyAndNote(Day):
             created = self.redis.cmd("HGET", self.key("complaint", cid), "created")
             self.redis.cmd("ZADD", self.key("timers"), "XX", created, f"sla|{cid}")
         self.site.wait({"ev": "dm", "to": "vera",
-                        "text": "Erre a panaszra nem érkezett időben válasz: C-2 (normal, ügyintéző: Mia Keller [CCS])."},
+                        "text": "Erre a panaszra nem érkezett időben válasz: C-2 (normál, ügyintéző: Mia Keller [CCS])."},
                        timeout=10)
         self.until(lambda: self.redis.cmd("ZSCORE", self.key("timers"), "sla|C-1") is None, "C-1's SLA timer")
         self.assertEqual(self.site.all({"ev": "dm", "to": "vera", "text": "C-1"}), [])
