@@ -489,8 +489,10 @@ config_free(struct config *cfg)
 		free(c->sasl_user);
 		free(c->sasl_password);
 		free(c->lang);
-		for (int k = 0; k < CHANNEL_MAX; k++)
+		for (int k = 0; k < CHANNEL_MAX; k++) {
 			free(c->channel[k]);
+			free(c->channel_lang[k]);
+		}
 	}
 	free(cfg->connections);
 	for (size_t i = 0; i < cfg->n_staff; i++) {

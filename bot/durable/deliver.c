@@ -393,7 +393,8 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			struct conn *c = conns[i];
 			if (c->channel[ch] == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
+			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id,
+			    c->channel_lang[ch] ? c->channel_lang[ch] : c->lang, kv, nkv);
 			any = true;
 		}
 		if (!any)

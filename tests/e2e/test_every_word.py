@@ -49,7 +49,8 @@ ALSO_NATIVE = {
     "zh": set(),
 }
 # In every language: what a reader types or the department named in config.
-CONFIG_WORDS = {"early", "late", "night"}          # the example config's shift names
+# the example config's shift names, the connection's name and its rooms
+CONFIG_WORDS = {"early", "late", "night", "site", "lobby", "ops", "alerts", "tech", "complaints"}
 NAMES = {w.lower() for p in DEPARTMENT for w in p["name"].split() + [p["id"]]}
 # the free texts this test types, in each speaker's language
 TYPED = {
@@ -156,6 +157,35 @@ class EveryWord(RealDayE2E):
 
     def test_hungarian(self):
         self.check("vera")
+
+
+class SpanishAlerts(RealDayE2E):
+    """channels.alerts.lang = "es": the alerts channel reads Spanish, the
+    other channels and the people keep their own language."""
+
+    START_DAEMON = False
+
+    def setUp(self):
+        super().setUp()
+        self.rewrite_config(r'alerts = "alerts";', 'alerts = { room = "alerts"; lang = "es"; };')
+        self.start_at(NOW)
+
+    def test_a_channel_set_to_spanish_gets_spanish_alerts(self):
+        s = self.site
+        self.ask("mark", f"!roster lead {DAY} early vera", "Roster updated")
+        self.ask("mia", "!emergency the printer burns", "Emergency E-1 raised")    # Mia reads English
+        s.wait({"ev": "dm", "to": "vera", "text": "VÉSZHELYZET E-1"})                 # Vera Hungarian
+        time.sleep(1.0)
+        alerts = [e["text"] for e in s.all({"ev": "send", "room": "alerts"})]
+        self.assertGreaterEqual(len(alerts), 2, alerts)
+        self.assertTrue(alerts[0].startswith("EMERGENCIA E-1 de Mia Keller [CCS]"), alerts)
+        words = english_words()
+        bad = {t: english_in(t, "es", ("the printer burns",), words) for t in alerts}
+        self.assertEqual({t: w for t, w in bad.items() if w}, {})
+        # acknowledged: said in the channel in Spanish too
+        self.ask("vera", "!ack E-1", "E-1")
+        ack = s.wait({"ev": "send", "room": "alerts", "text": lambda t: t not in alerts})
+        self.assertEqual(english_in(ack["text"], "es", (), words), [], ack["text"])
 
 
 if __name__ == "__main__":
