@@ -7,16 +7,19 @@
 -- returns read/evaluate: {json}; post: {'posted'}
 -- The words of the report's parameters are message names or spans
 -- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
--- helpers: say, words, notify_channel, staff_name, timer_set, timer_done, att_key,
---   spans_ms
+-- helpers: say, say_inner, word, words, notify_channel, staff_name, timer_set,
+--   timer_done, att_key, spans_ms
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
 
 local function dur(ms)
   if not ms then return '-' end
   ms = math.floor(ms / 1000)
-  if ms < 3600 then return string.format('%dm %02ds', math.floor(ms / 60), ms % 60) end
-  return string.format('%dh %02dm', math.floor(ms / 3600), math.floor(ms % 3600 / 60))
+  -- "6 min 45 s", "6 perc 45 mp": the units are the reader's
+  if ms < 3600 then
+    return say_inner('MSG_DURATION_MIN_SEC', { 'm', math.floor(ms / 60), 's', string.format('%02d', ms % 60) })
+  end
+  return say_inner('MSG_DURATION_H_MIN', { 'h', math.floor(ms / 3600), 'm', string.format('%02d', math.floor(ms % 3600 / 60)) })
 end
 
 local function pct(sorted, q)
@@ -26,11 +29,12 @@ local function pct(sorted, q)
   return sorted[i]
 end
 
-local function counts(t)
-  local keys, out = {}, {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  for _, k in ipairs(keys) do out[#out + 1] = k .. ' ' .. t[k] end
+-- "urgent 1, high 2" (most urgent first), each priority the reader's word
+local function prio_counts(t)
+  local out = {}
+  for _, p in ipairs({ 'urgent', 'high', 'normal', 'low' }) do
+    if t[p] then out[#out + 1] = word('PRIORITY', p) .. ' ' .. t[p] end
+  end
   return (#out > 0 and table.concat(out, ', ')) or '-'
 end
 
@@ -196,7 +200,7 @@ local params = {
   period = label, complaints = complaints,
   -- the topic line only when something has a topic
   topics = (#topics > (no_topic > 0 and 1 or 0)) and (say('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
-  priorities = opened > 0 and say('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
+  priorities = opened > 0 and say('MSG_REPORT_PRIORITIES', { 'priorities', prio_counts(by_prio) }) or '',
   suggestions = tostring(redis.call('ZCOUNT', prefix .. 'suggestions', from, to)),
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),

@@ -43,10 +43,17 @@ def english_words() -> set[str]:
 # Words of the catalog's English that are also ordinary words of the language
 # (said so by a native reader, not English left over) - kept small:
 ALSO_NATIVE = {
-    "de": {"in", "an", "was", "so", "minimum", "name", "team", "level", "status", "min", "minister", "webmaster"},
-    "es": {"no", "de", "en", "me", "total", "normal", "webmaster"},
-    "hu": {"is", "ha", "meg", "min", "minimum", "most"},
-    "zh": set(),
+    # German: articles and words of its own (in, an, was, so), loans the seeds
+    # use (Minister, Webmaster, Level, Team, Status, Median, Problem), "Min." and "ID"
+    "de": {"in", "an", "was", "so", "minimum", "name", "team", "level", "status", "min", "minister",
+           "webmaster", "median", "problem", "id"},
+    # Spanish: "no", "me", "has" (has fichado), "decide", "plan", "total", "normal", the seeds'
+    # "webmaster", "min" and "ID"
+    "es": {"no", "me", "has", "decide", "plan", "total", "normal", "webmaster", "min", "id"},
+    # Hungarian: "is" (also), "ha" (if), "meg", "be" (verb prefixes), "most" (now), "minimum", "perc"
+    "hu": {"is", "ha", "meg", "be", "most", "min", "minimum"},
+    # Chinese has no Latin words of its own: only the ID abbreviation
+    "zh": {"id"},
 }
 # In every language: what a reader types or the department named in config.
 # the example config's shift names, the connection's name and its rooms
@@ -77,7 +84,8 @@ def english_in(text: str, lang: str, typed: tuple[str, ...], words: set[str]) ->
     subs = "|".join(sorted(sub_commands()))
     text = re.sub(rf"![a-z]+(?: (?:{subs})\b)?", " ", text)                                 # commands
     text = re.sub(r"\b[A-Z]{1,2}-\d+\b", " ", text)                                    # ids: S-1, PR-2
-    text = re.sub(r"\[[A-Z]{3}\]", " ", text)                                            # level shortcodes
+    text = re.sub(r"<[a-z -]+>", " ", text)                                              # usage placeholders
+    text = re.sub(r"\b(TRN|CCS|PAM|SAM)\b", " ", text)                                   # level shortcodes
     text = re.sub(r"\b\d{4}-W\d\d\b", " ", text)                                         # ISO weeks
     found = []
     for w in re.findall(r"\w+", text):

@@ -403,6 +403,22 @@ static void test_said_fills_spans(void **state)
 	assert_string_equal(small, "L-1 leave f");
 }
 
+/* A span's value may hold inner spans (a report line's priorities), and an
+ * inner span may stand alone; deeper ones are not read as spans. */
+static void test_said_fills_inner_spans(void **state)
+{
+	char out[512];
+	const char *v = "\x1eMSG_REPORT_PRIORITIES\x1fpriorities\x1f\x1cMSG_PRIORITY_HIGH\x1c 1, \x1cMSG_PRIORITY_NORMAL\x1c 8\x1e";
+	(void)state;
+
+	assert_string_equal(catalog_said(out, sizeof(out), "en", v), "\nBy priority: high 1, normal 8");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "\nNach Priorität: hoch 1, normal 8");
+	assert_string_equal(catalog_said(out, sizeof(out), "hu", "C-1 (\x1cMSG_PRIORITY_HIGH\x1c)"), "C-1 (magas)");
+	assert_string_equal(catalog_format_said(out, sizeof(out), "es", MSG_REPORT_PRIORITIES,
+	    (const char *const[]){ "priorities", "\x1cMSG_PRIORITY_URGENT\x1c 2" }, 2) > 0 ? out : "",
+	    "\nPor prioridad: urgente 2");
+}
+
 static void test_format_cut_is_a_prefix(void **state)
 {
 	char out[BIG];
@@ -453,6 +469,7 @@ int main(void)
 		cmocka_unit_test(test_format_cuts_on_utf8_boundary),
 		cmocka_unit_test(test_format_cut_is_a_prefix),
 		cmocka_unit_test(test_said_fills_spans),
+		cmocka_unit_test(test_said_fills_inner_spans),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
