@@ -37,18 +37,55 @@ static void build_index(void)
 	index_built = true;
 }
 
-const char *catalog_text(const char *lang, enum msg_id id)
+static unsigned long english_plural(unsigned long n)
 {
+	return n != 1;
+}
+
+/* The text of ID in LANG, and the plural rule of the language it is in
+ * (English's when it fell back). */
+static const char *lookup(const char *lang, enum msg_id id, unsigned long (**plural)(unsigned long))
+{
+	*plural = english_plural;
 	if (id >= MSG_MAX)
 		return "";
 	if (lang != NULL && strcmp(lang, "en") != 0) {
 		if (!index_built)
 			build_index();
 		for (size_t t = 0; t < N_TRANSLATIONS; t++)
-			if (strcmp(translations[t]->code, lang) == 0 && indexed[t][id] != NULL)
+			if (strcmp(translations[t]->code, lang) == 0 && indexed[t][id] != NULL) {
+				*plural = translations[t]->plural;
 				return indexed[t][id];
+			}
 	}
 	return english[id];
+}
+
+const char *catalog_text(const char *lang, enum msg_id id)
+{
+	unsigned long (*plural)(unsigned long);
+
+	return lookup(lang, id, &plural);
+}
+
+#define FORM_SEP '\x1b'
+
+/* The form of plural text T that the count "n" of KV picks; its length in *LEN. */
+static const char *plural_form(const char *t, unsigned long (*plural)(unsigned long),
+                               const char *const *kv, size_t nkv, size_t *len)
+{
+	unsigned long count = 0, form;
+	const char *end;
+
+	for (size_t i = 0; i + 1 < nkv; i += 2)
+		if (strcmp(kv[i], "n") == 0 && kv[i + 1] != NULL)
+			count = strtoul(kv[i + 1], NULL, 10);
+	form = plural(count);
+	for (; form > 0 && strchr(t, FORM_SEP) != NULL; form--)
+		t = strchr(t, FORM_SEP) + 1;         /* past the last form: the last one */
+	end = strchr(t, FORM_SEP);
+	*len = end ? (size_t)(end - t) : strlen(t);
+	return t;
 }
 
 const char *catalog_id_name(enum msg_id id)
@@ -83,18 +120,24 @@ static bool put(char *out, size_t n, size_t *pos, const char *s, size_t len)
 size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
                       const char *const *kv, size_t nkv)
 {
-	const char *t = catalog_text(lang, id);
-	size_t pos = 0;
+	unsigned long (*plural)(unsigned long);
+	const char *t = lookup(lang, id, &plural), *end;
+	size_t pos = 0, len;
 
 	if (n == 0)
 		return 0;
-	while (*t != '\0' && pos < n - 1) {
-		const char *open = strchr(t, '{');
-		const char *close = open ? strchr(open, '}') : NULL;
+	if (strchr(t, FORM_SEP) != NULL)
+		t = plural_form(t, plural, kv, nkv, &len);
+	else
+		len = strlen(t);
+	end = t + len;
+	while (t < end && pos < n - 1) {
+		const char *open = memchr(t, '{', (size_t)(end - t));
+		const char *close = open ? memchr(open, '}', (size_t)(end - open)) : NULL;
 		bool filled = false;
 
 		if (open == NULL || close == NULL) {
-			put(out, n, &pos, t, strlen(t));
+			put(out, n, &pos, t, (size_t)(end - t));
 			break;
 		}
 		if (!put(out, n, &pos, t, (size_t)(open - t)))

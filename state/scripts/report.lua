@@ -174,7 +174,7 @@ table.sort(ids)
 for _, id in ipairs(ids) do
   local a = agents[id]
   table.sort(a.responses)
-  per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
+  per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'n', a.handled,
     'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
     'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
 end

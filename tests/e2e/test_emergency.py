@@ -174,9 +174,9 @@ class Notify(Case):
             ('"[System] Maintenance at 02:00. "', "position 31: trailing whitespace"),
         ]
         for text, problem in cases:
-            ev = self.ask("vera", "!notify lobby " + text, "Not drafted: 1 problem(s) to fix first:")
+            ev = self.ask("vera", "!notify lobby " + text, "Not drafted: 1 problem to fix first:")
             self.assertIn(problem, ev["text"], text)
-        ev = self.ask("vera", "!notify lobby Maintenance  at {time} @here", "Not drafted: 4 problem(s)")
+        ev = self.ask("vera", "!notify lobby Maintenance  at {time} @here", "Not drafted: 4 problems to fix first:")
         self.assertEqual(self.redis.cmd("EXISTS", self.key("notices")), 0)
         self.ask("vera", "!notify lobby [System] Status: https://status.example.org/ (all good).", "Draft N-1")
 

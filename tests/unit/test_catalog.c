@@ -403,6 +403,29 @@ static void test_said_fills_spans(void **state)
 	assert_string_equal(small, "L-1 leave f");
 }
 
+/* A plural text: {n} picks the form by the Plural-Forms of the language the
+ * text is in (English's when it fell back); Chinese has one form. */
+static void test_plural_forms(void **state)
+{
+	char out[256];
+	(void)state;
+
+#define REFUSED(lang, count) (catalog_format(out, sizeof(out), (lang), MSG_NOTIFY_REFUSED, \
+	(const char *const[]){ "n", (count) }, 2), out)
+	assert_string_equal(REFUSED("en", "1"), "Not drafted: 1 problem to fix first:");
+	assert_string_equal(REFUSED("en", "0"), "Not drafted: 0 problems to fix first:");
+	assert_string_equal(REFUSED("es", "1"), "No se ha creado el borrador: antes tienes que corregir 1 problema:");
+	assert_string_equal(REFUSED("es", "4"), "No se ha creado el borrador: antes tienes que corregir 4 problemas:");
+	assert_string_equal(REFUSED("de", "2"), "Kein Entwurf angelegt: Behebe zuerst 2 Probleme:");
+	assert_string_equal(REFUSED("zh", "1"), "未创建草稿：请先修正以下 1 个问题：");
+	assert_string_equal(REFUSED("zh", "7"), "未创建草稿：请先修正以下 7 个问题：");
+	assert_string_equal(REFUSED("xx", "3"), "Not drafted: 3 problems to fix first:");
+#undef REFUSED
+	/* in a span, as the scripts store it */
+	assert_string_equal(catalog_said(out, sizeof(out), "es", "\x1eMSG_REPORT_AGENT\x1fname\x1fSara\x1fn\x1f" "1\x1fmedian\x1f-\x1frating\x1f-\x1e"),
+	    "Sara: 1 resuelta, mediana de respuesta: -, valoración: -");
+}
+
 /* A span's value may hold inner spans (a report line's priorities), and an
  * inner span may stand alone; deeper ones are not read as spans. */
 static void test_said_fills_inner_spans(void **state)
@@ -470,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_format_cut_is_a_prefix),
 		cmocka_unit_test(test_said_fills_spans),
 		cmocka_unit_test(test_said_fills_inner_spans),
+		cmocka_unit_test(test_plural_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
