@@ -290,7 +290,7 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 		int o = reply_is(r, "missing") ? 2 : 1;
 		char hours[32], need[16], talks[16], ntalks[16];
 		long tenths = strtol(reply_str(r, (size_t)o), NULL, 10);
-		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		catalog_decimal(hours, sizeof(hours), req->caller.lang, tenths / 10, tenths % 10, 1);
 		snprintf(need, sizeof(need), "%d", cfg->careers.training_hours);
 		snprintf(talks, sizeof(talks), "%s", reply_str(r, (size_t)o + 1));
 		snprintf(ntalks, sizeof(ntalks), "%d", cfg->careers.talks);
@@ -306,7 +306,7 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
 			if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
 				/* logged by the intern, not confirmed yet: counted nowhere */
-				snprintf(wait_hours, sizeof(wait_hours), "%ld.%ld", wait / 10, wait % 10);
+				catalog_decimal(wait_hours, sizeof(wait_hours), req->caller.lang, wait / 10, wait % 10, 1);
 				MSG(req, waiting, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
 				snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", waiting);
 			}
@@ -321,7 +321,7 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 	} else if (reply_is(r, "unconfirmed")) {
 		char total[32];
 		long tenths = strtol(reply_str(r, 2), NULL, 10);
-		snprintf(total, sizeof(total), "%ld.%ld", tenths / 10, tenths % 10);
+		catalog_decimal(total, sizeof(total), req->caller.lang, tenths / 10, tenths % 10, 1);
 		if (form == INTERN_LOG)
 			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", req->data_when, "total", total);
 		else
@@ -330,7 +330,7 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 	} else if (form == INTERN_LOG) {
 		char hours[32];
 		long tenths = strtol(reply_str(r, 1), NULL, 10);
-		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		catalog_decimal(hours, sizeof(hours), req->caller.lang, tenths / 10, tenths % 10, 1);
 		reply(req, MSG_TRAINING_LOGGED, "person", req->data_person, "hours", hours);
 	} else if (form == INTERN_TALK) {
 		reply(req, MSG_INTERN_TALK_FILED, "count", reply_str(r, 1));

@@ -7,6 +7,7 @@
 #include "bot/i18n/catalog.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -260,6 +261,16 @@ const char *catalog_said(char *out, size_t n, const char *lang, const char *valu
 	if (n == 0)
 		return value;
 	said_text(out, n, lang, value, strlen(value), true);
+	return out;
+}
+
+const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits)
+{
+	char i[24], f[24];
+
+	snprintf(i, sizeof(i), "%ld", whole);
+	snprintf(f, sizeof(f), "%0*ld", digits, frac < 0 ? -frac : frac);
+	catalog_format(out, n, lang, MSG_DECIMAL, (const char *const[]){ "i", i, "f", f }, 4);
 	return out;
 }
 

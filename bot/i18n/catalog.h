@@ -67,6 +67,10 @@ size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
  */
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
 
+/* WHOLE.FRAC (FRAC written with DIGITS digits) as LANG writes a decimal
+ * number (MSG_DECIMAL: "12.5", "12,5") into OUT; returns OUT. */
+const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits);
+
 /*
  * catalog_format with every value said in LANG first (catalog_said): a
  * stored priority "MSG_PRIORITY_HIGH" or a summary with spans reads in the

@@ -24,6 +24,12 @@ local function say_inner(msg, kv)
   return table.concat(t, '\29') .. '\28'
 end
 
+-- X with DIGITS decimals as the reader writes it ("0.85" / "0,85"): MSG_DECIMAL.
+local function decimal(x, digits)
+  local i, f = string.match(string.format('%.' .. digits .. 'f', x), '^(-?%d+)%.(%d+)$')
+  return say_inner('MSG_DECIMAL', { 'i', i, 'f', f })
+end
+
 -- A keyword of the state as the reader's word: a priority ("high") or a
 -- complaint's state ("open") is MSG_<KIND>_<KEYWORD> (one per keyword in
 -- po/dutybot.pot), so "C-2 open normal" reads "C-2 offen normal" to Tom.

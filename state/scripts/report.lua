@@ -7,7 +7,7 @@
 -- returns read/evaluate: {json}; post: {'posted'}
 -- The words of the report's parameters are message names or spans
 -- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
--- helpers: say, say_inner, word, words, notify_channel, staff_name, timer_set,
+-- helpers: say, say_inner, decimal, word, words, notify_channel, staff_name, timer_set,
 --   timer_done, att_key, spans_ms
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
@@ -105,7 +105,7 @@ if op == 'evaluate' then
         local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
-        local function f(x) return string.format('%.2f', x) end
+        local function f(x) return decimal(x, 2) end
         scored[#scored + 1] = { id = id, score = score, line = say('MSG_EVALUATION_LINE', {
           'name', staff_name(prefix, id), 'score', f(score), 'att', f(att), 'lat', f(lat), 'com', f(com),
           'res', f(res), 'rat', f(rat) }) }
@@ -176,7 +176,7 @@ for _, id in ipairs(ids) do
   table.sort(a.responses)
   per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'n', a.handled,
     'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
-    'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
+    'rating', a.rn > 0 and decimal(a.rsum / a.rn, 1) or 'MSG_REPORT_NO_RATING' })
 end
 local topics = {}
 do

@@ -115,7 +115,7 @@ class Contacts(Case):
         self.site.say("mia", "!contacts set phone +49 170 5550123")
         self.site.wait({"ev": "dm", "to": "mia", "text": "Your contact card's phone is saved."})
         self.site.say("mia", "!contacts set backup her sister, +49 170 5550999")
-        self.site.wait({"ev": "dm", "to": "mia", "text": "backup is saved"})
+        self.site.wait({"ev": "dm", "to": "mia", "text": "backup contact is saved"})
         self.ask("mia", "!contacts set shoe 42", "Unknown field", room="dm")
         self.ask("tom", "!contacts mia", "!contacts is for minister and above; you are agent.", room="dm")
         self.ask("vera", "!contacts mia", "!contacts is for minister and above; you are vice minister.", room="dm")

@@ -116,8 +116,8 @@ class QueueOrder(Day):
 
     def test_drained_on_resolve_reassignment_and_checkin_in_urgency_order(self):
         self.checkin("tom")
-        self.file("vera", "f1 one", "C-1 rögzítve, és kiosztva neki: tom.")
-        self.file("vera", "f2 two", "C-2 rögzítve, és kiosztva neki: tom.")
+        self.file("vera", "f1 one", "C-1 rögzítve; tom kezeli.")
+        self.file("vera", "f2 two", "C-2 rögzítve; tom kezeli.")
         self.file("vera", "f3 three", "C-3 rögzítve; most senki sem szabad, ezért a várólistán vár.")
         self.file("vera", "f4 priority=urgent four", "C-4 rögzítve; most senki")
         self.file("vera", "f5 priority=high five", "C-5 rögzítve; most senki")
@@ -179,8 +179,8 @@ class DefaultView(Day):
 
     def test_the_default_view_shows_what_the_caller_can_act_on(self):
         self.checkin("tom")
-        self.file("vera", "f1 one", "kiosztva neki: tom")
-        self.file("vera", "f2 two", "kiosztva neki: tom")
+        self.file("vera", "f1 one", "tom kezeli")
+        self.file("vera", "f2 two", "tom kezeli")
         self.file("vera", "f3 priority=urgent the chat is down", "C-3 rögzítve; most senki")
         self.file("vera", "f4 group=vip my vip badge is gone", "C-4 rögzítve; most senki")
         self.file("vera", "f5 the lobby is too loud", "C-5 rögzítve; most senki")
@@ -280,7 +280,7 @@ class GroupOnExisting(Day):
         self.assertEqual(self.redis.cmd("HGET", self.key("complaint", "C-2"), "group"), "")
         self.ask("vera", "!complaint group C-2 storyline",
                  "C-2 mostantól ebbe a csoportba tartozik: storyline; Mia Keller [CCS] nem kezelheti, "
-                 "ezért átkerült hozzá: Ana Horvat [PAM].")
+                 "ezért Ana Horvat [PAM] vette át.")
         self.assertEqual(self.agent_of("C-2"), "ana")
         # a group that her level serves leaves it with its agent; clearing keeps it too
         self.ask("ana", "!complaint group C-2 xxl", "C-2 is now in the xxl group.")

@@ -70,7 +70,7 @@ class Leave(Case):
     def test_one_day_of_leave_is_one_date_everywhere(self):
         self.ask("mark", "!roster add 2026-12-10 early tom", "early")
         self.dm_ask("tom", "!leave 2026-12-10..2026-12-10 Arzttermin",
-                    "Urlaubsantrag L-1 für 2026-12-10 gestellt; ein Minister oder Webmaster entscheidet.")
+                    "Abwesenheitsantrag L-1 für 2026-12-10 gestellt; ein Minister oder Webmaster entscheidet.")
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 waits for a minister or above: leave for Tom Berger [TRN]: 2026-12-10. "
                          "!approve L-1 or !deny L-1 <reason>."})
@@ -81,10 +81,10 @@ class Leave(Case):
         self.assertEqual(self.dms("vera", "L-1"), [])
         pending = self.dm_ask("lemon", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("\nL-1 — leave for Tom Berger [TRN]: 2026-12-10 (from Tom Berger [TRN]) — reason: Arzttermin", pending)
-        self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Urlaub für Tom Berger [TRN]: 2026-12-10, beantragt von")
+        self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Abwesenheit von Tom Berger [TRN]: 2026-12-10, beantragt von")
         self.ask("mark", "!approve L-1", "L-1 approved and done: leave for Tom Berger [TRN]: 2026-12-10.")
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "L-1 (Urlaub für Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
+                         "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
         self.eventually({"ev": "send", "room": "ops", "text":
                          "Leave L-1 approved by Mark Novak: leave for Tom Berger [TRN]: 2026-12-10. "
                          "Roster gaps: 2026-12-10 early (agent)."})
@@ -224,7 +224,7 @@ class PersonalData(ProbationCase):
                          "(asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. Evidence: 0:00 h worked, "
                          "0 late check-ins; evaluation by Vera Kovacs: score 4: megbízható és pontos.")
         # a leave with a reason, an excuse with a reason
-        self.dm_ask("tom", "!leave 2026-12-10 Scheidungstermin", "Urlaubsantrag L-1 für 2026-12-10 gestellt")
+        self.dm_ask("tom", "!leave 2026-12-10 Scheidungstermin", "Abwesenheitsantrag L-1 für 2026-12-10 gestellt")
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 waits for a minister or above: leave for Tom Berger [TRN]: 2026-12-10. "
                          "!approve L-1 or !deny L-1 <reason>."})
@@ -244,7 +244,7 @@ class PersonalData(ProbationCase):
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 (leave for Tom Berger [TRN]: 2026-12-10) was cancelled by Lemon Chen."})
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "L-1 (Urlaub für Tom Berger [TRN]: 2026-12-10) wurde von Lemon Chen zurückgezogen: "
+                         "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Lemon Chen zurückgezogen: "
                          "his divorce hearing moved"})
         self.ask("lemon", "!approval cancel PR-1 the divorce papers first", "PR-1 cancelled", room="dm")
         self.eventually({"ev": "send", "room": "ops", "text":

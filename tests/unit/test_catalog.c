@@ -391,7 +391,7 @@ static void test_said_fills_spans(void **state)
 	(void)state;
 
 	assert_string_equal(catalog_said(out, sizeof(out), "en", v), "L-1 leave for Tom Berger [TRN]: 2026-12-10; S-2");
-	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "L-1 Urlaub für Tom Berger [TRN]: 2026-12-10; S-2");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "L-1 Abwesenheit von Tom Berger [TRN]: 2026-12-10; S-2");
 	assert_string_equal(catalog_said(out, sizeof(out), "de", "plain text"), "plain text");
 	assert_string_equal(catalog_said(out, sizeof(out), "de", "MSG_APPROVAL_STATE_OPEN"), "offen");
 	/* a value naming a message is said too; an unknown name stays as written */
