@@ -52,12 +52,13 @@ void levels_cmd(struct request *req)
 		for (size_t i = 0; i < cfg->n_groups; i++)
 			if (cfg->groups[i].min_level > (enum level)l)
 				g += (size_t)snprintf(groups + g, g < sizeof(groups) ? sizeof(groups) - g : 0, "%s%s",
-				    g ? ", " : "", cfg->groups[i].name);
+				    g ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", cfg->groups[i].name);
 		for (size_t i = 0; i < n_commands; i++) {
 			char label[64];
 			if (commands[i].min_level > (enum level)l && commands[i].min_role <= ROLE_AGENT)
 				c += (size_t)snprintf(cmds + c, c < sizeof(cmds) ? sizeof(cmds) - c : 0, "%s%s%s",
-				    c ? ", " : "", cfg->command_prefix, command_label(&commands[i], label, sizeof(label)));
+				    c ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", cfg->command_prefix,
+				    command_label(&commands[i], label, sizeof(label)));
 		}
 		MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l),
 		    "groups", g ? groups : "—", "commands", c ? cmds : "—");

@@ -60,7 +60,7 @@ class LateInMinutes(RealDayE2E):
                       "Tom Berger [TRN] (12 min late).", duty)
         self.assertNotIn("(late)", duty)
         duty = self.ask("wei", "!duty", "当前值班：early")["text"]
-        self.assertIn("已签到：Vera Kovacs（迟到 12 分钟）, Mia Keller [CCS]（迟到 12 分钟）", duty)
+        self.assertIn("已签到：Vera Kovacs（迟到 12 分钟）、Mia Keller [CCS]（迟到 12 分钟）", duty)
         roster = self.ask("mark", "!roster", "Roster of 2026-03-02:")["text"]
         self.assertIn("checked in: Vera Kovacs 06:12–now (12 min late), Mia Keller [CCS] 06:12–now (12 min late)", roster)
         roster = self.ask("tom", "!roster", "Dienstplan")["text"]
