@@ -122,7 +122,7 @@ elseif op == 'training' then
     -- reads that hours wait for confirmation, not how many nor of what.
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
       { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
-        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }),
+        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', decimal(tenths / 10, 1), 'topic', topic }),
         ops_summary = say('MSG_SUM_TRAINING_OPS', { 'person', staff_name(prefix, who) }) },
       'training.log', hours .. ' h ' .. topic)
     if done then return done end

@@ -56,12 +56,12 @@ class Training(Case):
         self.assertIn("\nH-1 — training of Tom Berger [TRN]: 4.0 h, Produktschulung (from Tom Berger [TRN])", pending)
         self.assertNotIn("reason:", pending)
         self.assertNotIn("evidence:", pending)
-        show = self.dm_ask("tom", "!approval show H-1", "H-1 (offen): Ausbildung von Tom Berger [TRN]: 4.0 Std., "
+        show = self.dm_ask("tom", "!approval show H-1", "H-1 (offen): Schulung von Tom Berger [TRN]: 4,0 Std., "
                            "Produktschulung, beantragt von Tom Berger [TRN]")["text"]
         self.assertNotIn("Begründung", show)
         self.ask("mark", "!approve H-1", "H-1 approved and done: training of Tom Berger [TRN]: 4.0 h, Produktschulung.")
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "H-1 (Ausbildung von Tom Berger [TRN]: 4.0 Std., Produktschulung) wurde von Mark Novak genehmigt."})
+                         "H-1 (Schulung von Tom Berger [TRN]: 4,0 Std., Produktschulung) wurde von Mark Novak genehmigt."})
         self.assertEqual(self.redis.cmd("HGET", self.key("intern", "tom"), "tenths"), "40")
 
 
