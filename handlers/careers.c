@@ -323,11 +323,16 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 		char total[32];
 		long tenths = strtol(reply_str(r, 2), NULL, 10);
 		catalog_decimal(total, sizeof(total), req->caller.lang, tenths / 10, tenths % 10, 1);
-		if (form == INTERN_LOG)
-			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", req->data_when, "total", total);
-		else
+		if (form == INTERN_LOG) {
+			char logged[32], *dot;
+			long whole = strtol(req->data_when, &dot, 10);      /* "8.0", as !training log wrote it */
+			catalog_decimal(logged, sizeof(logged), req->caller.lang, whole,
+			    *dot == '.' ? strtol(dot + 1, NULL, 10) : 0, 1);
+			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", logged, "total", total);
+		} else {
 			reply(req, MSG_INTERN_TALK_UNCONFIRMED, "id", reply_str(r, 1), "person", req->data_person,
 			    "count", reply_str(r, 2));
+		}
 	} else if (form == INTERN_LOG) {
 		char hours[32];
 		long tenths = strtol(reply_str(r, 1), NULL, 10);

@@ -35,7 +35,7 @@ local function prio_counts(t)
   for _, p in ipairs({ 'urgent', 'high', 'normal', 'low' }) do
     if t[p] then out[#out + 1] = word('PRIORITY', p) .. ' ' .. t[p] end
   end
-  return (#out > 0 and table.concat(out, ', ')) or '-'
+  return (#out > 0 and table.concat(out, say_inner('MSG_LIST_SEP'))) or '-'
 end
 
 -- complaints filed in the period, and per agent what they handled in it

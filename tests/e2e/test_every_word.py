@@ -47,9 +47,9 @@ ALSO_NATIVE = {
     # use (Minister, Webmaster, Level, Team, Status, Median, Problem), "Min." and "ID"
     "de": {"in", "an", "was", "so", "minimum", "name", "team", "level", "status", "min", "minister",
            "webmaster", "median", "problem", "id"},
-    # Spanish: "no", "me", "has" (has fichado), "decide", "plan", "total", "normal", the seeds'
+    # Spanish: "no", "me", "has" (has fichado), "decide(s)", "plan", "total", "normal", the seeds'
     # "webmaster", "min" and "ID"
-    "es": {"no", "me", "has", "decide", "plan", "total", "normal", "webmaster", "min", "id"},
+    "es": {"no", "me", "has", "decide", "decides", "plan", "total", "normal", "webmaster", "min", "id"},
     # Hungarian: "is" (also), "ha" (if), "meg", "be" (verb prefixes), "most" (now), "minimum", "perc"
     "hu": {"is", "ha", "meg", "be", "most", "min", "minimum"},
     # Chinese has no Latin words of its own: only the ID abbreviation
@@ -165,6 +165,43 @@ class EveryWord(RealDayE2E):
 
     def test_hungarian(self):
         self.check("vera")
+
+
+# What else a shift asks, each typed by every speaker (after the day above):
+# lists, reports of the week, the contact card, the approval engine's views.
+SWEEP = ["!duty", "!roster", "!complaints all", "!contacts set phone +49 30 1234", "!contacts set backup Ana",
+         "!tech list", "!emergencies all", "!pending", "!approval show L-1", "!levels", "!attendance",
+         "!hours", "!whoami", "!plan"]
+
+
+class EveryWordAllDay(EveryWord):
+    """Every speaker, in one daemon, after the day: the commands of SWEEP."""
+
+    test_german = test_chinese = test_spanish = test_hungarian = None
+
+    def test_every_speaker_reads_every_answer_in_their_language(self):
+        s, words = self.site, english_words()
+        self.ask("mark", f"!roster add {DAY} early tom sara mia", "Roster updated")
+        self.ask("mark", f"!roster lead {DAY} early vera", "Roster updated")
+        self.ask("mark", "!complaint new f1 priority=urgent Kunde wartet", "C-1")
+        self.ask("mark", "!complaint new f2 priority=low 客户等待", "C-2")
+        self.ask("mia", "!leave 2026-12-20 family", "L-1", room="dm")
+        self.ask("mia", "!emergency Feuer", "E-1")
+        since = len(s.events)
+        for cmd in SWEEP:
+            for who in LANG:
+                s.say(who, cmd, room="dm")
+            time.sleep(0.3)
+        time.sleep(1.5)
+        bad = {}
+        for who in LANG:
+            texts = self.said_to(who, since)
+            self.assertGreaterEqual(len(texts), len(SWEEP), (who, texts))
+            for t in texts:
+                found = english_in(t, LANG[who], (), words)
+                if found:
+                    bad[f"{who}: {t}"] = found
+        self.assertEqual(bad, {})
 
 
 class SpanishAlerts(RealDayE2E):

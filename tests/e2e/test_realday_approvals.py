@@ -180,20 +180,20 @@ class Training(Case):
 
     def test_self_logged_training_is_not_counted_until_confirmed(self):
         self.dm_ask("tom", "!training log 8 Produktgrundlagen",
-                    "Ausbildung H-1 eingetragen: 8.0 Stunden, die erst zählen, wenn ein Vizeminister oder höher sie "
-                    "bestätigt (!approve H-1). Bisher bestätigt: 0.0 Stunden.")
-        self.dm_ask("tom", "!training log 32 Selbststudium", "Ausbildung H-2 eingetragen: 32.0 Stunden")
-        self.dm_ask("tom", "!internship status", "Tom Berger [TRN]: Ausbildung 0.0 von 40 Stunden, Gespräche 0 von 2, "
-                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40.0 Stunden, 0 Gespräche.")
+                    "Schulung H-1 eingetragen: 8,0 Stunden, die erst zählen, wenn ein Vizeminister oder höher sie "
+                    "bestätigt (!approve H-1). Bisher bestätigt: 0,0 Stunden.")
+        self.dm_ask("tom", "!training log 32 Selbststudium", "Schulung H-2 eingetragen: 32,0 Stunden")
+        self.dm_ask("tom", "!internship status", "Tom Berger [TRN]: Schulung 0,0 von 40 Stunden, Gespräche 0 von 2, "
+                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40,0 Stunden, 0 Gespräche.")
         self.ask("tom", "!approve H-2", "Du kannst nicht über deinen eigenen Antrag H-2 entscheiden.")
         self.ask("mia", "!approve H-2", "H-2 waits for a vice minister or above, not for you.")
         self.dm_ask("mark", "!internship recommend tom", "missing: training hours, talks, written summary, real-name verification (0.0 of 40 hours")
-        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: képzés – Tom Berger [TRN]: 8.0 óra, Produktgrundlagen.")
+        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: képzés – Tom Berger [TRN]: 8,0 óra, Produktgrundlagen.")
         self.ask("wei", "!deny H-2 不是培训", "H-2 已驳回")
-        self.dm_ask("vera", "!internship status tom", "Tom Berger [TRN]: képzés 8.0/40 óra")
+        self.dm_ask("vera", "!internship status tom", "Tom Berger [TRN]: képzés 8,0/40 óra")
         # hours a vice minister logs for the intern count at once
         self.dm_ask("wei", "!training log tom 32 跟班学习", "培训已记录：tom 现在共有 40.0 小时。")
-        self.dm_ask("vera", "!internship status tom", "képzés 40.0/40 óra")
+        self.dm_ask("vera", "!internship status tom", "képzés 40,0/40 óra")
         # talks count once the designated person confirms them
         self.dm_ask("sara", "!training log 2 x", "sara tiene el nivel SAM; no es becario (TRN).")
         self.ask("tom", "!internship talk tom ich", "Ein Gespräch führst du mit der benannten Person, nicht mit dir selbst.")
@@ -205,7 +205,7 @@ class Training(Case):
         # the designated person files the second talk himself: it counts at once
         self.ask("lemon", "!internship talk tom customer care techniques", "Talk filed (2 so far).")
         self.ask("mia", "!internship talk sara x", "sara is SAM, not an intern (TRN).")
-        self.dm_ask("vera", "!internship status tom", "képzés 40.0/40 óra, beszélgetések 2/2")
+        self.dm_ask("vera", "!internship status tom", "képzés 40,0/40 óra, beszélgetések 2/2")
         self.assertEqual(self.redis.cmd("HMGET", self.key("intern", "tom"), "tenths", "talks"), ["400", "2"])
 
 
