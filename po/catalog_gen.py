@@ -17,6 +17,9 @@ on an id missing from a .po or unknown to the .pot, and on a .po whose English i
 not the .pot's (po-update not run).  An entry that is fuzzy or has an empty
 msgstr is counted and left out of the table: the reader gets English, as with
 gettext.  "{languages}" in any text is filled here with the list of languages.
+A text that counts has msgid_plural (its count is {n}) and msgstr[N] forms: the
+forms go into the tables joined by FORM_SEP, and each language's Plural-Forms
+expression becomes its C function <code>_plural() (catalog_format picks the form).
 """
 import os
 import re
