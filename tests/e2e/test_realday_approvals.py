@@ -184,7 +184,7 @@ class Training(Case):
                     "bestätigt (!approve H-1). Bisher bestätigt: 0,0 Stunden.")
         self.dm_ask("tom", "!training log 32 Selbststudium", "Schulung H-2 eingetragen: 32,0 Stunden")
         self.dm_ask("tom", "!internship status", "Tom Berger [TRN]: Schulung 0,0 von 40 Stunden, Gespräche 0 von 2, "
-                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40,0 Stunden, 0 Gespräche.")
+                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40,0 Stunden, Gespräche: 0.")
         self.ask("tom", "!approve H-2", "Du kannst nicht über deinen eigenen Antrag H-2 entscheiden.")
         self.ask("mia", "!approve H-2", "H-2 waits for a vice minister or above, not for you.")
         self.dm_ask("mark", "!internship recommend tom", "missing: training hours, talks, written summary, real-name verification (0.0 of 40 hours")

@@ -129,7 +129,7 @@ class QueueOrder(Day):
         self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-4 (dringend"})
         self.assertEqual(self.queue(), ["C-5", "C-3", "C-6"])
         # a reassignment (forced: Sara is not on shift) frees Tom: the high one
-        self.ask("vera", "!complaint assign C-2 sara force", "C-2 mostantól nála van: Sara Ruiz [SAM].")
+        self.ask("vera", "!complaint assign C-2 sara force", "C-2: mostantól Sara Ruiz [SAM] kezeli.")
         self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-5 (hoch"})
         self.assertEqual(self.queue(), ["C-3", "C-6"])
         # a check-in: Mia takes the rest, normal before low
