@@ -421,6 +421,11 @@ static void test_plural_forms(void **state)
 	assert_string_equal(REFUSED("zh", "7"), "未创建草稿：请先修正以下 7 个问题：");
 	assert_string_equal(REFUSED("xx", "3"), "Not drafted: 3 problems to fix first:");
 #undef REFUSED
+	/* a decimal as the reader writes it */
+	assert_string_equal(catalog_decimal(out, sizeof(out), "en", 12, 5, 1), "12.5");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "de", 0, 5, 2), "0,05");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "hu", 40, 0, 1), "40,0");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "zh", 3, 25, 2), "3.25");
 	/* in a span, as the scripts store it */
 	assert_string_equal(catalog_said(out, sizeof(out), "es", "\x1eMSG_REPORT_AGENT\x1fname\x1fSara\x1fn\x1f" "1\x1fmedian\x1f-\x1frating\x1f-\x1e"),
 	    "Sara: 1 resuelta, mediana de respuesta: -, valoración: -");
