@@ -286,7 +286,10 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 	} else if (reply_is(r, "no_such_person")) {
 		refuse_person(req, req->data_person);
 	} else if (reply_is(r, "not_intern")) {
-		refuse(req, MSG_INTERN_NOT_TRN, "person", req->data_person, "level", reply_str(r, 1));
+		if (*reply_str(r, 1) == '\0')      /* not an agent: no level to name ("tom ist , kein ...") */
+			refuse(req, MSG_INTERN_NOT_AGENT, "person", req->data_person);
+		else
+			refuse(req, MSG_INTERN_NOT_TRN, "person", req->data_person, "level", reply_str(r, 1));
 	} else if (reply_is(r, "status") || reply_is(r, "missing")) {
 		int o = reply_is(r, "missing") ? 2 : 1;
 		char hours[32], need[16], talks[16], ntalks[16];

@@ -169,7 +169,7 @@ class EveryWord(RealDayE2E):
 
 # What else a shift asks, each typed by every speaker (after the day above):
 # lists, reports of the week, the contact card, the approval engine's views.
-SWEEP = ["!duty", "!roster", "!complaints all", "!contacts set phone +49 30 1234", "!contacts set backup Ana",
+SWEEP = ["!internship status", "!duty", "!roster", "!complaints all", "!contacts set phone +49 30 1234", "!contacts set backup Ana",
          "!tech list", "!emergencies all", "!pending", "!approval show L-1", "!levels", "!attendance",
          "!hours", "!whoami", "!plan"]
 
@@ -198,6 +198,8 @@ class EveryWordAllDay(EveryWord):
             texts = self.said_to(who, since)
             self.assertGreaterEqual(len(texts), len(SWEEP), (who, texts))
             for t in texts:
+                # an empty value leaves its comma behind: "tom ist , kein Praktikant"
+                self.assertNotRegex(t, r"\s[,，]", (who, t))
                 found = english_in(t, LANG[who], (), words)
                 if found:
                     bad[f"{who}: {t}"] = found
