@@ -497,8 +497,10 @@ config_free(struct config *cfg)
 		cfg_free_strv(c->channel_keys, c->n_channel_keys);
 		cfg_free_strv(c->irc_masks, c->n_irc_masks);
 		free(c->lang);
-		for (int k = 0; k < CHANNEL_MAX; k++)
+		for (int k = 0; k < CHANNEL_MAX; k++) {
 			free(c->channel[k]);
+			free(c->channel_lang[k]);
+		}
 	}
 	free(cfg->connections);
 	for (size_t i = 0; i < cfg->n_staff; i++) {

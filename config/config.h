@@ -70,6 +70,7 @@ struct config_connection {
 	int max_in_flight;      /* site: actions sent before the first is acked; default 1 (strict order) */
 	char *lang;             /* default language of people on this connection; default "en" */
 	char *channel[CHANNEL_MAX]; /* NULL where not mapped */
+	char *channel_lang[CHANNEL_MAX]; /* the channel's language; NULL = lang */
 	int line;               /* where it was defined, for later messages */
 };
 

@@ -54,6 +54,33 @@ static const struct platform_rules {
 
 /* --- connections --------------------------------------------------------- */
 
+/* A channel in its long form: { room = "alerts"; lang = "es"; } - its posts
+ * are read by the people of that room, who may share a language the
+ * connection's other people do not. */
+static const struct cfg_known_key channel_keys[] = { { "lang", 0 }, { "room", 0 } };      /* sorted: bsearch */
+
+static void
+parse_channel_group(struct cfg_ctx *ctx, const config_setting_t *s,
+    struct config_connection *c, int kind)
+{
+	const config_setting_t *e;
+	const char *v;
+
+	cfg_check_keys(ctx, s, channel_keys, NELEM(channel_keys), -1);
+	if ((e = cfg_need_str(ctx, s, "room", &v)) != NULL) {
+		if (*v == '\0')
+			cfg_err(ctx, e, "must not be empty");
+		else
+			cfg_set_str(ctx, &c->channel[kind], v);
+	}
+	if ((e = cfg_get_str(ctx, s, "lang", &v)) != NULL) {
+		if (config_lang_valid(v))
+			cfg_set_str(ctx, &c->channel_lang[kind], v);
+		else
+			cfg_err(ctx, e, "unknown language \"%s\"", v);
+	}
+}
+
 static void
 parse_channels(struct cfg_ctx *ctx, const config_setting_t *conn,
     struct config_connection *c)
@@ -66,8 +93,10 @@ parse_channels(struct cfg_ctx *ctx, const config_setting_t *conn,
 
 		if (kind < 0)
 			cfg_err(ctx, s, "unknown channel (want ops, alerts, tech or complaints)");
+		else if (config_setting_type(s) == CONFIG_TYPE_GROUP)
+			parse_channel_group(ctx, s, c, kind);
 		else if (config_setting_type(s) != CONFIG_TYPE_STRING)
-			cfg_err(ctx, s, "must be a string");
+			cfg_err(ctx, s, "must be a string or a group { room = ...; lang = ...; }");
 		else if (*config_setting_get_string(s) == '\0')
 			cfg_err(ctx, s, "must not be empty");
 		else

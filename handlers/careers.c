@@ -52,12 +52,13 @@ void levels_cmd(struct request *req)
 		for (size_t i = 0; i < cfg->n_groups; i++)
 			if (cfg->groups[i].min_level > (enum level)l)
 				g += (size_t)snprintf(groups + g, g < sizeof(groups) ? sizeof(groups) - g : 0, "%s%s",
-				    g ? ", " : "", cfg->groups[i].name);
+				    g ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", cfg->groups[i].name);
 		for (size_t i = 0; i < n_commands; i++) {
 			char label[64];
 			if (commands[i].min_level > (enum level)l && commands[i].min_role <= ROLE_AGENT)
 				c += (size_t)snprintf(cmds + c, c < sizeof(cmds) ? sizeof(cmds) - c : 0, "%s%s%s",
-				    c ? ", " : "", cfg->command_prefix, command_label(&commands[i], label, sizeof(label)));
+				    c ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", cfg->command_prefix,
+				    command_label(&commands[i], label, sizeof(label)));
 		}
 		MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l),
 		    "groups", g ? groups : "—", "commands", c ? cmds : "—");
@@ -285,12 +286,15 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 	} else if (reply_is(r, "no_such_person")) {
 		refuse_person(req, req->data_person);
 	} else if (reply_is(r, "not_intern")) {
-		refuse(req, MSG_INTERN_NOT_TRN, "person", req->data_person, "level", reply_str(r, 1));
+		if (*reply_str(r, 1) == '\0')      /* not an agent: no level to name ("tom ist , kein ...") */
+			refuse(req, MSG_INTERN_NOT_AGENT, "person", req->data_person);
+		else
+			refuse(req, MSG_INTERN_NOT_TRN, "person", req->data_person, "level", reply_str(r, 1));
 	} else if (reply_is(r, "status") || reply_is(r, "missing")) {
 		int o = reply_is(r, "missing") ? 2 : 1;
 		char hours[32], need[16], talks[16], ntalks[16];
 		long tenths = strtol(reply_str(r, (size_t)o), NULL, 10);
-		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		catalog_decimal(hours, sizeof(hours), req->caller.lang, tenths / 10, tenths % 10, 1);
 		snprintf(need, sizeof(need), "%d", cfg->careers.training_hours);
 		snprintf(talks, sizeof(talks), "%s", reply_str(r, (size_t)o + 1));
 		snprintf(ntalks, sizeof(ntalks), "%d", cfg->careers.talks);
@@ -306,7 +310,7 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
 			if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
 				/* logged by the intern, not confirmed yet: counted nowhere */
-				snprintf(wait_hours, sizeof(wait_hours), "%ld.%ld", wait / 10, wait % 10);
+				catalog_decimal(wait_hours, sizeof(wait_hours), req->caller.lang, wait / 10, wait % 10, 1);
 				MSG(req, waiting, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
 				snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", waiting);
 			}
@@ -321,16 +325,21 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 	} else if (reply_is(r, "unconfirmed")) {
 		char total[32];
 		long tenths = strtol(reply_str(r, 2), NULL, 10);
-		snprintf(total, sizeof(total), "%ld.%ld", tenths / 10, tenths % 10);
-		if (form == INTERN_LOG)
-			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", req->data_when, "total", total);
-		else
+		catalog_decimal(total, sizeof(total), req->caller.lang, tenths / 10, tenths % 10, 1);
+		if (form == INTERN_LOG) {
+			char logged[32], *dot;
+			long whole = strtol(req->data_when, &dot, 10);      /* "8.0", as !training log wrote it */
+			catalog_decimal(logged, sizeof(logged), req->caller.lang, whole,
+			    *dot == '.' ? strtol(dot + 1, NULL, 10) : 0, 1);
+			reply(req, MSG_TRAINING_UNCONFIRMED, "id", reply_str(r, 1), "hours", logged, "total", total);
+		} else {
 			reply(req, MSG_INTERN_TALK_UNCONFIRMED, "id", reply_str(r, 1), "person", req->data_person,
 			    "count", reply_str(r, 2));
+		}
 	} else if (form == INTERN_LOG) {
 		char hours[32];
 		long tenths = strtol(reply_str(r, 1), NULL, 10);
-		snprintf(hours, sizeof(hours), "%ld.%ld", tenths / 10, tenths % 10);
+		catalog_decimal(hours, sizeof(hours), req->caller.lang, tenths / 10, tenths % 10, 1);
 		reply(req, MSG_TRAINING_LOGGED, "person", req->data_person, "hours", hours);
 	} else if (form == INTERN_TALK) {
 		reply(req, MSG_INTERN_TALK_FILED, "count", reply_str(r, 1));

@@ -274,6 +274,15 @@ void contacts_cmd(struct request *req)
 	state_eval(request_state(req), SCRIPT_CONTACTS, 1, a, on_card, req);
 }
 
+/* The field as its reader calls it ("phone" is the word typed, "Telefon" Tom's). */
+static const char *contact_field_said(const struct request *req, const char *field)
+{
+	enum msg_id id = strcmp(field, "phone") == 0 ? MSG_CONTACT_FIELD_PHONE
+	    : strcmp(field, "address") == 0 ? MSG_CONTACT_FIELD_ADDRESS : MSG_CONTACT_FIELD_BACKUP;
+
+	return catalog_text(req->caller.lang, id);
+}
+
 static void on_contact_saved(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -282,7 +291,7 @@ static void on_contact_saved(const redisReply *r, const char *err, void *privdat
 	if (err != NULL)
 		reply_state_error(req, err);
 	else
-		reply_private(req, MSG_CONTACT_SAVED, "field", req->cmd.argv[2]);
+		reply_private(req, MSG_CONTACT_SAVED, "field", contact_field_said(req, req->cmd.argv[2]));
 	request_done(req);
 }
 

@@ -118,7 +118,7 @@ void notify_cmd(struct request *req)
 		if (out == NULL)
 			goto done;
 		snprintf(count, sizeof(count), "%zu", n);
-		len = strlen(MSGN(req, out, NOTIFY_TEXT_MAX, MSG_NOTIFY_REFUSED, "count", count));
+		len = strlen(MSGN(req, out, NOTIFY_TEXT_MAX, MSG_NOTIFY_REFUSED, "n", count));
 		for (size_t i = 0; i < n && len < NOTIFY_TEXT_MAX; i++) {
 			char max[16];
 			snprintf(pos, sizeof(pos), "%zu", problems[i].pos);

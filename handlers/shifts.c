@@ -114,7 +114,7 @@ static void att_entry_text(struct request *req, const struct att_entry *e, int64
 	int k = 0;
 
 #define PUT(...) (*len += (size_t)snprintf(out + *len, *len < n ? n - *len : 0, __VA_ARGS__))
-	PUT("%s%s", *len ? ", " : "", e->name);
+	PUT("%s%s", *len ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", e->name);
 	while (*p) {
 		char *end;
 		long long from = strtoll(p, &end, 10), to;
@@ -399,7 +399,8 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 					if (!att_entry_parse(reply_str(s->element[5], k), &e) || !*e.open)
 						continue;       /* not checked in now */
 					clen += (size_t)snprintf(checked + clen, clen < sizeof(checked) ? sizeof(checked) - clen : 0,
-					    "%s%s%s", clen ? ", " : "", e.name, late_mark(req, &e, around[i].start, mark, sizeof(mark)));
+					    "%s%s%s", clen ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", e.name,
+					    late_mark(req, &e, around[i].start, mark, sizeof(mark)));
 				}
 				when_hhmm(around[i].end, hhmm);
 				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
@@ -506,7 +507,7 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 			char one[128];
 			choice_text(request_config(req), reply_str(r, i), one, sizeof(one));
 			len += (size_t)snprintf(more + len, len < sizeof(more) ? sizeof(more) - len : 0, "%s%s",
-			    len ? ", " : "", one);
+			    len ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", one);
 			/* the example: the last choice, the one starting latest */
 			example = strchr(reply_str(r, i), '|') ? strchr(reply_str(r, i), '|') + 1 : "";
 		}

@@ -17,6 +17,9 @@ on an id missing from a .po or unknown to the .pot, and on a .po whose English i
 not the .pot's (po-update not run).  An entry that is fuzzy or has an empty
 msgstr is counted and left out of the table: the reader gets English, as with
 gettext.  "{languages}" in any text is filled here with the list of languages.
+A text that counts has msgid_plural (its count is {n}) and msgstr[N] forms: the
+forms go into the tables joined by FORM_SEP, and each language's Plural-Forms
+expression becomes its C function <code>_plural() (catalog_format picks the form).
 """
 import os
 import re
@@ -28,6 +31,7 @@ ID = re.compile(r"MSG_[A-Z0-9_]+")
 CODE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")      # also a C identifier: catalog_<code>
 UPDATE_HINT = "run `cmake --build build --target po-update`"
 PO_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
+FORM_SEP = "\x1b"          # between the plural forms of a text in the C tables
 
 
 class Failed(Exception):
@@ -41,6 +45,11 @@ class Entry:
         self.msgctxt = None
         self.msgid = None
         self.msgstr = None
+        self.msgid_plural = None
+        self.forms = {}             # msgstr[N] of a plural entry: {N: text}
+
+    def done(self):
+        return self.msgstr is not None or bool(self.forms)
 
 
 def languages(po_dir):
@@ -80,7 +89,7 @@ def read_po(path):
     with open(path, encoding="utf-8") as f:
         for n, raw in enumerate(f, 1):
             line = raw.strip()
-            if cur is not None and cur.msgstr is not None and (line.startswith(("#", "msgctxt", "msgid")) or not line):
+            if cur is not None and cur.done() and (line.startswith(("#", "msgctxt", "msgid ")) or not line):
                 entries.append(cur)
                 cur, key = None, None
             if not line or (line.startswith("#") and not line.startswith("#,")):
@@ -91,16 +100,22 @@ def read_po(path):
                 cur.flags.update(flag.strip() for flag in line[2:].split(","))
                 continue
             word, _, rest = line.partition(" ")
-            if word in ("msgctxt", "msgid", "msgstr"):
+            form = re.fullmatch(r"msgstr\[(\d+)\]", word)
+            if word in ("msgctxt", "msgid", "msgstr", "msgid_plural"):
                 key = word
                 if word == "msgctxt":
                     cur.line = n
                 setattr(cur, word, unquote(path, n, rest.strip()))
+            elif form:
+                key = int(form.group(1))
+                cur.forms[key] = unquote(path, n, rest.strip())
+            elif line.startswith('"') and isinstance(key, int):
+                cur.forms[key] += unquote(path, n, line)
             elif line.startswith('"') and key is not None:
                 setattr(cur, key, getattr(cur, key) + unquote(path, n, line))
             else:
                 raise Failed(f"{path}:{n}: not used in the catalog (plural forms?): {line}")
-    if cur is not None and cur.msgstr is not None:
+    if cur is not None and cur.done():
         entries.append(cur)
     return [e for e in entries if e.msgid != "" or e.msgctxt is not None]
 
@@ -130,8 +145,10 @@ def read_english(po_dir, msgfmt):
         if e.msgctxt in seen:
             raise Failed(f"{where}: {e.msgctxt} appears twice")
         seen.add(e.msgctxt)
-        if e.msgstr != "":
+        if e.msgstr not in ("", None) or any(e.forms.values()):
             raise Failed(f"{where}: {e.msgctxt}: the template's msgstr stays empty")
+        if e.msgid_plural is not None and "n" not in placeholders(e.msgid_plural):
+            raise Failed(f"{where}: {e.msgctxt}: a plural text counts its {{n}}")
         if placeholders(e.msgid) and "python-brace-format" not in e.flags:
             raise Failed(f"{where}: {e.msgctxt} has placeholders: mark it #, python-brace-format")
     return english
@@ -153,19 +170,41 @@ def read_translation(po_dir, code, english, msgfmt):
         if e.msgid != wanted[e.msgctxt]:
             raise Failed(f"{where}: {e.msgctxt}: the English is not the one of {POT}; {UPDATE_HINT}")
         found.add(e.msgctxt)
-        if e.msgstr == "":
+        forms = [e.forms[k] for k in sorted(e.forms)] if e.forms else [e.msgstr]
+        if all(f == "" for f in forms):
             untranslated += 1
         elif "fuzzy" in e.flags:
             fuzzy += 1
-        elif placeholders(e.msgstr) != placeholders(e.msgid):
-            raise Failed(f"{where}: {e.msgctxt}: placeholders {sorted(placeholders(e.msgstr))}"
-                         f" are not the English {sorted(placeholders(e.msgid))}")
+        elif any(placeholders(f) - placeholders(english_text(e)) for f in forms) \
+                or placeholders(forms[-1]) != placeholders(e.msgid_plural or e.msgid):
+            # a singular form may leave {n} out ("eine Beschwerde"), the others say what the English says
+            raise Failed(f"{where}: {e.msgctxt}: placeholders {sorted(placeholders(forms[-1]))}"
+                         f" are not the English {sorted(placeholders(e.msgid_plural or e.msgid))}")
         else:
-            texts[e.msgctxt] = e.msgstr
+            texts[e.msgctxt] = FORM_SEP.join(forms)
     missing = [e.msgctxt for e in english if e.msgctxt not in found]
     if missing:
         raise Failed(f"{path}: missing {', '.join(missing)}; {UPDATE_HINT}, then translate")
     return texts, fuzzy, untranslated
+
+
+def english_text(e):
+    """The English of E as the C table holds it: the forms of a plural entry
+    (singular, plural) joined by FORM_SEP, catalog_format picks one by {n}."""
+    return e.msgid if e.msgid_plural is None else e.msgid + FORM_SEP + e.msgid_plural
+
+
+def plural_rule(po_dir, code):
+    """The C expression of the Plural-Forms header of po/CODE.po (gettext's
+    own syntax is C's); 'n != 1' when it has none."""
+    path = os.path.join(po_dir, code + ".po")
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r'^"Plural-Forms: *nplurals=(\d+); *plural=([^;"]+);', f.read(), re.M)
+    if m is None:
+        return "n != 1"
+    if not re.fullmatch(r"[n0-9 ()!=<>&|%?:+-]+", m.group(2)):
+        raise Failed(f"{path}: Plural-Forms: \"{m.group(2)}\" is not a plural expression")
+    return m.group(2)
 
 
 def c_string(text):
@@ -210,7 +249,7 @@ def headers(po_dir, out_dir, msgfmt):
 
 #endif
 """)
-    lines = "".join(f" \\\n\tX({e.msgctxt}, {c_string(fill(e.msgid, codes))})" for e in english)
+    lines = "".join(f" \\\n\tX({e.msgctxt}, {c_string(fill(english_text(e), codes))})" for e in english)
     write(os.path.join(out_dir, "catalog_en.h"), f"""\
 /*
  * Generated from po/dutybot.pot by po/catalog_gen.py: change the .pot, not this.
@@ -239,7 +278,9 @@ def tables(po_dir, out_dir, msgfmt):
                        for e in english if e.msgctxt in texts)
         parts.append(f"\nstatic const struct catalog_entry {code}_entries[] = {{\n{rows}"
                      f"\t{{ MSG_MAX, NULL }},\n}};\n"
-                     f"const struct catalog_lang catalog_{code} = {{ \"{code}\", {code}_entries }};\n")
+                     f"static unsigned long {code}_plural(unsigned long n)\n{{\n"
+                     f"\treturn (unsigned long)({plural_rule(po_dir, code)});\n}}\n"
+                     f"const struct catalog_lang catalog_{code} = {{ \"{code}\", {code}_entries, {code}_plural }};\n")
     if failures:
         raise Failed("\n".join(failures))
     write(os.path.join(out_dir, "catalog_tables.c"), "".join(parts))

@@ -79,7 +79,7 @@ static void send_msg(struct request *req, bool private, enum msg_id id, const ch
 {
 	char text[REPLY_MAX];   /* on the stack: a 16 KiB malloc per reply cost more than the reply */
 
-	catalog_format(text, sizeof(text), req->caller.lang, id, kv, nkv);
+	catalog_format_said(text, sizeof(text), req->caller.lang, id, kv, nkv);
 	send_text(req, private, text);
 }
 
@@ -141,7 +141,7 @@ void reply_state_error(struct request *req, const char *err)
 
 const char *request_msg(const struct request *req, char *buf, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
 {
-	catalog_format(buf, n, req->caller.lang, id, kv, nkv);
+	catalog_format_said(buf, n, req->caller.lang, id, kv, nkv);
 	return buf;
 }
 

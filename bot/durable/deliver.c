@@ -294,24 +294,9 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 		free(text);
 		return;
 	}
-	{
-		/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") or holding one
-		 * (a summary) is said in LANG too */
-		const char *local[DELIVER_KV_MAX] = { NULL };
-		char *said[DELIVER_KV_MAX] = { NULL };
-		for (int i = 0; i < nkv; i++) {
-			local[i] = kv[i];
-			if (i % 2 == 0)
-				continue;
-			if (strchr(kv[i], '\x1e') == NULL)     /* a name or plain text: no buffer */
-				local[i] = catalog_said(NULL, 0, lang, kv[i]);
-			else if ((said[i] = malloc(DELIVER_TEXT_MAX)) != NULL)
-				local[i] = catalog_said(said[i], DELIVER_TEXT_MAX, lang, kv[i]);
-		}
-		catalog_format(text, DELIVER_TEXT_MAX, lang, id, local, (size_t)nkv);
-		for (int i = 0; i < nkv; i++)
-			free(said[i]);
-	}
+	/* a value naming a message ("why": "MSG_SWAP_CHANGED_YOURS") or holding one
+	 * (a summary) is said in LANG too */
+	catalog_format_said(text, DELIVER_TEXT_MAX, lang, id, kv, (size_t)nkv);
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));
 	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done,
@@ -411,7 +396,8 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			struct conn *c = conns[i];
 			if (c->channel[ch] == NULL)
 				continue;
-			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id, c->lang, kv, nkv);
+			queue_to(d, dl, c, OUT_SEND, c->channel[ch], (enum msg_id)id,
+			    c->channel_lang[ch] ? c->channel_lang[ch] : c->lang, kv, nkv);
 			any = true;
 		}
 		if (!any)

@@ -7,6 +7,8 @@
 #include "bot/i18n/catalog.h"
 
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define CATALOG_TEXT(id, text) [id] = text,
@@ -36,18 +38,55 @@ static void build_index(void)
 	index_built = true;
 }
 
-const char *catalog_text(const char *lang, enum msg_id id)
+static unsigned long english_plural(unsigned long n)
 {
+	return n != 1;
+}
+
+/* The text of ID in LANG, and the plural rule of the language it is in
+ * (English's when it fell back). */
+static const char *lookup(const char *lang, enum msg_id id, unsigned long (**plural)(unsigned long))
+{
+	*plural = english_plural;
 	if (id >= MSG_MAX)
 		return "";
 	if (lang != NULL && strcmp(lang, "en") != 0) {
 		if (!index_built)
 			build_index();
 		for (size_t t = 0; t < N_TRANSLATIONS; t++)
-			if (strcmp(translations[t]->code, lang) == 0 && indexed[t][id] != NULL)
+			if (strcmp(translations[t]->code, lang) == 0 && indexed[t][id] != NULL) {
+				*plural = translations[t]->plural;
 				return indexed[t][id];
+			}
 	}
 	return english[id];
+}
+
+const char *catalog_text(const char *lang, enum msg_id id)
+{
+	unsigned long (*plural)(unsigned long);
+
+	return lookup(lang, id, &plural);
+}
+
+#define FORM_SEP '\x1b'
+
+/* The form of plural text T that the count "n" of KV picks; its length in *LEN. */
+static const char *plural_form(const char *t, unsigned long (*plural)(unsigned long),
+                               const char *const *kv, size_t nkv, size_t *len)
+{
+	unsigned long count = 0, form;
+	const char *end;
+
+	for (size_t i = 0; i + 1 < nkv; i += 2)
+		if (strcmp(kv[i], "n") == 0 && kv[i + 1] != NULL)
+			count = strtoul(kv[i + 1], NULL, 10);
+	form = plural(count);
+	for (; form > 0 && strchr(t, FORM_SEP) != NULL; form--)
+		t = strchr(t, FORM_SEP) + 1;         /* past the last form: the last one */
+	end = strchr(t, FORM_SEP);
+	*len = end ? (size_t)(end - t) : strlen(t);
+	return t;
 }
 
 const char *catalog_id_name(enum msg_id id)
@@ -82,18 +121,24 @@ static bool put(char *out, size_t n, size_t *pos, const char *s, size_t len)
 size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
                       const char *const *kv, size_t nkv)
 {
-	const char *t = catalog_text(lang, id);
-	size_t pos = 0;
+	unsigned long (*plural)(unsigned long);
+	const char *t = lookup(lang, id, &plural), *end;
+	size_t pos = 0, len;
 
 	if (n == 0)
 		return 0;
-	while (*t != '\0' && pos < n - 1) {
-		const char *open = strchr(t, '{');
-		const char *close = open ? strchr(open, '}') : NULL;
+	if (strchr(t, FORM_SEP) != NULL)
+		t = plural_form(t, plural, kv, nkv, &len);
+	else
+		len = strlen(t);
+	end = t + len;
+	while (t < end && pos < n - 1) {
+		const char *open = memchr(t, '{', (size_t)(end - t));
+		const char *close = open ? memchr(open, '}', (size_t)(end - open)) : NULL;
 		bool filled = false;
 
 		if (open == NULL || close == NULL) {
-			put(out, n, &pos, t, strlen(t));
+			put(out, n, &pos, t, (size_t)(end - t));
 			break;
 		}
 		if (!put(out, n, &pos, t, (size_t)(open - t)))
@@ -121,67 +166,134 @@ done:
  * Words a script stores to be said in each reader's language: a value that is
  * a message name ("MSG_CYCLE_OFF"), or that holds spans "\x1eMSG_X\x1fkey\x1f
  * value...\x1e" anywhere in plain text ("L-3 \x1eMSG_SUM_LEAVE...\x1e").  A
- * span's values may name a message too (one level).
+ * span's values may name a message, or hold inner spans "\x1cMSG_Y\x1dkey
+ * \x1dvalue\x1c" (a priority in a report's line): one level, so a stored text
+ * never recurses.  An inner span may stand on its own too.
  */
 #define SAID_KV_MAX 24
+#define SPAN '\x1e'
+#define SEP '\x1f'
+#define INNER_SPAN '\x1c'
+#define INNER_SEP '\x1d'
 
-static size_t said_span(char *out, size_t n, const char *lang, const char *s, size_t len)
+static size_t said_text(char *out, size_t n, const char *lang, const char *s, size_t len, bool outer);
+
+static bool has_span(const char *s)
 {
-	char buf[2048], *kv[SAID_KV_MAX], *p;
-	const char *local[SAID_KV_MAX];
-	size_t nkv = 0;
+	return strchr(s, SPAN) != NULL || strchr(s, INNER_SPAN) != NULL;
+}
+
+/* The span S (LEN bytes, without its marks) whose parts SEP divides; INNER:
+ * its values may hold inner spans. */
+static size_t said_span(char *out, size_t n, const char *lang, const char *s, size_t len, char sep, bool inner)
+{
+	char buf[2048], *kv[SAID_KV_MAX], *own[SAID_KV_MAX] = { NULL }, *p;
+	const char *local[SAID_KV_MAX] = { NULL };
+	size_t nkv = 0, pos = 0;
 	int id;
 
 	if (len >= sizeof(buf))
 		len = sizeof(buf) - 1;
 	memcpy(buf, s, len);
 	buf[len] = '\0';
-	p = strchr(buf, '\x1f');
+	p = strchr(buf, sep);
 	if (p != NULL)
 		*p++ = '\0';
 	if ((id = catalog_id_by_name(buf)) < 0) {
-		size_t pos = 0;
 		put(out, n, &pos, buf, strlen(buf));
 		out[pos] = '\0';
 		return pos;
 	}
 	while (p != NULL && nkv < SAID_KV_MAX) {
 		kv[nkv++] = p;
-		if ((p = strchr(p, '\x1f')) != NULL)
+		if ((p = strchr(p, sep)) != NULL)
 			*p++ = '\0';
 	}
 	for (size_t i = 0; i < nkv; i++) {
 		int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
 		local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+		if (i % 2 == 1 && inner && strchr(kv[i], INNER_SPAN) != NULL && (own[i] = malloc(n)) != NULL) {
+			said_text(own[i], n, lang, kv[i], strlen(kv[i]), false);
+			local[i] = own[i];
+		}
 	}
-	return catalog_format(out, n, lang, (enum msg_id)id, local, nkv & ~(size_t)1);
+	pos = catalog_format(out, n, lang, (enum msg_id)id, local, nkv & ~(size_t)1);
+	for (size_t i = 0; i < nkv; i++)
+		free(own[i]);
+	return pos;
+}
+
+/* Plain text S with spans (OUTER: both kinds; else inner ones only) into OUT. */
+static size_t said_text(char *out, size_t n, const char *lang, const char *s, size_t len, bool outer)
+{
+	const char *end = s + len;
+	size_t pos = 0;
+
+	if (n == 0)
+		return 0;
+	while (s < end && pos < n - 1) {
+		const char *open = NULL, *close = NULL;
+		for (const char *q = s; q < end && open == NULL; q++)
+			if (*q == INNER_SPAN || (outer && *q == SPAN))
+				open = q;
+		if (open != NULL)
+			close = memchr(open + 1, *open, (size_t)(end - open - 1));
+		if (open == NULL || close == NULL) {
+			put(out, n, &pos, s, (size_t)(end - s));
+			break;
+		}
+		if (!put(out, n, &pos, s, (size_t)(open - s)))
+			break;
+		pos += said_span(out + pos, n - pos, lang, open + 1, (size_t)(close - open - 1),
+		    *open == SPAN ? SEP : INNER_SEP, *open == SPAN);
+		s = close + 1;
+	}
+	out[pos] = '\0';
+	return pos;
 }
 
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value)
 {
-	size_t pos = 0;
-	const char *s = value;
-
-	if (strchr(value, '\x1e') == NULL) {     /* no spans: a message's name, or plain text */
+	if (!has_span(value)) {     /* no spans: a message's name, or plain text */
 		int id = strncmp(value, "MSG_", 4) == 0 ? catalog_id_by_name(value) : -1;
 		return id >= 0 ? catalog_text(lang, (enum msg_id)id) : value;
 	}
 	if (n == 0)
 		return value;
-	while (*s != '\0' && pos < n - 1) {
-		const char *open = strchr(s, '\x1e');
-		const char *close = open ? strchr(open + 1, '\x1e') : NULL;
-		if (open == NULL || close == NULL) {
-			put(out, n, &pos, s, strlen(s));
-			break;
-		}
-		if (!put(out, n, &pos, s, (size_t)(open - s)))
-			break;
-		pos += said_span(out + pos, n - pos, lang, open + 1, (size_t)(close - open - 1));
-		if (pos >= n - 1)
-			break;
-		s = close + 1;
-	}
-	out[pos] = '\0';
+	said_text(out, n, lang, value, strlen(value), true);
 	return out;
+}
+
+const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits)
+{
+	char i[24], f[24];
+
+	snprintf(i, sizeof(i), "%ld", whole);
+	snprintf(f, sizeof(f), "%0*ld", digits, frac < 0 ? -frac : frac);
+	catalog_format(out, n, lang, MSG_DECIMAL, (const char *const[]){ "i", i, "f", f }, 4);
+	return out;
+}
+
+size_t catalog_format_said(char *out, size_t n, const char *lang, enum msg_id id,
+                           const char *const *kv, size_t nkv)
+{
+	const char *local[CATALOG_SAID_KV_MAX] = { NULL };
+	char *said[CATALOG_SAID_KV_MAX] = { NULL };
+	size_t len;
+
+	if (nkv > CATALOG_SAID_KV_MAX)
+		return catalog_format(out, n, lang, id, kv, nkv);
+	for (size_t i = 0; i < nkv; i++) {
+		local[i] = kv[i];
+		if (i % 2 == 0 || kv[i] == NULL)
+			continue;
+		if (!has_span(kv[i]))                  /* a name or plain text: no buffer */
+			local[i] = catalog_said(NULL, 0, lang, kv[i]);
+		else if ((said[i] = malloc(n)) != NULL)  /* spans are rare: summaries, lists of them */
+			local[i] = catalog_said(said[i], n, lang, kv[i]);
+	}
+	len = catalog_format(out, n, lang, id, local, nkv);
+	for (size_t i = 0; i < nkv; i++)
+		free(said[i]);
+	return len;
 }

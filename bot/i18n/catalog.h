@@ -27,6 +27,7 @@ struct catalog_entry {
 struct catalog_lang {
 	const char *code;                       /* "de" */
 	const struct catalog_entry *entries;    /* ends with { MSG_MAX, NULL } */
+	unsigned long (*plural)(unsigned long n);       /* its Plural-Forms: the form of N */
 };
 
 /* catalog_de, catalog_es...: one table per language of po/LINGUAS. */
@@ -38,7 +39,8 @@ I18N_TRANSLATIONS(CATALOG_DECLARE)
 extern const char *const catalog_languages[];
 extern const char catalog_language_list[];
 
-/* Template of ID in LANG (NULL or unknown LANG = English); never NULL. */
+/* Template of ID in LANG (NULL or unknown LANG = English); never NULL.
+ * A plural text holds all its forms: fill it with catalog_format. */
 const char *catalog_text(const char *lang, enum msg_id id);
 /* English id name, "MSG_PONG", for tests and logs. */
 const char *catalog_id_name(enum msg_id id);
@@ -49,6 +51,9 @@ int catalog_id_by_name(const char *name);
  * Fills the template of ID into OUT (always terminated, cut at N-1 bytes on a
  * UTF-8 boundary).  KV holds NKV strings: key, value, key, value...  A
  * placeholder without a value stays as written.  Returns the length.
+ * A plural text (msgid_plural in po/) has its forms, "\x1b" between them:
+ * the value of "n" picks one by the Plural-Forms of the language the text
+ * came from ("1 resuelta", "2 resueltas"), as ngettext does.
  */
 size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
                       const char *const *kv, size_t nkv);
@@ -61,5 +66,19 @@ size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
  * used only when VALUE holds spans (a name or plain text needs none).
  */
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
+
+/* WHOLE.FRAC (FRAC written with DIGITS digits) as LANG writes a decimal
+ * number (MSG_DECIMAL: "12.5", "12,5") into OUT; returns OUT. */
+const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits);
+
+/*
+ * catalog_format with every value said in LANG first (catalog_said): a
+ * stored priority "MSG_PRIORITY_HIGH" or a summary with spans reads in the
+ * reader's language, in a reply as in the outbox.  At most
+ * CATALOG_SAID_KV_MAX strings in KV (more: filled as they are).
+ */
+#define CATALOG_SAID_KV_MAX 32
+size_t catalog_format_said(char *out, size_t n, const char *lang, enum msg_id id,
+                           const char *const *kv, size_t nkv);
 
 #endif

@@ -78,6 +78,8 @@ void conn_apply_config(struct conn *c, const struct config_connection *cc)
 	for (int i = 0; i < CHANNEL_MAX; i++) {
 		free(c->channel[i]);
 		c->channel[i] = cc->channel[i] ? strdup(cc->channel[i]) : NULL;
+		free(c->channel_lang[i]);
+		c->channel_lang[i] = cc->channel_lang[i] ? strdup(cc->channel_lang[i]) : NULL;
 	}
 	c->max_send_rate = cc->max_send_rate;
 	c->max_in_flight = cc->max_in_flight > 0 ? cc->max_in_flight : 1;
@@ -104,8 +106,10 @@ void conn_free(struct conn *c)
 	free(c->name);
 	c->name = NULL;
 	free(c->lang);
-	for (int i = 0; i < CHANNEL_MAX; i++)
+	for (int i = 0; i < CHANNEL_MAX; i++) {
 		free(c->channel[i]);
+		free(c->channel_lang[i]);
+	}
 	if (c->open_timers == 0) {
 		free(c);
 		return;

@@ -121,6 +121,7 @@ struct conn {
 	const char *status_text;        /* static string for /healthz */
 	char *lang;                     /* default language, owned */
 	char *channel[CHANNEL_MAX];     /* owned, NULL where unmapped; replaced on reload */
+	char *channel_lang[CHANNEL_MAX]; /* owned; NULL: the channel reads lang */
 	int max_send_rate;              /* actions per second, 0 = unpaced */
 	int max_in_flight;
 	char self_id[128];              /* the bot's own user id once known */

@@ -16,6 +16,28 @@ local function say(msg, kv)
   return table.concat(t, '\31') .. '\30'
 end
 
+-- The same as an inner span "\28MSG\29key\29value...\28": one that may stand
+-- in a value of a span of say() (a priority in a report's line), or alone.
+local function say_inner(msg, kv)
+  local t = { '\28' .. msg }
+  for i = 1, #(kv or {}) do t[#t + 1] = (string.gsub(tostring(kv[i] or ''), '[\28\29\30\31]', ' ')) end
+  return table.concat(t, '\29') .. '\28'
+end
+
+-- X with DIGITS decimals as the reader writes it ("0.85" / "0,85"): MSG_DECIMAL.
+local function decimal(x, digits)
+  local i, f = string.match(string.format('%.' .. digits .. 'f', x), '^(-?%d+)%.(%d+)$')
+  return say_inner('MSG_DECIMAL', { 'i', i, 'f', f })
+end
+
+-- A keyword of the state as the reader's word: a priority ("high") or a
+-- complaint's state ("open") is MSG_<KIND>_<KEYWORD> (one per keyword in
+-- po/dutybot.pot), so "C-2 open normal" reads "C-2 offen normal" to Tom.
+local function word(kind, v)
+  if not v or v == '' then return '-' end
+  return say_inner('MSG_' .. kind .. '_' .. string.upper(v))
+end
+
 -- A hash as a Lua table; nil when the key does not exist.
 local function hash_table(key)
   local raw = redis.call('HGETALL', key)

@@ -28,7 +28,17 @@ local function approval_key(prefix, id) return prefix .. 'approval:' .. id end
 
 -- The same words for the audit log when a request gave no plain DIGEST: the span's values.
 local function said_plain(s)
-  return (string.gsub(s or '', '\30([^\30]*)\30', function(span)
+  -- inner spans first: a decimal as written in English, a keyword as typed
+  s = string.gsub(s or '', '\28([^\28]*)\28', function(span)
+    local parts = {}
+    for part in string.gmatch(span .. '\29', '([^\29]*)\29') do parts[#parts + 1] = part end
+    if parts[1] == 'MSG_DECIMAL' then return (parts[3] or '') .. '.' .. (parts[5] or '') end
+    if #parts == 1 then return string.lower(string.match(parts[1], '_([A-Z]+)$') or '') end
+    local vals = {}
+    for i = 3, #parts, 2 do vals[#vals + 1] = parts[i] end
+    return table.concat(vals, ' ')
+  end)
+  return (string.gsub(s, '\30([^\30]*)\30', function(span)
     local parts, vals = {}, {}
     for part in string.gmatch(span .. '\31', '([^\31]*)\31') do parts[#parts + 1] = part end
     for i = 3, #parts, 2 do vals[#vals + 1] = parts[i] end

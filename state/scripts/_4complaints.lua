@@ -96,7 +96,7 @@ local function assign(prefix, now, cid, agent, by)
   local c = redis.call('HMGET', key, 'friend', 'friend_name', 'text', 'priority', 'topic', 'group')
   redis.call('SET', prefix .. 'friendagent:' .. c[1], agent, 'PX', 400 * 86400000)
   notify_staff(prefix, agent, 'MSG_COMPLAINT_ASSIGNED', { id = cid, friend = c[2] or c[1], text = c[3],
-    priority = c[4], topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
+    priority = word('PRIORITY', c[4]), topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
   audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')
 end
 
@@ -148,10 +148,10 @@ local function route_or_queue(prefix, now, cid, running, caps, groups)
   if agent and redis.call('HGET', key, 'state') == 'open' then return agent end
   local leads = leads_on_duty(prefix, running)
   for _, lead in ipairs(leads) do
-    notify_staff(prefix, lead, 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = c[1], text = c[3] })
+    notify_staff(prefix, lead, 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = word('PRIORITY', c[1]), text = c[3] })
   end
   if #leads == 0 then
-    notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = c[1], text = c[3] })
+    notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = word('PRIORITY', c[1]), text = c[3] })
   end
   return nil
 end

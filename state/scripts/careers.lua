@@ -1,8 +1,8 @@
 -- careers: promotions, probation, internships and the SAM calendar.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, ...
--- helpers: audit, say, ROLE_RANK, notify_staff, staff_name, timer_set, timer_done,
---   approval_key, approval_fields, stuck_arm, announce_step, approval_new
+-- helpers: audit, say, say_inner, decimal, ROLE_RANK, notify_staff, staff_name, timer_set,
+--   timer_done, approval_key, approval_fields, stuck_arm, announce_step, approval_new
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local LEVELS = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
 
@@ -122,7 +122,7 @@ elseif op == 'training' then
     -- reads that hours wait for confirmation, not how many nor of what.
     local id, done = approval_new(prefix, now, src, 'H', 'training', actor, { 'role:vice_minister' },
       { person = who, tenths = tostring(tenths), topic = topic, digest = 'training ' .. who .. ' ' .. hours .. ' h: ' .. topic,
-        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', hours, 'topic', topic }),
+        summary = say('MSG_SUM_TRAINING', { 'person', staff_name(prefix, who), 'hours', decimal(tenths / 10, 1), 'topic', topic }),
         ops_summary = say('MSG_SUM_TRAINING_OPS', { 'person', staff_name(prefix, who) }) },
       'training.log', hours .. ' h ' .. topic)
     if done then return done end
@@ -178,10 +178,11 @@ elseif op == 'status' or op == 'recommend' then
   if s.level ~= 'TRN' then return { 'not_intern', s.level } end
   local i = intern(who)
   local missing = {}
-  if i.tenths < need_tenths then missing[#missing + 1] = 'hours' end
-  if i.talks < need_talks then missing[#missing + 1] = 'talks' end
-  if not i.summary then missing[#missing + 1] = 'summary' end
-  if not s.verified then missing[#missing + 1] = 'verification' end
+  -- in the reader's words: "Schulungsstunden, Gespräche"
+  if i.tenths < need_tenths then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_HOURS') end
+  if i.talks < need_talks then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_TALKS') end
+  if not i.summary then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_SUMMARY') end
+  if not s.verified then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_VERIFICATION') end
   -- what the intern logged that waits for confirmation (counted nowhere yet)
   local wait_tenths, wait_talks = 0, 0
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
@@ -192,13 +193,13 @@ elseif op == 'status' or op == 'recommend' then
   local status = { tostring(i.tenths), tostring(i.talks), i.summary and '1' or '0', s.verified and '1' or '0',
     staff_name(prefix, who), tostring(wait_tenths), tostring(wait_talks) }
   if op == 'status' then return { 'status', unpack(status) } end
-  if #missing > 0 then return { 'missing', table.concat(missing, ' '), unpack(status) } end
+  if #missing > 0 then return { 'missing', table.concat(missing, say_inner('MSG_LIST_SEP')), unpack(status) } end
   local dup = open_of('internship', who, 'person')
   if dup then return { 'duplicate', dup } end
   local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:webmaster' },
     { person = who, summary = say('MSG_SUM_INTERNSHIP', { 'person', staff_name(prefix, who) }), reason_text = i.summary,
       digest = 'early transfer ' .. who .. ' TRN -> CCS',
-      evidence = say('MSG_EVID_INTERNSHIP', { 'hours', string.format('%d.%d', math.floor(i.tenths / 10), i.tenths % 10),
+      evidence = say('MSG_EVID_INTERNSHIP', { 'hours', decimal(i.tenths / 10, 1),
         'talks', tostring(i.talks) }) }, 'internship.recommend', who)
   if done then return done end
   return { 'ok', id }

@@ -14,7 +14,7 @@
 --         ms after the shift's start}
 --         | {'already', date, shift, since ms} | {'which', "date|shift", ...}
 --         | {'not_rostered'} | {'not_on', shift}
--- helpers: audit, notify_staff, staff_name, timer_set, slot_of, att_key, close_span
+-- helpers: audit, word, notify_staff, staff_name, timer_set, slot_of, att_key, close_span
 local prefix, now, actor, src, want = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5]
 local insts, cands = {}, {}
 for i = 6, #ARGV do
@@ -141,11 +141,11 @@ if slot == 'lead' and pick.state == 'new' then
   local queued, taken = {}, {}
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:queue', 0, 19)) do
     local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority')
-    queued[#queued + 1] = id .. ' (' .. (c[1] or '?') .. ')'
+    queued[#queued + 1] = id .. ' (' .. word('PRIORITY', c[1]) .. ')'
   end
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'complaints:open', 0, 19)) do
     local c = redis.call('HMGET', prefix .. 'complaint:' .. id, 'priority', 'agent')
-    taken[#taken + 1] = id .. ' (' .. (c[1] or '?') .. (c[2] and c[2] ~= '' and (', ' .. staff_name(prefix, c[2])) or '') .. ')'
+    taken[#taken + 1] = id .. ' (' .. word('PRIORITY', c[1]) .. (c[2] and c[2] ~= '' and (', ' .. staff_name(prefix, c[2])) or '') .. ')'
   end
   if #queued > 0 then
     notify_staff(prefix, actor, 'MSG_HANDOVER_COMPLAINTS_QUEUED', { list = table.concat(queued, ', ') })

@@ -1,7 +1,7 @@
 -- complaints: chat friends' complaints and suggestions.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
--- helpers: audit, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
+-- helpers: audit, word, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
 --   staff_name, timer_set, timer_done, LEVEL_RANK, csv_map, notify_user,
 --   leads_on_duty, assign, free_agents, drain_queue, route_or_queue
 local prefix, now, actor, src, op, running, caps, groups =
@@ -74,7 +74,7 @@ elseif op == 'sla' then
   if not c or c.first_response or c.state == 'resolved' then return { 'in_time' } end
   redis.call('HSET', prefix .. 'complaint:' .. c.id, 'breached', now)
   redis.call('INCR', prefix .. 'sla_breaches')
-  local params = { id = c.id, priority = c.priority, agent = c.agent and staff_name(prefix, c.agent) or '-' }
+  local params = { id = c.id, priority = word('PRIORITY', c.priority), agent = c.agent and staff_name(prefix, c.agent) or '-' }
   local leads = leads_on_duty(prefix, running)
   for _, lead in ipairs(leads) do notify_staff(prefix, lead, 'MSG_COMPLAINT_SLA_BREACH', params) end
   if #leads == 0 then notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_SLA_BREACH', params) end
@@ -218,8 +218,8 @@ elseif op == 'list' then
       local c = load(id)
       if c then
         out[#out + 1] = id
-        out[#out + 1] = c.state
-        out[#out + 1] = c.priority
+        out[#out + 1] = word('COMPLAINT_STATE', c.state)
+        out[#out + 1] = word('PRIORITY', c.priority)
         out[#out + 1] = c.agent and staff_name(prefix, c.agent) or '-'
         out[#out + 1] = c.text
       end

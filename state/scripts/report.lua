@@ -7,16 +7,19 @@
 -- returns read/evaluate: {json}; post: {'posted'}
 -- The words of the report's parameters are message names or spans
 -- "\30MSG_X\31key\31value...\30" (catalog_said), said in the reader's language.
--- helpers: say, words, notify_channel, staff_name, timer_set, timer_done, att_key,
---   spans_ms
+-- helpers: say, say_inner, decimal, word, words, notify_channel, staff_name, timer_set,
+--   timer_done, att_key, spans_ms
 local prefix, now, op, from, to, label = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), ARGV[6]
 local weeks, min_ms, instances = words(ARGV[7]), tonumber(ARGV[8]), words(ARGV[9])
 
 local function dur(ms)
   if not ms then return '-' end
   ms = math.floor(ms / 1000)
-  if ms < 3600 then return string.format('%dm %02ds', math.floor(ms / 60), ms % 60) end
-  return string.format('%dh %02dm', math.floor(ms / 3600), math.floor(ms % 3600 / 60))
+  -- "6 min 45 s", "6 perc 45 mp": the units are the reader's
+  if ms < 3600 then
+    return say_inner('MSG_DURATION_MIN_SEC', { 'm', math.floor(ms / 60), 's', string.format('%02d', ms % 60) })
+  end
+  return say_inner('MSG_DURATION_H_MIN', { 'h', math.floor(ms / 3600), 'm', string.format('%02d', math.floor(ms % 3600 / 60)) })
 end
 
 local function pct(sorted, q)
@@ -26,12 +29,13 @@ local function pct(sorted, q)
   return sorted[i]
 end
 
-local function counts(t)
-  local keys, out = {}, {}
-  for k in pairs(t) do keys[#keys + 1] = k end
-  table.sort(keys)
-  for _, k in ipairs(keys) do out[#out + 1] = k .. ' ' .. t[k] end
-  return (#out > 0 and table.concat(out, ', ')) or '-'
+-- "urgent 1, high 2" (most urgent first), each priority the reader's word
+local function prio_counts(t)
+  local out = {}
+  for _, p in ipairs({ 'urgent', 'high', 'normal', 'low' }) do
+    if t[p] then out[#out + 1] = word('PRIORITY', p) .. ' ' .. t[p] end
+  end
+  return (#out > 0 and table.concat(out, say_inner('MSG_LIST_SEP'))) or '-'
 end
 
 -- complaints filed in the period, and per agent what they handled in it
@@ -101,7 +105,7 @@ if op == 'evaluate' then
         local rat = a.rn > 0 and (a.rsum / a.rn / 5) or 0
         local score = w[1] * att + w[2] * lat + w[3] * com + w[4] * res + w[5] * rat
         score = math.floor(score * 100 + 0.5) / 100             -- as shown: what looks equal is a tie
-        local function f(x) return string.format('%.2f', x) end
+        local function f(x) return decimal(x, 2) end
         scored[#scored + 1] = { id = id, score = score, line = say('MSG_EVALUATION_LINE', {
           'name', staff_name(prefix, id), 'score', f(score), 'att', f(att), 'lat', f(lat), 'com', f(com),
           'res', f(res), 'rat', f(rat) }) }
@@ -170,9 +174,9 @@ table.sort(ids)
 for _, id in ipairs(ids) do
   local a = agents[id]
   table.sort(a.responses)
-  per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'handled', a.handled,
+  per_agent[#per_agent + 1] = say('MSG_REPORT_AGENT', { 'name', staff_name(prefix, id), 'n', a.handled,
     'median', #a.responses > 0 and dur(pct(a.responses, 0.5)) or 'MSG_REPORT_NO_RESPONSE',
-    'rating', a.rn > 0 and string.format('%.1f', a.rsum / a.rn) or 'MSG_REPORT_NO_RATING' })
+    'rating', a.rn > 0 and decimal(a.rsum / a.rn, 1) or 'MSG_REPORT_NO_RATING' })
 end
 local topics = {}
 do
@@ -196,7 +200,7 @@ local params = {
   period = label, complaints = complaints,
   -- the topic line only when something has a topic
   topics = (#topics > (no_topic > 0 and 1 or 0)) and (say('MSG_REPORT_TOPICS') .. table.concat(topics, ', ')) or '',
-  priorities = opened > 0 and say('MSG_REPORT_PRIORITIES', { 'priorities', counts(by_prio) }) or '',
+  priorities = opened > 0 and say('MSG_REPORT_PRIORITIES', { 'priorities', prio_counts(by_prio) }) or '',
   suggestions = tostring(redis.call('ZCOUNT', prefix .. 'suggestions', from, to)),
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),

@@ -177,7 +177,7 @@ class Internship(Case):
         self.ask("vera", "!training log tom 30 shadowing the night shift", "Training logged: tom has 30.0 hours now.", room="dm")
         self.ask("vera", "!training log tom zero x", '"zero" is not a number of hours', room="dm")
         self.ask("mark", "!internship recommend tom",
-                 "cannot be recommended yet; missing: hours talks summary verification (30.0 of 40 hours, 0 of 2 talks).", room="dm")
+                 "cannot be recommended yet; missing: training hours, talks, written summary, real-name verification (30.0 of 40 hours, 0 of 2 talks).", room="dm")
         self.ask("vera", "!approve H-1", "H-1 approved and done")
         self.ask("tom", "!training log 2 the backend", "Confirmed so far: 38.0 hours.", room="dm")
         self.ask("iron", "!approve H-2", "H-2 approved and done")
@@ -187,7 +187,7 @@ class Internship(Case):
         self.ask("mark", "!approve TK-1", "TK-1 waits for lemon, not for you.")
         self.ask("lemon", "!approve TK-1", "TK-1 approved and done")
         self.ask("lemon", "!approve TK-2", "TK-2 approved and done")
-        self.ask("mark", "!internship recommend tom", "missing: summary verification", room="dm")
+        self.ask("mark", "!internship recommend tom", "missing: written summary, real-name verification", room="dm")
         self.ask("tom", "!internship summary Forty hours taught me patience.", "Internship summary filed.")
         self.ask("tom", "!staff verify tom", "!staff verify is for minister and above")
         self.ask("mark", "!staff verify tom", "Tom Berger [TRN]: real-name registration recorded as checked.")

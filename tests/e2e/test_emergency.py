@@ -115,7 +115,7 @@ class Contacts(Case):
         self.site.say("mia", "!contacts set phone +49 170 5550123")
         self.site.wait({"ev": "dm", "to": "mia", "text": "Your contact card's phone is saved."})
         self.site.say("mia", "!contacts set backup her sister, +49 170 5550999")
-        self.site.wait({"ev": "dm", "to": "mia", "text": "backup is saved"})
+        self.site.wait({"ev": "dm", "to": "mia", "text": "backup contact is saved"})
         self.ask("mia", "!contacts set shoe 42", "Unknown field", room="dm")
         self.ask("tom", "!contacts mia", "!contacts is for minister and above; you are agent.", room="dm")
         self.ask("vera", "!contacts mia", "!contacts is for minister and above; you are vice minister.", room="dm")
@@ -174,9 +174,9 @@ class Notify(Case):
             ('"[System] Maintenance at 02:00. "', "position 31: trailing whitespace"),
         ]
         for text, problem in cases:
-            ev = self.ask("vera", "!notify lobby " + text, "Not drafted: 1 problem(s) to fix first:")
+            ev = self.ask("vera", "!notify lobby " + text, "Not drafted: 1 problem to fix first:")
             self.assertIn(problem, ev["text"], text)
-        ev = self.ask("vera", "!notify lobby Maintenance  at {time} @here", "Not drafted: 4 problem(s)")
+        ev = self.ask("vera", "!notify lobby Maintenance  at {time} @here", "Not drafted: 4 problems to fix first:")
         self.assertEqual(self.redis.cmd("EXISTS", self.key("notices")), 0)
         self.ask("vera", "!notify lobby [System] Status: https://status.example.org/ (all good).", "Draft N-1")
 

@@ -49,7 +49,7 @@ class Completable(Case):
         self.assertIn("\nReason: runs the night queue alone", show)
         self.assertIn("\nStep 1, a minister or above: signed by the request: Mark Novak is minister.", show)
         self.assertIn("\nStep 2, a webmaster or above: waits; may decide: Lemon Chen.", show)
-        self.ask("vera", "!approve P-1", "P-1 nem rád vár, hanem rá: legalább webmester szerepkörű személy.")
+        self.ask("vera", "!approve P-1", "P-1: nem te döntesz róla, hanem legalább webmester szerepkörű személy.")
         self.ask("tom", "!approve P-1", "Du kannst nicht über deinen eigenen Antrag P-1 entscheiden.")
         self.ask("lemon", "!approve P-1", "P-1 approved and done: promotion of Tom Berger [TRN] to CCS (off-cycle).")
         self.eventually({"ev": "dm", "to": "tom", "text": "Glückwunsch"})
@@ -85,7 +85,7 @@ class Uncompletable(Case):
         # typed in the lobby: the lobby hears only where the answer went, in Vera's language
         self.ask_in_lobby("vera", "!excuse lemon 2026-W48 konferencia",
                           "Vera Kovacs, a választ privát üzenetben küldtem el neked.",
-                          "Nem történt kérelem: a(z) 1. lépésről (legalább webmester szerepkörű személy) senki sem dönthetne.")
+                          "Nem jött létre kérelem: a kérelem 1. lépéséről (legalább webmester szerepkörű személy) senki sem dönthetne.")
         self.assertEqual(self.redis.keys(self.key("approval", "*")), [])
         # a department without its minister: probation needs a minister and a webmaster, two people
         self.ask("lemon", "!staff remove mark", "")
@@ -122,7 +122,7 @@ class Evidence(Case):
         # typed in the lobby: the lobby hears only where the answer went, in Tom's language
         self.ask_in_lobby("tom", "!leave 2026-11-25 Arzttermin",
                           "Tom Berger [TRN], ich habe dir die Antwort privat geschickt.",
-                          "Urlaubsantrag L-1 für 2026-11-25 kurzfristig gestellt (innerhalb der Vorlauffrist vor dem ersten Tag)")
+                          "Abwesenheitsantrag L-1 für 2026-11-25 kurzfristig gestellt (innerhalb der Vorlauffrist vor dem ersten Tag)")
         pending = self.dm_ask("mark", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("\nL-1 — leave for Tom Berger [TRN]: 2026-11-25 (from Tom Berger [TRN]) — reason: Arzttermin — "
                       "evidence: asked at short notice (less than the notice period before the first day)", pending)
@@ -133,7 +133,7 @@ class Evidence(Case):
         # the room hears that it waits, not the reason
         ops = self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("L-1 waits")})
         self.assertNotIn("Arzttermin", ops["text"])
-        show = self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Urlaub für Tom Berger [TRN]: 2026-11-25, beantragt von Tom Berger [TRN]")["text"]
+        show = self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Abwesenheit von Tom Berger [TRN]: 2026-11-25, beantragt von Tom Berger [TRN]")["text"]
         self.assertIn("\nBegründung: Arzttermin\nNachweise: kurzfristig beantragt", show)
         self.assertIn("\nSchritt 1, jemand mit der Rolle Minister oder höher: wartet; entscheiden darf: Lemon Chen, Mark Novak.", show)
         self.ask("sara", "!approval show L-1", "L-1 no trata de ti y no decides ninguno de sus pasos.", room="dm")
@@ -156,7 +156,7 @@ class Evaluation(Case):
     def test_an_evaluation_step_refuses_a_bare_approve(self):
         self.dm_ask("mia", "!probation apply I ran the Saturday queue", "PR-1")
         self.ask("vera", "!approve PR-1",
-                 "PR-1: a(z) 1. lépés értékelés, ehhez 1 és 5 közötti pontszám és megjegyzés kell. "
+                 "PR-1 1. lépése értékelés, ehhez 1 és 5 közötti pontszám és megjegyzés kell. "
                  "Így add meg: !approve PR-1 score=4 <megjegyzés> (vagy !probation evaluate PR-1 score=4 <megjegyzés>).")
         self.ask("wei", "!approve PR-1 很好", "PR-1：第 1 步是评估，需要 1 到 5 的评分和评语。")
         self.ask("mark", "!approve PR-1",
@@ -180,20 +180,20 @@ class Training(Case):
 
     def test_self_logged_training_is_not_counted_until_confirmed(self):
         self.dm_ask("tom", "!training log 8 Produktgrundlagen",
-                    "Ausbildung H-1 eingetragen: 8.0 Stunden, die erst zählen, wenn ein Vizeminister oder höher sie "
-                    "bestätigt (!approve H-1). Bisher bestätigt: 0.0 Stunden.")
-        self.dm_ask("tom", "!training log 32 Selbststudium", "Ausbildung H-2 eingetragen: 32.0 Stunden")
-        self.dm_ask("tom", "!internship status", "Tom Berger [TRN]: Ausbildung 0.0 von 40 Stunden, Gespräche 0 von 2, "
-                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40.0 Stunden, 0 Gespräche.")
+                    "Schulung H-1 eingetragen: 8,0 Stunden, die erst zählen, wenn ein Vizeminister oder höher sie "
+                    "bestätigt (!approve H-1). Bisher bestätigt: 0,0 Stunden.")
+        self.dm_ask("tom", "!training log 32 Selbststudium", "Schulung H-2 eingetragen: 32,0 Stunden")
+        self.dm_ask("tom", "!internship status", "Tom Berger [TRN]: Schulung 0,0 von 40 Stunden, Gespräche 0 von 2, "
+                    "Bericht: nein, Klarname geprüft: nein. Noch unbestätigt: 40,0 Stunden, Gespräche: 0.")
         self.ask("tom", "!approve H-2", "Du kannst nicht über deinen eigenen Antrag H-2 entscheiden.")
         self.ask("mia", "!approve H-2", "H-2 waits for a vice minister or above, not for you.")
-        self.dm_ask("mark", "!internship recommend tom", "missing: hours talks summary verification (0.0 of 40 hours")
-        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: képzés – Tom Berger [TRN]: 8.0 óra, Produktgrundlagen.")
+        self.dm_ask("mark", "!internship recommend tom", "missing: training hours, talks, written summary, real-name verification (0.0 of 40 hours")
+        self.ask("vera", "!approve H-1", "H-1 jóváhagyva és végrehajtva: képzés – Tom Berger [TRN]: 8,0 óra, Produktgrundlagen.")
         self.ask("wei", "!deny H-2 不是培训", "H-2 已驳回")
-        self.dm_ask("vera", "!internship status tom", "Tom Berger [TRN]: képzés 8.0/40 óra")
+        self.dm_ask("vera", "!internship status tom", "Tom Berger [TRN]: képzés 8,0/40 óra")
         # hours a vice minister logs for the intern count at once
         self.dm_ask("wei", "!training log tom 32 跟班学习", "培训已记录：tom 现在共有 40.0 小时。")
-        self.dm_ask("vera", "!internship status tom", "képzés 40.0/40 óra")
+        self.dm_ask("vera", "!internship status tom", "képzés 40,0/40 óra")
         # talks count once the designated person confirms them
         self.dm_ask("sara", "!training log 2 x", "sara tiene el nivel SAM; no es becario (TRN).")
         self.ask("tom", "!internship talk tom ich", "Ein Gespräch führst du mit der benannten Person, nicht mit dir selbst.")
@@ -205,7 +205,7 @@ class Training(Case):
         # the designated person files the second talk himself: it counts at once
         self.ask("lemon", "!internship talk tom customer care techniques", "Talk filed (2 so far).")
         self.ask("mia", "!internship talk sara x", "sara is SAM, not an intern (TRN).")
-        self.dm_ask("vera", "!internship status tom", "képzés 40.0/40 óra, beszélgetések 2/2")
+        self.dm_ask("vera", "!internship status tom", "képzés 40,0/40 óra, beszélgetések 2/2")
         self.assertEqual(self.redis.cmd("HMGET", self.key("intern", "tom"), "tenths", "talks"), ["400", "2"])
 
 

@@ -74,7 +74,7 @@ class QueueAtShiftStart(Day):
         self.assertEqual(self.queue(), ["C-2", "C-1", "C-3"])
         # 06:00: Tom (TRN: two at most) takes the urgent one and then the older normal one
         self.site.wait({"ev": "dm", "to": "tom",
-                        "text": "Beschwerde C-2 (urgent, Thema -, Gruppe -) von f2: I was charged twice"}, timeout=30)
+                        "text": "Beschwerde C-2 (dringend, Thema -, Gruppe -) von f2: I was charged twice"}, timeout=30)
         self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-1 (normal"})
         self.assertEqual(self.queue(), ["C-3"])
         self.assertEqual(self.agent_of("C-3"), None)
@@ -116,8 +116,8 @@ class QueueOrder(Day):
 
     def test_drained_on_resolve_reassignment_and_checkin_in_urgency_order(self):
         self.checkin("tom")
-        self.file("vera", "f1 one", "C-1 rögzítve, és kiosztva neki: tom.")
-        self.file("vera", "f2 two", "C-2 rögzítve, és kiosztva neki: tom.")
+        self.file("vera", "f1 one", "C-1 rögzítve; tom kezeli.")
+        self.file("vera", "f2 two", "C-2 rögzítve; tom kezeli.")
         self.file("vera", "f3 three", "C-3 rögzítve; most senki sem szabad, ezért a várólistán vár.")
         self.file("vera", "f4 priority=urgent four", "C-4 rögzítve; most senki")
         self.file("vera", "f5 priority=high five", "C-5 rögzítve; most senki")
@@ -126,11 +126,11 @@ class QueueOrder(Day):
         self.site.skip()
         # a resolve: the urgent one, not the oldest
         self.ask("tom", "!complaint resolve C-1 refunded", "C-1 abgeschlossen; der Chatfreund ist benachrichtigt.")
-        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-4 (urgent"})
+        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-4 (dringend"})
         self.assertEqual(self.queue(), ["C-5", "C-3", "C-6"])
         # a reassignment (forced: Sara is not on shift) frees Tom: the high one
-        self.ask("vera", "!complaint assign C-2 sara force", "C-2 mostantól nála van: Sara Ruiz [SAM].")
-        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-5 (high"})
+        self.ask("vera", "!complaint assign C-2 sara force", "C-2: mostantól Sara Ruiz [SAM] kezeli.")
+        self.site.wait({"ev": "dm", "to": "tom", "text": "Beschwerde C-5 (hoch"})
         self.assertEqual(self.queue(), ["C-3", "C-6"])
         # a check-in: Mia takes the rest, normal before low
         self.checkin("mia")
@@ -179,8 +179,8 @@ class DefaultView(Day):
 
     def test_the_default_view_shows_what_the_caller_can_act_on(self):
         self.checkin("tom")
-        self.file("vera", "f1 one", "kiosztva neki: tom")
-        self.file("vera", "f2 two", "kiosztva neki: tom")
+        self.file("vera", "f1 one", "tom kezeli")
+        self.file("vera", "f2 two", "tom kezeli")
         self.file("vera", "f3 priority=urgent the chat is down", "C-3 rögzítve; most senki")
         self.file("vera", "f4 group=vip my vip badge is gone", "C-4 rögzítve; most senki")
         self.file("vera", "f5 the lobby is too loud", "C-5 rögzítve; most senki")
@@ -193,11 +193,11 @@ class DefaultView(Day):
         # Ana (PAM) may take the vip one too; Sara reads Spanish
         text = self.dm_ask("ana", "!complaints", "Queue you can take (3):")["text"]
         self.assertIn("C-4 queued normal -: my vip badge is gone", text)
-        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 queued urgent -")
+        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 en cola urgente -")
         # Tom has his own two and is shown the queue he could take
-        self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 open normal Tom Berger [TRN]: one\n"
-                                          "C-2 open normal Tom Berger [TRN]: two\n"
-                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 queued urgent -")
+        self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 offen normal Tom Berger [TRN]: one\n"
+                                          "C-2 offen normal Tom Berger [TRN]: two\n"
+                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 in der Warteschlange dringend -")
         # once Mia checks in she takes them; the view says what is empty and where to look
         self.checkin("mia")
         self.until(lambda: self.queue() == ["C-4"], "Mia to take C-3 and C-5")
@@ -247,7 +247,7 @@ class ReplyAndNote(Day):
             created = self.redis.cmd("HGET", self.key("complaint", cid), "created")
             self.redis.cmd("ZADD", self.key("timers"), "XX", created, f"sla|{cid}")
         self.site.wait({"ev": "dm", "to": "vera",
-                        "text": "Erre a panaszra nem érkezett időben válasz: C-2 (normal, ügyintéző: Mia Keller [CCS])."},
+                        "text": "Erre a panaszra nem érkezett időben válasz: C-2 (normál, ügyintéző: Mia Keller [CCS])."},
                        timeout=10)
         self.until(lambda: self.redis.cmd("ZSCORE", self.key("timers"), "sla|C-1") is None, "C-1's SLA timer")
         self.assertEqual(self.site.all({"ev": "dm", "to": "vera", "text": "C-1"}), [])
@@ -280,7 +280,7 @@ class GroupOnExisting(Day):
         self.assertEqual(self.redis.cmd("HGET", self.key("complaint", "C-2"), "group"), "")
         self.ask("vera", "!complaint group C-2 storyline",
                  "C-2 mostantól ebbe a csoportba tartozik: storyline; Mia Keller [CCS] nem kezelheti, "
-                 "ezért átkerült hozzá: Ana Horvat [PAM].")
+                 "ezért Ana Horvat [PAM] vette át.")
         self.assertEqual(self.agent_of("C-2"), "ana")
         # a group that her level serves leaves it with its agent; clearing keeps it too
         self.ask("ana", "!complaint group C-2 xxl", "C-2 is now in the xxl group.")

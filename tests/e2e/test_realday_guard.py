@@ -313,7 +313,7 @@ class PrivateAnswers(RealDayE2E):
         s.say("tom", "!leave 2026-03-10 Arzt")
         s.wait_all({"ev": "send", "room": "lobby",
                     "text": "Tom Berger [TRN], ich habe dir die Antwort privat geschickt."},
-                   {"ev": "dm", "to": "tom", "text": "Urlaubsantrag L-1 für 2026-03-10 gestellt"})
+                   {"ev": "dm", "to": "tom", "text": "Abwesenheitsantrag L-1 für 2026-03-10 gestellt"})
         # the approval engine's announcement to ops is not a reply: it stays
         s.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above"})
         s.skip()
@@ -328,7 +328,7 @@ class PrivateAnswers(RealDayE2E):
 
     def test_typed_privately_there_is_no_notice(self):
         self.site.dm("tom", "!leave 2026-03-11 Arzt")
-        self.site.wait({"ev": "dm", "to": "tom", "text": "Urlaubsantrag L-1"})
+        self.site.wait({"ev": "dm", "to": "tom", "text": "Abwesenheitsantrag L-1"})
         self.site.expect_none({"ev": "send"}, within=0.5)
 
     def test_the_notice_is_in_the_callers_language(self):

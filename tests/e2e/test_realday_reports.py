@@ -217,7 +217,8 @@ class EvaluationInWords(Case):
         self.ask("mark", "!lang de", "de")
         text = self.ask("mark", "!evaluate", "Auswertung 2026-12\n", room="dm")["text"]
         self.assertIn("Nur ein Agent hat Daten, deshalb gibt es keine Rangfolge: Mia Keller [CCS]: ", text)
-        self.assertIn(" (Anwesenheit 0.00, Pünktlichkeit 0.50, Beschwerden 0.00, Antwortzeit 0.00, Bewertungen 0.00)",
+        self.assertIn("Mia Keller [CCS]: 0,50 (Anwesenheit 0,00, Pünktlichkeit 0,50, Beschwerden 0,00, Antwortzeit 0,00, "
+                      "Bewertungen 0,00)",
                       text)
         self.assertNotIn("attendance", text)
 

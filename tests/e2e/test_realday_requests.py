@@ -37,7 +37,7 @@ class Case(RealDayE2E):
 class Training(Case):
 
     def test_an_interns_hours_ask_the_vice_ministers_only(self):
-        self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        self.dm_ask("tom", "!training log 4 Produktschulung", "Schulung H-1 eingetragen: 4,0 Stunden")
         # the room reads that hours wait for confirmation, not how many nor of what
         self.eventually({"ev": "send", "room": "ops", "text":
                          "H-1 waits for a vice minister or above: training hours of Tom Berger [TRN]. "
@@ -45,7 +45,7 @@ class Training(Case):
         # the two vice ministers, each in their language, without a reason that repeats the topic
         # and without "evidence: —"
         self.assertEqual(self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1")})["text"],
-                         "H-1 a válaszodra vár: képzés – Tom Berger [TRN]: 4.0 óra, Produktschulung (kérte: Tom Berger [TRN]).")
+                         "H-1 a válaszodra vár: képzés – Tom Berger [TRN]: 4,0 óra, Produktschulung (kérte: Tom Berger [TRN]).")
         self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("H-1")})["text"],
                          "H-1 等待你的答复：Tom Berger [TRN] 的培训：4.0 小时，Produktschulung（申请人：Tom Berger [TRN]）。")
         # nobody above them is asked privately ...
@@ -56,12 +56,12 @@ class Training(Case):
         self.assertIn("\nH-1 — training of Tom Berger [TRN]: 4.0 h, Produktschulung (from Tom Berger [TRN])", pending)
         self.assertNotIn("reason:", pending)
         self.assertNotIn("evidence:", pending)
-        show = self.dm_ask("tom", "!approval show H-1", "H-1 (offen): Ausbildung von Tom Berger [TRN]: 4.0 Std., "
+        show = self.dm_ask("tom", "!approval show H-1", "H-1 (offen): Schulung von Tom Berger [TRN]: 4,0 Std., "
                            "Produktschulung, beantragt von Tom Berger [TRN]")["text"]
         self.assertNotIn("Begründung", show)
         self.ask("mark", "!approve H-1", "H-1 approved and done: training of Tom Berger [TRN]: 4.0 h, Produktschulung.")
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "H-1 (Ausbildung von Tom Berger [TRN]: 4.0 Std., Produktschulung) wurde von Mark Novak genehmigt."})
+                         "H-1 (Schulung von Tom Berger [TRN]: 4,0 Std., Produktschulung) wurde von Mark Novak genehmigt."})
         self.assertEqual(self.redis.cmd("HGET", self.key("intern", "tom"), "tenths"), "40")
 
 
@@ -70,7 +70,7 @@ class Leave(Case):
     def test_one_day_of_leave_is_one_date_everywhere(self):
         self.ask("mark", "!roster add 2026-12-10 early tom", "early")
         self.dm_ask("tom", "!leave 2026-12-10..2026-12-10 Arzttermin",
-                    "Urlaubsantrag L-1 für 2026-12-10 gestellt; ein Minister oder Webmaster entscheidet.")
+                    "Abwesenheitsantrag L-1 für 2026-12-10 gestellt; ein Minister oder Webmaster entscheidet.")
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 waits for a minister or above: leave for Tom Berger [TRN]: 2026-12-10. "
                          "!approve L-1 or !deny L-1 <reason>."})
@@ -81,10 +81,10 @@ class Leave(Case):
         self.assertEqual(self.dms("vera", "L-1"), [])
         pending = self.dm_ask("lemon", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("\nL-1 — leave for Tom Berger [TRN]: 2026-12-10 (from Tom Berger [TRN]) — reason: Arzttermin", pending)
-        self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Urlaub für Tom Berger [TRN]: 2026-12-10, beantragt von")
+        self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Abwesenheit von Tom Berger [TRN]: 2026-12-10, beantragt von")
         self.ask("mark", "!approve L-1", "L-1 approved and done: leave for Tom Berger [TRN]: 2026-12-10.")
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "L-1 (Urlaub für Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
+                         "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
         self.eventually({"ev": "send", "room": "ops", "text":
                          "Leave L-1 approved by Mark Novak: leave for Tom Berger [TRN]: 2026-12-10. "
                          "Roster gaps: 2026-12-10 early (agent)."})
@@ -178,7 +178,7 @@ class Probation(ProbationCase):
         self.dm_ask("mia", "!probation apply I ran the Saturday queue", "Probation request PR-1 filed")
         self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("PR-1")})["text"],
                          "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正（申请人：Mia Keller [CCS]）。"
-                         "理由：I ran the Saturday queue。依据：已工作 0:00 小时，迟到签到 0 次。")
+                         "理由：I ran the Saturday queue。依据：已工作 0:00，迟到签到 0 次。")
         self.assertEqual(self.dms("mark", "PR-1"), [])
         self.dm_ask("vera", "!probation evaluate PR-1 score=4 megbízható", "PR-1 elfogadva")
         self.eventually({"ev": "dm", "to": "mark", "text":
@@ -189,7 +189,7 @@ class Probation(ProbationCase):
         self.eventually({"ev": "dm", "to": "sara", "text":
                          "PR-1 espera tu respuesta: contrato fijo para Mia Keller [CCS] tras el periodo de prueba "
                          "(solicitado por Mia Keller [CCS]). Motivo: I ran the Saturday queue. Pruebas: 0:00 h trabajadas, "
-                         "0 fichajes tardíos; evaluación de Vera Kovacs: puntuación 4: megbízható."})
+                         "fichajes con retraso: 0; evaluación de Vera Kovacs: puntuación 4: megbízható."})
         self.dm_ask("sara", "!approve PR-1", "PR-1")
         show = self.dm_ask("wei", "!approval show PR-1", "PR-1")["text"]
         self.assertIn("Vera Kovacs 的评估：评分 4：megbízható; Sara Ruiz [SAM] 的意见：同意", show)
@@ -213,7 +213,7 @@ class PersonalData(ProbationCase):
                          "!approve PR-1 or !deny PR-1 <reason>."})
         self.assertEqual(self.eventually({"ev": "dm", "to": "wei", "text": lambda t: t.startswith("PR-1")})["text"],
                          "PR-1 等待你的答复：Mia Keller [CCS] 试用期满转正（申请人：Mia Keller [CCS]）。"
-                         "理由：I ran the Saturday queue。依据：已工作 0:00 小时，迟到签到 0 次。")
+                         "理由：I ran the Saturday queue。依据：已工作 0:00，迟到签到 0 次。")
         # the lead's evaluation: its score and note reach the next deciders, not the room
         self.dm_ask("vera", "!probation evaluate PR-1 score=4 megbízható és pontos", "PR-1 elfogadva")
         self.eventually({"ev": "send", "room": "ops", "text":
@@ -224,7 +224,7 @@ class PersonalData(ProbationCase):
                          "(asked by Mia Keller [CCS]). Reason: I ran the Saturday queue. Evidence: 0:00 h worked, "
                          "0 late check-ins; evaluation by Vera Kovacs: score 4: megbízható és pontos.")
         # a leave with a reason, an excuse with a reason
-        self.dm_ask("tom", "!leave 2026-12-10 Scheidungstermin", "Urlaubsantrag L-1 für 2026-12-10 gestellt")
+        self.dm_ask("tom", "!leave 2026-12-10 Scheidungstermin", "Abwesenheitsantrag L-1 für 2026-12-10 gestellt")
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 waits for a minister or above: leave for Tom Berger [TRN]: 2026-12-10. "
                          "!approve L-1 or !deny L-1 <reason>."})
@@ -232,9 +232,9 @@ class PersonalData(ProbationCase):
                          "L-1 waits for your answer: leave for Tom Berger [TRN]: 2026-12-10 (asked by Tom Berger [TRN]). "
                          "Reason: Scheidungstermin."})
         # an intern's hours: how many and of what, for the vice ministers
-        self.dm_ask("tom", "!training log 4 Produktschulung", "Ausbildung H-1 eingetragen: 4.0 Stunden")
+        self.dm_ask("tom", "!training log 4 Produktschulung", "Schulung H-1 eingetragen: 4,0 Stunden")
         self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("H-1 waits for a vice minister")})
-        self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1") and "4.0 óra, Produktschulung" in t})
+        self.eventually({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("H-1") and "4,0 óra, Produktschulung" in t})
         self.dm_ask("mark", "!excuse ana 2026-W48 hospital stay", "X-1")
         self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("X-1 waits for a webmaster or above")})
         self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("X-1 waits for your answer")
@@ -244,7 +244,7 @@ class PersonalData(ProbationCase):
         self.eventually({"ev": "send", "room": "ops", "text":
                          "L-1 (leave for Tom Berger [TRN]: 2026-12-10) was cancelled by Lemon Chen."})
         self.eventually({"ev": "dm", "to": "tom", "text":
-                         "L-1 (Urlaub für Tom Berger [TRN]: 2026-12-10) wurde von Lemon Chen zurückgezogen: "
+                         "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Lemon Chen zurückgezogen: "
                          "his divorce hearing moved"})
         self.ask("lemon", "!approval cancel PR-1 the divorce papers first", "PR-1 cancelled", room="dm")
         self.eventually({"ev": "send", "room": "ops", "text":

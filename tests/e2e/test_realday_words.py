@@ -30,7 +30,7 @@ class LateInMinutes(RealDayE2E):
         # something open before the lead comes: a technical problem and a complaint nobody can take yet
         self.ask("tom", "!tech the lobby's video player hangs", "T-1")
         self.ask("mark", "!complaint new f1 priority=high the music is too loud", "C-1 filed")
-        s.wait({"ev": "dm", "to": "vera", "text": "Most senki sem tudja átvenni ezt a panaszt: C-1 (high)"})
+        s.wait({"ev": "dm", "to": "vera", "text": "Most senki sem tudja átvenni ezt a panaszt: C-1 (magas)"})
 
         # the lead, 12 minutes after the start, in Hungarian
         since = len(s.events)
@@ -39,7 +39,7 @@ class LateInMinutes(RealDayE2E):
                                      "12 perccel a kezdés után (késésnek számít).")
         s.wait_all({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 night) nem hagyott átadási jegyzetet."},
                    {"ev": "dm", "to": "vera", "text": "Megoldatlan műszaki problémák: T-1 the lobby's video player hangs"},
-                   {"ev": "dm", "to": "vera", "text": "Várólistán váró nyitott panaszok: C-1 (high)."})
+                   {"ev": "dm", "to": "vera", "text": "Várólistán váró nyitott panaszok: C-1 (magas)."})
         s.expect_none({"ev": "dm", "to": "vera", "text": "függő"}, within=1.0)
         told = [e["text"] for e in s.events[since:] if e.get("ev") == "dm" and e.get("to") == "vera"]
         self.assertEqual(len(told), 3, told)
@@ -60,7 +60,7 @@ class LateInMinutes(RealDayE2E):
                       "Tom Berger [TRN] (12 min late).", duty)
         self.assertNotIn("(late)", duty)
         duty = self.ask("wei", "!duty", "当前值班：early")["text"]
-        self.assertIn("已签到：Vera Kovacs（迟到 12 分钟）, Mia Keller [CCS]（迟到 12 分钟）", duty)
+        self.assertIn("已签到：Vera Kovacs（迟到 12 分钟）、Mia Keller [CCS]（迟到 12 分钟）", duty)
         roster = self.ask("mark", "!roster", "Roster of 2026-03-02:")["text"]
         self.assertIn("checked in: Vera Kovacs 06:12–now (12 min late), Mia Keller [CCS] 06:12–now (12 min late)", roster)
         roster = self.ask("tom", "!roster", "Dienstplan")["text"]

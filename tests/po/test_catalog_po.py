@@ -162,7 +162,26 @@ class CatalogPo(unittest.TestCase):
         head = self.read_out("languages.h")
         self.assertIn('#define I18N_LANGUAGES "en", "de", "es", "fr", "hu", "zh"', head)
         self.assertIn("#define I18N_TRANSLATIONS(X) X(de) X(es) X(fr) X(hu) X(zh)", head)
-        self.assertIn("const struct catalog_lang catalog_fr = { \"fr\", fr_entries };", self.read_out("catalog_tables.c"))
+        self.assertIn("const struct catalog_lang catalog_fr = { \"fr\", fr_entries, fr_plural };", self.read_out("catalog_tables.c"))
+
+    def test_plural_forms_come_from_the_header_and_are_joined(self):
+        tables = (self.build(), self.read_out("catalog_tables.c"))[1]
+        self.assertIn("static unsigned long zh_plural(unsigned long n)\n{\n\treturn (unsigned long)(0);", tables)
+        self.assertIn("static unsigned long de_plural(unsigned long n)\n{\n\treturn (unsigned long)((n != 1));", tables)
+        self.assertIn('{ MSG_NOTIFY_REFUSED, "No se ha creado el borrador: antes tienes que corregir {n} problema:'
+                      '\\033No se ha creado', tables)
+        self.assertIn('X(MSG_NOTIFY_REFUSED, "Not drafted: {n} problem to fix first:\\033Not drafted: {n} problems',
+                      self.read_out("catalog_en.h"))
+
+    def test_a_plural_form_with_a_placeholder_english_has_not_fails(self):
+        self.edit("es.po", 'msgstr[1] "No se ha creado el borrador: antes tienes que corregir {n} problemas:"',
+                  'msgstr[1] "No se ha creado el borrador: antes tienes que corregir {count} problemas:"')
+        self.assert_fails(self.build(), "es.po", "count")          # msgfmt --check-format says so first
+
+    def test_a_plural_english_without_n_fails(self):
+        self.edit("dutybot.pot", 'msgid_plural "Not drafted: {n} problems to fix first:"',
+                  'msgid_plural "Not drafted: some problems to fix first:"')
+        self.assert_fails(self.build(), "a plural text counts its {n}")
 
     def test_a_language_without_its_file_fails(self):
         self.edit("LINGUAS", "de es hu zh", "de es fr hu zh")

@@ -391,7 +391,7 @@ static void test_said_fills_spans(void **state)
 	(void)state;
 
 	assert_string_equal(catalog_said(out, sizeof(out), "en", v), "L-1 leave for Tom Berger [TRN]: 2026-12-10; S-2");
-	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "L-1 Urlaub für Tom Berger [TRN]: 2026-12-10; S-2");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "L-1 Abwesenheit von Tom Berger [TRN]: 2026-12-10; S-2");
 	assert_string_equal(catalog_said(out, sizeof(out), "de", "plain text"), "plain text");
 	assert_string_equal(catalog_said(out, sizeof(out), "de", "MSG_APPROVAL_STATE_OPEN"), "offen");
 	/* a value naming a message is said too; an unknown name stays as written */
@@ -401,6 +401,50 @@ static void test_said_fills_spans(void **state)
 	/* cut at the size, terminated */
 	catalog_said(small, sizeof(small), "en", v);
 	assert_string_equal(small, "L-1 leave f");
+}
+
+/* A plural text: {n} picks the form by the Plural-Forms of the language the
+ * text is in (English's when it fell back); Chinese has one form. */
+static void test_plural_forms(void **state)
+{
+	char out[256];
+	(void)state;
+
+#define REFUSED(lang, count) (catalog_format(out, sizeof(out), (lang), MSG_NOTIFY_REFUSED, \
+	(const char *const[]){ "n", (count) }, 2), out)
+	assert_string_equal(REFUSED("en", "1"), "Not drafted: 1 problem to fix first:");
+	assert_string_equal(REFUSED("en", "0"), "Not drafted: 0 problems to fix first:");
+	assert_string_equal(REFUSED("es", "1"), "No se ha creado el borrador: antes tienes que corregir 1 problema:");
+	assert_string_equal(REFUSED("es", "4"), "No se ha creado el borrador: antes tienes que corregir 4 problemas:");
+	assert_string_equal(REFUSED("de", "2"), "Kein Entwurf angelegt: Behebe zuerst 2 Probleme:");
+	assert_string_equal(REFUSED("zh", "1"), "未创建草稿：请先修正以下 1 个问题：");
+	assert_string_equal(REFUSED("zh", "7"), "未创建草稿：请先修正以下 7 个问题：");
+	assert_string_equal(REFUSED("xx", "3"), "Not drafted: 3 problems to fix first:");
+#undef REFUSED
+	/* a decimal as the reader writes it */
+	assert_string_equal(catalog_decimal(out, sizeof(out), "en", 12, 5, 1), "12.5");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "de", 0, 5, 2), "0,05");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "hu", 40, 0, 1), "40,0");
+	assert_string_equal(catalog_decimal(out, sizeof(out), "zh", 3, 25, 2), "3.25");
+	/* in a span, as the scripts store it */
+	assert_string_equal(catalog_said(out, sizeof(out), "es", "\x1eMSG_REPORT_AGENT\x1fname\x1fSara\x1fn\x1f" "1\x1fmedian\x1f-\x1frating\x1f-\x1e"),
+	    "Sara: 1 resuelta, mediana de respuesta: -, valoración: -");
+}
+
+/* A span's value may hold inner spans (a report line's priorities), and an
+ * inner span may stand alone; deeper ones are not read as spans. */
+static void test_said_fills_inner_spans(void **state)
+{
+	char out[512];
+	const char *v = "\x1eMSG_REPORT_PRIORITIES\x1fpriorities\x1f\x1cMSG_PRIORITY_HIGH\x1c 1, \x1cMSG_PRIORITY_NORMAL\x1c 8\x1e";
+	(void)state;
+
+	assert_string_equal(catalog_said(out, sizeof(out), "en", v), "\nBy priority: high 1, normal 8");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", v), "\nNach Priorität: hoch 1, normal 8");
+	assert_string_equal(catalog_said(out, sizeof(out), "hu", "C-1 (\x1cMSG_PRIORITY_HIGH\x1c)"), "C-1 (magas)");
+	assert_string_equal(catalog_format_said(out, sizeof(out), "es", MSG_REPORT_PRIORITIES,
+	    (const char *const[]){ "priorities", "\x1cMSG_PRIORITY_URGENT\x1c 2" }, 2) > 0 ? out : "",
+	    "\nPor prioridad: urgente 2");
 }
 
 static void test_format_cut_is_a_prefix(void **state)
@@ -453,6 +497,8 @@ int main(void)
 		cmocka_unit_test(test_format_cuts_on_utf8_boundary),
 		cmocka_unit_test(test_format_cut_is_a_prefix),
 		cmocka_unit_test(test_said_fills_spans),
+		cmocka_unit_test(test_said_fills_inner_spans),
+		cmocka_unit_test(test_plural_forms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

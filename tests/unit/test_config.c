@@ -120,6 +120,21 @@ test_defaults_for_minimal_config(void **state)
 }
 
 static void
+test_channel_has_its_own_language(void **state)
+{
+	struct fixture *f = *state;
+	const struct config_connection *c;
+
+	assert_non_null(load(f, "connections = ( { name = \"site\"; type = \"site\"; url = \"ws://h/\"; token = \"t\";\n"
+	    "  lang = \"de\"; channels = { ops = \"ops\"; alerts = { room = \"alarm\"; lang = \"es\"; }; }; } );\n"));
+	c = &f->cfg->connections[0];
+	assert_string_equal(c->channel[CHANNEL_OPS], "ops");
+	assert_null(c->channel_lang[CHANNEL_OPS]);          /* the connection's: de */
+	assert_string_equal(c->channel[CHANNEL_ALERTS], "alarm");
+	assert_string_equal(c->channel_lang[CHANNEL_ALERTS], "es");
+}
+
+static void
 test_connection_lang_defaults_to_default_lang(void **state)
 {
 	struct fixture *f = *state;
@@ -363,6 +378,7 @@ main(void)
 		T(test_example_loads),
 		T(test_defaults_for_minimal_config),
 		T(test_connection_lang_defaults_to_default_lang),
+		T(test_channel_has_its_own_language),
 		T(test_platform_defaults),
 		T(test_http_listen_forms),
 		T(test_http_listen_wants_an_address),

@@ -42,6 +42,21 @@ test_unknown_key(void **state)
 }
 
 static void
+test_channel_group(void **state)
+{
+	assert_errors(*state,
+	    "connections = ( { name = \"site\"; type = \"site\"; url = \"ws://h/\"; token = \"t\";\n"
+	    "  channels = { ops = { lang = \"es\"; };\n"
+	    "    alerts = { room = \"alerts\"; lang = \"xx\"; };\n"
+	    "    tech = { room = \"tech\"; langs = \"es\"; };\n"
+	    "    complaints = 5; }; } );\n",
+	    "2: connections.[0].channels.ops.room: missing required setting\n"
+	    "3: connections.[0].channels.alerts.lang: unknown language \"xx\"\n"
+	    "4: connections.[0].channels.tech.langs: unknown setting\n"
+	    "5: connections.[0].channels.complaints: must be a string or a group { room = ...; lang = ...; }\n");
+}
+
+static void
 test_key_of_other_platform(void **state)
 {
 	assert_errors(*state,
@@ -458,6 +473,7 @@ main(void)
 		T(test_unknown_key),
 		T(test_key_of_other_platform),
 		T(test_unknown_channel),
+		T(test_channel_group),
 		T(test_missing_required),
 		T(test_missing_connections),
 		T(test_missing_token),
