@@ -191,5 +191,6 @@ void conn_drain_then(struct conn *c, size_t (*pending)(struct conn *c), void (*d
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix);
 struct conn *discord_conn_new(const struct config_connection *cc, const char *command_prefix);
 struct conn *slack_conn_new(const struct config_connection *cc, const char *command_prefix);
+struct conn *mattermost_conn_new(const struct config_connection *cc, const char *command_prefix);
 
 #endif
