@@ -22,6 +22,7 @@
 #include "bot/lib/json_out.h"
 #include "bot/lib/log.h"
 #include "bot/lib/strmap.h"
+#include "bot/platform/clicks.h"
 #include "bot/platform/wsc.h"
 
 #include <inttypes.h>
@@ -35,6 +36,8 @@
 #define MM_PING_MS 30000
 #define MM_IN_FLIGHT 8
 #define MM_CHANNELS_MAX 4096
+#define MM_CLICK_TTL_MS (30 * 60 * 1000)
+#define MM_CLICKS_MAX 1024
 
 static const struct conn_state mm_states[] = {
 	[M_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
@@ -65,12 +68,35 @@ static void bad_frame(struct mattermost *m, const char *why)
 
 static void save_resume(struct mattermost *m)
 {
-	char last[24];
+	char last[24], session[sizeof(m->secret) + MM_ID_MAX + 2];
 
 	if (m->freeze || m->watermark <= 0 || !m->connection_id[0])
 		return;
 	snprintf(last, sizeof(last), "%" PRId64, m->watermark);
-	m->conn.hooks->save_resume(&m->conn, m->connection_id, last);
+	snprintf(session, sizeof(session), "%s %s", m->secret, m->connection_id);
+	m->conn.hooks->save_resume(&m->conn, session, last);
+}
+
+/* The buttons' secret: the one saved with the resume point (buttons posted
+ * before a restart still work), else a new one. */
+static void take_secret(struct mattermost *m, const char *session)
+{
+	const char *sp = session ? strchr(session, ' ') : NULL;
+	unsigned char raw[16];
+
+	if (sp != NULL && sp - session == 32 && strspn(session, "0123456789abcdef") == 32) {
+		snprintf(m->secret, sizeof(m->secret), "%.32s", session);
+		snprintf(m->connection_id, sizeof(m->connection_id), "%s", sp + 1);
+		return;
+	}
+	if (lws_get_random(m->conn.lws, raw, sizeof(raw)) != sizeof(raw)) {
+		log_warnx("%s: no random bytes for the buttons' secret: buttons are off", m->conn.name);
+		free(m->actions_url);
+		m->actions_url = NULL;
+		return;
+	}
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(m->secret + 2 * i, 3, "%02x", raw[i]);
 }
 
 static int64_t wall_ms(void)
@@ -391,9 +417,9 @@ static void on_resume_loaded(struct conn *c, const char *session, const char *la
 	struct mattermost *m = mm_of(c);
 
 	m->resume_loaded = true;
+	take_secret(m, session);
 	if (session != NULL && last_id != NULL) {
 		m->watermark = strtoll(last_id, NULL, 10);
-		snprintf(m->connection_id, sizeof(m->connection_id), "%s", session);
 		log_info("%s: will catch up on posts since %s", c->name, last_id);
 	}
 	if (m->conn.state == M_IDLE)
@@ -446,7 +472,7 @@ static int mm_start(struct conn *c)
 	}
 	m->conn.outbox = outbox_new(c->loop, MM_MAX_TEXT, c->max_send_rate, mm_out_kick, m);
 	m->rest = rest_new(c->loop, c->name, m->http_url, m->tls_verify);
-	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL ||
+	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL || m->clicks == NULL ||
 	    m->token == NULL || m->ws_url == NULL || strlen(m->token) > 400) {
 		outbox_free(m->conn.outbox);
 		m->conn.outbox = NULL;
@@ -510,6 +536,8 @@ static void mm_free(struct conn *c)
 		outbox_free(m->conn.outbox);
 	strmap_free(m->dm_channels);
 	strmap_free(m->rooms);
+	clicks_free(m->clicks);
+	free(m->actions_url);
 	free(m->token);
 	free(m->http_url);
 	free(m->ws_url);
@@ -540,6 +568,8 @@ static const struct conn_ops mm_ops = {
 	.stop = mm_stop,
 	.kick = mm_kick,
 	.set_token = mm_set_token,
+	.click_done = mm_click_done,
+	.http_action = mm_http_action,
 	.reconnect = mm_reconnect,
 	.handshake_timeout = mm_handshake_timeout,
 	.free = mm_free,
@@ -586,5 +616,7 @@ struct conn *mattermost_conn_new(const struct config_connection *cc, const char 
 	snprintf(m->prefix, sizeof(m->prefix), "%s", command_prefix);
 	m->dm_channels = strmap_new(4096);
 	m->rooms = strmap_new(MM_CHANNELS_MAX);
+	m->clicks = clicks_new(MM_CLICK_TTL_MS, MM_CLICKS_MAX, mm_click_free);
+	m->actions_url = cc->actions_url ? strdup(cc->actions_url) : NULL;
 	return &m->conn;
 }

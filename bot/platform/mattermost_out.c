@@ -107,7 +107,7 @@ static void on_post_done(void *arg, const struct rest_response *res)
 }
 
 static void post_to_channel(struct mattermost *m, uint64_t seq, const char *channel, const char *text,
-                            const char *queue)
+                            const char *buttons, const char *queue)
 {
 	cJSON *body = cJSON_CreateObject();
 	struct send_ctx *sc = calloc(1, sizeof(*sc));
@@ -115,6 +115,7 @@ static void post_to_channel(struct mattermost *m, uint64_t seq, const char *chan
 
 	cJSON_AddStringToObject(body, "channel_id", channel);
 	cJSON_AddStringToObject(body, "message", safe ? safe : "");
+	mm_add_buttons(m, body, buttons);
 	json = safe ? cJSON_PrintUnformatted(body) : NULL;
 	cJSON_Delete(body);
 	free(safe);
@@ -146,7 +147,7 @@ static void on_direct(void *arg, const struct rest_response *res)
 		strmap_put(m->dm_channels, sc->user, id);
 		strmap_put(m->rooms, id, "D");
 		snprintf(queue, sizeof(queue), "u:%s", sc->user);
-		post_to_channel(m, sc->seq, id, msg->text, queue);
+		post_to_channel(m, sc->seq, id, msg->text, msg->buttons, queue);
 	} else if (msg != NULL) {
 		sent(m, sc->seq, (int)res->status, res->error ? res->error : "no channel", "opening a DM");
 	}
@@ -170,12 +171,12 @@ static void send_one(struct mattermost *m, struct out_msg *msg)
 
 	if (msg->kind != OUT_DM) {
 		snprintf(queue, sizeof(queue), "c:%.60s", msg->target);
-		post_to_channel(m, msg->seq, msg->target, msg->text, queue);
+		post_to_channel(m, msg->seq, msg->target, msg->text, msg->buttons, queue);
 		return;
 	}
 	snprintf(queue, sizeof(queue), "u:%.60s", msg->target);
 	if ((ch = strmap_get(m->dm_channels, msg->target)) != NULL) {
-		post_to_channel(m, msg->seq, ch, msg->text, queue);
+		post_to_channel(m, msg->seq, ch, msg->text, msg->buttons, queue);
 		return;
 	}
 	if (!is_user_id(msg->target) || !is_user_id(m->conn.self_id) || (sc = calloc(1, sizeof(*sc))) == NULL) {

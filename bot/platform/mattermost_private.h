@@ -4,7 +4,8 @@
  * those files only (the public interface is mattermost_conn_new() in conn.h).
  *
  * The resume point the daemon keeps for this connection (conn_hooks
- * load_resume/save_resume) is the socket's connection_id and, as last_id,
+ * load_resume/save_resume) is, as session, the buttons' secret and the
+ * socket's connection_id ("<secret> <connection_id>") and, as last_id,
  * the create_at (ms, server clock) of the newest post handed on: one
  * watermark for all channels, since every channel's posts are fetched
  * "since" it after a gap, and one seen again is dropped by the
@@ -57,6 +58,12 @@ struct mattermost {
 	struct mm_sync *sync;           /* the catch-up under way, or NULL */
 	bool sync_again;                /* another gap came while it ran */
 
+	/* buttons (mattermost_click.c) */
+	char *actions_url;              /* NULL: no buttons */
+	char secret[40];                /* in every button's context; kept with the resume point */
+	bool buttons_warned;
+	struct clicks *clicks;
+
 	struct strmap *dm_channels;     /* user id -> DM channel id */
 	struct strmap *rooms;           /* channel ids posts came from this run (catch-up list) */
 };
@@ -80,6 +87,17 @@ bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_t
  * in order (the socket could not replay what was missed). */
 void mm_sync_start(struct mattermost *m);
 void mm_sync_free(struct mattermost *m);
+
+/* ---- mattermost_click.c ---- */
+
+/* Adds BUTTONS (lines of "label\tcommand", see struct out_msg) to the post
+ * BODY as an attachment's actions; none (logged once) without public_url. */
+void mm_add_buttons(struct mattermost *m, cJSON *body, const char *buttons);
+/* conn_ops.http_action and conn_ops.click_done */
+int mm_http_action(struct conn *c, const char *body, size_t len, char **answer);
+void mm_click_done(struct conn *c, const char *key, bool ok, const char *text);
+/* Frees a click (the clicks table's free function). */
+void mm_click_free(void *data);
 
 /* ---- mattermost_out.c ---- */
 
