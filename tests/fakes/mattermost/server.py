@@ -28,7 +28,8 @@ What it models:
     context} to that url as the server does, and applies the answer's
     "update" to the post or records its "ephemeral_text".
 Misbehaviours (/_fake/misbehave): drop (the socket cut without a close
-frame), replay (enabled), gap (the next event skips a seq), rate_limit
+frame), replay (enabled; overlap: also replay that many events already
+sent), gap (the next event skips a seq), rate_limit
 (count, reset, path), error500 (count, path), slow (ms, count, path), clear.
 """
 
@@ -88,6 +89,7 @@ class Fake:
         self.by_id: dict[str, dict] = {}
         self.session: Session | None = None
         self.replay = True
+        self.replay_overlap = 0                 # also replay this many events the client had seen
         self.gap_next = False
         self.inject: dict[str, list] = {"rate_limit": [], "error500": [], "slow": []}
         self.blocked_until: dict[str, float] = {}
@@ -392,7 +394,7 @@ class Fake:
             s.writer, s.authed = writer, True
             self.ws_send(writer, {"event": "hello", "data": {"connection_id": s.id, "server_version": "9.11.0"},
                                   "broadcast": {"user_id": self.bot_id}, "seq": int(seq)})
-            replayed = [f for f in s.queue if f["seq"] >= int(seq)]
+            replayed = [f for f in s.queue if f["seq"] >= int(seq) - self.replay_overlap]
             self.stats["replayed"] += len(replayed)
             for f in replayed:
                 self.ws_send(writer, f)
@@ -446,6 +448,7 @@ class Fake:
             s.writer, s.authed = None, False
         elif action == "replay":
             self.replay = bool(p.get("enabled", True))
+            self.replay_overlap = int(p.get("overlap", 0))
         elif action == "gap":
             self.gap_next = True
         elif action in ("rate_limit", "error500", "slow"):
