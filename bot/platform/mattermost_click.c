@@ -13,6 +13,7 @@
  */
 #include "bot/platform/mattermost_private.h"
 
+#include "bot/i18n/catalog.h"
 #include "bot/lib/log.h"
 #include "bot/lib/strmap.h"
 #include "bot/platform/clicks.h"
@@ -129,7 +130,7 @@ int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
 	}
 	if (secret == NULL || !m->secret[0] || !same_secret(secret, m->secret)) {
 		log_warnx("%s: a button callback without our secret: refused", c->name);
-		*answer = error_answer("refused");
+		*answer = NULL;         /* nothing for a caller that is not Mattermost */
 		cJSON_Delete(req);
 		return 403;
 	}
@@ -138,7 +139,7 @@ int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
 		bad_click:
 		m->conn.bad_frames++;
 		log_warnx("%s: a button callback without user, post, channel or command", c->name);
-		*answer = error_answer("bad request");
+		*answer = NULL;
 		cJSON_Delete(req);
 		return 400;
 	}
@@ -158,7 +159,7 @@ int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
 	if (m->conn.state == M_STOPPING || !conn_take(c, msg_id, known != NULL && strcmp(known, "D") == 0, ch, uid,
 	    str_field(req, "user_name"), text, key)) {
 		mm_click_free(clicks_take(m->clicks, key));
-		*answer = error_answer("dutybot is restarting: click again in a moment");
+		*answer = error_answer(catalog_text(c->lang, MSG_MM_CLICK_RESTARTING));
 		status = 503;
 	}
 	cJSON_Delete(req);
