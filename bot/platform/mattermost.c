@@ -109,7 +109,7 @@ static int64_t wall_ms(void)
 
 /* ---- posts in ---- */
 
-bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_type)
+bool mm_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type)
 {
 	const char *id = str_field(post, "id"), *uid = str_field(post, "user_id");
 	const char *ch = str_field(post, "channel_id"), *text = str_field(post, "message");
@@ -472,7 +472,7 @@ static int mm_start(struct conn *c)
 	}
 	m->conn.outbox = outbox_new(c->loop, MM_MAX_TEXT, c->max_send_rate, mm_out_kick, m);
 	m->rest = rest_new(c->loop, c->name, m->http_url, m->tls_verify);
-	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL || m->clicks == NULL ||
+	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL || m->clicks == NULL || m->names == NULL ||
 	    m->token == NULL || m->ws_url == NULL || strlen(m->token) > 400) {
 		outbox_free(m->conn.outbox);
 		m->conn.outbox = NULL;
@@ -532,6 +532,7 @@ static void mm_free(struct conn *c)
 	if (m->rest != NULL)
 		rest_free(m->rest);     /* a catch-up's request ends here, and the catch-up with it */
 	mm_sync_free(m);
+	mm_names_free(m);
 	if (m->conn.outbox != NULL)
 		outbox_free(m->conn.outbox);
 	strmap_free(m->dm_channels);
@@ -617,6 +618,7 @@ struct conn *mattermost_conn_new(const struct config_connection *cc, const char 
 	m->dm_channels = strmap_new(4096);
 	m->rooms = strmap_new(MM_CHANNELS_MAX);
 	m->clicks = clicks_new(MM_CLICK_TTL_MS, MM_CLICKS_MAX, mm_click_free);
+	mm_names_init(m);
 	m->actions_url = cc->actions_url ? strdup(cc->actions_url) : NULL;
 	return &m->conn;
 }

@@ -31,6 +31,7 @@ enum mstate { M_IDLE, M_AUTH, M_CONNECTING, M_READY, M_BACKOFF, M_FATAL, M_STOPP
 struct wsc;
 struct strmap;
 struct mm_sync;
+struct mm_pending;
 
 struct mattermost {
 	struct conn conn;               /* first; conn.state is an enum mstate */
@@ -64,6 +65,13 @@ struct mattermost {
 	bool buttons_warned;
 	struct clicks *clicks;
 
+	/* @names (mattermost_names.c) */
+	struct strmap *names;           /* username -> user id, "" for nobody */
+	struct mm_pending *pending, *pending_tail;      /* posts waiting for a lookup, in order */
+	size_t n_pending;
+	bool name_lookup;               /* a lookup is under way */
+	char looking_up[64];
+
 	struct strmap *dm_channels;     /* user id -> DM channel id */
 	struct strmap *rooms;           /* channel ids posts came from this run (catch-up list) */
 };
@@ -75,11 +83,20 @@ static inline struct mattermost *mm_of(struct conn *c)
 
 /* ---- mattermost.c ---- */
 
+/* A post (its @names written as mentions already): handed to the daemon
+ * unless it is ours, another bot's or a system post; CHANNEL_TYPE "D" for a
+ * DM (NULL: unknown, from the channel id cache).  False: the daemon could
+ * not take it (shutting down). */
+bool mm_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type);
+
+/* ---- mattermost_names.c ---- */
+
 /* A post (the parsed JSON of a posted event, or from the REST catch-up):
- * handed to the daemon unless it is ours, a system post or not a command;
- * CHANNEL_TYPE "D" for a DM (NULL: unknown, from the channel id cache).
- * False: the daemon could not take it (shutting down). */
+ * handed on through mm_hand_post(), once its @names are looked up (later,
+ * in order, when one is not known yet).  False: not taken (shutting down). */
 bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_type);
+int mm_names_init(struct mattermost *m);
+void mm_names_free(struct mattermost *m);
 
 /* ---- mattermost_sync.c ---- */
 

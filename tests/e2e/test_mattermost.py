@@ -14,6 +14,30 @@ from platforms import MattermostWorld, PlatformCase, RestScenarios, Scenarios
 class Mattermost(Scenarios, PlatformCase):
     WORLD = MattermostWorld
 
+    def setUp(self):
+        super().setUp()
+        for p in self.STAFF:            # everyone has an account on a real server
+            self.fake.set_user(self.world.uid(p["id"]), username=p["id"])
+
+    def mention(self, person: str) -> str:
+        return "@" + person             # as Mattermost writes one
+
+    def test_at_usernames_are_looked_up_once(self):
+        self.fake.set_user(self.world.uid("vera"), username="vera.k")   # not her staff id
+        self.ask("mark", "!staff show @vera.k", "id: vera", channel="dm")
+        self.ask("mark", "!staff show @Vera.K", "id: vera", channel="dm")
+        self.ask("mark", "!staff show @nobody", "No staff member", channel="dm")
+        self.ask("mark", "!staff show @nobody", "No staff member", channel="dm")
+        self.assertEqual(self.fake.state()["stats"]["username_lookups"], 2)
+        # chatter is never looked up, and order holds behind a lookup
+        self.world.post("mia", "hello @tom and @sara")
+        self.world.post("mark", "!staff show @lina", channel="dm")
+        self.world.post("mark", "!ping", channel="dm")
+        first = self.wait_post("No staff member", channel="dm", person="mark")
+        second = self.wait_post("pong", channel="dm", person="mark")
+        self.assertLess(self.world.order(first), self.world.order(second))
+        self.assertEqual(self.fake.state()["stats"]["username_lookups"], 3)
+
     def test_long_output_is_split_at_the_platform_limit(self):
         # Mattermost takes 16,383 runes a post: the longest reply a command can
         # ask for (a plan of up to 8,192 bytes, the parser's limit) is one post, its
