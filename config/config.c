@@ -547,6 +547,7 @@ config_free(struct config *cfg)
 	cfg_free_strv(cfg->notify.link_hosts, cfg->notify.n_link_hosts);
 	free(cfg->notify.tag);
 	free(cfg->http.listen_host);
+	free(cfg->http.public_url);
 	free(cfg->redis.host);
 	free(cfg->redis.unix_socket);
 	free(cfg->redis.password);

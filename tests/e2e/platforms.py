@@ -179,7 +179,7 @@ class MattermostWorld:
         """The HTTP listener Mattermost's button callbacks come to (http.public_url)."""
         if not self.buttons:
             return {}
-        port = free_port()
+        port = self.http_port = free_port()
         return {"http": f'{{ listen = "127.0.0.1:{port}"; public_url = "http://127.0.0.1:{port}/"; }}'}
 
     def connection(self, extra: str = "") -> str:

@@ -7,6 +7,8 @@ a forged click."""
 
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 from platforms import MattermostWorld, PlatformCase, RestScenarios, Scenarios
 
@@ -174,6 +176,26 @@ class Buttons(PlatformCase):
         # the context never reaches a client; the server's own call works
         self.world.click("mark", request, "approve")
         self.wait_edited(request, "S-1 approved and done")
+
+
+    def test_the_listener_refuses_what_is_no_click_of_ours(self):
+        url = f"http://127.0.0.1:{self.world.http_port}"
+
+        def post(path, body):
+            req = urllib.request.Request(url + path, data=body, method="POST",
+                                         headers={"Content-Type": "application/json"})
+            try:
+                with urllib.request.urlopen(req, timeout=5) as r:
+                    return r.status
+            except urllib.error.HTTPError as e:
+                return e.code
+        self.assertEqual(post("/mattermost/actions", b'{"context":{"conn":"other"}}'), 403)
+        self.assertEqual(post("/mattermost/actions", b"not json"), 403)
+        self.assertEqual(post("/mattermost/actions", b"x" * 70000), 413)
+        self.assertEqual(post("/healthz", b"{}"), 404)
+        with urllib.request.urlopen(url + "/healthz", timeout=5) as r:       # GET still answers
+            self.assertEqual(r.status, 200)
+        self.ask("mia", "!ping", "pong")
 
 
 class NoButtons(PlatformCase):

@@ -181,6 +181,8 @@ test_http_public_url(void **state)
 	assert_non_null(load(f, MM_CONN));
 	assert_null(f->cfg->http.public_url);
 	assert_null(config_connection(f->cfg, "mm")->actions_url);
+	config_free(f->cfg);
+	f->cfg = NULL;
 	assert_errors(*state, SITE_CONN "http = { public_url = \"ftp://x.example.org\"; };\n",
 	    "2: http.public_url: \"ftp://x.example.org\": want an http:// or https:// URL the chat server can reach\n");
 	assert_errors(*state, SITE_CONN "http = { public_url = \"https://x.example.org/?a=b\"; };\n",
