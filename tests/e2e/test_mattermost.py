@@ -152,6 +152,19 @@ class Socket(PlatformCase):
         self.assertEqual(self.fake.state()["stats"].get("opened", 0), 1)   # the first run's only
 
 
+class Pings(PlatformCase):
+    WORLD = MattermostWorld
+    FAKE_OPTS = {"ignore_pings": True}
+
+    def test_an_unanswered_ping_reconnects(self):
+        # a ping every 30 s; one still unanswered when the next is due: the socket is dead
+        self.ask("mia", "!ping", "pong")
+        self.daemon.wait_log(r"no answer to a ping within 30 s: the socket is dead", timeout=75)
+        self.fake.wait_for(lambda s: s["stats"].get("resumed", 0) >= 1, timeout=10, what="a resumed socket")
+        self.assertEqual(self.fake.state()["stats"]["pings"], 1)      # sent at 30 s, found unanswered at 60 s
+        self.ask("mia", "!ping", "pong")
+
+
 class Buttons(PlatformCase):
     WORLD = MattermostWorld
     CONFIG = Scenarios.CONFIG
