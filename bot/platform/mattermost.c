@@ -152,10 +152,15 @@ static void on_posted(struct mattermost *m, const cJSON *data)
 	const char *raw = str_field(data, "post"), *ctype = str_field(data, "channel_type");
 	cJSON *post = raw ? cJSON_Parse(raw) : NULL;
 
+	const char *sender = str_field(data, "sender_name");
+
 	if (post == NULL) {
 		bad_frame(m, "posted event without a post");
 		return;
 	}
+	/* "@mia": what the reply calls a chat friend (never who they are) */
+	if (sender != NULL && sender[0] == '@' && sender[1] != '\0' && !cJSON_HasObjectItem(post, "user_name"))
+		cJSON_AddStringToObject(post, "user_name", sender + 1);
 	mm_take_post(m, post, ctype);
 	cJSON_Delete(post);
 }
