@@ -312,8 +312,9 @@ static void on_closed(struct wsc *w, void *arg, const struct wsc_end *end)
 	m->w = NULL;
 	conn_handshake_stop(&m->conn);
 	conn_stable_stop(&m->conn);
-	/* resume the same connection unless events were lost on it */
-	m->resume_next = m->hello && end->why != WHY_GAP && m->server_seq >= 0 && m->connection_id[0];
+	/* resume the same connection unless events were lost on it (also after
+	 * an attempt that failed before its hello: the server may still have it) */
+	m->resume_next = end->why != WHY_GAP && m->server_seq >= 0 && m->connection_id[0];
 	m->hello = m->authed = false;
 	if (m->conn.state == M_STOPPING || end->why == WHY_STOP) {
 		set_state(m, M_STOPPED, "stopped");
