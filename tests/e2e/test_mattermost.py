@@ -100,6 +100,19 @@ class Socket(PlatformCase):
         conn = self.fake.state()["connections"][-1]
         self.assertEqual(conn["query"]["connection_id"], conn["connection_id"])
 
+    def test_a_resume_refused_for_a_while_is_still_a_resume(self):
+        # a proxy restarting: the first reconnects fail, the server still has the connection
+        self.ask("mia", "!ping", "pong")
+        self.fake.misbehave(action="refuse", ms=2500)
+        self.fake.misbehave(action="drop")
+        self.say_while_away()
+        self.wait_pongs(4, timeout=30)
+        s = self.fake.state()["stats"]
+        self.assertGreaterEqual(s["refused_upgrades"], 1)
+        self.assertEqual(s["resumed"], 1)
+        self.assertEqual(s["fresh"], 1)
+        self.assertEqual(s.get("posts_since", 0), 0)
+
     def test_a_drop_without_replay_is_caught_up_over_rest(self):
         self.ask("mia", "!ping", "pong")
         self.ask("mia", "!ping", "pong", channel="dm")

@@ -29,7 +29,8 @@ What it models:
     "update" to the post or records its "ephemeral_text".
 Misbehaviours (/_fake/misbehave): drop (the socket cut without a close
 frame), replay (enabled; overlap: also replay that many events already
-sent), gap (the next event skips a seq), rate_limit
+sent), gap (the next event skips a seq), refuse (ms: socket upgrades
+answered 503, as a restarting proxy does), rate_limit
 (count, reset, path), error500 (count, path), slow (ms, count, path), clear.
 """
 
@@ -91,6 +92,7 @@ class Fake:
         self.replay = True
         self.replay_overlap = 0                 # also replay this many events the client had seen
         self.gap_next = False
+        self.refuse_until = 0.0                 # socket upgrades answered 503 until then
         self.inject: dict[str, list] = {"rate_limit": [], "error500": [], "slow": []}
         self.blocked_until: dict[str, float] = {}
         self.stats = collections.Counter()
@@ -332,6 +334,10 @@ class Fake:
         if path != "/api/v4/websocket":
             writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
             return
+        if time.monotonic() < self.refuse_until:
+            self.stats["refused_upgrades"] += 1
+            writer.write(b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n")
+            return
         accept = base64.b64encode(hashlib.sha1((headers["sec-websocket-key"] + WS_GUID).encode()).digest()).decode()
         writer.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
                       f"Sec-WebSocket-Accept: {accept}\r\n\r\n").encode())
@@ -451,6 +457,8 @@ class Fake:
             self.replay_overlap = int(p.get("overlap", 0))
         elif action == "gap":
             self.gap_next = True
+        elif action == "refuse":
+            self.refuse_until = time.monotonic() + int(p.get("ms", 2000)) / 1000
         elif action in ("rate_limit", "error500", "slow"):
             self.inject[action].append({"count": int(p.get("count", 1)), "reset": int(p.get("reset", 1)),
                                         "ms": int(p.get("ms", 1000)), "path": p.get("path")})
