@@ -39,7 +39,7 @@
 #define MM_CLICK_TTL_MS (30 * 60 * 1000)
 #define MM_CLICKS_MAX 1024
 
-static const struct conn_state mm_states[] = {
+static const struct conn_state mattermost_states[] = {
 	[M_IDLE] = { "IDLE", CONN_DOWN, "idle", false },
 	[M_AUTH] = { "AUTH", CONN_CONNECTING, "checking the bot token", false },
 	[M_CONNECTING] = { "CONNECTING", CONN_CONNECTING, "connecting", false },
@@ -109,7 +109,7 @@ static int64_t wall_ms(void)
 
 /* ---- posts in ---- */
 
-bool mm_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type)
+bool mattermost_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type)
 {
 	const char *id = str_field(post, "id"), *uid = str_field(post, "user_id");
 	const char *ch = str_field(post, "channel_id"), *text = str_field(post, "message");
@@ -161,7 +161,7 @@ static void on_posted(struct mattermost *m, const cJSON *data)
 	/* "@mia": what the reply calls a chat friend (never who they are) */
 	if (sender != NULL && sender[0] == '@' && sender[1] != '\0' && !cJSON_HasObjectItem(post, "user_name"))
 		cJSON_AddStringToObject(post, "user_name", sender + 1);
-	mm_take_post(m, post, ctype);
+	mattermost_take_post(m, post, ctype);
 	cJSON_Delete(post);
 }
 
@@ -236,8 +236,8 @@ static void on_hello(struct mattermost *m, const cJSON *f)
 	set_state(m, M_READY, resumed ? "hello (resumed)" : "hello");
 	save_resume(m);
 	if (catch_up)
-		mm_sync_start(m);
-	mm_out_kick(m);
+		mattermost_sync_start(m);
+	mattermost_out_kick(m);
 }
 
 /* False when the event skips one: the socket is closed and a fresh one catches up. */
@@ -372,9 +372,9 @@ static void open_socket(struct mattermost *m)
 	conn_handshake_start(&m->conn, MM_HANDSHAKE_MS);
 }
 
-static void mm_handshake_timeout(struct conn *c)
+static void mattermost_handshake_timeout(struct conn *c)
 {
-	close_socket(mm_of(c), 4000, "no hello", WHY_TIMEOUT);
+	close_socket(mattermost_of(c), 4000, "no hello", WHY_TIMEOUT);
 }
 
 /* ---- who the bot is ---- */
@@ -420,7 +420,7 @@ static void start_auth(struct mattermost *m)
 
 static void on_resume_loaded(struct conn *c, const char *session, const char *last_id)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 
 	m->resume_loaded = true;
 	take_secret(m, session);
@@ -449,9 +449,9 @@ static void on_ping_timer(uv_timer_t *t)
 	wsc_want_write(m->w);
 }
 
-static void mm_reconnect(struct conn *c)
+static void mattermost_reconnect(struct conn *c)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 
 	if (m->conn.state != M_BACKOFF)
 		return;
@@ -461,14 +461,14 @@ static void mm_reconnect(struct conn *c)
 		start_auth(m);
 }
 
-static void mm_kick(struct conn *c)
+static void mattermost_kick(struct conn *c)
 {
-	mm_out_kick(c);
+	mattermost_out_kick(c);
 }
 
-static int mm_start(struct conn *c)
+static int mattermost_start(struct conn *c)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 	char auth[600];
 
 	if (m->http_url == NULL) {
@@ -476,10 +476,10 @@ static int mm_start(struct conn *c)
 		m->conn.status_text = "failed: bad url";
 		return -1;
 	}
-	m->conn.outbox = outbox_new(c->loop, MM_MAX_TEXT, c->max_send_rate, mm_out_kick, m);
+	m->conn.outbox = outbox_new(c->loop, MM_MAX_TEXT, c->max_send_rate, mattermost_out_kick, m);
 	m->rest = rest_new(c->loop, c->name, m->http_url, m->tls_verify);
-	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL || m->clicks == NULL || m->names == NULL ||
-	    m->token == NULL || m->ws_url == NULL || strlen(m->token) > 400) {
+	if (m->conn.outbox == NULL || m->rest == NULL || m->dm_channels == NULL || m->rooms == NULL ||
+	    m->clicks == NULL || m->names == NULL || m->token == NULL || m->ws_url == NULL || strlen(m->token) > 400) {
 		outbox_free(m->conn.outbox);
 		m->conn.outbox = NULL;
 		rest_free(m->rest);
@@ -503,12 +503,12 @@ static int mm_start(struct conn *c)
 
 static size_t rest_in_flight(struct conn *c)
 {
-	return rest_pending(mm_of(c)->rest);
+	return rest_pending(mattermost_of(c)->rest);
 }
 
 static void finish_stop(struct conn *c)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 
 	if (m->w != NULL) {
 		close_socket(m, 1000, "dutybot shutting down", WHY_STOP);
@@ -518,9 +518,9 @@ static void finish_stop(struct conn *c)
 	}
 }
 
-static void mm_stop(struct conn *c)
+static void mattermost_stop(struct conn *c)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 
 	conn_timers_stop(c);
 	uv_timer_stop(&m->ping_timer);
@@ -528,17 +528,17 @@ static void mm_stop(struct conn *c)
 	conn_drain_then(c, rest_in_flight, finish_stop);
 }
 
-static void mm_free(struct conn *c)
+static void mattermost_free(struct conn *c)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 
 	m->freeing = true;
 	if (m->w != NULL)
 		wsc_abandon(m->w);
 	if (m->rest != NULL)
 		rest_free(m->rest);     /* a catch-up's request ends here, and the catch-up with it */
-	mm_sync_free(m);
-	mm_names_free(m);
+	mattermost_sync_free(m);
+	mattermost_names_free(m);
 	if (m->conn.outbox != NULL)
 		outbox_free(m->conn.outbox);
 	strmap_free(m->dm_channels);
@@ -550,9 +550,9 @@ static void mm_free(struct conn *c)
 	free(m->ws_url);
 }
 
-static void mm_set_token(struct conn *c, const struct config_connection *cc)
+static void mattermost_set_token(struct conn *c, const struct config_connection *cc)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 	char auth[600];
 
 	if (cc->token == NULL || strcmp(cc->token, m->token) == 0 || strlen(cc->token) > 400)
@@ -570,16 +570,16 @@ static void mm_set_token(struct conn *c, const struct config_connection *cc)
 	}
 }
 
-static const struct conn_ops mm_ops = {
-	.start = mm_start,
-	.stop = mm_stop,
-	.kick = mm_kick,
-	.set_token = mm_set_token,
-	.click_done = mm_click_done,
-	.http_action = mm_http_action,
-	.reconnect = mm_reconnect,
-	.handshake_timeout = mm_handshake_timeout,
-	.free = mm_free,
+static const struct conn_ops mattermost_ops = {
+	.start = mattermost_start,
+	.stop = mattermost_stop,
+	.kick = mattermost_kick,
+	.set_token = mattermost_set_token,
+	.click_done = mattermost_click_done,
+	.http_action = mattermost_http_action,
+	.reconnect = mattermost_reconnect,
+	.handshake_timeout = mattermost_handshake_timeout,
+	.free = mattermost_free,
 };
 
 /* "https://host[/prefix][/]" -> the REST base and the socket's URL */
@@ -609,8 +609,8 @@ struct conn *mattermost_conn_new(const struct config_connection *cc, const char 
 
 	if (m == NULL)
 		return NULL;
-	m->conn.ops = &mm_ops;
-	m->conn.states = mm_states;
+	m->conn.ops = &mattermost_ops;
+	m->conn.states = mattermost_states;
 	m->token = strdup(cc->token ? cc->token : "");
 	if (cc->url == NULL || derive_urls(m, cc->url) < 0) {
 		log_warnx("%s: url must be http:// or https:// and a host", cc->name);
@@ -623,8 +623,8 @@ struct conn *mattermost_conn_new(const struct config_connection *cc, const char 
 	snprintf(m->prefix, sizeof(m->prefix), "%s", command_prefix);
 	m->dm_channels = strmap_new(4096);
 	m->rooms = strmap_new(MM_CHANNELS_MAX);
-	m->clicks = clicks_new(MM_CLICK_TTL_MS, MM_CLICKS_MAX, mm_click_free);
-	mm_names_init(m);
+	m->clicks = clicks_new(MM_CLICK_TTL_MS, MM_CLICKS_MAX, mattermost_click_free);
+	mattermost_names_init(m);
 	m->actions_url = cc->actions_url ? strdup(cc->actions_url) : NULL;
 	return &m->conn;
 }

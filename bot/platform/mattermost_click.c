@@ -22,15 +22,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct mm_click {
+struct mattermost_click {
 	struct mattermost *m;
 	char post[MM_ID_MAX], channel[MM_ID_MAX], user[MM_ID_MAX];
 	char *outcome;                  /* while the post is fetched to be edited */
 };
 
-void mm_click_free(void *data)
+void mattermost_click_free(void *data)
 {
-	struct mm_click *k = data;
+	struct mattermost_click *k = data;
 
 	if (k != NULL)
 		free(k->outcome);
@@ -39,7 +39,7 @@ void mm_click_free(void *data)
 
 /* ---- buttons out ---- */
 
-void mm_add_buttons(struct mattermost *m, cJSON *body, const char *buttons)
+void mattermost_add_buttons(struct mattermost *m, cJSON *body, const char *buttons)
 {
 	cJSON *props, *att, *actions;
 	const char *line = buttons;
@@ -111,16 +111,16 @@ static char *error_answer(const char *text)
 	return out;
 }
 
-int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
+int mattermost_http_action(struct conn *c, const char *body, size_t len, char **answer)
 {
-	struct mattermost *m = mm_of(c);
+	struct mattermost *m = mattermost_of(c);
 	cJSON *req = cJSON_ParseWithLength(body, len);
 	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(req, "context");
 	const char *conn = str_field(ctx, "conn"), *secret = str_field(ctx, "secret"), *cmd = str_field(ctx, "command");
 	const char *uid = str_field(req, "user_id"), *post = str_field(req, "post_id"), *ch = str_field(req, "channel_id");
 	const char *trigger = str_field(req, "trigger_id"), *known;
 	char text[300], msg_id[200];
-	struct mm_click *k;
+	struct mattermost_click *k;
 	const char *key;
 	int status = 200;
 
@@ -136,15 +136,16 @@ int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
 	}
 	if (cmd == NULL || uid == NULL || post == NULL || ch == NULL || strlen(cmd) > 250 || strlen(uid) >= MM_ID_MAX ||
 	    strlen(post) >= MM_ID_MAX || strlen(ch) >= MM_ID_MAX) {
-		bad_click:
 		m->conn.bad_frames++;
 		log_warnx("%s: a button callback without user, post, channel or command", c->name);
 		*answer = NULL;
 		cJSON_Delete(req);
 		return 400;
 	}
-	if ((k = calloc(1, sizeof(*k))) == NULL)
-		goto bad_click;
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		cJSON_Delete(req);
+		return 503;
+	}
 	k->m = m;
 	snprintf(k->post, sizeof(k->post), "%s", post);
 	snprintf(k->channel, sizeof(k->channel), "%s", ch);
@@ -158,7 +159,7 @@ int mm_http_action(struct conn *c, const char *body, size_t len, char **answer)
 	known = strmap_get(m->rooms, ch);
 	if (m->conn.state == M_STOPPING || !conn_take(c, msg_id, known != NULL && strcmp(known, "D") == 0, ch, uid,
 	    str_field(req, "user_name"), text, key)) {
-		mm_click_free(clicks_take(m->clicks, key));
+		mattermost_click_free(clicks_take(m->clicks, key));
 		*answer = error_answer(catalog_text(c->lang, MSG_MM_CLICK_RESTARTING));
 		status = 503;
 	}
@@ -176,7 +177,7 @@ static void on_logged(void *arg, const struct rest_response *res)
 
 static void on_post_fetched(void *arg, const struct rest_response *res)
 {
-	struct mm_click *k = arg;
+	struct mattermost_click *k = arg;
 	struct mattermost *m = k->m;
 	cJSON *post = res->status == 200 ? cJSON_Parse(res->body) : NULL, *patch;
 	const char *orig = str_field(post, "message");
@@ -186,12 +187,12 @@ static void on_post_fetched(void *arg, const struct rest_response *res)
 		if (!m->freeing)
 			log_warnx("%s: showing a click's outcome: the post is gone (%ld)", m->conn.name, res->status);
 		cJSON_Delete(post);
-		mm_click_free(k);
+		mattermost_click_free(k);
 		return;
 	}
 	/* the outcome under the request, the buttons gone; the request is shortened, never the outcome */
 	all = outbox_join_fit(orig, "\n> ", k->outcome, MM_MAX_TEXT);
-	if (all != NULL && (safe = mm_neutralise(all)) != NULL) {
+	if (all != NULL && (safe = mattermost_neutralise(all)) != NULL) {
 		patch = cJSON_CreateObject();
 		cJSON_AddStringToObject(patch, "message", safe);
 		cJSON_AddObjectToObject(patch, "props");
@@ -206,26 +207,26 @@ static void on_post_fetched(void *arg, const struct rest_response *res)
 	free(all);
 	free(safe);
 	cJSON_Delete(post);
-	mm_click_free(k);
+	mattermost_click_free(k);
 }
 
-void mm_click_done(struct conn *c, const char *key, bool ok, const char *text)
+void mattermost_click_done(struct conn *c, const char *key, bool ok, const char *text)
 {
-	struct mattermost *m = mm_of(c);
-	struct mm_click *k = clicks_take(m->clicks, key);
+	struct mattermost *m = mattermost_of(c);
+	struct mattermost_click *k = clicks_take(m->clicks, key);
 	char path[100], *safe;
 
 	if (k == NULL)
 		return;
-	if (text == NULL || (safe = mm_neutralise(text)) == NULL) {
-		mm_click_free(k);
+	if (text == NULL || (safe = mattermost_neutralise(text)) == NULL) {
+		mattermost_click_free(k);
 		return;
 	}
 	if (ok) {
 		k->outcome = safe;
 		snprintf(path, sizeof(path), "/posts/%s", k->post);
 		if (rest_request(m->rest, "GET", path, "posts/get", NULL, NULL, NULL, on_post_fetched, k) < 0)
-			mm_click_free(k);
+			mattermost_click_free(k);
 		return;
 	}
 	/* refused: only the clicker sees why; the buttons stay for someone who may */
@@ -243,5 +244,5 @@ void mm_click_done(struct conn *c, const char *key, bool ok, const char *text)
 		cJSON_free(json);
 	}
 	free(safe);
-	mm_click_free(k);
+	mattermost_click_free(k);
 }

@@ -24,8 +24,8 @@
 #define MM_PENDING_MAX 1000
 #define MM_MENTIONS_MAX 8               /* the dispatcher's own bound (bot/mentions.h) */
 
-struct mm_pending {
-	struct mm_pending *next;
+struct mattermost_pending {
+	struct mattermost_pending *next;
 	cJSON *post;
 	char ctype[2];
 };
@@ -135,7 +135,7 @@ static void on_user(void *arg, const struct rest_response *res)
 
 static void pop(struct mattermost *m)
 {
-	struct mm_pending *p = m->pending;
+	struct mattermost_pending *p = m->pending;
 
 	m->pending = p->next;
 	if (m->pending == NULL)
@@ -150,7 +150,7 @@ static void drain(struct mattermost *m)
 	char name[MM_NAME_MAX], path[MM_NAME_MAX + 32];
 
 	while (m->pending != NULL && !m->name_lookup) {
-		struct mm_pending *p = m->pending;
+		struct mattermost_pending *p = m->pending;
 		const char *text = str_field(p->post, "message");
 		char *written;
 		if (text != NULL && unknown_name(m, text, name, sizeof(name))) {
@@ -167,7 +167,7 @@ static void drain(struct mattermost *m)
 			cJSON_ReplaceItemInObjectCaseSensitive(p->post, "message", cJSON_CreateString(written));
 			free(written);
 		}
-		if (!mm_hand_post(m, p->post, p->ctype[0] ? p->ctype : NULL)) {
+		if (!mattermost_hand_post(m, p->post, p->ctype[0] ? p->ctype : NULL)) {
 			while (m->pending != NULL)
 				pop(m);  /* not taken: the resume point stayed before them */
 			return;
@@ -176,17 +176,17 @@ static void drain(struct mattermost *m)
 	}
 }
 
-bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_type)
+bool mattermost_take_post(struct mattermost *m, const cJSON *post, const char *channel_type)
 {
-	struct mm_pending *p = NULL;
+	struct mattermost_pending *p = NULL;
 
 	if (m->pending == NULL && !wants_names(m, post, channel_type))
-		return mm_hand_post(m, post, channel_type);
+		return mattermost_hand_post(m, post, channel_type);
 	if (m->n_pending >= MM_PENDING_MAX || (p = calloc(1, sizeof(*p))) == NULL ||
 	    (p->post = cJSON_Duplicate(post, true)) == NULL) {
 		free(p);
 		log_warnx("%s: too many posts wait for @names to be looked up: handing this one on as typed", m->conn.name);
-		return mm_hand_post(m, post, channel_type);
+		return mattermost_hand_post(m, post, channel_type);
 	}
 	if (channel_type != NULL)
 		snprintf(p->ctype, sizeof(p->ctype), "%s", channel_type);
@@ -200,13 +200,13 @@ bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_t
 	return true;
 }
 
-int mm_names_init(struct mattermost *m)
+int mattermost_names_init(struct mattermost *m)
 {
 	m->names = strmap_new(MM_NAMES_MAX);
 	return m->names != NULL ? 0 : -1;
 }
 
-void mm_names_free(struct mattermost *m)
+void mattermost_names_free(struct mattermost *m)
 {
 	while (m->pending != NULL)
 		pop(m);

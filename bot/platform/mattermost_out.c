@@ -8,7 +8,7 @@
  * user) so each keeps its order through 429s and 5xx retries (bot/rest);
  * a DM first needs POST /channels/direct, whose channel is cached per user.
  * Nothing echoed can ping a whole channel: @channel, @all and @here lose
- * their power (mm_neutralise).  A message that fails for good goes to
+ * their power (mattermost_neutralise).  A message that fails for good goes to
  * on_delivery_failed; one not sent when shutting down stays in the durable
  * outbox.
  */
@@ -50,7 +50,7 @@ static size_t group_mention(const char *text, const char *p)
 	return 0;
 }
 
-char *mm_neutralise(const char *text)
+char *mattermost_neutralise(const char *text)
 {
 	static const char fullwidth_at[] = "\xef\xbc\xa0";      /* U+FF20: reads as @, pings nobody */
 	size_t extra = 0;
@@ -94,7 +94,7 @@ static void sent(struct mattermost *m, uint64_t seq, int status, const char *err
 			outbox_msg_free(msg);
 		}
 	}
-	mm_out_kick(m);
+	mattermost_out_kick(m);
 }
 
 static void on_post_done(void *arg, const struct rest_response *res)
@@ -111,11 +111,11 @@ static void post_to_channel(struct mattermost *m, uint64_t seq, const char *chan
 {
 	cJSON *body = cJSON_CreateObject();
 	struct send_ctx *sc = calloc(1, sizeof(*sc));
-	char *safe = mm_neutralise(text), *json;
+	char *safe = mattermost_neutralise(text), *json;
 
 	cJSON_AddStringToObject(body, "channel_id", channel);
 	cJSON_AddStringToObject(body, "message", safe ? safe : "");
-	mm_add_buttons(m, body, buttons);
+	mattermost_add_buttons(m, body, buttons);
 	json = safe ? cJSON_PrintUnformatted(body) : NULL;
 	cJSON_Delete(body);
 	free(safe);
@@ -193,7 +193,7 @@ static void send_one(struct mattermost *m, struct out_msg *msg)
 	}
 }
 
-void mm_out_kick(void *arg)
+void mattermost_out_kick(void *arg)
 {
 	struct mattermost *m = arg;
 	struct out_msg *msg;

@@ -30,8 +30,8 @@ enum mstate { M_IDLE, M_AUTH, M_CONNECTING, M_READY, M_BACKOFF, M_FATAL, M_STOPP
 
 struct wsc;
 struct strmap;
-struct mm_sync;
-struct mm_pending;
+struct mattermost_sync;
+struct mattermost_pending;
 
 struct mattermost {
 	struct conn conn;               /* first; conn.state is an enum mstate */
@@ -56,7 +56,7 @@ struct mattermost {
 	int64_t watermark;
 	bool freeze;                    /* a post was not taken: never move past it */
 	bool resume_loaded;
-	struct mm_sync *sync;           /* the catch-up under way, or NULL */
+	struct mattermost_sync *sync;           /* the catch-up under way, or NULL */
 	bool sync_again;                /* another gap came while it ran */
 
 	/* buttons (mattermost_click.c) */
@@ -67,7 +67,7 @@ struct mattermost {
 
 	/* @names (mattermost_names.c) */
 	struct strmap *names;           /* username -> user id, "" for nobody */
-	struct mm_pending *pending, *pending_tail;      /* posts waiting for a lookup, in order */
+	struct mattermost_pending *pending, *pending_tail;      /* posts waiting for a lookup, in order */
 	size_t n_pending;
 	bool name_lookup;               /* a lookup is under way */
 	char looking_up[64];
@@ -76,7 +76,7 @@ struct mattermost {
 	struct strmap *rooms;           /* channel ids posts came from this run (catch-up list) */
 };
 
-static inline struct mattermost *mm_of(struct conn *c)
+static inline struct mattermost *mattermost_of(struct conn *c)
 {
 	return (struct mattermost *)c;
 }
@@ -87,41 +87,41 @@ static inline struct mattermost *mm_of(struct conn *c)
  * unless it is ours, another bot's or a system post; CHANNEL_TYPE "D" for a
  * DM (NULL: unknown, from the channel id cache).  False: the daemon could
  * not take it (shutting down). */
-bool mm_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type);
+bool mattermost_hand_post(struct mattermost *m, const cJSON *post, const char *channel_type);
 
 /* ---- mattermost_names.c ---- */
 
 /* A post (the parsed JSON of a posted event, or from the REST catch-up):
- * handed on through mm_hand_post(), once its @names are looked up (later,
+ * handed on through mattermost_hand_post(), once its @names are looked up (later,
  * in order, when one is not known yet).  False: not taken (shutting down). */
-bool mm_take_post(struct mattermost *m, const cJSON *post, const char *channel_type);
-int mm_names_init(struct mattermost *m);
-void mm_names_free(struct mattermost *m);
+bool mattermost_take_post(struct mattermost *m, const cJSON *post, const char *channel_type);
+int mattermost_names_init(struct mattermost *m);
+void mattermost_names_free(struct mattermost *m);
 
 /* ---- mattermost_sync.c ---- */
 
 /* Fetches every known channel's posts since the watermark and hands them on
  * in order (the socket could not replay what was missed). */
-void mm_sync_start(struct mattermost *m);
-void mm_sync_free(struct mattermost *m);
+void mattermost_sync_start(struct mattermost *m);
+void mattermost_sync_free(struct mattermost *m);
 
 /* ---- mattermost_click.c ---- */
 
 /* Adds BUTTONS (lines of "label\tcommand", see struct out_msg) to the post
  * BODY as an attachment's actions; none (logged once) without public_url. */
-void mm_add_buttons(struct mattermost *m, cJSON *body, const char *buttons);
+void mattermost_add_buttons(struct mattermost *m, cJSON *body, const char *buttons);
 /* conn_ops.http_action and conn_ops.click_done */
-int mm_http_action(struct conn *c, const char *body, size_t len, char **answer);
-void mm_click_done(struct conn *c, const char *key, bool ok, const char *text);
+int mattermost_http_action(struct conn *c, const char *body, size_t len, char **answer);
+void mattermost_click_done(struct conn *c, const char *key, bool ok, const char *text);
 /* Frees a click (the clicks table's free function). */
-void mm_click_free(void *data);
+void mattermost_click_free(void *data);
 
 /* ---- mattermost_out.c ---- */
 
 /* Drains the outbox (ARG the struct mattermost). */
-void mm_out_kick(void *arg);
+void mattermost_out_kick(void *arg);
 /* TEXT with @channel, @all and @here (any case) unable to ping: their "@"
  * becomes a full-width one, so the length in runes is unchanged.  malloc'd. */
-char *mm_neutralise(const char *text);
+char *mattermost_neutralise(const char *text);
 
 #endif

@@ -21,7 +21,7 @@
 
 #define MM_SYNC_CHANNELS_MAX 512
 
-struct mm_sync {
+struct mattermost_sync {
 	struct mattermost *m;
 	int64_t since;
 	char (*ids)[MM_ID_MAX];
@@ -30,7 +30,7 @@ struct mm_sync {
 	size_t handed;
 };
 
-static void add_channel(struct mm_sync *s, const char *id, char type)
+static void add_channel(struct mattermost_sync *s, const char *id, char type)
 {
 	if (id == NULL || strlen(id) >= MM_ID_MAX || strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789") != strlen(id))
 		return;
@@ -43,7 +43,7 @@ static void add_channel(struct mm_sync *s, const char *id, char type)
 	s->types[s->n++] = type;
 }
 
-static void finish(struct mm_sync *s)
+static void finish(struct mattermost_sync *s)
 {
 	struct mattermost *m = s->m;
 
@@ -55,11 +55,11 @@ static void finish(struct mm_sync *s)
 	free(s);
 	if (m->sync_again && !m->freeing) {
 		m->sync_again = false;
-		mm_sync_start(m);
+		mattermost_sync_start(m);
 	}
 }
 
-static void fetch_next(struct mm_sync *s);
+static void fetch_next(struct mattermost_sync *s);
 
 static int by_create_at(const void *a, const void *b)
 {
@@ -72,7 +72,7 @@ static int by_create_at(const void *a, const void *b)
 
 static void on_posts(void *arg, const struct rest_response *res)
 {
-	struct mm_sync *s = arg;
+	struct mattermost_sync *s = arg;
 	struct mattermost *m = s->m;
 	cJSON *json = res->status == 200 ? cJSON_Parse(res->body) : NULL;
 	const cJSON *posts = cJSON_GetObjectItemCaseSensitive(json, "posts"), *p;
@@ -95,7 +95,7 @@ static void on_posts(void *arg, const struct rest_response *res)
 		}
 		qsort(list, n, sizeof(*list), by_create_at);
 		for (size_t i = 0; i < n && !stop; i++) {
-			if (!mm_take_post(m, list[i], type[0] ? type : NULL))
+			if (!mattermost_take_post(m, list[i], type[0] ? type : NULL))
 				stop = true;
 			else
 				s->handed++;
@@ -109,7 +109,7 @@ static void on_posts(void *arg, const struct rest_response *res)
 		fetch_next(s);
 }
 
-static void fetch_next(struct mm_sync *s)
+static void fetch_next(struct mattermost_sync *s)
 {
 	char path[160];
 
@@ -125,7 +125,7 @@ static void fetch_next(struct mm_sync *s)
 
 static void on_channels(void *arg, const struct rest_response *res)
 {
-	struct mm_sync *s = arg;
+	struct mattermost_sync *s = arg;
 	struct mattermost *m = s->m;
 	cJSON *json = res->status == 200 ? cJSON_Parse(res->body) : NULL, *ch;
 
@@ -149,9 +149,9 @@ static void on_channels(void *arg, const struct rest_response *res)
 	fetch_next(s);
 }
 
-void mm_sync_start(struct mattermost *m)
+void mattermost_sync_start(struct mattermost *m)
 {
-	struct mm_sync *s;
+	struct mattermost_sync *s;
 	char path[200];
 
 	if (m->sync != NULL) {
@@ -173,7 +173,7 @@ void mm_sync_start(struct mattermost *m)
 		finish(s);
 }
 
-void mm_sync_free(struct mattermost *m)
+void mattermost_sync_free(struct mattermost *m)
 {
 	if (m->sync != NULL)
 		finish(m->sync);

@@ -21,7 +21,7 @@
 
 static void expect(const char *in, const char *want)
 {
-	char *out = mm_neutralise(in);
+	char *out = mattermost_neutralise(in);
 
 	assert_non_null(out);
 	assert_string_equal(out, want);
