@@ -491,8 +491,8 @@ static int mattermost_start(struct conn *c)
 	outbox_set_max_inflight(m->conn.outbox, MM_IN_FLIGHT);
 	snprintf(auth, sizeof(auth), "Bearer %s", m->token);
 	rest_set_auth(m->rest, auth);
-	/* the server's default: 10 requests a second per user, bursts of 100 */
-	rest_global_limit(m->rest, 10);
+	/* no fixed cap: the server's limiter is off by default, and when it is on
+	 * (10 a second, bursts of 100) every answer's X-Ratelimit-* says so */
 	conn_skeleton_start(c);
 	conn_timer_init(c, &m->ping_timer);
 	uv_timer_start(&m->ping_timer, on_ping_timer, MM_PING_MS, MM_PING_MS);

@@ -243,6 +243,24 @@ class NoButtons(PlatformCase):
         self.assertEqual(self.daemon.log().count("buttons are off"), 1)
 
 
+class ServerLimiter(PlatformCase):
+    WORLD = MattermostWorld
+    FAKE_OPTS = {"rate_per_second": 5, "enforce_rate": True}
+    CONFIG = {"limits": "{ staff = { per_minute = 6000; burst = 1000; queue = 1000; }; }"}
+
+    def test_a_burst_stays_within_x_ratelimit_remaining(self):
+        # the server's limiter on, 5 requests a second: its headers pace the burst, no 429
+        self.ask("mia", "!ping", "pong")
+        t0 = time.monotonic()
+        for _ in range(20):
+            self.world.post("mia", "!ping")
+        self.fake.wait_for(lambda s: sum(m["text"] == "pong" for m in self.world.bot_messages(s)) >= 21,
+                           timeout=30, what="21 pongs")
+        took = time.monotonic() - t0
+        self.assertGreaterEqual(took, 3.0)         # 20 posts at 5 a second
+        self.assertEqual(self.fake.state()["stats"].get("over_limit", 0), 0)
+
+
 class Rest(RestScenarios, PlatformCase):
     WORLD = MattermostWorld
 

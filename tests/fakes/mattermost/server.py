@@ -191,10 +191,14 @@ class Fake:
             except Exception:
                 pass
 
-    def limit_headers(self) -> dict:
+    def over_limit(self) -> bool:
+        """With --enforce-rate, a request past the window's budget (the server's limiter on)."""
         now = time.monotonic()
         if now - self.window_start >= 1:
             self.window_start, self.window_used = now, 0
+        return self.a.enforce_rate and self.window_used >= self.a.rate_per_second
+
+    def limit_headers(self) -> dict:
         self.window_used += 1
         remaining = max(self.a.rate_per_second - self.window_used, 0)
         return {"X-Ratelimit-Limit": str(self.a.rate_per_second), "X-Ratelimit-Remaining": str(remaining),
@@ -221,6 +225,13 @@ class Fake:
         inj = self.take_injection("slow", path)
         if inj:
             await asyncio.sleep(inj["ms"] / 1000)
+        if self.over_limit():
+            self.stats["over_limit"] += 1
+            self.stats["rate_limited"] += 1
+            rec["status"] = 429
+            return 429, {"X-Ratelimit-Limit": str(self.a.rate_per_second), "X-Ratelimit-Remaining": "0",
+                         "X-Ratelimit-Reset": "1", "Retry-After": "1"}, {
+                "id": "api.context.rate_limit", "message": "Too many requests", "status_code": 429}
         inj = self.take_injection("rate_limit", path)
         if inj:
             self.stats["rate_limited"] += 1
@@ -558,6 +569,8 @@ def main() -> int:
     ap.add_argument("--bot-id", default="b" * 26)
     ap.add_argument("--bot-username", default="dutybot")
     ap.add_argument("--rate-per-second", type=int, default=100)
+    ap.add_argument("--enforce-rate", action="store_true",
+                    help="answer 429 past --rate-per-second requests in a second")
     ap.add_argument("--max-post-runes", type=int, default=16383)
     ap.add_argument("--ignore-pings", action="store_true")
     ap.add_argument("--channels", default="", help="id:name,... of the team's channels, the bot a member")
