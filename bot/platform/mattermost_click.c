@@ -63,7 +63,7 @@ void mattermost_add_buttons(struct mattermost *m, cJSON *body, const char *butto
 		if (end == NULL)
 			end = line + strlen(line);
 		if (tab != NULL && tab < end && end - tab > 1 && tab - line <= 75) {
-			char label[80], cmd[256], id[16];
+			char label[80], cmd[256], id[24];
 			cJSON *a = cJSON_CreateObject(), *integ, *ctx;
 			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
 			snprintf(cmd, sizeof(cmd), "%.*s", (int)(end - tab - 1), tab + 1);
