@@ -469,6 +469,25 @@ static const struct lws_protocols server_protocols[] = {
 	{ .name = NULL },
 };
 
+
+/* A chat server's callback on the HTTP listener (Mattermost's button clicks):
+ * the connection it names in its context takes it. */
+static int http_post(void *owner, const char *uri, const char *body, size_t len, char **answer)
+{
+	struct dutybot *bot = owner;
+
+	if (strcmp(uri, "/mattermost/actions") != 0)
+		return 404;
+	for (size_t i = 0; i < bot->n_conns; i++) {
+		struct conn *c = bot->conns[i];
+		int status;
+		if (c != NULL && c->ops->http_action != NULL && (status = c->ops->http_action(c, body, len, answer)) > 0)
+			return status;
+	}
+	log_warnx("http: a button callback for none of our connections: refused");
+	return 403;
+}
+
 static int create_lws(struct dutybot *bot)
 {
 	struct lws_context_creation_info info;
@@ -513,7 +532,8 @@ static int create_lws(struct dutybot *bot)
 		info.port = bot->cfg->http.listen_port;
 		info.iface = bot->cfg->http.listen_host;
 		info.protocols = server_protocols;
-		bot->http_pages = (struct http_pages){ .health = metrics_health, .metrics = metrics_render, .owner = bot };
+		bot->http_pages = (struct http_pages){ .health = metrics_health, .metrics = metrics_render,
+		                                       .post = http_post, .owner = bot };
 		info.user = &bot->http_pages;
 		/* lws binds an IPv4 address only with IPv6 off (else it listens on *) */
 		if (strchr(bot->cfg->http.listen_host, ':') == NULL)

@@ -42,7 +42,7 @@ static const struct cfg_known_key redis_keys[] = {
 	{ "db", 0 }, { "host", 0 }, { "password", 0 }, { "password_file", 0 },
 	{ "port", 0 }, { "timeout", 0 }, { "unix_socket", 0 },
 };
-static const struct cfg_known_key http_keys[] = { { "listen", 0 } };
+static const struct cfg_known_key http_keys[] = { { "listen", 0 }, { "public_url", 0 } };
 static const struct cfg_known_key limits_keys[] = {
 	{ "burst", 0 }, { "commands_per_minute", 0 }, { "dedupe_ttl", 0 }, { "friend", 0 }, { "staff", 0 },
 };
@@ -138,6 +138,29 @@ parse_redis(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_duration(ctx, g, "timeout", 1, &cfg->redis.timeout_ms);
 }
 
+/* http.public_url: where a chat server reaches this listener (Mattermost's button callbacks) */
+static void
+parse_public_url(struct cfg_ctx *ctx, const config_setting_t *g)
+{
+	const config_setting_t *s;
+	const char *v;
+	size_t n;
+
+	if ((s = cfg_get_str(ctx, g, "public_url", &v)) == NULL)
+		return;
+	n = strlen(v);
+	while (n > 0 && v[n - 1] == '/')
+		n--;
+	if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0)
+		cfg_err(ctx, s, "\"%s\": want an http:// or https:// URL the chat server can reach", v);
+	else if (n <= 8 || n > 400 || strpbrk(v, " \t\r\n\"\\?#") != NULL)
+		cfg_err(ctx, s, "\"%s\": want a URL without blanks, quotes, query or fragment, at most 400 characters", v);
+	else {
+		free(ctx->cfg->http.public_url);
+		ctx->cfg->http.public_url = strndup(v, n);
+	}
+}
+
 static void
 parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 {
@@ -148,6 +171,8 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 	int rc;
 
 	g = cfg_get_group(ctx, root, "http", http_keys, NELEM(http_keys));
+	if (g != NULL)
+		parse_public_url(ctx, g);
 	if (g == NULL || (s = cfg_get_str(ctx, g, "listen", &v)) == NULL)
 		return;
 	if (*v == '\0') {
@@ -164,6 +189,9 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 	} else {
 		cfg_err(ctx, s, "bad address \"%s\" (want host:port, [v6]:port or \"\")", v);
 	}
+	if (cfg->http.public_url != NULL && cfg->http.listen_host == NULL)
+		cfg_err(ctx, s, "public_url is set but listen = \"\" turns the HTTP listener off: "
+		    "the chat server would have nowhere to send button clicks");
 }
 
 static void
@@ -410,6 +438,7 @@ parse_all(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_read_complaints(ctx, root);
 	cfg_read_groups(ctx, root);
 	cfg_read_connections(ctx, root);   /* needs default_lang */
+	cfg_actions_urls(ctx);             /* needs the connections and http */
 	cfg_read_staff(ctx, root);         /* needs the connections */
 	cfg_read_shifts(ctx, root);        /* needs the staff */
 }
@@ -486,6 +515,7 @@ config_free(struct config *cfg)
 		free(c->name);
 		free(c->url);
 		free(c->api_url);
+		free(c->actions_url);
 		free(c->token);
 		free(c->app_token);
 		free(c->bot_token);
@@ -527,6 +557,7 @@ config_free(struct config *cfg)
 	cfg_free_strv(cfg->notify.link_hosts, cfg->notify.n_link_hosts);
 	free(cfg->notify.tag);
 	free(cfg->http.listen_host);
+	free(cfg->http.public_url);
 	free(cfg->redis.host);
 	free(cfg->redis.unix_socket);
 	free(cfg->redis.password);

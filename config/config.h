@@ -52,6 +52,7 @@ struct config_connection {
 	enum platform_type type;
 	char *url;              /* site, mattermost, irc: ws:// or wss:// (site/irc), http(s) (mm) */
 	char *api_url;          /* discord, slack: REST base */
+	char *actions_url;      /* mattermost: <http.public_url>/mattermost/actions; NULL: no buttons */
 	char *token;            /* site, discord, mattermost (from token, token_file or credentials) */
 	char *app_token;        /* slack */
 	char *bot_token;        /* slack */
@@ -124,6 +125,7 @@ struct config {
 	struct {
 		char *listen_host;      /* NULL = no HTTP endpoint ("listen = \"\"") */
 		int listen_port;        /* default listen "127.0.0.1:9462" */
+		char *public_url;       /* NULL, or how a chat server reaches the listener (no trailing /) */
 	} http;
 
 	struct {

@@ -8,6 +8,7 @@
 #include "config/config_values.h"
 #include "bot/lib/util.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -306,4 +307,18 @@ cfg_read_connections(struct cfg_ctx *ctx, const config_setting_t *root)
 	for (size_t i = 0; i < n; i++)
 		if ((g = cfg_elem_group(ctx, l, i)) != NULL)
 			parse_connection(ctx, g, i);
+}
+
+void
+cfg_actions_urls(struct cfg_ctx *ctx)
+{
+	struct config *cfg = ctx->cfg;
+	char url[512];
+
+	if (cfg->http.public_url == NULL)
+		return;
+	snprintf(url, sizeof(url), "%s/mattermost/actions", cfg->http.public_url);
+	for (size_t i = 0; i < cfg->n_connections; i++)
+		if (cfg->connections[i].type == PLATFORM_MATTERMOST)
+			cfg_set_str(ctx, &cfg->connections[i].actions_url, url);
 }

@@ -9,6 +9,8 @@
 
 /* config_connections.c */
 void cfg_read_connections(struct cfg_ctx *ctx, const config_setting_t *root);     /* needs default_lang */
+/* Each Mattermost connection's button callback URL, from http.public_url. */
+void cfg_actions_urls(struct cfg_ctx *ctx);
 /* config_staff.c */
 void cfg_read_staff(struct cfg_ctx *ctx, const config_setting_t *root);   /* needs the connections */
 void cfg_read_shifts(struct cfg_ctx *ctx, const config_setting_t *root);  /* needs the staff */

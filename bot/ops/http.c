@@ -19,12 +19,76 @@
 struct http_session {
 	unsigned char *body;    /* LWS_PRE + len, owned */
 	size_t len;
+	char *in;               /* a POST's body so far, owned */
+	size_t in_len;
+	bool post, too_big;
+	char uri[64];
 };
+
+static int write_answer(struct lws *wsi, struct http_session *hs, unsigned status, const char *type, char *text,
+                        size_t len)
+{
+	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
+
+	if (text == NULL)
+		return -1;
+	free(hs->body);
+	hs->body = malloc(LWS_PRE + len);
+	if (hs->body == NULL) {
+		free(text);
+		return -1;
+	}
+	memcpy(hs->body + LWS_PRE, text, len);
+	hs->len = len;
+	free(text);
+	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/* The whole body of a POST arrived (or was too big). */
+static int answer_post(struct lws *wsi, struct http_session *hs)
+{
+	const struct http_pages *pages = lws_vhost_user(lws_get_vhost(wsi));
+	char *out = NULL;
+	int status;
+
+	if (hs->too_big)
+		status = HTTP_STATUS_REQ_ENTITY_TOO_LARGE;
+	else if (pages->post == NULL || hs->in == NULL)
+		status = HTTP_STATUS_NOT_FOUND;
+	else
+		status = pages->post(pages->owner, hs->uri, hs->in, hs->in_len, &out);
+	free(hs->in);
+	hs->in = NULL;
+	hs->in_len = 0;
+	hs->post = false;
+	if (out == NULL)
+		out = strdup("{}");
+	return write_answer(wsi, hs, (unsigned)status, "application/json", out, out ? strlen(out) : 0);
+}
+
+static void take_body(struct http_session *hs, const void *in, size_t len)
+{
+	char *grown;
+
+	if (hs->too_big || len == 0)
+		return;
+	if (hs->in_len + len > HTTP_POST_MAX || (grown = realloc(hs->in, hs->in_len + len + 1)) == NULL) {
+		hs->too_big = true;
+		return;
+	}
+	memcpy(grown + hs->in_len, in, len);
+	hs->in = grown;
+	hs->in_len += len;
+	hs->in[hs->in_len] = '\0';
+}
 
 static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 {
 	const struct http_pages *pages = lws_vhost_user(lws_get_vhost(wsi));
-	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
 	const char *type = "text/plain; charset=utf-8";
 	unsigned status = HTTP_STATUS_OK;
 	char *text = NULL;
@@ -43,21 +107,7 @@ static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 		text = strdup("not found: try /healthz or /metrics\n");
 		len = text ? strlen(text) : 0;
 	}
-	if (text == NULL)
-		return -1;
-	hs->body = malloc(LWS_PRE + len);
-	if (hs->body == NULL) {
-		free(text);
-		return -1;
-	}
-	memcpy(hs->body + LWS_PRE, text, len);
-	hs->len = len;
-	free(text);
-	if (lws_add_http_common_headers(wsi, status, type, len, &p, end) ||
-	    lws_finalize_write_http_header(wsi, start, &p, end))
-		return -1;
-	lws_callback_on_writable(wsi);
-	return 0;
+	return write_answer(wsi, hs, status, type, text, len);
 }
 
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len)
@@ -71,7 +121,25 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP:
 		if (hs == NULL || in == NULL)
 			return -1;
+		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) > 0) {
+			/* answered once the body is in */
+			hs->post = true;
+			hs->too_big = strlen(in) >= sizeof(hs->uri);
+			snprintf(hs->uri, sizeof(hs->uri), "%s", (const char *)in);
+			free(hs->in);
+			hs->in = calloc(1, 1);
+			hs->in_len = 0;
+			return 0;
+		}
 		return answer(wsi, hs, in);
+	case LWS_CALLBACK_HTTP_BODY:
+		if (hs != NULL && hs->post)
+			take_body(hs, in, len);
+		return 0;
+	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+		if (hs == NULL || !hs->post)
+			return -1;
+		return answer_post(wsi, hs);
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (hs == NULL || hs->body == NULL)
 			break;
@@ -87,6 +155,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		if (hs != NULL) {
 			free(hs->body);
 			hs->body = NULL;
+			free(hs->in);
+			hs->in = NULL;
 		}
 		break;
 	default:
@@ -173,4 +243,4 @@ int http_check_bound(const char *host, int port)
 	return found && !wrong ? 0 : -1;
 }
 
-_Static_assert(sizeof(struct http_session) == HTTP_SESSION_SIZE, "HTTP_SESSION_SIZE is out of date");
+_Static_assert(sizeof(struct http_session) <= HTTP_SESSION_SIZE, "HTTP_SESSION_SIZE is too small");

@@ -1,6 +1,7 @@
 /*
  * http: GET /healthz and GET /metrics on http.listen, served by lws on the
- * same loop.  The daemon adds HTTP_PROTOCOL to its listening vhost, whose
+ * same loop, and POSTs of a small body (a chat server's button callbacks)
+ * handed to the owner whole.  The daemon adds HTTP_PROTOCOL to its listening vhost, whose
  * user pointer is a struct http_pages: the pages come from its owner, so this
  * layer knows nothing of what they say.
  */
@@ -14,6 +15,10 @@
 struct http_pages {
 	char *(*health)(void *owner, size_t *len);      /* /healthz, JSON */
 	char *(*metrics)(void *owner, size_t *len);     /* /metrics, Prometheus text */
+	/* A POST to URI with BODY (at most HTTP_POST_MAX bytes, NUL-terminated):
+	 * returns the HTTP status, and *ANSWER a malloc'd JSON body or NULL
+	 * ("{}").  NULL: every POST is 404. */
+	int (*post)(void *owner, const char *uri, const char *body, size_t len, char **answer);
 	void *owner;
 };
 
@@ -29,6 +34,7 @@ int http_check_bound(const char *host, int port);
 /* "127.0.0.1:9462", "[::1]:9462"; a static buffer. */
 const char *http_listen_text(const char *host, int port);
 
-#define HTTP_SESSION_SIZE (sizeof(void *) + sizeof(size_t))
+#define HTTP_POST_MAX 65536
+#define HTTP_SESSION_SIZE 128   /* struct http_session (http.c checks it fits) */
 
 #endif

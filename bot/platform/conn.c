@@ -34,6 +34,9 @@ struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struc
 	case PLATFORM_IRC:
 		c = irc_conn_new(cc, command_prefix);
 		break;
+	case PLATFORM_MATTERMOST:
+		c = mattermost_conn_new(cc, command_prefix);
+		break;
 	default:
 		log_warnx("%s: platform %s is not supported by this build yet", cc->name,
 		    config_platform_name(cc->type));

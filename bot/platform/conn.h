@@ -96,6 +96,11 @@ struct conn_ops {
 	/* The command a click ran ended: OK if it did what the button says; TEXT
 	 * is what it answered (NULL if nothing).  Only adapters with buttons. */
 	void (*click_done)(struct conn *c, const char *click, bool ok, const char *text);
+	/* A chat server's callback on the daemon's HTTP listener (Mattermost's
+	 * button clicks), BODY NUL-terminated: the HTTP status to answer (*ANSWER
+	 * a malloc'd JSON body, or NULL), 0 when it is not this connection's.
+	 * Only adapters whose platform calls back. */
+	int (*http_action)(struct conn *c, const char *body, size_t len, char **answer);
 	/* The backoff conn_schedule_reconnect() started has ended: connect again
 	 * (if the adapter is still waiting to). */
 	void (*reconnect)(struct conn *c);
@@ -193,5 +198,6 @@ struct conn *site_conn_new(const struct config_connection *cc, const char *comma
 struct conn *discord_conn_new(const struct config_connection *cc, const char *command_prefix);
 struct conn *slack_conn_new(const struct config_connection *cc, const char *command_prefix);
 struct conn *irc_conn_new(const struct config_connection *cc, const char *command_prefix);
+struct conn *mattermost_conn_new(const struct config_connection *cc, const char *command_prefix);
 
 #endif

@@ -1,12 +1,13 @@
 /*
- * rest: the HTTPS client of the REST platforms (Discord, Slack), on the
+ * rest: the HTTPS client of the REST platforms (Discord, Slack, Mattermost), on the
  * daemon's libuv loop through libcurl's multi interface (sockets watched by
  * uv_poll_t, curl's timeout by a uv_timer_t; no blocking call anywhere).
  *
  * Connections are kept alive and reused.  Rate limits are honoured before a
  * request goes out, not only after a 429:
  *   - per route: a route key ("POST /channels/123/messages") maps to a bucket;
- *     Discord's X-RateLimit-Bucket / -Remaining / -Reset-After fill it in, a
+ *     Discord's X-RateLimit-Bucket / -Remaining / -Reset-After (Mattermost's
+ *     X-Ratelimit-Remaining / -Reset) fill it in, a
  *     route with a fixed budget (Slack's tiers) is declared with
  *     rest_route_limit();
  *   - global: rest_global_limit() requests per second, and a 429 that says

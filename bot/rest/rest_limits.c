@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <strings.h>
 
 #define REST_DEFAULT_RETRY_MS 1000      /* a 429 that does not say how long */
@@ -517,6 +518,14 @@ size_t rest_limits_on_header(char *line, size_t size, size_t n, void *arg)
 		h->has_remaining = true;
 	} else if (header_is(line, name_len, "x-ratelimit-reset-after")) {
 		h->reset_after = strtod(val, NULL);
+		h->has_reset = true;
+	} else if (header_is(line, name_len, "x-ratelimit-reset") && !h->has_reset) {
+		/* Mattermost's (Discord's too, with -Reset-After beside it, which
+		 * wins): seconds until the window resets, or when, as epoch seconds */
+		double secs = strtod(val, NULL);
+		if (secs > 1e9)
+			secs -= (double)time(NULL);
+		h->reset_after = secs > 0 ? secs : 0;
 		h->has_reset = true;
 	} else if (header_is(line, name_len, "x-ratelimit-bucket")) {
 		copy_value(h->bucket, sizeof(h->bucket), val);

@@ -1,4 +1,4 @@
-"""The worlds of the Discord and Slack end-to-end tests: a real redis-server,
+"""The worlds of the Discord, Slack and Mattermost end-to-end tests: a real redis-server,
 the platform's fake (tests/fakes/, driven through discord_driver.py and
 slack_driver.py) and the real dutybot with one connection to it.
 
@@ -18,9 +18,10 @@ import tempfile
 import time
 import unittest
 
-from harness import Daemon, Redis, STAFF, quote, stop_clean, write_config
+from harness import Daemon, Redis, STAFF, free_port, quote, stop_clean, write_config
 from discord_driver import FakeDiscord
 from slack_driver import FakeSlack
+from mattermost_driver import FakeMattermost
 
 ENGLISH_STAFF = [{k: v for k, v in p.items() if k != "lang" and k != "uid"} for p in STAFF]
 CHANNEL_NAMES = ("ops", "alerts", "tech", "complaints", "lobby")
@@ -159,6 +160,79 @@ class SlackWorld:
         return [self._unescape(e.get("text", "")) for e in state.get("ephemerals", [])]
 
 
+class MattermostWorld:
+    name = "mm"
+    MAX_TEXT = 16383
+    TOKEN = "mm-dutybot-test-token"
+
+    def __init__(self, buttons: bool = True, **fake_opts):
+        self.buttons = buttons
+        self.channels = {n: ("c" + n).ljust(26, "0") for n in CHANNEL_NAMES}
+        self.fake = FakeMattermost(self.TOKEN, channels=",".join(f"{c}:{n}" for n, c in self.channels.items()),
+                                   **fake_opts)
+        self.users: dict[str, str] = {}
+
+    def uid(self, person: str) -> str:
+        return self.users.setdefault(person, ("u" + person).ljust(26, "0")[:26])
+
+    def config_overrides(self) -> dict:
+        """The HTTP listener Mattermost's button callbacks come to (http.public_url)."""
+        if not self.buttons:
+            return {}
+        port = self.http_port = free_port()
+        return {"http": f'{{ listen = "127.0.0.1:{port}"; public_url = "http://127.0.0.1:{port}/"; }}'}
+
+    def connection(self, extra: str = "") -> str:
+        chans = "; ".join(f"{n} = {quote(self.channels[n])}" for n in CHANNEL_NAMES if n != "lobby")
+        return (f'( {{ name = "mm"; type = "mattermost"; url = {quote(self.fake.url)};'
+                f' token = {quote(self.TOKEN)}; channels = {{ {chans}; }}; {extra} }} )')
+
+    def post(self, person: str, text: str, channel: str = "lobby") -> dict:
+        if channel == "dm":
+            return self.fake.message(user=self.uid(person), username=person, text=text, dm=True)
+        return self.fake.message(user=self.uid(person), username=person, text=text, channel=self.channels[channel],
+                                 channel_name=channel)
+
+    def dm_channel(self, person: str, state: dict) -> str | None:
+        return state.get("dm_channels", {}).get(self.uid(person))
+
+    def post_as_other_bot(self, text: str, channel: str = "lobby") -> None:
+        self.fake.message(user="otherbot".ljust(26, "0"), username="otherbot", text=text,
+                          channel=self.channels[channel], bot=True)
+
+    def bot_messages(self, state: dict) -> list[dict]:
+        out = []
+        for m in state.get("posts", []):
+            if m["user_id"] != state.get("bot_id"):
+                continue
+            buttons = []
+            for att in m.get("props", {}).get("attachments") or []:
+                for a in att.get("actions") or []:
+                    ctx = (a.get("integration") or {}).get("context") or {}
+                    buttons.append((a.get("name"), ctx.get("command")))
+            out.append({"channel": m["channel_id"], "id": m["id"], "text": m["message"], "buttons": buttons,
+                        "edited": bool(m.get("edits")), "raw": m})
+        return out
+
+    def click(self, person: str, msg: dict, command_prefix: str) -> dict:
+        action = next(a for att in msg["raw"]["props"].get("attachments") or [] for a in att.get("actions") or []
+                      if ((a.get("integration") or {}).get("context") or {}).get("command", "").startswith(
+                          command_prefix))
+        return self.fake.click(msg["id"], self.uid(person), action["id"])
+
+    def inject(self, action: str, **kw) -> None:
+        if "retry_after" in kw:
+            kw["reset"] = kw.pop("retry_after")
+        self.fake.misbehave(action=action, path="/api/v4/posts", **kw)
+
+    @staticmethod
+    def order(msg: dict):
+        return msg["raw"]["create_at"]
+
+    def private_answers(self, state: dict) -> list[str]:
+        return [e["message"] for e in state.get("ephemerals", [])]
+
+
 class PlatformCase(unittest.TestCase):
     """A world per test: Redis, the fake, dutybot with one connection to it."""
 
@@ -181,7 +255,8 @@ class PlatformCase(unittest.TestCase):
         staff = [dict(p, identities=[f"{self.world.name}:{self.world.uid(p['id'])}"]) for p in self.STAFF]
         self.config = write_config(os.path.join(self.tmp, "dutybot.cfg"), redis_port=self.redis.port,
                                    connection=self.world.name, staff=staff,
-                                   connections=self.world.connection(), **self.CONFIG)
+                                   connections=self.world.connection(),
+                                   **{**self.CONFIG, **getattr(self.world, "config_overrides", dict)()})
         self.seen: dict[str, int] = {}  # per channel id: the bot's posts already matched by wait_post()
         self.start_daemon()
         self.wait_ready()

@@ -178,6 +178,36 @@ test_http_listen_forms(void **state)
 	assert_null(f->cfg->http.listen_host);
 }
 
+/* http.public_url: each Mattermost connection's button callback URL; bad ones refused */
+static void
+test_http_public_url(void **state)
+{
+	struct fixture *f = *state;
+#define MM_CONN "connections = ( { name = \"mm\"; type = \"mattermost\"; " \
+	    "url = \"https://chat.example.org\"; token = \"m\"; } );\n"
+
+	assert_non_null(load(f, "http = { public_url = \"https://bot.example.org/dutybot/\"; };\n" SITE_CONN));
+	assert_string_equal(f->cfg->http.public_url, "https://bot.example.org/dutybot");
+	assert_null(f->cfg->connections[0].actions_url);        /* a site has no callbacks */
+	config_free(f->cfg);
+	assert_non_null(load(f, "http = { public_url = \"http://10.0.0.5:9462\"; };\n" MM_CONN));
+	assert_string_equal(config_connection(f->cfg, "mm")->actions_url, "http://10.0.0.5:9462/mattermost/actions");
+	config_free(f->cfg);
+	assert_non_null(load(f, MM_CONN));
+	assert_null(f->cfg->http.public_url);
+	assert_null(config_connection(f->cfg, "mm")->actions_url);
+	config_free(f->cfg);
+	f->cfg = NULL;
+	assert_errors(*state, SITE_CONN "http = { public_url = \"ftp://x.example.org\"; };\n",
+	    "2: http.public_url: \"ftp://x.example.org\": want an http:// or https:// URL the chat server can reach\n");
+	assert_errors(*state, SITE_CONN "http = { public_url = \"https://x.example.org/?a=b\"; };\n",
+	    "2: http.public_url: \"https://x.example.org/?a=b\": want a URL without blanks, quotes, query or "
+	    "fragment, at most 400 characters\n");
+	assert_errors(*state, SITE_CONN "http = { listen = \"\"; public_url = \"https://x.example.org\"; };\n",
+	    "2: http.listen: public_url is set but listen = \"\" turns the HTTP listener off: the chat server "
+	    "would have nowhere to send button clicks\n");
+}
+
 /* lws binds a name nowhere (and resolving one would block): only address
  * literals, of the form's own family */
 static void
@@ -381,6 +411,7 @@ main(void)
 		T(test_channel_has_its_own_language),
 		T(test_platform_defaults),
 		T(test_http_listen_forms),
+		T(test_http_public_url),
 		T(test_http_listen_wants_an_address),
 		T(test_lists_are_copied),
 		T(test_token_file_is_read),

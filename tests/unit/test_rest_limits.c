@@ -14,6 +14,9 @@
 #include "bot/rest/rest_limits.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 
 /* Discord's 429: the body's retry_after (0.25 s) is honoured, then it succeeds. */
 static void test_429_body_retry_after(void **state)
@@ -233,6 +236,43 @@ static void test_429_forever_ends(void **state)
 
 /* A peer's Retry-After is a double: NaN or negative waits the 1 s default,
  * inf or 1e300 waits the stated bound (a day), never a cast's nonsense. */
+/* Mattermost's 429: no Retry-After, only X-Ratelimit-Reset (seconds until the window resets). */
+static void test_429_mattermost_reset(void **state)
+{
+	struct fx *f = *state;
+	double gap;
+
+	script(&f->srv, (struct reply){ "/api/posts", 429, "X-Ratelimit-Limit: 10\r\nX-Ratelimit-Remaining: 0\r\n"
+	       "X-Ratelimit-Reset: 2\r\n", "{\"id\":\"api.context.rate_limit\",\"status_code\":429}", 1, ANSWER });
+	script(&f->srv, (struct reply){ "/api/posts", 201, "", "{\"id\":\"p1\"}", 1, ANSWER });
+	issue(f, 0, "POST", "/posts", "posts", NULL, NULL, "{}");
+	assert_true(wait_done(f, 1, 5000));
+	assert_int_equal(f->call[0].status, 201);
+	gap = gap_ms(f->srv.seen[0].at, f->srv.seen[1].at);
+	assert_true(gap >= 2000);       /* the header's 2 s, not the 1 s default */
+	assert_true(gap < 3000);
+}
+
+/* X-Ratelimit-Reset as epoch seconds is made relative; -Reset-After wins over it. */
+static void test_reset_header_forms(void **state)
+{
+	struct rest_limit_headers h;
+	char line[96];
+
+	(void)state;
+	memset(&h, 0, sizeof(h));
+	snprintf(line, sizeof(line), "X-Ratelimit-Reset: %lld\r\n", (long long)time(NULL) + 30);
+	rest_limits_on_header(line, 1, strlen(line), &h);
+	assert_true(h.has_reset);
+	assert_true(h.reset_after > 28 && h.reset_after <= 30);
+	memset(&h, 0, sizeof(h));
+	snprintf(line, sizeof(line), "X-RateLimit-Reset-After: 0.5\r\n");
+	rest_limits_on_header(line, 1, strlen(line), &h);
+	snprintf(line, sizeof(line), "X-RateLimit-Reset: 1470173023.123\r\n");
+	rest_limits_on_header(line, 1, strlen(line), &h);
+	assert_true(h.reset_after == 0.5);
+}
+
 static void test_hostile_retry_after_is_bounded(void **state)
 {
 	struct rest_limit_headers h = { .has_retry = true };
@@ -264,6 +304,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_global_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_429_forever_ends, setup, teardown),
 		cmocka_unit_test(test_hostile_retry_after_is_bounded),
+		cmocka_unit_test_setup_teardown(test_429_mattermost_reset, setup, teardown),
+		cmocka_unit_test(test_reset_header_forms),
 	};
 
 	return cmocka_run_group_tests_name("rest_limits", tests, NULL, NULL);
