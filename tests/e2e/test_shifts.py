@@ -37,8 +37,8 @@ class WholeDay(ShiftCase):
         self.ask("mark", "!roster add today morning mia tom", "Roster updated")
         self.ask("mark", "!roster lead today noon vera", "Roster updated")
         roster = self.ask("mia", "!roster", "Roster of 2026-03-02:")["text"]
-        self.assertIn("morning 08:00-08:01: lead Vera Kovacs, minister on duty Mark Novak; "
-                      "agents: Mia Keller [CCS], Tom Berger [TRN]; checked in: —", roster)
+        self.assertIn("morning 08:00-08:01: lead Vera Kovacs; minister on duty Mark Novak; "
+                      "agents: Mia Keller [CCS], Tom Berger [TRN]\n", roster)
         # the reminder goes to the lead privately before the start
         s.wait({"ev": "dm", "to": "vera", "text": "Reminder: you lead morning on 2026-03-02 at 08:00"}, timeout=15)
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to morning (2026-03-02).")
@@ -49,6 +49,7 @@ class WholeDay(ShiftCase):
                    {"ev": "dm", "to": "mark", "text": "first warning"}, timeout=20)
         duty = self.ask("tom", "!duty", "On duty now: morning until 08:01")["text"]
         self.assertIn("Checked in: Mia Keller [CCS]", duty)
+        self.assertIn("Lead: Vera Kovacs. Minister on duty: Mark Novak.", duty)
         self.assertIn("Next: noon on 2026-03-02 at 08:01, lead Vera Kovacs", duty)
         self.ask("vera", "!handover the printer in room 2 is on fire; C-7 waits for a call back",
                  "Handover notes of morning (2026-03-02) saved")
