@@ -41,6 +41,12 @@ static bool commands_for_interns(const struct person *p)
 	return p->role == ROLE_AGENT && p->level == LEVEL_TRN;
 }
 
+/* A SAM's own appointments (ministers and above may run it, but keep none). */
+static bool commands_for_sam(const struct person *p)
+{
+	return p->role == ROLE_AGENT && p->level >= LEVEL_SAM;
+}
+
 /* An intern's own hours and status, or (vice ministers and above) anyone's. */
 static bool commands_for_interns_and_trainers(const struct person *p)
 {
@@ -348,7 +354,7 @@ const struct command commands[] = {
 	  .example = "internship summary What I learned in three months: ..." },
 	{ .name = "internship", .sub = "status", .min_role = ROLE_AGENT, .arity = -2, .flags = CMD_PRIVATE,
 	  .proc = internship_status_cmd, .help = MSG_HELP_INTERNSHIP_STATUS, .usage = "internship status [person]",
-	  .area = AREA_CAREERS, .top = 4, .usable = commands_for_interns_and_trainers,
+	  .area = AREA_CAREERS, .usable = commands_for_interns_and_trainers,
 	  .example = "internship status tom" },
 	{ .name = "internship", .sub = "recommend", .min_role = ROLE_MINISTER, .arity = 3, .flags = CMD_WRITE | CMD_PRIVATE,
 	  .proc = internship_recommend_cmd, .help = MSG_HELP_INTERNSHIP_RECOMMEND, .usage = "internship recommend <person>",
@@ -356,15 +362,15 @@ const struct command commands[] = {
 	  .example = "internship recommend tom" },
 	{ .name = "calendar", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = -1, .flags = CMD_PRIVATE,
 	  .proc = calendar_cmd, .help = MSG_HELP_CALENDAR, .usage = "calendar [date]",
-	  .area = AREA_CAREERS, .top = 5,
+	  .area = AREA_CAREERS, .top = 5, .usable = commands_for_sam,
 	  .example = "calendar 2026-03-05" },
 	{ .name = "calendar", .sub = "add", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = -5, .flags = CMD_WRITE | CMD_PRIVATE,
 	  .proc = calendar_add_cmd, .help = MSG_HELP_CALENDAR_ADD, .usage = "calendar add <date> <HH:MM> <text>",
-	  .area = AREA_CAREERS,
+	  .area = AREA_CAREERS, .usable = commands_for_sam,
 	  .example = "calendar add 2026-03-05 15:00 call lina about her VIP renewal" },
 	{ .name = "calendar", .sub = "remove", .min_role = ROLE_AGENT, .min_level = LEVEL_SAM, .arity = 3, .flags = CMD_WRITE | CMD_PRIVATE,
 	  .proc = calendar_remove_cmd, .help = MSG_HELP_CALENDAR_REMOVE, .usage = "calendar remove <id>",
-	  .area = AREA_CAREERS,
+	  .area = AREA_CAREERS, .usable = commands_for_sam,
 	  .example = "calendar remove K-1" },
 };
 

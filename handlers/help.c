@@ -40,6 +40,11 @@ static void help_one(struct request *req, const char *name, const char *sub)
 		    "help", catalog_text(req->caller.lang, c->help),
 		    "role", role_display(c->min_role, req->caller.lang));
 		len += (size_t)snprintf(out + len, len < HELP_MAX ? HELP_MAX - len : 0, "%s%s", len ? "\n\n" : "", line);
+		if (c->example != NULL) {
+			snprintf(usage, sizeof(usage), "%s%s", prefix, c->example);
+			MSG(req, line, MSG_HELP_EXAMPLE, "example", usage);
+			len += (size_t)snprintf(out + len, len < HELP_MAX ? HELP_MAX - len : 0, "\n%s", line);
+		}
 	}
 	if (len == 0) {
 		char cmd[128];

@@ -1,0 +1,127 @@
+"""End-to-end, the seeds' department at the defaults: the bot says it well.
+
+- !help is one short message per role, in the reader's language, listing
+  only commands the caller can use: each one listed, run by that role, is
+  not refused for their role, level or record;
+- an empty roster of today: !duty and a minister's !help say how to fill it;
+- the harness (harness_site.py) fails any test whose replies hold a line of
+  placeholders only ("Emergency plan: -", "lead —").
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import unittest
+
+from realday import RealDayE2E
+
+# Monday 2026-03-02, 10:00 in Berlin: the early shift (06-14) runs
+EARLY = "2026-03-02T09:00:00Z"
+SITE_MAX_TEXT = 2000        # PROTOCOL-site.md: "text is at most 2000 characters"
+HELP_MAX_LINES = 15
+
+# What a refusal for the caller's role, level or record reads like (English)
+PERMISSION = re.compile(r"is for .* and above; you are|needs level .* or above; you are|^Only a .* or above"
+                        r"|has no probation|not an intern|There is no command")
+# The commands of the short help's area lines: "Shifts: !duty · !roster · !checkin (more: !help shifts)"
+LISTED = re.compile(r"!([a-z]+(?: (?!help\b)[a-z]+)?)(?= ·|$| \(|（)")
+
+
+def listed_commands(text: str) -> list[str]:
+    lines = text.split("\n")[1:-1]             # not the header, not the footer
+    out = []
+    for line in lines:
+        if "!roster add" in line and "<" in line:
+            continue                            # the empty roster's hint
+        out += LISTED.findall(line.split("(")[0].split("（")[0])
+    return out
+
+
+class ShortHelp(RealDayE2E):
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": EARLY}
+
+    def one_message(self, person: str, text: str, first: str) -> str:
+        """PERSON says TEXT in the lobby; the one answer (starting with
+        FIRST) is returned, and nothing else follows within a second."""
+        self.site.skip()
+        self.site.say(person, text)
+        got = self.site.wait({"ev": "send", "room": "lobby", "text": lambda t: t.startswith(first)})["text"]
+        self.site.expect_none({"ev": "send", "room": "lobby"}, within=1.0)
+        return got
+
+    def assert_short(self, text: str) -> None:
+        self.assertLessEqual(len(text), SITE_MAX_TEXT)
+        self.assertLessEqual(len(text.split("\n")), HELP_MAX_LINES, text)
+
+    def test_each_roles_help_is_one_short_message_of_usable_commands(self):
+        # vera leads the running shift: what a lead may do now is hers (!notify)
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        roles = {
+            "lemon": "Your most used commands as webmaster:",
+            "mark": "Your most used commands as minister:",
+            "vera": "A legtöbbet használt parancsaid (miniszterhelyettes):",
+            "wei": "你作为副部长最常用的命令：",
+            "mia": "Your most used commands as agent:",
+            "tom": "Deine wichtigsten Befehle als Agent:",
+            "sara": "Tus comandos más usados como agente:",
+            "ana": "Your most used commands as agent:",
+            "lina": "Your most used commands as chat friend:",
+        }
+        helps = {}
+        for person, header in roles.items():
+            helps[person] = self.one_message(person, "!help", header)
+            self.assert_short(helps[person])
+        # staff commands before the chat friends' ones, those before the basics
+        mark = helps["mark"]
+        self.assertLess(mark.index("Shifts: "), mark.index("For chat friends: "))
+        self.assertLess(mark.index("For chat friends: "), mark.index("Basics: "))
+        self.assertIn("(more: !help shifts)", mark)
+        # only what the caller can use: never a minister's probation, a CCS's calendar
+        self.assertNotIn("!probation apply", mark)
+        self.assertNotIn("!probation apply", helps["lemon"])
+        self.assertNotIn("!calendar", helps["mia"])
+        self.assertIn("!calendar", helps["sara"])
+        self.assertNotIn("!staff", helps["mia"])
+        self.assertNotIn("!staff", helps["lina"])
+        self.assertNotIn("Shifts", helps["lina"])
+        self.assertIn("!training log", helps["tom"])         # an intern logs hours
+        self.assertNotIn("!training log", helps["mia"])
+        # every command listed, run by that role, is not refused for who they are
+        for person in roles:
+            if person not in ("lina", "mia", "mark", "lemon", "ana"):
+                self.ask(person, "!lang en", "Language set to en.", room="dm")
+            cmds = listed_commands(helps[person])
+            self.assertGreaterEqual(len(cmds), 5 if person != "lina" else 5, (person, helps[person]))
+            for cmd in cmds:
+                answer = self.ask(person, "!" + cmd, "", room="dm")["text"]
+                self.assertNotRegex(answer, PERMISSION, f"{person} was refused !{cmd}, which !help listed")
+
+    def test_help_of_an_area_and_of_a_command_stay_short(self):
+        area = self.one_message("mia", "!help emergencies", "Emergencies:")
+        self.assert_short(area)
+        self.assertIn("!ack <E-n> — ", area)
+        self.assertNotIn("!plan set", area)         # a minister's
+        detail = self.one_message("mia", "!help ack", "!ack <E-n>\n")
+        self.assertIn("Example: !ack E-1", detail)
+        self.assert_short(detail)
+        self.ask("mark", "!help probation apply", "There is no command !probation apply that you may use.")
+
+    def test_an_empty_roster_says_how_to_fill_it(self):
+        hint = "Nobody is on the roster yet: !roster add 2026-03-02 early <person> puts someone on a shift."
+        self.assertIn(hint, self.one_message("mark", "!help", "Your most used commands as minister:"))
+        self.assertIn(hint, self.one_message("lemon", "!help", "Your most used commands as webmaster:"))
+        duty = self.one_message("mia", "!duty", "On duty now: early until 14:00.")
+        self.assertIn(hint, duty)
+        self.assertNotIn("—", duty)
+        self.assertNotIn(hint, self.one_message("mia", "!help", "Your most used commands as agent:"))
+        roster = self.one_message("mia", "!roster", "Roster of 2026-03-02:")
+        self.assertIn("\nearly 06:00-14:00: nobody on it yet", roster)
+        # once someone is on it, the hint is gone
+        self.ask("mark", "!roster add today late mia", "Roster updated")
+        self.assertNotIn("Nobody is on the roster", self.one_message("mark", "!help", "Your most used"))
+        self.assertNotIn("Nobody is on the roster", self.one_message("mia", "!duty", "On duty now"))
+
+
+if __name__ == "__main__":
+    unittest.main()
