@@ -59,8 +59,15 @@ void levels_cmd(struct request *req)
 				c += (size_t)snprintf(cmds + c, c < sizeof(cmds) ? sizeof(cmds) - c : 0, "%s%s%s",
 				    c ? ", " : "", cfg->command_prefix, command_label(&commands[i], label, sizeof(label)));
 		}
-		MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l),
-		    "groups", g ? groups : "—", "commands", c ? cmds : "—");
+		/* what is closed, said only where something is */
+		if (g && c)
+			MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l), "groups", groups, "commands", cmds);
+		else if (g)
+			MSG(req, line, MSG_LEVELS_LINE_GROUPS, "level", config_level_name((enum level)l), "groups", groups);
+		else if (c)
+			MSG(req, line, MSG_LEVELS_LINE_COMMANDS, "level", config_level_name((enum level)l), "commands", cmds);
+		else
+			MSG(req, line, MSG_LEVELS_LINE_OPEN, "level", config_level_name((enum level)l));
 		len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
 	}
 	reply_text(req, out);

@@ -113,7 +113,7 @@ class Swaps(ShiftCase):
         self.ask("sara", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.site.wait({"ev": "send", "room": "ops", "text": "S-1 waits for a minister or above"})
         self.ask("mark", "!pending", "S-1", room="dm")
-        self.ask("mark", "!approve S-1", "S-1 approved and done")
+        self.ask("mark", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.site.wait_all({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"},
                            {"ev": "dm", "to": "mia", "text": "S-1 (Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]) was approved by Mark Novak."},
                            {"ev": "dm", "to": "sara", "text": "was approved"})
@@ -191,7 +191,7 @@ class Leave(ShiftCase):
         self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave for Mia Keller [CCS]: 2026-03-04..2026-03-05"})
         self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
-        self.ask("mark", "!approve L-1", "L-1 approved and done")
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
         self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent), 2026-03-04 late (agent)."})
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "agents"), "")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "early"), "agents"), "mia")
