@@ -61,6 +61,7 @@ struct command {
 	unsigned top;                   /* 1..3: its rank among its area's most used (the short !help); 0 not there */
 	command_usable_fn *usable;      /* NULL: whoever the role and level let */
 	const char *example;            /* the user's guide's example, without the prefix */
+	const char *who;                /* the guide's "For: ..." where usable() narrows the role (English) */
 };
 
 /* Is C the row NAME SUB, or (SUB NULL) any row of NAME?  For !help, which shows them all. */

@@ -95,8 +95,12 @@ local function assign(prefix, now, cid, agent, by)
   redis.call('SET', prefix .. 'agentlast:' .. agent, now)
   local c = redis.call('HMGET', key, 'friend', 'friend_name', 'text', 'priority', 'topic', 'group')
   redis.call('SET', prefix .. 'friendagent:' .. c[1], agent, 'PX', 400 * 86400000)
-  notify_staff(prefix, agent, 'MSG_COMPLAINT_ASSIGNED', { id = cid, friend = c[2] or c[1], text = c[3],
-    priority = c[4], topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
+  -- a topic or group nobody set is left out, never said as "-"
+  local topic, group = c[5] or '', c[6] or ''
+  local msg = (topic ~= '' and group ~= '' and 'MSG_COMPLAINT_ASSIGNED') or (topic ~= '' and 'MSG_COMPLAINT_ASSIGNED_TOPIC')
+    or (group ~= '' and 'MSG_COMPLAINT_ASSIGNED_GROUP') or 'MSG_COMPLAINT_ASSIGNED_PLAIN'
+  notify_staff(prefix, agent, msg, { id = cid, friend = c[2] or c[1], text = c[3],
+    priority = c[4], topic = topic, group = group })
   audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')
 end
 

@@ -272,7 +272,7 @@ class GroupOnExisting(Day):
         self.ask("mark", "!complaint group C-1 gold", 'There is no customer group "gold".')
         # Ana (PAM) checks in and takes it
         self.checkin("ana")
-        self.site.wait({"ev": "dm", "to": "ana", "text": "Complaint C-1 (normal, topic -, group vip) from f1"})
+        self.site.wait({"ev": "dm", "to": "ana", "text": "Complaint C-1 (normal, group vip) from f1"})
         self.assertEqual(self.agent_of("C-1"), "ana")
         # one of Mia's moves straight to Ana when it becomes a storyline complaint
         self.file("mark", "f2 storyline contest points missing", "C-2 filed and given to mia.")
