@@ -17,6 +17,8 @@ void core_whoami_cmd(struct request *req);
 void core_lang_cmd(struct request *req);
 /* help.c */
 void help_cmd(struct request *req);
+/* complaints.c: what the reports count of the chat friends' suggestions */
+void suggestions_cmd(struct request *req);
 /* staff.c */
 void staff_list_cmd(struct request *req);
 void staff_show_cmd(struct request *req);

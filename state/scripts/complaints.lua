@@ -12,6 +12,19 @@ local function load(cid)
   return hash_table(prefix .. 'complaint:' .. cid)
 end
 
+if op == 'suggestions' then
+  -- the latest N suggestions, newest first, and how many there are: {total, id, created, from, text, ...}
+  local out = { tostring(redis.call('ZCARD', prefix .. 'suggestions')) }
+  for _, id in ipairs(redis.call('ZREVRANGE', prefix .. 'suggestions', 0, tonumber(ARGV[9]) - 1)) do
+    local g = redis.call('HMGET', prefix .. 'suggestion:' .. id, 'created', 'friend_name', 'friend', 'text')
+    out[#out + 1] = id
+    out[#out + 1] = g[1] or '0'
+    out[#out + 1] = g[2] or g[3] or ''
+    out[#out + 1] = g[4] or ''
+  end
+  return out
+end
+
 if op == 'new' or op == 'suggest' then
   -- identity, friend name, text, priority, topic, lang, group, per-hour limit, sla due, by staff ('' = the friend)
   local identity, fname, text, prio, topic, lang, group, limit, due, filer =
@@ -30,7 +43,8 @@ if op == 'new' or op == 'suggest' then
   end
   if op == 'suggest' then
     local id = 'G-' .. redis.call('INCR', prefix .. 'seq:G')
-    redis.call('HSET', prefix .. 'suggestion:' .. id, 'id', id, 'friend', identity, 'text', text, 'created', now)
+    redis.call('HSET', prefix .. 'suggestion:' .. id, 'id', id, 'friend', identity, 'friend_name', fname, 'text', text,
+      'created', now)
     redis.call('ZADD', prefix .. 'suggestions', t, id)
     audit(prefix, now, actor, 'suggestion.new', id, '', src)
     return { 'ok', id }

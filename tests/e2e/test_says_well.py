@@ -123,5 +123,31 @@ class ShortHelp(RealDayE2E):
         self.assertNotIn("Nobody is on the roster", self.one_message("mia", "!duty", "On duty now"))
 
 
+class Suggestions(RealDayE2E):
+    """The suggestions the reports count are shown by !suggestions, to the
+    ministers and webmasters (the seeds: the department's heads read the
+    site's suggestions); everyone else is refused with the role needed."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": EARLY}
+
+    def test_suggestions_are_shown_to_ministers_and_webmasters(self):
+        self.ask("mark", "!suggestions", "No suggestions yet.", room="dm")
+        self.ask("lina", "!suggest A dark mode for the chat rooms", "Thank you for your suggestion G-1.", room="dm")
+        self.ask("anna", "!suggest Bigger emoji", "Thank you for your suggestion G-2.", room="dm")
+        got = self.ask("mark", "!suggestions", "Latest suggestions (2 in all):", room="dm")["text"]
+        self.assertEqual(got.split("\n")[1:], ["G-2 2026-03-02 10:00 Anna: Bigger emoji",
+                                               "G-1 2026-03-02 10:00 Lina: A dark mode for the chat rooms"])
+        one = self.ask("lemon", "!suggestions 1", "Latest suggestions (2 in all):", room="dm")["text"]
+        self.assertEqual(one, "Latest suggestions (2 in all):\nG-2 2026-03-02 10:00 Anna: Bigger emoji")
+        # the report of the day counts the same two
+        self.ask("mark", "!report day", "Suggestions 2,", room="dm")
+        # in a room only a short notice: the friends' names and words come privately
+        self.ask_in_lobby("mark", "!suggestions", "Mark Novak, I sent you the answer privately.", "G-2")
+        self.ask("vera", "!lang en", "Language set to en.", room="dm")
+        self.ask("vera", "!suggestions", "!suggestions is for minister and above; you are vice minister.", room="dm")
+        self.ask("mia", "!suggestions", "!suggestions is for minister and above; you are agent.", room="dm")
+        self.ask("lina", "!suggestions", "!suggestions is for minister and above; you are chat friend.", room="dm")
+        self.ask("mark", "!suggestions 0", "Usage: !suggestions [n]", room="dm")
+
+
 if __name__ == "__main__":
     unittest.main()
