@@ -149,5 +149,54 @@ class Suggestions(RealDayE2E):
         self.ask("mark", "!suggestions 0", "Usage: !suggestions [n]", room="dm")
 
 
+class OnePostPerEvent(RealDayE2E):
+    """An approval is posted once: the ops channel reads its outcome, the
+    approver is not told it again (typed in ops: nothing more; elsewhere:
+    one line pointing there).  An emergency raised says it was raised and
+    who is paged, never "not acknowledged" or a round before anyone could
+    acknowledge, never the config word shift_lead."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": EARLY}
+
+    def ops_about(self, id_: str, since: int) -> list[str]:
+        return [e["text"] for e in self.site.events[since:]
+                if e.get("ev") == "send" and e.get("room") == "ops" and id_ in e.get("text", "")]
+
+    def test_an_approval_is_posted_once(self):
+        self.ask("mark", "!roster add 2026-03-04 late mia", "Roster updated")
+        self.ask("mia", "!swap 2026-03-04 late with ana", "Swap S-1 asked of")
+        self.ask("ana", "!swap accept S-1", "")
+        time.sleep(1)
+        # the minister approves in ops: the ops post is the only message about it there
+        since = len(self.site.events)
+        self.site.say("mark", "!approve S-1", room="ops")
+        self.site.wait({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"})
+        time.sleep(1.5)
+        self.assertEqual(len(self.ops_about("S-1", since)), 1, self.ops_about("S-1", since))
+        self.assertEqual([e for e in self.site.events[since:] if e.get("ev") == "send" and e.get("room") != "ops"], [])
+        # typed in the lobby: one short line there, the outcome once in ops
+        self.dm_ask("tom", "!leave 2026-03-10 Arzttermin", "L-1")
+        self.eventually({"ev": "send", "room": "ops", "text": "L-1 waits for"})
+        since = len(self.site.events)
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
+        self.site.wait({"ev": "send", "room": "ops", "text": "Leave L-1 approved by Mark Novak"})
+        time.sleep(1.5)
+        self.assertEqual(len(self.ops_about("L-1", since)), 1, self.ops_about("L-1", since))
+        lobby = [e["text"] for e in self.site.events[since:] if e.get("ev") == "send" and e.get("room") == "lobby"]
+        self.assertEqual(lobby, ["L-1 approved; the ops channel has the details."])
+
+    def test_an_emergency_raised_says_raised_and_who_is_paged(self):
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        since = len(self.site.events)
+        self.ask("mia", "!emergency The chat is down", "Emergency E-1 raised")
+        self.site.wait({"ev": "send", "room": "alerts", "text": "E-1: paging the shift's lead, Vera Kovacs."})
+        self.site.wait({"ev": "dm", "to": "mia", "text": "Your emergency E-1: paging the shift's lead, Vera Kovacs."})
+        time.sleep(1)
+        said = [e["text"] for e in self.site.events[since:] if e.get("ev") in ("send", "dm")]
+        for text in said:
+            self.assertNotIn("not acknowledged", text)
+            self.assertNotIn("round 1", text)
+            self.assertNotIn("shift_lead", text)
+
+
 if __name__ == "__main__":
     unittest.main()
