@@ -711,6 +711,16 @@ void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int ar
 
 /* A friend's complaint held back by the flood limit goes on now; its SLA
  * counts from here (a priority is not known for a friend's own: normal). */
+/* qbatch|<lead or #>: the complaints that queued up together, to the lead in one message */
+void complaints_qbatch_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
+{
+	struct state_args *a = complaint_args_timer(ctx, "timer", "qbatch");
+
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "#");
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
+}
+
 void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
 	struct state_args *a = complaint_args_timer(ctx, "timer", "release");

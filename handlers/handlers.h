@@ -128,6 +128,7 @@ void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char
 void calendar_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_qbatch_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_shift_start_seed(const struct timer_ctx *ctx);
 void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);

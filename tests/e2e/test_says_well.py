@@ -198,5 +198,34 @@ class OnePostPerEvent(RealDayE2E):
             self.assertNotIn("shift_lead", text)
 
 
+class QueuedComplaintsBatched(RealDayE2E):
+    """Complaints nobody on shift can take reach the shift's lead together:
+    what queues up within a few seconds comes in one message (the qbatch
+    timer of the durable timers), one alone as before."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": EARLY}
+
+    def test_the_lead_gets_queued_complaints_in_one_message(self):
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        self.ask("vera", "!lang en", "Language set to en.", room="dm")
+        for friend, text in (("lina", "The video does not load"), ("anna", "I was charged twice"),
+                             ("bob", "My messages vanish")):
+            self.ask(friend, "!complain " + text, "was received", room="dm")
+        got = self.site.wait({"ev": "dm", "to": "vera", "text": "Nobody can take"}, timeout=15)["text"]
+        self.assertEqual(got, "Nobody can take these 3 complaints now; they wait in the queue:\n"
+                              "C-1 (normal): The video does not load\nC-2 (normal): I was charged twice\n"
+                              "C-3 (normal): My messages vanish")
+        time.sleep(6)
+        self.assertEqual(len(self.dms("vera", "Nobody can take")), 1)
+        # a complaint alone later: the one-complaint message, again once
+        self.ask("carl", "!complain The lobby is slow", "was received", room="dm")
+        self.site.wait({"ev": "dm", "to": "vera", "text": "Nobody can take complaint C-4 (normal) now; it waits in the "
+                        "queue: The lobby is slow"}, timeout=15)
+        # taken before the batch went out: not news for the lead
+        self.ask("dora", "!complain Photos do not upload", "was received", room="dm")
+        self.ask("mia", "!complaint take C-5", "")
+        time.sleep(7)
+        self.assertEqual([t for t in self.dms("vera") if "C-5" in t], [])
+
+
 if __name__ == "__main__":
     unittest.main()
