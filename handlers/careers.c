@@ -175,7 +175,10 @@ void promote_cmd(struct request *req)
 		if (!inside) {
 			char next[16];
 			next_window(cfg, today, next, sizeof(next));
-			refuse(req, MSG_PROMOTION_OUT_OF_CYCLE, "next", *next ? next : "—");
+			if (*next)
+				refuse(req, MSG_PROMOTION_OUT_OF_CYCLE, "next", next);
+			else
+				refuse(req, MSG_PROMOTION_NO_WINDOW);
 			goto done;
 		}
 	} else if (strcmp(cycle, "off") != 0) {
