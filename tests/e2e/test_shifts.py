@@ -124,7 +124,7 @@ class Swaps(ShiftCase):
     def test_swap_exchange_between_two_shifts(self):
         self.ask("mia", "!swap tomorrow early with tom", "who gives you their late shift that day in exchange")
         self.ask("tom", "!swap accept S-1", "accepted")
-        self.ask("lemon", "!approve S-1", "approved and done")
+        self.ask("lemon", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.assertEqual(self.roster("early")["agents"], "tom")
         self.assertEqual(self.roster("late")["agents"], "mia")
 
