@@ -18,6 +18,7 @@
 
 #define HELP_MAX 16384
 #define HELP_TOP 3                      /* commands per area in the short help */
+#define HELP_RANK_MAX 16                /* the highest .top a row may have */
 
 static void help_one(struct request *req, const char *name, const char *sub)
 {
@@ -111,7 +112,7 @@ static int help_area_top(struct request *req, enum command_area area, char *out,
 	size_t len = 0;
 	char label[64];
 
-	for (unsigned rank = 1; rank <= 16 && k < HELP_TOP; rank++)
+	for (unsigned rank = 1; rank <= HELP_RANK_MAX && k < HELP_TOP; rank++)
 		for (size_t i = 0; i < n_commands && k < HELP_TOP; i++)
 			if (commands[i].area == area && commands[i].top == rank && command_usable(&commands[i], &req->caller))
 				shown[k++] = &commands[i];
