@@ -3,6 +3,7 @@
  * 0 clean stop or valid config, 1 configuration or start-up error, 2 usage.
  */
 #include "bot/daemon.h"
+#include "handlers/guide.h"
 #include "bot/lib/clock.h"
 #include "bot/lib/log.h"
 
@@ -15,15 +16,16 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: dutybot [-c FILE] [--check-config]\n"
-	    "       dutybot --version | --help\n"
+	    "       dutybot --version | --help | --print-guide\n"
 	    "\n"
 	    "  -c, --config FILE   configuration (default /etc/dutybot/dutybot.cfg)\n"
 	    "  -t, --check-config  validate the configuration, print every problem, exit\n"
 	    "  -V, --version       print the version\n"
 	    "  -h, --help          this text\n"
+	    "      --print-guide   print the commands section of dutybot(7), from the command table\n"
 	    "\n"
 	    "Signals: SIGHUP reloads the configuration, SIGTERM/SIGINT stop cleanly.\n"
-	    "See dutybot(8) and dutybot.cfg(5).\n");
+	    "See dutybot(8), dutybot.cfg(5) and the user's guide dutybot(7).\n");
 }
 
 int main(int argc, char **argv)
@@ -33,6 +35,7 @@ int main(int argc, char **argv)
 		{ "check-config", no_argument, NULL, 't' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "print-guide", no_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *path = "/etc/dutybot/dutybot.cfg";
@@ -56,6 +59,9 @@ int main(int argc, char **argv)
 		case 'h':
 			usage(stdout);
 			return 0;
+		case 'G':
+			guide_print(stdout, "!");
+			return fflush(stdout) == 0 ? 0 : 1;
 		default:
 			usage(stderr);
 			return 2;

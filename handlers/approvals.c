@@ -123,7 +123,13 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 	else if (reply_is(r, "advanced"))
 		reply(req, MSG_APPROVAL_ADVANCED, "id", id, "summary", said(req, reply_str(r, 2), sum),
 		    "who", approval_who_text(req, reply_str(r, 3), who, sizeof(who)));
-	else if (!outcome(req, r, id))
+	else if (outcome(req, r, id))
+		;
+	else if (*reply_str(r, 4) == '1' && req->click == NULL && request_in_channel(req, CHANNEL_OPS))
+		;       /* typed in ops, which reads the outcome once: the post is the answer */
+	else if (*reply_str(r, 4) == '1' && req->click == NULL)
+		reply(req, MSG_APPROVAL_APPROVED_TOLD, "id", id);       /* ops has the summary: not twice */
+	else
 		reply(req, MSG_APPROVAL_APPROVED_OK, "id", id, "summary", said(req, reply_str(r, 2), sum));
 	request_done(req);
 }

@@ -60,8 +60,15 @@ void levels_cmd(struct request *req)
 				    c ? catalog_text(req->caller.lang, MSG_LIST_SEP) : "", cfg->command_prefix,
 				    command_label(&commands[i], label, sizeof(label)));
 		}
-		MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l),
-		    "groups", g ? groups : "—", "commands", c ? cmds : "—");
+		/* what is closed, said only where something is */
+		if (g && c)
+			MSG(req, line, MSG_LEVELS_LINE, "level", config_level_name((enum level)l), "groups", groups, "commands", cmds);
+		else if (g)
+			MSG(req, line, MSG_LEVELS_LINE_GROUPS, "level", config_level_name((enum level)l), "groups", groups);
+		else if (c)
+			MSG(req, line, MSG_LEVELS_LINE_COMMANDS, "level", config_level_name((enum level)l), "commands", cmds);
+		else
+			MSG(req, line, MSG_LEVELS_LINE_OPEN, "level", config_level_name((enum level)l));
 		len += (size_t)snprintf(out + len, CAREERS_TEXT_MAX - len, "\n%s", line);
 	}
 	reply_text(req, out);
@@ -169,7 +176,10 @@ void promote_cmd(struct request *req)
 		if (!inside) {
 			char next[16];
 			next_window(cfg, today, next, sizeof(next));
-			refuse(req, MSG_PROMOTION_OUT_OF_CYCLE, "next", *next ? next : "—");
+			if (*next)
+				refuse(req, MSG_PROMOTION_OUT_OF_CYCLE, "next", next);
+			else
+				refuse(req, MSG_PROMOTION_NO_WINDOW);
 			goto done;
 		}
 	} else if (strcmp(cycle, "off") != 0) {

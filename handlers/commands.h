@@ -12,6 +12,12 @@
 
 #include "bot/chat/command.h"
 
+struct command_area_info {
+	const char *word;               /* !help <word>: the same in every language, as the commands are */
+	enum msg_id title;
+};
+
+extern const struct command_area_info command_areas[AREA_MAX];
 extern const struct command commands[];
 extern const size_t n_commands;
 

@@ -153,6 +153,54 @@ void suggest_cmd(struct request *req)
 	    "", "", "", "");
 }
 
+/* ---- !suggestions [n]: what the reports count ---- */
+
+static void on_suggestions(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+	size_t rows = r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? (r->elements - 1) / 4 : 0, len;
+	char *out, line[1024], when[24], ds[11], hm[6];
+
+	if (err != NULL) {
+		reply_state_error(req, err);
+	} else if (rows == 0) {
+		reply(req, MSG_SUGGESTIONS_NONE);
+	} else if ((out = malloc(COMPLAINT_TEXT_MAX)) != NULL) {
+		len = strlen(MSGN(req, out, COMPLAINT_TEXT_MAX, MSG_SUGGESTIONS_HEADER, "total", reply_str(r, 0)));
+		for (size_t i = 0; i < rows && len < COMPLAINT_TEXT_MAX; i++) {
+			int64_t at = strtoll(reply_str(r, 2 + i * 4), NULL, 10);
+			struct ymd d;
+			when_local_date(at, &d, NULL);
+			snprintf(when, sizeof(when), "%s %s", when_format(d, ds), when_hhmm(at, hm));
+			MSG(req, line, MSG_SUGGESTIONS_LINE, "id", reply_str(r, 1 + i * 4), "when", when,
+			    "friend", reply_str(r, 3 + i * 4), "text", reply_str(r, 4 + i * 4));
+			len += (size_t)snprintf(out + len, COMPLAINT_TEXT_MAX - len, "\n%s", line);
+		}
+		reply_text(req, out);
+		free(out);
+	}
+	request_done(req);
+}
+
+void suggestions_cmd(struct request *req)
+{
+	struct state_args *a;
+	char *end;
+	long n = 10;
+
+	if (req->cmd.argc > 1) {
+		n = strtol(req->cmd.argv[1], &end, 10);
+		if (*end != '\0' || n < 1 || n > 50) {
+			reply_usage(req);
+			request_done(req);
+			return;
+		}
+	}
+	a = complaint_args(req, "suggestions");
+	state_args_addf(a, "%ld", n);
+	state_eval(request_state(req), SCRIPT_COMPLAINTS, 1, a, on_suggestions, req);
+}
+
 /* !complaint new <friend> [priority=] [topic=] [lang=] [group=] <text> */
 void complaint_new_cmd(struct request *req)
 {
@@ -663,6 +711,16 @@ void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int ar
 
 /* A friend's complaint held back by the flood limit goes on now; its SLA
  * counts from here (a priority is not known for a friend's own: normal). */
+/* qbatch|<lead or #>: the complaints that queued up together, to the lead in one message */
+void complaints_qbatch_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
+{
+	struct state_args *a = complaint_args_timer(ctx, "timer", "qbatch");
+
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "#");
+	timers_run(ctx, "complaint timer", member, SCRIPT_COMPLAINTS, a);
+}
+
 void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
 	struct state_args *a = complaint_args_timer(ctx, "timer", "release");

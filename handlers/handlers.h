@@ -17,6 +17,8 @@ void core_whoami_cmd(struct request *req);
 void core_lang_cmd(struct request *req);
 /* help.c */
 void help_cmd(struct request *req);
+/* complaints.c: what the reports count of the chat friends' suggestions */
+void suggestions_cmd(struct request *req);
 /* staff.c */
 void staff_list_cmd(struct request *req);
 void staff_show_cmd(struct request *req);
@@ -126,6 +128,7 @@ void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char
 void calendar_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_release_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void complaints_qbatch_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_shift_start_seed(const struct timer_ctx *ctx);
 void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);

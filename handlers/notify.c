@@ -72,6 +72,24 @@ static int parse_when(struct request *req, int64_t *due)
 	return -1;
 }
 
+/* TEXT as it is sent: with the notice tag in front when it does not start
+ * with it (the bot puts it in, dutybot.cfg(5)); returns how many characters
+ * were put before TEXT. */
+static size_t notify_tagged(const struct config *cfg, const char *text, char *buf, size_t n)
+{
+	const char *tag = cfg->notify.tag;
+	size_t chars = 0;
+
+	if (tag == NULL || *tag == '\0' || strncmp(text, tag, strlen(tag)) == 0) {
+		snprintf(buf, n, "%s", text);
+		return 0;
+	}
+	snprintf(buf, n, "%s %s", tag, text);
+	for (const char *p = tag; *p; p++)
+		chars += ((unsigned char)*p & 0xC0) != 0x80;
+	return chars + 1;
+}
+
 static void on_draft(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -80,10 +98,16 @@ static void on_draft(const redisReply *r, const char *err, void *privdata)
 		reply_state_error(req, err);
 	else if (reply_is(r, "not_lead"))
 		refuse(req, MSG_NOTIFY_NOT_LEAD);
-	else
-		reply(req, MSG_NOTIFY_DRAFT, "id", reply_str(r, 1), "room", req->data_person,
-		    "when", req->data_when, "text", req->cmd.argc == req->data_word + 1 ? req->cmd.argv[req->data_word]
-		    : parse_rest(&req->cmd, req->data_word));
+	else {
+		char *sent = malloc(NOTIFY_TEXT_MAX);
+		if (sent != NULL) {
+			notify_tagged(request_config(req), req->cmd.argc == req->data_word + 1 ? req->cmd.argv[req->data_word]
+			    : parse_rest(&req->cmd, req->data_word), sent, NOTIFY_TEXT_MAX);
+			reply(req, MSG_NOTIFY_DRAFT, "id", reply_str(r, 1), "room", req->data_person,
+			    "when", req->data_when, "text", sent);
+			free(sent);
+		}
+	}
 	request_done(req);
 }
 
@@ -91,6 +115,8 @@ void notify_cmd(struct request *req)
 {
 	const struct config *cfg = request_config(req);
 	const char *room = req->cmd.argv[1], *text;
+	char *sent = NULL;
+	size_t shift;
 	struct notify_problem problems[NOTIFY_MAX_PROBLEMS];
 	struct notify_rules rules = { cfg->notify.tag, (size_t)cfg->notify.max_length,
 		(const char *const *)cfg->notify.link_hosts, cfg->notify.n_link_hosts };
@@ -111,7 +137,14 @@ void notify_cmd(struct request *req)
 	}
 	/* one (maybe quoted) word is taken as parsed, so a quoted text keeps its blanks */
 	text = req->cmd.argc == at + 1 ? req->cmd.argv[at] : parse_rest(&req->cmd, at);
-	n = notify_check(text, &rules, problems);
+	if ((sent = malloc(NOTIFY_TEXT_MAX)) == NULL)
+		goto done;
+	/* checked as it will be sent, positions said in the text as typed */
+	shift = notify_tagged(cfg, text, sent, NOTIFY_TEXT_MAX);
+	n = notify_check(sent, &rules, problems);
+	for (size_t i = 0; i < n; i++)
+		if (problems[i].pos > shift)
+			problems[i].pos -= shift;
 	if (n > 0) {
 		char *out = malloc(NOTIFY_TEXT_MAX), line[512], count[24], pos[24];
 		size_t len;
@@ -148,11 +181,13 @@ void notify_cmd(struct request *req)
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, shift_running(cfg, now, running, sizeof(running)));
 	state_args_add(a, room);
-	state_args_add(a, text);
+	state_args_add(a, sent);
 	state_args_addf(a, "%lld", (long long)due);
 	state_eval(request_state(req), SCRIPT_NOTICE, 1, a, on_draft, req);
+	free(sent);
 	return;
 done:
+	free(sent);
 	request_done(req);
 }
 

@@ -139,6 +139,31 @@ static void att_entry_text(struct request *req, const struct att_entry *e, int64
 #undef PUT
 }
 
+/* "early 06:00-14:00: lead Vera Kovacs; agents: Mia Keller [CCS]" from
+ * roster_read's entry S: the parts it has, "nobody on it yet" when none. */
+static void roster_shift_line(struct request *req, const redisReply *s, const char *start, const char *end,
+                              const char *checked, char *out, size_t n)
+{
+	static const enum msg_id part_id[] = { MSG_ROSTER_PART_LEAD, MSG_ROSTER_PART_MINISTER,
+	                                       MSG_ROSTER_PART_AGENTS, MSG_ROSTER_PART_CHECKED };
+	const char *part_val[] = { reply_str(s, 2), reply_str(s, 3), reply_str(s, 4), checked };
+	char parts[3072], one[1024];
+	size_t len = 0;
+
+	parts[0] = '\0';
+	for (size_t i = 0; i < sizeof(part_id) / sizeof(part_id[0]); i++) {
+		if (!*part_val[i])
+			continue;
+		MSG(req, one, part_id[i], "who", part_val[i]);
+		len += (size_t)snprintf(parts + len, len < sizeof(parts) ? sizeof(parts) - len : 0, "%s%s",
+		    len ? catalog_text(req->caller.lang, MSG_ROSTER_PART_SEP) : "", one);
+	}
+	if (len == 0)
+		MSGN(req, out, n, MSG_ROSTER_SHIFT_EMPTY, "shift", reply_str(s, 0), "start", start, "end", end);
+	else
+		MSGN(req, out, n, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", start, "end", end, "parts", parts);
+}
+
 static void on_roster(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -177,11 +202,7 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 			if (att_entry_parse(reply_str(s->element[5], k), &e))
 				att_entry_text(req, &e, inst.start, checked, sizeof(checked), &clen);
 		}
-		MSG(req, line, MSG_ROSTER_SHIFT, "shift", reply_str(s, 0), "start", hhmm1, "end", hhmm2,
-		    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
-		    "minister", *reply_str(s, 3) ? reply_str(s, 3) : "—",
-		    "agents", *reply_str(s, 4) ? reply_str(s, 4) : "—",
-		    "checked", clen ? checked : "—");
+		roster_shift_line(req, s, hhmm1, hhmm2, clen ? checked : "", line, sizeof(line));
 		append(out, &len, "\n");
 		append(out, &len, line);
 		if (*reply_str(s, 6)) {
@@ -198,7 +219,7 @@ static void on_roster(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
-static void read_roster(struct request *req, struct ymd date, state_cb *cb)
+void shifts_read_day(struct request *req, struct ymd date, state_cb *cb)
 {
 	const struct config *cfg = request_config(req);
 	struct state_args *a = state_args_new();
@@ -222,7 +243,36 @@ void roster_show_cmd(struct request *req)
 		request_done(req);
 		return;
 	}
-	read_roster(req, date, on_roster);
+	shifts_read_day(req, date, on_roster);
+}
+
+void shifts_read_today(struct request *req, state_cb *cb)
+{
+	struct ymd today;
+
+	when_parse_date("today", request_now(req), &today);
+	shifts_read_day(req, today, cb);
+}
+
+bool shifts_day_empty(const redisReply *r)
+{
+	if (r == NULL || r->type != REDIS_REPLY_ARRAY)
+		return false;
+	for (size_t i = 0; i < r->elements; i++) {
+		const redisReply *s = r->element[i];
+		if (s->type != REDIS_REPLY_ARRAY || s->elements < 8 || *reply_str(s, 2) || *reply_str(s, 3)
+		    || *reply_str(s, 4))
+			return false;
+	}
+	return true;
+}
+
+const char *shifts_empty_hint(struct request *req, const char *date, char *buf, size_t n)
+{
+	const struct config *cfg = request_config(req);
+
+	return MSGN(req, buf, n, MSG_ROSTER_EMPTY_HINT, "prefix", cfg->command_prefix, "date", date,
+	    "shift", cfg->n_shifts ? cfg->shifts[0].name : "");
 }
 
 /* ---- !roster lead|minister|add|remove <date|range> <shift> <person>... ---- */
@@ -355,6 +405,22 @@ struct duty_ctx {
 	char *text;
 };
 
+/* "On duty now: early until 14:00. Lead: …." with the parts there are. */
+static void duty_now_line(struct request *req, const char *shift, const char *end, const char *lead,
+                          const char *minister, const char *checked, char *out, size_t n)
+{
+	char part[2048];
+	size_t len = strlen(MSGN(req, out, n, MSG_DUTY_NOW, "shift", shift, "end", end));
+
+	if (*lead)
+		len += (size_t)snprintf(out + len, len < n ? n - len : 0, " %s", MSG(req, part, MSG_DUTY_PART_LEAD, "who", lead));
+	if (*minister)
+		len += (size_t)snprintf(out + len, len < n ? n - len : 0, " %s",
+		    MSG(req, part, MSG_DUTY_PART_MINISTER, "who", minister));
+	if (*checked)
+		snprintf(out + len, len < n ? n - len : 0, " %s", MSG(req, part, MSG_DUTY_PART_CHECKED, "who", checked));
+}
+
 static void on_duty(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -373,6 +439,8 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 		struct shift_instance around[SHIFT_AROUND_MAX];
 		int n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
 		size_t idx = 0;
+		bool anyone = false;
+		char hint_date[16] = "";
 
 		if (out == NULL) {
 			request_done(req);
@@ -403,15 +471,21 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 					    late_mark(req, &e, around[i].start, mark, sizeof(mark)));
 				}
 				when_hhmm(around[i].end, hhmm);
-				MSG(req, line, MSG_DUTY_NOW, "shift", around[i].shift->name, "end", hhmm,
-				    "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—",
-				    "minister", *reply_str(s, 3) ? reply_str(s, 3) : "—",
-				    "checked", clen ? checked : "—");
+				duty_now_line(req, around[i].shift->name, hhmm, reply_str(s, 2), reply_str(s, 3),
+				    clen ? checked : "", line, sizeof(line));
 			} else {
 				when_hhmm(around[i].start, hhmm);
-				MSG(req, line, MSG_DUTY_NEXT, "shift", around[i].shift->name, "date", around[i].date_s,
-				    "start", hhmm, "lead", *reply_str(s, 2) ? reply_str(s, 2) : "—");
+				if (*reply_str(s, 2))
+					MSG(req, line, MSG_DUTY_NEXT, "shift", around[i].shift->name, "date", around[i].date_s,
+					    "start", hhmm, "lead", reply_str(s, 2));
+				else
+					MSG(req, line, MSG_DUTY_NEXT_NO_LEAD, "shift", around[i].shift->name,
+					    "date", around[i].date_s, "start", hhmm);
 			}
+			if (*reply_str(s, 2) || *reply_str(s, 3) || *reply_str(s, 4))
+				anyone = true;
+			if (hint_date[0] == '\0')
+				snprintf(hint_date, sizeof(hint_date), "%s", around[i].date_s);
 			len += (size_t)snprintf(out + len, len < SHIFT_TEXT_MAX ? SHIFT_TEXT_MAX - len : 0, "%s%s",
 			    len ? "\n" : "", line);
 			if (next)
@@ -419,6 +493,11 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 		}
 		if (len == 0)
 			MSGN(req, out, SHIFT_TEXT_MAX, MSG_DUTY_NONE);
+		else if (!anyone) {
+			/* a new department's first question: how does anyone get on it */
+			shifts_empty_hint(req, hint_date, line, sizeof(line));
+			snprintf(out + len, len < SHIFT_TEXT_MAX ? SHIFT_TEXT_MAX - len : 0, "\n%s", line);
+		}
 		reply_text(req, out);
 		free(out);
 	}

@@ -183,8 +183,9 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 		/* the record holds contact data: never into a room */
 		reply_private(req, MSG_STAFF_SHOW, "name", name, "id", reply_str(r, 0), "email", reply_str(r, 2),
 		    "role", role_display(role > 0 ? (enum role)role : ROLE_AGENT, req->caller.lang),
-		    "lang", *reply_str(r, 5) ? reply_str(r, 5) : "—",
-		    "identities", *reply_str(r, 6) ? reply_str(r, 6) : "—", "source", reply_str(r, 7));
+		    "lang", *reply_str(r, 5) ? reply_str(r, 5) : request_config(req)->default_lang,
+		    "identities", *reply_str(r, 6) ? reply_str(r, 6) : catalog_text(req->caller.lang, MSG_STAFF_NO_IDENTITIES),
+		    "source", reply_str(r, 7));
 	}
 	request_done(req);
 }

@@ -17,6 +17,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "cal", .fire = calendar_fire },
 	{ .kind = "sla", .fire = complaints_sla_fire },
 	{ .kind = "release", .fire = complaints_release_fire },
+	{ .kind = "qbatch", .fire = complaints_qbatch_fire },
 	{ .kind = "shiftstart", .fire = complaints_shift_start_fire, .seed = complaints_shift_start_seed },
 	{ .kind = "dayreport", .fire = reports_day_fire, .seed = reports_day_seed },
 	{ .kind = "stuck", .fire = approvals_stuck_fire },

@@ -129,6 +129,8 @@ void request_done(struct request *req);
 const struct config *request_config(const struct request *req);
 /* The state store of the daemon. */
 struct state *request_state(const struct request *req);
+/* Was it typed in the connection's channel K (ops, alerts...)? */
+bool request_in_channel(const struct request *req, enum channel_kind k);
 /* The name of the connection it came from ("site", "discord-ops"...). */
 const char *request_conn_name(const struct request *req);
 /* Current time (the daemon's one clock). */

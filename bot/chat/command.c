@@ -22,6 +22,11 @@ bool command_allowed(const struct command *c, const struct person *p)
 	return true;
 }
 
+bool command_usable(const struct command *c, const struct person *p)
+{
+	return command_allowed(c, p) && (c->usable == NULL || c->usable(p));
+}
+
 bool command_arity_ok(const struct command *c, int argc)
 {
 	return c->arity >= 0 ? argc == c->arity : argc >= -c->arity;

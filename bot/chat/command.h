@@ -33,6 +33,19 @@ enum command_flags {
 };
 
 typedef void command_proc(struct request *req);
+/* Can P use the row now, beyond its role and level (an intern's summary is
+ * an intern's)?  Only !help asks: a row it hides still runs and refuses
+ * with its reason, so a hidden command never fails silently. */
+typedef bool command_usable_fn(const struct person *p);
+
+/* The areas !help groups the rows in, in the order it shows them: the staff's
+ * work first, the chat friends' commands and the basics last.  Each has a
+ * word (!help shifts) and a title in the catalog (handlers/commands.c). */
+enum command_area {
+	AREA_SHIFTS, AREA_REQUESTS, AREA_ATTENDANCE, AREA_COMPLAINTS, AREA_EMERGENCIES,
+	AREA_TECH, AREA_NOTICES, AREA_STAFF, AREA_CAREERS, AREA_FRIENDS, AREA_BASICS,
+	AREA_MAX
+};
 
 struct command {
 	const char *name;
@@ -44,11 +57,18 @@ struct command {
 	command_proc *proc;
 	enum msg_id help;
 	const char *usage;              /* without the prefix: "staff show <person>" */
+	enum command_area area;
+	unsigned top;                   /* 1..3: its rank among its area's most used (the short !help); 0 not there */
+	command_usable_fn *usable;      /* NULL: whoever the role and level let */
+	const char *example;            /* the user's guide's example, without the prefix */
+	const char *who;                /* the guide's "For: ..." where usable() narrows the role (English) */
 };
 
 /* Is C the row NAME SUB, or (SUB NULL) any row of NAME?  For !help, which shows them all. */
 bool command_matches(const struct command *c, const char *name, const char *sub);
 bool command_allowed(const struct command *c, const struct person *p);
+/* Allowed, and its usable() (if any) says P has a use for it now. */
+bool command_usable(const struct command *c, const struct person *p);
 bool command_arity_ok(const struct command *c, int argc);
 /* "ping" or "staff list" */
 const char *command_label(const struct command *c, char *buf, size_t n);

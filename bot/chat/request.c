@@ -167,6 +167,18 @@ struct state *request_state(const struct request *req)
 	return req->host->state(req);
 }
 
+bool request_in_channel(const struct request *req, enum channel_kind k)
+{
+	const struct config *cfg = request_config(req);
+
+	if (req->room == NULL)
+		return false;
+	for (size_t i = 0; i < cfg->n_connections; i++)
+		if (strcmp(cfg->connections[i].name, req->conn->name) == 0)
+			return cfg->connections[i].channel[k] != NULL && strcmp(cfg->connections[i].channel[k], req->room) == 0;
+	return false;
+}
+
 const char *request_conn_name(const struct request *req)
 {
 	return req->conn->name;

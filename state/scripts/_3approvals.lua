@@ -311,14 +311,17 @@ local function approval_finish(prefix, now, actor, src, a)
       notify_staff(prefix, a.person, 'MSG_APPROVAL_APPROVED', params)
     end
   end
+  local ops = ''         -- '1': ops read the outcome, the approver's answer need not repeat it
   if a.type == 'swap' then
     notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
     notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
+    ops = '1'
   elseif a.type == 'leave' then
     params.gaps = a.gaps or ''
     notify_channel(prefix, 'ops', (params.gaps ~= '' and 'MSG_LEAVE_GAP_OPS') or 'MSG_LEAVE_NO_GAP_OPS', params)
+    ops = '1'
   end
-  return { 'approved', a.id, a.summary or '', a.gaps or '' }
+  return { 'approved', a.id, a.summary or '', a.gaps or '', ops }
 end
 
 -- A new approval ID ('S', 'L', 'X', ...) of TYP for REQUESTER with STEPS =

@@ -4,6 +4,7 @@
 -- complaints:agent:<id> is an agent's open load; agentlast:<id> when they
 -- were last given one; friendagent:<identity> the friend's previous agent.
 local PRIO_RANK = { urgent = 0, high = 1, normal = 2, low = 3 }
+local QBATCH_MS = 5000          -- complaints queued this close together reach the lead as one message
 local LEVEL_RANK = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
 
 local function csv_map(s)
@@ -95,8 +96,12 @@ local function assign(prefix, now, cid, agent, by)
   redis.call('SET', prefix .. 'agentlast:' .. agent, now)
   local c = redis.call('HMGET', key, 'friend', 'friend_name', 'text', 'priority', 'topic', 'group')
   redis.call('SET', prefix .. 'friendagent:' .. c[1], agent, 'PX', 400 * 86400000)
-  notify_staff(prefix, agent, 'MSG_COMPLAINT_ASSIGNED', { id = cid, friend = c[2] or c[1], text = c[3],
-    priority = word('PRIORITY', c[4]), topic = (c[5] ~= '' and c[5]) or '-', group = (c[6] ~= '' and c[6]) or '-' })
+  -- a topic or group nobody set is left out, never said as "-"
+  local topic, group = c[5] or '', c[6] or ''
+  local msg = (topic ~= '' and group ~= '' and 'MSG_COMPLAINT_ASSIGNED') or (topic ~= '' and 'MSG_COMPLAINT_ASSIGNED_TOPIC')
+    or (group ~= '' and 'MSG_COMPLAINT_ASSIGNED_GROUP') or 'MSG_COMPLAINT_ASSIGNED_PLAIN'
+  notify_staff(prefix, agent, msg, { id = cid, friend = c[2] or c[1], text = c[3],
+    priority = word('PRIORITY', c[4]), topic = topic, group = group })
   audit(prefix, now, by, 'complaint.assign', cid, agent, 'route')
 end
 
@@ -146,12 +151,14 @@ local function route_or_queue(prefix, now, cid, running, caps, groups)
   drain_queue(prefix, now, running, caps, groups)
   local agent = redis.call('HGET', key, 'agent')
   if agent and redis.call('HGET', key, 'state') == 'open' then return agent end
+  -- the lead (else the complaints channel, '#') hears of what queues up within
+  -- QBATCH_MS in one message: the first of a batch arms the qbatch timer
   local leads = leads_on_duty(prefix, running)
+  if #leads == 0 then leads = { '#' } end
   for _, lead in ipairs(leads) do
-    notify_staff(prefix, lead, 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = word('PRIORITY', c[1]), text = c[3] })
-  end
-  if #leads == 0 then
-    notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_QUEUED_LEAD', { id = cid, priority = word('PRIORITY', c[1]), text = c[3] })
+    if redis.call('RPUSH', prefix .. 'qbatch:' .. lead, cid) == 1 then
+      timer_set(prefix, 'qbatch|' .. lead, tonumber(now) + QBATCH_MS)
+    end
   end
   return nil
 end

@@ -1,7 +1,7 @@
 -- complaints: chat friends' complaints and suggestions.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
--- helpers: audit, word, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
+-- helpers: audit, say, word, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
 --   staff_name, timer_set, timer_done, LEVEL_RANK, csv_map, notify_user,
 --   leads_on_duty, assign, free_agents, drain_queue, route_or_queue
 local prefix, now, actor, src, op, running, caps, groups =
@@ -10,6 +10,19 @@ local t = tonumber(now)
 
 local function load(cid)
   return hash_table(prefix .. 'complaint:' .. cid)
+end
+
+if op == 'suggestions' then
+  -- the latest N suggestions, newest first, and how many there are: {total, id, created, from, text, ...}
+  local out = { tostring(redis.call('ZCARD', prefix .. 'suggestions')) }
+  for _, id in ipairs(redis.call('ZREVRANGE', prefix .. 'suggestions', 0, tonumber(ARGV[9]) - 1)) do
+    local g = redis.call('HMGET', prefix .. 'suggestion:' .. id, 'created', 'friend_name', 'friend', 'text')
+    out[#out + 1] = id
+    out[#out + 1] = g[1] or '0'
+    out[#out + 1] = g[2] or g[3] or ''
+    out[#out + 1] = g[4] or ''
+  end
+  return out
 end
 
 if op == 'new' or op == 'suggest' then
@@ -30,7 +43,8 @@ if op == 'new' or op == 'suggest' then
   end
   if op == 'suggest' then
     local id = 'G-' .. redis.call('INCR', prefix .. 'seq:G')
-    redis.call('HSET', prefix .. 'suggestion:' .. id, 'id', id, 'friend', identity, 'text', text, 'created', now)
+    redis.call('HSET', prefix .. 'suggestion:' .. id, 'id', id, 'friend', identity, 'friend_name', fname, 'text', text,
+      'created', now)
     redis.call('ZADD', prefix .. 'suggestions', t, id)
     audit(prefix, now, actor, 'suggestion.new', id, '', src)
     return { 'ok', id }
@@ -57,6 +71,31 @@ elseif op == 'release' then
   if not c or c.state ~= 'held' then return { 'gone' } end
   timer_set(prefix, 'sla|' .. c.id, ARGV[11])
   return { 'released', route_or_queue(prefix, now, c.id, running, caps, groups) or '' }
+
+elseif op == 'qbatch' then
+  -- member, lead id or '#' (the complaints channel): what queued up since the
+  -- batch began and still waits, in one message
+  timer_done(prefix, ARGV[9])
+  local key = prefix .. 'qbatch:' .. ARGV[10]
+  local ids = redis.call('LRANGE', key, 0, -1)
+  redis.call('DEL', key)
+  local waiting = {}
+  for _, cid in ipairs(ids) do
+    local c = redis.call('HMGET', prefix .. 'complaint:' .. cid, 'state', 'priority', 'text')
+    if c[1] == 'queued' then waiting[#waiting + 1] = { id = cid, priority = word('PRIORITY', c[2]), text = c[3] } end
+  end
+  if #waiting == 0 then return { 'gone' } end
+  local msg, params = 'MSG_COMPLAINT_QUEUED_LEAD', waiting[1]
+  if #waiting > 1 then
+    local lines = {}
+    for _, w in ipairs(waiting) do
+      lines[#lines + 1] = say('MSG_COMPLAINT_QUEUED_ITEM', { 'id', w.id, 'priority', w.priority, 'text', w.text })
+    end
+    msg, params = 'MSG_COMPLAINT_QUEUED_LEAD_MANY', { n = tostring(#waiting), items = table.concat(lines, '\n') }
+  end
+  if ARGV[10] == '#' then notify_channel(prefix, 'complaints', msg, params)
+  else notify_staff(prefix, ARGV[10], msg, params) end
+  return { 'ok', tostring(#waiting) }
 
 elseif op == 'route_queue' then
   return { 'ok', tostring(drain_queue(prefix, now, running, caps, groups)) }

@@ -379,7 +379,13 @@ static const struct console_cmd console_cmds[] = {
 
 void console_help(struct console *con)
 {
-	report_say(con->report, "Site commands:");
+	/* chatting as someone is what a newcomer wants first; the faults come after */
+	report_say(con->report, "Chat as anyone:");
+	report_say(con->report, "  %-26s %s", "NAME> TEXT", "NAME says TEXT in the lobby (e.g. mia> !help)");
+	report_say(con->report, "  %-26s %s", "NAME@ROOM> TEXT", "... in room ROOM (e.g. mia@ops> !duty)");
+	report_say(con->report, "  %-26s %s", "NAME@dm> TEXT", "... privately to the bot");
+	report_say(con->report, "  %-26s %s", "", "a name the config does not know is a chat friend");
+	report_say(con->report, "Site commands (the site misbehaving on purpose, and more):");
 	for (size_t i = 0; i < sizeof(console_cmds) / sizeof(console_cmds[0]); i++)
 		report_say(con->report, "  %-26s %s", console_cmds[i].usage, console_cmds[i].help);
 }

@@ -54,6 +54,7 @@ struct demo {
 	char *url;                      /* borrowed from cfg */
 
 	bool quitting;
+	bool bot_running;               /* --bot-running: whoever started us started dutybot too */
 	int exit_code;
 };
 
@@ -272,7 +273,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dutybot-demo-site -c CONFIG [--connection NAME] [--machine]\n"
-		"                         [--heartbeat-ms N] [--max-rate N] [--first-id N]\n"
+		"                         [--heartbeat-ms N] [--max-rate N] [--first-id N] [--bot-running]\n"
 		"Serves the site protocol on the url of the config's site connection\n"
 		"(the named one, else the first); type NAME> TEXT to chat, /help for more.\n");
 }
@@ -356,8 +357,11 @@ static void demo_banner(struct demo *d, const char *conn, const char *url)
 			first = p;      /* the example of the docs, when configured */
 	ex = first ? first->key : "anna";
 	report_say(&d->report, "dutybot demo site: the chat site \"%s\" on %s", conn, url);
-	report_say(&d->report, "Start dutybot with the same config (dutybot -c %s), then chat here as anyone:",
-		   d->cfg->path);
+	if (d->bot_running)
+		report_say(&d->report, "dutybot is running on the same config; chat here as anyone:");
+	else
+		report_say(&d->report, "Start dutybot with the same config (dutybot -c %s), then chat here as anyone:",
+			   d->cfg->path);
 	snprintf(line, sizeof(line), "%s> !ping", ex);
 	report_say(&d->report, "  %-22s %s says \"!ping\" in the lobby", line,
 		   first ? first->name : "Anna");
@@ -393,6 +397,7 @@ int main(int argc, char **argv)
 		{ "heartbeat-ms", required_argument, NULL, 'b' },
 		{ "max-rate", required_argument, NULL, 'r' },
 		{ "first-id", required_argument, NULL, 'f' },
+		{ "bot-running", no_argument, NULL, 'B' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -400,7 +405,7 @@ int main(int argc, char **argv)
 	const char *cfg_path = NULL, *conn_name = NULL, *path;
 	const struct config_connection *conn;
 	long heartbeat = 30000, rate = 20, first_id = 1;
-	bool machine = false;
+	bool machine = false, bot_running = false;
 	char *errors = NULL, host[64];
 	int opt, port, rc;
 	struct site_options so;
@@ -430,6 +435,7 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'B': bot_running = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -442,6 +448,7 @@ int main(int argc, char **argv)
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return 1;
+	d->bot_running = bot_running;
 	d->cfg = config_load(cfg_path, &errors);
 	if (!d->cfg) {
 		fprintf(stderr, "%s", errors ? errors : "dutybot-demo-site: cannot load the config\n");

@@ -39,4 +39,4 @@ fi
 bot_pid=$!
 echo "dutybot is running (pid $bot_pid, log $work/dutybot.log)."
 # message ids continue from the clock, as a real site's never repeat
-"$build/dutybot-demo-site" -c "$cfg" --first-id "$(date +%s)000"
+"$build/dutybot-demo-site" -c "$cfg" --first-id "$(date +%s)000" --bot-running

@@ -91,6 +91,7 @@ class E2E(unittest.TestCase):
         self.site = DemoSite(self.config, heartbeat_ms=self.HEARTBEAT_MS,
                              max_rate=self.MAX_RATE, log_dir=self.tmp)
         self.addCleanup(self.site.stop)
+        self.addCleanup(self.no_placeholders)
         if self.START_DAEMON:
             self.start_daemon()
             if self.WAIT_READY:
@@ -110,6 +111,13 @@ class E2E(unittest.TestCase):
 
     def _stop_clean(self, daemon: Daemon) -> None:
         stop_clean(daemon)
+
+    def no_placeholders(self) -> None:
+        """Fails the test when a reply had a line whose value is only a
+        dash ("Roster gaps: -."): a part with nothing to say is left out."""
+        if self.site.placeholders:
+            raise AssertionError("replies with a placeholder-only line (leave the part out):\n"
+                                 + "\n---\n".join(self.site.placeholders[:5]))
 
     def key(self, *parts: str) -> str:
         """A Redis key of this test's site: key("staff", "mia") -> "dutybot:{t1a2}:staff:mia"."""

@@ -17,6 +17,23 @@ from harness_proc import _binary, _die_with_parent
 from harness_config import TestConfig
 
 
+# --------------------------------------------------------------------------- placeholders
+
+# A value that is only a dash ("Emergency plan: -", "lead —;", "median -,",
+# a line of "—"): a reply must leave such a part out.  Checked on every bot
+# message the site reports, once, as it is read; ranges ("06:00–14:00") and
+# dashes between words ("Mia — agent") do not match.
+PLACEHOLDER = re.compile(r"(?:^|[\s:：])[-—–](?=[.,;。；，]?[ \t]*(?:$|\n)|[,;，；]\s)|[:：]\s*[-—–]\s+\d", re.M)
+BOT_SAYS = ("send", "dm")
+
+
+def placeholder_lines(text: str) -> list[str]:
+    """The lines of TEXT with a placeholder-only value."""
+    if not PLACEHOLDER.search(text):
+        return []
+    return [line for line in text.split("\n") if PLACEHOLDER.search(line + "\n")]
+
+
 # --------------------------------------------------------------------------- matching
 
 def matches(event: dict, match: dict | Callable[[dict], bool]) -> bool:
@@ -78,6 +95,7 @@ class DemoSite:
         self.stderr_path = os.path.join(self.log_dir, "demo-site.stderr")
         self.proc: subprocess.Popen | None = None
         self.events: list[dict] = []
+        self.placeholders: list[str] = []       # bot messages with a placeholder-only line
         self.cursor = 0
         self.port: int | None = None
         self._cond = threading.Condition()
@@ -116,6 +134,8 @@ class DemoSite:
                     raise ValueError
             except ValueError:
                 ev = {"ev": "_unparsed", "line": line}
+            if ev.get("ev") in BOT_SAYS and isinstance(ev.get("text"), str) and placeholder_lines(ev["text"]):
+                self.placeholders.append(ev["text"])
             with self._cond:
                 self.events.append(ev)
                 self._cond.notify_all()

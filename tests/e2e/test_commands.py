@@ -38,12 +38,13 @@ class Commands(E2E):
         self.assertIn("site:f-lina", ev["text"])
 
     def test_help_is_filtered_by_role(self):
-        friend = self.ask("lina", "!help", "!ping")["text"]
+        friend = self.ask("lina", "!help all", "!ping")["text"]
         self.assertNotIn("!staff", friend)
         self.assertNotIn("!audit", friend)
-        minister = self.ask("mark", "!help", "!ping")["text"]
+        minister = self.ask("mark", "!help all", "!ping")["text"]
         self.assertIn("!staff add", minister)
         self.assertIn("!audit", minister)
+        self.assertIn("!audit", self.ask("mark", "!help staff", "!staff list")["text"])
         detail = self.ask("mark", "!help staff remove", "!staff remove <person>")["text"]
         self.assertIn("minister", detail)
         self.ask("lina", "!help staff", "There is no command !staff that you may use")

@@ -43,7 +43,7 @@ class Routing(Case):
 
     def test_group_gate(self):
         self.file("f1 group=vip I was charged twice", "C-1 filed and given to sara.")
-        self.site.wait({"ev": "dm", "to": "sara", "text": "Complaint C-1 (normal, topic -, group vip) from f1: I was charged twice"})
+        self.site.wait({"ev": "dm", "to": "sara", "text": "Complaint C-1 (normal, group vip) from f1: I was charged twice"})
         self.ask("tom", "!complaint take C-1", "C-1 is for the vip group: it needs level PAM or above.")
 
     def test_skill(self):

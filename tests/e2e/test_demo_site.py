@@ -675,6 +675,26 @@ class HumanModeTest(unittest.TestCase):
                     proc.kill()
                     proc.wait()
 
+    def test_banner_tells_what_to_do_and_help_leads_with_chatting(self):
+        """run-demo.sh starts dutybot itself (--bot-running): the banner does
+        not ask to start it; /help begins with how to chat as someone."""
+        import tempfile
+        from harness import _binary, free_port
+        binary = _binary("DEMO_SITE_BIN")
+        with tempfile.TemporaryDirectory() as tmp:
+            cfg = write_config(os.path.join(tmp, "d.cfg"), redis_port=free_port())
+            for extra, start_line in (([], True), (["--bot-running"], False)):
+                proc = subprocess.run([binary, "-c", cfg.path, *extra], input=b"/help\n/quit\n",
+                                      capture_output=True, timeout=20)
+                out = proc.stdout.decode()
+                self.assertEqual("Start dutybot with the same config" in out, start_line, out)
+                self.assertEqual("dutybot is running on the same config" in out, not start_line, out)
+                help_ = out[out.index("Chat as anyone:"):]
+                self.assertLess(help_.index("NAME> TEXT"), help_.index("/acks on|off"))
+                self.assertLess(help_.index("NAME@dm> TEXT"), help_.index("Site commands"))
+        with open(os.path.join(os.path.dirname(__file__), "..", "demo-site", "run-demo.sh")) as f:
+            self.assertIn("--bot-running", f.read())
+
 
 if __name__ == "__main__":
     unittest.main()

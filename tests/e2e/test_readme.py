@@ -27,6 +27,9 @@ class Readme(unittest.TestCase):
         self.assertIn("[lobby] dutybot: pong", out)
         self.assertIn("a chat friend", out)
         self.assertIn("dutybot's log:", out + demo.stderr)
+        # run-demo.sh started dutybot itself: the banner does not ask the user to
+        self.assertNotIn("Start dutybot with the same config", out)
+        self.assertIn("dutybot is running on the same config", out)
 
 
 if __name__ == "__main__":

@@ -70,11 +70,11 @@ class Completable(Case):
         # a vice minister's leave: the minister (or the webmaster) decides
         self.dm_ask("vera", "!leave 2026-12-10 családi esemény", "L-1")
         self.ask("wei", "!approve L-1", "L-1 等待的是 部长及以上角色，而不是你。")
-        self.ask("mark", "!approve L-1", "L-1 approved and done")
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
         # a swap the minister asks of the webmaster: the webmaster accepts, the minister's role signs the rest
         self.ask("mark", "!roster add 2026-11-26 early mark", "")
         self.ask("mark", "!swap 2026-11-26 early with lemon", "Swap S-1 asked of lemon")
-        self.ask("lemon", "!swap accept S-1", "S-1 approved and done")
+        self.ask("lemon", "!swap accept S-1", "S-1 approved; the ops channel has the details.")
         self.assertIn(("approval.sign", "S-1", "step 2 signed by the request: Mark Novak is minister"), self.audit())
 
 
@@ -233,7 +233,7 @@ class Cancel(Case):
         self.eventually({"ev": "dm", "to": "mia", "text": "L-2 (leave for Mia Keller [CCS]: 2026-12-10) was cancelled by Lemon Chen: asked twice by mistake"})
         # a decided request is not cancelled
         self.dm_ask("tom", "!leave 2026-12-14 Umzug", "L-3")
-        self.ask("mark", "!approve L-3", "L-3 approved and done")
+        self.ask("mark", "!approve L-3", "L-3 approved; the ops channel has the details.")
         self.ask("tom", "!approval cancel L-3", "Über L-3 wurde bereits entschieden (genehmigt).")
 
 
@@ -255,7 +255,7 @@ class Stuck(Case):
         self.assertEqual(len(self.site.all({"ev": "dm", "text": lambda t: t.startswith("L-1 has waited")})), 1)
         self.assertEqual([a for a in self.audit() if a[0] == "approval.stuck"][0][1], "L-1")
         # decided at last: a next step would be timed afresh; this one is done and nothing stays armed
-        self.ask("mark", "!approve L-1", "L-1 approved and done")
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
         self.assertEqual(self.redis.cmd("ZRANGE", self.key("timers"), 0, -1, "WITHSCORES").count("stuck|L-1"), 0)
 
 

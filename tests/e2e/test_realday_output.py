@@ -209,16 +209,16 @@ class LongOutput(RealDayE2E):
         for line in lines[1:]:         # the first is the header
             self.assertRegex(line, line_start)
 
-    def test_help_of_a_webmaster_in_german_arrives_in_whole_lines(self):
+    def test_help_all_of_a_webmaster_in_german_arrives_in_whole_lines(self):
         self.ask("lemon", "!lang de", "Sprache auf de gestellt.")
-        pieces = self.pieces("lemon", "!help", "Befehle, die du als Webmaster verwenden darfst:\n!complain <text> — ")
+        pieces = self.pieces("lemon", "!help all", "Befehle, die du als Webmaster verwenden darfst:\n!roster [date] — ")
         self.assert_whole_lines(pieces, re.compile(r"^!\w"))
         text = "\n".join(pieces)
         self.assertIn("!emergency", text)
         self.assertIn("!ack", text)
         # in English the same lines, also in pieces at line ends
         self.ask("lemon", "!lang en", "Language set to en.")
-        en = self.pieces("lemon", "!help", "Commands you may use as webmaster:")
+        en = self.pieces("lemon", "!help all", "Commands you may use as webmaster:")
         self.assert_whole_lines(en, re.compile(r"^!\w"))
         self.assertEqual(sum(p.count("\n") + 1 for p in en), sum(p.count("\n") + 1 for p in pieces))
 

@@ -82,7 +82,7 @@ class Leave(Case):
         pending = self.dm_ask("lemon", "!pending", "Waiting for your decision:")["text"]
         self.assertIn("\nL-1 — leave for Tom Berger [TRN]: 2026-12-10 (from Tom Berger [TRN]) — reason: Arzttermin", pending)
         self.dm_ask("tom", "!approval show L-1", "L-1 (offen): Abwesenheit von Tom Berger [TRN]: 2026-12-10, beantragt von")
-        self.ask("mark", "!approve L-1", "L-1 approved and done: leave for Tom Berger [TRN]: 2026-12-10.")
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
         self.eventually({"ev": "dm", "to": "tom", "text":
                          "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
         self.eventually({"ev": "send", "room": "ops", "text":
@@ -96,7 +96,7 @@ class Leave(Case):
         self.assertNotIn("..2026-12-10", " ".join(e.get("text", "") for e in self.site.all({"ev": "dm"})))
         self.assertNotIn("..2026-12-10", " ".join(e.get("text", "") for e in self.site.all({"ev": "send"})))
         # Sara is not rostered on those days: ops reads that nothing opens, not "Roster gaps: -"
-        self.ask("lemon", "!approve L-2", "L-2 approved and done")
+        self.ask("lemon", "!approve L-2", "L-2 approved; the ops channel has the details.")
         self.eventually({"ev": "send", "room": "ops", "text":
                          "Leave L-2 approved by Lemon Chen: leave for Sara Ruiz [SAM]: 2026-12-21..2026-12-23. "
                          "It leaves no gap in the roster."})
@@ -139,7 +139,7 @@ class Swap(Case):
                          "S-1 waits for your answer: Sara Ruiz [SAM] hands the early shift on 2026-12-11 to Ana Horvat [PAM] "
                          "(asked by Sara Ruiz [SAM]).")
         self.assertEqual(self.dms("lemon", "S-1"), [])
-        self.ask("mark", "!approve S-1", "S-1 approved and done")
+        self.ask("mark", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.eventually({"ev": "dm", "to": "sara", "text":
                          "Mark Novak ha aprobado S-1 (Sara Ruiz [SAM] cede el turno early del 2026-12-11 a Ana Horvat [PAM])."})
         # the minister takes the shift himself: he has answered the first step, so the webmaster is asked

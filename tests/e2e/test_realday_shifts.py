@@ -80,7 +80,7 @@ class MinisterOnDutyLate(Case):
                     "of early (2026-03-04)."}, timeout=20)
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "minister"), "iron")
         roster = self.ask("vera", "!roster 2026-03-04", "2026-03-04")["text"]
-        self.assertIn("early 06:00-14:00: műszakvezető: —, ügyeletes miniszter: Iron Fist", roster)
+        self.assertIn("early 06:00-14:00: ügyeletes miniszter: Iron Fist", roster)       # no lead: not said
         self.assertIn(" (ügyeletes miniszter Mark Novak helyett)", roster)
         self.ask("iron", "!checkin", "Iron Fist, you are checked in to early (2026-03-04), 10 min after it started (counted as late).")
         audit = self.ask("lemon", "!audit 40", "Latest changes", room="dm")["text"]
@@ -135,7 +135,7 @@ class CheckinCheckout(Case):
         roster = self.ask("mia", "!roster", "Roster of 2026-03-02:")["text"]
         self.assertIn("agents: Mia Keller [CCS]; checked in: Mia Keller [CCS] 06:00–06:00\n", roster)
         duty = self.ask("vera", "!duty", "Most ügyeletben: early, 14:00-ig.")["text"]
-        self.assertIn("Bejelentkezett: —.", duty)
+        self.assertNotIn("Bejelentkezett", duty)       # nobody in: the part is left out, never "—"
         # back from a break: a new interval of the same shift
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02) again.")
         self.ask("vera", "!duty", "Bejelentkezett: Mia Keller [CCS].")
@@ -218,7 +218,7 @@ class TwoShiftsInARow(Case):
         self.ask("sara", "!checkin late", "Sara Ruiz [SAM], has fichado la entrada en late (2026-03-02).")
         self.ask("mia", "!checkin late", "You are not on the roster of a late shift that is open for check-in now.")
         duty = self.ask("mark", "!duty", "On duty now: early until 14:00.")["text"]
-        self.assertIn("Checked in: —.", duty)       # all three moved on to the late shift
+        self.assertNotIn("Checked in", duty)       # all three moved on to the late shift
 
 
 class RemindedEarlierThanCheckinOpens(Case):
@@ -260,7 +260,7 @@ class StaffRemoveWithSlots(Case):
         s.wait({"ev": "send", "room": "ops", "text": "Vera Kovacs was removed from the staff by Mark Novak. "
                 "Roster gaps: 2026-03-02 early (lead)."})
         self.assertIsNone(self.redis.cmd("HGET", self.key("staff", "vera"), "name"))
-        self.ask("mark", "!roster", "early 06:00-14:00: lead —, minister on duty —")
+        self.ask("mark", "!roster", "early 06:00-14:00: nobody on it yet")
         # her check-in was closed at the removal and counted
         att = self.att("2026-03-02", "early")
         self.assertIn("vera:out", att)

@@ -37,8 +37,8 @@ class WholeDay(ShiftCase):
         self.ask("mark", "!roster add today morning mia tom", "Roster updated")
         self.ask("mark", "!roster lead today noon vera", "Roster updated")
         roster = self.ask("mia", "!roster", "Roster of 2026-03-02:")["text"]
-        self.assertIn("morning 08:00-08:01: lead Vera Kovacs, minister on duty Mark Novak; "
-                      "agents: Mia Keller [CCS], Tom Berger [TRN]; checked in: —", roster)
+        self.assertIn("morning 08:00-08:01: lead Vera Kovacs; minister on duty Mark Novak; "
+                      "agents: Mia Keller [CCS], Tom Berger [TRN]\n", roster)
         # the reminder goes to the lead privately before the start
         s.wait({"ev": "dm", "to": "vera", "text": "Reminder: you lead morning on 2026-03-02 at 08:00"}, timeout=15)
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to morning (2026-03-02).")
@@ -49,6 +49,7 @@ class WholeDay(ShiftCase):
                    {"ev": "dm", "to": "mark", "text": "first warning"}, timeout=20)
         duty = self.ask("tom", "!duty", "On duty now: morning until 08:01")["text"]
         self.assertIn("Checked in: Mia Keller [CCS]", duty)
+        self.assertIn("Lead: Vera Kovacs. Minister on duty: Mark Novak.", duty)
         self.assertIn("Next: noon on 2026-03-02 at 08:01, lead Vera Kovacs", duty)
         self.ask("vera", "!handover the printer in room 2 is on fire; C-7 waits for a call back",
                  "Handover notes of morning (2026-03-02) saved")
@@ -112,7 +113,7 @@ class Swaps(ShiftCase):
         self.ask("sara", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.site.wait({"ev": "send", "room": "ops", "text": "S-1 waits for a minister or above"})
         self.ask("mark", "!pending", "S-1", room="dm")
-        self.ask("mark", "!approve S-1", "S-1 approved and done")
+        self.ask("mark", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.site.wait_all({"ev": "send", "room": "ops", "text": "Swap S-1 approved by Mark Novak"},
                            {"ev": "dm", "to": "mia", "text": "S-1 (Mia Keller [CCS] hands the early shift on 2026-03-03 to Sara Ruiz [SAM]) was approved by Mark Novak."},
                            {"ev": "dm", "to": "sara", "text": "was approved"})
@@ -123,7 +124,7 @@ class Swaps(ShiftCase):
     def test_swap_exchange_between_two_shifts(self):
         self.ask("mia", "!swap tomorrow early with tom", "who gives you their late shift that day in exchange")
         self.ask("tom", "!swap accept S-1", "accepted")
-        self.ask("lemon", "!approve S-1", "approved and done")
+        self.ask("lemon", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.assertEqual(self.roster("early")["agents"], "tom")
         self.assertEqual(self.roster("late")["agents"], "mia")
 
@@ -190,7 +191,7 @@ class Leave(ShiftCase):
         self.site.wait({"ev": "send", "room": "ops", "text": "L-1 waits for a minister or above: leave for Mia Keller [CCS]: 2026-03-04..2026-03-05"})
         self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
-        self.ask("mark", "!approve L-1", "L-1 approved and done")
+        self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
         self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent), 2026-03-04 late (agent)."})
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "agents"), "")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "early"), "agents"), "mia")

@@ -161,6 +161,59 @@ static void test_usage_starts_with_name_and_sub(void **state)
 	}
 }
 
+/* Words of an example as the parser counts them: blanks split, "..." is one. */
+static int example_words(const char *s)
+{
+	int n = 0;
+	bool quoted = false, in_word = false;
+
+	for (; *s; s++) {
+		if (*s == '"')
+			quoted = !quoted;
+		if ((*s == ' ') && !quoted) {
+			in_word = false;
+		} else if (!in_word) {
+			in_word = true;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* The guide and !help <command> show each row's example: it is the row's
+ * command, with as many words as the row accepts; every row has an area,
+ * every area a most used row, and a usable() says in .who whom it narrows to. */
+static void test_every_row_has_an_area_and_a_runnable_example(void **state)
+{
+	bool top[AREA_MAX] = { false };
+
+	for (size_t i = 0; i < n_commands; i++) {
+		const struct command *c = &commands[i];
+		char want[64];
+		int words;
+
+		assert_true(c->area < AREA_MAX);
+		if (c->top == 1)
+			top[c->area] = true;
+		if (c->example == NULL)
+			fail_msg("%s has no example", label(c));
+		command_label(c, want, sizeof(want));
+		if (strncmp(c->example, want, strlen(want)) != 0 || (c->example[strlen(want)] != ' '
+		    && c->example[strlen(want)] != '\0'))
+			fail_msg("%s: example \"%s\" is not this command", label(c), c->example);
+		words = example_words(c->example);
+		if (!command_arity_ok(c, words))
+			fail_msg("%s: example \"%s\" has %d words, the arity is %d", label(c), c->example, words, c->arity);
+		if (c->usable != NULL && c->who == NULL)
+			fail_msg("%s narrows who may use it but does not say whom (.who)", label(c));
+	}
+	for (int a = 0; a < AREA_MAX; a++) {
+		if (!top[a])
+			fail_msg("area %s has no most used row (.top = 1)", command_areas[a].word);
+		assert_non_null(command_areas[a].word);
+	}
+}
+
 static void test_arity_matches_usage(void **state)
 {
 	int bad = 0;
@@ -575,6 +628,7 @@ int main(void)
 		cmocka_unit_test(test_allowed_by_level),
 		cmocka_unit_test(test_arity_ok),
 		cmocka_unit_test(test_arity_ok_every_row),
+		cmocka_unit_test(test_every_row_has_an_area_and_a_runnable_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
