@@ -17,11 +17,12 @@
 
 #define EMERGENCY_TEXT_MAX 8192
 
-/* "site #lobby" or "site (private)": where a report came from. */
+/* "site #lobby" or "site (private)": where a report came from.  An IRC
+ * channel's name has its '#' already ("irc #ops", never "irc ##ops"). */
 static void where(const struct request *req, char *buf, size_t n)
 {
 	if (req->room != NULL)
-		snprintf(buf, n, "%s #%s", request_conn_name(req), req->room);
+		snprintf(buf, n, "%s %s%s", request_conn_name(req), req->room[0] == '#' ? "" : "#", req->room);
 	else
 		snprintf(buf, n, "%s (private)", request_conn_name(req));
 }

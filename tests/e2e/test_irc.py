@@ -238,7 +238,8 @@ class Scenarios(IrcCase):
         self.ask("mark", "!roster lead today early vera", "Roster updated")
         self.ask("mark", "!roster minister today early mark", "Roster updated")
         self.ask("mia", "!emergency the chat servers are down", "Emergency E-1 raised")
-        self.bot_line("vera", "EMERGENCY E-1 from Mia Keller [CCS]", CHANNELS["alerts"])
+        # where it came from names the channel as IRC writes it ("##lobby" before)
+        self.bot_line("vera", "EMERGENCY E-1 from Mia Keller [CCS] (irc #lobby): the chat servers", CHANNELS["alerts"])
         self.bot_line("vera", "EMERGENCY E-1", "dm")                # paged privately at her nick
         self.bot_line("mark", "EMERGENCY E-1", "dm", timeout=10)    # nobody acked in 2 s: the minister
         self.ask("mark", "!ack E-1", "E-1 acknowledged", channel="dm")
