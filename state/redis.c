@@ -5,6 +5,11 @@
  *     ^                    |                          |                    |
  *     +---- backoff <------+---------- error/timeout -+--------------------+
  *
+ * With sentinels, "connect" first asks them for the master (ASKING), and the
+ * setup checks ROLE says master; +switch-master from a sentinel drops the
+ * connection and connects to the new master at once.  A failed connection
+ * asks the sentinels again after the usual backoff.
+ *
  * Every call is a struct pending on a FIFO list (replies come back in order
  * on one connection, so the head is the oldest); a 250 ms sweep fails the
  * connection when the head waits past the timeout.  hiredis hands each
@@ -13,16 +18,18 @@
  */
 #include "state/redis.h"
 #include "state/redis_uv.h"
+#include "state/sentinel.h"
 #include "bot/lib/log.h"
 
 #include <hiredis/async.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
-static const char *const conn_names[] = { "down", "connecting", "loading scripts", "up", "closing" };
+enum state_conn { ST_DOWN, ST_ASKING, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
+static const char *const conn_names[] = {
+	"down", "asking the sentinels", "connecting", "loading scripts", "up", "closing"
+};
 
 struct pending {
 	struct state *st;
@@ -31,6 +38,11 @@ struct pending {
 	int script;                 /* -1 for a plain command */
 	int nkeys;
 	int retried;                /* NOSCRIPT handled once */
+	bool wait;                  /* a WAIT follows it: answer only after its reply */
+	bool finished;              /* called back; freed once OUTSTANDING is 0 */
+	int outstanding;            /* hiredis callbacks still to come for it */
+	int skip_waits;             /* WAIT replies of attempts given up (NOSCRIPT) */
+	redisReply *held;           /* its own reply, kept until the WAIT's */
 	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
 	uint64_t started;           /* uv_now */
 	state_cb *cb;
@@ -56,6 +68,12 @@ struct state {
 	struct pending failed;      /* sentinel: to fail on the next loop turn */
 	size_t n_pending;
 	struct state_stats stats;
+	struct sentinel *sentinel;  /* NULL without sentinels */
+	char master_host[64];       /* sentinel mode: the master connected to or to connect to */
+	int master_port;
+	bool master_known;          /* master_host is fresh: connect without asking */
+	bool role_pending;
+	size_t replicas;            /* the master's, as ROLE last said */
 	int open_handles;
 	bool finishing;
 	void (*closed)(void *);
@@ -69,105 +87,6 @@ static const char *const script_names[] = { STATE_SCRIPTS(STATE_NAMES) };
 static void schedule_connect(struct state *st);
 static void drop_connection(struct state *st, const char *why);
 static void finish_close(struct state *st);
-
-/* ---- argument lists ---- */
-
-struct state_args *state_args_new(void)
-{
-	/* malloc, not calloc: glibc's calloc skips the thread cache, and this runs per command */
-	struct state_args *a = malloc(sizeof(struct state_args));
-
-	if (a != NULL) {
-		memset(a, 0, sizeof(*a));
-		a->cap = STATE_ARGS_INLINE;
-		a->argv = a->inline_argv;
-		a->len = a->inline_len;
-	}
-	return a;
-}
-
-static bool grow(struct state_args *a)
-{
-	int cap = a->cap * 2;
-	char **argv;
-	size_t *len;
-
-	if (a->cap >= STATE_ARGS_MAX)
-		return false;
-	if (cap > STATE_ARGS_MAX)
-		cap = STATE_ARGS_MAX;
-	argv = malloc((size_t)cap * sizeof(*argv));
-	len = malloc((size_t)cap * sizeof(*len));
-	if (argv == NULL || len == NULL) {
-		free(argv);
-		free(len);
-		return false;
-	}
-	memcpy(argv, a->argv, (size_t)a->argc * sizeof(*argv));
-	memcpy(len, a->len, (size_t)a->argc * sizeof(*len));
-	if (a->argv != a->inline_argv) {
-		free(a->argv);
-		free(a->len);
-	}
-	a->argv = argv;
-	a->len = len;
-	a->cap = cap;
-	return true;
-}
-
-void state_args_addb(struct state_args *a, const void *p, size_t n)
-{
-	char *copy;
-
-	if (a == NULL)
-		return;         /* state_args_new() failed: state_call() refuses the NULL */
-	if (a->overflow || (a->argc >= a->cap && !grow(a)) || (copy = malloc(n + 1)) == NULL) {
-		a->overflow = true;
-		return;
-	}
-	memcpy(copy, p, n);
-	copy[n] = '\0';
-	a->argv[a->argc] = copy;
-	a->len[a->argc++] = n;
-}
-
-void state_args_add(struct state_args *a, const char *s)
-{
-	if (s == NULL)
-		s = "";
-	state_args_addb(a, s, strlen(s));
-}
-
-void state_args_addf(struct state_args *a, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	if (a == NULL)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		a->overflow = true;
-		return;
-	}
-	state_args_addb(a, buf, (size_t)n);
-}
-
-void state_args_free(struct state_args *a)
-{
-	if (a == NULL)
-		return;
-	for (int i = 0; i < a->argc; i++)
-		free(a->argv[i]);
-	if (a->argv != a->inline_argv) {
-		free(a->argv);
-		free(a->len);
-	}
-	free(a);
-}
 
 /* ---- pending list ---- */
 
@@ -186,6 +105,12 @@ static void list_remove(struct pending *p)
 	p->prev = p->next = p;
 }
 
+static void release(struct pending *p)
+{
+	if (p->finished && p->outstanding == 0)
+		free(p);
+}
+
 static void finish(struct pending *p, const redisReply *reply, const char *err)
 {
 	struct state *st = p->st;
@@ -194,9 +119,14 @@ static void finish(struct pending *p, const redisReply *reply, const char *err)
 	st->n_pending--;
 	if (err != NULL)
 		st->stats.errors++;
+	p->finished = true;
 	p->cb(reply, err, p->privdata);
 	state_args_free(p->args);
-	free(p);
+	p->args = NULL;
+	if (p->held != NULL)
+		freeReplyObject(p->held);
+	p->held = NULL;
+	release(p);
 }
 
 static void on_fail_timer(uv_timer_t *t)
@@ -223,6 +153,14 @@ static void fail_later(struct state *st, struct pending *p)
 
 static void send_pending(struct state *st, struct pending *p);
 
+/* Below the call timeout, so a silent replica costs a slow answer, not a dropped connection. */
+static int64_t wait_ms(const struct state *st)
+{
+	return st->opt.timeout_ms / 2 > 0 ? st->opt.timeout_ms / 2 : 1;
+}
+
+static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata);
+
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct pending *p = privdata;
@@ -230,6 +168,11 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 	char where[128];
 
 	(void)ac;
+	p->outstanding--;
+	if (p->finished) {
+		release(p);
+		return;
+	}
 	if (reply == NULL) {
 		finish(p, NULL, STATE_UNAVAILABLE);
 		return;
@@ -240,6 +183,8 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 			/* Redis restarted or flushed its script cache: send the source once. */
 			p->retried = 1;
 			p->st->sha[p->script][0] = '\0';
+			if (p->wait)
+				p->skip_waits++;
 			send_pending(p->st, p);
 			return;
 		}
@@ -249,7 +194,43 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 		finish(p, NULL, reply->str);
 		return;
 	}
+	if (p->wait && (p->held = state_reply_clone(reply)) != NULL)
+		return;         /* answered when the WAIT is */
 	finish(p, reply, NULL);
+}
+
+/*
+ * The WAIT after a call in sentinel mode: once a replica has what the call
+ * wrote, a failover (which promotes a replica) cannot lose it.  When none
+ * confirms in time the write is on the master all the same, so it is answered
+ * as it went, and logged: that is the window in which a failover loses it.
+ */
+static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct pending *p = privdata;
+	redisReply *reply = r;
+
+	(void)ac;
+	p->outstanding--;
+	if (p->skip_waits > 0) {
+		p->skip_waits--;
+		release(p);
+		return;
+	}
+	if (p->finished) {
+		release(p);
+		return;
+	}
+	if (reply == NULL) {
+		finish(p, NULL, STATE_UNAVAILABLE);
+		return;
+	}
+	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 1) {
+		p->st->stats.unreplicated++;
+		log_warnx("redis: no replica confirmed a write in %lld ms (%s); a failover now would lose it",
+		    (long long)wait_ms(p->st), reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
+	}
+	finish(p, p->held, NULL);
 }
 
 static void send_pending(struct state *st, struct pending *p)
@@ -295,6 +276,14 @@ static void send_pending(struct state *st, struct pending *p)
 	}
 	p->ac = st->ac;
 	ok = redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) == REDIS_OK;
+	if (ok)
+		p->outstanding++;
+	if (ok && p->wait) {
+		if (redisAsyncCommand(st->ac, on_wait_reply, p, "WAIT 1 %lld", (long long)wait_ms(st)) == REDIS_OK)
+			p->outstanding++;
+		else
+			p->wait = false;
+	}
 	if (argv != argv_inline) {
 		free(argv);
 		free(len);
@@ -342,6 +331,7 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 		fail_later(st, p);
 		return;
 	}
+	p->wait = !internal && st->sentinel != NULL && st->replicas > 0;
 	list_insert_tail(&st->head, p);
 	send_pending(st, p);
 }
@@ -416,6 +406,41 @@ static void on_setup_reply(const redisReply *reply, const char *err, void *privd
 	}
 }
 
+/* ROLE: a server the sentinels named may have been demoted since; and the
+ * master's replicas decide whether calls WAIT for one. */
+static void on_role(const redisReply *reply, const char *err, void *privdata)
+{
+	struct state *st = privdata;
+	const char *role = NULL;
+
+	st->role_pending = false;
+	if (err != NULL || st->conn == ST_CLOSING)
+		return;         /* a lost connection is handled where it is seen */
+	if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 && reply->element[0]->type == REDIS_REPLY_STRING)
+		role = reply->element[0]->str;
+	if (role != NULL && strcmp(role, "master") == 0) {
+		size_t n = reply->elements >= 3 && reply->element[2]->type == REDIS_REPLY_ARRAY ?
+		    reply->element[2]->elements : 0;
+		if (n != st->replicas)
+			log_info("redis: the master %s:%d has %zu replica%s%s", st->master_host, st->master_port, n,
+			    n == 1 ? "" : "s", n ? "; writes wait for one" : "; a failover now would lose recent writes");
+		st->replicas = n;
+		return;
+	}
+	log_warnx("redis: %s:%d is a %s, not the master; asking the sentinels again", st->master_host,
+	    st->master_port, role ? role : "server of unknown role");
+	drop_connection(st, "not the master");
+}
+
+static void ask_role(struct state *st)
+{
+	struct state_args *a = state_args_new();
+
+	st->role_pending = true;
+	state_args_add(a, "ROLE");
+	submit(st, -1, 0, a, on_role, st, true);
+}
+
 static void load_scripts(struct state *st)
 {
 	struct state_args *a;
@@ -432,6 +457,8 @@ static void load_scripts(struct state *st)
 		state_args_addf(a, "%d", st->opt.db);
 		submit(st, -1, 0, a, on_setup_reply, st, true);
 	}
+	if (st->sentinel != NULL)
+		ask_role(st);   /* before PING: a replica never gets to UP */
 	for (int id = 0; id < SCRIPT_MAX; id++) {
 		struct loaded_ctx *lc = malloc(sizeof(*lc));
 		if (lc == NULL)
@@ -490,7 +517,15 @@ static void connect_now(struct state *st)
 {
 	redisAsyncContext *ac;
 
-	if (st->opt.unix_socket != NULL)
+	if (st->sentinel != NULL && !st->master_known) {
+		set_conn(st, ST_ASKING, "looking for the master");
+		sentinel_ask(st->sentinel);     /* on_master_found() goes on */
+		return;
+	}
+	st->master_known = false;       /* the next connect asks again */
+	if (st->sentinel != NULL)
+		ac = redisAsyncConnect(st->master_host, st->master_port);
+	else if (st->opt.unix_socket != NULL)
 		ac = redisAsyncConnectUnix(st->opt.unix_socket);
 	else
 		ac = redisAsyncConnect(st->opt.host, st->opt.port);
@@ -513,6 +548,49 @@ static void connect_now(struct state *st)
 	st->ac = ac;
 	st->connect_started = uv_now(st->loop);
 	set_conn(st, ST_CONNECTING, "connecting");
+}
+
+static void on_master_found(void *arg, const char *host, int port)
+{
+	struct state *st = arg;
+
+	if (st->conn != ST_ASKING)
+		return;
+	if (host == NULL) {
+		if (st->quiet_failures++ == 0)
+			log_warnx("redis: no sentinel named the master \"%s\"", st->opt.master_name);
+		set_conn(st, ST_DOWN, "no sentinel answered");
+		schedule_connect(st);
+		return;
+	}
+	snprintf(st->master_host, sizeof(st->master_host), "%s", host);
+	st->master_port = port;
+	st->master_known = true;
+	connect_now(st);
+}
+
+/* +switch-master: the sentinels chose a new master; go there now, not after a timeout. */
+static void on_master_switched(void *arg, const char *host, int port)
+{
+	struct state *st = arg;
+
+	if (st->conn == ST_CLOSING)
+		return;
+	if (host != NULL && st->conn != ST_DOWN && st->conn != ST_ASKING &&
+	    strcmp(host, st->master_host) == 0 && port == st->master_port)
+		return;         /* already there */
+	sentinel_cancel(st->sentinel);
+	if (st->ac != NULL)
+		drop_connection(st, "the sentinels switched the master");
+	uv_timer_stop(&st->retry_timer);
+	set_conn(st, ST_DOWN, "failover");
+	st->backoff_ms = 0;
+	if (host != NULL) {
+		snprintf(st->master_host, sizeof(st->master_host), "%s", host);
+		st->master_port = port;
+		st->master_known = true;
+	}
+	connect_now(st);
 }
 
 static void on_retry_timer(uv_timer_t *t)
@@ -567,8 +645,12 @@ static void on_sweep(uv_timer_t *t)
 		drop_connection(st, "connect timed out");
 		return;
 	}
-	if (st->head.next != &st->head && now - st->head.next->started > timeout)
+	if (st->head.next != &st->head && now - st->head.next->started > timeout) {
 		drop_connection(st, "command timed out");
+		return;
+	}
+	if (st->sentinel != NULL && st->conn == ST_UP && !st->role_pending)
+		ask_role(st);   /* a replica added or gone changes whether calls WAIT */
 }
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
@@ -586,6 +668,19 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 	st->opt.password = opt->password ? strdup(opt->password) : NULL;
 	st->opt.timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
 	st->opt.prefix = strdup(opt->prefix);
+	if (opt->n_sentinels > 0) {
+		struct sentinel_options so = {
+			.hosts = opt->sentinel_hosts, .ports = opt->sentinel_ports, .n = opt->n_sentinels,
+			.master_name = opt->master_name, .password = opt->sentinel_password,
+			.timeout_ms = st->opt.timeout_ms,
+		};
+		/* the sentinel's timers join the loop only when nothing can fail after them */
+		if ((st->opt.master_name = strdup(opt->master_name)) == NULL ||
+		    (st->sentinel = sentinel_new(loop, &so, on_master_found, on_master_switched, st)) == NULL) {
+			state_free(st);
+			return NULL;
+		}
+	}
 	st->head.prev = st->head.next = &st->head;
 	st->failed.prev = st->failed.next = &st->failed;
 	for (int id = 0; id < SCRIPT_MAX; id++) {
@@ -606,6 +701,8 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 int state_start(struct state *st)
 {
 	uv_timer_start(&st->sweep_timer, on_sweep, 1000, 1000);    /* timeouts are seconds */
+	if (st->sentinel != NULL)
+		sentinel_start(st->sentinel);
 	connect_now(st);
 	return 0;
 }
@@ -618,6 +715,14 @@ static void on_handle_closed(uv_handle_t *h)
 		st->closed(st->closed_arg);
 }
 
+static void on_sentinel_closed(void *arg)
+{
+	struct state *st = arg;
+
+	if (--st->open_handles == 0 && st->closed != NULL)
+		st->closed(st->closed_arg);
+}
+
 /* Redis is gone for good: fail what is left, then close our handles. */
 static void finish_close(struct state *st)
 {
@@ -625,7 +730,9 @@ static void finish_close(struct state *st)
 		return;
 	st->finishing = true;
 	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
-	st->open_handles = 3;
+	st->open_handles = st->sentinel != NULL ? 4 : 3;
+	if (st->sentinel != NULL)
+		sentinel_close(st->sentinel, on_sentinel_closed, st);
 	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&st->sweep_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&st->fail_timer, on_handle_closed);
@@ -637,6 +744,8 @@ void state_close(struct state *st, void (*done)(void *arg), void *arg)
 	st->closed_arg = arg;
 	st->conn = ST_CLOSING;
 	uv_timer_stop(&st->retry_timer);
+	if (st->sentinel != NULL)
+		sentinel_cancel(st->sentinel);
 	if (st->ac != NULL)
 		/* waits for the replies in flight (the sweep still times them
 		 * out), hands them out, then on_disconnect() finishes */
@@ -653,6 +762,8 @@ void state_free(struct state *st)
 	free((char *)st->opt.unix_socket);
 	free((char *)st->opt.password);
 	free((char *)st->opt.prefix);
+	free((char *)st->opt.master_name);
+	sentinel_free(st->sentinel);
 	free(st);
 }
 
