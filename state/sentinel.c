@@ -249,8 +249,7 @@ static void on_switch(redisAsyncContext *ac, void *r, void *privdata)
 	(void)privdata;
 	if (s == NULL || s->sub_ac != ac || reply == NULL)
 		return;
-	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
-	    reply->element[0]->type != REDIS_REPLY_STRING || reply->element[2]->type != REDIS_REPLY_STRING)
+	if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 || reply->element[0]->type != REDIS_REPLY_STRING)
 		return;
 	if (strcmp(reply->element[0]->str, "subscribe") == 0) {
 		if (!s->sub_ready)
@@ -258,7 +257,7 @@ static void on_switch(redisAsyncContext *ac, void *r, void *privdata)
 		s->sub_ready = true;
 		return;
 	}
-	if (strcmp(reply->element[0]->str, "message") != 0)
+	if (strcmp(reply->element[0]->str, "message") != 0 || reply->element[2]->type != REDIS_REPLY_STRING)
 		return;
 	/* "<master name> <old ip> <old port> <new ip> <new port>" */
 	if (sscanf(reply->element[2]->str, "%127s %63s %7s %63s %d", name, old_host, old_port, host, &port) != 5 ||
