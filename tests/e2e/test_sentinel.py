@@ -26,11 +26,23 @@ FILED = re.compile(r"\b(C-\d+) filed\b")
 STAFF_EN = [{k: v for k, v in p.items() if k != "lang"} for p in STAFF]
 
 
+SENTINEL_PASSWORD = "sentinel-secret"
+
+
 def redis_at(case, port):
     """A RESP client for a server the test started itself."""
     r = Redis(case.tmp, port=port, start=False)
     case.addCleanup(r._disconnect)
     return r
+
+
+class SentinelClient(Redis):
+    """The sentinels want AUTH (requirepass): sent before each command, as the
+    harness's client reconnects by itself."""
+
+    def cmd(self, *args):
+        super().cmd("AUTH", SENTINEL_PASSWORD)
+        return super().cmd(*args)
 
 
 @unittest.skipUnless(shutil.which("redis-server"), "redis-server is not installed (Debian: apt install redis-server)")
@@ -54,16 +66,26 @@ class Sentinel(E2E):
                         f"sentinel monitor dutybot {HOST} {self.master_port} 2\n"
                         f"sentinel down-after-milliseconds dutybot {DOWN_AFTER_MS}\n"
                         f"sentinel failover-timeout dutybot {FAILOVER_TIMEOUT_MS}\n"
-                        "sentinel parallel-syncs dutybot 1\n")
+                        "sentinel parallel-syncs dutybot 1\n"
+                        f"requirepass {SENTINEL_PASSWORD}\nsentinel sentinel-pass {SENTINEL_PASSWORD}\n")
             self.start_server(f"sentinel-{port}", [conf, "--sentinel"])
-        self.sentinels = [redis_at(self, p) for p in self.sentinel_ports]
+        self.sentinels = []
+        for port in self.sentinel_ports:
+            self.sentinels.append(SentinelClient(self.tmp, port=port, start=False))
+            self.addCleanup(self.sentinels[-1]._disconnect)
         # each sentinel knows the replica and the other two: a failover can be agreed on
         for s in self.sentinels:
             _wait_until(lambda s=s: self.ping(s) and len(s.cmd("SENTINEL", "replicas", "dutybot")) == 1 and
                         len(s.cmd("SENTINEL", "sentinels", "dutybot")) == 2,
                         20, "the sentinels to find the replica and each other")
-        addrs = ", ".join(f'"{HOST}:{p}"' for p in self.sentinel_ports)
-        return {**self.CONFIG, "staff": STAFF_EN, "redis": f'{{ sentinels = ( {addrs} ); master_name = "dutybot"; }}'}
+        # the first sentinel of the list is not there: the next one answers
+        self.dead_sentinel = free_port()
+        addrs = ", ".join(f'"{HOST}:{p}"' for p in [self.dead_sentinel, *self.sentinel_ports])
+        pw = os.path.join(self.tmp, "sentinel.pass")
+        with open(os.open(pw, os.O_WRONLY | os.O_CREAT, 0o600), "w", encoding="utf-8") as f:
+            f.write(SENTINEL_PASSWORD + "\n")
+        return {**self.CONFIG, "staff": STAFF_EN,
+                "redis": f'{{ sentinels = ( {addrs} ); master_name = "dutybot"; sentinel_password_file = "{pw}"; }}'}
 
     def start_server(self, name, args):
         log = open(os.path.join(self.tmp, f"{name}.log"), "ab")
@@ -97,7 +119,9 @@ class Sentinel(E2E):
         # the config names no Redis address: the staff the daemon wrote is on the master
         self.ask("mia", "!whoami", "Mia Keller")
         self.assertEqual(self.redis.cmd("HGET", self.key("ident"), "site:u3"), "mia")
-        self.daemon.wait_log(rf"master dutybot is {HOST}:{self.master_port}")
+        self.daemon.wait_log(rf"redis sentinel {HOST}:{self.dead_sentinel}: .*refused")
+        self.daemon.wait_log(rf"redis sentinel {HOST}:{self.sentinel_ports[0]}: "
+                             rf"master dutybot is {HOST}:{self.master_port}")
         self.daemon.wait_log(r"the master \S+ has 1 replica; writes wait for one")
         self.daemon.wait_log(r"watching for failovers")
         # a write answered as done is on the replica too (WAIT 1 came before the answer)
@@ -137,6 +161,7 @@ class Sentinel(E2E):
 
     def test_failover_in_the_middle_of_a_burst_loses_nothing_answered(self):
         self.file("f0", "before the burst")
+        self.daemon.wait_log(r"watching for failovers")
         self.site.skip()
         sent_at, killed_at, switched_at = [], None, None
         deadline = time.monotonic() + 60
