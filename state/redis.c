@@ -74,6 +74,8 @@ struct state {
 	bool master_known;          /* master_host is fresh: connect without asking */
 	bool role_pending;
 	size_t replicas;            /* the master's, as ROLE last said */
+	bool lagging;               /* a WAIT timed out: calls stop waiting until a replica catches up */
+	bool probe_pending;
 	int open_handles;
 	bool finishing;
 	void (*closed)(void *);
@@ -226,9 +228,15 @@ static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 1) {
-		p->st->stats.unreplicated++;
-		log_warnx("redis: no replica confirmed a write in %lld ms (%s); a failover now would lose it",
-		    (long long)wait_ms(p->st), reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
+		struct state *st = p->st;
+		st->stats.unreplicated++;
+		/* WAIT blocks the connection: waiting on for a stuck replica would
+		 * hold every call behind it, so calls go on without until one is back */
+		if (!st->lagging)
+			log_warnx("redis: no replica confirmed a write in %lld ms (%s); a failover now would lose it; "
+			    "calls stop waiting for a replica until one catches up", (long long)wait_ms(st),
+			    reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
+		st->lagging = true;
 	}
 	finish(p, p->held, NULL);
 }
@@ -331,7 +339,7 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 		fail_later(st, p);
 		return;
 	}
-	p->wait = !internal && st->sentinel != NULL && st->replicas > 0;
+	p->wait = !internal && st->sentinel != NULL && st->replicas > 0 && !st->lagging;
 	list_insert_tail(&st->head, p);
 	send_pending(st, p);
 }
@@ -430,6 +438,29 @@ static void on_role(const redisReply *reply, const char *err, void *privdata)
 	log_warnx("redis: %s:%d is a %s, not the master; asking the sentinels again", st->master_host,
 	    st->master_port, role ? role : "server of unknown role");
 	drop_connection(st, "not the master");
+}
+
+static void on_probe(const redisReply *reply, const char *err, void *privdata)
+{
+	struct state *st = privdata;
+
+	st->probe_pending = false;
+	if (err == NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1 && st->lagging) {
+		st->lagging = false;
+		log_info("redis: a replica confirms writes again; calls wait for it");
+	}
+}
+
+/* While lagging: has a replica caught up with what this connection wrote? (blocks it 100 ms at most) */
+static void probe_replica(struct state *st)
+{
+	struct state_args *a = state_args_new();
+
+	st->probe_pending = true;
+	state_args_add(a, "WAIT");
+	state_args_add(a, "1");
+	state_args_add(a, "100");
+	submit(st, -1, 0, a, on_probe, st, true);
 }
 
 static void ask_role(struct state *st)
@@ -651,6 +682,8 @@ static void on_sweep(uv_timer_t *t)
 	}
 	if (st->sentinel != NULL && st->conn == ST_UP && !st->role_pending)
 		ask_role(st);   /* a replica added or gone changes whether calls WAIT */
+	if (st->sentinel != NULL && st->conn == ST_UP && st->lagging && st->replicas > 0 && !st->probe_pending)
+		probe_replica(st);
 }
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
