@@ -39,12 +39,14 @@ struct sentinel {
 	redisAsyncContext *ask_ac;
 	size_t ask_idx;
 	bool asking;
+	int failed_rounds;          /* in a row: the first one's problems are logged, later ones debug */
 	uv_timer_t ask_timer;       /* the sentinel asked takes too long */
 
 	redisAsyncContext *sub_ac;
 	size_t sub_idx;
 	bool sub_ready;             /* subscribed */
-	uv_timer_t sub_timer;       /* connect timeout, then the pause before the next sentinel */
+	int sub_failures;           /* in a row: only the first is logged */
+	uv_timer_t sub_timer;       /* until subscribed, then the pause before the next sentinel */
 
 	bool closing;
 	int open_handles;
@@ -76,13 +78,6 @@ static redisAsyncContext *open_ctx(struct sentinel *s, size_t i, const char *wha
 	return ac;
 }
 
-static void send_auth(struct sentinel *s, redisAsyncContext *ac)
-{
-	/* its reply is not looked at: a wrong password makes the next command fail (NOAUTH) */
-	if (s->password != NULL)
-		redisAsyncCommand(ac, NULL, NULL, "AUTH %s", s->password);
-}
-
 /* Forget AC: no callback of ours acts on it any more. */
 static void forget(redisAsyncContext *ac)
 {
@@ -96,7 +91,10 @@ static void ask_failed(struct sentinel *s, const char *why)
 {
 	redisAsyncContext *ac = s->ask_ac;
 
-	log_warnx("redis sentinel %s:%d: %s", s->hosts[s->ask_idx], s->ports[s->ask_idx], why);
+	if (s->failed_rounds == 0)
+		log_warnx("redis sentinel %s:%d: %s", s->hosts[s->ask_idx], s->ports[s->ask_idx], why);
+	else
+		log_debug("redis sentinel %s:%d: %s", s->hosts[s->ask_idx], s->ports[s->ask_idx], why);
 	uv_timer_stop(&s->ask_timer);
 	s->ask_ac = NULL;
 	if (ac != NULL)
@@ -144,10 +142,22 @@ static void on_master_addr(redisAsyncContext *ac, void *r, void *privdata)
 	uv_timer_stop(&s->ask_timer);
 	s->ask_ac = NULL;
 	s->asking = false;
+	s->failed_rounds = 0;
 	forget(ac);
 	log_debug("redis sentinel %s:%d: master %s is %s:%ld", s->hosts[s->ask_idx], s->ports[s->ask_idx],
 	    s->master_name, host, port);
 	s->found(s->arg, host, (int)port);
+}
+
+/* A refused password, said as the sentinel says it (the next command's NOAUTH would hide why). */
+static void on_ask_auth(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct sentinel *s = ac->data;
+	redisReply *reply = r;
+
+	(void)privdata;
+	if (s != NULL && s->ask_ac == ac && reply != NULL && reply->type == REDIS_REPLY_ERROR)
+		ask_failed(s, reply->str);
 }
 
 static void on_ask_connect(const redisAsyncContext *ac, int status)
@@ -161,7 +171,8 @@ static void on_ask_connect(const redisAsyncContext *ac, int status)
 		ask_failed(s, ac->errstr);
 		return;
 	}
-	send_auth(s, s->ask_ac);
+	if (s->password != NULL)
+		redisAsyncCommand(s->ask_ac, on_ask_auth, NULL, "AUTH %s", s->password);
 	redisAsyncCommand(s->ask_ac, on_master_addr, NULL, "SENTINEL get-master-addr-by-name %s", s->master_name);
 }
 
@@ -199,6 +210,7 @@ static void ask_next(struct sentinel *s)
 		s->ask_idx++;
 	}
 	s->asking = false;
+	s->failed_rounds++;
 	s->found(s->arg, NULL, 0);
 }
 
@@ -225,10 +237,13 @@ void sentinel_cancel(struct sentinel *s)
 
 /* ---- the +switch-master subscription ---- */
 
-static void sub_retry(struct sentinel *s)
+static void sub_retry(struct sentinel *s, const char *why)
 {
 	if (s->closing)
 		return;
+	if (s->sub_failures++ == 0)
+		log_warnx("redis sentinel %s:%d: cannot watch for failovers: %s; trying the next sentinel",
+		    s->hosts[s->sub_idx], s->ports[s->sub_idx], why);
 	s->sub_idx = (s->sub_idx + 1) % s->n;
 	s->sub_ready = false;
 	uv_timer_start(&s->sub_timer, on_sub_retry_timer, SENTINEL_RESUBSCRIBE_MS, 0);
@@ -254,7 +269,9 @@ static void on_switch(redisAsyncContext *ac, void *r, void *privdata)
 	if (strcmp(reply->element[0]->str, "subscribe") == 0) {
 		if (!s->sub_ready)
 			log_info("redis sentinel %s:%d: watching for failovers", s->hosts[s->sub_idx], s->ports[s->sub_idx]);
+		uv_timer_stop(&s->sub_timer);
 		s->sub_ready = true;
+		s->sub_failures = 0;
 		return;
 	}
 	if (strcmp(reply->element[0]->str, "message") != 0 || reply->element[2]->type != REDIS_REPLY_STRING)
@@ -272,19 +289,36 @@ static void on_switch(redisAsyncContext *ac, void *r, void *privdata)
 	s->switched(s->arg, host, port);
 }
 
+/* hiredis drops an error reply to SUBSCRIBE (no callback): a refused AUTH is caught here. */
+static void on_sub_auth(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct sentinel *s = ac->data;
+	redisReply *reply = r;
+
+	(void)privdata;
+	if (s == NULL || s->sub_ac != ac || reply == NULL || reply->type != REDIS_REPLY_ERROR)
+		return;
+	uv_timer_stop(&s->sub_timer);
+	s->sub_ac = NULL;
+	forget(ac);
+	sub_retry(s, reply->str);
+}
+
 static void on_sub_connect(const redisAsyncContext *ac, int status)
 {
 	struct sentinel *s = ac->data;
 
 	if (s == NULL || s->sub_ac != ac)
 		return;
-	uv_timer_stop(&s->sub_timer);
 	if (status != REDIS_OK) {
+		uv_timer_stop(&s->sub_timer);
 		s->sub_ac = NULL;
-		sub_retry(s);
+		sub_retry(s, ac->errstr);
 		return;
 	}
-	send_auth(s, s->sub_ac);
+	/* the timer runs on until the subscription is confirmed */
+	if (s->password != NULL)
+		redisAsyncCommand(s->sub_ac, on_sub_auth, NULL, "AUTH %s", s->password);
 	redisAsyncCommand(s->sub_ac, on_switch, NULL, "SUBSCRIBE +switch-master");
 }
 
@@ -296,10 +330,8 @@ static void on_sub_disconnect(const redisAsyncContext *ac, int status)
 	if (s == NULL || s->sub_ac != ac)
 		return;
 	s->sub_ac = NULL;
-	if (s->sub_ready)
-		log_warnx("redis sentinel %s:%d: lost the failover watch; trying the next sentinel",
-		    s->hosts[s->sub_idx], s->ports[s->sub_idx]);
-	sub_retry(s);
+	uv_timer_stop(&s->sub_timer);
+	sub_retry(s, s->sub_ready ? "the connection was lost" : "closed before subscribing");
 }
 
 static void on_sub_timeout(uv_timer_t *t)
@@ -310,7 +342,7 @@ static void on_sub_timeout(uv_timer_t *t)
 	s->sub_ac = NULL;
 	if (ac != NULL)
 		forget(ac);
-	sub_retry(s);
+	sub_retry(s, "no subscription in time");
 }
 
 static void sub_connect(struct sentinel *s)
@@ -320,13 +352,12 @@ static void sub_connect(struct sentinel *s)
 	if (s->closing)
 		return;
 	if ((ac = open_ctx(s, s->sub_idx, "watching for failovers")) == NULL) {
-		sub_retry(s);
+		sub_retry(s, "cannot open a connection");
 		return;
 	}
 	redisAsyncSetConnectCallback(ac, on_sub_connect);
 	redisAsyncSetDisconnectCallback(ac, on_sub_disconnect);
 	s->sub_ac = ac;
-	/* a hung connect is given up; once connected the timer is stopped */
 	uv_timer_start(&s->sub_timer, on_sub_timeout, (uint64_t)s->timeout_ms, 0);
 }
 

@@ -161,6 +161,24 @@ class Sentinel(E2E):
         self.assertEqual(self.replica.cmd("HGET", self.key("complaint", c3), "text"), "replica awake")
         self.assertEqual(self.replica.cmd("HGET", self.key("complaint", c), "text"), "while the replica sleeps")
 
+    def test_a_wrong_sentinel_password_is_said_and_nothing_is_done(self):
+        self.daemon.stop()
+        with open(os.path.join(self.tmp, "sentinel.pass"), "w", encoding="utf-8") as f:
+            f.write("not-the-password\n")
+        mark = self.daemon.log_mark()
+        self.start_daemon()
+        self.site.wait({"ev": "ready"}, timeout=20)
+        for port in self.sentinel_ports:
+            self.daemon.wait_log(rf"redis sentinel {HOST}:{port}: WRONGPASS", since=mark)
+        self.daemon.wait_log(r'no sentinel named the master "dutybot"', since=mark)
+        self.ask("mia", "!whoami", "The state store is unavailable right now")
+        # nor does the failover watch start; and the next rounds of asking are not logged again
+        time.sleep(2.5)
+        log = self.daemon.log()[mark:]
+        self.assertNotIn("watching for failovers", log)
+        self.assertEqual(log.count(f"warning: redis sentinel {HOST}:{self.sentinel_ports[0]}: WRONGPASS"), 1, log)
+        self.assertGreater(log.count(f"debug: redis sentinel {HOST}:{self.sentinel_ports[0]}: WRONGPASS"), 0, log)
+
     def file(self, friend, text, timeout=10.0):
         """Vera files a complaint of FRIEND: its id."""
         ev = self.ask("vera", f"!complaint new {friend} {text}", {"ev": "send"}, timeout=timeout)
