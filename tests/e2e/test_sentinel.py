@@ -4,8 +4,10 @@ and three sentinels (``redis-server <conf> --sentinel``), all on free ports of
 through the sentinels; the master is SIGKILLed in the middle of a burst of
 state-changing commands, the sentinels promote the replica, and commands
 resume on it within the failover time, with every command answered as done
-in the new master's data.  The config's sentinel errors are in
-tests/unit/test_config_errors.c."""
+in the new master's data.  Also: an answer waits for WAIT 1 (a SIGSTOPped
+replica delays it, once); a master turned replica is left; a wrong sentinel
+password is said.  The sentinels want a password and the first one listed is
+not there.  The config's sentinel errors are in tests/unit/test_config_errors.c."""
 
 import os
 import re
@@ -178,6 +180,15 @@ class Sentinel(E2E):
         self.assertNotIn("watching for failovers", log)
         self.assertEqual(log.count(f"warning: redis sentinel {HOST}:{self.sentinel_ports[0]}: WRONGPASS"), 1, log)
         self.assertGreater(log.count(f"debug: redis sentinel {HOST}:{self.sentinel_ports[0]}: WRONGPASS"), 0, log)
+
+    def test_a_master_that_became_a_replica_is_left(self):
+        self.ask("mia", "!whoami", "Mia Keller")
+        mark = self.daemon.log_mark()
+        # behind the sentinels' back: the master follows the replica now
+        self.redis.cmd("REPLICAOF", HOST, self.replica_port)
+        self.daemon.wait_log(rf"redis: {HOST}:{self.master_port} is a slave, not the master; "
+                             r"asking the sentinels again", since=mark, timeout=5)
+        self.daemon.wait_log(r"state change \S+ -> asking the sentinels", since=mark)
 
     def file(self, friend, text, timeout=10.0):
         """Vera files a complaint of FRIEND: its id."""
