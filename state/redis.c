@@ -17,8 +17,8 @@
  * into STATE_UNAVAILABLE: every callback runs exactly once.
  */
 #include "state/redis.h"
+#include "state/redis_priv.h"
 #include "state/redis_uv.h"
-#include "state/sentinel.h"
 #include "bot/lib/log.h"
 
 #include <hiredis/async.h>
@@ -26,68 +26,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum state_conn { ST_DOWN, ST_ASKING, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
 static const char *const conn_names[] = {
 	"down", "asking the sentinels", "connecting", "loading scripts", "up", "closing"
-};
-
-struct pending {
-	struct state *st;
-	struct pending *prev, *next;
-	struct state_args *args;    /* owned */
-	int script;                 /* -1 for a plain command */
-	int nkeys;
-	int retried;                /* NOSCRIPT handled once */
-	bool wait;                  /* a WAIT follows it: answer only after its reply */
-	bool finished;              /* called back; freed once OUTSTANDING is 0 */
-	int outstanding;            /* hiredis callbacks still to come for it */
-	int skip_waits;             /* WAIT replies of attempts given up (NOSCRIPT) */
-	redisReply *held;           /* its own reply, kept until the WAIT's */
-	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
-	uint64_t started;           /* uv_now */
-	state_cb *cb;
-	void *privdata;
-	redisAsyncContext *ac;      /* the context it was sent on */
-};
-
-struct state {
-	uv_loop_t *loop;
-	struct state_options opt;   /* strings owned */
-	redisAsyncContext *ac;
-	enum state_conn conn;
-	uv_timer_t retry_timer;
-	uv_timer_t sweep_timer;
-	uv_timer_t fail_timer;      /* delivers failures asynchronously */
-	uint64_t backoff_ms;
-	uint64_t connect_started;
-	int connects;
-	int quiet_failures;         /* log the first failure of a streak only */
-	char sha[SCRIPT_MAX][41];
-	int script_index[SCRIPT_MAX];
-	struct pending head;        /* sentinel: in flight */
-	struct pending failed;      /* sentinel: to fail on the next loop turn */
-	size_t n_pending;
-	struct state_stats stats;
-	struct sentinel *sentinel;  /* NULL without sentinels */
-	char master_host[64];       /* sentinel mode: the master connected to or to connect to */
-	int master_port;
-	bool master_known;          /* master_host is fresh: connect without asking */
-	bool role_pending;
-	size_t replicas;            /* the master's, as ROLE last said */
-	bool lagging;               /* a WAIT timed out: calls stop waiting until a replica catches up */
-	bool probe_pending;
-	int open_handles;
-	bool finishing;
-	void (*closed)(void *);
-	void *closed_arg;
 };
 
 #define STATE_NAMES(id, name) name,
 static const char *const script_names[] = { STATE_SCRIPTS(STATE_NAMES) };
 #undef STATE_NAMES
 
-static void schedule_connect(struct state *st);
-static void drop_connection(struct state *st, const char *why);
 static void finish_close(struct state *st);
 
 /* ---- pending list ---- */
@@ -302,7 +248,7 @@ static void send_pending(struct state *st, struct pending *p)
 	}
 }
 
-static void submit(struct state *st, int script, int nkeys, struct state_args *args,
+void state_submit(struct state *st, int script, int nkeys, struct state_args *args,
                    state_cb *cb, void *privdata, bool internal)
 {
 	struct pending *p = calloc(1, sizeof(*p));
@@ -346,18 +292,18 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 
 void state_call(struct state *st, struct state_args *args, state_cb *cb, void *privdata)
 {
-	submit(st, -1, 0, args, cb, privdata, false);
+	state_submit(st, -1, 0, args, cb, privdata, false);
 }
 
 void state_eval(struct state *st, enum state_script id, int nkeys,
                 struct state_args *args, state_cb *cb, void *privdata)
 {
-	submit(st, (int)id, nkeys, args, cb, privdata, false);
+	state_submit(st, (int)id, nkeys, args, cb, privdata, false);
 }
 
 /* ---- connection ---- */
 
-static void set_conn(struct state *st, enum state_conn c, const char *reason)
+void state_set_conn(struct state *st, enum state_conn c, const char *reason)
 {
 	if (st->conn == c)
 		return;
@@ -394,14 +340,14 @@ static void on_ready_ping(const redisReply *reply, const char *err, void *privda
 
 	if (err != NULL) {
 		if (st->conn == ST_LOADING)
-			drop_connection(st, err);
+			state_drop_connection(st, err);
 		return;
 	}
 	st->backoff_ms = 0;
 	st->quiet_failures = 0;
 	if (st->connects++ > 0)
 		st->stats.reconnects++;
-	set_conn(st, ST_UP, "connected, scripts loaded");
+	state_set_conn(st, ST_UP, "connected, scripts loaded");
 }
 
 static void on_setup_reply(const redisReply *reply, const char *err, void *privdata)
@@ -410,66 +356,8 @@ static void on_setup_reply(const redisReply *reply, const char *err, void *privd
 
 	if (err != NULL && st->conn == ST_LOADING) {
 		log_warnx("redis: setup failed: %s", err);
-		drop_connection(st, "setup failed");
+		state_drop_connection(st, "setup failed");
 	}
-}
-
-/* ROLE: a server the sentinels named may have been demoted since; and the
- * master's replicas decide whether calls WAIT for one. */
-static void on_role(const redisReply *reply, const char *err, void *privdata)
-{
-	struct state *st = privdata;
-	const char *role = NULL;
-
-	st->role_pending = false;
-	if (err != NULL || st->conn == ST_CLOSING)
-		return;         /* a lost connection is handled where it is seen */
-	if (reply->type == REDIS_REPLY_ARRAY && reply->elements >= 1 && reply->element[0]->type == REDIS_REPLY_STRING)
-		role = reply->element[0]->str;
-	if (role != NULL && strcmp(role, "master") == 0) {
-		size_t n = reply->elements >= 3 && reply->element[2]->type == REDIS_REPLY_ARRAY ?
-		    reply->element[2]->elements : 0;
-		if (n != st->replicas)
-			log_info("redis: the master %s:%d has %zu replica%s%s", st->master_host, st->master_port, n,
-			    n == 1 ? "" : "s", n ? "; writes wait for one" : "; a failover now would lose recent writes");
-		st->replicas = n;
-		return;
-	}
-	log_warnx("redis: %s:%d is a %s, not the master; asking the sentinels again", st->master_host,
-	    st->master_port, role ? role : "server of unknown role");
-	drop_connection(st, "not the master");
-}
-
-static void on_probe(const redisReply *reply, const char *err, void *privdata)
-{
-	struct state *st = privdata;
-
-	st->probe_pending = false;
-	if (err == NULL && reply->type == REDIS_REPLY_INTEGER && reply->integer >= 1 && st->lagging) {
-		st->lagging = false;
-		log_info("redis: a replica confirms writes again; calls wait for it");
-	}
-}
-
-/* While lagging: has a replica caught up with what this connection wrote? (blocks it 100 ms at most) */
-static void probe_replica(struct state *st)
-{
-	struct state_args *a = state_args_new();
-
-	st->probe_pending = true;
-	state_args_add(a, "WAIT");
-	state_args_add(a, "1");
-	state_args_add(a, "100");
-	submit(st, -1, 0, a, on_probe, st, true);
-}
-
-static void ask_role(struct state *st)
-{
-	struct state_args *a = state_args_new();
-
-	st->role_pending = true;
-	state_args_add(a, "ROLE");
-	submit(st, -1, 0, a, on_role, st, true);
 }
 
 static void load_scripts(struct state *st)
@@ -480,16 +368,18 @@ static void load_scripts(struct state *st)
 		a = state_args_new();
 		state_args_add(a, "AUTH");
 		state_args_add(a, st->opt.password);
-		submit(st, -1, 0, a, on_setup_reply, st, true);
+		state_submit(st, -1, 0, a, on_setup_reply, st, true);
 	}
 	if (st->opt.db != 0) {
 		a = state_args_new();
 		state_args_add(a, "SELECT");
 		state_args_addf(a, "%d", st->opt.db);
-		submit(st, -1, 0, a, on_setup_reply, st, true);
+		state_submit(st, -1, 0, a, on_setup_reply, st, true);
 	}
-	if (st->sentinel != NULL)
-		ask_role(st);   /* before PING: a replica never gets to UP */
+	if (st->sentinel != NULL) {
+		st->replicas_said = false;
+		state_ask_role(st);   /* before PING: a replica never gets to UP */
+	}
 	for (int id = 0; id < SCRIPT_MAX; id++) {
 		struct loaded_ctx *lc = malloc(sizeof(*lc));
 		if (lc == NULL)
@@ -500,11 +390,11 @@ static void load_scripts(struct state *st)
 		state_args_add(a, "SCRIPT");
 		state_args_add(a, "LOAD");
 		state_args_add(a, state_script_sources[st->script_index[id]].source);
-		submit(st, -1, 0, a, on_script_loaded_ctx, lc, true);
+		state_submit(st, -1, 0, a, on_script_loaded_ctx, lc, true);
 	}
 	a = state_args_new();
 	state_args_add(a, "PING");
-	submit(st, -1, 0, a, on_ready_ping, st, true);
+	state_submit(st, -1, 0, a, on_ready_ping, st, true);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -518,11 +408,11 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		if (st->quiet_failures++ == 0)
 			log_warnx("redis: cannot connect: %s", ac->errstr);
 		st->ac = NULL;
-		set_conn(st, ST_DOWN, "connect failed");
-		schedule_connect(st);
+		state_set_conn(st, ST_DOWN, "connect failed");
+		state_schedule_connect(st);
 		return;
 	}
-	set_conn(st, ST_LOADING, "connected");
+	state_set_conn(st, ST_LOADING, "connected");
 	load_scripts(st);
 }
 
@@ -540,17 +430,17 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	}
 	if (status != REDIS_OK && st->quiet_failures++ == 0)
 		log_warnx("redis: connection lost: %s", ac->errstr);
-	set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
-	schedule_connect(st);
+	state_set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
+	state_schedule_connect(st);
 }
 
-static void connect_now(struct state *st)
+void state_connect_now(struct state *st)
 {
 	redisAsyncContext *ac;
 
 	if (st->sentinel != NULL && !st->master_known) {
-		set_conn(st, ST_ASKING, "looking for the master");
-		sentinel_ask(st->sentinel);     /* on_master_found() goes on */
+		state_set_conn(st, ST_ASKING, "looking for the master");
+		sentinel_ask(st->sentinel);     /* state_on_master_found() goes on */
 		return;
 	}
 	st->master_known = false;       /* the next connect asks again */
@@ -565,63 +455,20 @@ static void connect_now(struct state *st)
 			log_warnx("redis: cannot connect: %s", ac ? ac->errstr : "out of memory");
 		if (ac != NULL)
 			redisAsyncFree(ac);
-		schedule_connect(st);
+		state_schedule_connect(st);
 		return;
 	}
 	ac->data = st;
 	if (redis_uv_attach(ac, st->loop) != 0) {
 		redisAsyncFree(ac);
-		schedule_connect(st);
+		state_schedule_connect(st);
 		return;
 	}
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 	st->ac = ac;
 	st->connect_started = uv_now(st->loop);
-	set_conn(st, ST_CONNECTING, "connecting");
-}
-
-static void on_master_found(void *arg, const char *host, int port)
-{
-	struct state *st = arg;
-
-	if (st->conn != ST_ASKING)
-		return;
-	if (host == NULL) {
-		if (st->quiet_failures++ == 0)
-			log_warnx("redis: no sentinel named the master \"%s\"", st->opt.master_name);
-		set_conn(st, ST_DOWN, "no sentinel answered");
-		schedule_connect(st);
-		return;
-	}
-	snprintf(st->master_host, sizeof(st->master_host), "%s", host);
-	st->master_port = port;
-	st->master_known = true;
-	connect_now(st);
-}
-
-/* +switch-master: the sentinels chose a new master; go there now, not after a timeout. */
-static void on_master_switched(void *arg, const char *host, int port)
-{
-	struct state *st = arg;
-
-	if (st->conn == ST_CLOSING)
-		return;
-	if (host != NULL && st->conn != ST_DOWN && st->conn != ST_ASKING &&
-	    strcmp(host, st->master_host) == 0 && port == st->master_port)
-		return;         /* already there */
-	sentinel_cancel(st->sentinel);
-	if (st->ac != NULL)
-		drop_connection(st, "the sentinels switched the master");
-	uv_timer_stop(&st->retry_timer);
-	set_conn(st, ST_DOWN, "failover");
-	st->backoff_ms = 0;
-	if (host != NULL) {
-		snprintf(st->master_host, sizeof(st->master_host), "%s", host);
-		st->master_port = port;
-		st->master_known = true;
-	}
-	connect_now(st);
+	state_set_conn(st, ST_CONNECTING, "connecting");
 }
 
 static void on_retry_timer(uv_timer_t *t)
@@ -629,10 +476,10 @@ static void on_retry_timer(uv_timer_t *t)
 	struct state *st = t->data;
 
 	if (st->conn == ST_DOWN)
-		connect_now(st);
+		state_connect_now(st);
 }
 
-static void schedule_connect(struct state *st)
+void state_schedule_connect(struct state *st)
 {
 	uint64_t delay;
 
@@ -647,7 +494,7 @@ static void schedule_connect(struct state *st)
 }
 
 /* Give up on the current context: pending calls fail, a reconnect follows. */
-static void drop_connection(struct state *st, const char *why)
+void state_drop_connection(struct state *st, const char *why)
 {
 	redisAsyncContext *ac = st->ac;
 
@@ -661,9 +508,9 @@ static void drop_connection(struct state *st, const char *why)
 		finish_close(st);
 		return;
 	}
-	set_conn(st, ST_DOWN, why);
+	state_set_conn(st, ST_DOWN, why);
 	redisAsyncFree(ac);     /* calls every pending callback with NULL */
-	schedule_connect(st);
+	state_schedule_connect(st);
 }
 
 static void on_sweep(uv_timer_t *t)
@@ -673,17 +520,17 @@ static void on_sweep(uv_timer_t *t)
 	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
 
 	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
-		drop_connection(st, "connect timed out");
+		state_drop_connection(st, "connect timed out");
 		return;
 	}
 	if (st->head.next != &st->head && now - st->head.next->started > timeout) {
-		drop_connection(st, "command timed out");
+		state_drop_connection(st, "command timed out");
 		return;
 	}
 	if (st->sentinel != NULL && st->conn == ST_UP && !st->role_pending)
-		ask_role(st);   /* a replica added or gone changes whether calls WAIT */
+		state_ask_role(st);   /* a replica added or gone changes whether calls WAIT */
 	if (st->sentinel != NULL && st->conn == ST_UP && st->lagging && st->replicas > 0 && !st->probe_pending)
-		probe_replica(st);
+		state_probe_replica(st);
 }
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
@@ -709,7 +556,7 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 		};
 		/* the sentinel's timers join the loop only when nothing can fail after them */
 		if ((st->opt.master_name = strdup(opt->master_name)) == NULL ||
-		    (st->sentinel = sentinel_new(loop, &so, on_master_found, on_master_switched, st)) == NULL) {
+		    (st->sentinel = sentinel_new(loop, &so, state_on_master_found, state_on_master_switched, st)) == NULL) {
 			state_free(st);
 			return NULL;
 		}
@@ -736,7 +583,7 @@ int state_start(struct state *st)
 	uv_timer_start(&st->sweep_timer, on_sweep, 1000, 1000);    /* timeouts are seconds */
 	if (st->sentinel != NULL)
 		sentinel_start(st->sentinel);
-	connect_now(st);
+	state_connect_now(st);
 	return 0;
 }
 
