@@ -217,7 +217,6 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	if (*v == '\0') {
 		free(cfg->http.listen_host);
-	free(cfg->healthcheck.ping_url);
 		cfg->http.listen_host = NULL;
 		cfg->http.listen_port = 0;
 	} else if ((rc = config_parse_listen(v, &host, &cfg->http.listen_port)) == 0) {
@@ -586,6 +585,7 @@ config_free(struct config *cfg)
 	cfg_free_strv(cfg->notify.link_hosts, cfg->notify.n_link_hosts);
 	free(cfg->notify.tag);
 	free(cfg->http.listen_host);
+	free(cfg->healthcheck.ping_url);
 	free(cfg->redis.host);
 	free(cfg->redis.unix_socket);
 	free(cfg->redis.password);
