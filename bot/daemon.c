@@ -273,7 +273,8 @@ static void reload(struct dutybot *bot)
 			log_warnx("reload: connection %s was removed from the config: it runs until a restart",
 			    bot->cfg->connections[i].name);
 	if (strcmp(cfg->site, bot->cfg->site) != 0 || strcmp(cfg->key_prefix, bot->cfg->key_prefix) != 0 ||
-	    cfg->redis.port != bot->cfg->redis.port || strcmp(cfg->redis.host, bot->cfg->redis.host) != 0)
+	    cfg->redis.port != bot->cfg->redis.port || strcmp(cfg->redis.host, bot->cfg->redis.host) != 0 ||
+	    cfg->redis.n_sentinels != bot->cfg->redis.n_sentinels)
 		log_warnx("reload: site, key_prefix and redis settings need a restart; the old ones stay");
 	if (strcmp(cfg->command_prefix, bot->cfg->command_prefix) != 0) {
 		/* the adapters match the prefix before parsing: it needs a restart */
@@ -584,6 +585,11 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 	so.db = cfg->redis.db;
 	so.password = cfg->redis.password;
 	so.timeout_ms = cfg->redis.timeout_ms;
+	so.sentinel_hosts = (const char *const *)cfg->redis.sentinel_hosts;
+	so.sentinel_ports = cfg->redis.sentinel_ports;
+	so.n_sentinels = cfg->redis.n_sentinels;
+	so.master_name = cfg->redis.master_name;
+	so.sentinel_password = cfg->redis.sentinel_password;
 	so.prefix = prefix;
 	bot->state = state_new(bot->loop, &so);
 	bot->guard = guard_new(GUARD_LIMITS_OF(cfg));

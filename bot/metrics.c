@@ -157,6 +157,9 @@ char *metrics_render(void *dutybot, size_t *len)
 	sb_printf(&b, "dutybot_redis_errors_total %llu\n", (unsigned long long)ss->errors);
 	head(&b, "dutybot_redis_reconnects_total", "counter", "state store reconnections");
 	sb_printf(&b, "dutybot_redis_reconnects_total %llu\n", (unsigned long long)ss->reconnects);
+	head(&b, "dutybot_redis_unreplicated_total", "counter",
+	    "state calls whose WAIT for a replica timed out (sentinel mode)");
+	sb_printf(&b, "dutybot_redis_unreplicated_total %llu\n", (unsigned long long)ss->unreplicated);
 	head(&b, "dutybot_redis_pending", "gauge", "state calls waiting for a reply");
 	sb_printf(&b, "dutybot_redis_pending %zu\n", state_pending(bot->state));
 	head(&b, "dutybot_timers_fired_total", "counter", "durable timers fired by this instance");

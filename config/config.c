@@ -39,8 +39,9 @@ static const struct cfg_known_key root_keys[] = {
 	{ "shifts", 0 }, { "site", 0 }, { "staff", 0 }, { "timezone", 0 },
 };
 static const struct cfg_known_key redis_keys[] = {
-	{ "db", 0 }, { "host", 0 }, { "password", 0 }, { "password_file", 0 },
-	{ "port", 0 }, { "timeout", 0 }, { "unix_socket", 0 },
+	{ "db", 0 }, { "host", 0 }, { "master_name", 0 }, { "password", 0 }, { "password_file", 0 },
+	{ "port", 0 }, { "sentinel_password", 0 }, { "sentinel_password_file", 0 }, { "sentinels", 0 },
+	{ "timeout", 0 }, { "unix_socket", 0 },
 };
 static const struct cfg_known_key http_keys[] = { { "listen", 0 }, { "public_url", 0 } };
 static const struct cfg_known_key limits_keys[] = {
@@ -111,6 +112,69 @@ parse_globals(struct cfg_ctx *ctx, const config_setting_t *root)
 }
 
 static void
+check_sentinel(struct cfg_ctx *ctx, const config_setting_t *e, char **v, size_t i)
+{
+	struct config *cfg = ctx->cfg;
+	char *host = NULL;
+	int rc = config_parse_listen(v[i], &host, &cfg->redis.sentinel_ports[i]);
+
+	if (rc == 0)
+		cfg->redis.sentinel_hosts[i] = host;
+	else if (rc == -2)
+		cfg_err(ctx, e, "\"%s\": the host must be an IP address (\"127.0.0.1:26379\", "
+		    "\"[::1]:26379\"), not a name", v[i]);
+	else
+		cfg_err(ctx, e, "bad address \"%s\" (want host:port or [v6]:port)", v[i]);
+}
+
+/*
+ * Sentinels name the master instead of host/port/unix_socket: both at once
+ * would leave it unclear which Redis holds the state, so that is an error,
+ * as are the sentinel-only settings without sentinels.
+ */
+static void
+parse_redis_sentinels(struct cfg_ctx *ctx, const config_setting_t *g)
+{
+	static const char *const direct[] = { "host", "port", "unix_socket" };
+	static const char *const only[] = { "master_name", "sentinel_password", "sentinel_password_file" };
+	struct config *cfg = ctx->cfg;
+	config_setting_t *l = cfg_get_typed(ctx, g, "sentinels", CONFIG_TYPE_LIST);
+	const config_setting_t *s;
+	const char *v;
+	size_t n;
+
+	if (l == NULL) {
+		for (size_t i = 0; i < NELEM(only); i++)
+			if ((s = config_setting_get_member(g, only[i])) != NULL &&
+			    config_setting_get_member(g, "sentinels") == NULL)
+				cfg_err(ctx, s, "only with sentinels");
+		return;
+	}
+	n = (size_t)config_setting_length(l);
+	if (n == 0) {
+		cfg_err(ctx, l, "must name at least one sentinel (\"127.0.0.1:26379\")");
+		return;
+	}
+	for (size_t i = 0; i < NELEM(direct); i++)
+		if ((s = config_setting_get_member(g, direct[i])) != NULL)
+			cfg_err(ctx, s, "cannot be used together with sentinels (the sentinels name the master)");
+	cfg->redis.sentinel_hosts = calloc(n, sizeof(char *));
+	cfg->redis.sentinel_ports = calloc(n, sizeof(int));
+	if (cfg->redis.sentinel_hosts == NULL || cfg->redis.sentinel_ports == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	cfg_copy_strings(ctx, l, &cfg->redis.sentinels, &cfg->redis.n_sentinels, check_sentinel);
+	if ((s = cfg_need_str(ctx, g, "master_name", &v)) != NULL) {
+		if (*v == '\0' || strpbrk(v, " \t\r\n") != NULL)
+			cfg_err(ctx, s, "must be the sentinels' name of the master, without spaces");
+		else
+			cfg_set_str(ctx, &cfg->redis.master_name, v);
+	}
+	cfg->redis.sentinel_password = cfg_secret(ctx, g, "sentinel_password", true, false, NULL);
+}
+
+static void
 parse_redis(struct cfg_ctx *ctx, const config_setting_t *root)
 {
 	struct config *cfg = ctx->cfg;
@@ -136,6 +200,7 @@ parse_redis(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_int(ctx, g, "db", 0, 15, &cfg->redis.db);
 	cfg->redis.password = cfg_secret(ctx, g, "password", true, false, NULL);
 	cfg_get_duration(ctx, g, "timeout", 1, &cfg->redis.timeout_ms);
+	parse_redis_sentinels(ctx, g);
 }
 
 /* http.public_url: where a chat server reaches this listener (Mattermost's button callbacks) */
@@ -177,7 +242,6 @@ parse_http(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	if (*v == '\0') {
 		free(cfg->http.listen_host);
-	free(cfg->healthcheck.ping_url);
 		cfg->http.listen_host = NULL;
 		cfg->http.listen_port = 0;
 	} else if ((rc = config_parse_listen(v, &host, &cfg->http.listen_port)) == 0) {
@@ -558,9 +622,17 @@ config_free(struct config *cfg)
 	free(cfg->notify.tag);
 	free(cfg->http.listen_host);
 	free(cfg->http.public_url);
+	free(cfg->healthcheck.ping_url);
 	free(cfg->redis.host);
 	free(cfg->redis.unix_socket);
 	free(cfg->redis.password);
+	for (size_t i = 0; i < cfg->redis.n_sentinels; i++)
+		free(cfg->redis.sentinel_hosts[i]);
+	free(cfg->redis.sentinel_hosts);
+	free(cfg->redis.sentinel_ports);
+	cfg_free_strv(cfg->redis.sentinels, cfg->redis.n_sentinels);
+	free(cfg->redis.master_name);
+	free(cfg->redis.sentinel_password);
 	free(cfg->path);
 	free(cfg->site);
 	free(cfg->key_prefix);

@@ -120,6 +120,14 @@ struct config {
 		int db;                 /* default 0 */
 		char *password;         /* NULL unless password or password_file */
 		int64_t timeout_ms;     /* connect/command timeout, default 2000 ("timeout") */
+		/* Sentinel mode (instead of host/port/unix_socket): the sentinels
+		 * as written, and each split into an address literal and a port */
+		char **sentinels;
+		char **sentinel_hosts;
+		int *sentinel_ports;
+		size_t n_sentinels;     /* 0: no sentinels, host/port/unix_socket is the master */
+		char *master_name;      /* required with sentinels */
+		char *sentinel_password; /* NULL unless sentinel_password or sentinel_password_file */
 	} redis;
 
 	struct {

@@ -5,6 +5,11 @@
  *     ^                    |                          |                    |
  *     +---- backoff <------+---------- error/timeout -+--------------------+
  *
+ * With sentinels, "connect" first asks them for the master (ASKING), and the
+ * setup checks ROLE says master; +switch-master from a sentinel drops the
+ * connection and connects to the new master at once.  A failed connection
+ * asks the sentinels again after the usual backoff.
+ *
  * Every call is a struct pending on a FIFO list (replies come back in order
  * on one connection, so the head is the oldest); a 250 ms sweep fails the
  * connection when the head waits past the timeout.  hiredis hands each
@@ -12,162 +17,24 @@
  * into STATE_UNAVAILABLE: every callback runs exactly once.
  */
 #include "state/redis.h"
+#include "state/redis_priv.h"
 #include "state/redis_uv.h"
 #include "bot/lib/log.h"
 
 #include <hiredis/async.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
-static const char *const conn_names[] = { "down", "connecting", "loading scripts", "up", "closing" };
-
-struct pending {
-	struct state *st;
-	struct pending *prev, *next;
-	struct state_args *args;    /* owned */
-	int script;                 /* -1 for a plain command */
-	int nkeys;
-	int retried;                /* NOSCRIPT handled once */
-	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
-	uint64_t started;           /* uv_now */
-	state_cb *cb;
-	void *privdata;
-	redisAsyncContext *ac;      /* the context it was sent on */
-};
-
-struct state {
-	uv_loop_t *loop;
-	struct state_options opt;   /* strings owned */
-	redisAsyncContext *ac;
-	enum state_conn conn;
-	uv_timer_t retry_timer;
-	uv_timer_t sweep_timer;
-	uv_timer_t fail_timer;      /* delivers failures asynchronously */
-	uint64_t backoff_ms;
-	uint64_t connect_started;
-	int connects;
-	int quiet_failures;         /* log the first failure of a streak only */
-	char sha[SCRIPT_MAX][41];
-	int script_index[SCRIPT_MAX];
-	struct pending head;        /* sentinel: in flight */
-	struct pending failed;      /* sentinel: to fail on the next loop turn */
-	size_t n_pending;
-	struct state_stats stats;
-	int open_handles;
-	bool finishing;
-	void (*closed)(void *);
-	void *closed_arg;
+static const char *const conn_names[] = {
+	"down", "asking the sentinels", "connecting", "loading scripts", "up", "closing"
 };
 
 #define STATE_NAMES(id, name) name,
 static const char *const script_names[] = { STATE_SCRIPTS(STATE_NAMES) };
 #undef STATE_NAMES
 
-static void schedule_connect(struct state *st);
-static void drop_connection(struct state *st, const char *why);
 static void finish_close(struct state *st);
-
-/* ---- argument lists ---- */
-
-struct state_args *state_args_new(void)
-{
-	/* malloc, not calloc: glibc's calloc skips the thread cache, and this runs per command */
-	struct state_args *a = malloc(sizeof(struct state_args));
-
-	if (a != NULL) {
-		memset(a, 0, sizeof(*a));
-		a->cap = STATE_ARGS_INLINE;
-		a->argv = a->inline_argv;
-		a->len = a->inline_len;
-	}
-	return a;
-}
-
-static bool grow(struct state_args *a)
-{
-	int cap = a->cap * 2;
-	char **argv;
-	size_t *len;
-
-	if (a->cap >= STATE_ARGS_MAX)
-		return false;
-	if (cap > STATE_ARGS_MAX)
-		cap = STATE_ARGS_MAX;
-	argv = malloc((size_t)cap * sizeof(*argv));
-	len = malloc((size_t)cap * sizeof(*len));
-	if (argv == NULL || len == NULL) {
-		free(argv);
-		free(len);
-		return false;
-	}
-	memcpy(argv, a->argv, (size_t)a->argc * sizeof(*argv));
-	memcpy(len, a->len, (size_t)a->argc * sizeof(*len));
-	if (a->argv != a->inline_argv) {
-		free(a->argv);
-		free(a->len);
-	}
-	a->argv = argv;
-	a->len = len;
-	a->cap = cap;
-	return true;
-}
-
-void state_args_addb(struct state_args *a, const void *p, size_t n)
-{
-	char *copy;
-
-	if (a == NULL)
-		return;         /* state_args_new() failed: state_call() refuses the NULL */
-	if (a->overflow || (a->argc >= a->cap && !grow(a)) || (copy = malloc(n + 1)) == NULL) {
-		a->overflow = true;
-		return;
-	}
-	memcpy(copy, p, n);
-	copy[n] = '\0';
-	a->argv[a->argc] = copy;
-	a->len[a->argc++] = n;
-}
-
-void state_args_add(struct state_args *a, const char *s)
-{
-	if (s == NULL)
-		s = "";
-	state_args_addb(a, s, strlen(s));
-}
-
-void state_args_addf(struct state_args *a, const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	int n;
-
-	if (a == NULL)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(buf)) {
-		a->overflow = true;
-		return;
-	}
-	state_args_addb(a, buf, (size_t)n);
-}
-
-void state_args_free(struct state_args *a)
-{
-	if (a == NULL)
-		return;
-	for (int i = 0; i < a->argc; i++)
-		free(a->argv[i]);
-	if (a->argv != a->inline_argv) {
-		free(a->argv);
-		free(a->len);
-	}
-	free(a);
-}
 
 /* ---- pending list ---- */
 
@@ -186,6 +53,12 @@ static void list_remove(struct pending *p)
 	p->prev = p->next = p;
 }
 
+static void release(struct pending *p)
+{
+	if (p->finished && p->outstanding == 0)
+		free(p);
+}
+
 static void finish(struct pending *p, const redisReply *reply, const char *err)
 {
 	struct state *st = p->st;
@@ -194,9 +67,14 @@ static void finish(struct pending *p, const redisReply *reply, const char *err)
 	st->n_pending--;
 	if (err != NULL)
 		st->stats.errors++;
+	p->finished = true;
 	p->cb(reply, err, p->privdata);
 	state_args_free(p->args);
-	free(p);
+	p->args = NULL;
+	if (p->held != NULL)
+		freeReplyObject(p->held);
+	p->held = NULL;
+	release(p);
 }
 
 static void on_fail_timer(uv_timer_t *t)
@@ -223,6 +101,14 @@ static void fail_later(struct state *st, struct pending *p)
 
 static void send_pending(struct state *st, struct pending *p);
 
+/* Below the call timeout, so a silent replica costs a slow answer, not a dropped connection. */
+static int64_t wait_ms(const struct state *st)
+{
+	return st->opt.timeout_ms / 2 > 0 ? st->opt.timeout_ms / 2 : 1;
+}
+
+static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata);
+
 static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 {
 	struct pending *p = privdata;
@@ -230,6 +116,11 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 	char where[128];
 
 	(void)ac;
+	p->outstanding--;
+	if (p->finished) {
+		release(p);
+		return;
+	}
 	if (reply == NULL) {
 		finish(p, NULL, STATE_UNAVAILABLE);
 		return;
@@ -240,6 +131,8 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 			/* Redis restarted or flushed its script cache: send the source once. */
 			p->retried = 1;
 			p->st->sha[p->script][0] = '\0';
+			if (p->wait)
+				p->skip_waits++;
 			send_pending(p->st, p);
 			return;
 		}
@@ -249,7 +142,49 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 		finish(p, NULL, reply->str);
 		return;
 	}
+	if (p->wait && (p->held = state_reply_clone(reply)) != NULL)
+		return;         /* answered when the WAIT is */
 	finish(p, reply, NULL);
+}
+
+/*
+ * The WAIT after a call in sentinel mode: once a replica has what the call
+ * wrote, a failover (which promotes a replica) cannot lose it.  When none
+ * confirms in time the write is on the master all the same, so it is answered
+ * as it went, and logged: that is the window in which a failover loses it.
+ */
+static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+	struct pending *p = privdata;
+	redisReply *reply = r;
+
+	(void)ac;
+	p->outstanding--;
+	if (p->skip_waits > 0) {
+		p->skip_waits--;
+		release(p);
+		return;
+	}
+	if (p->finished) {
+		release(p);
+		return;
+	}
+	if (reply == NULL) {
+		finish(p, NULL, STATE_UNAVAILABLE);
+		return;
+	}
+	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 1) {
+		struct state *st = p->st;
+		st->stats.unreplicated++;
+		/* WAIT blocks the connection: waiting on for a stuck replica would
+		 * hold every call behind it, so calls go on without until one is back */
+		if (!st->lagging)
+			log_warnx("redis: no replica confirmed a write in %lld ms (%s); a failover now would lose it; "
+			    "calls stop waiting for a replica until one catches up", (long long)wait_ms(st),
+			    reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
+		st->lagging = true;
+	}
+	finish(p, p->held, NULL);
 }
 
 static void send_pending(struct state *st, struct pending *p)
@@ -295,6 +230,14 @@ static void send_pending(struct state *st, struct pending *p)
 	}
 	p->ac = st->ac;
 	ok = redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) == REDIS_OK;
+	if (ok)
+		p->outstanding++;
+	if (ok && p->wait) {
+		if (redisAsyncCommand(st->ac, on_wait_reply, p, "WAIT 1 %lld", (long long)wait_ms(st)) == REDIS_OK)
+			p->outstanding++;
+		else
+			p->wait = false;
+	}
 	if (argv != argv_inline) {
 		free(argv);
 		free(len);
@@ -305,7 +248,7 @@ static void send_pending(struct state *st, struct pending *p)
 	}
 }
 
-static void submit(struct state *st, int script, int nkeys, struct state_args *args,
+void state_submit(struct state *st, int script, int nkeys, struct state_args *args,
                    state_cb *cb, void *privdata, bool internal)
 {
 	struct pending *p = calloc(1, sizeof(*p));
@@ -342,24 +285,25 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 		fail_later(st, p);
 		return;
 	}
+	p->wait = !internal && st->sentinel != NULL && st->replicas > 0 && !st->lagging;
 	list_insert_tail(&st->head, p);
 	send_pending(st, p);
 }
 
 void state_call(struct state *st, struct state_args *args, state_cb *cb, void *privdata)
 {
-	submit(st, -1, 0, args, cb, privdata, false);
+	state_submit(st, -1, 0, args, cb, privdata, false);
 }
 
 void state_eval(struct state *st, enum state_script id, int nkeys,
                 struct state_args *args, state_cb *cb, void *privdata)
 {
-	submit(st, (int)id, nkeys, args, cb, privdata, false);
+	state_submit(st, (int)id, nkeys, args, cb, privdata, false);
 }
 
 /* ---- connection ---- */
 
-static void set_conn(struct state *st, enum state_conn c, const char *reason)
+void state_set_conn(struct state *st, enum state_conn c, const char *reason)
 {
 	if (st->conn == c)
 		return;
@@ -396,14 +340,14 @@ static void on_ready_ping(const redisReply *reply, const char *err, void *privda
 
 	if (err != NULL) {
 		if (st->conn == ST_LOADING)
-			drop_connection(st, err);
+			state_drop_connection(st, err);
 		return;
 	}
 	st->backoff_ms = 0;
 	st->quiet_failures = 0;
 	if (st->connects++ > 0)
 		st->stats.reconnects++;
-	set_conn(st, ST_UP, "connected, scripts loaded");
+	state_set_conn(st, ST_UP, "connected, scripts loaded");
 }
 
 static void on_setup_reply(const redisReply *reply, const char *err, void *privdata)
@@ -412,7 +356,7 @@ static void on_setup_reply(const redisReply *reply, const char *err, void *privd
 
 	if (err != NULL && st->conn == ST_LOADING) {
 		log_warnx("redis: setup failed: %s", err);
-		drop_connection(st, "setup failed");
+		state_drop_connection(st, "setup failed");
 	}
 }
 
@@ -424,13 +368,17 @@ static void load_scripts(struct state *st)
 		a = state_args_new();
 		state_args_add(a, "AUTH");
 		state_args_add(a, st->opt.password);
-		submit(st, -1, 0, a, on_setup_reply, st, true);
+		state_submit(st, -1, 0, a, on_setup_reply, st, true);
 	}
 	if (st->opt.db != 0) {
 		a = state_args_new();
 		state_args_add(a, "SELECT");
 		state_args_addf(a, "%d", st->opt.db);
-		submit(st, -1, 0, a, on_setup_reply, st, true);
+		state_submit(st, -1, 0, a, on_setup_reply, st, true);
+	}
+	if (st->sentinel != NULL) {
+		st->replicas_said = false;
+		state_ask_role(st);   /* before PING: a replica never gets to UP */
 	}
 	for (int id = 0; id < SCRIPT_MAX; id++) {
 		struct loaded_ctx *lc = malloc(sizeof(*lc));
@@ -442,11 +390,11 @@ static void load_scripts(struct state *st)
 		state_args_add(a, "SCRIPT");
 		state_args_add(a, "LOAD");
 		state_args_add(a, state_script_sources[st->script_index[id]].source);
-		submit(st, -1, 0, a, on_script_loaded_ctx, lc, true);
+		state_submit(st, -1, 0, a, on_script_loaded_ctx, lc, true);
 	}
 	a = state_args_new();
 	state_args_add(a, "PING");
-	submit(st, -1, 0, a, on_ready_ping, st, true);
+	state_submit(st, -1, 0, a, on_ready_ping, st, true);
 }
 
 static void on_connect(const redisAsyncContext *ac, int status)
@@ -460,11 +408,11 @@ static void on_connect(const redisAsyncContext *ac, int status)
 		if (st->quiet_failures++ == 0)
 			log_warnx("redis: cannot connect: %s", ac->errstr);
 		st->ac = NULL;
-		set_conn(st, ST_DOWN, "connect failed");
-		schedule_connect(st);
+		state_set_conn(st, ST_DOWN, "connect failed");
+		state_schedule_connect(st);
 		return;
 	}
-	set_conn(st, ST_LOADING, "connected");
+	state_set_conn(st, ST_LOADING, "connected");
 	load_scripts(st);
 }
 
@@ -482,15 +430,23 @@ static void on_disconnect(const redisAsyncContext *ac, int status)
 	}
 	if (status != REDIS_OK && st->quiet_failures++ == 0)
 		log_warnx("redis: connection lost: %s", ac->errstr);
-	set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
-	schedule_connect(st);
+	state_set_conn(st, ST_DOWN, status == REDIS_OK ? "closed" : "connection lost");
+	state_schedule_connect(st);
 }
 
-static void connect_now(struct state *st)
+void state_connect_now(struct state *st)
 {
 	redisAsyncContext *ac;
 
-	if (st->opt.unix_socket != NULL)
+	if (st->sentinel != NULL && !st->master_known) {
+		state_set_conn(st, ST_ASKING, "looking for the master");
+		sentinel_ask(st->sentinel);     /* state_on_master_found() goes on */
+		return;
+	}
+	st->master_known = false;       /* the next connect asks again */
+	if (st->sentinel != NULL)
+		ac = redisAsyncConnect(st->master_host, st->master_port);
+	else if (st->opt.unix_socket != NULL)
 		ac = redisAsyncConnectUnix(st->opt.unix_socket);
 	else
 		ac = redisAsyncConnect(st->opt.host, st->opt.port);
@@ -499,20 +455,20 @@ static void connect_now(struct state *st)
 			log_warnx("redis: cannot connect: %s", ac ? ac->errstr : "out of memory");
 		if (ac != NULL)
 			redisAsyncFree(ac);
-		schedule_connect(st);
+		state_schedule_connect(st);
 		return;
 	}
 	ac->data = st;
 	if (redis_uv_attach(ac, st->loop) != 0) {
 		redisAsyncFree(ac);
-		schedule_connect(st);
+		state_schedule_connect(st);
 		return;
 	}
 	redisAsyncSetConnectCallback(ac, on_connect);
 	redisAsyncSetDisconnectCallback(ac, on_disconnect);
 	st->ac = ac;
 	st->connect_started = uv_now(st->loop);
-	set_conn(st, ST_CONNECTING, "connecting");
+	state_set_conn(st, ST_CONNECTING, "connecting");
 }
 
 static void on_retry_timer(uv_timer_t *t)
@@ -520,10 +476,10 @@ static void on_retry_timer(uv_timer_t *t)
 	struct state *st = t->data;
 
 	if (st->conn == ST_DOWN)
-		connect_now(st);
+		state_connect_now(st);
 }
 
-static void schedule_connect(struct state *st)
+void state_schedule_connect(struct state *st)
 {
 	uint64_t delay;
 
@@ -538,7 +494,7 @@ static void schedule_connect(struct state *st)
 }
 
 /* Give up on the current context: pending calls fail, a reconnect follows. */
-static void drop_connection(struct state *st, const char *why)
+void state_drop_connection(struct state *st, const char *why)
 {
 	redisAsyncContext *ac = st->ac;
 
@@ -552,9 +508,9 @@ static void drop_connection(struct state *st, const char *why)
 		finish_close(st);
 		return;
 	}
-	set_conn(st, ST_DOWN, why);
+	state_set_conn(st, ST_DOWN, why);
 	redisAsyncFree(ac);     /* calls every pending callback with NULL */
-	schedule_connect(st);
+	state_schedule_connect(st);
 }
 
 static void on_sweep(uv_timer_t *t)
@@ -564,11 +520,17 @@ static void on_sweep(uv_timer_t *t)
 	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
 
 	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
-		drop_connection(st, "connect timed out");
+		state_drop_connection(st, "connect timed out");
 		return;
 	}
-	if (st->head.next != &st->head && now - st->head.next->started > timeout)
-		drop_connection(st, "command timed out");
+	if (st->head.next != &st->head && now - st->head.next->started > timeout) {
+		state_drop_connection(st, "command timed out");
+		return;
+	}
+	if (st->sentinel != NULL && st->conn == ST_UP && !st->role_pending)
+		state_ask_role(st);   /* a replica added or gone changes whether calls WAIT */
+	if (st->sentinel != NULL && st->conn == ST_UP && st->lagging && st->replicas > 0 && !st->probe_pending)
+		state_probe_replica(st);
 }
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
@@ -586,6 +548,19 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 	st->opt.password = opt->password ? strdup(opt->password) : NULL;
 	st->opt.timeout_ms = opt->timeout_ms > 0 ? opt->timeout_ms : 2000;
 	st->opt.prefix = strdup(opt->prefix);
+	if (opt->n_sentinels > 0) {
+		struct sentinel_options so = {
+			.hosts = opt->sentinel_hosts, .ports = opt->sentinel_ports, .n = opt->n_sentinels,
+			.master_name = opt->master_name, .password = opt->sentinel_password,
+			.timeout_ms = st->opt.timeout_ms,
+		};
+		/* the sentinel's timers join the loop only when nothing can fail after them */
+		if ((st->opt.master_name = strdup(opt->master_name)) == NULL ||
+		    (st->sentinel = sentinel_new(loop, &so, state_on_master_found, state_on_master_switched, st)) == NULL) {
+			state_free(st);
+			return NULL;
+		}
+	}
 	st->head.prev = st->head.next = &st->head;
 	st->failed.prev = st->failed.next = &st->failed;
 	for (int id = 0; id < SCRIPT_MAX; id++) {
@@ -606,13 +581,23 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 int state_start(struct state *st)
 {
 	uv_timer_start(&st->sweep_timer, on_sweep, 1000, 1000);    /* timeouts are seconds */
-	connect_now(st);
+	if (st->sentinel != NULL)
+		sentinel_start(st->sentinel);
+	state_connect_now(st);
 	return 0;
 }
 
 static void on_handle_closed(uv_handle_t *h)
 {
 	struct state *st = h->data;
+
+	if (--st->open_handles == 0 && st->closed != NULL)
+		st->closed(st->closed_arg);
+}
+
+static void on_sentinel_closed(void *arg)
+{
+	struct state *st = arg;
 
 	if (--st->open_handles == 0 && st->closed != NULL)
 		st->closed(st->closed_arg);
@@ -625,7 +610,9 @@ static void finish_close(struct state *st)
 		return;
 	st->finishing = true;
 	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
-	st->open_handles = 3;
+	st->open_handles = st->sentinel != NULL ? 4 : 3;
+	if (st->sentinel != NULL)
+		sentinel_close(st->sentinel, on_sentinel_closed, st);
 	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&st->sweep_timer, on_handle_closed);
 	uv_close((uv_handle_t *)&st->fail_timer, on_handle_closed);
@@ -637,6 +624,8 @@ void state_close(struct state *st, void (*done)(void *arg), void *arg)
 	st->closed_arg = arg;
 	st->conn = ST_CLOSING;
 	uv_timer_stop(&st->retry_timer);
+	if (st->sentinel != NULL)
+		sentinel_cancel(st->sentinel);
 	if (st->ac != NULL)
 		/* waits for the replies in flight (the sweep still times them
 		 * out), hands them out, then on_disconnect() finishes */
@@ -653,6 +642,8 @@ void state_free(struct state *st)
 	free((char *)st->opt.unix_socket);
 	free((char *)st->opt.password);
 	free((char *)st->opt.prefix);
+	free((char *)st->opt.master_name);
+	sentinel_free(st->sentinel);
 	free(st);
 }
 

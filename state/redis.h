@@ -43,6 +43,10 @@ void state_args_addb(struct state_args *a, const void *p, size_t n);
 void state_args_addf(struct state_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void state_args_free(struct state_args *a);
 
+/* A deep copy of R that freeReplyObject() frees (hiredis frees R when its
+ * callback returns); NULL when out of memory. */
+redisReply *state_reply_clone(const redisReply *r);
+
 /*
  * Called exactly once per call: reply set and err NULL on success; reply NULL
  * and err set (STATE_UNAVAILABLE, a timeout, or Redis's error text) on failure.
@@ -58,12 +62,21 @@ struct state_options {
 	const char *password;       /* NULL for none */
 	int64_t timeout_ms;
 	const char *prefix;         /* "dutybot:{cc}:" */
+	/* Sentinel mode when n_sentinels > 0: host/port/unix_socket are unused;
+	 * the sentinels name the master, and every call waits (WAIT 1) until a
+	 * replica has its writes before it is answered, while replicas exist. */
+	const char *const *sentinel_hosts;  /* address literals */
+	const int *sentinel_ports;
+	size_t n_sentinels;
+	const char *master_name;
+	const char *sentinel_password;      /* NULL for none */
 };
 
 struct state_stats {
 	uint64_t errors;            /* failed calls (down, timeout, error reply) */
 	uint64_t reconnects;        /* successful connects after the first */
 	uint64_t calls;
+	uint64_t unreplicated;      /* sentinel mode: answered while no replica had confirmed the write */
 };
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt);

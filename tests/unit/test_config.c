@@ -337,6 +337,24 @@ test_credentials_directory(void **state)
 }
 
 static void
+test_redis_sentinels(void **state)
+{
+	struct fixture *f = *state;
+
+	write_file(f->dir, "sentinel.pass", "s3cret\n");
+	assert_non_null(load(f, "redis = { sentinels = ( \"127.0.0.1:26379\", \"[::1]:26380\" );"
+	    " master_name = \"dutybot\"; sentinel_password_file = \"sentinel.pass\"; };\n" SITE_CONN));
+	assert_int_equal(f->cfg->redis.n_sentinels, 2);
+	assert_string_equal(f->cfg->redis.sentinel_hosts[0], "127.0.0.1");
+	assert_int_equal(f->cfg->redis.sentinel_ports[0], 26379);
+	assert_string_equal(f->cfg->redis.sentinel_hosts[1], "::1");
+	assert_int_equal(f->cfg->redis.sentinel_ports[1], 26380);
+	assert_string_equal(f->cfg->redis.master_name, "dutybot");
+	assert_string_equal(f->cfg->redis.sentinel_password, "s3cret");
+	assert_null(f->cfg->redis.password);
+}
+
+static void
 test_redis_password_file(void **state)
 {
 	struct fixture *f = *state;
@@ -418,6 +436,7 @@ main(void)
 		T(test_private_secrets_load_without_warnings),
 		T(test_secrets_readable_by_others_are_warned_about),
 		T(test_credentials_directory),
+		T(test_redis_sentinels),
 		T(test_redis_password_file),
 		T(test_parse_duration),
 		T(test_names),

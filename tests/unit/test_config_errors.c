@@ -464,11 +464,43 @@ test_errors_may_be_null(void **state)
 	assert_null(config_load(f->cfg_path, NULL));
 }
 
+/* Sentinels or a direct address, never both; the sentinel-only settings need sentinels. */
+static void
+test_redis_sentinel_errors(void **state)
+{
+	assert_errors(*state,
+	    SITE_CONN
+	    "redis = { sentinels = ( \"127.0.0.1:26379\", \"sentinel-b:26379\", \"127.0.0.1\", 5 );\n"
+	    "  port = 6380; unix_socket = \"/run/redis.sock\";\n"
+	    "  sentinel_password = \"a\"; sentinel_password_file = \"b\"; };\n"
+	    "http = { listen = \"\"; };\n"
+	    "redis2 = 1;\n",
+	    "2: redis.sentinels.[1]: \"sentinel-b:26379\": the host must be an IP address "
+	    "(\"127.0.0.1:26379\", \"[::1]:26379\"), not a name\n"
+	    "2: redis.sentinels.[2]: bad address \"127.0.0.1\" (want host:port or [v6]:port)\n"
+	    "2: redis.sentinels.[3]: must be a string\n"
+	    "2: redis.master_name: missing required setting\n"
+	    "3: redis.port: cannot be used together with sentinels (the sentinels name the master)\n"
+	    "3: redis.unix_socket: cannot be used together with sentinels (the sentinels name the master)\n"
+	    "4: redis.sentinel_password_file: cannot be used together with sentinel_password\n"
+	    "6: redis2: unknown setting\n");
+	assert_errors(*state,
+	    SITE_CONN
+	    "redis = { master_name = \"dutybot\"; sentinel_password = \"x\"; };\n",
+	    "2: redis.master_name: only with sentinels\n"
+	    "2: redis.sentinel_password: only with sentinels\n");
+	assert_errors(*state,
+	    SITE_CONN
+	    "redis = { sentinels = ( ); master_name = \"my master\"; };\n",
+	    "2: redis.sentinels: must name at least one sentinel (\"127.0.0.1:26379\")\n");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
+		T(test_redis_sentinel_errors),
 		T(test_unknown_platform),
 		T(test_unknown_key),
 		T(test_key_of_other_platform),
