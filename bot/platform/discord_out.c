@@ -62,36 +62,26 @@ static void on_posted(void *arg, const struct rest_response *res)
 	free(sc);
 }
 
-/* components: one action row of buttons from "label\tcommand" lines */
+/* components: one action row of buttons (Discord: at most 5, labels of 80,
+ * custom ids of 100) */
+static void add_button(const struct out_button *ob, void *arg)
+{
+	cJSON *b = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(b, "type", 2);
+	cJSON_AddNumberToObject(b, "style", strncmp(ob->command, "deny", 4) == 0 ? 4 :
+	    strncmp(ob->command, "approve", 7) == 0 ? 3 : 1);
+	cJSON_AddStringToObject(b, "label", ob->label);
+	cJSON_AddStringToObject(b, "custom_id", ob->command);
+	cJSON_AddItemToArray(arg, b);
+}
+
 static void add_buttons(cJSON *body, const char *buttons)
 {
 	cJSON *rows = cJSON_AddArrayToObject(body, "components"), *row = cJSON_CreateObject();
-	cJSON *list = cJSON_AddArrayToObject(row, "components");
-	const char *line = buttons;
-	int n = 0;
 
 	cJSON_AddNumberToObject(row, "type", 1);
-	while (line != NULL && *line && n < 5) {
-		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-		size_t cmd_len;
-		if (end == NULL)
-			end = line + strlen(line);
-		cmd_len = tab != NULL && tab < end ? (size_t)(end - tab - 1) : 0;
-		if (cmd_len > 0 && cmd_len <= 100 && tab - line <= 80) {
-			char label[96], cmd[104];
-			cJSON *b = cJSON_CreateObject();
-			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
-			snprintf(cmd, sizeof(cmd), "%.*s", (int)cmd_len, tab + 1);
-			cJSON_AddNumberToObject(b, "type", 2);
-			cJSON_AddNumberToObject(b, "style", strncmp(cmd, "deny", 4) == 0 ? 4 :
-			    strncmp(cmd, "approve", 7) == 0 ? 3 : 1);
-			cJSON_AddStringToObject(b, "label", label);
-			cJSON_AddStringToObject(b, "custom_id", cmd);
-			cJSON_AddItemToArray(list, b);
-			n++;
-		}
-		line = *end ? end + 1 : NULL;
-	}
+	outbox_buttons(buttons, 5, 80, 100, add_button, cJSON_AddArrayToObject(row, "components"));
 	cJSON_AddItemToArray(rows, row);
 }
 

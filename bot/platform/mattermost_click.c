@@ -39,11 +39,35 @@ void mattermost_click_free(void *data)
 
 /* ---- buttons out ---- */
 
+struct add_ctx {
+	struct mattermost *m;
+	cJSON *actions;
+};
+
+static void add_button(const struct out_button *ob, void *arg)
+{
+	const struct add_ctx *ac = arg;
+	cJSON *a = cJSON_CreateObject(), *integ, *ctx;
+	char id[24];
+
+	snprintf(id, sizeof(id), "dutybot%d", ob->index);     /* letters and digits only: Mattermost's rule */
+	cJSON_AddStringToObject(a, "id", id);
+	cJSON_AddStringToObject(a, "type", "button");
+	cJSON_AddStringToObject(a, "name", ob->label);
+	cJSON_AddStringToObject(a, "style", strncmp(ob->command, "deny", 4) == 0 ? "danger" : "primary");
+	integ = cJSON_AddObjectToObject(a, "integration");
+	cJSON_AddStringToObject(integ, "url", ac->m->actions_url);
+	ctx = cJSON_AddObjectToObject(integ, "context");
+	cJSON_AddStringToObject(ctx, "command", ob->command);
+	cJSON_AddStringToObject(ctx, "conn", ac->m->conn.name);
+	cJSON_AddStringToObject(ctx, "secret", ac->m->secret);
+	cJSON_AddItemToArray(ac->actions, a);
+}
+
 void mattermost_add_buttons(struct mattermost *m, cJSON *body, const char *buttons)
 {
-	cJSON *props, *att, *actions;
-	const char *line = buttons;
-	int n = 0;
+	struct add_ctx ac = { .m = m };
+	cJSON *props, *att;
 
 	if (buttons == NULL || *buttons == '\0')
 		return;
@@ -57,32 +81,8 @@ void mattermost_add_buttons(struct mattermost *m, cJSON *body, const char *butto
 	props = cJSON_AddObjectToObject(body, "props");
 	att = cJSON_CreateObject();
 	cJSON_AddItemToArray(cJSON_AddArrayToObject(props, "attachments"), att);
-	actions = cJSON_AddArrayToObject(att, "actions");
-	while (line != NULL && *line && n < 5) {
-		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-		if (end == NULL)
-			end = line + strlen(line);
-		if (tab != NULL && tab < end && end - tab > 1 && tab - line <= 75) {
-			char label[80], cmd[256], id[24];
-			cJSON *a = cJSON_CreateObject(), *integ, *ctx;
-			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
-			snprintf(cmd, sizeof(cmd), "%.*s", (int)(end - tab - 1), tab + 1);
-			snprintf(id, sizeof(id), "dutybot%d", n);     /* letters and digits only: Mattermost's rule */
-			cJSON_AddStringToObject(a, "id", id);
-			cJSON_AddStringToObject(a, "type", "button");
-			cJSON_AddStringToObject(a, "name", label);
-			cJSON_AddStringToObject(a, "style", strncmp(cmd, "deny", 4) == 0 ? "danger" : "primary");
-			integ = cJSON_AddObjectToObject(a, "integration");
-			cJSON_AddStringToObject(integ, "url", m->actions_url);
-			ctx = cJSON_AddObjectToObject(integ, "context");
-			cJSON_AddStringToObject(ctx, "command", cmd);
-			cJSON_AddStringToObject(ctx, "conn", m->conn.name);
-			cJSON_AddStringToObject(ctx, "secret", m->secret);
-			cJSON_AddItemToArray(actions, a);
-			n++;
-		}
-		line = *end ? end + 1 : NULL;
-	}
+	ac.actions = cJSON_AddArrayToObject(att, "actions");
+	outbox_buttons(buttons, 5, 75, 255, add_button, &ac);
 }
 
 /* ---- a click in ---- */

@@ -186,6 +186,38 @@ static size_t piece_end(const char *p, size_t max_chars, const char **next)
 	return (size_t)(q - p);
 }
 
+int outbox_buttons(const char *buttons, int max, size_t max_label, size_t max_command,
+                   void (*fn)(const struct out_button *b, void *arg), void *arg)
+{
+	struct out_button b;
+	const char *line = buttons;
+	int n = 0;
+
+	if (max_label >= sizeof(b.label))
+		max_label = sizeof(b.label) - 1;
+	if (max_command >= sizeof(b.command))
+		max_command = sizeof(b.command) - 1;
+	while (line != NULL && *line && n < max) {
+		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
+		size_t label_len, cmd_len;
+
+		if (end == NULL)
+			end = line + strlen(line);
+		label_len = tab != NULL && tab < end ? (size_t)(tab - line) : 0;
+		cmd_len = tab != NULL && tab < end ? (size_t)(end - tab - 1) : 0;
+		if (cmd_len > 0 && cmd_len <= max_command && label_len <= max_label) {
+			b.index = n++;
+			memcpy(b.label, line, label_len);
+			b.label[label_len] = '\0';
+			memcpy(b.command, tab + 1, cmd_len);
+			b.command[cmd_len] = '\0';
+			fn(&b, arg);
+		}
+		line = *end ? end + 1 : NULL;
+	}
+	return n;
+}
+
 int outbox_split(const char *text, size_t max_chars,
                  void (*fn)(const char *piece, size_t len, void *arg), void *arg)
 {

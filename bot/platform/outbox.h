@@ -114,6 +114,19 @@ size_t outbox_inflight(const struct outbox *ob);
  * (without the line break or blanks of the cut); returns the count. */
 int outbox_split(const char *text, size_t max_chars,
                  void (*fn)(const char *piece, size_t len, void *arg), void *arg);
+/* One button of an out_msg's BUTTONS, as outbox_buttons() hands it on. */
+struct out_button {
+	int index;              /* 0.. among the buttons handed on */
+	char label[96];
+	char command[256];      /* without the prefix: "approve S-1" */
+};
+/* Calls FN for each "<label>\t<command>" line of BUTTONS (NULL: none) with
+ * a label of at most MAX_LABEL bytes and a command of 1 to MAX_COMMAND bytes
+ * (both at most the struct's room), at most MAX of them; other lines are
+ * skipped.  The one reader of the format, for every platform with buttons.
+ * Returns how many were handed on. */
+int outbox_buttons(const char *buttons, int max, size_t max_label, size_t max_command,
+                   void (*fn)(const struct out_button *b, void *arg), void *arg);
 /* Code points in S (a cut-off sequence counts as one). */
 size_t outbox_chars(const char *s);
 /* TEXT if it has at most MAX_CHARS code points, else its beginning cut like

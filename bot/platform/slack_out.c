@@ -126,43 +126,31 @@ static void add_section(const char *piece, size_t len, void *arg)
 	free(t);
 }
 
-/* blocks: the text, then an actions block of buttons from "label\tcommand" lines */
+static void add_button(const struct out_button *ob, void *arg)
+{
+	cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
+	char id[24];
+
+	snprintf(id, sizeof(id), "dutybot_%d", ob->index);
+	cJSON_AddStringToObject(b, "type", "button");
+	cJSON_AddStringToObject(t, "type", "plain_text");
+	cJSON_AddStringToObject(t, "text", ob->label);
+	cJSON_AddStringToObject(b, "action_id", id);
+	cJSON_AddStringToObject(b, "value", ob->command);
+	cJSON_AddStringToObject(b, "style", strncmp(ob->command, "deny", 4) == 0 ? "danger" : "primary");
+	cJSON_AddItemToArray(arg, b);
+}
+
+/* blocks: the text, then an actions block of buttons (Slack: labels of 75) */
 static void add_blocks(cJSON *body, const char *escaped, const char *buttons)
 {
 	cJSON *blocks = cJSON_AddArrayToObject(body, "blocks"), *actions = cJSON_CreateObject();
-	cJSON *elements;
-	const char *line = buttons;
-	int n = 0;
 
 	/* the piece fits SLACK_MAX_TEXT before escaping; an "&" escaped is five
 	 * characters, so a section of its own for each SLACK_MAX_TEXT of them */
 	outbox_split(escaped, SLACK_MAX_TEXT, add_section, blocks);
 	cJSON_AddStringToObject(actions, "type", "actions");
-	elements = cJSON_AddArrayToObject(actions, "elements");
-	while (line != NULL && *line && n < 5) {
-		const char *tab = strchr(line, '\t'), *end = strchr(line, '\n');
-		if (end == NULL)
-			end = line + strlen(line);
-		if (tab != NULL && tab < end && end - tab > 1 && tab - line <= 75) {
-			char label[80], cmd[256], id[24];
-			cJSON *b = cJSON_CreateObject(), *t = cJSON_AddObjectToObject(b, "text");
-			snprintf(label, sizeof(label), "%.*s", (int)(tab - line), line);
-			snprintf(cmd, sizeof(cmd), "%.*s", (int)(end - tab - 1), tab + 1);
-			snprintf(id, sizeof(id), "dutybot_%d", n);
-			cJSON_AddStringToObject(b, "type", "button");
-			cJSON_AddStringToObject(t, "type", "plain_text");
-			cJSON_AddStringToObject(t, "text", label);
-			cJSON_AddStringToObject(b, "action_id", id);
-			cJSON_AddStringToObject(b, "value", cmd);
-			if (strncmp(cmd, "deny", 4) == 0)
-				cJSON_AddStringToObject(b, "style", "danger");
-			else
-				cJSON_AddStringToObject(b, "style", "primary");
-			cJSON_AddItemToArray(elements, b);
-			n++;
-		}
-		line = *end ? end + 1 : NULL;
-	}
+	outbox_buttons(buttons, 5, 75, 255, add_button, cJSON_AddArrayToObject(actions, "elements"));
 	cJSON_AddItemToArray(blocks, actions);
 }
 
