@@ -10,6 +10,14 @@
  * connection when the head waits past the timeout.  hiredis hands each
  * pending callback a NULL reply when the context goes away, which we turn
  * into STATE_UNAVAILABLE: every callback runs exactly once.
+ *
+ * A script call whose reply was lost that way may have run or not (Redis can
+ * write it to its AOF and die before answering), so its caller could not say
+ * "done" or "not done" truthfully.  Each one names a key of its own (its last
+ * KEYS, "<prefix>once:<instance>:<n>") under which the script keeps its reply
+ * (wrap_once.lua.in); it waits, up to STATE_REPLAY_MS from its first sending,
+ * for the connection to be up again and is sent again: run once, answered
+ * once, with the reply of the run that counted.
  */
 #include "state/redis.h"
 #include "state/redis_uv.h"
@@ -20,6 +28,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* How long a call whose reply was lost waits for Redis to be back (the
+ * script keeps its reply 60 s: longer, so a late one still finds it). */
+#define STATE_REPLAY_MS 15000
 
 enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
 static const char *const conn_names[] = { "down", "connecting", "loading scripts", "up", "closing" };
@@ -32,7 +45,9 @@ struct pending {
 	int nkeys;
 	int retried;                /* NOSCRIPT handled once */
 	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
-	uint64_t started;           /* uv_now */
+	uint64_t started;           /* uv_now of its (last) sending */
+	uint64_t first;             /* uv_now of its first sending */
+	char once[128];             /* a script's reply key ("" for a plain command) */
 	state_cb *cb;
 	void *privdata;
 	redisAsyncContext *ac;      /* the context it was sent on */
@@ -54,6 +69,9 @@ struct state {
 	int script_index[SCRIPT_MAX];
 	struct pending head;        /* sentinel: in flight */
 	struct pending failed;      /* sentinel: to fail on the next loop turn */
+	struct pending replay;      /* sentinel: reply lost, to send again once up */
+	char instance[32];          /* names this process's once keys */
+	uint64_t once_seq;
 	size_t n_pending;
 	struct state_stats stats;
 	int open_handles;
@@ -231,6 +249,13 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 	(void)ac;
 	if (reply == NULL) {
+		struct state *st = p->st;
+		if (p->once[0] != '\0' && st->conn != ST_CLOSING && uv_now(st->loop) - p->first < STATE_REPLAY_MS) {
+			list_remove(p);
+			list_insert_tail(&st->replay, p);
+			st->stats.replayed++;
+			return;
+		}
 		finish(p, NULL, STATE_UNAVAILABLE);
 		return;
 	}
@@ -254,14 +279,14 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 static void send_pending(struct state *st, struct pending *p)
 {
-	const char *argv_inline[STATE_ARGS_INLINE + 3], **argv = argv_inline;
-	size_t len_inline[STATE_ARGS_INLINE + 3], *len = len_inline;
+	const char *argv_inline[STATE_ARGS_INLINE + 4], **argv = argv_inline;
+	size_t len_inline[STATE_ARGS_INLINE + 4], *len = len_inline;
 	char nkeys[16];
 	int argc = 0, ok;
 
 	if (p->args->argc > STATE_ARGS_INLINE) {
-		argv = malloc((size_t)(p->args->argc + 3) * sizeof(*argv));
-		len = malloc((size_t)(p->args->argc + 3) * sizeof(*len));
+		argv = malloc((size_t)(p->args->argc + 4) * sizeof(*argv));
+		len = malloc((size_t)(p->args->argc + 4) * sizeof(*len));
 		if (argv == NULL || len == NULL) {
 			free(argv);
 			free(len);
@@ -285,13 +310,21 @@ static void send_pending(struct state *st, struct pending *p)
 			len[argc] = strlen(argv[argc]);
 			argc++;
 		}
-		snprintf(nkeys, sizeof(nkeys), "%d", p->nkeys);
+		snprintf(nkeys, sizeof(nkeys), "%d", p->nkeys + (p->once[0] != '\0'));
 		argv[argc] = nkeys;
 		len[argc++] = strlen(nkeys);
 	}
 	for (int i = 0; i < p->args->argc; i++) {
+		if (i == p->nkeys && p->once[0] != '\0') {
+			argv[argc] = p->once;           /* the last of the keys */
+			len[argc++] = strlen(p->once);
+		}
 		argv[argc] = p->args->argv[i];
 		len[argc++] = p->args->len[i];
+	}
+	if (p->args->argc == p->nkeys && p->once[0] != '\0') {
+		argv[argc] = p->once;
+		len[argc++] = strlen(p->once);
 	}
 	p->ac = st->ac;
 	ok = redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) == REDIS_OK;
@@ -321,7 +354,10 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 	p->nkeys = nkeys;
 	p->cb = cb;
 	p->privdata = privdata;
-	p->started = uv_now(st->loop);
+	p->started = p->first = uv_now(st->loop);
+	if (script >= 0 && !internal)
+		snprintf(p->once, sizeof(p->once), "%sonce:%s:%llu", st->opt.prefix, st->instance,
+		    (unsigned long long)++st->once_seq);
 	p->prev = p->next = p;
 	st->n_pending++;
 	st->stats.calls++;
@@ -390,6 +426,39 @@ static void on_script_loaded_ctx(const redisReply *reply, const char *err, void 
 	free(lc);
 }
 
+/* Up again: the calls whose reply was lost go first, in their order. */
+static void replay(struct state *st)
+{
+	size_t n = 0;
+
+	while (st->replay.next != &st->replay && st->conn == ST_UP && st->ac != NULL) {
+		struct pending *p = st->replay.next;
+		list_remove(p);
+		list_insert_tail(&st->head, p);
+		p->retried = 0;
+		p->started = uv_now(st->loop);
+		send_pending(st, p);
+		n++;
+	}
+	if (n > 0)
+		log_info("redis: %zu call(s) in flight when the connection failed sent again "
+		    "(each runs once: its reply is kept)", n);
+}
+
+/* Those that waited too long for Redis: now "unavailable" after all. */
+static void expire_replays(struct state *st, bool all)
+{
+	uint64_t now = uv_now(st->loop);
+
+	for (struct pending *p = st->replay.next, *next; p != &st->replay; p = next) {
+		next = p->next;
+		if (all || now - p->first >= STATE_REPLAY_MS) {
+			list_remove(p);
+			fail_later(st, p);
+		}
+	}
+}
+
 static void on_ready_ping(const redisReply *reply, const char *err, void *privdata)
 {
 	struct state *st = privdata;
@@ -404,6 +473,7 @@ static void on_ready_ping(const redisReply *reply, const char *err, void *privda
 	if (st->connects++ > 0)
 		st->stats.reconnects++;
 	set_conn(st, ST_UP, "connected, scripts loaded");
+	replay(st);
 }
 
 static void on_setup_reply(const redisReply *reply, const char *err, void *privdata)
@@ -563,6 +633,7 @@ static void on_sweep(uv_timer_t *t)
 	uint64_t now = uv_now(st->loop);
 	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
 
+	expire_replays(st, false);
 	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
 		drop_connection(st, "connect timed out");
 		return;
@@ -588,6 +659,9 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 	st->opt.prefix = strdup(opt->prefix);
 	st->head.prev = st->head.next = &st->head;
 	st->failed.prev = st->failed.next = &st->failed;
+	st->replay.prev = st->replay.next = &st->replay;
+	snprintf(st->instance, sizeof(st->instance), "%x.%llx", (unsigned)getpid(),
+	    (unsigned long long)uv_hrtime() & 0xffffffffffULL);
 	for (int id = 0; id < SCRIPT_MAX; id++) {
 		st->script_index[id] = -1;
 		for (i = 0; i < state_script_count; i++)
@@ -624,6 +698,7 @@ static void finish_close(struct state *st)
 	if (st->finishing)
 		return;
 	st->finishing = true;
+	expire_replays(st, true);
 	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
 	st->open_handles = 3;
 	uv_close((uv_handle_t *)&st->retry_timer, on_handle_closed);
