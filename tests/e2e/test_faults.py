@@ -9,8 +9,11 @@ import threading
 import time
 import unittest
 
-from harness import E2E, Daemon, DemoSite, stop_clean
+from harness import E2E, STAFF, Daemon, DemoSite, stop_clean, write_config
 
+ENGLISH_STAFF = [{k: v for k, v in p.items() if k != "lang"} for p in STAFF]
+SHIFTS = '( { name = "day"; start = "08:00"; end = "16:00"; } )'
+NOW = "2026-03-02T10:00:00Z"
 DONE = re.compile(r"\b[CG]-(\d+)\b")
 NOT_DONE = "nothing was done"
 
@@ -112,6 +115,126 @@ class RedisKilledMidBurst(E2E):
         self.assertEqual((lost, half, twice, applied_refused), (0, 0, 0, 0))
         # and the store is whole again: a command after the restart is done
         self.ask("friend999", "!complain after the restart", "was received", room="dm")
+
+
+
+class KilledBetweenClaimAndSend(E2E):
+    """The daemon SIGKILLed after a timer's script claimed its step and put
+    the page (a scheduled notice) in the outbox, before the platform took it.
+    Deterministic: "/lose 1 dm" (or system) makes the site take that one frame
+    and never answer it nor show it, as if the daemon died while it was on its
+    way; the daemon is killed once the site saw it go.  The outbox entry is
+    then pending in the consumer group, unacknowledged; the restarted daemon
+    (another consumer) takes it over once it has waited DELIVER_RECLAIM_MS
+    (30 s) and sends it: shown exactly once."""
+    CONFIG = {"shifts": SHIFTS,
+              "escalation": '{ ack_timeout = "3s"; repeat = 0;'
+                            ' chain = ( "shift_lead", "duty_minister", "webmasters" ); }'}
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": NOW}
+
+    def config_overrides(self):
+        return dict(self.CONFIG, staff=ENGLISH_STAFF)
+
+    def pending(self):
+        try:
+            return self.redis.cmd("XPENDING", self.key("outbox"), "senders")[0]
+        except Exception:       # no group yet
+            return 0
+
+    def kill_after_the_loss(self, kind):
+        self.site.wait({"ev": "action_lost", "type": kind}, timeout=15)
+        # at once: the daemon sends an unanswered action again after a while
+        self.daemon.kill()
+        self.site.wait({"ev": "closed"})
+        self.assertGreaterEqual(self.pending(), 1, "the lost piece's entry is pending, not acknowledged")
+
+    def test_the_claimed_page_is_sent_once_by_the_restarted_daemon(self):
+        self.ask("mark", "!roster lead today day vera", "Roster updated")
+        self.ask("mark", "!roster minister today day mark", "Roster updated")
+        self.ask("mia", "!emergency the payment page is down", "Emergency E-1 raised")
+        self.site.wait_all({"ev": "dm", "to": "vera", "text": "EMERGENCY E-1"},
+                           {"ev": "dm", "to": "mia", "text": "Your emergency E-1: paging the shift's lead"})
+        # the next step (3 s on) pages Mark: a page and an alerts line; the page is lost
+        self.site.command("/lose 1 dm")
+        self.kill_after_the_loss("dm")
+        self.assertEqual(self.site.all({"ev": "dm", "to": "mark"}), [])
+        killed = time.monotonic()
+        self.start_daemon(DUTYBOT_FAKE_NOW="2026-03-02T10:00:10Z")
+        self.site.wait({"ev": "dm", "to": "mark", "text": "EMERGENCY E-1"}, timeout=60)
+        waited = time.monotonic() - killed
+        self.ask("mark", "!ack E-1", "E-1 acknowledged.")
+        self.site.expect_none({"ev": "dm", "to": "mark"}, within=2.0)
+        pages = self.site.all({"ev": "dm", "to": "mark", "text": "EMERGENCY E-1"})
+        told = self.site.all({"ev": "send", "room": "alerts", "text": "paging the minister on duty"})
+        figures("daemon SIGKILL between claim and page", faults=1, pages_lost_in_flight=1,
+                pages_shown=len(pages), step_announced=len(told), duplicates=len(pages) - 1,
+                seconds_to_resend=round(waited, 1))
+        self.assertEqual(len(pages), 1, pages)
+        self.assertEqual(len(told), 1, told)
+        self.assertEqual(self.pending(), 0)
+
+    def test_the_claimed_scheduled_notice_is_sent_once_by_the_restarted_daemon(self):
+        self.daemon.stop()
+        self.start_daemon(DUTYBOT_FAKE_NOW="2026-03-02T10:00:56Z")
+        self.site.wait({"ev": "ready"}, timeout=20)
+        self.ask("mark", "!notify lobby at 10:01 [System] Quiz starts now!", "Draft N-1")
+        self.ask("mark", "!notify confirm N-1", "N-1 scheduled for lobby at 2026-03-02 10:01.")
+        self.site.command("/lose 1 system")
+        self.kill_after_the_loss("system")
+        self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "notice|N-1"))   # the timer is done
+        killed = time.monotonic()
+        self.start_daemon(DUTYBOT_FAKE_NOW="2026-03-02T10:01:10Z")
+        self.site.wait({"ev": "system", "room": "lobby", "text": "[System] Quiz starts now!"}, timeout=60)
+        waited = time.monotonic() - killed
+        self.site.expect_none({"ev": "system"}, within=2.0)
+        shown = self.site.all({"ev": "system"})
+        figures("daemon SIGKILL between claim and scheduled notice", faults=1, notices_lost_in_flight=1,
+                notices_shown=len(shown), duplicates=len(shown) - 1, seconds_to_resend=round(waited, 1))
+        self.assertEqual(len(shown), 1, shown)
+        self.assertEqual(self.pending(), 0)
+
+
+
+class DroppedMidReplyBurst(E2E):
+    """The site drops the TCP connection (no close frame) while 30 replies
+    are on their way (paced at 10 a second, so that the drop falls inside the
+    burst): after the reconnect every reply is shown exactly once."""
+    N = 30
+
+    def setUp(self):
+        super().setUp()
+        self.daemon.stop()
+        text = open(self.config.path).read()
+        open(self.config.path, "w").write(text.replace('type = "site";', 'type = "site"; max_send_rate = 10;'))
+        self.start_daemon()
+        self.site.wait({"ev": "ready"}, timeout=20)
+
+    def test_every_reply_once_after_the_reconnect(self):
+        self.ask("mia", "!ping", "pong")
+        self.site.skip()
+        self.site.command("/burst " + " || ".join(f"mia@q{i}> !whoami" for i in range(self.N)))
+        shown = lambda: len(self.site.all({"ev": "send", "text": "You are Mia Keller"}))
+        deadline = time.monotonic() + 10
+        while shown() < self.N // 3 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        before = shown()
+        self.site.command("/drop")
+        self.site.wait({"ev": "closed"})
+        self.site.wait({"ev": "ready"}, timeout=20)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(
+                not self.site.all({"ev": "send", "room": f"q{i}"}) for i in range(self.N)):
+            time.sleep(0.1)
+        time.sleep(2.0)         # nothing more may come
+        per_room = {i: self.site.all({"ev": "send", "room": f"q{i}"}) for i in range(self.N)}
+        twice = sum(1 for got in per_room.values() if len(got) > 1)
+        lost = sum(1 for got in per_room.values() if not got)
+        figures("socket dropped mid reply burst", faults=1, replies=self.N, shown_before_drop=before,
+                after_reconnect=self.N - before, lost=lost, duplicates=twice)
+        self.assertLess(before, self.N, "the drop came after the burst")
+        for i, got in per_room.items():
+            self.assertEqual(len(got), 1, f"q{i}: {got}")
+            self.assertIn("You are Mia Keller", got[0]["text"])
 
 
 if __name__ == "__main__":
