@@ -4,7 +4,10 @@ daemons on one Redis and one site, the wall clock moved.  Nothing accepted is
 lost, nothing is done twice; each test prints what it measured (FAULTS: ...)
 so the issue's note can quote it."""
 
+import os
 import re
+import signal
+import socket
 import threading
 import time
 import unittest
@@ -235,6 +238,135 @@ class DroppedMidReplyBurst(E2E):
         for i, got in per_room.items():
             self.assertEqual(len(got), 1, f"q{i}: {got}")
             self.assertIn("You are Mia Keller", got[0]["text"])
+
+
+
+class Monitor:
+    """MONITOR on Redis: the "now" of every timer claim (timer_claim.lua's
+    arguments: ... now, lease 30000, limit 20) as Redis runs it."""
+
+    def __init__(self, port, test):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        self.sock.sendall(b"MONITOR\r\n")
+        self.rfile = self.sock.makefile("rb")
+        test.assertEqual(self.rfile.readline(), b"+OK\r\n")
+
+    def next_claim(self, timeout):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.rfile.readline().decode(errors="replace")
+            m = re.search(r':timers" (?:"[^"]*:once:[^"]*" )?"(\d+)" "30000" "20"\s*$', line)
+            if m:
+                return int(m.group(1))
+        raise AssertionError("no timer claim within %gs" % timeout)
+
+    def close(self):
+        self.rfile.close()
+        self.sock.close()
+
+
+class TwoDaemons(E2E):
+    """Two daemons on one Redis and one site (two connections to the same
+    demo site, which gives every message to both): each command is answered
+    once, each timer fires once.  Then one is killed while it holds a timer it
+    claimed and had not fired: the other answers on, and fires that timer once
+    its lease ran out.  Their clocks start at NOW (the second one's moved on
+    by the time between the starts, so both read the same time)."""
+    CONFIG = {"escalation": '{ ack_timeout = "4s"; repeat = 0; chain = ( "ministers", "webmasters" ); }'}
+    NOW_MS = 1772445640000      # 2026-03-02T10:00:40Z
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": str(NOW_MS)}
+
+    def setUp(self):
+        self.started = time.monotonic()
+        super().setUp()
+        cfg2 = write_config(os.path.join(self.tmp, "second.cfg"), redis_port=self.redis.port,
+                            site=self.config.site, token=self.config.token,
+                            site_port=self.config.site_port, **self.config_overrides())
+        now = self.NOW_MS + int((time.monotonic() - self.started) * 1000)
+        self.second = Daemon(cfg2, env={"DUTYBOT_FAKE_NOW": str(now)},
+                             log_path=os.path.join(self.tmp, "second.log"))
+        self.addCleanup(stop_clean, self.second)
+        self.site.wait({"ev": "ready"}, timeout=20)
+        self.assertEqual(len(self.site.all({"ev": "ready"})), 2)
+        self.first = self.daemon
+
+    def answered_once_each(self, lines):
+        """Type LINES (each in its own room or dm); each gets exactly one answer."""
+        self.site.command("/burst " + " || ".join(line for line, _ in lines))
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and any(not self.site.all(w) for _, w in lines):
+            time.sleep(0.1)
+        time.sleep(1.5)
+        counts = [len(self.site.all(w)) for _, w in lines]
+        lost, twice = counts.count(0), sum(1 for c in counts if c > 1)
+        return lost, twice
+
+    def test_commands_and_timers_once_and_the_survivor_carries_on(self):
+        # timers: five notices due at 10:01, each shown once
+        for i in range(1, 6):
+            self.ask("lemon", f"!notify lobby at 10:01 [System] Notice number {i}.", f"Draft N-{i}")
+            self.ask("lemon", f"!notify confirm N-{i}", "scheduled")
+        # commands: 20 questions and 20 complaints, each from its own place
+        lines = [(f"mia@w{i}> !whoami", {"ev": "send", "room": f"w{i}"}) for i in range(20)]
+        lines += [(f"pal{i}@dm> !complain p2{i:03d} too loud", {"ev": "dm", "to": f"pal{i}"}) for i in range(20)]
+        lost, twice = self.answered_once_each(lines)
+        stored = [k for k in self.redis.keys(self.key("complaint", "*")) if k.count(":") == 3]
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(self.site.all({"ev": "system"})) < 5:
+            time.sleep(0.2)
+        time.sleep(2.0)
+        notices = [e["text"] for e in self.site.all({"ev": "system"})]
+        fired = {n: notices.count(f"[System] Notice number {n}.") for n in range(1, 6)}
+        figures("two daemons, both up", daemons=2, commands=len(lines), lost=lost, duplicates=twice,
+                complaints_stored=len(stored), timers=5, timers_fired=sum(fired.values()))
+        self.assertEqual((lost, twice), (0, 0))
+        self.assertEqual(len(stored), 20)
+        self.assertEqual(fired, {n: 1 for n in range(1, 6)})
+
+        # the first daemon alone claims the escalation's next step (the second is
+        # stopped), Redis holds the claim (CLIENT PAUSE) until the first is
+        # frozen too, runs it, and the first is killed: a lease nobody fires
+        self.ask("mia", "!emergency the lobby is flooded", "Emergency E-1 raised")
+        self.site.wait({"ev": "dm", "to": "mark", "text": "EMERGENCY E-1"})
+        created = int(self.redis.cmd("HGET", self.key("emergency", "E-1"), "created"))
+        due = created + 4000                      # the daemons' clock, ms
+        os.kill(self.second.proc.pid, signal.SIGSTOP)
+        claims = Monitor(self.redis.port, self)
+        # the first daemon claims every 2 s and at the due time; right after its
+        # last claim before the due time, writes are held, so the claim at the
+        # due time waits in Redis; the daemon is frozen, the claim runs
+        while True:
+            at = claims.next_claim(timeout=5)
+            self.assertLess(at, due - 30, "no claim seen in time before the step was due")
+            if at > due - 2000:
+                break
+        self.redis.cmd("CLIENT", "PAUSE", 10000, "WRITE")
+        time.sleep((due - at) / 1000 + 0.3)
+        os.kill(self.first.proc.pid, signal.SIGSTOP)
+        self.redis.cmd("CLIENT", "UNPAUSE")
+        time.sleep(0.3)
+        lease = self.redis.cmd("ZSCORE", self.key("timers"), "esc|E-1")
+        self.first.kill()
+        claims.close()
+        os.kill(self.second.proc.pid, signal.SIGCONT)
+        killed = time.monotonic()
+        self.assertGreater(float(lease) - created, 25000, "the first daemon holds the step's lease")
+        self.assertEqual(self.site.all({"ev": "dm", "to": "lemon"}), [])
+        # the survivor answers on
+        lines = [(f"mia@k{i}> !whoami", {"ev": "send", "room": f"k{i}"}) for i in range(10)]
+        lost2, twice2 = self.answered_once_each(lines)
+        # and pages the webmasters once the lease ran out
+        self.site.wait({"ev": "dm", "to": "lemon", "text": "EMERGENCY E-1"}, timeout=45)
+        after = time.monotonic() - killed
+        self.ask("lemon", "!ack E-1", "E-1 acknowledged.")
+        self.site.expect_none({"ev": "dm", "to": "lemon", "text": "EMERGENCY"}, within=2.0)
+        pages = self.site.all({"ev": "dm", "to": "lemon", "text": "EMERGENCY E-1"})
+        figures("two daemons, one killed holding a lease", faults=1, commands=len(lines), lost=lost2,
+                duplicates=twice2, leased_steps=1, fired_by_survivor=len(pages),
+                seconds_after_kill=round(after, 1))
+        self.assertEqual((lost2, twice2), (0, 0))
+        self.assertEqual(len(pages), 1, pages)
+        self.assertGreater(after, 20, "fired before the lease ran out")
 
 
 if __name__ == "__main__":
