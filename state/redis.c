@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 /* How long a call whose reply was lost waits for Redis to be back (the
- * script keeps its reply 60 s: longer, so a late one still finds it). */
+ * script keeps its reply 30 s: longer, so the call sent again finds it). */
 #define STATE_REPLAY_MS 15000
 
 enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };

@@ -120,6 +120,27 @@ class RedisKilledMidBurst(E2E):
         self.ask("friend999", "!complain after the restart", "was received", room="dm")
 
 
+    def test_a_call_sent_again_runs_once_and_gets_the_same_reply(self):
+        """What the daemon does after a lost reply, done by hand: the very call
+        it sent (seen with MONITOR) sent again gets the kept reply and changes
+        nothing; with a key of its own it would have filed a second one."""
+        mon = Monitor(self.redis.port, self)
+        self.addCleanup(mon.close)
+        self.ask("friend1", "!complain zq001 the lobby is loud", "Your complaint C-1 was received", room="dm")
+        call = mon.next_call(lambda args: args[0].lower() == "evalsha" and "complaint" in " ".join(args[3:6])
+                             and "zq001 the lobby is loud" in args)
+        nkeys = int(call[2])
+        self.assertIn(":once:", call[2 + nkeys], "the once key is the last of the keys")
+        again = self.redis.cmd(*call)
+        self.assertEqual(self.redis.cmd("ZCARD", self.key("complaints", "created")), 1)
+        self.assertIn("C-1", again)
+        other = list(call)
+        other[2 + nkeys] = call[2 + nkeys] + "x"
+        self.assertIn("C-2", self.redis.cmd(*other))       # the control: a new key runs again
+        self.assertEqual(self.redis.cmd("ZCARD", self.key("complaints", "created")), 2)
+        ttl = self.redis.cmd("PTTL", call[2 + nkeys])
+        self.assertTrue(0 < ttl <= 30000, ttl)
+
 
 class KilledBetweenClaimAndSend(E2E):
     """The daemon SIGKILLed after a timer's script claimed its step and put
@@ -241,6 +262,23 @@ class DroppedMidReplyBurst(E2E):
 
 
 
+def unquote(s):
+    """A MONITOR argument as Redis quoted it (sdscatrepr) back to bytes."""
+    out, i = bytearray(), 0
+    esc = {"n": 10, "r": 13, "t": 9, "a": 7, "b": 8, '"': 34, "\\": 92}
+    while i < len(s):
+        if s[i] == "\\" and s[i + 1] == "x":
+            out.append(int(s[i + 2:i + 4], 16))
+            i += 4
+        elif s[i] == "\\":
+            out.append(esc[s[i + 1]])
+            i += 2
+        else:
+            out.append(ord(s[i]))
+            i += 1
+    return bytes(out).decode("utf-8", errors="surrogateescape")
+
+
 class Monitor:
     """MONITOR on Redis: the "now" of every timer claim (timer_claim.lua's
     arguments: ... now, lease 30000, limit 20) as Redis runs it."""
@@ -250,6 +288,16 @@ class Monitor:
         self.sock.sendall(b"MONITOR\r\n")
         self.rfile = self.sock.makefile("rb")
         test.assertEqual(self.rfile.readline(), b"+OK\r\n")
+
+    def next_call(self, match, timeout=10):
+        """The next call (its arguments, unquoted) MATCH accepts."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            line = self.rfile.readline().decode("latin-1")
+            args = [unquote(a) for a in re.findall(r'"((?:[^"\\]|\\.)*)"', line)]
+            if args and match(args):
+                return args
+        raise AssertionError("no such call within %gs" % timeout)
 
     def next_claim(self, timeout):
         deadline = time.monotonic() + timeout
@@ -368,6 +416,41 @@ class TwoDaemons(E2E):
         self.assertEqual(len(pages), 1, pages)
         self.assertGreater(after, 20, "fired before the lease ran out")
 
+
+
+class ClockJumps(E2E):
+    """The wall clock moves: the daemon restarted an hour ahead, then an hour
+    back, then on to the next notice's time.  Only what is due fires, once;
+    nothing not yet due fires, nothing is lost."""
+    DAEMON_ENV = {"DUTYBOT_FAKE_NOW": NOW}
+
+    def restart_at(self, when):
+        self.daemon.stop()
+        self.site.wait({"ev": "closed"})
+        self.start_daemon(DUTYBOT_FAKE_NOW=when)
+        self.site.wait({"ev": "ready"}, timeout=20)
+        time.sleep(3.0)         # more than a poll of the timers (2 s)
+
+    def shown(self):
+        texts = [e["text"] for e in self.site.all({"ev": "system"})]
+        return {n: texts.count(f"[System] Notice at {t}.") for n, t in ((1, "10:30"), (2, "11:30"), (3, "12:30"))}
+
+    def test_forward_and_back_an_hour(self):
+        for n, t in ((1, "10:30"), (2, "11:30"), (3, "12:30")):
+            self.ask("lemon", f"!notify lobby at {t} [System] Notice at {t}.", f"Draft N-{n}")
+            self.ask("lemon", f"!notify confirm N-{n}", f"N-{n} scheduled for lobby at 2026-03-02 {t}.")
+        steps = []
+        for when, want in (("2026-03-02T11:00:00Z", {1: 1, 2: 0, 3: 0}),     # an hour ahead
+                           ("2026-03-02T10:00:00Z", {1: 1, 2: 0, 3: 0}),     # and back
+                           ("2026-03-02T11:30:05Z", {1: 1, 2: 1, 3: 0})):    # on to N-2's time
+            self.restart_at(when)
+            steps.append((when, self.shown()))
+            self.assertEqual(steps[-1][1], want, when)
+        self.assertEqual(int(self.redis.cmd("ZSCORE", self.key("timers"), "notice|N-3")),
+                         1772454600000, "N-3 still waits for 12:30")
+        self.ask("lemon", "!notify list", "N-3 scheduled lobby 2026-03-02 12:30")
+        figures("clock jumps", faults=3, jumps="+1h,-1h,+1.5h", timers=3,
+                shown_after_each=[list(c.values()) for _, c in steps], fired_early=0, duplicates=0, lost=0)
 
 if __name__ == "__main__":
     unittest.main()
