@@ -33,6 +33,9 @@
 /* How long a call whose reply was lost waits for Redis to be back (the
  * script keeps its reply 30 s: longer, so the call sent again finds it). */
 #define STATE_REPLAY_MS 15000
+/* Kept replies no longer needed (the reply came) are deleted in batches of
+ * this many, or at the next sweep: memory stays at what is in flight. */
+#define STATE_FORGET_BATCH 256
 
 enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
 static const char *const conn_names[] = { "down", "connecting", "loading scripts", "up", "closing" };
@@ -72,6 +75,7 @@ struct state {
 	struct pending replay;      /* sentinel: reply lost, to send again once up */
 	char instance[32];          /* names this process's once keys */
 	uint64_t once_seq;
+	struct state_args *forget;  /* UNLINK of once keys whose reply came */
 	size_t n_pending;
 	struct state_stats stats;
 	int open_handles;
@@ -204,10 +208,48 @@ static void list_remove(struct pending *p)
 	p->prev = p->next = p;
 }
 
+static void submit(struct state *st, int script, int nkeys, struct state_args *args,
+                   state_cb *cb, void *privdata, bool internal);
+
+static void on_forgotten(const redisReply *reply, const char *err, void *privdata)
+{
+	(void)reply;
+	(void)err;              /* what is left expires by itself (wrap_once.lua.in) */
+	(void)privdata;
+}
+
+static void forget_flush(struct state *st)
+{
+	struct state_args *a = st->forget;
+
+	st->forget = NULL;
+	if (a == NULL || a->argc <= 1 || st->conn != ST_UP) {
+		state_args_free(a);
+		return;
+	}
+	submit(st, -1, 0, a, on_forgotten, NULL, false);
+}
+
+/* The reply of P came: its kept copy is of no use any more. */
+static void forget(struct state *st, const struct pending *p)
+{
+	if (st->forget == NULL) {
+		st->forget = state_args_new();
+		if (st->forget == NULL)
+			return;
+		state_args_add(st->forget, "UNLINK");
+	}
+	state_args_add(st->forget, p->once);
+	if (st->forget->argc > STATE_FORGET_BATCH)
+		forget_flush(st);
+}
+
 static void finish(struct pending *p, const redisReply *reply, const char *err)
 {
 	struct state *st = p->st;
 
+	if (reply != NULL && p->once[0] != '\0')
+		forget(st, p);
 	list_remove(p);
 	st->n_pending--;
 	if (err != NULL)
@@ -634,6 +676,7 @@ static void on_sweep(uv_timer_t *t)
 	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
 
 	expire_replays(st, false);
+	forget_flush(st);
 	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
 		drop_connection(st, "connect timed out");
 		return;
@@ -698,6 +741,8 @@ static void finish_close(struct state *st)
 	if (st->finishing)
 		return;
 	st->finishing = true;
+	state_args_free(st->forget);
+	st->forget = NULL;
 	expire_replays(st, true);
 	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
 	st->open_handles = 3;

@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 import unittest
+import urllib.request
 
 from harness import E2E, STAFF, Daemon, DemoSite, stop_clean, write_config
 
@@ -109,6 +110,9 @@ class RedisKilledMidBurst(E2E):
         self.assertEqual({i for k, i in records if k == "complaint"}, created)
         self.assertEqual({i for k, i in records if k == "suggestion"}, suggestions)
         replayed = sum(int(n) for n in re.findall(r"redis: (\d+) call\(s\) in flight", self.daemon.log()))
+        with urllib.request.urlopen(f"http://127.0.0.1:{self.config.http_port}/metrics", timeout=5) as r:
+            metric = re.search(r"^dutybot_redis_calls_resent_total (\d+)$", r.read().decode(), re.M)
+        self.assertEqual(int(metric.group(1)), replayed)
         figures("redis SIGKILL mid-burst", faults=1, sent=self.N, done=done, refused=refused,
                 lost=lost, half_done=half, duplicates=twice, applied_but_refused=applied_refused,
                 calls_sent_again=replayed)
@@ -121,26 +125,34 @@ class RedisKilledMidBurst(E2E):
 
 
     def test_a_call_sent_again_runs_once_and_gets_the_same_reply(self):
-        """What the daemon does after a lost reply, done by hand: the very call
-        it sent (seen with MONITOR) sent again gets the kept reply and changes
-        nothing; with a key of its own it would have filed a second one."""
+        """What the daemon does after a lost reply, done by hand: the call it
+        sent (seen with MONITOR), under a once key of the test's, sent twice
+        runs once and answers the same twice; another key runs it again (the
+        control).  The daemon's own once key is deleted once its reply came."""
         mon = Monitor(self.redis.port, self)
         self.addCleanup(mon.close)
         self.ask("friend1", "!complain zq001 the lobby is loud", "Your complaint C-1 was received", room="dm")
         call = mon.next_call(lambda args: args[0].lower() == "evalsha" and "complaint" in " ".join(args[3:6])
                              and "zq001 the lobby is loud" in args)
         nkeys = int(call[2])
-        self.assertIn(":once:", call[2 + nkeys], "the once key is the last of the keys")
-        again = self.redis.cmd(*call)
-        self.assertEqual(self.redis.cmd("ZCARD", self.key("complaints", "created")), 1)
-        self.assertIn("C-1", again)
-        other = list(call)
-        other[2 + nkeys] = call[2 + nkeys] + "x"
-        self.assertIn("C-2", self.redis.cmd(*other))       # the control: a new key runs again
-        self.assertEqual(self.redis.cmd("ZCARD", self.key("complaints", "created")), 2)
-        ttl = self.redis.cmd("PTTL", call[2 + nkeys])
+        once = call[2 + nkeys]
+        self.assertIn(":once:", once, "the once key is the last of the keys")
+        created = lambda: self.redis.cmd("ZCARD", self.key("complaints", "created"))
+        mine = list(call)
+        mine[2 + nkeys] = once + ":test"
+        first = self.redis.cmd(*mine)
+        self.assertIn("C-2", first)
+        self.assertEqual(self.redis.cmd(*mine), first)              # sent again: the kept reply
+        self.assertEqual(created(), 2)
+        ttl = self.redis.cmd("PTTL", mine[2 + nkeys])
         self.assertTrue(0 < ttl <= 30000, ttl)
-
+        mine[2 + nkeys] = once + ":other"
+        self.assertIn("C-3", self.redis.cmd(*mine))               # the control: a new key runs
+        self.assertEqual(created(), 3)
+        deadline = time.monotonic() + 5
+        while self.redis.cmd("EXISTS", once) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertEqual(self.redis.cmd("EXISTS", once), 0, "the daemon's kept reply is deleted")
 
 class KilledBetweenClaimAndSend(E2E):
     """The daemon SIGKILLed after a timer's script claimed its step and put
