@@ -30,11 +30,9 @@
 #include <string.h>
 #include <unistd.h>
 
-/* How long a call whose reply was lost waits for Redis to be back (the
- * script keeps its reply 30 s: longer, so the call sent again finds it). */
+/* A call whose reply was lost waits this long for Redis (its reply is kept 30 s). */
 #define STATE_REPLAY_MS 15000
-/* Kept replies no longer needed (the reply came) are deleted in batches of
- * this many, or at the next sweep: memory stays at what is in flight. */
+/* Kept replies whose reply came are deleted this many at a time, or each sweep. */
 #define STATE_FORGET_BATCH 256
 
 enum state_conn { ST_DOWN, ST_CONNECTING, ST_LOADING, ST_UP, ST_CLOSING };
@@ -211,11 +209,10 @@ static void list_remove(struct pending *p)
 static void submit(struct state *st, int script, int nkeys, struct state_args *args,
                    state_cb *cb, void *privdata, bool internal);
 
+/* What an UNLINK misses expires by itself (wrap_once.lua.in). */
 static void on_forgotten(const redisReply *reply, const char *err, void *privdata)
 {
-	(void)reply;
-	(void)err;              /* what is left expires by itself (wrap_once.lua.in) */
-	(void)privdata;
+	(void)reply, (void)err, (void)privdata;
 }
 
 static void forget_flush(struct state *st)
@@ -397,9 +394,10 @@ static void submit(struct state *st, int script, int nkeys, struct state_args *a
 	p->cb = cb;
 	p->privdata = privdata;
 	p->started = p->first = uv_now(st->loop);
-	if (script >= 0 && !internal)
-		snprintf(p->once, sizeof(p->once), "%sonce:%s:%llu", st->opt.prefix, st->instance,
-		    (unsigned long long)++st->once_seq);
+	/* a key cut short could be another call's: such a call is just not sent again */
+	if (script >= 0 && !internal && snprintf(p->once, sizeof(p->once), "%sonce:%s:%llu", st->opt.prefix,
+	    st->instance, (unsigned long long)++st->once_seq) >= (int)sizeof(p->once))
+		p->once[0] = '\0';
 	p->prev = p->next = p;
 	st->n_pending++;
 	st->stats.calls++;

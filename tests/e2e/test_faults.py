@@ -13,7 +13,7 @@ import time
 import unittest
 import urllib.request
 
-from harness import E2E, STAFF, Daemon, DemoSite, stop_clean, write_config
+from harness import E2E, STAFF, Daemon, stop_clean, write_config
 
 ENGLISH_STAFF = [{k: v for k, v in p.items() if k != "lang"} for p in STAFF]
 SHIFTS = '( { name = "day"; start = "08:00"; end = "16:00"; } )'
