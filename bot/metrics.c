@@ -160,6 +160,9 @@ char *metrics_render(void *dutybot, size_t *len)
 	head(&b, "dutybot_redis_unreplicated_total", "counter",
 	    "state calls whose WAIT for a replica timed out (sentinel mode)");
 	sb_printf(&b, "dutybot_redis_unreplicated_total %llu\n", (unsigned long long)ss->unreplicated);
+	head(&b, "dutybot_redis_calls_resent_total", "counter",
+	    "script calls sent again after their reply was lost (each runs once)");
+	sb_printf(&b, "dutybot_redis_calls_resent_total %llu\n", (unsigned long long)ss->replayed);
 	head(&b, "dutybot_redis_pending", "gauge", "state calls waiting for a reply");
 	sb_printf(&b, "dutybot_redis_pending %zu\n", state_pending(bot->state));
 	head(&b, "dutybot_timers_fired_total", "counter", "durable timers fired by this instance");

@@ -32,6 +32,24 @@ cmake_minimum_required(VERSION 3.13)  # IN_LIST in script mode
 string(REPLACE "|" ";" SCRIPTS "${SCRIPTS}")
 list(SORT SCRIPTS)
 
+# The wrapper (wrap_once.lua.in, beside the scripts): its line "local function
+# script_body()" goes in front of each script's own text, and what follows the
+# line after it goes behind: a call sent again after a lost reply is not done
+# twice.  The script's lines keep their numbers relative to that first line.
+list(GET SCRIPTS 0 first_script)
+get_filename_component(script_dir "${first_script}" DIRECTORY)
+file(STRINGS "${script_dir}/wrap_once.lua.in" wrap_lines)
+list(FIND wrap_lines "local function script_body()" wrap_open)
+if(wrap_open LESS 0)
+  message(FATAL_ERROR "state/scripts/wrap_once.lua.in: no line \"local function script_body()\"")
+endif()
+math(EXPR wrap_open_line "${wrap_open} + 1")
+math(EXPR wrap_close_line "${wrap_open} + 3")
+math(EXPR wrap_from "${wrap_open} + 2")
+list(SUBLIST wrap_lines ${wrap_from} -1 wrap_tail)
+list(JOIN wrap_tail "\n" wrap_close)
+set(wrap_close "${wrap_close}\n")
+
 # Number of lines ("\n") in TEXT into VAR.
 function(count_lines var text)
   string(REGEX MATCHALL "\n" nl "${text}")
@@ -156,11 +174,16 @@ foreach(path IN LISTS SCRIPTS)
       endif()
     endforeach()
   endif()
+  string(APPEND map "\t{ ${at}, \"wrap_once.lua.in\", ${wrap_open_line} },\n")
+  math(EXPR at "${at} + 1")
   string(APPEND map "\t{ ${at}, \"${file}\", 1 },\n")
+  count_lines(n "${src}")
+  math(EXPR at "${at} + ${n}")
+  string(APPEND map "\t{ ${at}, \"wrap_once.lua.in\", ${wrap_close_line} },\n")
   count_lines(nmap "${map}")
   string(APPEND body "static const struct state_script_line lines_${name}[] = {\n${map}};\n")
 
-  set(src "${prelude}${src}")
+  set(src "${prelude}local function script_body()\n${src}${wrap_close}")
   string(REPLACE "\\" "\\\\" src "${src}")
   string(REPLACE "\"" "\\\"" src "${src}")
   string(REPLACE "\n" "\\n\"\n\"" src "${src}")

@@ -15,6 +15,14 @@
  * connection when the head waits past the timeout.  hiredis hands each
  * pending callback a NULL reply when the context goes away, which we turn
  * into STATE_UNAVAILABLE: every callback runs exactly once.
+ *
+ * A script call whose reply was lost that way may have run or not (Redis can
+ * write it to its AOF and die before answering), so its caller could not say
+ * "done" or "not done" truthfully.  Each one names a key of its own (its last
+ * KEYS, "<prefix>once:<instance>:<n>") under which the script keeps its reply
+ * (wrap_once.lua.in); it waits, up to STATE_REPLAY_MS from its first sending,
+ * for the connection to be up again and is sent again: run once, answered
+ * once, with the reply of the run that counted.
  */
 #include "state/redis.h"
 #include "state/redis_priv.h"
@@ -25,6 +33,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+/* A call whose reply was lost waits this long for Redis (its reply is kept 30 s). */
+#define STATE_REPLAY_MS 15000
+/* Kept replies whose reply came are deleted this many at a time, or each sweep. */
+#define STATE_FORGET_BATCH 256
 
 static const char *const conn_names[] = {
 	"down", "asking the sentinels", "connecting", "loading scripts", "up", "closing"
@@ -59,10 +73,44 @@ static void release(struct pending *p)
 		free(p);
 }
 
+/* What an UNLINK misses expires by itself (wrap_once.lua.in). */
+static void on_forgotten(const redisReply *reply, const char *err, void *privdata)
+{
+	(void)reply, (void)err, (void)privdata;
+}
+
+static void forget_flush(struct state *st)
+{
+	struct state_args *a = st->forget;
+
+	st->forget = NULL;
+	if (a == NULL || a->argc <= 1 || st->conn != ST_UP) {
+		state_args_free(a);
+		return;
+	}
+	state_submit(st, -1, 0, a, on_forgotten, NULL, true);
+}
+
+/* The reply of P came: its kept copy is of no use any more. */
+static void forget(struct state *st, const struct pending *p)
+{
+	if (st->forget == NULL) {
+		st->forget = state_args_new();
+		if (st->forget == NULL)
+			return;
+		state_args_add(st->forget, "UNLINK");
+	}
+	state_args_add(st->forget, p->once);
+	if (st->forget->argc > STATE_FORGET_BATCH)
+		forget_flush(st);
+}
+
 static void finish(struct pending *p, const redisReply *reply, const char *err)
 {
 	struct state *st = p->st;
 
+	if (reply != NULL && p->once[0] != '\0')
+		forget(st, p);
 	list_remove(p);
 	st->n_pending--;
 	if (err != NULL)
@@ -122,6 +170,15 @@ static void on_reply(redisAsyncContext *ac, void *r, void *privdata)
 		return;
 	}
 	if (reply == NULL) {
+		struct state *st = p->st;
+		if (p->once[0] != '\0' && st->conn != ST_CLOSING && uv_now(st->loop) - p->first < STATE_REPLAY_MS) {
+			if (p->wait)
+				p->skip_waits++;        /* this attempt's WAIT comes back empty too */
+			list_remove(p);
+			list_insert_tail(&st->replay, p);
+			st->stats.replayed++;
+			return;
+		}
 		finish(p, NULL, STATE_UNAVAILABLE);
 		return;
 	}
@@ -169,11 +226,13 @@ static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
 		release(p);
 		return;
 	}
-	if (reply == NULL) {
+	if (reply == NULL && p->held == NULL) {
 		finish(p, NULL, STATE_UNAVAILABLE);
 		return;
 	}
-	if (reply->type != REDIS_REPLY_INTEGER || reply->integer < 1) {
+	/* gone before the WAIT answered: the call itself ran (its reply is
+	 * held), only whether a replica has it is unknown */
+	if (reply == NULL || reply->type != REDIS_REPLY_INTEGER || reply->integer < 1) {
 		struct state *st = p->st;
 		st->stats.unreplicated++;
 		/* WAIT blocks the connection: waiting on for a stuck replica would
@@ -181,7 +240,7 @@ static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
 		if (!st->lagging)
 			log_warnx("redis: no replica confirmed a write in %lld ms (%s); a failover now would lose it; "
 			    "calls stop waiting for a replica until one catches up", (long long)wait_ms(st),
-			    reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
+			    reply == NULL ? "connection lost" : reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
 		st->lagging = true;
 	}
 	finish(p, p->held, NULL);
@@ -189,14 +248,14 @@ static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
 
 static void send_pending(struct state *st, struct pending *p)
 {
-	const char *argv_inline[STATE_ARGS_INLINE + 3], **argv = argv_inline;
-	size_t len_inline[STATE_ARGS_INLINE + 3], *len = len_inline;
+	const char *argv_inline[STATE_ARGS_INLINE + 4], **argv = argv_inline;
+	size_t len_inline[STATE_ARGS_INLINE + 4], *len = len_inline;
 	char nkeys[16];
 	int argc = 0, ok;
 
 	if (p->args->argc > STATE_ARGS_INLINE) {
-		argv = malloc((size_t)(p->args->argc + 3) * sizeof(*argv));
-		len = malloc((size_t)(p->args->argc + 3) * sizeof(*len));
+		argv = malloc((size_t)(p->args->argc + 4) * sizeof(*argv));
+		len = malloc((size_t)(p->args->argc + 4) * sizeof(*len));
 		if (argv == NULL || len == NULL) {
 			free(argv);
 			free(len);
@@ -220,13 +279,21 @@ static void send_pending(struct state *st, struct pending *p)
 			len[argc] = strlen(argv[argc]);
 			argc++;
 		}
-		snprintf(nkeys, sizeof(nkeys), "%d", p->nkeys);
+		snprintf(nkeys, sizeof(nkeys), "%d", p->nkeys + (p->once[0] != '\0'));
 		argv[argc] = nkeys;
 		len[argc++] = strlen(nkeys);
 	}
 	for (int i = 0; i < p->args->argc; i++) {
+		if (i == p->nkeys && p->once[0] != '\0') {
+			argv[argc] = p->once;           /* the last of the keys */
+			len[argc++] = strlen(p->once);
+		}
 		argv[argc] = p->args->argv[i];
 		len[argc++] = p->args->len[i];
+	}
+	if (p->args->argc == p->nkeys && p->once[0] != '\0') {
+		argv[argc] = p->once;
+		len[argc++] = strlen(p->once);
 	}
 	p->ac = st->ac;
 	ok = redisAsyncCommandArgv(st->ac, on_reply, p, argc, argv, len) == REDIS_OK;
@@ -264,7 +331,11 @@ void state_submit(struct state *st, int script, int nkeys, struct state_args *ar
 	p->nkeys = nkeys;
 	p->cb = cb;
 	p->privdata = privdata;
-	p->started = uv_now(st->loop);
+	p->started = p->first = uv_now(st->loop);
+	/* a key cut short could be another call's: such a call is just not sent again */
+	if (script >= 0 && !internal && snprintf(p->once, sizeof(p->once), "%sonce:%s:%llu", st->opt.prefix,
+	    st->instance, (unsigned long long)++st->once_seq) >= (int)sizeof(p->once))
+		p->once[0] = '\0';
 	p->prev = p->next = p;
 	st->n_pending++;
 	st->stats.calls++;
@@ -303,6 +374,40 @@ void state_eval(struct state *st, enum state_script id, int nkeys,
 
 /* ---- connection ---- */
 
+/* Up again: the calls whose reply was lost go first, in their order. */
+static void replay(struct state *st)
+{
+	size_t n = 0;
+
+	while (st->replay.next != &st->replay && st->conn == ST_UP && st->ac != NULL) {
+		struct pending *p = st->replay.next;
+		list_remove(p);
+		list_insert_tail(&st->head, p);
+		p->retried = 0;
+		p->started = uv_now(st->loop);
+		p->wait = st->sentinel != NULL && st->replicas > 0 && !st->lagging;
+		send_pending(st, p);
+		n++;
+	}
+	if (n > 0)
+		log_info("redis: %zu call(s) in flight when the connection failed sent again "
+		    "(each runs once: its reply is kept)", n);
+}
+
+/* Those that waited too long for Redis: now "unavailable" after all. */
+static void expire_replays(struct state *st, bool all)
+{
+	uint64_t now = uv_now(st->loop);
+
+	for (struct pending *p = st->replay.next, *next; p != &st->replay; p = next) {
+		next = p->next;
+		if (all || now - p->first >= STATE_REPLAY_MS) {
+			list_remove(p);
+			fail_later(st, p);
+		}
+	}
+}
+
 void state_set_conn(struct state *st, enum state_conn c, const char *reason)
 {
 	if (st->conn == c)
@@ -312,6 +417,8 @@ void state_set_conn(struct state *st, enum state_conn c, const char *reason)
 	else
 		log_debug("redis: state change %s -> %s, reason: %s", conn_names[st->conn], conn_names[c], reason);
 	st->conn = c;
+	if (c == ST_UP)
+		replay(st);
 }
 
 struct loaded_ctx {
@@ -519,6 +626,8 @@ static void on_sweep(uv_timer_t *t)
 	uint64_t now = uv_now(st->loop);
 	uint64_t timeout = (uint64_t)st->opt.timeout_ms;
 
+	expire_replays(st, false);
+	forget_flush(st);
 	if (st->conn == ST_CONNECTING && now - st->connect_started > timeout) {
 		state_drop_connection(st, "connect timed out");
 		return;
@@ -563,6 +672,9 @@ struct state *state_new(uv_loop_t *loop, const struct state_options *opt)
 	}
 	st->head.prev = st->head.next = &st->head;
 	st->failed.prev = st->failed.next = &st->failed;
+	st->replay.prev = st->replay.next = &st->replay;
+	snprintf(st->instance, sizeof(st->instance), "%x.%llx", (unsigned)getpid(),
+	    (unsigned long long)uv_hrtime() & 0xffffffffffULL);
 	for (int id = 0; id < SCRIPT_MAX; id++) {
 		st->script_index[id] = -1;
 		for (i = 0; i < state_script_count; i++)
@@ -609,6 +721,9 @@ static void finish_close(struct state *st)
 	if (st->finishing)
 		return;
 	st->finishing = true;
+	state_args_free(st->forget);
+	st->forget = NULL;
+	expire_replays(st, true);
 	on_fail_timer(&st->fail_timer);         /* also what those callbacks submit */
 	st->open_handles = st->sentinel != NULL ? 4 : 3;
 	if (st->sentinel != NULL)

@@ -77,6 +77,7 @@ struct state_stats {
 	uint64_t reconnects;        /* successful connects after the first */
 	uint64_t calls;
 	uint64_t unreplicated;      /* sentinel mode: answered while no replica had confirmed the write */
+	uint64_t replayed;          /* script calls sent again after their reply was lost */
 };
 
 struct state *state_new(uv_loop_t *loop, const struct state_options *opt);

@@ -26,7 +26,9 @@ struct pending {
 	int skip_waits;             /* WAIT replies of attempts given up (NOSCRIPT) */
 	redisReply *held;           /* its own reply, kept until the WAIT's */
 	const char *refused;        /* never sent: why (no arguments, or they overflowed) */
-	uint64_t started;           /* uv_now */
+	uint64_t started;           /* uv_now of its (last) sending */
+	uint64_t first;             /* uv_now of its first sending */
+	char once[128];             /* a script's reply key ("" for a plain command) */
 	state_cb *cb;
 	void *privdata;
 	redisAsyncContext *ac;      /* the context it was sent on */
@@ -48,6 +50,10 @@ struct state {
 	int script_index[SCRIPT_MAX];
 	struct pending head;        /* sentinel: in flight */
 	struct pending failed;      /* sentinel: to fail on the next loop turn */
+	struct pending replay;      /* sentinel: reply lost, to send again once up */
+	char instance[32];          /* names this process's once keys */
+	uint64_t once_seq;
+	struct state_args *forget;  /* UNLINK of once keys whose reply came */
 	size_t n_pending;
 	struct state_stats stats;
 	struct sentinel *sentinel;  /* NULL without sentinels */

@@ -69,7 +69,7 @@ class E2E(unittest.TestCase):
     failure the daemon's log tail and the site's last events are printed.
 
     Class knobs: START_DAEMON, WAIT_READY, HEARTBEAT_MS, MAX_RATE, CONFIG (write_config
-    overrides), DAEMON_ENV (e.g. {"DUTYBOT_FAKE_NOW": "2025-03-03T07:55:00Z"}).
+    overrides), REDIS_ARGS (added to redis-server's, e.g. ("--appendonly", "yes")), DAEMON_ENV (e.g. {"DUTYBOT_FAKE_NOW": "2025-03-03T07:55:00Z"}).
     """
 
     START_DAEMON = True
@@ -78,13 +78,14 @@ class E2E(unittest.TestCase):
     MAX_RATE: int | None = None
     CONFIG: dict = {}
     DAEMON_ENV: dict = {}
+    REDIS_ARGS: tuple = ()
 
     def setUp(self) -> None:
         self.tmp = tempfile.mkdtemp(prefix="dutybot-e2e-")
         if not os.environ.get("DUTYBOT_E2E_KEEP"):
             self.addCleanup(shutil.rmtree, self.tmp, True)
         self.daemon: Daemon | None = None
-        self.redis = Redis(self.tmp)
+        self.redis = Redis(self.tmp, args=self.REDIS_ARGS)
         self.addCleanup(self.redis.stop)
         self.config = write_config(os.path.join(self.tmp, "dutybot.cfg"),
                                    redis_port=self.redis.port, **self.config_overrides())

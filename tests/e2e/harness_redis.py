@@ -26,12 +26,15 @@ class Redis:
     ``cmd("HGETALL", key)`` returns str / int / None / list (bulk strings are
     decoded as UTF-8 when they are valid UTF-8, else returned as bytes); an
     error reply raises RedisError.  ``stop()`` and ``start()`` restart the
-    server on the same port (data is not kept: --save '' --appendonly no).
+    server on the same port (data is not kept: --save '' --appendonly no,
+    unless ARGS, added last, say otherwise: e.g. --appendonly yes).
     """
 
-    def __init__(self, tmpdir: str, port: int | None = None, start: bool = True):
+    def __init__(self, tmpdir: str, port: int | None = None, start: bool = True,
+                 args: Iterable[str] = ()):
         self.dir = tmpdir
         self.port = port or free_port()
+        self.args = list(args)
         self.proc: subprocess.Popen | None = None
         self._sock: socket.socket | None = None
         self._rfile = None
@@ -46,7 +49,7 @@ class Redis:
         try:
             self.proc = subprocess.Popen(
                 ["redis-server", "--port", str(self.port), "--bind", HOST,
-                 "--save", "", "--appendonly", "no", "--dir", self.dir],
+                 "--save", "", "--appendonly", "no", "--dir", self.dir, *self.args],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                 preexec_fn=_die_with_parent)
         finally:
@@ -61,7 +64,19 @@ class Redis:
             except (OSError, ConnectionError):
                 self._disconnect()
                 return False
+            except RedisError as e:     # LOADING: still reading its AOF back
+                if str(e).startswith("LOADING"):
+                    return False
+                raise
         _wait_until(answers, timeout, f"redis-server on port {self.port} to answer PING")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown, no last write; what reached the AOF is all there is."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+        self._disconnect()
+        self.proc = None
 
     def stop(self, timeout: float = 10.0) -> None:
         if not self.proc:
