@@ -75,3 +75,33 @@ class PageLimit(E2E):
         self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "pagesum|vera"))
         self.site.expect_none(lambda e: e.get("ev") == "dm" and e.get("to") == "vera", within=2)
         self.assertEqual(len(self.pages_to_vera()), 3)
+
+    def test_a_summary_waiting_in_the_queue_is_not_sent_after_the_acks(self):
+        s = self.site
+        started = time.monotonic()
+        paged = self.storm(4)
+        held = [f"E-{i}" for i in range(1, 5) if f"E-{i}" not in paged]
+        # before the minute is over the site refuses the next action for 15 s:
+        # the summary, decided meanwhile, waits in the queue behind it
+        time.sleep(max(0.0, started + 50 - time.monotonic()))
+        s.command("/ratelimit 1 15000")
+        s.say("mia", "!emergencies")
+        deadline = time.monotonic() + 20
+        while "MSG_EMERGENCY_PAGES_HELD" not in self.outbox_msgs():
+            self.assertLess(time.monotonic(), deadline, f"no summary in the outbox: {self.outbox_msgs()}")
+            time.sleep(0.05)
+        self.assertEqual(len(self.pages_to_vera()), 3)
+        s.say("mark", f"!ack {held[0]}")
+        deadline = time.monotonic() + 5
+        while self.redis.cmd("HGET", self.key("emergency", held[0]), "acked_by") != "mark":
+            self.assertLess(time.monotonic(), deadline, "the ack did not happen")
+            time.sleep(0.05)
+        s.wait({"ev": "send", "room": "alerts", "text": f"{held[0]} acknowledged by Mark Novak"}, timeout=30)
+        s.expect_none(lambda e: e.get("ev") == "dm" and e.get("to") == "vera", within=2)
+        self.assertEqual(len(self.pages_to_vera()), 3)
+        self.assertEqual(s.all({"ev": "dm", "to": "vera", "text": "more emergenc"}), [])
+        self.assertRegex(self.daemon.log(), rf"deliver: {held[0]} was acknowledged or resolved meanwhile")
+
+    def outbox_msgs(self):
+        entries = self.redis.cmd("XRANGE", self.key("outbox"), "-", "+")
+        return [dict(zip(f[::2], f[1::2])).get("msg") for _, f in entries]
