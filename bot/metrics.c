@@ -5,6 +5,7 @@
 #include "bot/metrics.h"
 #include "bot/daemon.h"
 #include "handlers/commands.h"
+#include "handlers/handlers.h"
 #include "bot/lib/clock.h"
 #include "state/redis.h"
 #include "bot/durable/timers.h"
@@ -131,6 +132,9 @@ char *metrics_render(void *dutybot, size_t *len)
 	head(&b, "dutybot_overdue_total", "counter",
 	    "timers fired later than healthcheck.overdue_after, and checks that found a due timer or outbox entry overdue");
 	sb_printf(&b, "dutybot_overdue_total %llu\n", (unsigned long long)bot->metrics.overdue);
+	head(&b, "dutybot_pages_held_total", "counter",
+	    "pages held back over escalation.pages_per_minute, to be summarised in one page");
+	sb_printf(&b, "dutybot_pages_held_total %llu\n", (unsigned long long)emergency_pages_held());
 	head(&b, "dutybot_healthcheck_pings_total", "counter", "healthcheck.ping_url fetched with a 2xx answer");
 	sb_printf(&b, "dutybot_healthcheck_pings_total %llu\n", (unsigned long long)bot->metrics.healthcheck_pings);
 	head(&b, "dutybot_reconnects_total", "counter", "connection losses per connection");

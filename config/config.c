@@ -54,7 +54,7 @@ static const struct cfg_known_key policy_keys[] = {
 	{ "leave_notice", 0 }, { "min_weekly_hours", 0 }, { "reminder", 0 },
 };
 static const struct cfg_known_key escalation_keys[] = {
-	{ "ack_timeout", 0 }, { "chain", 0 }, { "repeat", 0 },
+	{ "ack_timeout", 0 }, { "chain", 0 }, { "pages_per_minute", 0 }, { "repeat", 0 },
 };
 static const struct cfg_known_key notify_keys[] = {
 	{ "link_hosts", 0 }, { "max_length", 0 }, { "tag", 0 },
@@ -338,6 +338,7 @@ parse_escalation(struct cfg_ctx *ctx, const config_setting_t *root)
 		return;
 	cfg_get_duration(ctx, g, "ack_timeout", 1, &cfg->escalation.ack_timeout_ms);
 	cfg_get_int(ctx, g, "repeat", 0, 100, &cfg->escalation.repeat);
+	cfg_get_int(ctx, g, "pages_per_minute", 1, 60, &cfg->escalation.pages_per_minute);
 	if ((l = cfg_get_typed(ctx, g, "chain", CONFIG_TYPE_LIST)) == NULL)
 		return;
 	if (config_setting_length(l) == 0)
@@ -410,6 +411,7 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->policy.min_weekly_hours = 30;
 	cfg->escalation.ack_timeout_ms = 5 * 60 * 1000LL;
 	cfg->escalation.repeat = 2;
+	cfg->escalation.pages_per_minute = 3;
 	if ((cfg->escalation.chain = calloc(NELEM(escalation_steps), sizeof(char *))) == NULL) {
 		ctx->oom = true;
 		return;

@@ -159,6 +159,7 @@ struct config {
 	struct {
 		int64_t ack_timeout_ms;    /* default 5m */
 		int repeat;                /* default 2 */
+		int pages_per_minute;      /* per person, in any minute; default 3 */
 		char **chain;              /* default shift_lead, duty_minister, ministers, webmasters */
 		size_t n_chain;
 	} escalation;

@@ -219,6 +219,24 @@ void emergencies_cmd(struct request *req)
 
 /* ---- the escalation timer: "esc|E-n" ---- */
 
+/* Counted per process like every /metrics counter; the limit itself is
+ * shared by all daemons (it lives in Redis). */
+static uint64_t pages_held;
+
+uint64_t emergency_pages_held(void)
+{
+	return pages_held;
+}
+
+/* {'paged', step, held}: the pages the step held back over the limit. */
+static void on_escalated(const redisReply *r, void *arg)
+{
+	(void)arg;
+	if (reply_is(r, "paged") && r->elements >= 3 && r->element[2]->type == REDIS_REPLY_INTEGER &&
+	    r->element[2]->integer > 0)
+		pages_held += (uint64_t)r->element[2]->integer;
+}
+
 void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
 {
 	const struct config *cfg = ctx->cfg;
@@ -237,7 +255,18 @@ void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, in
 	state_args_addf(a, "%d", cfg->escalation.repeat);
 	state_args_add(a, chain);
 	state_args_add(a, shift_running(cfg, ctx->now, running, sizeof(running)));
-	timers_run(ctx, "escalation", member, SCRIPT_EMERGENCY_FIRE, a);
+	state_args_addf(a, "%d", cfg->escalation.pages_per_minute);
+	timers_run_then(ctx, "escalation", member, SCRIPT_EMERGENCY_FIRE, a, on_escalated, NULL);
+}
+
+void emergency_page_summary_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
+{
+	struct state_args *a = timers_args(ctx, "emergencies:open");
+
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_addf(a, "%d", ctx->cfg->escalation.pages_per_minute);
+	timers_run(ctx, "page summary", member, SCRIPT_PAGE_SUMMARY, a);
 }
 
 /* ---- !contacts [person] / !contacts set ... / !plan [set] ---- */

@@ -124,6 +124,10 @@ void shifts_checkout_fire(const struct timer_ctx *ctx, const char *member, int a
 void attendance_week_close_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void attendance_week_close_seed(const struct timer_ctx *ctx);
 void emergency_escalate_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+/* "pagesum|<staff id>": the one page summarising the pages held back from a person. */
+void emergency_page_summary_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+/* Pages this process held back over escalation.pages_per_minute (/metrics). */
+uint64_t emergency_pages_held(void);
 void notify_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void calendar_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void complaints_sla_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);

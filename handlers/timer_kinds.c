@@ -13,6 +13,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "checkout", .fire = shifts_checkout_fire },
 	{ .kind = "weekclose", .fire = attendance_week_close_fire, .seed = attendance_week_close_seed },
 	{ .kind = "esc", .fire = emergency_escalate_fire },
+	{ .kind = "pagesum", .fire = emergency_page_summary_fire },
 	{ .kind = "notice", .fire = notify_fire },
 	{ .kind = "cal", .fire = calendar_fire },
 	{ .kind = "sla", .fire = complaints_sla_fire },

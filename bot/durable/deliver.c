@@ -36,9 +36,10 @@ struct delivery {
 	char id[48];                    /* stream entry id */
 	int pending;                    /* pieces not yet done */
 	bool queued_all;
-	/* A page (or a "paging ..."/"still open" note) of this emergency: it
-	 * goes only while the emergency waits for an ack (see page_gate). */
-	char emergency[24];
+	/* A page (or a "paging ..."/"still open" note) of this emergency, or a
+	 * summary of held pages of these (space list): it goes only while one
+	 * of them waits for an ack (see page_gate). */
+	char emergency[256];
 	uint64_t checked_at;            /* uv_now of the last answer; 0: never */
 	bool checking, stale;
 	bool unanswered;                /* a piece was given up unanswered: not acked, sent again later */
@@ -201,6 +202,7 @@ static bool wants_open_emergency(enum msg_id id)
 	case MSG_EMERGENCY_YOURS_PAGING:
 	case MSG_EMERGENCY_YOURS_NOBODY:
 	case MSG_EMERGENCY_YOURS_UNANSWERED:
+	case MSG_EMERGENCY_PAGES_HELD:
 		return true;
 	default:
 		return false;
@@ -239,11 +241,9 @@ static void on_page_checked(const redisReply *r, const char *err, void *privdata
 	dl->checked_at = uv_now(d->daemon.loop);
 	if (dl->checked_at == 0)
 		dl->checked_at = 1;
-	/* [state, acked_by]: gone, no longer open, or acked; a failed look sends
-	 * (a page that must arrive is not dropped on a doubt) */
-	if (err == NULL && r != NULL && r->type == REDIS_REPLY_ARRAY && r->elements == 2 &&
-	    (r->element[0]->type != REDIS_REPLY_STRING || strcmp(r->element[0]->str, "open") != 0 ||
-	     r->element[1]->type == REDIS_REPLY_STRING)) {
+	/* how many of its emergencies still wait for an ack; a failed look
+	 * sends (a page that must arrive is not dropped on a doubt) */
+	if (err == NULL && r != NULL && r->type == REDIS_REPLY_INTEGER && r->integer == 0) {
 		dl->stale = true;
 		log_info("deliver: %s was acknowledged or resolved meanwhile: outbox entry %s is not sent",
 		    dl->emergency, dl->id);
@@ -273,13 +273,17 @@ static enum out_gate page_gate(void *arg)
 	pc->d = d;
 	copy_trunc(pc->id, sizeof(pc->id), dl->id);
 	a = state_args_new();
-	state_args_add(a, "HMGET");
-	state_args_addf(a, "%semergency:%s", state_prefix(d->daemon.state), dl->emergency);
-	state_args_add(a, "state");
-	state_args_add(a, "acked_by");
+	state_args_addf(a, "%semergencies:open", state_prefix(d->daemon.state));
+	state_args_add(a, state_prefix(d->daemon.state));
+	for (const char *e = dl->emergency; *e;) {
+		size_t len = strcspn(e, " ");
+		if (len > 0)
+			state_args_addf(a, "%.*s", (int)len, e);
+		e += len + (e[len] == ' ');
+	}
 	dl->checking = true;
 	d->checks++;
-	state_call(d->daemon.state, a, on_page_checked, pc);
+	state_eval(d->daemon.state, SCRIPT_PAGE_OPEN, 1, a, on_page_checked, pc);
 	return OUT_GATE_WAIT;
 }
 
@@ -367,9 +371,14 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 	if (params_s != NULL && (params = cJSON_Parse(params_s)) != NULL)
 		nkv = params_kv(params, kv, DELIVER_KV_MAX);
 	if (id >= 0 && wants_open_emergency((enum msg_id)id)) {
-		const char *e = kv_get(kv, nkv, "id");
+		/* a summary names its emergencies "E-4, E-5": kept as "E-4 E-5" */
+		const char *e = kv_get(kv, nkv, id == MSG_EMERGENCY_PAGES_HELD ? "ids" : "id");
+		size_t n = 0;
 		if (e != NULL && strlen(e) < sizeof(dl->emergency))
-			copy_trunc(dl->emergency, sizeof(dl->emergency), e);
+			for (; *e; e++)
+				if (*e != ',')
+					dl->emergency[n++] = *e;
+		dl->emergency[n] = '\0';
 	}
 	if (to != NULL && strncmp(to, "system:", 7) == 0) {
 		/* a checked system notice: its text as written, to every site connection,

@@ -36,6 +36,8 @@ struct run {
 	struct timers *t;               /* NULL when started while shutting down */
 	char label[40];                 /* what it is, for the log */
 	char member[160];               /* the timer; "" for a handler's background work */
+	timers_then *then;              /* NULL: nothing more than the log */
+	void *then_arg;
 };
 
 static void claim(struct timers *t);
@@ -252,6 +254,8 @@ static struct run *run_new(const struct timer_ctx *ctx, const char *label, const
 	run->t = ctx->timers != NULL && !ctx->timers->closing ? ctx->timers : NULL;
 	snprintf(run->label, sizeof(run->label), "%s", label);
 	snprintf(run->member, sizeof(run->member), "%s", member ? member : "");
+	run->then = NULL;
+	run->then_arg = NULL;
 	if (run->t != NULL)
 		run->t->running++;
 	return run;
@@ -313,11 +317,13 @@ static void on_ran(const redisReply *r, const char *err, void *privdata)
 		log_info("timers: %s: %s (%s)", run->label, reply_line(r, line, sizeof(line)), run->member);
 	else    /* work a command started (the queue after a check-in): routine, not a fire */
 		log_debug("timers: %s: %s", run->label, reply_line(r, line, sizeof(line)));
+	if (err == NULL && r != NULL && run->then != NULL)
+		run->then(r, run->then_arg);
 	run_end(run, err == NULL, err == NULL);
 }
 
-void timers_run(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
-                struct state_args *args)
+void timers_run_then(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
+                     struct state_args *args, timers_then *then, void *arg)
 {
 	struct run *run = run_new(ctx, label, member);
 
@@ -326,7 +332,15 @@ void timers_run(const struct timer_ctx *ctx, const char *label, const char *memb
 		state_args_free(args);
 		return;
 	}
+	run->then = then;
+	run->then_arg = arg;
 	state_eval(ctx->state, id, 1, args, on_ran, run);
+}
+
+void timers_run(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
+                struct state_args *args)
+{
+	timers_run_then(ctx, label, member, id, args, NULL, NULL);
 }
 
 static void on_added(const redisReply *r, const char *err, void *privdata)

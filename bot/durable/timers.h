@@ -79,6 +79,11 @@ struct state_args *timers_args(const struct timer_ctx *ctx, const char *key);
  * have added to either. */
 void timers_run(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
                 struct state_args *args);
+/* The same, and THEN(reply, ARG) is called with the reply of a script that
+ * succeeded, for a kind that counts what its script did. */
+typedef void timers_then(const redisReply *r, void *arg);
+void timers_run_then(const struct timer_ctx *ctx, const char *label, const char *member, enum state_script id,
+                     struct state_args *args, timers_then *then, void *arg);
 /* Adds MEMBER due at DUE unless it is there already (ZADD NX: several
  * instances add it once), and looks again when it was added. */
 void timers_add(const struct timer_ctx *ctx, int64_t due, const char *member);

@@ -126,3 +126,45 @@ local function timer_done(prefix, member)
   redis.call('ZREM', prefix .. 'timers', member)
 end
 
+
+-- Pages are limited per person (escalation.pages_per_minute, shared by every
+-- daemon: the window is here).  "pages:<id>" holds the pages of the last
+-- minute; the time a page may go again, or nil when one may go now.
+local function page_wait(prefix, id, now, limit)
+  local win = prefix .. 'pages:' .. id
+  redis.call('ZREMRANGEBYSCORE', win, '-inf', now - 60000)
+  if redis.call('ZCARD', win) < limit then return nil end
+  return tonumber(redis.call('ZRANGE', win, 0, 0, 'WITHSCORES')[2]) + 60000
+end
+
+-- A page that goes now, counted in the person's window; false when the
+-- person cannot be reached.
+local function page_send(prefix, id, now, msg, params)
+  local r = redis.call('HMGET', prefix .. 'staff:' .. id, 'identities', 'lang')
+  if not r[1] or r[1] == '' then return false end
+  local sent = redis.call('XADD', prefix .. 'outbox', '*',
+    'to', 'staff:' .. id, 'idents', r[1], 'lang', r[2] or '', 'msg', msg,
+    'params', cjson.encode(params or {}))
+  redis.call('ZADD', prefix .. 'pages:' .. id, now, sent)
+  redis.call('PEXPIRE', prefix .. 'pages:' .. id, 61000)
+  return true
+end
+
+-- A page of emergency EID: sent, or over the limit held in "pages:held:<id>"
+-- (never dropped) for the one summary the "pagesum|<id>" timer sends when
+-- the minute is over (page_summary.lua).  False when the person cannot be
+-- reached, else 'sent' or 'held'.
+local function page_staff(prefix, id, now, limit, eid, msg, params)
+  local r = redis.call('HGET', prefix .. 'staff:' .. id, 'identities')
+  if not r or r == '' then return false end
+  local due = page_wait(prefix, id, now, limit)
+  if not due then
+    page_send(prefix, id, now, msg, params)
+    return 'sent'
+  end
+  redis.call('ZADD', prefix .. 'pages:held:' .. id, 'NX', now, eid)
+  if not redis.call('ZSCORE', prefix .. 'timers', 'pagesum|' .. id) then
+    timer_set(prefix, 'pagesum|' .. id, due)
+  end
+  return 'held'
+end

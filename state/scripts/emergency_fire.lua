@@ -10,13 +10,17 @@
 -- Step names go out as catalog ids, so each reader reads them in words, in
 -- their own language; so does the unit of the time the emergency is open.
 -- KEYS[1] any key of the site
+-- A page over a person's escalation.pages_per_minute is held for their one
+-- summary (page_staff); they count as paged all the same.
 -- ARGV    prefix, now, member, id, ack timeout ms, repeat, chain (space list),
---         running shift instances ("date|shift" space list)
+--         running shift instances ("date|shift" space list), pages per minute
+-- returns {'stopped'} | {'reminded'} | {'paged', step, pages held}
 -- helpers: audit, words, has, notify_channel, notify_staff, staff_with_role,
---   staff_name, timer_set, timer_done, roster_key
+--   staff_name, timer_set, timer_done, roster_key, page_staff
 local prefix, now, member, id = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4]
 local timeout, rep = tonumber(ARGV[5]), tonumber(ARGV[6])
 local chain, running = words(ARGV[7]), words(ARGV[8])
+local per_minute = tonumber(ARGV[9]) or 3
 local key = prefix .. 'emergency:' .. id
 local e = redis.call('HMGET', key, 'state', 'acked_by', 'step', 'round', 'text', 'by', 'created', 'told', 'paged')
 if e[1] ~= 'open' or e[2] then
@@ -83,13 +87,15 @@ for _ = 1, #chain do
     round = round + 1
     if round > rep then break end
   end
-  local names, paged = {}, {}
+  local names, paged, held = {}, {}, 0
   for _, p in ipairs(recipients(chain[step + 1])) do
     -- the one who raised it knows; only who can be reached counts as paged;
     -- nobody reachable passes the step over
-    if p ~= raiser and notify_staff(prefix, p, page_msg, page) then
+    local how = p ~= raiser and page_staff(prefix, p, now, per_minute, id, page_msg, page)
+    if how then
       names[#names + 1] = staff_name(prefix, p)
       paged[#paged + 1] = p
+      if how == 'held' then held = held + 1 end
     end
   end
   if #paged > 0 then
@@ -108,7 +114,7 @@ for _ = 1, #chain do
     end
     audit(prefix, now, 'dutybot', 'emergency.page', id, chain[step + 1] .. ': ' .. table.concat(paged, ' '), 'timer')
     timer_set(prefix, member, now + timeout)
-    return { 'paged', chain[step + 1] }
+    return { 'paged', chain[step + 1], held }
   end
 end
 redis.call('HSET', key, 'step', step, 'round', round)

@@ -102,6 +102,7 @@ test_defaults_for_minimal_config(void **state)
 	assert_int_equal(cfg->policy.min_weekly_hours, 30);
 	assert_int_equal(cfg->escalation.ack_timeout_ms, 5 * 60 * 1000);
 	assert_int_equal(cfg->escalation.repeat, 2);
+	assert_int_equal(cfg->escalation.pages_per_minute, 3);
 	assert_int_equal(cfg->escalation.n_chain, 4);
 	assert_string_equal(cfg->escalation.chain[0], "shift_lead");
 	assert_string_equal(cfg->escalation.chain[3], "webmasters");
@@ -239,12 +240,13 @@ test_lists_are_copied(void **state)
 
 	assert_non_null(load(f,
 	    SITE_CONN
-	    "escalation = { chain = [ \"duty_minister\", \"webmasters\" ]; repeat = 0; };\n"
+	    "escalation = { chain = [ \"duty_minister\", \"webmasters\" ]; repeat = 0; pages_per_minute = 60; };\n"
 	    "notify = { link_hosts = ( \"example.org\", \"docs.example.org\" ); };\n"));
 	assert_int_equal(f->cfg->escalation.n_chain, 2);
 	assert_string_equal(f->cfg->escalation.chain[0], "duty_minister");
 	assert_string_equal(f->cfg->escalation.chain[1], "webmasters");
 	assert_int_equal(f->cfg->escalation.repeat, 0);
+	assert_int_equal(f->cfg->escalation.pages_per_minute, 60);
 	assert_int_equal(f->cfg->notify.n_link_hosts, 2);
 	assert_string_equal(f->cfg->notify.link_hosts[1], "docs.example.org");
 }

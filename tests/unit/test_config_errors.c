@@ -121,11 +121,13 @@ test_range_errors(void **state)
 	    SITE_CONN
 	    "redis = { port = 70000; db = 16; };\n"
 	    "http = { listen = \"127.0.0.1:0\"; };\n"
-	    "notify = { max_length = 4294967796; };\n",
+	    "notify = { max_length = 4294967796; };\n"
+	    "escalation = { pages_per_minute = 0; };\n",
 	    "2: redis.port: must be between 1 and 65535\n"
 	    "2: redis.db: must be between 0 and 15\n"
 	    "3: http.listen: bad address \"127.0.0.1:0\" (want host:port, [v6]:port or \"\")\n"
-	    "4: notify.max_length: must be between 1 and 2000\n");
+	    "4: notify.max_length: must be between 1 and 2000\n"
+	    "5: escalation.pages_per_minute: must be between 1 and 60\n");
 }
 
 static void
