@@ -410,7 +410,9 @@ static void expire_replays(struct state *st, bool all)
 
 void state_set_conn(struct state *st, enum state_conn c, const char *reason)
 {
-	if (st->conn == c)
+	/* closing is the end: a late answer (the script load's ping, a sentinel's)
+	 * must not make the connection "up" again, or it never finishes closing */
+	if (st->conn == c || st->conn == ST_CLOSING)
 		return;
 	if (c == ST_UP || st->conn == ST_UP || st->quiet_failures == 0)
 		log_info("redis: state change %s -> %s, reason: %s", conn_names[st->conn], conn_names[c], reason);

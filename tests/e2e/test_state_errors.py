@@ -10,6 +10,7 @@ that runs without it) still passes its role gate.
 """
 
 import re
+import signal
 
 from harness import E2E
 
@@ -52,3 +53,19 @@ class RedisDown(E2E):
         self.ask("tom", "!duty", "Die Datenbank ist gerade nicht erreichbar", timeout=15)
         # someone the config does not know gets the connection's language
         self.ask("stranger", "!ping", "pong (but the state store is unavailable right now)", timeout=15)
+
+
+class StopWhileLoadingScripts(E2E):
+    START_DAEMON = False
+
+    def test_sigterm_while_redis_loads_the_scripts_still_stops(self):
+        # Redis holds every command for 3 s: the daemon connects and waits in
+        # "loading scripts" when the service manager stops it.  The script
+        # load's late answer once set the closing connection "up" again; it
+        # then reconnected forever and never exited.
+        self.redis.cmd("CLIENT", "PAUSE", "3000", "ALL")
+        daemon = self.start_daemon()
+        daemon.wait_log(r"redis: state change connecting -> loading scripts", timeout=10)
+        daemon.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(daemon.proc.wait(15), 0)
+        self.assertNotIn("closing -> up", daemon.log())
