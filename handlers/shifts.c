@@ -572,7 +572,12 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		    "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
 		    "date", reply_str(r, 1), "minutes", minutes);
 		if (*reply_str(r, 6)) {
-			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", reply_str(r, 6));
+			/* "DATE SHIFT": the shift in the reader's words, as in every {shift} */
+			const char *prev = reply_str(r, 6), *sp = strrchr(prev, ' ');
+			char said[160];
+			if (sp != NULL)
+				snprintf(said, sizeof(said), "%.*s %s", (int)(sp - prev), prev, catalog_shift(req->caller.lang, sp + 1));
+			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", sp != NULL ? said : prev);
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
 		}
 		reply_text(req, text);
