@@ -22,6 +22,7 @@
 #include "handlers/handlers.h"
 #include "bot/ops/http.h"
 #include "bot/metrics.h"
+#include "bot/i18n/catalog.h"
 #include "bot/lib/log.h"
 #include "bot/lib/clock.h"
 #include "bot/platform/wsc.h"
@@ -283,6 +284,7 @@ static void reload(struct dutybot *bot)
 		cfg->command_prefix = strdup(bot->cfg->command_prefix);
 	}
 	say_config_warnings(cfg);
+	catalog_use_shifts(cfg->shifts, cfg->n_shifts);
 	config_free(bot->cfg);
 	bot->cfg = cfg;
 	guard_configure(bot->guard, GUARD_LIMITS_OF(cfg));
@@ -565,6 +567,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 
 	memset(bot, 0, sizeof(*bot));
 	bot->cfg = cfg;
+	catalog_use_shifts(cfg->shifts, cfg->n_shifts);   /* shift names said in each reader's words */
 	bot->config_path = strdup(config_path);
 	bot->started_ms = clock_now_ms();
 	bot->loop = malloc(sizeof(uv_loop_t));
@@ -693,5 +696,6 @@ void daemon_free(struct dutybot *bot)
 	free(bot->conns);
 	free(bot->resume);
 	free(bot->config_path);
+	catalog_use_shifts(NULL, 0);
 	config_free(bot->cfg);
 }

@@ -613,6 +613,11 @@ config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->n_shifts; i++) {
 		free(cfg->shifts[i].name);
 		free(cfg->shifts[i].standby);
+		for (size_t j = 0; j < cfg->shifts[i].n_labels; j++) {
+			free(cfg->shifts[i].labels[j].lang);
+			free(cfg->shifts[i].labels[j].text);
+		}
+		free(cfg->shifts[i].labels);
 	}
 	free(cfg->shifts);
 	cfg_free_strv(cfg->careers.promotion_windows, cfg->careers.n_promotion_windows);

@@ -99,6 +99,9 @@ struct config_shift {
 	int start_min;          /* minutes after local midnight, 0..1439 */
 	int end_min;            /* ditto; end <= start means the shift ends the next day */
 	char *standby;          /* staff id or NULL */
+	/* label = { de = "Frühschicht"; ... }: the shift as each language says it */
+	struct config_label { char *lang, *text; } *labels;
+	size_t n_labels;
 	int line;
 };
 

@@ -17,7 +17,7 @@ static const struct cfg_known_key staff_keys[] = {
 	{ "level", 0 }, { "name", 0 }, { "probation", 0 }, { "probation_start", 0 }, { "role", 0 },
 };
 static const struct cfg_known_key shift_keys[] = {
-	{ "end", 0 }, { "name", 0 }, { "standby", 0 }, { "start", 0 },
+	{ "end", 0 }, { "label", 0 }, { "name", 0 }, { "standby", 0 }, { "start", 0 },
 };
 
 /* --- staff --------------------------------------------------------------- */
@@ -214,6 +214,35 @@ get_clock(struct cfg_ctx *ctx, const config_setting_t *g, const char *key)
 	return min;
 }
 
+/* label = { en = "early shift"; de = "Frühschicht"; }: one text per language. */
+static void
+parse_labels(struct cfg_ctx *ctx, const config_setting_t *g, struct config_shift *sh)
+{
+	const config_setting_t *l = cfg_get_typed(ctx, g, "label", CONFIG_TYPE_GROUP);
+	int n = l != NULL ? config_setting_length(l) : 0;
+
+	if (n <= 0)
+		return;
+	if ((sh->labels = calloc((size_t)n, sizeof(*sh->labels))) == NULL) {
+		ctx->oom = true;
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(l, (unsigned)i);
+		const char *lang = config_setting_name(e), *v = config_setting_get_string(e);
+
+		if (!config_lang_valid(lang))
+			cfg_err(ctx, e, "unknown language \"%s\"", lang);
+		else if (v == NULL || *v == '\0' || strlen(v) > 64)
+			cfg_err(ctx, e, "must be a text of 1 to 64 bytes");
+		else {
+			struct config_label *lb = &sh->labels[sh->n_labels++];
+			cfg_set_str(ctx, &lb->lang, lang);
+			cfg_set_str(ctx, &lb->text, v);
+		}
+	}
+}
+
 static void
 parse_shift(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 {
@@ -247,6 +276,7 @@ parse_shift(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 		else
 			cfg_err(ctx, s, "unknown staff id \"%s\"", v);
 	}
+	parse_labels(ctx, g, sh);
 }
 
 void

@@ -272,6 +272,8 @@ static void handled_answer(const redisReply *r, const char *err, struct request 
 		refuse(req, MSG_COMPLAINT_ALREADY_THEIRS, "id", id, "agent", reply_str(r, 1));
 	else if (reply_is(r, "taken"))
 		refuse(req, MSG_COMPLAINT_TAKEN, "id", id, "agent", reply_str(r, 1));
+	else if (reply_is(r, "not_yours") && *reply_str(r, 1) == '\0')
+		refuse(req, MSG_COMPLAINT_NOT_TAKEN, "id", id);
 	else if (reply_is(r, "not_yours"))
 		refuse(req, MSG_COMPLAINT_NOT_YOURS, "id", id, "agent", reply_str(r, 1));
 	else if (reply_is(r, "off_shift"))
@@ -489,11 +491,24 @@ static void append_line(char *out, size_t *len, const char *s)
 	}
 }
 
+/* The five values of R from FIRST as one line of a list; a task has no
+ * priority (an empty one), and its line says none rather than "-". */
+static const char *list_line(struct request *req, const redisReply *r, size_t first, char *row, size_t n)
+{
+	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
+	const char *kv[10];
+
+	for (size_t k = 0; k < 5; k++) {
+		kv[k * 2] = keys[k];
+		kv[k * 2 + 1] = reply_str(r, first + k);
+	}
+	return request_msg(req, row, n, *kv[5] == '\0' ? MSG_COMPLAINTS_LINE_TASK : MSG_COMPLAINTS_LINE, kv, 10);
+}
+
 /* The default view: the caller's own (reply element 0 says how many rows),
  * then the queue they can take, each under a short header. */
 static void list_actionable(struct request *req, const redisReply *r)
 {
-	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
 	size_t rows = r->type == REDIS_REPLY_ARRAY && r->elements > 0 ? (r->elements - 1) / 5 : 0;
 	size_t own = (size_t)strtoul(reply_str(r, 0), NULL, 10), len = 0;
 	char *out, row[1024], n[24];
@@ -516,14 +531,8 @@ static void list_actionable(struct request *req, const redisReply *r)
 		else
 			MSG(req, row, part == 0 ? MSG_COMPLAINTS_YOURS : MSG_COMPLAINTS_TAKEABLE, "n", n);
 		append_line(out, &len, row);
-		for (size_t i = from; i < to; i++) {
-			const char *kv[10];
-			for (size_t k = 0; k < 5; k++) {
-				kv[k * 2] = keys[k];
-				kv[k * 2 + 1] = reply_str(r, 1 + i * 5 + k);
-			}
-			append_line(out, &len, request_msg(req, row, sizeof(row), MSG_COMPLAINTS_LINE, kv, 10));
-		}
+		for (size_t i = from; i < to; i++)
+			append_line(out, &len, list_line(req, r, 1 + i * 5, row, sizeof(row)));
 	}
 	reply_text(req, out);
 	free(out);
@@ -531,8 +540,9 @@ static void list_actionable(struct request *req, const redisReply *r)
 
 static void on_list(const redisReply *r, const char *err, void *privdata)
 {
-	static const char *const keys[] = { "id", "state", "priority", "agent", "text" };
 	struct request *req = privdata;
+	size_t rows = r != NULL && r->type == REDIS_REPLY_ARRAY ? r->elements / 5 : 0, len = 0;
+	char *out, row[1024];
 
 	if (err != NULL) {
 		reply_state_error(req, err);
@@ -544,7 +554,17 @@ static void on_list(const redisReply *r, const char *err, void *privdata)
 		request_done(req);
 		return;
 	}
-	reply_rows_done(req, r, 5, keys, MSG_COMPLAINTS_HEADER, MSG_COMPLAINTS_LINE, MSG_COMPLAINTS_NONE);
+	if (rows == 0 || (out = malloc(LIST_TEXT_MAX)) == NULL) {
+		reply(req, MSG_COMPLAINTS_NONE);
+		request_done(req);
+		return;
+	}
+	append_line(out, &len, MSG(req, row, MSG_COMPLAINTS_HEADER));
+	for (size_t i = 0; i < rows; i++)
+		append_line(out, &len, list_line(req, r, i * 5, row, sizeof(row)));
+	reply_text(req, out);
+	free(out);
+	request_done(req);
 }
 
 void complaints_cmd(struct request *req)

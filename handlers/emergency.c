@@ -18,13 +18,14 @@
 #define EMERGENCY_TEXT_MAX 8192
 
 /* "site #lobby" or "site (private)": where a report came from.  An IRC
- * channel's name has its '#' already ("irc #ops", never "irc ##ops"). */
+ * channel's name has its '#' already ("irc #ops", never "irc ##ops").  A
+ * private message is said in each reader's words: the text is a span. */
 static void where(const struct request *req, char *buf, size_t n)
 {
 	if (req->room != NULL)
 		snprintf(buf, n, "%s %s%s", request_conn_name(req), req->room[0] == '#' ? "" : "#", req->room);
 	else
-		snprintf(buf, n, "%s (private)", request_conn_name(req));
+		catalog_span(buf, n, MSG_WHERE_PRIVATE, (const char *const[]){ "conn", request_conn_name(req) }, 2);
 }
 
 /* "E-3"/"e-3" -> "E-3"; false unless LETTER-digits. */

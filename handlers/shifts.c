@@ -272,7 +272,7 @@ const char *shifts_empty_hint(struct request *req, const char *date, char *buf, 
 	const struct config *cfg = request_config(req);
 
 	return MSGN(req, buf, n, MSG_ROSTER_EMPTY_HINT, "prefix", cfg->command_prefix, "date", date,
-	    "shift", cfg->n_shifts ? cfg->shifts[0].name : "");
+	    "name", cfg->n_shifts ? cfg->shifts[0].name : "");
 }
 
 /* ---- !roster lead|minister|add|remove <date|range> <shift> <person>... ---- */
@@ -291,8 +291,10 @@ static void on_roster_set(const redisReply *r, const char *err, void *privdata)
 		    : strcmp(what, "minister") == 0 ? MSG_ROSTER_UPDATED_MINISTER
 		    : strcmp(what, "removed") == 0 ? MSG_ROSTER_UPDATED_REMOVED
 		    : strcmp(what, "added") == 0 ? MSG_ROSTER_UPDATED_ADDED : MSG_ROSTER_UPDATED_AGENTS;
-		reply(req, id, "shift", req->cmd.argv[3], "dates", req->data_person,
-		    "who", *reply_str(r, 3) ? reply_str(r, 3) : "—");
+		if (*reply_str(r, 3) == '\0')       /* nobody there now: said in words, not "—" */
+			id = id == MSG_ROSTER_UPDATED_LEAD ? MSG_ROSTER_UPDATED_NO_LEAD
+			    : id == MSG_ROSTER_UPDATED_MINISTER ? MSG_ROSTER_UPDATED_NO_MINISTER : MSG_ROSTER_UPDATED_NOBODY;
+		reply(req, id, "shift", req->cmd.argv[3], "dates", req->data_person, "who", reply_str(r, 3));
 	} else if (reply_is(r, "no_such_person")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
 	} else if (reply_is(r, "may_not_hold")) {
@@ -570,7 +572,12 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		    "name", person_display(&req->caller, name, sizeof(name)), "shift", reply_str(r, 2),
 		    "date", reply_str(r, 1), "minutes", minutes);
 		if (*reply_str(r, 6)) {
-			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", reply_str(r, 6));
+			/* "DATE SHIFT": the shift in the reader's words, as in every {shift} */
+			const char *prev = reply_str(r, 6), *sp = strrchr(prev, ' ');
+			char said[160];
+			if (sp != NULL)
+				snprintf(said, sizeof(said), "%.*s %s", (int)(sp - prev), prev, catalog_shift(req->caller.lang, sp + 1));
+			MSG(req, more, MSG_CHECKIN_CLOSED_OTHER, "prev", sp != NULL ? said : prev);
 			snprintf(text + strlen(text), sizeof(text) - strlen(text), "%s", more);
 		}
 		reply_text(req, text);

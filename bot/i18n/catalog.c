@@ -5,6 +5,7 @@
  * once, lazily, into its own array, so every lookup is O(1).
  */
 #include "bot/i18n/catalog.h"
+#include "config/config.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -183,6 +184,55 @@ static bool has_span(const char *s)
 	return strchr(s, SPAN) != NULL || strchr(s, INNER_SPAN) != NULL;
 }
 
+static const struct config_shift *shifts;
+static size_t n_shifts;
+
+void catalog_use_shifts(const struct config_shift *s, size_t n)
+{
+	shifts = s;
+	n_shifts = n;
+}
+
+static const char *shift_label(const struct config_shift *sh, const char *lang)
+{
+	for (size_t i = 0; i < sh->n_labels; i++)
+		if (strcmp(sh->labels[i].lang, lang) == 0)
+			return sh->labels[i].text;
+	return NULL;
+}
+
+const char *catalog_shift(const char *lang, const char *name)
+{
+	const struct config_shift *sh = NULL;
+	const char *label;
+	char id[48];
+	int common;
+
+	if (lang == NULL)
+		lang = "en";
+	for (size_t i = 0; i < n_shifts && sh == NULL; i++)
+		if (shifts[i].name != NULL && strcmp(shifts[i].name, name) == 0)
+			sh = &shifts[i];
+	if (sh != NULL && (label = shift_label(sh, lang)) != NULL)
+		return label;
+	/* only a configured shift: a word typed by someone is said as typed */
+	if (sh != NULL && snprintf(id, sizeof(id), "MSG_SHIFT_NAME_%s", name) < (int)sizeof(id)) {
+		for (char *c = id + strlen("MSG_SHIFT_NAME_"); *c != '\0'; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 'a' + 'A' : *c);
+		if ((common = catalog_id_by_name(id)) >= 0)
+			return catalog_text(lang, (enum msg_id)common);
+	}
+	if (sh != NULL && (label = shift_label(sh, "en")) != NULL)
+		return label;
+	return name;
+}
+
+/* Is KEY a placeholder whose value is a shift's config name? */
+static bool is_shift_key(const char *key)
+{
+	return key != NULL && (strcmp(key, "shift") == 0 || strcmp(key, "pshift") == 0 || strcmp(key, "theirs") == 0);
+}
+
 /* The span S (LEN bytes, without its marks) whose parts SEP divides; INNER:
  * its values may hold inner spans. */
 static size_t said_span(char *out, size_t n, const char *lang, const char *s, size_t len, char sep, bool inner)
@@ -212,6 +262,8 @@ static size_t said_span(char *out, size_t n, const char *lang, const char *s, si
 	for (size_t i = 0; i < nkv; i++) {
 		int sub = (i % 2 == 1 && strncmp(kv[i], "MSG_", 4) == 0) ? catalog_id_by_name(kv[i]) : -1;
 		local[i] = sub >= 0 ? catalog_text(lang, (enum msg_id)sub) : kv[i];
+		if (i % 2 == 1 && is_shift_key(kv[i - 1]))
+			local[i] = catalog_shift(lang, kv[i]);
 		if (i % 2 == 1 && inner && strchr(kv[i], INNER_SPAN) != NULL && (own[i] = malloc(n)) != NULL) {
 			said_text(own[i], n, lang, kv[i], strlen(kv[i]), false);
 			local[i] = own[i];
@@ -264,6 +316,18 @@ const char *catalog_said(char *out, size_t n, const char *lang, const char *valu
 	return out;
 }
 
+const char *catalog_span(char *out, size_t n, enum msg_id id, const char *const *kv, size_t nkv)
+{
+	size_t pos = 0;
+	bool fits = n > 2 && put(out, n, &pos, (const char[]){ SPAN }, 1) && put(out, n, &pos, id_names[id], strlen(id_names[id]));
+
+	for (size_t i = 0; fits && i < nkv; i++)
+		fits = put(out, n, &pos, (const char[]){ SEP }, 1) && put(out, n, &pos, kv[i], strlen(kv[i]));
+	fits = fits && put(out, n, &pos, (const char[]){ SPAN }, 1);
+	out[fits ? pos : 0] = '\0';
+	return out;
+}
+
 const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits)
 {
 	char i[24], f[24];
@@ -287,7 +351,9 @@ size_t catalog_format_said(char *out, size_t n, const char *lang, enum msg_id id
 		local[i] = kv[i];
 		if (i % 2 == 0 || kv[i] == NULL)
 			continue;
-		if (!has_span(kv[i]))                  /* a name or plain text: no buffer */
+		if (is_shift_key(kv[i - 1]))
+			local[i] = catalog_shift(lang, kv[i]);
+		else if (!has_span(kv[i]))             /* a name or plain text: no buffer */
 			local[i] = catalog_said(NULL, 0, lang, kv[i]);
 		else if ((said[i] = malloc(n)) != NULL)  /* spans are rare: summaries, lists of them */
 			local[i] = catalog_said(said[i], n, lang, kv[i]);

@@ -67,14 +67,34 @@ size_t catalog_format(char *out, size_t n, const char *lang, enum msg_id id,
  */
 const char *catalog_said(char *out, size_t n, const char *lang, const char *value);
 
+/* A span of ID filled from KV (NKV strings) into OUT, to be said later in
+ * each reader's language (catalog_said); returns OUT, "" if it does not fit. */
+const char *catalog_span(char *out, size_t n, enum msg_id id, const char *const *kv, size_t nkv);
+
 /* WHOLE.FRAC (FRAC written with DIGITS digits) as LANG writes a decimal
  * number (MSG_DECIMAL: "12.5", "12,5") into OUT; returns OUT. */
 const char *catalog_decimal(char *out, size_t n, const char *lang, long whole, long frac, int digits);
 
 /*
+ * The department's shifts (config shifts[]: names and labels), for
+ * catalog_shift; the daemon hands them over at each load and reload and keeps
+ * them alive until the next call.  None: every shift is said by its name.
+ */
+struct config_shift;
+void catalog_use_shifts(const struct config_shift *shifts, size_t n);
+
+/* Shift NAME as the reader of LANG says it: its label in LANG, else the
+ * catalog's word for a common name (early, late, night... MSG_SHIFT_EARLY:
+ * "Frühschicht"), else its English label, else NAME ("late" the shift is
+ * never "late" the check-in). */
+const char *catalog_shift(const char *lang, const char *name);
+
+/*
  * catalog_format with every value said in LANG first (catalog_said): a
  * stored priority "MSG_PRIORITY_HIGH" or a summary with spans reads in the
- * reader's language, in a reply as in the outbox.  At most
+ * reader's language, in a reply as in the outbox.  The value of a {shift},
+ * {pshift} or {theirs} placeholder is a shift's config name: it is said by
+ * catalog_shift, here and in spans.  At most
  * CATALOG_SAID_KV_MAX strings in KV (more: filled as they are).
  */
 #define CATALOG_SAID_KV_MAX 32

@@ -15,6 +15,12 @@ local function slot_of(prefix, date, shift, id)
   return nil
 end
 
+-- A freed slot as each reader says it ("2026-12-10 Frühschicht (Agent)"):
+-- the shift and the slot are words, not the config's and the state's keywords.
+local function gap_said(date, shift, slot)
+  return say_inner('MSG_ROSTER_GAP', { 'date', date, 'shift', shift, 'slot', 'MSG_ROSTER_SLOT_' .. string.upper(slot) })
+end
+
 local function put_in(prefix, date, shift, slot, id)
   local key = roster_key(prefix, date, shift)
   if slot == 'agent' then

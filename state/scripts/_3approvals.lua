@@ -220,7 +220,7 @@ APPLY.leave = function(prefix, a)
       local slot = slot_of(prefix, date, shift, a.requester)
       if slot then
         take_out(prefix, date, shift, slot, a.requester)
-        gaps[#gaps + 1] = date .. ' ' .. shift .. ' (' .. slot .. ')'
+        gaps[#gaps + 1] = gap_said(date, shift, slot)
       end
     end
   end

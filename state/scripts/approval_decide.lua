@@ -60,8 +60,9 @@ if op == 'cancel' then
   redis.call('HSET', key, 'reason', reason or '', 'cancelled_by', actor, 'cancelled_at', now)
   close_approval(prefix, a, 'cancelled')
   audit(prefix, now, actor, 'approval.cancel', id, reason, src)
-  local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor),
-    reason = (reason and reason ~= '') and reason or '—' }
+  local params = { id = id, summary = a.summary or '', by = staff_name(prefix, actor), reason = reason or '' }
+  -- no reason given: a text without one, never "reason: —"
+  local told_msg = (reason and reason ~= '') and 'MSG_APPROVAL_CANCELLED' or 'MSG_APPROVAL_CANCELLED_NO_REASON'
   -- the room hears that it was cancelled, not why: the reason is for those it concerns
   notify_channel(prefix, 'ops', 'MSG_APPROVAL_CANCELLED_OPS',
     { id = id, summary = a.ops_summary or a.summary or '', by = params.by })
@@ -69,7 +70,7 @@ if op == 'cancel' then
   for _, p in ipairs({ a.requester, a.person or '', a.other or '' }) do
     if p ~= '' and not told[p] then
       told[p] = true
-      notify_staff(prefix, p, 'MSG_APPROVAL_CANCELLED', params)
+      notify_staff(prefix, p, told_msg, params)
     end
   end
   return { 'cancelled', id, a.summary or '' }

@@ -113,7 +113,8 @@ elseif op == 'sla' then
   if not c or c.first_response or c.state == 'resolved' then return { 'in_time' } end
   redis.call('HSET', prefix .. 'complaint:' .. c.id, 'breached', now)
   redis.call('INCR', prefix .. 'sla_breaches')
-  local params = { id = c.id, priority = word('PRIORITY', c.priority), agent = c.agent and staff_name(prefix, c.agent) or '-' }
+  local params = { id = c.id, priority = word('PRIORITY', c.priority),
+    agent = c.agent and staff_name(prefix, c.agent) or word('COMPLAINT_AGENT', 'none') }
   local leads = leads_on_duty(prefix, running)
   for _, lead in ipairs(leads) do notify_staff(prefix, lead, 'MSG_COMPLAINT_SLA_BREACH', params) end
   if #leads == 0 then notify_channel(prefix, 'complaints', 'MSG_COMPLAINT_SLA_BREACH', params) end
@@ -168,7 +169,7 @@ elseif op == 'note' or op == 'reply' or op == 'resolve' then
   if not c then return { 'not_found' } end
   if c.state == 'resolved' then return { 'resolved' } end
   if c.agent ~= actor and tonumber(ARGV[11]) < ROLE_RANK.vice_minister then
-    return { 'not_yours', c.agent and staff_name(prefix, c.agent) or '-' }
+    return { 'not_yours', c.agent and staff_name(prefix, c.agent) or '' }
   end
   local key = prefix .. 'complaint:' .. c.id
   if op ~= 'note' and not c.first_response then redis.call('HSET', key, 'first_response', now) end
@@ -259,7 +260,7 @@ elseif op == 'list' then
         out[#out + 1] = id
         out[#out + 1] = word('COMPLAINT_STATE', c.state)
         out[#out + 1] = word('PRIORITY', c.priority)
-        out[#out + 1] = c.agent and staff_name(prefix, c.agent) or '-'
+        out[#out + 1] = c.agent and staff_name(prefix, c.agent) or word('COMPLAINT_AGENT', 'none')
         out[#out + 1] = c.text
       end
     end
@@ -272,8 +273,8 @@ elseif op == 'list' then
         redis.call('SREM', prefix .. 'tasks:agent:' .. actor, id)    -- expired
       else
         out[#out + 1] = id
-        out[#out + 1] = 'task'
-        out[#out + 1] = '-'
+        out[#out + 1] = word('COMPLAINT_STATE', 'task')
+        out[#out + 1] = ''     -- no priority: the row says so (MSG_COMPLAINTS_LINE_TASK)
         out[#out + 1] = k[1] or ''
         out[#out + 1] = k[2] or ''
       end

@@ -77,7 +77,7 @@ if op == 'remove' then
   return { 'ok', changes, 'removed', named(names) }
 elseif op == 'lead' or op == 'minister' then
   local id = redis.call('HGET', roster_key(prefix, dates[1], shift), op)
-  return { 'ok', changes, op, id and staff_name(prefix, id) or '-' }
+  return { 'ok', changes, op, id and staff_name(prefix, id) or '' }
 end
 local agents = redis.call('HGET', roster_key(prefix, dates[1], shift), 'agents') or ''
 for _, date in ipairs(dates) do

@@ -10,7 +10,7 @@
 -- returns {'ok', name, level, source, freed "date shift (slot), ..." | ''} | {'not_found'} | {'rank'}
 --         | {'last_webmaster', name} | {'holds', name, level, "date shift (slot)", ...}
 -- helpers: audit, words, may_manage, webmaster_count, notify_channel, staff_name,
---   slot_of, take_out, close_span
+--   slot_of, take_out, close_span, gap_said
 local prefix, now, actor, src, rank, id, force = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 local key = KEYS[1]
 local r = redis.call('HMGET', key, 'name', 'role', 'level', 'identities', 'source')
@@ -33,8 +33,11 @@ local shifts = words(ARGV[10])
 for _, date in ipairs(words(ARGV[9])) do
   for _, shift in ipairs(shifts) do look(date, shift, nil) end
 end
-local list = {}
-for _, h in ipairs(held) do list[#list + 1] = h.date .. ' ' .. h.shift .. ' (' .. h.slot .. ')' end
+local list, plain = {}, {}     -- said to people; plain for the audit log
+for _, h in ipairs(held) do
+  list[#list + 1] = gap_said(h.date, h.shift, h.slot)
+  plain[#plain + 1] = h.date .. ' ' .. h.shift .. ' (' .. h.slot .. ')'
+end
 if #held > 0 and force ~= '1' then
   local out = { 'holds', name, level }
   for _, s in ipairs(list) do out[#out + 1] = s end
@@ -49,7 +52,7 @@ end
 if #held > 0 then
   notify_channel(prefix, 'ops', 'MSG_STAFF_REMOVED_GAPS_OPS', {
     name = staff_name(prefix, id), by = staff_name(prefix, actor), gaps = table.concat(list, ', ') })
-  audit(prefix, now, actor, 'roster.remove', id, table.concat(list, ', '), src)
+  audit(prefix, now, actor, 'roster.remove', id, table.concat(plain, ', '), src)
 end
 
 for _, ident in ipairs(words(r[4])) do

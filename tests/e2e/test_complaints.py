@@ -89,7 +89,7 @@ class Queue(Case):
         self.file("f2 group=vip two", "C-2 filed; nobody is free, it waits in the queue.")
         self.site.wait({"ev": "dm", "to": "vera", "text": "Nobody can take complaint C-2 (normal) now"})
         self.file("f3 three", "C-3 filed; nobody is free")
-        self.ask("vera", "!complaints queue", "C-2 queued normal -: two", room="dm")
+        self.ask("vera", "!complaints queue", "C-2 queued normal not taken yet: two", room="dm")
         # sara checks in: she can take the vip one, and one more
         self.ask("sara", "!checkin", "checked in")
         deadline = time.monotonic() + 5
@@ -170,7 +170,7 @@ class Sla(Case):
     def test_task_shows_in_mine(self):
         self.ask("mark", "!task mia f77 call back about the storyline contest", "Task A-1 given to mia.")
         self.site.wait({"ev": "dm", "to": "mia", "text": "Task A-1: look after site:f77: call back about the storyline contest"})
-        self.ask("mia", "!complaints mine", "A-1 task - site:f77: call back about the storyline contest", room="dm")
+        self.ask("mia", "!complaints mine", "A-1 task for site:f77: call back about the storyline contest", room="dm")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,7 @@ class QueueAtShiftStart(Day):
         start = 1772427600000                                     # 2026-03-02T05:00:00Z
         self.assertEqual(int(float(self.redis.cmd("ZSCORE", self.key("timers"), "shiftstart|2026-03-02|early"))),
                          start)
-        self.ask("tom", "!checkin", "du bist für early (2026-03-02) eingestempelt.")
+        self.ask("tom", "!checkin", "du bist für Frühschicht (2026-03-02) eingestempelt.")
         self.file("mark", "f1 the lobby music is too loud", "C-1 filed; nobody is free, it waits in the queue.")
         self.file("mark", "f2 priority=urgent I was charged twice", "C-2 filed; nobody is free")
         self.file("mark", "f3 my avatar is gone", "C-3 filed; nobody is free")
@@ -189,15 +189,15 @@ class DefaultView(Day):
         text = self.ask_in_lobby("mia", "!complaints", "Mia Keller [CCS], I sent you the answer privately.",
                                  "Yours: none.")["text"]
         self.assertEqual(text, "Yours: none.\nQueue you can take (2):\n"
-                               "C-3 queued urgent -: the chat is down\nC-5 queued normal -: the lobby is too loud")
+                               "C-3 queued urgent not taken yet: the chat is down\nC-5 queued normal not taken yet: the lobby is too loud")
         # Ana (PAM) may take the vip one too; Sara reads Spanish
         text = self.dm_ask("ana", "!complaints", "Queue you can take (3):")["text"]
-        self.assertIn("C-4 queued normal -: my vip badge is gone", text)
-        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 en cola urgente -")
+        self.assertIn("C-4 queued normal not taken yet: my vip badge is gone", text)
+        self.dm_ask("sara", "!complaints", "Tuyas: ninguna.\nEn la cola y puedes tomarlas (3):\nC-3 en cola urgente sin asignar todavía")
         # Tom has his own two and is shown the queue he could take
         self.dm_ask("tom", "!complaints", "Deine (2):\nC-1 offen normal Tom Berger [TRN]: one\n"
                                           "C-2 offen normal Tom Berger [TRN]: two\n"
-                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 in der Warteschlange dringend -")
+                                          "Warteschlange, die du übernehmen kannst (2):\nC-3 in der Warteschlange dringend noch nicht übernommen")
         # once Mia checks in she takes them; the view says what is empty and where to look
         self.checkin("mia")
         self.until(lambda: self.queue() == ["C-4"], "Mia to take C-3 and C-5")
@@ -209,7 +209,7 @@ class DefaultView(Day):
         self.dm_ask("mia", "!complaints",
                     "You have no open complaints, and the queue has none you can take. "
                     "Everything open: !complaints open; the whole queue: !complaints queue")
-        self.dm_ask("mia", "!complaints queue", "Complaints:\nC-4 queued normal -: my vip badge is gone")
+        self.dm_ask("mia", "!complaints queue", "Complaints:\nC-4 queued normal not taken yet: my vip badge is gone")
         self.dm_ask("mia", "!complaints everything", "Usage: !complaints [open|mine|queue|all]")
 
 

@@ -92,7 +92,7 @@ class RunningAndClosedWeek(Case):
             self.ask("mark", line, "Roster updated")
         self.ask("anna", "!complain Mein Konto wurde gesperrt", "C-1", room="dm")
         for who in ("mia", "tom", "vera"):
-            self.ask(who, "!checkin", "early")
+            self.ask(who, "!checkin", "(2026-12-08)")   # in each reader's words
 
         # 10:00: the minister on duty never checked in (warned at 06:10)
         self.jump("2026-12-08T10:00:00+01:00")

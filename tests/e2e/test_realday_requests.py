@@ -141,7 +141,7 @@ class Swap(Case):
         self.assertEqual(self.dms("lemon", "S-1"), [])
         self.ask("mark", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.eventually({"ev": "dm", "to": "sara", "text":
-                         "Mark Novak ha aprobado S-1 (Sara Ruiz [SAM] cede el turno early del 2026-12-11 a Ana Horvat [PAM])."})
+                         "Mark Novak ha aprobado S-1 (Sara Ruiz [SAM] cede el turno de mañana del 2026-12-11 a Ana Horvat [PAM])."})
         # the minister takes the shift himself: he has answered the first step, so the webmaster is asked
         self.ask("mark", "!roster add 2026-12-12 early sara", "early")
         self.ask("sara", "!swap 2026-12-12 early with mark", "S-2")

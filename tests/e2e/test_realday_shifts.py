@@ -50,7 +50,7 @@ class MinisterOnDutyLate(Case):
         self.ask("mark", "!roster lead today early vera", "Roster updated: early on 2026-03-02 — lead Vera Kovacs.")
         self.ask("mark", "!roster minister 2026-03-02..2026-03-04 early mark", "Roster updated: early on 2026-03-02..2026-03-04 — minister on duty Mark Novak.")
         # the lead is there in time (in Hungarian): only the minister on duty is late
-        self.ask("vera", "!checkin", "Vera Kovacs, bejelentkeztél a műszakra: early (2026-03-02).")
+        self.ask("vera", "!checkin", "Vera Kovacs, bejelentkeztél a műszakra: délelőttös műszak (2026-03-02).")
         s.wait_all({"ev": "dm", "to": "mark", "text": "Warning: you are minister on duty of early (2026-03-02, 06:00) "
                     "and have not checked in. A second time within the window means replacement."},
                    {"ev": "send", "room": "ops", "text": "Mark Novak, minister on duty of early (2026-03-02, 06:00), "
@@ -80,7 +80,7 @@ class MinisterOnDutyLate(Case):
                     "of early (2026-03-04)."}, timeout=20)
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "minister"), "iron")
         roster = self.ask("vera", "!roster 2026-03-04", "2026-03-04")["text"]
-        self.assertIn("early 06:00-14:00: ügyeletes miniszter: Iron Fist", roster)       # no lead: not said
+        self.assertIn("délelőttös műszak 06:00-14:00: ügyeletes miniszter: Iron Fist", roster)       # no lead: not said
         self.assertIn(" (ügyeletes miniszter Mark Novak helyett)", roster)
         self.ask("iron", "!checkin", "Iron Fist, you are checked in to early (2026-03-04), 10 min after it started (counted as late).")
         audit = self.ask("lemon", "!audit 40", "Latest changes", room="dm")["text"]
@@ -100,12 +100,12 @@ class Reminders(Case):
         self.ask("mark", "!roster lead today late wei", "Roster updated")
         self.ask("mark", "!roster minister today late mark", "Roster updated")
         self.ask("mark", "!roster add today late tom sara mia", "Roster updated")
-        s.wait_all({"ev": "dm", "to": "wei", "text": "提醒：你是 2026-03-02 14:00 的 late 的值班负责人。请用 !checkin 签到。"},
+        s.wait_all({"ev": "dm", "to": "wei", "text": "提醒：你是 2026-03-02 14:00 的 晚班 的值班负责人。请用 !checkin 签到。"},
                    {"ev": "dm", "to": "mark", "text": "Reminder: you are minister on duty of late on 2026-03-02 at 14:00. "
                     "Check in with !checkin."},
-                   {"ev": "dm", "to": "tom", "text": "Erinnerung: Deine Schicht late am 2026-03-02 beginnt um 14:00. "
+                   {"ev": "dm", "to": "tom", "text": "Erinnerung: Deine Spätschicht am 2026-03-02 beginnt um 14:00. "
                     "Stempel dich mit !checkin ein."},
-                   {"ev": "dm", "to": "sara", "text": "Recordatorio: tu turno late del 2026-03-02 empieza a las 14:00. "
+                   {"ev": "dm", "to": "sara", "text": "Recordatorio: tu turno de tarde del 2026-03-02 empieza a las 14:00. "
                     "Ficha la entrada con !checkin."},
                    {"ev": "dm", "to": "mia", "text": "Reminder: your shift late on 2026-03-02 starts at 14:00. "
                     "Check in with !checkin."}, timeout=40)
@@ -117,7 +117,7 @@ class Reminders(Case):
         self.assertEqual(len(s.all({"ev": "dm", "text": "14:00"})), 5)
         self.assertIsNone(self.redis.cmd("ZSCORE", self.key("timers"), "remind|2026-03-02|late"))
         # the reminder tells them to check in, and that works
-        self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für late (2026-03-02) eingestempelt.")
+        self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für Spätschicht (2026-03-02) eingestempelt.")
 
 
 class CheckinCheckout(Case):
@@ -134,7 +134,7 @@ class CheckinCheckout(Case):
         self.ask("mia", "!checkout", "You are not checked in: you checked out of early (2026-03-02) at 06:00.")
         roster = self.ask("mia", "!roster", "Roster of 2026-03-02:")["text"]
         self.assertIn("agents: Mia Keller [CCS]; checked in: Mia Keller [CCS] 06:00–06:00\n", roster)
-        duty = self.ask("vera", "!duty", "Most ügyeletben: early, 14:00-ig.")["text"]
+        duty = self.ask("vera", "!duty", "Most ügyeletben: délelőttös műszak, 14:00-ig.")["text"]
         self.assertNotIn("Bejelentkezett", duty)       # nobody in: the part is left out, never "—"
         # back from a break: a new interval of the same shift
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02) again.")
@@ -166,7 +166,7 @@ class CheckinCheckout(Case):
 
         # Sunday's night shift runs into Monday: its hours count for the week it started in
         self.restart_at("2026-03-08T20:59:55Z")     # 21:59:55 Berlin
-        self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en night (2026-03-08).")
+        self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en turno de noche (2026-03-08).")
         self.restart_at("2026-03-09T05:00:10Z")     # 06:00:10 Berlin: the night ended, the week closes
         closed = self.site.wait({"ev": "send", "room": "ops", "text": "Week 2026-W10 closed."}, timeout=20)
         night = self.worked("2026-03-08", "night", "sara")
@@ -174,7 +174,7 @@ class CheckinCheckout(Case):
         self.assertIn(f"Mia Keller [CCS] {hhmm(worked)}", closed["text"])
         self.assertIn(f"Sara Ruiz [SAM] {hhmm(night)}", closed["text"])
         self.assertIn("Ana Horvat [PAM] 0:00", closed["text"])
-        self.ask("sara", "!checkout", "No has fichado la entrada: night (2026-03-08) terminó y se fichó tu salida "
+        self.ask("sara", "!checkout", "No has fichado la entrada: turno de noche (2026-03-08) terminó y se fichó tu salida "
                  "automáticamente a las 06:00.")
 
 
@@ -191,11 +191,11 @@ class TwoShiftsInARow(Case):
         self.ask("mark", "!roster add today late wei sara", "Roster updated")
         self.ask("mark", "!roster add today early sara", "Roster updated")
         # 7 h 29 min after early's start: how late, in minutes, not "late" beside the shift called late
-        ev = self.ask("wei", "!checkin early", "Wang Wei，你已签到 early（2026-03-02），比开始时间晚 ")
+        ev = self.ask("wei", "!checkin early", "Wang Wei，你已签到 早班（2026-03-02），比开始时间晚 ")
         self.assertRegex(ev["text"], r"晚 4(49|50) 分钟（计为迟到）。$")
-        ev = self.ask("sara", "!checkin early", "Sara Ruiz [SAM], has fichado la entrada en early (2026-03-02), ")
+        ev = self.ask("sara", "!checkin early", "Sara Ruiz [SAM], has fichado la entrada en turno de mañana (2026-03-02), ")
         self.assertRegex(ev["text"], r", 4(49|50) min después de empezar \(cuenta como retraso\)\.$")
-        self.ask("sara", "!checkout", "Sara Ruiz [SAM], has fichado la salida de early")
+        self.ask("sara", "!checkout", "Sara Ruiz [SAM], has fichado la salida de turno de mañana")
         s.wait({"ev": "dm", "to": "mark", "text": "Reminder: you lead late on 2026-03-02 at 14:00. Check in with !checkin."},
                timeout=30)
         # the reminded shift, not the running one where he never checked in
@@ -203,7 +203,7 @@ class TwoShiftsInARow(Case):
         self.assertNotIn("mark:in", self.att("2026-03-02", "early"))
         self.ask("mark", "!checkin", "You are already checked in to late (2026-03-02) since 13:30.")
         # checked in to the running one: the next one takes over, the running one is closed
-        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。你已从 2026-03-02 early 签退。")
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 晚班（2026-03-02）。你已从 2026-03-02 早班 签退。")
         self.assertIn("wei:out", self.att("2026-03-02", "early"))
         self.assertNotIn("wei:out", self.att("2026-03-02", "late"))
         self.assertEqual(int(self.redis.cmd("HGET", self.key("hours", "2026-W10"), "wei")),
@@ -212,10 +212,10 @@ class TwoShiftsInARow(Case):
         self.ask("sara", "!checkin", "¿Qué turno? Puedes fichar la entrada en: early (2026-03-02, 06:00-14:00), "
                  "late (2026-03-02, 14:00-22:00). Escribe !checkin <turno>, p. ej. !checkin late.")
         self.assertNotIn("sara:in", self.att("2026-03-02", "late"))
-        self.ask("sara", "!checkin night", "No estás en el cuadrante de ningún turno night en el que se pueda fichar la entrada ahora.")
+        self.ask("sara", "!checkin night", "No estás en el cuadrante de ningún turno de noche en el que se pueda fichar la entrada ahora.")
         self.ask("sara", "!checkin lunch", "No existe el turno «lunch»; los turnos son: early late night.")
         self.ask("sara", "!checkin early late", "Uso: !checkin [shift]")
-        self.ask("sara", "!checkin late", "Sara Ruiz [SAM], has fichado la entrada en late (2026-03-02).")
+        self.ask("sara", "!checkin late", "Sara Ruiz [SAM], has fichado la entrada en turno de tarde (2026-03-02).")
         self.ask("mia", "!checkin late", "You are not on the roster of a late shift that is open for check-in now.")
         duty = self.ask("mark", "!duty", "On duty now: early until 14:00.")["text"]
         self.assertNotIn("Checked in", duty)       # all three moved on to the late shift

@@ -35,9 +35,9 @@ class LateInMinutes(RealDayE2E):
         # the lead, 12 minutes after the start, in Hungarian
         since = len(s.events)
         ev = self.ask("vera", "!checkin", "Vera Kovacs")
-        self.assertEqual(ev["text"], "Vera Kovacs, bejelentkeztél a műszakra: early (2026-03-02), "
+        self.assertEqual(ev["text"], "Vera Kovacs, bejelentkeztél a műszakra: délelőttös műszak (2026-03-02), "
                                      "12 perccel a kezdés után (késésnek számít).")
-        s.wait_all({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 night) nem hagyott átadási jegyzetet."},
+        s.wait_all({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 éjszakás műszak) nem hagyott átadási jegyzetet."},
                    {"ev": "dm", "to": "vera", "text": "Megoldatlan műszaki problémák: T-1 the lobby's video player hangs"},
                    {"ev": "dm", "to": "vera", "text": "Várólistán váró nyitott panaszok: C-1 (magas)."})
         s.expect_none({"ev": "dm", "to": "vera", "text": "függő"}, within=1.0)
@@ -51,7 +51,7 @@ class LateInMinutes(RealDayE2E):
         # agents: how late, in their language, with the level after the name
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02), "
                  "12 min after it started (counted as late).")
-        self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für early (2026-03-02) eingestempelt, "
+        self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für Frühschicht (2026-03-02) eingestempelt, "
                  "12 Min. nach Schichtbeginn (zählt als Verspätung).")
 
         # !duty and !roster: "(12 min late)", never "(late)" beside the shift called late
@@ -59,7 +59,7 @@ class LateInMinutes(RealDayE2E):
         self.assertIn("Checked in: Vera Kovacs (12 min late), Mia Keller [CCS] (12 min late), "
                       "Tom Berger [TRN] (12 min late).", duty)
         self.assertNotIn("(late)", duty)
-        duty = self.ask("wei", "!duty", "当前值班：early")["text"]
+        duty = self.ask("wei", "!duty", "当前值班：早班")["text"]
         self.assertIn("已签到：Vera Kovacs（迟到 12 分钟）、Mia Keller [CCS]（迟到 12 分钟）", duty)
         roster = self.ask("mark", "!roster", "Roster of 2026-03-02:")["text"]
         self.assertIn("checked in: Vera Kovacs 06:12–now (12 min late), Mia Keller [CCS] 06:12–now (12 min late)", roster)
@@ -72,7 +72,7 @@ class LateInMinutes(RealDayE2E):
     def test_a_check_in_in_time_is_not_marked(self):
         self.ask("mark", "!roster add tomorrow early sara", "Roster updated: early on 2026-03-03 — agents Sara Ruiz [SAM].")
         self.restart_at("2026-03-03T04:55:00Z")          # 05:55 Berlin, before the start
-        self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en early (2026-03-03).")
+        self.ask("sara", "!checkin", "Sara Ruiz [SAM], has fichado la entrada en turno de mañana (2026-03-03).")
         roster = self.ask("mark", "!roster", "Roster of 2026-03-03:")["text"]
         self.assertIn("checked in: Sara Ruiz [SAM] 05:55–now\n", roster)
 
@@ -98,9 +98,9 @@ class RosterUpdated(RealDayE2E):
         # in the minister's language
         self.ask("mark", "!lang de", "Sprache auf de gestellt.")
         self.ask("mark", "!roster lead 2026-03-03 late wei",
-                 "Dienstplan aktualisiert: late für 2026-03-03 — Schichtleitung Wang Wei.")
+                 "Dienstplan aktualisiert: Spätschicht für 2026-03-03 — Schichtleitung Wang Wei.")
         self.ask("mark", "!roster remove 2026-03-03 late wei",
-                 "Dienstplan aktualisiert: late für 2026-03-03 — ausgetragen: Wang Wei.")
+                 "Dienstplan aktualisiert: Spätschicht für 2026-03-03 — ausgetragen: Wang Wei.")
         # a refusal changes nothing and still says why
         self.ask("mark", "!roster remove 2026-03-03 late wei", "wei")
         self.assertIsNone(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "late"), "lead"))
@@ -113,31 +113,31 @@ class Handover(RealDayE2E):
         s = self.site
         self.ask("mark", "!roster lead today early vera", "lead Vera Kovacs.")
         self.ask("mark", "!roster lead today late wei", "lead Wang Wei.")
-        self.ask("vera", "!checkin", "early (2026-03-02)")
-        s.wait({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 night) nem hagyott átadási jegyzetet."})
+        self.ask("vera", "!checkin", "délelőttös műszak (2026-03-02)")
+        s.wait({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 éjszakás műszak) nem hagyott átadási jegyzetet."})
         # nothing was handed to early; show says so, and what early leaves for the next shift once written
-        self.ask("vera", "!handover show", "Az előző műszak (2026-03-01 night) nem hagyott átadási jegyzetet ehhez: "
-                 "early (2026-03-02).")
-        self.ask("vera", "!handover C-1 erledigt, Server neu gestartet", "Átadási jegyzetek mentve: early (2026-03-02); "
+        self.ask("vera", "!handover show", "Az előző műszak (2026-03-01 éjszakás műszak) nem hagyott átadási jegyzetet ehhez: "
+                 "délelőttös műszak (2026-03-02).")
+        self.ask("vera", "!handover C-1 erledigt, Server neu gestartet", "Átadási jegyzetek mentve: délelőttös műszak (2026-03-02); "
                  "a következő műszakvezető bejelentkezéskor megkapja őket.")
-        shown = self.ask("vera", "!handover show", "nem hagyott átadási jegyzetet ehhez: early (2026-03-02).")["text"]
-        self.assertIn("\nA(z) early (2026-03-02) jegyzetei a következő műszaknak, írta: Vera Kovacs, ", shown)
+        shown = self.ask("vera", "!handover show", "nem hagyott átadási jegyzetet ehhez: délelőttös műszak (2026-03-02).")["text"]
+        self.assertIn("\nA(z) délelőttös műszak (2026-03-02) jegyzetei a következő műszaknak, írta: Vera Kovacs, ", shown)
         self.assertTrue(shown.endswith(":\nC-1 erledigt, Server neu gestartet"), shown)
 
         # the next lead checks in: the notes, with the author's name, and nothing else
-        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。")
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 晚班（2026-03-02）。")
         ho = s.wait({"ev": "dm", "to": "wei", "text": "交接记录"})
-        self.assertEqual(ho["text"], "late（2026-03-02）的交接记录，来自 2026-03-02 的 early 班，由 Vera Kovacs 填写：\n"
+        self.assertEqual(ho["text"], "晚班（2026-03-02）的交接记录，来自 2026-03-02 的 早班，由 Vera Kovacs 填写：\n"
                                      "C-1 erledigt, Server neu gestartet")
         s.expect_none({"ev": "dm", "to": "wei", "text": "申请"}, within=1.0)
         self.assertEqual(len(self.dms("wei")), 1, self.dms("wei"))
 
         # during late: show without arguments gives the notes handed to late
         self.restart_at("2026-03-02T13:05:00Z")          # 14:05 Berlin
-        shown = self.ask("wei", "!handover show", "交给 late（2026-03-02）的交接记录，来自 2026-03-02 的 early 班，由 Vera Kovacs 于 ")["text"]
+        shown = self.ask("wei", "!handover show", "交给 晚班（2026-03-02）的交接记录，来自 2026-03-02 的 早班，由 Vera Kovacs 于 ")["text"]
         self.assertTrue(shown.endswith("填写：\nC-1 erledigt, Server neu gestartet"), shown)
         self.assertNotIn("没有交接记录", shown)
-        self.ask("wei", "!handover 夜班请跟进 C-2", "late（2026-03-02）的交接记录已保存")
+        self.ask("wei", "!handover 夜班请跟进 C-2", "晚班（2026-03-02）的交接记录已保存")
         shown = self.ask("mark", "!handover show", "Handover to late (2026-03-02) from the early shift of 2026-03-02, "
                          "by Vera Kovacs at ")["text"]
         self.assertIn(":\nC-1 erledigt, Server neu gestartet\nNotes of late (2026-03-02) for the next shift, by Wang Wei at ",
@@ -152,8 +152,8 @@ class Handover(RealDayE2E):
         self.ask("mark", "!roster lead today late wei", "lead Wang Wei.")
         self.ask("mark", "!roster add today late ana", "agents Ana Horvat [PAM].")
         self.ask("ana", "!swap today late with mia", "S-1")
-        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。")
-        s.wait_all({"ev": "dm", "to": "wei", "text": "2026-03-02 的 early 班还没有留下交接记录"},
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 晚班（2026-03-02）。")
+        s.wait_all({"ev": "dm", "to": "wei", "text": "2026-03-02 的 早班还没有留下交接记录"},
                    {"ev": "dm", "to": "wei", "text": "本班次待处理的申请：S-1 "})
 
     def test_notes_written_after_the_next_lead_checked_in_reach_them_then(self):
@@ -161,16 +161,16 @@ class Handover(RealDayE2E):
         self.ask("mark", "!roster lead today early vera", "lead Vera Kovacs.")
         self.ask("mark", "!roster lead today late wei", "lead Wang Wei.")
         # 13:50: the late lead checks in while early still runs: "not yet", not "none"
-        self.ask("wei", "!checkin", "Wang Wei，你已签到 late（2026-03-02）。")
-        s.wait({"ev": "dm", "to": "wei", "text": "2026-03-02 的 early 班还没有留下交接记录；该班负责人写好后，你会在这里收到。"})
-        self.ask("vera", "!handover C-1 erledigt", "Átadási jegyzetek mentve: early (2026-03-02), és elküldve Wang Wei "
+        self.ask("wei", "!checkin", "Wang Wei，你已签到 晚班（2026-03-02）。")
+        s.wait({"ev": "dm", "to": "wei", "text": "2026-03-02 的 早班还没有留下交接记录；该班负责人写好后，你会在这里收到。"})
+        self.ask("vera", "!handover C-1 erledigt", "Átadási jegyzetek mentve: délelőttös műszak (2026-03-02), és elküldve Wang Wei "
                  "részére, a következő műszakvezetőnek, aki már bejelentkezett.")
         ho = s.wait({"ev": "dm", "to": "wei", "text": "交接记录，来自"})
-        self.assertEqual(ho["text"], "late（2026-03-02）的交接记录，来自 2026-03-02 的 early 班，由 Vera Kovacs 填写：\n"
+        self.assertEqual(ho["text"], "晚班（2026-03-02）的交接记录，来自 2026-03-02 的 早班，由 Vera Kovacs 填写：\n"
                                      "C-1 erledigt")
         # a minister may write the running shift's notes too; a new version goes out again
         self.ask("mark", "!lang de", "Sprache auf de gestellt.")
-        self.ask("mark", "!handover Drucker repariert", "Übergabenotizen für early (2026-03-02) gespeichert und an "
+        self.ask("mark", "!handover Drucker repariert", "Übergabenotizen für Frühschicht (2026-03-02) gespeichert und an "
                  "Wang Wei geschickt, die nächste Schichtleitung, die schon eingestempelt ist.")
         s.wait({"ev": "dm", "to": "wei", "text": "由 Mark Novak 填写：\nDrucker repariert"})
         self.assertEqual(len(self.dms("wei")), 3, self.dms("wei"))

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "bot/i18n/catalog.h"
+#include "config/config.h"
 
 /* English straight from the X-macro list, independent of catalog.c. */
 #define EN_TEXT(id, text) [id] = text,
@@ -403,6 +404,54 @@ static void test_said_fills_spans(void **state)
 	assert_string_equal(small, "L-1 leave f");
 }
 
+/* A shift is said in the reader's words: its label, else the catalog's word
+ * for a common name, else its English label, else its name; a word nobody
+ * configured stays as typed, and a {shift} in a span is said too. */
+static void test_shift_words(void **state)
+{
+	struct config_label early_labels[] = { { "zh", "早班A" }, { "en", "early one" } };
+	struct config_shift shifts[] = {
+		{ .name = "early", .labels = early_labels, .n_labels = 2 },
+		{ .name = "late" },
+		{ .name = "swing" },
+	};
+	char out[512];
+	(void)state;
+
+	assert_string_equal(catalog_shift("de", "late"), "late");       /* no shifts handed over yet */
+	catalog_use_shifts(shifts, 3);
+	assert_string_equal(catalog_shift("zh", "early"), "早班A");      /* its label */
+	assert_string_equal(catalog_shift("de", "early"), "Frühschicht"); /* the catalog's word beats the English label */
+	assert_string_equal(catalog_shift("en", "early"), "early one");
+	assert_string_equal(catalog_shift(NULL, "early"), "early one");
+	assert_string_equal(catalog_shift("de", "late"), "Spätschicht");
+	assert_string_equal(catalog_shift("hu", "late"), "délutános műszak");
+	assert_string_equal(catalog_shift("en", "late"), "late");
+	assert_string_equal(catalog_shift("de", "swing"), "swing");
+	assert_string_equal(catalog_shift("de", "night"), "night");      /* not configured: as typed */
+	/* "late" the shift is not "late" the check-in */
+	assert_null(strstr(catalog_text("de", MSG_CHECKIN_LATE), "Spätschicht"));
+	catalog_format_said(out, sizeof(out), "de", MSG_CHECKIN_LATE,
+	    (const char *const[]){ "name", "Tom", "shift", "late", "date", "2026-12-08", "minutes", "12" }, 8);
+	assert_string_equal(out, "Tom, du bist für Spätschicht (2026-12-08) eingestempelt, 12 Min. nach Schichtbeginn (zählt als Verspätung).");
+	assert_string_equal(catalog_said(out, sizeof(out), "es",
+	    "\x1eMSG_SUM_SWAP\x1f" "from\x1f" "Ana\x1f" "shift\x1f" "early\x1f" "date\x1f" "2026-12-11\x1f" "to\x1f" "Sara\x1e"),
+	    "Ana cede el turno de mañana del 2026-12-11 a Sara");
+	catalog_use_shifts(NULL, 0);
+}
+
+/* A span made in C is said in each reader's language. */
+static void test_span_is_said(void **state)
+{
+	char span[64], out[128];
+	(void)state;
+
+	catalog_span(span, sizeof(span), MSG_WHERE_PRIVATE, (const char *const[]){ "conn", "site" }, 2);
+	assert_string_equal(catalog_said(out, sizeof(out), "en", span), "site (private)");
+	assert_string_equal(catalog_said(out, sizeof(out), "de", span), "site (Direktnachricht)");
+	assert_string_equal(catalog_span(span, 8, MSG_WHERE_PRIVATE, (const char *const[]){ "conn", "site" }, 2), "");
+}
+
 /* A plural text: {n} picks the form by the Plural-Forms of the language the
  * text is in (English's when it fell back); Chinese has one form. */
 static void test_plural_forms(void **state)
@@ -499,6 +548,8 @@ int main(void)
 		cmocka_unit_test(test_said_fills_spans),
 		cmocka_unit_test(test_said_fills_inner_spans),
 		cmocka_unit_test(test_plural_forms),
+		cmocka_unit_test(test_shift_words),
+		cmocka_unit_test(test_span_is_said),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,23 @@
 
 /* --- loading valid files ------------------------------------------------- */
 
+/* A shift's label: one text per language, kept in the order written. */
+static void
+test_shift_labels(void **state)
+{
+	struct config *cfg = load(*state, SITE_CONN
+	    "shifts = ( { name = \"early\"; start = \"06:00\"; end = \"14:00\";"
+	    " label = { de = \"Frühdienst\"; zh = \"早班\"; }; },"
+	    " { name = \"late\"; start = \"14:00\"; end = \"22:00\"; } );\n");
+
+	assert_non_null(cfg);
+	assert_int_equal(cfg->shifts[0].n_labels, 2);
+	assert_string_equal(cfg->shifts[0].labels[0].lang, "de");
+	assert_string_equal(cfg->shifts[0].labels[0].text, "Frühdienst");
+	assert_string_equal(cfg->shifts[0].labels[1].text, "早班");
+	assert_int_equal(cfg->shifts[1].n_labels, 0);
+}
+
 static void
 test_example_loads(void **state)
 {
@@ -426,6 +443,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 		T(test_example_loads),
+		T(test_shift_labels),
 		T(test_defaults_for_minimal_config),
 		T(test_connection_lang_defaults_to_default_lang),
 		T(test_channel_has_its_own_language),

@@ -349,13 +349,17 @@ test_shift_errors(void **state)
 	    SITE_CONN
 	    "shifts = (\n"
 	    "  { name = \"day\"; start = \"08:00\"; end = \"08:00\"; },\n"
-	    "  { name = \"day\"; start = \"24:00\"; end = \"8:00\"; standby = \"nobody\"; }\n"
+	    "  { name = \"day\"; start = \"24:00\"; end = \"8:00\"; standby = \"nobody\"; },\n"
+	    "  { name = \"late\"; start = \"14:00\"; end = \"22:00\"; label = { xx = \"a\"; de = \"\"; es = 1; zh = \"晚班\"; }; }\n"
 	    ");\n",
 	    "3: shifts.[0].end: equals start\n"
 	    "4: shifts.[1].name: duplicate shift name \"day\"\n"
 	    "4: shifts.[1].start: bad time \"24:00\" (want HH:MM, 00:00 to 23:59)\n"
 	    "4: shifts.[1].end: bad time \"8:00\" (want HH:MM, 00:00 to 23:59)\n"
-	    "4: shifts.[1].standby: unknown staff id \"nobody\"\n");
+	    "4: shifts.[1].standby: unknown staff id \"nobody\"\n"
+	    "5: shifts.[2].label.xx: unknown language \"xx\"\n"
+	    "5: shifts.[2].label.de: must be a text of 1 to 64 bytes\n"
+	    "5: shifts.[2].label.es: must be a text of 1 to 64 bytes\n");
 }
 
 static void
