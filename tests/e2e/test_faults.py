@@ -346,9 +346,17 @@ class TwoDaemons(E2E):
         self.second = Daemon(cfg2, env={"DUTYBOT_FAKE_NOW": str(now)},
                              log_path=os.path.join(self.tmp, "second.log"))
         self.addCleanup(stop_clean, self.second)
+        # a failure while one is frozen must not leave it deaf to the SIGTERM
+        # above (cleanups run last registered first)
+        self.addCleanup(self.thaw, self.second)
         self.site.wait({"ev": "ready"}, timeout=20)
         self.assertEqual(len(self.site.all({"ev": "ready"})), 2)
         self.first = self.daemon
+        self.addCleanup(self.thaw, self.first)
+
+    def thaw(self, daemon):
+        if daemon.proc.poll() is None:
+            os.kill(daemon.proc.pid, signal.SIGCONT)
 
     def answered_once_each(self, lines):
         """Type LINES (each in its own room or dm); each gets exactly one answer."""
@@ -394,11 +402,15 @@ class TwoDaemons(E2E):
         claims = Monitor(self.redis.port, self)
         # the first daemon claims every 2 s and at the due time; right after its
         # last claim before the due time, writes are held, so the claim at the
-        # due time waits in Redis; the daemon is frozen, the claim runs
+        # due time waits in Redis; the daemon is frozen, the claim runs.  The
+        # poll that comes about 2 s before the due time is that last claim: the
+        # next poll and the due time's own claim fall together (150 ms is room
+        # for the poll's own lateness; a poll exactly 2 s early was missed
+        # before, and the test then saw only the claim at the due time)
         while True:
             at = claims.next_claim(timeout=5)
             self.assertLess(at, due - 30, "no claim seen in time before the step was due")
-            if at > due - 2000:
+            if at > due - 2150:
                 break
         self.redis.cmd("CLIENT", "PAUSE", 10000, "WRITE")
         time.sleep((due - at) / 1000 + 0.3)
