@@ -7,7 +7,8 @@
  * identify, resume and heartbeats.  A DM first opens the person's DM
  * channel (cached by user id), in the person's queue so their DMs keep
  * their order too.  Nothing echoed from users pings anyone: allowed_mentions
- * lets a page ping only its person.  Approvals and emergencies carry buttons;
+ * lets a page ping only its person; no masked link or heading in it renders
+ * (discord_neutralise).  Approvals and emergencies carry buttons;
  * a click is acknowledged at once (type 6, "edit later"), runs as the typed
  * command of the clicker, and its answer edits the message (done) or comes
  * back only to the clicker (refused).
@@ -85,6 +86,15 @@ static void add_buttons(cJSON *body, const char *buttons)
 	cJSON_AddItemToArray(rows, row);
 }
 
+/* TEXT as BODY's content, its markdown made plain (discord_text.c). */
+static void add_content(cJSON *body, const char *text)
+{
+	char *safe = discord_neutralise(text);
+
+	cJSON_AddStringToObject(body, "content", safe != NULL ? safe : "");
+	free(safe);
+}
+
 static void post_to_channel(struct discord *d, uint64_t seq, const char *channel, const char *text,
                             const char *buttons, const char *ping_user, const char *queue)
 {
@@ -96,7 +106,7 @@ static void post_to_channel(struct discord *d, uint64_t seq, const char *channel
 	cJSON_AddArrayToObject(am, "parse");
 	if (ping_user != NULL)
 		cJSON_AddItemToArray(cJSON_AddArrayToObject(am, "users"), cJSON_CreateString(ping_user));
-	cJSON_AddStringToObject(body, "content", text);
+	add_content(body, text);
 	if (buttons != NULL)
 		add_buttons(body, buttons);
 	json = cJSON_PrintUnformatted(body);
@@ -262,7 +272,7 @@ void discord_click_done(struct conn *c, const char *key, bool ok, const char *te
 		 * decided request; a long request is shortened, never the outcome */
 		char *content = outbox_join_fit(k->content, "\n> ", text, DISCORD_MAX_TEXT);
 		if (content != NULL) {
-			cJSON_AddStringToObject(body, "content", content);
+			add_content(body, content);
 			free(content);
 		}
 		cJSON_AddArrayToObject(body, "components");
@@ -270,7 +280,7 @@ void discord_click_done(struct conn *c, const char *key, bool ok, const char *te
 	} else {
 		/* refused: only the clicker sees why; the buttons stay for someone who may */
 		char *t = outbox_shorten(text, DISCORD_MAX_TEXT);
-		cJSON_AddStringToObject(body, "content", t ? t : "");
+		add_content(body, t ? t : "");
 		cJSON_AddNumberToObject(body, "flags", 64);
 		free(t);
 		snprintf(path, sizeof(path), "/webhooks/%s/%s", d->app_id, k->token);

@@ -93,4 +93,10 @@ void discord_click_ack(struct discord *d, const char *id, const char *token, con
 /* conn_ops.click_done: the answer to the click KEY. */
 void discord_click_done(struct conn *c, const char *key, bool ok, const char *text);
 
+/* ---- discord_text.c ---- */
+
+/* TEXT with its masked links and headings made plain, the same length in
+ * runes (malloc'ed; NULL when out of memory). */
+char *discord_neutralise(const char *text);
+
 #endif

@@ -31,6 +31,14 @@ class Discord(Scenarios, PlatformCase):
         page = self.wait_post("EMERGENCY E-1", channel="dm", person="vera")
         self.assertEqual(page["raw"]["allowed_mentions"].get("users"), [self.world.uid("vera")])
 
+    def test_a_masked_link_in_echoed_text_shows_its_address(self):
+        self.ask("mark", "!roster lead today early vera", "Roster updated")
+        self.ask("mia", "!emergency see [the runbook](https://evil.example/login)", "E-1")
+        page = self.wait_post("EMERGENCY E-1", channel="dm", person="vera")
+        content = page["raw"]["content"]
+        self.assertNotIn("](", content)
+        self.assertIn("[the runbook\uff3d(https://evil.example/login)", content)
+
     def test_a_click_is_acknowledged_within_the_deadline(self):
         self.ask("mark", "!roster lead today early vera", "Roster updated")
         self.ask("mia", "!emergency the chat servers are down", "E-1")
