@@ -100,7 +100,8 @@ http = { listen = "127.0.0.1:$HTTP_PORT"; };
 limits = { commands_per_minute = 10000; burst = 10000; };
 connections = (
   { name = "site"; type = "site"; url = "ws://127.0.0.1:$SITE_PORT/bot"; token = "t";
-    max_send_rate = 0; max_in_flight = 256; channels = { ops = "ops"; }; }
+    max_send_rate = 0; max_in_flight = 256; max_pending = 4096; max_queued = 100000;
+    channels = { ops = "ops"; }; }
 );
 shifts = ( { name = "s"; start = "00:00"; end = "23:59"; } );
 staff = (

@@ -12,6 +12,7 @@
  */
 #include "bot/daemon.h"
 #include "bot/dispatch.h"
+#include "bot/flow.h"
 #include "bot/request_pool.h"
 #include "bot/ops/sdnotify.h"
 #include "handlers/commands.h"
@@ -50,14 +51,15 @@ static void begin_stop(struct dutybot *bot);
 
 /* ---- outgoing ---- */
 
-void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,
+void daemon_queue(struct dutybot *bot, struct conn *c, bool first, enum out_kind kind, const char *target,
                   const char *text, const char *origin_room, const char *origin_user, const char *lang)
 {
 	int n;
 
 	if (c->outbox == NULL)
 		return;
-	n = outbox_push(c->outbox, kind, target, text, origin_room, origin_user, lang);
+	n = outbox_push_lane(c->outbox, first, kind, target, text, origin_room, origin_user, lang, NULL, NULL, NULL,
+	    NULL);
 	if (n > 0)
 		bot->metrics.replies += (uint64_t)n;
 }
@@ -135,7 +137,7 @@ static void hook_delivery_failed(struct conn *c, const struct out_msg *m, const 
 		return;         /* nobody caused it (or it was itself such a notice) */
 	catalog_format(text, sizeof(text), m->lang, m->unanswered ? MSG_DELIVERY_UNANSWERED : MSG_DELIVERY_FAILED,
 	    (const char *const[]){ "target", m->target, "code", code }, 4);
-	daemon_queue(bot, c, OUT_DM, m->origin_user, text, NULL, NULL, m->lang);
+	daemon_queue(bot, c, false, OUT_DM, m->origin_user, text, NULL, NULL, m->lang);
 }
 
 static void shutdown_step(struct dutybot *bot);
@@ -403,6 +405,7 @@ static void shutdown_step(struct dutybot *bot)
 		close_handle((uv_handle_t *)&bot->resume_flush);
 		close_handle((uv_handle_t *)&bot->watchdog);
 		close_handle((uv_handle_t *)&bot->startup_timer);
+		flow_close(bot);
 		ignore_signals_from_now(bot);
 		/* no new timers or outbox reads; what is in flight finishes safely */
 		overdue_close(bot->overdue);
@@ -624,6 +627,7 @@ int daemon_init(struct dutybot *bot, const char *config_path, struct config *cfg
 
 	if (dispatch_init(bot) != 0)
 		return -1;
+	flow_init(bot);
 	uv_signal_init(bot->loop, &bot->sig_term);
 	uv_signal_init(bot->loop, &bot->sig_int);
 	uv_signal_init(bot->loop, &bot->sig_hup);

@@ -57,6 +57,7 @@ struct dutybot {
 	int64_t started_ms;
 	uv_signal_t sig_term, sig_int, sig_hup;
 	uv_timer_t watchdog, resume_flush, shutdown_timer, startup_timer;
+	uv_timer_t flow_timer;          /* a busy connection calm again (bot/flow.c) */
 	bool started;                   /* connections started */
 	struct state_staff_sync staff;  /* the config's staff in Redis (state/staff_sync.h) */
 	uint64_t trimmed_at_events;     /* malloc_trim() ran when events_in was this */
@@ -75,8 +76,9 @@ int daemon_run(struct dutybot *bot);    /* runs the loop; returns the exit code 
 void daemon_free(struct dutybot *bot);
 
 struct conn *daemon_conn(struct dutybot *bot, const char *name);
-/* Queues an action on C and counts it. */
-void daemon_queue(struct dutybot *bot, struct conn *c, enum out_kind kind, const char *target,
+/* Queues an action on C and counts it; FIRST: in the outbox's first lane
+ * (staff's answers, alerts), ahead of chat friends' answers. */
+void daemon_queue(struct dutybot *bot, struct conn *c, bool first, enum out_kind kind, const char *target,
                   const char *text, const char *origin_room, const char *origin_user, const char *lang);
 
 #endif

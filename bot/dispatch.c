@@ -29,6 +29,7 @@
 #include "bot/daemon.h"
 #include "bot/request_pool.h"
 #include "bot/request_host.h"
+#include "bot/flow.h"
 #include "handlers/commands.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
@@ -157,7 +158,7 @@ static void guard_tell(struct dutybot *bot, struct conn *c, const char *user, co
 	snprintf(secs, sizeof(secs), "%lld", (long long)((wait_ms + 999) / 1000));
 	catalog_format(text, sizeof(text), lang, id,
 	    (const char *const[]){ "name", name, "seconds", secs, "count", count ? count : "", "cmd", cmd ? cmd : "" }, 8);
-	daemon_queue(bot, c, OUT_DM, user, text, NULL, NULL, lang);
+	daemon_queue(bot, c, false, OUT_DM, user, text, NULL, NULL, lang);
 }
 
 /* The most characters of a command quoted back in a guard notice. */
@@ -438,6 +439,9 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 		dropped = true;
 	}
 	guarded = note.counted;
+	/* a busy connection takes staff only: memory stays bounded, staff first */
+	if (!flow_admit(bot, c, identity))
+		return;
 
 	room = ev->dm ? NULL : ev->room;
 	len[0] = room ? strlen(room) : 0;
@@ -466,6 +470,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	/* the language learned before, until Redis says (or if it can't) */
 	fill_friend(req, ev->user_name, note.lang);
 	bot->requests_in_flight++;
+	flow_began(c);
 	batch_add(bot->batch, req);
 }
 

@@ -155,6 +155,23 @@ char *metrics_render(void *dutybot, size_t *len)
 		sb_printf(&b, "dutybot_queue_depth{connection=\"%s\"} %zu\n", bot->conns[i]->name,
 		    ob ? outbox_queued(ob) + outbox_inflight(ob) : 0);
 	}
+	head(&b, "dutybot_commands_in_hand", "gauge", "commands being handled per connection");
+	for (size_t i = 0; i < bot->n_conns; i++)
+		sb_printf(&b, "dutybot_commands_in_hand{connection=\"%s\"} %zu\n", bot->conns[i]->name,
+		    bot->conns[i]->pending);
+	head(&b, "dutybot_commands_turned_away_total", "counter",
+	    "chat friends' commands not taken while the connection was busy");
+	for (size_t i = 0; i < bot->n_conns; i++)
+		sb_printf(&b, "dutybot_commands_turned_away_total{connection=\"%s\"} %llu\n", bot->conns[i]->name,
+		    (unsigned long long)bot->conns[i]->turned_away);
+	head(&b, "dutybot_reading_paused", "gauge", "1 while the connection's socket is not read (too many commands in hand)");
+	for (size_t i = 0; i < bot->n_conns; i++)
+		sb_printf(&b, "dutybot_reading_paused{connection=\"%s\"} %d\n", bot->conns[i]->name,
+		    bot->conns[i]->reading_paused);
+	head(&b, "dutybot_reading_pauses_total", "counter", "times reading a connection stopped");
+	for (size_t i = 0; i < bot->n_conns; i++)
+		sb_printf(&b, "dutybot_reading_pauses_total{connection=\"%s\"} %llu\n", bot->conns[i]->name,
+		    (unsigned long long)bot->conns[i]->reading_pauses);
 	head(&b, "dutybot_redis_up", "gauge", "1 when the state store is connected");
 	sb_printf(&b, "dutybot_redis_up %d\n", state_is_up(bot->state));
 	head(&b, "dutybot_redis_errors_total", "counter", "failed state calls");

@@ -6,6 +6,7 @@
 #include "bot/request_host.h"
 #include "bot/daemon.h"
 #include "bot/request_pool.h"
+#include "bot/flow.h"
 #include "bot/durable/timers.h"
 #include "bot/durable/deliver.h"
 #include "handlers/commands.h"
@@ -13,7 +14,9 @@
 static void host_queue(struct request *req, enum out_kind kind, const char *target, const char *text,
                        const char *origin_room, const char *origin_user)
 {
-	daemon_queue(req->bot, req->conn, kind, target, text, origin_room, origin_user, req->caller.lang);
+	/* staff's answers go ahead of chat friends' (bot/flow.h) */
+	daemon_queue(req->bot, req->conn, req->caller.role > ROLE_FRIEND, kind, target, text, origin_room, origin_user,
+	    req->caller.lang);
 }
 
 static void host_end(struct request *req)
@@ -29,6 +32,7 @@ static void host_end(struct request *req)
 		deliver_poke(bot->deliver);
 	}
 	bot->requests_in_flight--;
+	flow_ended(req->conn);
 	request_pool_put(bot->requests, req);
 }
 

@@ -69,6 +69,8 @@ struct config_connection {
 	bool tls_verify;        /* default true */
 	int max_send_rate;      /* actions per second, 0 = unpaced; default 20 (site) */
 	int max_in_flight;      /* site: actions sent before the first is acked; default 1 (strict order) */
+	int max_pending;        /* commands in hand at which reading stops; friends turned away from half; default 256 */
+	int max_queued;         /* answers waiting to go out (or in hand) at which friends are turned away; default 1000 */
 	char *lang;             /* default language of people on this connection; default "en" */
 	char *channel[CHANNEL_MAX]; /* NULL where not mapped */
 	char *channel_lang[CHANNEL_MAX]; /* the channel's language; NULL = lang */

@@ -24,6 +24,8 @@ static const struct cfg_known_key connection_keys[] = {
 	{ "join", CFG_ONLY(PLATFORM_IRC) },
 	{ "lang", 0 },
 	{ "max_in_flight", CFG_ONLY(PLATFORM_SITE) },
+	{ "max_pending", 0 },
+	{ "max_queued", 0 },
 	{ "max_send_rate", 0 },
 	{ "name", 0 },
 	{ "nick", CFG_ONLY(PLATFORM_IRC) },
@@ -247,6 +249,8 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 	c->tls_verify = true;
 	c->max_send_rate = 20;
 	c->max_in_flight = 1;
+	c->max_pending = 256;
+	c->max_queued = 1000;
 	if ((s = cfg_need_str(ctx, g, "type", &v)) != NULL &&
 	    (type = config_platform_parse(v)) < 0)
 		cfg_err(ctx, s, "unknown platform \"%s\"", v);
@@ -279,6 +283,8 @@ parse_connection(struct cfg_ctx *ctx, const config_setting_t *g, size_t idx)
 		c->max_send_rate = 1;   /* lines a second after a burst: below common servers' flood limits */
 	cfg_get_int(ctx, g, "max_send_rate", 0, 1000, &c->max_send_rate);
 	cfg_get_int(ctx, g, "max_in_flight", 1, 1024, &c->max_in_flight);
+	cfg_get_int(ctx, g, "max_pending", 8, 65536, &c->max_pending);
+	cfg_get_int(ctx, g, "max_queued", 10, 1000000, &c->max_queued);
 	cfg_set_str(ctx, &c->lang, cfg->default_lang);
 	if ((s = cfg_get_str(ctx, g, "lang", &v)) != NULL) {
 		if (config_lang_valid(v))

@@ -303,8 +303,9 @@ static void queue_to(struct deliver *d, struct delivery *dl, struct conn *c, enu
 	catalog_format_said(text, DELIVER_TEXT_MAX, lang, id, kv, (size_t)nkv);
 	dl->pending++;          /* held while queueing so a fast done cannot finish early */
 	buttons_for(id, lang, kv, nkv, buttons, sizeof(buttons));
-	n = outbox_push_tracked(c->outbox, kind, target, text, lang, buttons[0] ? buttons : NULL, on_piece_done,
-	    dl->emergency[0] ? page_gate : NULL, dl);
+	/* pages, alerts, reminders: the first lane, ahead of chat friends' answers */
+	n = outbox_push_lane(c->outbox, true, kind, target, text, NULL, NULL, lang, buttons[0] ? buttons : NULL,
+	    on_piece_done, dl->emergency[0] ? page_gate : NULL, dl);
 	dl->pending += n - 1;
 	*d->daemon.replies += (uint64_t)(n > 0 ? n : 0);
 	free(text);
@@ -392,7 +393,8 @@ static void take_entry(struct deliver *d, const redisReply *entry)
 			    (c->type == PLATFORM_IRC && (irc_room || strcmp(room, "*") == 0))))
 				continue;
 			dl->pending++;
-			n = outbox_push_tracked(c->outbox, OUT_SYSTEM, to + 7, text, c->lang, NULL, on_piece_done, NULL, dl);
+			n = outbox_push_lane(c->outbox, true, OUT_SYSTEM, to + 7, text, NULL, NULL, c->lang, NULL,
+			    on_piece_done, NULL, dl);
 			dl->pending += n - 1;
 			*d->daemon.replies += (uint64_t)(n > 0 ? n : 0);
 		}

@@ -86,6 +86,9 @@ void conn_apply_config(struct conn *c, const struct config_connection *cc)
 	}
 	c->max_send_rate = cc->max_send_rate;
 	c->max_in_flight = cc->max_in_flight > 0 ? cc->max_in_flight : 1;
+	c->max_pending = cc->max_pending > 0 ? (size_t)cc->max_pending : 256;
+	c->max_queued = cc->max_queued > 0 ? (size_t)cc->max_queued : 1000;
+	conn_flow(c);
 	if (c->outbox != NULL) {
 		outbox_set_rate(c->outbox, cc->max_send_rate);
 		outbox_set_max_inflight(c->outbox, (size_t)c->max_in_flight);
@@ -136,6 +139,30 @@ void conn_set_state(struct conn *c, int st, const char *reason)
 	c->state = st;
 	c->status = to->status;
 	c->status_text = to->text;
+	c->reading_paused = false;      /* a new socket reads; conn_flow() stops it again if need be */
+}
+
+bool conn_busy(const struct conn *c)
+{
+	/* what is in hand will be answered: count it as queued already */
+	return c->pending * 2 >= c->max_pending ||
+	    (c->outbox != NULL && outbox_queued(c->outbox) + c->pending >= c->max_queued);
+}
+
+void conn_flow(struct conn *c)
+{
+	if (c->ops->set_reading == NULL)
+		return;
+	if (!c->reading_paused && c->pending >= c->max_pending) {
+		c->reading_paused = true;
+		c->reading_pauses++;
+		log_warnx("%s: %zu commands in hand: not reading until half of them are done", c->name, c->pending);
+		c->ops->set_reading(c, false);
+	} else if (c->reading_paused && c->pending * 2 <= c->max_pending) {
+		c->reading_paused = false;
+		log_info("%s: %zu commands in hand: reading again", c->name, c->pending);
+		c->ops->set_reading(c, true);
+	}
 }
 
 void conn_timer_init(struct conn *c, uv_timer_t *t)

@@ -110,6 +110,10 @@ struct conn_ops {
 	/* Releases the adapter's own resources, not C itself (conn_free() does,
 	 * once the timers are closed). */
 	void (*free)(struct conn *c);
+	/* Stop (ON false) or go on (ON true) reading the platform's socket:
+	 * conn_flow() when the connection has too many commands in hand.  NULL:
+	 * the adapter cannot; a new socket always reads. */
+	void (*set_reading)(struct conn *c, bool on);
 };
 
 #define CONN_TIMERS_MAX 8
@@ -129,6 +133,15 @@ struct conn {
 	char *channel_lang[CHANNEL_MAX]; /* owned; NULL: the channel reads lang */
 	int max_send_rate;              /* actions per second, 0 = unpaced */
 	int max_in_flight;
+	/* flow (conn_flow): commands from here being handled, and the caps */
+	size_t pending;
+	size_t max_pending;             /* reading stops here; chat friends are turned away from half */
+	size_t max_queued;              /* actions waiting to go out beyond which friends are turned away */
+	bool reading_paused;
+	uint64_t reading_pauses;        /* times reading stopped */
+	uint64_t turned_away;           /* chat friends' commands not taken while busy (bot/flow.c) */
+	uint64_t turned_away_episode;   /* ... since the alerts channel was told */
+	int64_t last_turned_away_ms;    /* 0: not turning anyone away */
 	char self_id[128];              /* the bot's own user id once known */
 	struct outbox *outbox;
 	uint64_t reconnects;
@@ -152,6 +165,16 @@ struct conn {
  * ROOM is ignored when DM.  False: not taken (shutting down), see on_event. */
 bool conn_take(struct conn *c, const char *msg_id, bool dm, const char *room, const char *user_id,
                const char *user_name, const char *text, const char *click);
+
+/* Flow.  Whether C is too busy to take a chat friend's command: half its
+ * max_pending commands in hand, or max_queued actions waiting to go out
+ * (counting those in hand, which will be answered).
+ * Staff commands are taken anyway (the abuse guard bounds each person's). */
+bool conn_busy(const struct conn *c);
+/* Stops reading C's socket at max_pending commands in hand and reads again
+ * at half of it (the adapter's set_reading); call when pending changed.
+ * Never for a full outbox: the acks that empty it come on the same socket. */
+void conn_flow(struct conn *c);
 
 /* Creates the adapter for CC; NULL (logged) if the platform is not built in. */
 struct conn *conn_new(const struct config_connection *cc, uv_loop_t *loop, struct lws_context *lws,

@@ -683,6 +683,11 @@ static void discord_set_token(struct conn *c, const struct config_connection *cc
 	}
 }
 
+static void discord_set_reading(struct conn *c, bool on)
+{
+	wsc_set_reading(discord_of(c)->ws, on);
+}
+
 static const struct conn_ops discord_ops = {
 	.start = discord_start,
 	.stop = discord_stop,
@@ -692,6 +697,7 @@ static const struct conn_ops discord_ops = {
 	.reconnect = discord_reconnect,
 	.handshake_timeout = discord_handshake_timeout,
 	.free = discord_free,
+	.set_reading = discord_set_reading,
 };
 
 struct conn *discord_conn_new(const struct config_connection *cc, const char *command_prefix)

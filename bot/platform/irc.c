@@ -659,6 +659,11 @@ static void irc_set_token(struct conn *c, const struct config_connection *cc)
 	}
 }
 
+static void irc_set_reading(struct conn *c, bool on)
+{
+	wsc_set_reading(irc_of(c)->ws, on);
+}
+
 static const struct conn_ops irc_ops = {
 	.start = irc_start,
 	.stop = irc_stop,
@@ -667,6 +672,7 @@ static const struct conn_ops irc_ops = {
 	.reconnect = irc_reconnect,
 	.handshake_timeout = irc_handshake_timeout,
 	.free = irc_free,
+	.set_reading = irc_set_reading,
 };
 
 struct conn *irc_conn_new(const struct config_connection *cc, const char *command_prefix)

@@ -570,6 +570,11 @@ static void mattermost_set_token(struct conn *c, const struct config_connection 
 	}
 }
 
+static void mattermost_set_reading(struct conn *c, bool on)
+{
+	wsc_set_reading(mattermost_of(c)->w, on);
+}
+
 static const struct conn_ops mattermost_ops = {
 	.start = mattermost_start,
 	.stop = mattermost_stop,
@@ -580,6 +585,7 @@ static const struct conn_ops mattermost_ops = {
 	.reconnect = mattermost_reconnect,
 	.handshake_timeout = mattermost_handshake_timeout,
 	.free = mattermost_free,
+	.set_reading = mattermost_set_reading,
 };
 
 /* "https://host[/prefix][/]" -> the REST base and the socket's URL */

@@ -37,6 +37,7 @@ struct outbox {
 	struct out_msg *queued, *inflight;
 	struct out_msg *inflight_tail;  /* the last in flight; NULL: not known, found on demand */
 	struct out_msg *last;           /* the tail of queued, so a push does not walk it */
+	struct out_msg *last_first;     /* the last of the first lane in queued; NULL: none queued */
 	size_t n_queued, n_inflight;
 	outbox_kick_fn *kick;
 	void *kick_arg;
@@ -315,6 +316,7 @@ struct push_ctx {
 	const char *buttons;
 	struct out_msg *last_piece;
 	enum out_gate (*gate)(void *arg);
+	bool first;
 };
 
 static void push_piece(const char *piece, size_t len, void *arg)
@@ -350,10 +352,16 @@ static void push_piece(const char *piece, size_t len, void *arg)
 	m->done = pc->done;
 	m->done_arg = pc->done_arg;
 	m->gate = pc->gate;
+	m->first = pc->first;
 	pc->last_piece = m;
+	/* at the tail, or (first lane) behind the first lane's last */
+	m->next = *pc->tail;
 	*pc->tail = m;
 	pc->tail = &m->next;
-	pc->ob->last = m;
+	if (m->next == NULL)
+		pc->ob->last = m;
+	if (pc->first)
+		pc->ob->last_first = m;
 	pc->ob->n_queued++;
 }
 
@@ -361,7 +369,10 @@ static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 {
 	int n;
 
-	pc.tail = ob->last != NULL ? &ob->last->next : &ob->queued;
+	if (pc.first)
+		pc.tail = ob->last_first != NULL ? &ob->last_first->next : &ob->queued;
+	else
+		pc.tail = ob->last != NULL ? &ob->last->next : &ob->queued;
 	n = outbox_split(text, ob->max_chars, push_piece, &pc);
 	if (pc.buttons != NULL && pc.last_piece != NULL)
 		pc.last_piece->buttons = strdup(pc.buttons);
@@ -370,22 +381,27 @@ static int push(struct outbox *ob, struct push_ctx pc, const char *text)
 	return n - pc.failed;
 }
 
+int outbox_push_lane(struct outbox *ob, bool first, enum out_kind kind, const char *target, const char *text,
+                     const char *origin_room, const char *origin_user, const char *lang, const char *buttons,
+                     void (*done)(void *arg, const struct out_msg *m), enum out_gate (*gate)(void *arg), void *arg)
+{
+	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, done, arg,
+	                       buttons, NULL, gate, first };
+
+	return push(ob, pc, text);
+}
+
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang)
 {
-	struct push_ctx pc = { ob, kind, target, origin_room, origin_user, lang, &ob->queued, 0, NULL, NULL,
-	                       NULL, NULL, NULL };
-
-	return push(ob, pc, text);
+	return outbox_push_lane(ob, false, kind, target, text, origin_room, origin_user, lang, NULL, NULL, NULL, NULL);
 }
 
 int outbox_push_tracked(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                         const char *lang, const char *buttons, void (*done)(void *arg, const struct out_msg *m),
                         enum out_gate (*gate)(void *arg), void *arg)
 {
-	struct push_ctx pc = { ob, kind, target, NULL, NULL, lang, &ob->queued, 0, done, arg, buttons, NULL, gate };
-
-	return push(ob, pc, text);
+	return outbox_push_lane(ob, false, kind, target, text, NULL, NULL, lang, buttons, done, gate, arg);
 }
 
 void outbox_kick(struct outbox *ob)
@@ -408,6 +424,18 @@ static void wake_at(struct outbox *ob, uint64_t when)
 	uv_timer_start(&ob->timer, on_timer, when > now ? when - now : 0, 0);
 }
 
+/* Takes M, the head, off the queue. */
+static void unlink_head(struct outbox *ob, struct out_msg *m)
+{
+	ob->queued = m->next;
+	if (ob->queued == NULL)
+		ob->last = NULL;
+	if (ob->last_first == m)
+		ob->last_first = NULL;
+	ob->n_queued--;
+	m->next = NULL;
+}
+
 static void insert_sorted(struct out_msg **list, struct out_msg *m)
 {
 	while (*list != NULL && (*list)->seq < m->seq)
@@ -416,10 +444,24 @@ static void insert_sorted(struct out_msg **list, struct out_msg *m)
 	*list = m;
 }
 
-/* Back into the queue in seq order, keeping its tail right. */
+/* Back into the queue in seq order, keeping its tail right; one of the
+ * first lane back into that lane (at the front), in its order. */
 static void requeue(struct outbox *ob, struct out_msg *m)
 {
-	insert_sorted(&ob->queued, m);
+	if (m->first) {
+		struct out_msg **at = &ob->queued, *prev = NULL;
+
+		while (*at != NULL && (*at)->first && (*at)->seq < m->seq) {
+			prev = *at;
+			at = &(*at)->next;
+		}
+		m->next = *at;
+		*at = m;
+		if (prev == ob->last_first)
+			ob->last_first = m;
+	} else {
+		insert_sorted(&ob->queued, m);
+	}
 	if (m->next == NULL)
 		ob->last = m;
 	ob->n_queued++;
@@ -565,11 +607,7 @@ struct out_msg *outbox_next(struct outbox *ob)
 		if (g == OUT_GATE_WAIT)
 			return NULL;    /* whoever said wait kicks */
 		/* no longer wanted: done, as if delivered */
-		ob->queued = m->next;
-		if (ob->queued == NULL)
-			ob->last = NULL;
-		ob->n_queued--;
-		m->next = NULL;
+		unlink_head(ob, m);
 		m->delivered = true;
 		outbox_msg_free(m);
 	}
@@ -580,11 +618,7 @@ struct out_msg *outbox_next(struct outbox *ob)
 		ob->ring_pos = (ob->ring_pos + 1) % ob->rate;
 	}
 	m = ob->queued;
-	ob->queued = m->next;
-	if (ob->queued == NULL)
-		ob->last = NULL;
-	ob->n_queued--;
-	m->next = NULL;
+	unlink_head(ob, m);
 	m->attempts++;
 	m->sent_at = now;
 	inflight_add(ob, m);

@@ -38,6 +38,7 @@ struct out_msg {
 	int timeouts;           /* sends that got no answer by their deadline */
 	uint64_t sent_at;       /* uv_now when it last went out */
 	uint64_t deadline;      /* uv_now by which its answer is due (ack timeout set) */
+	bool first;             /* staff's and alerts' lane: queued ahead of chat friends' answers */
 	bool delivered;         /* the platform acked it */
 	bool unanswered;        /* given up after timeouts: not refused, so worth a later retry */
 	/* Called once when the message is freed: delivered, or not (refused for
@@ -74,6 +75,14 @@ void outbox_set_ack_timeout(struct outbox *ob, uint64_t timeout_ms, int tries, o
 /* Closes the timers; the outbox is freed (with anything still queued) in its close callback. */
 void outbox_free(struct outbox *ob);
 
+/* Queues TEXT (split as needed) in FIRST's lane: the first lane (staff's
+ * answers, alerts) goes ahead of everything queued in the other (chat
+ * friends' answers), each lane in its own order; a piece once sent is not
+ * overtaken by anything new.  ORIGIN_*, BUTTONS, DONE, GATE: may be NULL,
+ * see outbox_push_tracked.  Returns pieces queued. */
+int outbox_push_lane(struct outbox *ob, bool first, enum out_kind kind, const char *target, const char *text,
+                     const char *origin_room, const char *origin_user, const char *lang, const char *buttons,
+                     void (*done)(void *arg, const struct out_msg *m), enum out_gate (*gate)(void *arg), void *arg);
 /* Queues TEXT (split as needed).  ORIGIN_*: may be NULL.  Returns pieces queued. */
 int outbox_push(struct outbox *ob, enum out_kind kind, const char *target, const char *text,
                 const char *origin_room, const char *origin_user, const char *lang);

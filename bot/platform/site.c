@@ -559,6 +559,11 @@ static void site_set_token(struct conn *c, const struct config_connection *cc)
 	}
 }
 
+static void site_set_reading(struct conn *c, bool on)
+{
+	wsc_set_reading(site_of(c)->ws, on);
+}
+
 static const struct conn_ops site_ops = {
 	.start = site_start,
 	.stop = site_stop,
@@ -567,6 +572,7 @@ static const struct conn_ops site_ops = {
 	.reconnect = site_reconnect,
 	.handshake_timeout = site_handshake_timeout,
 	.free = site_free,
+	.set_reading = site_set_reading,
 };
 
 struct conn *site_conn_new(const struct config_connection *cc, const char *command_prefix)

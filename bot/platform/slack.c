@@ -646,6 +646,16 @@ static void slack_set_token(struct conn *c, const struct config_connection *cc)
 	}
 }
 
+static void slack_set_reading(struct conn *c, bool on)
+{
+	struct slack *s = slack_of(c);
+
+	if (s->cur != NULL)
+		wsc_set_reading(s->cur->w, on);
+	if (s->next != NULL)
+		wsc_set_reading(s->next->w, on);
+}
+
 static const struct conn_ops slack_ops = {
 	.start = slack_start,
 	.stop = slack_stop,
@@ -655,6 +665,7 @@ static const struct conn_ops slack_ops = {
 	.reconnect = slack_reconnect,
 	.handshake_timeout = slack_handshake_timeout,
 	.free = slack_free,
+	.set_reading = slack_set_reading,
 };
 
 struct conn *slack_conn_new(const struct config_connection *cc, const char *command_prefix)

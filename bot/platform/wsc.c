@@ -132,6 +132,12 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subpr
 	return w;
 }
 
+void wsc_set_reading(struct wsc *w, bool on)
+{
+	if (w != NULL && w->wsi != NULL && !w->closed)
+		lws_rx_flow_control(w->wsi, on ? 1 : 0);
+}
+
 void wsc_want_write(struct wsc *w)
 {
 	if (w->wsi != NULL && !w->write_requested) {

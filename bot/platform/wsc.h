@@ -72,6 +72,10 @@ struct wsc *wsc_open(struct lws_context *lws, const char *url, const char *subpr
                      size_t max_frame, const struct wsc_ops *ops, void *arg, const char *name);
 /* Asks for one WRITEABLE (asking again before it comes costs nothing). */
 void wsc_want_write(struct wsc *w);
+/* Stop (ON false) or go on (ON true) reading the socket: what the peer
+ * sends waits in the kernel, then in the peer (TCP backpressure).  A NULL W
+ * or one not open yet is left alone. */
+void wsc_set_reading(struct wsc *w, bool on);
 /* Inside on_writeable: a buffer of at least NEED bytes (*ROOM says how
  * many) to build the next frame in, valid until the next call; NULL when
  * out of memory. */

@@ -169,6 +169,41 @@ static void test_order_and_ack(void **state)
 	assert_null(outbox_next(ob));
 }
 
+static void push_first(struct outbox *ob, const char *text)
+{
+	assert_int_equal(outbox_push_lane(ob, true, OUT_SEND, "ops", text, NULL, NULL, "en", NULL, NULL, NULL, NULL), 1);
+}
+
+/* Staff's answers and alerts (the first lane) go ahead of chat friends'
+ * answers queued before them, each lane in its own order; what was sent is
+ * never overtaken, and a first-lane action refused for a while goes back to
+ * the front of its lane. */
+static void test_the_first_lane_goes_ahead(void **state)
+{
+	struct outbox *ob = new_outbox(state, 100, 0);
+	struct out_msg *m;
+
+	push(ob, "friend 1");
+	push(ob, "friend 2");
+	send_ack(ob, "friend 1");
+	push_first(ob, "staff 1");
+	push(ob, "friend 3");
+	push_first(ob, "alert 1");
+	assert_int_equal(outbox_queued(ob), 4);
+	send_ack(ob, "staff 1");
+	m = next_text(ob, "alert 1");
+	push_first(ob, "staff 2");
+	assert_true(outbox_retry(ob, m->seq, 0));   /* rate-limited: back in front of its lane */
+	send_ack(ob, "alert 1");
+	send_ack(ob, "staff 2");
+	send_ack(ob, "friend 2");
+	push_first(ob, "staff 3");                  /* a lane with nothing queued starts at the front */
+	send_ack(ob, "staff 3");
+	send_ack(ob, "friend 3");
+	assert_int_equal(outbox_queued(ob), 0);
+	assert_null(outbox_next(ob));
+}
+
 static void test_one_in_flight_until_acked(void **state)
 {
 	struct outbox *ob = new_outbox(state, 100, 0);
@@ -514,6 +549,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_gate_send_wait_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_push_nothing_no_kick, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_order_and_ack, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_the_first_lane_goes_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_one_in_flight_until_acked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_in_flight_out_of_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ack_with_nothing_queued_no_kick, setup, teardown),
