@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CAREERS_TEXT_MAX 8192
 
@@ -657,7 +658,7 @@ void internship_defense_cmd(struct request *req)
 
 	if (!intern_person(req))
 		return;
-	if (strcmp(verdict, "pass") != 0 && strcmp(verdict, "fail") != 0) {
+	if (strcasecmp(verdict, "pass") != 0 && strcasecmp(verdict, "fail") != 0) {
 		refuse(req, MSG_INTERN_DEFENSE_BAD_VERDICT, "verdict", verdict);
 		goto done;
 	}
@@ -668,7 +669,7 @@ void internship_defense_cmd(struct request *req)
 	snprintf(req->data_when, sizeof(req->data_when), "%s", score);
 	a = careers_args(req, "defense");
 	state_args_add(a, req->data_person);
-	state_args_add(a, verdict);
+	state_args_add(a, strcasecmp(verdict, "pass") == 0 ? "pass" : "fail");
 	state_args_add(a, score);
 	state_args_add(a, parse_rest(&req->cmd, 5));
 	state_args_addf(a, "%d", cfg->careers.training_hours * 10);

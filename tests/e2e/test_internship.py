@@ -49,9 +49,10 @@ class Application(Case):
         self.dm_ask("mia", "!internship apply self I want to learn", "mia is CCS already: an internship is for newcomers (TRN).")
         self.dm_ask("sara", "!internship apply self quiero aprender",
                     "sara ya es SAM: las prácticas son para recién llegados (TRN).")
+        self.dm_ask("lina", "!internship apply self x", "!internship apply is for agent and above; you are chat friend.")
         self.dm_ask("mark", "!internship apply self x", "mark is not an agent: an internship is for agents new to customer care (TRN).")
-        self.dm_ask("mark", "!internship apply nobody x", "nobody")
-        self.dm_ask("tom", "!internship apply self", "!internship apply <person|self> <note>")
+        self.dm_ask("mark", "!internship apply nobody x", 'No staff member "nobody".')
+        self.dm_ask("tom", "!internship apply self", "Verwendung: !internship apply <person|self> <note>")
         self.assertEqual(self.redis.keys(self.key("approval", "*")), [])
         self.assertNotIn("intern_start", self.staff("tom"))
 
@@ -83,7 +84,7 @@ class Application(Case):
     def test_the_lead_declines_with_the_reason(self):
         self.lead("wei")
         self.dm_ask("tom", "!internship apply self bitte", "Wang Wei, Leitung der laufenden Schicht")
-        self.ask("wei", "!deny IA-1", "!deny")                 # a decline needs its reason
+        self.ask("wei", "!deny IA-1", "用法：!deny <id> <reason>")          # a decline needs its reason
         self.ask("wei", "!deny IA-1 先完成实名登记", "IA-1")
         self.eventually({"ev": "dm", "to": "tom", "text": lambda t: "IA-1" in t and "先完成实名登记" in t})
         self.assertNotIn("intern_start", self.staff("tom"))
@@ -135,7 +136,8 @@ class SummaryAndDefense(Case):
         self.ask("tom", "!internship summary dritter", "Dein Praktikumsbericht ist schon genehmigt (IS-2).")
         self.assertEqual(self.record("intern", "tom")["summary"], "Zwei VIP-Fälle: ...")
         # the defense
-        self.dm_ask("vera", "!internship defense tom pass 4 x", "!internship defense")
+        self.dm_ask("vera", "!internship defense tom pass 4 x",
+                    "!internship defense: legalább miniszter szerepkör kell hozzá; a te szerepköröd: miniszterhelyettes.")
         self.dm_ask("mark", "!internship defense tom maybe 4 x", '"maybe": say pass or fail.')
         self.dm_ask("mark", "!internship defense tom pass 9 x", '"9" is not a score: give one from 1 to 5.')
         self.dm_ask("mark", "!internship defense tom pass 4", "!internship defense <person> pass|fail <score 1-5> <notes>")
@@ -157,12 +159,12 @@ class SummaryAndDefense(Case):
         self.ask("lemon", "!internship talk tom the site and the purpose of customer care", "1")
         self.ask("lemon", "!internship talk tom customer care techniques", "2")
         self.ask("mark", "!staff verify tom", "Tom Berger [TRN]")
-        self.dm_ask("lemon", "!internship defense tom pass 5 clear and calm on every case",
+        self.dm_ask("lemon", "!internship defense tom PASS 5 clear and calm on every case",
                     "Defense of Tom Berger passed (score 5); I-1: the internship is complete, Tom Berger is CCS now.")
         self.eventually({"ev": "dm", "to": "tom", "text": "Glückwunsch: Lemon Chen hat I-1 genehmigt, dein Level ist jetzt CCS."})
         self.assertEqual(self.staff("tom")["level"], "CCS")
         self.assertEqual(self.record("approval", "I-1")["state"], "approved")
-        self.dm_ask("tom", "!internship", "CCS")
+        self.dm_ask("tom", "!internship", "tom ist CCS, kein Praktikant (TRN).")
         actions = [(a, s) for a, s, _ in self.audit()]
         self.assertEqual(actions.count(("internship.defense", "tom")), 2)
         for step in (("internship.summary", "IS-1"), ("approval.deny", "IS-1"), ("approval.approve", "IS-2"),
