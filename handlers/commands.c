@@ -375,7 +375,7 @@ const struct command commands[] = {
 	  .example = "internship tom" },
 	{ .name = "internship", .sub = "apply", .min_role = ROLE_AGENT, .arity = -4, .flags = CMD_WRITE | CMD_PRIVATE,
 	  .proc = internship_apply_cmd, .help = MSG_HELP_INTERNSHIP_APPLY, .usage = "internship apply <person|self> <note>",
-	  .area = AREA_CAREERS,
+	  .area = AREA_CAREERS, .usable = commands_for_interns_and_trainers,
 	  .who = "newcomers (TRN) for themselves; vice ministers and above for a newcomer",
 	  .example = "internship apply self online every evening, real name registered" },
 	{ .name = "internship", .sub = "defense", .min_role = ROLE_MINISTER, .arity = -6, .flags = CMD_WRITE | CMD_PRIVATE,

@@ -46,6 +46,8 @@ class Application(Case):
                     "laufenden Schicht: stelle ihn während einer Schicht mit Leitung (!roster zeigt sie).")
         self.lead("vera")
         self.dm_ask("mia", "!internship apply tom he is keen", "Only a vice minister or above does this for someone else.")
+        self.ask("mia", "!help internship apply", "There is no command !internship apply that you may use.")
+        self.ask("wei", "!help internship apply", "!internship apply <person|self> <note>")
         self.dm_ask("mia", "!internship apply self I want to learn", "mia is CCS already: an internship is for newcomers (TRN).")
         self.dm_ask("sara", "!internship apply self quiero aprender",
                     "sara ya es SAM: las prácticas son para recién llegados (TRN).")
