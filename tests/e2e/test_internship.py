@@ -74,9 +74,11 @@ class Application(Case):
         self.ask("vera", "!approve IA-1 megbízható", "IA-1")
         self.eventually({"ev": "send", "room": "ops", "text": lambda t: t.startswith("IA-1 waits for a minister or above")})
         self.assertNotIn("intern_start", self.staff("tom"))
-        self.ask("mark", "!approve IA-1", "IA-1 approved and done")
-        self.eventually({"ev": "dm", "to": "tom", "text": lambda t: "IA-1" in t and "Mark Novak" in t})
-        self.assertGreaterEqual(int(self.staff("tom")["intern_start"]), 1795510800000)   # NOW or a little later
+        # the application waits for the minister across a restart of the daemon
+        self.restart_at("2026-11-24T09:05:00Z")
+        self.ask("mark", "!approve IA-1", "IA-1 approved and done: internship of Tom Berger [TRN].")
+        self.eventually({"ev": "dm", "to": "tom", "text": "IA-1 (Praktikum von Tom Berger [TRN]) wurde von Mark Novak genehmigt."})
+        self.assertGreaterEqual(int(self.staff("tom")["intern_start"]), 1795511100000)   # 09:05Z, the approval's time
         self.dm_ask("tom", "!internship", "Im Praktikum seit 2026-11-24.")
         self.dm_ask("tom", "!internship apply self noch einmal", "tom ist schon seit 2026-11-24 im Praktikum.")
         actions = [(a, s) for a, s, _ in self.audit()]
