@@ -10,6 +10,7 @@
 #include "handlers/common.h"
 #include "handlers/approvals.h"
 #include "handlers/commands.h"
+#include "handlers/shift_time.h"
 #include "bot/lib/when.h"
 #include "bot/lib/log.h"
 
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define CAREERS_TEXT_MAX 8192
 
@@ -285,7 +287,107 @@ void probation_evaluate_cmd(struct request *req)
 /* ---- internships ---- */
 
 /* What an internship request was, for the words of its answer. */
-enum intern_form { INTERN_LOG, INTERN_TALK, INTERN_SUMMARY, INTERN_VERIFY, INTERN_PROGRESS };
+enum intern_form { INTERN_LOG, INTERN_TALK, INTERN_SUMMARY, INTERN_VERIFY, INTERN_PROGRESS, INTERN_APPLY,
+	INTERN_DEFENSE };
+
+/* "2026-03-02" of a time in ms as the script returned it. */
+static const char *intern_date(const char *ms, char buf[11])
+{
+	struct ymd d;
+
+	when_local_date(strtoll(ms, NULL, 10), &d, NULL);
+	return when_format(d, buf);
+}
+
+/* The status line, then where the internship stands: since when, the
+ * application or the summary waiting, the last defense not passed.
+ * R: 'status', tenths, talks, summary, verified, name, waiting tenths,
+ * waiting talks, start ms, summary id, its state, application id, its step,
+ * last defense "pass|fail score ms". */
+static void intern_status(struct request *req, const redisReply *r, const char *hours, const char *need,
+                          const char *ntalks)
+{
+	char text[2048], piece[512], sum[128], date[11], who[128];
+	const char *lang = req->caller.lang, *sid = reply_str(r, 9), *sstate = reply_str(r, 10);
+	long wait = strtol(reply_str(r, 6), NULL, 10);
+
+	if (strcmp(reply_str(r, 3), "1") == 0)
+		snprintf(sum, sizeof(sum), "%s", catalog_text(lang, MSG_YES));
+	else if (*sid && strcmp(sstate, "open") == 0)
+		MSG(req, sum, MSG_INTERN_SUMMARY_STATE_WAITS, "id", sid);
+	else if (*sid && strcmp(sstate, "denied") == 0)
+		MSG(req, sum, MSG_INTERN_SUMMARY_STATE_RETURNED, "id", sid);
+	else
+		snprintf(sum, sizeof(sum), "%s", catalog_text(lang, MSG_NO));
+	MSG(req, text, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
+	    "talks", reply_str(r, 2), "ntalks", ntalks, "summary", sum,
+	    "verified", catalog_text(lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
+	if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
+		char wait_hours[32];
+		/* logged by the intern, not confirmed yet: counted nowhere */
+		catalog_decimal(wait_hours, sizeof(wait_hours), lang, wait / 10, wait % 10, 1);
+		MSG(req, piece, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", piece);
+	}
+	if (*reply_str(r, 8)) {
+		MSG(req, piece, MSG_INTERN_STATUS_SINCE, "date", intern_date(reply_str(r, 8), date));
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", piece);
+	}
+	if (*reply_str(r, 11)) {
+		MSG(req, piece, MSG_INTERN_STATUS_APPLIED, "id", reply_str(r, 11),
+		    "who", approval_who_text(req, reply_str(r, 12), who, sizeof(who)));
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", piece);
+	}
+	if (strncmp(reply_str(r, 13), "fail ", 5) == 0) {
+		char score[8] = "", ms[24] = "";
+		sscanf(reply_str(r, 13) + 5, "%7s %23s", score, ms);
+		MSG(req, piece, MSG_INTERN_STATUS_DEFENSE, "score", score, "date", intern_date(ms, date));
+		snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", piece);
+	}
+	reply_text(req, text);
+}
+
+/* The answers only an application or a defense has; false when R is none of them. */
+static bool intern_answer_new(struct request *req, const redisReply *r)
+{
+	const struct config *cfg = request_config(req);
+	char date[11], need[16];
+
+	snprintf(need, sizeof(need), "%d", cfg->careers.training_hours);
+	if (reply_is(r, "applied"))
+		reply(req, strcmp(reply_str(r, 3), "1") == 0 ? MSG_INTERN_APPLIED_BY_LEAD : MSG_INTERN_APPLIED,
+		    "id", reply_str(r, 1), "person", reply_str(r, 4), "lead", reply_str(r, 2), "hours", need);
+	else if (reply_is(r, "apply_not_agent"))
+		refuse(req, MSG_INTERN_APPLY_NOT_AGENT, "person", req->data_person);
+	else if (reply_is(r, "apply_level"))
+		refuse(req, MSG_INTERN_APPLY_LEVEL, "person", req->data_person, "level", reply_str(r, 1));
+	else if (reply_is(r, "apply_started"))
+		refuse(req, MSG_INTERN_APPLY_STARTED, "person", req->data_person, "date", intern_date(reply_str(r, 1), date));
+	else if (reply_is(r, "apply_open"))
+		refuse(req, MSG_INTERN_APPLY_OPEN, "person", req->data_person, "id", reply_str(r, 1));
+	else if (reply_is(r, "no_lead"))
+		refuse(req, MSG_INTERN_APPLY_NO_LEAD);
+	else if (reply_is(r, "summary_filed"))
+		reply(req, MSG_INTERN_SUMMARY_SENT, "id", reply_str(r, 1));
+	else if (reply_is(r, "summary_done"))
+		refuse(req, MSG_INTERN_SUMMARY_DONE, "id", reply_str(r, 1));
+	else if (reply_is(r, "summary_open"))
+		refuse(req, MSG_INTERN_SUMMARY_OPEN, "id", reply_str(r, 1));
+	else if (reply_is(r, "summary_waits"))
+		refuse(req, MSG_INTERN_DEFENSE_SUMMARY_WAITS, "person", req->data_person, "id", reply_str(r, 1));
+	else if (reply_is(r, "no_summary"))
+		refuse(req, MSG_INTERN_DEFENSE_NO_SUMMARY, "person", req->data_person);
+	else if (reply_is(r, "defense_failed"))
+		reply(req, MSG_INTERN_DEFENSE_FAILED, "person", reply_str(r, 1), "score", req->data_when);
+	else if (reply_is(r, "defense_passed"))
+		reply(req, MSG_INTERN_DEFENSE_PASSED, "person", reply_str(r, 2), "score", req->data_when,
+		    "id", reply_str(r, 1));
+	else if (reply_is(r, "defense_waits"))
+		reply(req, MSG_INTERN_DEFENSE_WAITS, "person", req->data_person, "id", reply_str(r, 1));
+	else
+		return false;
+	return true;
+}
 
 static void intern_answer(const redisReply *r, const char *err, struct request *req, enum intern_form form)
 {
@@ -295,6 +397,8 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 		reply_state_error(req, err);
 	} else if (reply_is(r, "no_such_person")) {
 		refuse_person(req, req->data_person);
+	} else if (intern_answer_new(req, r)) {
+		/* an application, a summary or a defense */
 	} else if (reply_is(r, "not_intern")) {
 		if (*reply_str(r, 1) == '\0')      /* not an agent: no level to name ("tom ist , kein ...") */
 			refuse(req, MSG_INTERN_NOT_AGENT, "person", req->data_person);
@@ -309,23 +413,11 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 		snprintf(talks, sizeof(talks), "%s", reply_str(r, (size_t)o + 1));
 		snprintf(ntalks, sizeof(ntalks), "%d", cfg->careers.talks);
 		if (o == 2)
-			refuse(req, MSG_INTERN_MISSING, "person", reply_str(r, 6), "missing", reply_str(r, 1),
+			refuse(req, form == INTERN_DEFENSE ? MSG_INTERN_DEFENSE_MISSING : MSG_INTERN_MISSING,
+			    "person", reply_str(r, 6), "missing", reply_str(r, 1),
 			    "hours", hours, "need", need, "talks", talks, "ntalks", ntalks);
-		else {
-			char text[1024], waiting[256], wait_hours[32];
-			long wait = strtol(reply_str(r, 6), NULL, 10);
-			MSG(req, text, MSG_INTERN_STATUS, "person", reply_str(r, 5), "hours", hours, "need", need,
-			    "talks", talks, "ntalks", ntalks,
-			    "summary", catalog_text(req->caller.lang, strcmp(reply_str(r, 3), "1") == 0 ? MSG_YES : MSG_NO),
-			    "verified", catalog_text(req->caller.lang, strcmp(reply_str(r, 4), "1") == 0 ? MSG_YES : MSG_NO));
-			if (wait > 0 || strcmp(reply_str(r, 7), "0") != 0) {
-				/* logged by the intern, not confirmed yet: counted nowhere */
-				catalog_decimal(wait_hours, sizeof(wait_hours), req->caller.lang, wait / 10, wait % 10, 1);
-				MSG(req, waiting, MSG_INTERN_WAITING, "hours", wait_hours, "talks", reply_str(r, 7));
-				snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", waiting);
-			}
-			reply_text(req, text);
-		}
+		else
+			intern_status(req, r, hours, need, ntalks);
 	} else if (reply_is(r, "duplicate")) {
 		refuse(req, MSG_PROMOTION_DUPLICATE, "id", reply_str(r, 1));
 	} else if (approval_created(req, r)) {
@@ -353,8 +445,6 @@ static void intern_answer(const redisReply *r, const char *err, struct request *
 		reply(req, MSG_TRAINING_LOGGED, "person", req->data_person, "hours", hours);
 	} else if (form == INTERN_TALK) {
 		reply(req, MSG_INTERN_TALK_FILED, "count", reply_str(r, 1));
-	} else if (form == INTERN_SUMMARY) {
-		reply(req, MSG_INTERN_SUMMARY_FILED);
 	} else if (form == INTERN_VERIFY) {
 		reply(req, MSG_STAFF_VERIFIED, "name", reply_str(r, 1));
 	} else {
@@ -386,6 +476,16 @@ static void on_verified(const redisReply *r, const char *err, void *privdata)
 static void on_progress(const redisReply *r, const char *err, void *privdata)
 {
 	intern_answer(r, err, privdata, INTERN_PROGRESS);
+}
+
+static void on_applied(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_APPLY);
+}
+
+static void on_defense(const redisReply *r, const char *err, void *privdata)
+{
+	intern_answer(r, err, privdata, INTERN_DEFENSE);
 }
 
 /* !training log [intern] <hours> <topic> */
@@ -429,10 +529,13 @@ done:
 	request_done(req);
 }
 
-/* The person the internship command names (argv[2]), or the caller; false when refused. */
-static bool intern_person(struct request *req)
+/* The person the internship command names (argv[ARG]), or the caller; false when refused. */
+static bool intern_person_at(struct request *req, int arg)
 {
-	const char *who = req->cmd.argc > 2 ? req->cmd.argv[2] : req->caller.id;
+	const char *who = req->cmd.argc > arg ? req->cmd.argv[arg] : req->caller.id;
+
+	if (strcmp(who, "self") == 0)
+		who = req->caller.id;
 
 	if (!person_arg(who, req->data_person, sizeof(req->data_person))) {
 		refuse_person(req, who);
@@ -440,6 +543,11 @@ static bool intern_person(struct request *req)
 		return false;
 	}
 	return true;
+}
+
+static bool intern_person(struct request *req)
+{
+	return intern_person_at(req, 2);
 }
 
 static void intern_send(struct request *req, struct state_args *a, state_cb *answer)
@@ -496,10 +604,10 @@ static void intern_progress(struct request *req, const char *op)
 	intern_send(req, a, on_progress);
 }
 
-/* !internship status [person]: one's own, or anyone's from vice minister up */
-void internship_status_cmd(struct request *req)
+/* !internship status [person] and !internship [person]: one's own, or anyone's from vice minister up */
+static void intern_status_of(struct request *req, int arg)
 {
-	if (!intern_person(req))
+	if (!intern_person_at(req, arg))
 		return;
 	if (strcmp(req->data_person, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
 		refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
@@ -507,6 +615,69 @@ void internship_status_cmd(struct request *req)
 		return;
 	}
 	intern_progress(req, "status");
+}
+
+void internship_status_cmd(struct request *req)
+{
+	intern_status_of(req, 2);
+}
+
+void internship_cmd(struct request *req)
+{
+	intern_status_of(req, 1);
+}
+
+/* !internship apply <person|self> <note>: to the running shift's lead, then a minister */
+void internship_apply_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	char running[512];
+	struct state_args *a;
+
+	if (!intern_person(req))
+		return;
+	if (strcmp(req->data_person, req->caller.id) != 0 && req->caller.role < ROLE_VICE_MINISTER) {
+		refuse(req, MSG_TRAINING_OTHERS, "role", role_display(ROLE_VICE_MINISTER, req->caller.lang));
+		request_done(req);
+		return;
+	}
+	a = careers_args(req, "apply");
+	state_args_add(a, req->data_person);
+	state_args_add(a, parse_rest(&req->cmd, 3));
+	state_args_add(a, shift_running(cfg, request_now(req), running, sizeof(running)));
+	state_args_addf(a, "%d", cfg->careers.training_hours);
+	intern_send(req, a, on_applied);
+}
+
+/* !internship defense <person> pass|fail <score> <notes> */
+void internship_defense_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	const char *verdict = req->cmd.argv[3], *score = req->cmd.argv[4];
+	struct state_args *a;
+
+	if (!intern_person(req))
+		return;
+	if (strcasecmp(verdict, "pass") != 0 && strcasecmp(verdict, "fail") != 0) {
+		refuse(req, MSG_INTERN_DEFENSE_BAD_VERDICT, "verdict", verdict);
+		goto done;
+	}
+	if (strlen(score) != 1 || score[0] < '1' || score[0] > '5') {
+		refuse(req, MSG_INTERN_DEFENSE_BAD_SCORE, "score", score);
+		goto done;
+	}
+	snprintf(req->data_when, sizeof(req->data_when), "%s", score);
+	a = careers_args(req, "defense");
+	state_args_add(a, req->data_person);
+	state_args_add(a, strcasecmp(verdict, "pass") == 0 ? "pass" : "fail");
+	state_args_add(a, score);
+	state_args_add(a, parse_rest(&req->cmd, 5));
+	state_args_addf(a, "%d", cfg->careers.training_hours * 10);
+	state_args_addf(a, "%d", cfg->careers.talks);
+	intern_send(req, a, on_defense);
+	return;
+done:
+	request_done(req);
 }
 
 /* !internship recommend <person> */

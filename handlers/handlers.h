@@ -89,6 +89,9 @@ void internship_talk_cmd(struct request *req);
 void internship_summary_cmd(struct request *req);
 void internship_status_cmd(struct request *req);
 void internship_recommend_cmd(struct request *req);
+void internship_cmd(struct request *req);
+void internship_apply_cmd(struct request *req);
+void internship_defense_cmd(struct request *req);
 void staff_verify_cmd(struct request *req);
 /* calendar.c */
 void calendar_cmd(struct request *req);

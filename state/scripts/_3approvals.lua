@@ -3,6 +3,8 @@
 -- requester, created, step, stepsince, nsteps, who<N>, need<N>, signed<N>,
 -- by<N>, at<N>, note<N>, score<N>, reason, reason_text, evidence, ...type
 -- fields}; approvals:open is the index of the open ones by creation time.
+-- A request's denied_msg (a catalog id) is what its requester is told when
+-- it is denied, instead of MSG_APPROVAL_DENIED (same parameters).
 -- who<N> is 'person:<id>' (that person decides), 'advice:<id>' (that
 -- person's opinion, recorded either way) or 'role:<role>' (anyone of that
 -- role or above).  need<N> = 'score' makes a step an evaluation: it takes a
@@ -261,6 +263,22 @@ APPLY.internship = function(prefix, a)
   return nil
 end
 
+-- intern_start: the candidate, forwarded by the running shift's lead, is an
+-- intern from now on (the start date the internship's figures count from).
+APPLY.intern_start = function(prefix, a, now)
+  local key = prefix .. 'staff:' .. a.person
+  if redis.call('HGET', key, 'level') ~= 'TRN' then return 'MSG_PROMOTION_LEVEL_CHANGED' end
+  redis.call('HSET', key, 'intern_start', now)
+  a.person_msg, a.person_level = 'MSG_INTERN_STARTED_YOU', 'TRN'
+  return nil
+end
+
+-- intern_summary: the webmaster approved the intern's summary; the defense may follow.
+APPLY.intern_summary = function(prefix, a)
+  redis.call('HSET', prefix .. 'intern:' .. a.person, 'summary', a.text or '', 'summary_id', a.id)
+  return nil
+end
+
 -- training: hours an intern logged count once someone who trains confirms them.
 APPLY.training = function(prefix, a)
   redis.call('HINCRBY', prefix .. 'intern:' .. a.person, 'tenths', tonumber(a.tenths))
@@ -292,7 +310,7 @@ local function approval_finish(prefix, now, actor, src, a)
   local key = approval_key(prefix, a.id)
   local params = { id = a.id, summary = a.summary or '', by = staff_name(prefix, actor) }
   local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
-  if APPLY[a.type] then failure = APPLY[a.type](prefix, a) end
+  if APPLY[a.type] then failure = APPLY[a.type](prefix, a, now) end
   if failure then
     redis.call('HSET', key, 'reason', failure)
     close_approval(prefix, a, 'failed')
@@ -429,7 +447,8 @@ local function approval_decide(prefix, now, actor, rank, src, id, verdict, reaso
     redis.call('HSET', key, 'reason', reason or '')
     close_approval(prefix, a, 'denied')
     audit(prefix, now, actor, 'approval.deny', id, reason, src)
-    notify_staff(prefix, a.requester, 'MSG_APPROVAL_DENIED', params)
+    -- a request may say its own refusal ("returned to rewrite" for a summary)
+    notify_staff(prefix, a.requester, a.denied_msg or 'MSG_APPROVAL_DENIED', params)
     if a.person and a.person ~= a.requester then notify_staff(prefix, a.person, 'MSG_APPROVAL_DENIED', params) end
     return { 'denied', id, a.summary or '' }
   end

@@ -2,7 +2,8 @@
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, ...
 -- helpers: audit, say, say_inner, decimal, ROLE_RANK, notify_staff, staff_name, timer_set,
---   timer_done, approval_key, approval_fields, stuck_arm, announce_step, approval_new
+--   timer_done, approval_key, approval_fields, stuck_arm, announce_step, approval_new,
+--   words, roster_key
 local prefix, now, actor, src, op = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local LEVELS = { TRN = 1, CCS = 2, PAM = 3, SAM = 4 }
 
@@ -29,6 +30,28 @@ end
 local function intern(id)
   local r = redis.call('HMGET', prefix .. 'intern:' .. id, 'tenths', 'talks', 'summary')
   return { tenths = tonumber(r[1] or '0'), talks = tonumber(r[2] or '0'), summary = r[3] }
+end
+
+-- What the intern WHO (staff S, record I) still lacks of the configured
+-- needs, in the reader's words; the summary only when WITH_SUMMARY.
+local function intern_missing(s, i, need_tenths, need_talks, with_summary)
+  local missing = {}
+  -- in the reader's words: "Schulungsstunden, Gespräche"
+  if i.tenths < need_tenths then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_HOURS') end
+  if i.talks < need_talks then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_TALKS') end
+  if with_summary and not i.summary then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_SUMMARY') end
+  if not s.verified then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_VERIFICATION') end
+  return missing
+end
+
+-- The lead of the first running shift instance ("date|shift" words) that has one.
+local function running_lead(running)
+  for _, inst in ipairs(words(running)) do
+    local date, shift = string.match(inst, '^([^|]+)|(.+)$')
+    local lead = date and redis.call('HGET', roster_key(prefix, date, shift), 'lead')
+    if lead and lead ~= '' then return lead end
+  end
+  return nil
 end
 
 if op == 'promote' then
@@ -159,9 +182,80 @@ elseif op == 'talk' or op == 'summary' then
     if done then return done end
     return { 'unconfirmed', id, tostring(intern(actor).talks) }
   end
-  redis.call('HSET', prefix .. 'intern:' .. actor, 'summary', ARGV[6])
-  audit(prefix, now, actor, 'internship.summary', actor, string.sub(ARGV[6], 1, 80), src)
-  return { 'ok' }
+  -- the summary counts once a webmaster approves it; a denial returns it to rewrite
+  local ikey = prefix .. 'intern:' .. actor
+  if intern(actor).summary then return { 'summary_done', redis.call('HGET', ikey, 'summary_id') or '' } end
+  local dup = open_of('intern_summary', actor, 'person')
+  if dup then return { 'summary_open', dup } end
+  local id, done = approval_new(prefix, now, src, 'IS', 'intern_summary', actor, { 'role:webmaster' },
+    { person = actor, text = ARGV[6], reason_text = ARGV[6], denied_msg = 'MSG_INTERN_SUMMARY_RETURNED',
+      digest = 'internship summary ' .. actor,
+      summary = say('MSG_SUM_INTERN_SUMMARY', { 'person', staff_name(prefix, actor) }) },
+    'internship.summary', string.sub(ARGV[6], 1, 80))
+  if done then return done end
+  redis.call('HSET', ikey, 'summary_id', id)
+  return { 'summary_filed', id }
+
+elseif op == 'apply' then
+  -- candidate, note, running shift instances, training hours needed
+  local who, note, running, hours = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+  local s = staff(who)
+  if not s then return { 'no_such_person' } end
+  if s.role ~= 'agent' then return { 'apply_not_agent' } end
+  if s.level ~= 'TRN' then return { 'apply_level', s.level } end
+  local started = redis.call('HGET', prefix .. 'staff:' .. who, 'intern_start')
+  if started then return { 'apply_started', started } end
+  local dup = open_of('intern_start', who, 'person')
+  if dup then return { 'apply_open', dup } end
+  local lead = running_lead(running)
+  if not lead then return { 'no_lead' } end
+  -- the lead forwards (approves) or declines; a lead who applies has forwarded it
+  local steps = { 'person:' .. lead, 'role:minister' }
+  if lead == actor then steps = { 'role:minister' } end
+  local id, done = approval_new(prefix, now, src, 'IA', 'intern_start', actor, steps,
+    { person = who, lead = lead, reason_text = note, digest = 'internship application ' .. who,
+      summary = say('MSG_SUM_INTERN_APPLY', { 'person', staff_name(prefix, who) }),
+      evidence = say('MSG_EVID_INTERN_CONDITIONS', { 'hours', hours }) },
+    'internship.apply', who .. ': ' .. string.sub(note, 1, 80))
+  if done then return done end
+  return { 'applied', id, staff_name(prefix, lead), lead == actor and '1' or '0', staff_name(prefix, who) }
+
+elseif op == 'defense' then
+  -- intern, pass|fail, score, notes, needed tenths, needed talks
+  local who, verdict, score, notes = ARGV[6], ARGV[7], ARGV[8], ARGV[9]
+  local need_tenths, need_talks = tonumber(ARGV[10]), tonumber(ARGV[11])
+  local s = staff(who)
+  if not s then return { 'no_such_person' } end
+  if s.level ~= 'TRN' then return { 'not_intern', s.level } end
+  local ikey = prefix .. 'intern:' .. who
+  local i = intern(who)
+  if not i.summary then
+    local sid = redis.call('HGET', ikey, 'summary_id')
+    if sid and redis.call('HGET', approval_key(prefix, sid), 'state') == 'open' then return { 'summary_waits', sid } end
+    return { 'no_summary' }
+  end
+  local status = { tostring(i.tenths), tostring(i.talks), '1', s.verified and '1' or '0', staff_name(prefix, who) }
+  if verdict == 'pass' then
+    local missing = intern_missing(s, i, need_tenths, need_talks, false)
+    if #missing > 0 then return { 'missing', table.concat(missing, say_inner('MSG_LIST_SEP')), unpack(status) } end
+    local dup = open_of('internship', who, 'person')
+    if dup then return { 'duplicate', dup } end
+  end
+  redis.call('HINCRBY', ikey, 'defenses', 1)
+  redis.call('HSET', ikey, 'defense', verdict .. ' ' .. score .. ' ' .. now)
+  redis.call('RPUSH', ikey .. ':defenses', now .. '|' .. actor .. '|' .. verdict .. '|' .. score .. '|' .. notes)
+  audit(prefix, now, actor, 'internship.defense', who, verdict .. ' score ' .. score .. ': ' .. string.sub(notes, 1, 80), src)
+  if verdict == 'fail' then
+    notify_staff(prefix, who, 'MSG_INTERN_DEFENSE_FAILED_YOU', { by = staff_name(prefix, actor), score = score, notes = notes })
+    return { 'defense_failed', s.name }
+  end
+  -- passed with everything else done: TRN -> CCS, signed by the recorder's own role
+  local id, done = approval_new(prefix, now, src, 'I', 'internship', actor, { 'role:minister' },
+    { person = who, reason_text = notes, digest = 'internship ' .. who .. ' TRN -> CCS, defense passed (score ' .. score .. ')',
+      summary = say('MSG_SUM_INTERN_DONE', { 'person', s.name }) }, 'internship.complete', who)
+  if done and done[1] == 'approved' then return { 'defense_passed', done[2], s.name } end
+  if done then return done end
+  return { 'defense_waits', id }
 
 elseif op == 'verify' then
   local who = ARGV[6]
@@ -177,12 +271,7 @@ elseif op == 'status' or op == 'recommend' then
   if not s then return { 'no_such_person' } end
   if s.level ~= 'TRN' then return { 'not_intern', s.level } end
   local i = intern(who)
-  local missing = {}
-  -- in the reader's words: "Schulungsstunden, Gespräche"
-  if i.tenths < need_tenths then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_HOURS') end
-  if i.talks < need_talks then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_TALKS') end
-  if not i.summary then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_SUMMARY') end
-  if not s.verified then missing[#missing + 1] = say_inner('MSG_INTERN_MISSING_VERIFICATION') end
+  local missing = intern_missing(s, i, need_tenths, need_talks, true)
   -- what the intern logged that waits for confirmation (counted nowhere yet)
   local wait_tenths, wait_talks = 0, 0
   for _, id in ipairs(redis.call('ZRANGE', prefix .. 'approvals:open', 0, -1)) do
@@ -192,7 +281,24 @@ elseif op == 'status' or op == 'recommend' then
   end
   local status = { tostring(i.tenths), tostring(i.talks), i.summary and '1' or '0', s.verified and '1' or '0',
     staff_name(prefix, who), tostring(wait_tenths), tostring(wait_talks) }
-  if op == 'status' then return { 'status', unpack(status) } end
+  if op == 'status' then
+    -- where it stands: since when, an application or a summary waiting, the last defense
+    local ikey = prefix .. 'intern:' .. who
+    local sid = redis.call('HGET', ikey, 'summary_id') or ''
+    local sstate = (sid ~= '' and not i.summary) and (redis.call('HGET', approval_key(prefix, sid), 'state') or '') or ''
+    local app, app_who = open_of('intern_start', who, 'person'), ''
+    if app then
+      local a = approval_fields(prefix, app)
+      app_who = a['who' .. a.step]
+    end
+    status[#status + 1] = redis.call('HGET', prefix .. 'staff:' .. who, 'intern_start') or ''
+    status[#status + 1] = sid
+    status[#status + 1] = sstate
+    status[#status + 1] = app or ''
+    status[#status + 1] = app_who
+    status[#status + 1] = redis.call('HGET', ikey, 'defense') or ''
+    return { 'status', unpack(status) }
+  end
   if #missing > 0 then return { 'missing', table.concat(missing, say_inner('MSG_LIST_SEP')), unpack(status) } end
   local dup = open_of('internship', who, 'person')
   if dup then return { 'duplicate', dup } end

@@ -188,7 +188,10 @@ class Internship(Case):
         self.ask("lemon", "!approve TK-1", "TK-1 approved and done")
         self.ask("lemon", "!approve TK-2", "TK-2 approved and done")
         self.ask("mark", "!internship recommend tom", "missing: written summary, real-name verification", room="dm")
-        self.ask("tom", "!internship summary Forty hours taught me patience.", "Internship summary filed.")
+        self.ask("tom", "!internship summary Forty hours taught me patience.",
+                 "Internship summary IS-1 filed; a webmaster approves it or returns it to rewrite.")
+        self.ask("mark", "!internship recommend tom", "missing: written summary, real-name verification", room="dm")
+        self.ask("lemon", "!approve IS-1", "IS-1 approved and done")
         self.ask("tom", "!staff verify tom", "!staff verify is for minister and above")
         self.ask("mark", "!staff verify tom", "Tom Berger [TRN]: real-name registration recorded as checked.")
         self.ask("vera", "!internship status tom",

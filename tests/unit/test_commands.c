@@ -564,7 +564,7 @@ static void test_private_rows(void **state)
 		{ "promote", NULL }, { "probation", "apply" }, { "probation", "evaluate" },
 		{ "probation", "consult" }, { "training", "log" }, { "internship", "status" },
 		{ "internship", "recommend" }, { "calendar", NULL }, { "calendar", "add" },
-		{ "calendar", "remove" },
+		{ "calendar", "remove" }, { "internship", NULL }, { "internship", "apply" }, { "internship", "defense" },
 	};
 	static const char *const public_rows[][2] = {
 		{ "ping", NULL }, { "help", NULL }, { "staff", "list" }, { "roster", NULL },
