@@ -12,6 +12,7 @@ is seven hours long)."""
 import datetime
 import re
 import secrets
+import signal
 import unittest
 import urllib.error
 import urllib.request
@@ -153,6 +154,23 @@ class CalendarFeed(FeedCase):
         self.ask("mark", "!roster add 2026-03-26 early vera", "Roster updated")
         back = self.feed(url)[uid]
         self.assertEqual((back["STATUS"], back.decoded("SEQUENCE")), ("CONFIRMED", 3))
+
+    def test_new_shift_hours_bump_sequence(self):
+        url, _ = self.link("mia")
+        early = self.uid("2026-03-26", "early", "mia")
+        self.assertEqual(self.feed(url)[early].decoded("SEQUENCE"), 0)
+        with open(self.config.path, encoding="utf-8") as f:
+            text = f.read()
+        with open(self.config.path, "w", encoding="utf-8") as f:
+            f.write(text.replace('start = "06:00"; end = "14:00"', 'start = "07:00"; end = "15:00"'))
+        mark = self.daemon.log_mark()
+        self.daemon.proc.send_signal(signal.SIGHUP)
+        self.daemon.wait_log("configuration reloaded", since=mark)
+        events = self.feed(url)
+        self.assertEqual((events[early]["STATUS"], events[early].decoded("SEQUENCE")), ("CONFIRMED", 1))
+        self.assertEqual(self.span(events[early]), (utc(2026, 3, 26, 6), utc(2026, 3, 26, 14)))
+        night = events[self.uid("2026-03-28", "night", "mia")]
+        self.assertEqual(night.decoded("SEQUENCE"), 0)
 
     def test_renew_invalidates_the_old_link(self):
         old, _ = self.link("mia")
