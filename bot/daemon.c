@@ -494,6 +494,14 @@ static int http_post(void *owner, const char *uri, const char *body, size_t len,
 	return 403;
 }
 
+/* Other GETs: a calendar feed's link (handlers/calendar_feed.c). */
+static int http_get(void *owner, const char *uri, struct http_reply *reply)
+{
+	struct dutybot *bot = owner;
+
+	return calendar_feed_page(bot->state, bot->cfg, clock_now_ms(), uri, reply);
+}
+
 static int create_lws(struct dutybot *bot)
 {
 	struct lws_context_creation_info info;
@@ -539,7 +547,7 @@ static int create_lws(struct dutybot *bot)
 		info.iface = bot->cfg->http.listen_host;
 		info.protocols = server_protocols;
 		bot->http_pages = (struct http_pages){ .health = metrics_health, .metrics = metrics_render,
-		                                       .post = http_post, .owner = bot };
+		                                       .post = http_post, .get = http_get, .owner = bot };
 		info.user = &bot->http_pages;
 		/* lws binds an IPv4 address only with IPv6 off (else it listens on *) */
 		if (strchr(bot->cfg->http.listen_host, ':') == NULL)

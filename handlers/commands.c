@@ -398,6 +398,11 @@ const struct command commands[] = {
 	  .area = AREA_CAREERS, .usable = commands_for_sam,
 	  .who = "agents of level SAM",
 	  .example = "calendar remove K-1" },
+	{ .name = "calendar", .sub = "feed", .min_role = ROLE_AGENT, .arity = -2, .flags = CMD_WRITE | CMD_PRIVATE,
+	  .proc = calendar_feed_cmd, .help = MSG_HELP_CALENDAR_FEED, .usage = "calendar feed [department] [renew]",
+	  .area = AREA_SHIFTS,
+	  .who = "staff; the department's feed: ministers and above",
+	  .example = "calendar feed" },
 };
 
 const size_t n_commands = sizeof(commands) / sizeof(commands[0]);

@@ -97,6 +97,13 @@ void staff_verify_cmd(struct request *req);
 void calendar_cmd(struct request *req);
 void calendar_add_cmd(struct request *req);
 void calendar_remove_cmd(struct request *req);
+/* calendar_feed.c: !calendar feed, and the page of a feed's link (GET
+ * /calendar/<secret>.ics, the daemon's HTTP pages hand it over): -1 when URI
+ * is not a feed's, else 0 and REPLY is answered later (http_answer). */
+void calendar_feed_cmd(struct request *req);
+struct http_reply;
+int calendar_feed_page(struct state *st, const struct config *cfg, int64_t now, const char *uri,
+                       struct http_reply *reply);
 
 /* complaints.c */
 void complain_cmd(struct request *req);

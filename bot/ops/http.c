@@ -2,7 +2,9 @@
  * http: one small request at a time per socket; the body is rendered when
  * the request arrives and written in the next WRITEABLE with the headers
  * already sent.  The pages come from the vhost's user pointer (struct
- * http_pages of http.h): what they say is the daemon's business.
+ * http_pages of http.h): what they say is the daemon's business.  A page
+ * the owner answers later (http_answer) has its headers written in a
+ * WRITEABLE of their own, the body in the next, one lws_write each.
  */
 #include "bot/ops/http.h"
 #include "bot/lib/log.h"
@@ -22,7 +24,18 @@ struct http_session {
 	char *in;               /* a POST's body so far, owned */
 	size_t in_len;
 	bool post, too_big;
+	bool headers_due;       /* an answer given later: its headers are not written yet */
+	unsigned status;        /* ...and what they say */
+	const char *type;       /* static */
+	struct http_reply *waiting;     /* a GET the owner answers later, or NULL */
 	char uri[64];
+};
+
+/* Shared by the session and the owner until one side lets go: the owner
+ * answers through it, the session's close leaves it with wsi NULL. */
+struct http_reply {
+	struct lws *wsi;        /* NULL: the client left; the answer is dropped */
+	struct http_session *hs;
 };
 
 static int write_answer(struct lws *wsi, struct http_session *hs, unsigned status, const char *type, char *text,
@@ -86,6 +99,59 @@ static void take_body(struct http_session *hs, const void *in, size_t len)
 	hs->in[hs->in_len] = '\0';
 }
 
+static void forget_waiting(struct http_session *hs)
+{
+	if (hs->waiting != NULL)
+		hs->waiting->wsi = NULL;        /* the owner's http_answer() frees it */
+	hs->waiting = NULL;
+	hs->headers_due = false;
+}
+
+void http_answer(struct http_reply *reply, unsigned status, const char *type, char *text, size_t len)
+{
+	struct lws *wsi = reply->wsi;
+	struct http_session *hs = reply->hs;
+
+	free(reply);
+	if (wsi == NULL) {
+		free(text);
+		return;
+	}
+	hs->waiting = NULL;
+	if (text == NULL) {
+		status = HTTP_STATUS_INTERNAL_SERVER_ERROR;
+		type = "text/plain; charset=utf-8";
+		len = 0;
+	}
+	free(hs->body);
+	hs->body = malloc(LWS_PRE + len + 1);
+	if (hs->body == NULL) {
+		free(text);
+		lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
+		return;
+	}
+	if (len > 0)
+		memcpy(hs->body + LWS_PRE, text, len);
+	free(text);
+	hs->len = len;
+	hs->status = status;
+	hs->type = type;
+	hs->headers_due = true;
+	lws_callback_on_writable(wsi);
+}
+
+static int write_headers_due(struct lws *wsi, struct http_session *hs)
+{
+	unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start, *end = hdr + sizeof(hdr) - 1;
+
+	hs->headers_due = false;
+	if (lws_add_http_common_headers(wsi, hs->status, hs->type, hs->len, &p, end) ||
+	    lws_finalize_write_http_header(wsi, start, &p, end))
+		return -1;
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
 static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 {
 	const struct http_pages *pages = lws_vhost_user(lws_get_vhost(wsi));
@@ -96,6 +162,7 @@ static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 
 	free(hs->body);         /* a request that came before the last answer was written */
 	hs->body = NULL;
+	forget_waiting(hs);
 	if (strcmp(uri, "/healthz") == 0) {
 		text = pages->health(pages->owner, &len);
 		type = "application/json";
@@ -103,6 +170,13 @@ static int answer(struct lws *wsi, struct http_session *hs, const char *uri)
 		text = pages->metrics(pages->owner, &len);
 		type = "text/plain; version=0.0.4; charset=utf-8";
 	} else {
+		if (pages->get != NULL && (hs->waiting = calloc(1, sizeof(*hs->waiting))) != NULL) {
+			*hs->waiting = (struct http_reply){ .wsi = wsi, .hs = hs };
+			if (pages->get(pages->owner, uri, hs->waiting) == 0)
+				return 0;
+			free(hs->waiting);
+			hs->waiting = NULL;
+		}
 		status = HTTP_STATUS_NOT_FOUND;
 		text = strdup("not found: try /healthz or /metrics\n");
 		len = text ? strlen(text) : 0;
@@ -143,6 +217,8 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	case LWS_CALLBACK_HTTP_WRITEABLE:
 		if (hs == NULL || hs->body == NULL)
 			break;
+		if (hs->headers_due)
+			return write_headers_due(wsi, hs);
 		if (lws_write(wsi, hs->body + LWS_PRE, hs->len, LWS_WRITE_HTTP_FINAL) != (int)hs->len) {
 			free(hs->body);
 			hs->body = NULL;
@@ -153,6 +229,7 @@ int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		return lws_http_transaction_completed(wsi) ? -1 : 0;
 	case LWS_CALLBACK_CLOSED_HTTP:
 		if (hs != NULL) {
+			forget_waiting(hs);
 			free(hs->body);
 			hs->body = NULL;
 			free(hs->in);

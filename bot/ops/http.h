@@ -11,6 +11,8 @@
 #include <uv.h>
 #include <libwebsockets.h>
 
+struct http_reply;
+
 /* Each renders a page into a malloc'd string (the caller frees it); NULL on no memory. */
 struct http_pages {
 	char *(*health)(void *owner, size_t *len);      /* /healthz, JSON */
@@ -19,8 +21,16 @@ struct http_pages {
 	 * returns the HTTP status, and *ANSWER a malloc'd JSON body or NULL
 	 * ("{}").  NULL: every POST is 404. */
 	int (*post)(void *owner, const char *uri, const char *body, size_t len, char **answer);
+	/* A GET of a URI the pages above do not serve: returns 0 and answers
+	 * later through http_answer() on REPLY, exactly once; or -1 (404, nothing
+	 * was kept).  NULL: every such GET is 404. */
+	int (*get)(void *owner, const char *uri, struct http_reply *reply);
 	void *owner;
 };
+
+/* A GET answered later.  Answers STATUS with TEXT of LEN bytes (owned, freed
+ * here; NULL: 500) of content TYPE; when the client left meanwhile, only frees. */
+void http_answer(struct http_reply *reply, unsigned status, const char *type, char *text, size_t len);
 
 int http_callback(struct lws *wsi, enum lws_callback_reasons reason, void *user, void *in, size_t len);
 #define HTTP_PROTOCOL { .name = "http", .callback = http_callback, \
