@@ -555,6 +555,7 @@ void site_server_free(struct site_server *srv)
 	free(srv->tokens);
 	free(srv->sessions);
 	history_free(srv->history);
+	site_web_free(srv->web);
 	free(srv->last_frame);
 	free(srv->host);
 	free(srv->path);
