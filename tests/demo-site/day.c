@@ -43,7 +43,10 @@ struct day {
 	size_t n, at;
 	enum day_state state;
 	char swap_id[32];
-	char summary[300];
+	char summary[400];
+	/* for the summary: display names of the day's people */
+	const char *lead, *minister, *in, *not_in, *swapper, *friend;
+	const char *shift;
 	bool closed;
 };
 
@@ -157,7 +160,7 @@ static size_t day_staff(const struct config *cfg, struct people *pp, enum role r
 
 static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 {
-	const char *min[1], *vice[2], *agents[4], *lead_run, *lead_next;
+	const char *min[1], *vice[2], *agents[4], *lead_run, *lead_next, *p = cfg->command_prefix;
 	struct day_shift run, next;
 	size_t n_min, n_vice, n_ag;
 
@@ -175,28 +178,34 @@ static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 	lead_next = n_vice > 1 ? vice[1] : lead_run;
 
 	/* the minister fills the roster where rosters are made: in ops */
-	day_add(d, min[0], "ops", false, "!roster lead %s %s %s", run.date, run.s->name, lead_run);
-	day_add(d, min[0], "ops", false, "!roster minister %s %s %s", run.date, run.s->name, min[0]);
-	day_add(d, min[0], "ops", false, "!roster add %s %s %s %s", run.date, run.s->name,
+	day_add(d, min[0], "ops", false, "%sroster lead %s %s %s", p, run.date, run.s->name, lead_run);
+	day_add(d, min[0], "ops", false, "%sroster minister %s %s %s", p, run.date, run.s->name, min[0]);
+	day_add(d, min[0], "ops", false, "%sroster add %s %s %s %s", p, run.date, run.s->name,
 		agents[0], agents[1]);
-	day_add(d, min[0], "ops", false, "!roster lead %s %s %s", next.date, next.s->name, lead_next);
-	day_add(d, min[0], "ops", false, "!roster minister %s %s %s", next.date, next.s->name, min[0]);
+	day_add(d, min[0], "ops", false, "%sroster lead %s %s %s", p, next.date, next.s->name,
+		lead_next);
+	day_add(d, min[0], "ops", false, "%sroster minister %s %s %s", p, next.date, next.s->name,
+		min[0]);
 	if (n_ag > 2)
-		day_add(d, min[0], "ops", false, "!roster add %s %s %s", next.date, next.s->name, agents[2]);
+		day_add(d, min[0], "ops", false, "%sroster add %s %s %s", p, next.date, next.s->name,
+			agents[2]);
 	/* the lead and the first agent are in; the second agent is not (yet) */
-	day_add(d, lead_run, "ops", false, "!checkin");
-	day_add(d, agents[0], "ops", false, "!checkin");
+	day_add(d, lead_run, "ops", false, "%scheckin", p);
+	day_add(d, agents[0], "ops", false, "%scheckin", p);
 	if (n_ag > 3) {
-		day_add(d, agents[2], "ops", true, "!swap %s %s with %s", next.date, next.s->name,
+		day_add(d, agents[2], "ops", true, "%sswap %s %s with %s", p, next.date, next.s->name,
 			agents[3]);
-		day_add(d, agents[3], "dm", false, "!swap accept {swap}");
+		day_add(d, agents[3], "dm", false, "%sswap accept {swap}", p);
 	}
 	day_add(d, DAY_FRIEND, "lobby", false,
-		"!complain The video chat drops every few minutes since this morning");
-	snprintf(d->summary, sizeof(d->summary),
-		 "%s shift (%s) with lead %s, %s checked in, %s not yet; %s swap waits for %s; "
-		 "%s's complaint is open", run.s->name, run.date, lead_run, agents[0], agents[1],
-		 n_ag > 3 ? agents[2] : "no", min[0], DAY_FRIEND);
+		"%scomplain The video chat drops every few minutes since this morning", p);
+	d->shift = run.s->name;
+	d->lead = people_speaker(pp, lead_run)->name;
+	d->minister = people_speaker(pp, min[0])->name;
+	d->in = people_speaker(pp, agents[0])->name;
+	d->not_in = people_speaker(pp, agents[1])->name;
+	d->swapper = n_ag > 3 ? people_speaker(pp, agents[2])->name : NULL;
+	d->friend = people_speaker(pp, DAY_FRIEND)->name;
 }
 
 /* --- playing it ------------------------------------------------------------------- */
@@ -204,10 +213,17 @@ static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 static void day_done(struct day *d)
 {
 	cJSON *ev = report_ev("day_ready");
-	char human[400];
+	char human[sizeof(d->summary) + 32], swap[160] = "";
 
 	d->state = DAY_DONE;
 	uv_timer_stop(&d->timer);
+	if (d->swapper && d->swap_id[0])
+		snprintf(swap, sizeof(swap), "%s's swap %s waits for %s; ", d->swapper, d->swap_id,
+			 d->minister);
+	snprintf(d->summary, sizeof(d->summary),
+		 "the %s shift runs with lead %s and minister on duty %s; %s is checked in, %s not yet; "
+		 "%s%s's complaint is open", d->shift, d->lead, d->minister, d->in, d->not_in, swap,
+		 d->friend);
 	cJSON_AddStringToObject(ev, "summary", d->summary);
 	if (d->swap_id[0])
 		cJSON_AddStringToObject(ev, "swap", d->swap_id);

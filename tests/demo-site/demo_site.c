@@ -437,7 +437,7 @@ static int parse_web(const char *s, char host[64], int *port)
 			strcpy(host, WEB_HOST);
 		s = colon + 1;
 	}
-	if (inet_pton(AF_INET, host, &a) != 1 || parse_num(s, 0, 65535, &v))
+	if (inet_pton(AF_INET, host, &a) != 1 || parse_num(s, 1, 65535, &v))
 		return -1;
 	*port = (int)v;
 	return 0;
