@@ -671,7 +671,7 @@ int main(int argc, char **argv)
 	uv_signal_start(&d->sigterm, demo_signal_cb, SIGTERM);
 	uv_signal_start(&d->sigpipe, demo_signal_cb, SIGPIPE);
 
-	{
+	if (!d->exit_code) {
 		cJSON *ev = report_ev("listening");
 
 		cJSON_AddNumberToObject(ev, "port", site_server_port(d->srv));

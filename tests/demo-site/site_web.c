@@ -402,9 +402,13 @@ int site_web_start(struct site_server *srv, const struct site_web_options *opt, 
 	srv->web = web;
 	port = lws_get_vhost_listen_port(web->vhost);
 	snprintf(want, sizeof(want), "%s:%d", opt->host, port);
-	if (web_bound(port, web->addr) || strcmp(web->addr, want)) {
-		if (asprintf(err, "--web: asked for %s, but the page's socket is bound to %s", want,
-			     web->addr[0] ? web->addr : "nothing found") < 0)
+	if (web_bound(port, web->addr)) {
+		if (asprintf(err, "--web: cannot listen on %s (no such address here?)", want) < 0)
+			*err = NULL;
+		return -1;      /* the caller shuts the server down, vhost and all */
+	}
+	if (strcmp(web->addr, want)) {
+		if (asprintf(err, "--web: asked for %s, but lws listens on %s", want, web->addr) < 0)
 			*err = NULL;
 		return -1;      /* the caller shuts the server down, vhost and all */
 	}
@@ -413,7 +417,7 @@ int site_web_start(struct site_server *srv, const struct site_web_options *opt, 
 
 const char *site_web_address(const struct site_server *srv)
 {
-	return srv->web ? srv->web->addr : NULL;
+	return srv->web && srv->web->addr[0] ? srv->web->addr : NULL;
 }
 
 void site_web_free(struct site_web *web)

@@ -3,8 +3,9 @@ python3-selenium through chromium-driver) opens the page of
 ``dutybot-demo-site --web --day`` next to the real dutybot on the example
 config (only its ports changed), after the day was set up through the bot's
 own commands: Mia asks !whoami, Tom (German) too, Mia's !duty names the
-people the day put on the roster, and the minister approves the waiting swap
-by clicking its button.  Every line typed on the page must reach the site as
+people the day put on the roster, the minister approves the waiting swap by
+clicking its button, and the lead (Hungarian) acknowledges Tom's emergency
+with hers.  Every line typed on the page must reach the site as
 an ordinary chat message, and the answers must be on the page.
 
 Skipped only when chromium is missing outside CI; under CI ($CI set, as
@@ -210,6 +211,26 @@ class DemoWeb(unittest.TestCase):
         roster = self.answer({"ev": "dm", "to": "mark", "text": "Ana Horvat"})
         self.shown("dm-lines", roster["text"].splitlines()[0])
         self.shot("approved")
+
+        # Tom raises an emergency in #alerts; the lead (Vera, Hungarian) acknowledges
+        # it with the button in her private messages
+        self.pick("tom")
+        self.room("alerts")
+        self.type("!emergency Die Bezahlseite zeigt Fehler")
+        page = self.answer({"ev": "dm", "to": "vera", "text": re.compile(r"!ack E-\d+")})
+        eid = re.search(r"E-\d+", page["text"]).group(0)
+        self.pick("vera")
+        button = self.page_wait(
+            "the Acknowledge button in Vera's private messages",
+            lambda d: d.find_elements(By.CSS_SELECTOR,
+                                      f'#dm-lines button[data-cmd="ack"][data-id="{eid}"]'))
+        button[0].click()
+        self.site.wait({"ev": "message", "user": "vera", "dm": True,
+                        "text": lambda t: t == f"!ack {eid}"})
+        acked = self.answer({"ev": "dm", "to": "vera", "text": eid})
+        self.assertNotIn("!ack", acked["text"])     # an answer, not the page again
+        self.shown("dm-lines", acked["text"].splitlines()[0])
+        self.shot("acknowledged")
 
     def test_chat_text_is_shown_as_text(self):
         """A friend's line with markup is shown as typed, never run as HTML."""
