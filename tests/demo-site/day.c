@@ -158,6 +158,14 @@ static size_t day_staff(const struct config *cfg, struct people *pp, enum role r
 	return n;
 }
 
+/* KEY's display name (KEY itself if the directory cannot make the person). */
+static const char *day_name(struct people *pp, const char *key)
+{
+	const struct person *p = people_speaker(pp, key);
+
+	return p ? p->name : key;
+}
+
 static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 {
 	const char *min[1], *vice[2], *agents[4], *lead_run, *lead_next, *p = cfg->command_prefix;
@@ -200,12 +208,12 @@ static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 	day_add(d, DAY_FRIEND, "lobby", false,
 		"%scomplain The video chat drops every few minutes since this morning", p);
 	d->shift = run.s->name;
-	d->lead = people_speaker(pp, lead_run)->name;
-	d->minister = people_speaker(pp, min[0])->name;
-	d->in = people_speaker(pp, agents[0])->name;
-	d->not_in = people_speaker(pp, agents[1])->name;
-	d->swapper = n_ag > 3 ? people_speaker(pp, agents[2])->name : NULL;
-	d->friend = people_speaker(pp, DAY_FRIEND)->name;
+	d->lead = day_name(pp, lead_run);
+	d->minister = day_name(pp, min[0]);
+	d->in = day_name(pp, agents[0]);
+	d->not_in = day_name(pp, agents[1]);
+	d->swapper = n_ag > 3 ? day_name(pp, agents[2]) : NULL;
+	d->friend = day_name(pp, DAY_FRIEND);
 }
 
 /* --- playing it ------------------------------------------------------------------- */

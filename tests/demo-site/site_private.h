@@ -117,6 +117,9 @@ void conn_send(struct conn *c, const char *data, size_t len);
 void conn_send_json(struct conn *c, cJSON *frame);      /* frees FRAME */
 void conn_close(struct conn *c, int code, const char *reason);
 
+/* Does the comma-separated list LIST (a Sec-WebSocket-Protocol header) name PROTO? */
+bool site_offers(const char *list, const char *proto);
+
 /* site_web.c */
 void site_web_free(struct site_web *web);
 

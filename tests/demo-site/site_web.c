@@ -30,6 +30,7 @@
 #define WEB_BACKLOG     2000            /* events replayed to a page that connects */
 #define WEB_FRAME_MAX   16384           /* bytes of a frame from the page */
 #define WEB_NAME_MAX    32
+#define WEB_QUEUE_MAX   (2 * WEB_BACKLOG)   /* frames waiting for a page that does not read */
 
 struct web_item {
 	struct web_item *next;
@@ -43,6 +44,8 @@ struct web_client {
 	struct site_web *web;           /* NULL until established */
 	struct lws *wsi;
 	struct web_item *qhead, *qtail;
+	size_t queued;
+	bool stalled;                   /* over WEB_QUEUE_MAX: dropped; the page reconnects */
 	char *rx;
 	size_t rx_len, rx_cap;
 	bool rx_too_big;
@@ -65,10 +68,19 @@ struct site_web {
 
 static void web_push(struct web_client *c, const char *data, size_t len)
 {
-	struct web_item *q = malloc(sizeof(*q) + LWS_PRE + len);
+	struct web_item *q;
 
+	if (c->stalled)
+		return;
+	if (c->queued >= WEB_QUEUE_MAX) {
+		c->stalled = true;
+		lws_callback_on_writable(c->wsi);
+		return;
+	}
+	q = malloc(sizeof(*q) + LWS_PRE + len);
 	if (!q)
 		return;
+	c->queued++;
 	q->next = NULL;
 	q->len = len;
 	memcpy(q->buf + LWS_PRE, data, len);
@@ -246,8 +258,11 @@ static int web_on_writeable(struct web_client *c)
 	struct web_item *q = c->qhead;
 	int n;
 
+	if (c->stalled)
+		return -1;
 	if (!q)
 		return 0;
+	c->queued--;
 	c->qhead = q->next;
 	if (!c->qhead)
 		c->qtail = NULL;
@@ -284,7 +299,7 @@ static int web_confirm_upgrade(struct lws *wsi, const char *upgrade)
 		return 1;
 	if (lws_hdr_copy(wsi, uri, sizeof(uri), WSI_TOKEN_GET_URI) <= 0 || strcmp(uri, WEB_PATH) ||
 	    lws_hdr_copy(wsi, proto, sizeof(proto), WSI_TOKEN_PROTOCOL) <= 0 ||
-	    !strstr(proto, WEB_PROTOCOL)) {
+	    !site_offers(proto, WEB_PROTOCOL)) {
 		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, "the page's socket is " WEB_PATH);
 		return 1;
 	}

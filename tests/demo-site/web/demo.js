@@ -93,8 +93,10 @@ function actionsFor(text, where) {
     if (m[1] === "approve") state.approvable.add(m[2]);
     found.push({ cmd: m[1], id: m[2] });
   }
-  // a private "S-1 waits for your answer" names a request without its command
-  if (where.startsWith("dm:") && !found.length) {
+  // a private "S-1 waits for your answer" to someone who decides requests
+  // names the request without its command
+  const to = state.byKey.get(where.slice(3));
+  if (where.startsWith("dm:") && !found.length && to && !to.friend && to.role !== "agent") {
     for (const id of text.match(/\b[A-Z]{1,3}-\d+\b/g) || []) {
       if (state.approvable.has(id) && !seen.has("approve " + id)) {
         seen.add("approve " + id);
