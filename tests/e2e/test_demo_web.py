@@ -18,7 +18,6 @@ import shutil
 import socket
 import sys
 import tempfile
-import time
 import unittest
 
 from harness import Daemon, DemoSite, Redis, free_port, stop_clean
@@ -119,7 +118,8 @@ class DemoWeb(unittest.TestCase):
     def shot(self, name):
         path = os.path.join(self.tmp, f"demo-web-{name}.png")
         self.browser.save_screenshot(path)
-        print(f"\nscreenshot: {path}", file=sys.stderr, flush=True)
+        kept = "" if os.environ.get("DUTYBOT_E2E_KEEP") else " (kept with DUTYBOT_E2E_KEEP=1)"
+        print(f"\nscreenshot: {path}{kept}", file=sys.stderr, flush=True)
         return path
 
     def lines(self, panel):
