@@ -91,7 +91,7 @@ class DemoWeb(unittest.TestCase):
         self.web_port = free_port()
         self.site = DemoSite(cfg, args=["--web", f"127.0.0.1:{self.web_port}", "--day"],
                              log_dir=self.tmp)
-        self.addCleanup(self.site.stop)
+        self.addCleanup(self.site_stops_clean)
         self.daemon = Daemon(cfg, log_path=os.path.join(self.tmp, "dutybot.log"))
         self.addCleanup(stop_clean, self.daemon)
         self.day = self.site.wait({"ev": "day_ready"}, timeout=90)
@@ -105,6 +105,15 @@ class DemoWeb(unittest.TestCase):
         self.browser = webdriver.Chrome(options=opts, service=service)
         self.addCleanup(self.browser.quit)
         self.browser.get(f"http://127.0.0.1:{self.web_port}/")
+
+    def site_stops_clean(self):
+        """The site (its page's vhost and the day included) ends with 0 and no
+        sanitizer report."""
+        code = self.site.stop()
+        err = self.site.stderr()
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            self.assertNotIn(bad, err)
+        self.assertEqual(code, 0, err[-2000:])
 
     # -- the page
     def page_wait(self, what, pred, timeout=30):
