@@ -77,12 +77,30 @@ static void day_add(struct day *d, const char *who, const char *room, bool takes
 	va_end(ap);
 }
 
-/* Minutes after local midnight in the config's zone (the demo has no other use of TZ). */
-static int day_now_min(const char *tz)
+/*
+ * Minutes after local midnight in the config's zone (the demo has no other
+ * use of TZ).  DUTYBOT_FAKE_NOW, as dutybot reads it (epoch ms, or
+ * YYYY-MM-DDTHH:MM:SSZ), moves "now" for both, so a test's day is the same
+ * whatever the hour it runs at.
+ */
+static int day_now_min(const char *tz, struct report *report)
 {
+	const char *fake = getenv("DUTYBOT_FAKE_NOW");
 	time_t t = time(NULL);
 	struct tm tm;
 
+	if (fake && *fake) {
+		const char *end;
+
+		memset(&tm, 0, sizeof(tm));
+		if (fake[strspn(fake, "0123456789")] == '\0')
+			t = (time_t)(strtoll(fake, NULL, 10) / 1000);
+		else if ((end = strptime(fake, "%Y-%m-%dT%H:%M:%S", &tm)) && !strcmp(end, "Z"))
+			t = timegm(&tm);
+		else
+			report_error(report, "the day: DUTYBOT_FAKE_NOW=%s is not epoch ms or "
+				     "YYYY-MM-DDTHH:MM:SSZ; the real clock is used", fake);
+	}
 	setenv("TZ", tz && *tz ? tz : "UTC", 1);
 	tzset();
 	localtime_r(&t, &tm);
@@ -177,7 +195,7 @@ static void day_plan(struct day *d, const struct config *cfg, struct people *pp)
 		n_min = day_staff(cfg, pp, ROLE_WEBMASTER, min, 1);
 	n_vice = day_staff(cfg, pp, ROLE_VICE_MINISTER, vice, 2);
 	n_ag = day_staff(cfg, pp, ROLE_AGENT, agents, 4);
-	if (!n_min || n_ag < 2 || day_shifts(cfg, day_now_min(cfg->timezone), &run, &next)) {
+	if (!n_min || n_ag < 2 || day_shifts(cfg, day_now_min(cfg->timezone, d->report), &run, &next)) {
 		snprintf(d->summary, sizeof(d->summary),
 			 "no day set up: it needs a minister, two agents and shifts in the config");
 		return;

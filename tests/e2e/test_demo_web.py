@@ -73,7 +73,12 @@ def listening_address(port):
     return None
 
 
-class DemoWeb(unittest.TestCase):
+class DemoWorld(unittest.TestCase):
+    """Redis, dutybot and the demo site with --web and --day at FAKE_NOW
+    (DUTYBOT_FAKE_NOW, for both: the day's shifts do not depend on the hour
+    the test runs at), and a headless chromium on the page."""
+
+    FAKE_NOW = "2026-03-04T05:05:00Z"         # 06:05 in Berlin: early runs, late is next
 
     def setUp(self):
         why = browser_missing()
@@ -81,6 +86,10 @@ class DemoWeb(unittest.TestCase):
             if os.environ.get("CI"):
                 self.fail(f"CI must run the browser test: {why}")
             self.skipTest(why)
+        old = os.environ.get("DUTYBOT_FAKE_NOW")
+        os.environ["DUTYBOT_FAKE_NOW"] = self.FAKE_NOW
+        self.addCleanup(lambda: os.environ.pop("DUTYBOT_FAKE_NOW") if old is None
+                        else os.environ.__setitem__("DUTYBOT_FAKE_NOW", old))
         self.tmp = tempfile.mkdtemp(prefix="dutybot-web-")
         if not os.environ.get("DUTYBOT_E2E_KEEP"):
             self.addCleanup(shutil.rmtree, self.tmp, True)
@@ -154,7 +163,10 @@ class DemoWeb(unittest.TestCase):
         return self.page_wait(repr(text) + " in #" + panel,
                               lambda d: any(text in t for t in self.lines(panel)), timeout)
 
-    # -- the test
+
+
+class DemoWeb(DemoWorld):
+
     def test_whoami_duty_and_the_swap_approved_by_click(self):
         listening = self.site.all({"ev": "listening"})[0]
         self.assertEqual(listening["web"], f"127.0.0.1:{self.web_port}")
@@ -162,6 +174,8 @@ class DemoWeb(unittest.TestCase):
                          "the page's socket must listen on loopback only")
         swap = self.day["swap"]
         self.assertRegex(swap, r"^S-\d+$")
+        self.assertIn("the early shift runs with lead Vera Kovacs and minister on duty Mark Novak",
+                      self.day["summary"])
 
         # the page shows the day so far, and who is who
         self.page_wait("the people", lambda d: d.find_elements(By.CSS_SELECTOR,
@@ -215,8 +229,8 @@ class DemoWeb(unittest.TestCase):
                            and "approved" in e["text"])
         self.room(done.get("room") or "ops")
         self.shown("dm-lines" if done["ev"] == "dm" else "lines", done["text"].splitlines()[0])
-        # the roster changed: Ana has Sara's shift now (asked as the minister, privately)
-        self.type("!roster tomorrow", panel="dm-text")
+        # the roster changed: Ana has Sara's late shift now (asked as the minister, privately)
+        self.type("!roster today", panel="dm-text")
         roster = self.answer({"ev": "dm", "to": "mark", "text": "Ana Horvat"})
         self.shown("dm-lines", roster["text"].splitlines()[0])
         self.shot("approved")
@@ -262,6 +276,25 @@ class DemoWeb(unittest.TestCase):
                 return s.recv(200).decode("latin-1").split("\r\n")[0]
         self.assertIn("101", handshake(f"http://127.0.0.1:{self.web_port}"))
         self.assertIn("403", handshake("http://evil.example"))
+
+
+class DemoWebAtNight(DemoWorld):
+    """At 02:30 the night shift that began yesterday is the running one."""
+
+    FAKE_NOW = "2026-03-04T01:30:00Z"         # 02:30 in Berlin
+
+    def test_the_day_is_set_up_on_last_nights_shift(self):
+        self.assertIn("the night shift runs", self.day["summary"])
+        self.assertEqual(self.site.all({"ev": "error"}), [])
+        self.assertTrue(self.site.all({"ev": "message", "user": "mark",
+                                       "text": "!roster lead yesterday night vera"}))
+        self.pick("mia")
+        self.room("ops")
+        self.type("!duty")
+        duty = self.answer({"ev": "send", "room": "ops", "text": "Vera Kovacs"})
+        self.assertIn("Mia Keller", duty["text"])
+        self.assertIn("Wang Wei", duty["text"])                 # the early shift's lead, next
+        self.shown("lines", duty["text"].splitlines()[0])
 
 
 if __name__ == "__main__":
