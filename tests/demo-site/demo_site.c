@@ -12,19 +12,24 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <uv.h>
 
 #include "config/config.h"
 #include "console.h"
+#include "day.h"
 #include "people.h"
 #include "report.h"
 #include "site_server.h"
 
 #define LINE_MAX_BYTES  (4 * 1024 * 1024)       /* /raw may carry a big frame */
 #define READ_CHUNK      65536
+#define WEB_HOST        "127.0.0.1"     /* --web PORT: loopback only */
+#define WEB_INSTALLED   "/../share/dutybot-demo-site/web"       /* from the binary's folder */
 
 enum input_kind { INPUT_NONE, INPUT_STREAM, INPUT_FILE };
 
@@ -51,6 +56,7 @@ struct demo {
 	struct report report;
 	struct site_server *srv;        /* owned */
 	struct console con;
+	struct day *day;                /* --day; freed by its close */
 	char *url;                      /* borrowed from cfg */
 
 	bool quitting;
@@ -81,6 +87,8 @@ static void demo_shutdown_cb(uv_timer_t *t)
 	uv_close((uv_handle_t *)&d->sigterm, NULL);
 	uv_close((uv_handle_t *)&d->sigpipe, NULL);
 	uv_close((uv_handle_t *)&d->quit_timer, NULL);
+	day_close(d->day);
+	d->day = NULL;
 	site_server_shutdown(d->srv);
 }
 
@@ -274,8 +282,11 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: dutybot-demo-site -c CONFIG [--connection NAME] [--machine]\n"
 		"                         [--heartbeat-ms N] [--max-rate N] [--first-id N] [--bot-running]\n"
+		"                         [--web [ADDR:]PORT] [--web-root DIR] [--day]\n"
 		"Serves the site protocol on the url of the config's site connection\n"
-		"(the named one, else the first); type NAME> TEXT to chat, /help for more.\n");
+		"(the named one, else the first); type NAME> TEXT to chat, /help for more.\n"
+		"--web: the same chat as a page for a browser (loopback unless ADDR says otherwise);\n"
+		"--day: once dutybot is connected, set up a day through its commands.\n");
 }
 
 static int parse_num(const char *s, long min, long max, long *out)
@@ -386,6 +397,124 @@ static void demo_banner(struct demo *d, const char *conn, const char *url)
 	if (!first)
 		report_say(&d->report, "  (no staff have a \"%s:<uid>\" identity)", conn);
 	report_say(&d->report, "Site commands: /help lists them (drop, close, rate limits...); /quit exits.");
+	if (site_web_address(d->srv))
+		report_say(&d->report, "The same chat in a browser: http://%s/", site_web_address(d->srv));
+}
+
+/* --- the page and the day ------------------------------------------------------------ */
+
+/* A line from the page or the day: exactly what a line typed at the prompt does. */
+static void demo_line(void *arg, char *line)
+{
+	struct demo *d = arg;
+
+	if (!d->quitting)
+		console_line(&d->con, line);
+}
+
+static void demo_on_event(void *arg, const cJSON *ev)
+{
+	struct demo *d = arg;
+
+	if (d->srv)
+		site_web_event(d->srv, ev);
+	day_event(d->day, ev);
+}
+
+/* "ADDR:PORT" or "PORT" (loopback) -> HOST, PORT; -1 if neither. */
+static int parse_web(const char *s, char host[64], int *port)
+{
+	const char *colon = strrchr(s, ':');
+	struct in_addr a;
+	long v;
+
+	snprintf(host, 64, "%s", WEB_HOST);
+	if (colon) {
+		if (colon == s || (size_t)(colon - s) >= 64)
+			return -1;
+		snprintf(host, 64, "%.*s", (int)(colon - s), s);
+		if (!strcmp(host, "localhost"))
+			strcpy(host, WEB_HOST);
+		s = colon + 1;
+	}
+	if (inet_pton(AF_INET, host, &a) != 1 || parse_num(s, 1, 65535, &v))
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+/*
+ * The page's folder: --web-root, else where an install puts it next to the
+ * binary (PREFIX/bin -> PREFIX/share/dutybot-demo-site/web), else the source
+ * tree the binary was built from.  NULL if none holds index.html.
+ */
+static char *demo_web_root(const char *given)
+{
+	char exe[PATH_MAX], cand[PATH_MAX + 64], *slash, *real;
+	const char *tries[3] = { given, NULL, DEMO_WEB_DIR };
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	if (!given && n > 0) {
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			snprintf(cand, sizeof(cand), "%s%s", exe, WEB_INSTALLED);
+			tries[1] = cand;
+		}
+	}
+	for (size_t i = 0; i < 3; i++) {
+		char index[PATH_MAX + 80];
+
+		if (!tries[i] || (given && i))
+			continue;
+		snprintf(index, sizeof(index), "%s/index.html", tries[i]);
+		if (access(index, R_OK) == 0 && (real = realpath(tries[i], NULL)))
+			return real;
+	}
+	return NULL;
+}
+
+/* The page's first frame: who may be played, the rooms, the command prefix. */
+static char *demo_web_hello(const struct demo *d, const struct config_connection *conn)
+{
+	static const char *const friends[] = { "anna", "ben", "chloe" };
+	cJSON *h = report_ev("hello"), *people = cJSON_AddArrayToObject(h, "people");
+	cJSON *rooms = cJSON_AddArrayToObject(h, "rooms");
+	cJSON *fr = cJSON_AddArrayToObject(h, "friends");
+	const struct person *p;
+	char *s;
+
+	for (size_t i = 0; (p = people_at(d->people, i)); i++) {
+		const struct config_staff *st = p->staff ? config_staff_by_id(d->cfg, p->key) : NULL;
+		cJSON *o;
+
+		if (!st)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "key", p->key);
+		cJSON_AddStringToObject(o, "name", p->name);
+		cJSON_AddStringToObject(o, "role", config_role_name(st->role));
+		cJSON_AddStringToObject(o, "level", config_level_name(st->level));
+		cJSON_AddStringToObject(o, "lang", st->lang ? st->lang : d->cfg->default_lang);
+		cJSON_AddItemToArray(people, o);
+	}
+	cJSON_AddItemToArray(rooms, cJSON_CreateString("lobby"));
+	for (int k = 0; k < CHANNEL_MAX; k++) {
+		bool seen = !conn->channel[k];
+
+		for (int j = 0; j < k && !seen; j++)
+			seen = conn->channel[j] && !strcmp(conn->channel[j], conn->channel[k]);
+		if (!seen && strcmp(conn->channel[k], "lobby"))
+			cJSON_AddItemToArray(rooms, cJSON_CreateString(conn->channel[k]));
+	}
+	for (size_t i = 0; i < sizeof(friends) / sizeof(friends[0]); i++)
+		cJSON_AddItemToArray(fr, cJSON_CreateString(friends[i]));
+	cJSON_AddStringToObject(h, "prefix", d->cfg->command_prefix);
+	cJSON_AddStringToObject(h, "bot", people_self(d->people)->name);
+	s = cJSON_PrintUnformatted(h);
+	cJSON_Delete(h);
+	return s;
 }
 
 int main(int argc, char **argv)
@@ -398,6 +527,9 @@ int main(int argc, char **argv)
 		{ "max-rate", required_argument, NULL, 'r' },
 		{ "first-id", required_argument, NULL, 'f' },
 		{ "bot-running", no_argument, NULL, 'B' },
+		{ "web", required_argument, NULL, 'w' },
+		{ "web-root", required_argument, NULL, 'W' },
+		{ "day", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -405,9 +537,10 @@ int main(int argc, char **argv)
 	const char *cfg_path = NULL, *conn_name = NULL, *path;
 	const struct config_connection *conn;
 	long heartbeat = 30000, rate = 20, first_id = 1;
-	bool machine = false, bot_running = false;
-	char *errors = NULL, host[64];
-	int opt, port, rc;
+	bool machine = false, bot_running = false, day = false;
+	char *errors = NULL, host[64], web_host[64], *web_root = NULL, *hello;
+	const char *web_root_opt = NULL, *web_opt = NULL;
+	int opt, port, rc, web_port = 0;
 	struct site_options so;
 
 	while ((opt = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -436,12 +569,26 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'B': bot_running = true; break;
+		case 'w':
+			if (parse_web(optarg, web_host, &web_port)) {
+				fprintf(stderr, "dutybot-demo-site: --web: not [IPv4-ADDRESS:]PORT: %s\n", optarg);
+				return 2;
+			}
+			web_opt = optarg;
+			break;
+		case 'W': web_root_opt = optarg; break;
+		case 'D': day = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	if (!cfg_path || optind != argc) {
 		usage(stderr);
+		return 2;
+	}
+	if (web_opt && !(web_root = demo_web_root(web_root_opt))) {
+		fprintf(stderr, "dutybot-demo-site: --web: no index.html in %s\n",
+			web_root_opt ? web_root_opt : "the installed or the source folder (give --web-root DIR)");
 		return 2;
 	}
 
@@ -484,6 +631,8 @@ int main(int argc, char **argv)
 	d->report.echo = !machine && uv_guess_handle(0) != UV_TTY;
 	d->report.on_broken = demo_output_broken;
 	d->report.arg = d;
+	d->report.on_event = demo_on_event;
+	d->report.event_arg = d;
 
 	so = (struct site_options){ .host = host, .port = port, .path = path, .token = conn->token,
 				    .heartbeat_ms = (int)heartbeat, .max_rate = (int)rate,
@@ -497,6 +646,20 @@ int main(int argc, char **argv)
 	}
 	d->con = (struct console){ .srv = d->srv, .people = d->people, .report = &d->report,
 				   .quit = demo_quit_cmd, .arg = d };
+	if (web_opt) {
+		struct site_web_options wo = { .host = web_host, .port = web_port, .root = web_root,
+					       .on_line = demo_line, .arg = d };
+
+		wo.hello = hello = demo_web_hello(d, conn);
+		if (!hello || site_web_start(d->srv, &wo, &errors)) {
+			report_error(&d->report, "%s", errors ? errors : "--web: out of memory");
+			fprintf(stderr, "dutybot-demo-site: %s\n", errors ? errors : "--web: out of memory");
+			free(errors);
+			errors = NULL;
+			d->exit_code = 1;
+		}
+		cJSON_free(hello);
+	}
 
 	uv_timer_init(&d->loop, &d->quit_timer);
 	d->quit_timer.data = d;
@@ -508,18 +671,26 @@ int main(int argc, char **argv)
 	uv_signal_start(&d->sigterm, demo_signal_cb, SIGTERM);
 	uv_signal_start(&d->sigpipe, demo_signal_cb, SIGPIPE);
 
-	{
+	if (!d->exit_code) {
 		cJSON *ev = report_ev("listening");
 
 		cJSON_AddNumberToObject(ev, "port", site_server_port(d->srv));
 		cJSON_AddStringToObject(ev, "url", conn->url);
 		cJSON_AddStringToObject(ev, "connection", conn->name);
+		if (site_web_address(d->srv))
+			cJSON_AddStringToObject(ev, "web", site_web_address(d->srv));
 		report_event(&d->report, ev, NULL);
 	}
-	if (!machine)
-		demo_banner(d, conn->name, conn->url);
-	if (demo_open_input(d))
+	if (d->exit_code) {
 		demo_quit(d, 1);
+	} else {
+		if (!machine)
+			demo_banner(d, conn->name, conn->url);
+		if (day)
+			d->day = day_new(&d->loop, d->cfg, d->people, &d->report, demo_line, d);
+		if (demo_open_input(d))
+			demo_quit(d, 1);
+	}
 
 	uv_run(&d->loop, UV_RUN_DEFAULT);
 	rc = d->exit_code;
@@ -534,6 +705,7 @@ out_loop:
 	people_free(d->people);
 out_cfg:
 	config_free(d->cfg);
+	free(web_root);
 	free(d->line);
 	free(d);
 	return rc;

@@ -47,6 +47,9 @@ void report_event(struct report *r, cJSON *ev, const char *human)
 	} else if (human) {
 		report_write(r, human, strlen(human));
 	}
+	/* after the line: what the watchers do in turn is reported after it */
+	if (r->on_event)
+		r->on_event(r->event_arg, ev);
 	cJSON_Delete(ev);
 }
 
@@ -62,10 +65,11 @@ void report_chat(struct report *r, cJSON *ev, const char *where, const char *who
 		report_event(r, ev, NULL);
 		return;
 	}
-	cJSON_Delete(ev);
 	if (who ? asprintf(&prefix, "[%s] %s: ", where, who) < 0
-		: asprintf(&prefix, "[%s] ", where) < 0)
+		: asprintf(&prefix, "[%s] ", where) < 0) {
+		report_event(r, ev, NULL);
 		return;
+	}
 	plen = strlen(prefix);
 	w = utf8_count(prefix, plen);
 	width = w < 0 ? plen : (size_t)w;
@@ -74,6 +78,7 @@ void report_chat(struct report *r, cJSON *ev, const char *where, const char *who
 	line = malloc(cap);
 	if (!line) {
 		free(prefix);
+		report_event(r, ev, NULL);
 		return;
 	}
 	memcpy(line, prefix, plen);
@@ -87,7 +92,8 @@ void report_chat(struct report *r, cJSON *ev, const char *where, const char *who
 			n += width;
 		}
 	}
-	report_write(r, line, n);
+	line[n] = '\0';
+	report_event(r, ev, line);
 	free(line);
 	free(prefix);
 }
@@ -111,7 +117,8 @@ void report_say(struct report *r, const char *fmt, ...)
 
 void report_error(struct report *r, const char *fmt, ...)
 {
-	char *s;
+	char *s, *h;
+	cJSON *ev;
 	va_list ap;
 	int n;
 
@@ -120,18 +127,11 @@ void report_error(struct report *r, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
-	if (r->machine) {
-		cJSON *ev = report_ev("error");
-
-		cJSON_AddStringToObject(ev, "why", s);
-		report_event(r, ev, NULL);
-	} else {
-		char *h;
-
-		if (asprintf(&h, "! %s", s) >= 0) {
-			report_write(r, h, strlen(h));
-			free(h);
-		}
-	}
+	ev = report_ev("error");
+	cJSON_AddStringToObject(ev, "why", s);
+	if (r->machine || asprintf(&h, "! %s", s) < 0)
+		h = NULL;
+	report_event(r, ev, h);
+	free(h);
 	free(s);
 }

@@ -18,6 +18,10 @@ struct report {
 	bool broken;            /* stdout failed; on_broken was called */
 	void (*on_broken)(void *arg);
 	void *arg;
+	/* Every machine event, in either voice, before it is printed: the web
+	 * page and the day's setup watch the site through this. */
+	void (*on_event)(void *arg, const cJSON *ev);
+	void *event_arg;
 };
 
 /* Prints EV (machine) or HUMAN (human; NULL = nothing), then frees EV. */

@@ -4,6 +4,9 @@
 # runs dutybot on config/dutybot.example.cfg in the background (its log goes
 # to a file), and puts you in dutybot-demo-site, where you chat as anyone:
 #   mia> !ping          lina> !help          lemon> !staff list
+# The same chat is a page in your browser (DEMO_WEB=ADDR:PORT, default
+# 127.0.0.1:8081; DEMO_WEB=off for none), and the day is already set up
+# through the bot's own commands: a roster, a waiting swap, an open complaint.
 # Quit with /quit or Ctrl-D; everything started here is stopped again.
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,5 +41,11 @@ fi
 "$build/dutybot" -c "$cfg" 2>"$work/dutybot.log" &
 bot_pid=$!
 echo "dutybot is running (pid $bot_pid, log $work/dutybot.log)."
+web=${DEMO_WEB:-127.0.0.1:8081}
+set --
+if [ "$web" != off ]; then
+	set -- --web "$web"
+	echo "Open http://$web/ in your browser to chat there (the terminal works as well)."
+fi
 # message ids continue from the clock, as a real site's never repeat
-"$build/dutybot-demo-site" -c "$cfg" --first-id "$(date +%s)000" --bot-running
+"$build/dutybot-demo-site" -c "$cfg" --first-id "$(date +%s)000" --bot-running --day "$@"

@@ -100,6 +100,7 @@ struct site_server {
 
 	struct conn *conns;
 	unsigned n_conns_ever;
+	struct site_web *web;           /* owned; NULL without --web */
 
 	uv_timer_t kick;                /* runs queued closes outside lws callbacks */
 	uv_timer_t deadline;            /* shutdown: stop waiting for closes */
@@ -115,6 +116,12 @@ void conn_set_state(struct conn *c, enum conn_state state, const char *reason);
 void conn_send(struct conn *c, const char *data, size_t len);
 void conn_send_json(struct conn *c, cJSON *frame);      /* frees FRAME */
 void conn_close(struct conn *c, int code, const char *reason);
+
+/* Does the comma-separated list LIST (a Sec-WebSocket-Protocol header) name PROTO? */
+bool site_offers(const char *list, const char *proto);
+
+/* site_web.c */
+void site_web_free(struct site_web *web);
 
 /* site_protocol.c */
 void site_on_frame(struct conn *c, const char *data, size_t len, bool binary);

@@ -328,8 +328,7 @@ static int site_refuse(struct site_server *srv, struct lws *wsi, int status, con
 	return 1;
 }
 
-/* Does the comma-separated list LIST name PROTO? */
-static bool site_offers(const char *list, const char *proto)
+bool site_offers(const char *list, const char *proto)
 {
 	size_t plen = strlen(proto);
 
@@ -555,6 +554,7 @@ void site_server_free(struct site_server *srv)
 	free(srv->tokens);
 	free(srv->sessions);
 	history_free(srv->history);
+	site_web_free(srv->web);
 	free(srv->last_frame);
 	free(srv->host);
 	free(srv->path);

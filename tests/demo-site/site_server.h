@@ -86,6 +86,30 @@ void site_expire(struct site_server *srv);
 /* Space-separated list of accepted tokens; -1 if empty. */
 int site_set_tokens(struct site_server *srv, const char *tokens);
 
+/*
+ * The demo in a browser (site_web.c): a second vhost on the same context
+ * serving the page's files from ROOT and its WebSocket on HOST:PORT.  HELLO
+ * (JSON text) is the first frame a page gets; ON_LINE gets what the page
+ * typed as a console line ("mia@ops> !duty").  -1 with *ERR (malloc'd) when
+ * it cannot listen, or lws bound another address than HOST; the server is
+ * then shut down as usual.
+ */
+typedef void (*site_web_line_fn)(void *arg, char *line);
+struct site_web_options {
+	const char *host;
+	int port;
+	const char *root;
+	const char *hello;
+	site_web_line_fn on_line;
+	void *arg;
+};
+int site_web_start(struct site_server *srv, const struct site_web_options *opt, char **err);
+/* "127.0.0.1:8081", as the page's socket is bound; NULL without --web. */
+const char *site_web_address(const struct site_server *srv);
+/* Hands a report event to the pages (those they show). */
+struct cJSON;
+void site_web_event(struct site_server *srv, const struct cJSON *ev);
+
 /* Connections with an identified session. */
 size_t site_ready_count(const struct site_server *srv);
 
