@@ -143,6 +143,16 @@ end
 
 -- The private "waits for your answer" to one person: the reason only when
 -- the summary does not say it already, the evidence only when there is some.
+-- S without the sentence end it brings: the message puts its own after it
+-- ("Reason: I learned a lot.." otherwise).
+local function no_final_stop(s)
+  s = string.gsub(s, '[%.!?]+$', '')
+  for _, e in ipairs({ '\227\128\130', '\239\188\129', '\239\188\159' }) do    -- 。！？
+    while #s > #e and string.sub(s, -#e) == e do s = string.sub(s, 1, -#e - 1) end
+  end
+  return s
+end
+
 local function ask_privately(prefix, a, p)
   local reason, evidence = a.reason_text or '', a.evidence or ''
   local sum = a.summary or ''
@@ -150,6 +160,7 @@ local function ask_privately(prefix, a, p)
       string.find(sum, '\31' .. reason .. '\30', 1, true) or sum == reason) then
     reason = ''       -- one of the summary's words already
   end
+  reason, evidence = no_final_stop(reason), no_final_stop(evidence)
   local msg = 'MSG_APPROVAL_ASKS_YOU_PLAIN'
   if reason ~= '' and evidence ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU'
   elseif reason ~= '' then msg = 'MSG_APPROVAL_ASKS_YOU_REASON'

@@ -124,6 +124,9 @@ class SummaryAndDefense(Case):
         # the summary goes to the webmaster
         self.ask("tom", "!internship summary Ich habe viel gelernt.",
                  "Praktikumsbericht IS-1 eingereicht; ein Webmaster genehmigt ihn oder gibt ihn zur Überarbeitung zurück.")
+        # the webmaster reads it once, with one full stop
+        asked = self.eventually({"ev": "dm", "to": "lemon", "text": "Reason: Ich habe viel gelernt."})
+        self.assertNotIn("gelernt..", asked["text"])
         self.ask("tom", "!internship summary Zweiter Versuch",
                  "Dein Bericht IS-1 wartet noch auf einen Webmaster; für einen neuen zieh ihn erst zurück: !approval cancel IS-1.")
         self.dm_ask("mark", "!internship defense tom pass 4 gut",
