@@ -262,6 +262,16 @@ static void on_close(const redisReply *r, const char *err, void *privdata)
 	request_done(req);
 }
 
+/* Does TEXT say anything: a letter or digit, or any non-ASCII character
+ * (Chinese has no ASCII letters)?  "-" or "\"\"" is an empty close. */
+static bool says_something(const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+		if (*p >= 0x80 || (*p >= '0' && *p <= '9') || ((*p | 0x20) >= 'a' && (*p | 0x20) <= 'z'))
+			return true;
+	return false;
+}
+
 static void close_run(struct request *req, const char *op, int first)
 {
 	const struct config *cfg = request_config(req);
@@ -275,7 +285,7 @@ static void close_run(struct request *req, const char *op, int first)
 
 	if (shifts_none(req))
 		return;
-	if (*text == '\0') {
+	if (!says_something(text)) {
 		refuse(req, MSG_CLOSE_EMPTY);
 		request_done(req);
 		return;

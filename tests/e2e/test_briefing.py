@@ -58,6 +58,8 @@ class BriefingAndClose(RealDayE2E):
                  "A zárást csak a műszak (éjszakás műszak, 2026-03-01) vezetője írhatja meg, "
                  "de nincs műszakvezető: egy miniszter jelöli ki a !roster lead paranccsal.")
         self.ask("vera", "!close", "!close <done; problems and lessons; next shift's key work>")
+        self.ask("vera", "!close -", "A zárás üres. Írd le, mi készült el, milyen problémák és tanulságok voltak, "
+                 "és mik a következő műszak fő feladatai: !close <szöveg>")
 
         # 05:4x: the early shift checks in, but for Ana
         self.ask("vera", "!checkin", "Vera Kovacs, bejelentkeztél a műszakra: délelőttös műszak (2026-03-02).")
