@@ -362,11 +362,14 @@ void briefing_close_fire(const struct timer_ctx *ctx, const char *member, int ar
 		snprintf(m1, sizeof(m1), "close|%s|%s|tell", inst.date_s, inst.shift->name);
 		d1 = inst.end + cfg->policy.close_before_ms;
 	}
-	/* an ask or reminder an outage held up past the next step's time is not sent late */
-	if ((strcmp(stage, "ask") == 0 && ctx->now >= inst.end) ||
-	    (strcmp(stage, "remind") == 0 && ctx->now >= inst.end + cfg->policy.close_before_ms)) {
+	/* After an outage: an ask held up past the end is not sent (the reminder
+	 * comes at once instead); past the time a close may be written
+	 * (close_before after the end), neither is, nor anything after them. */
+	if (strcmp(stage, "tell") != 0 && ctx->now >= inst.end + cfg->policy.close_before_ms) {
 		stage = "stale";
 		m1[0] = '\0';
+	} else if (strcmp(stage, "ask") == 0 && ctx->now >= inst.end) {
+		stage = "stale";
 	}
 	when_hhmm(inst.end, ends);
 	a = timers_args(ctx, "roster");
