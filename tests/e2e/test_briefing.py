@@ -112,16 +112,20 @@ class BriefingAndClose(RealDayE2E):
         self.restart_at("2026-03-02T12:31:00Z")
         self.fired("vera", "A műszak (délelőttös műszak, 2026-03-02) 14:00-kor ér véget. Kérlek, írd meg a zárását")
         self.ask("wei", "!close 不是我的班", "只有早班（2026-03-02）的值班负责人 Vera Kovacs 才能填写收班总结。")
-        self.ask("wei", "!checkin", "晚班（2026-03-02）")
         close = "12 panasz lezárva; a fizetési oldal kétszer leállt, a tech tud róla; fő feladat: C-7 visszatérítése"
         self.ask("vera", f"!close {close}",
-                 "A műszak (délelőttös műszak, 2026-03-02) zárása mentve és elküldve Wang Wei részére, "
-                 "a következő műszakvezetőnek, aki már bejelentkezett; a napi jelentésbe is bekerül.")
+                 "A műszak (délelőttös műszak, 2026-03-02) zárása mentve: a következő műszakvezető az átadással "
+                 "megkapja, és bekerül a napi jelentésbe.")
+        # Wei checks in for the late shift and gets the close with the handover
+        self.ask("wei", "!checkin", "晚班（2026-03-02）")
         self.dm("wei", f"2026-03-02 早班的收班总结（交给 2026-03-02 晚班），由 Vera Kovacs 填写：\n{close}")
         refused = self.ask("vera", "!close még valami", "már lezárta Vera Kovacs")["text"]
         self.assertIn("A szöveg cseréje: !close amend <szöveg>", refused)
         close += "; a VIP sor üres"
-        self.ask("vera", f"!close amend {close}", "zárása lecserélve, az új szöveget Wang Wei")
+        self.ask("vera", f"!close amend {close}",
+                 "A műszak (délelőttös műszak, 2026-03-02) zárása lecserélve, az új szöveget Wang Wei, "
+                 "a következő műszakvezető is megkapta; a napi jelentésbe is ez kerül.")
+        self.dm("wei", f"由 Vera Kovacs 填写：\n{close}")          # Wei is in: the new text at once
         self.assertEqual(self.record("close", DAY, "early")["text"], close)
 
         # 14:11: the late shift's briefing carries the close to Wei; Vera is not reminded
