@@ -120,6 +120,13 @@ void task_cmd(struct request *req);
 void rate_cmd(struct request *req);
 /* Capacity may have appeared (a check-in): routes the queue in the background. */
 void complaints_route_queue(const struct request *req);
+/* briefing.c */
+void briefing_cmd(struct request *req);
+void briefing_post_cmd(struct request *req);
+void close_cmd(struct request *req);
+void close_amend_cmd(struct request *req);
+/* A lead's first check-in to DATE SHIFT (shifts.c): the briefing, if its time has come. */
+void briefing_after_checkin(const struct request *req, const char *date, const char *shift);
 /* reports.c */
 void report_cmd(struct request *req);
 void evaluate_cmd(struct request *req);
@@ -147,6 +154,10 @@ void complaints_shift_start_fire(const struct timer_ctx *ctx, const char *member
 void complaints_shift_start_seed(const struct timer_ctx *ctx);
 void reports_day_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 void reports_day_seed(const struct timer_ctx *ctx);
+void briefing_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void briefing_seed(const struct timer_ctx *ctx);
+void briefing_close_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+void briefing_close_seed(const struct timer_ctx *ctx);
 void approvals_stuck_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 
 #endif

@@ -582,6 +582,8 @@ static void on_checkin(const redisReply *r, const char *err, void *privdata)
 		}
 		reply_text(req, text);
 		complaints_route_queue(req);    /* someone new may take the queue */
+		if (!again && strcmp(reply_str(r, 3), "lead") == 0)
+			briefing_after_checkin(req, reply_str(r, 1), reply_str(r, 2));
 	} else if (reply_is(r, "already")) {
 		when_hhmm(strtoll(reply_str(r, 3), NULL, 10), when);
 		refuse(req, MSG_CHECKIN_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1), "since", when);

@@ -118,6 +118,12 @@ if slot == 'lead' and pick.state == 'new' then
   else
     notify_staff(prefix, actor, 'MSG_HANDOVER_NO_NOTES', { pdate = pdate, pshift = pshift })
   end
+  -- the close of the shift before (shift_close.lua): its key work is part of the handover
+  local c = redis.call('HMGET', prefix .. 'close:' .. pdate .. ':' .. pshift, 'by', 'text')
+  if c[2] then
+    notify_staff(prefix, actor, 'MSG_CLOSE_DELIVERY', { date = date, shift = shift, pdate = pdate,
+      pshift = pshift, by = staff_name(prefix, c[1] or '?'), text = c[2] })
+  end
   if #pending > 0 then
     notify_staff(prefix, actor, 'MSG_HANDOVER_PENDING', { approvals = table.concat(pending, '; ') })
   end

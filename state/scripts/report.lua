@@ -196,6 +196,33 @@ if opened > 0 then
     complaints = say('MSG_REPORT_COMPLAINTS_NO_RESPONSE', kv)
   end
 end
+-- a day's shifts: the attendance check at the briefing and the close (briefing.lua,
+-- shift_close.lua); it follows the agents' lines, so MSG_REPORT keeps its words
+local shift_lines = {}
+if string.match(label, '^%d+%-%d+%-%d+$') then
+  for _, inst in ipairs(instances) do
+    local date, shift = string.match(inst, '^([^|]+)|(.+)$')
+    local b = redis.call('HMGET', prefix .. 'briefing:' .. date .. ':' .. shift, 'ts', 'present', 'missing', 'rostered')
+    if b[1] then
+      local present, missing = words(b[2]), {}
+      for _, id in ipairs(words(b[3])) do missing[#missing + 1] = staff_name(prefix, id) end
+      shift_lines[#shift_lines + 1] = #missing > 0
+        and say('MSG_REPORT_BRIEFING_MISSING', { 'shift', shift, 'present', #present, 'rostered', b[4] or '0',
+          'names', table.concat(missing, ', ') })
+        or say('MSG_REPORT_BRIEFING', { 'shift', shift, 'present', #present, 'rostered', b[4] or '0' })
+    end
+    local c = redis.call('HMGET', prefix .. 'close:' .. date .. ':' .. shift, 'by', 'text', 'missing')
+    if c[2] then
+      shift_lines[#shift_lines + 1] = say('MSG_REPORT_CLOSE', { 'shift', shift, 'by', staff_name(prefix, c[1] or '?'),
+        'text', c[2] })
+    elseif c[3] then
+      -- the lead was reminded and the minister on duty told (shift_close.lua)
+      shift_lines[#shift_lines + 1] = say('MSG_REPORT_NO_CLOSE', { 'shift', shift, 'lead', staff_name(prefix, c[3]) })
+    end
+  end
+end
+local shifts_text = #shift_lines > 0 and (say('MSG_REPORT_SHIFTS') .. '\n' .. table.concat(shift_lines, '\n')) or ''
+
 local params = {
   period = label, complaints = complaints,
   -- the topic line only when something has a topic
@@ -205,7 +232,7 @@ local params = {
   emergencies = tostring(redis.call('ZCOUNT', prefix .. 'emergencies:created', from, to)),
   tech = tostring(redis.call('ZCOUNT', prefix .. 'tech:created', from, to)),
   hours = hm(worked), week = week_line,
-  agents = #per_agent > 0 and (say('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '',
+  agents = (#per_agent > 0 and (say('MSG_REPORT_AGENTS') .. '\n' .. table.concat(per_agent, '\n')) or '') .. shifts_text,
 }
 if op == 'post' then
   timer_done(prefix, ARGV[10])

@@ -274,8 +274,9 @@ class DurableTimers(ShiftCase):
             n = len(self.site.all({"ev": "send", "room": "ops", "text": text})) + \
                 len(site2.all({"ev": "send", "room": "ops", "text": text}))
             self.assertEqual(n, 1, text)
-        reminders = len(self.site.all({"ev": "dm", "to": "vera", "text": "Reminder"})) + \
-            len(site2.all({"ev": "dm", "to": "vera", "text": "Reminder"}))
+        # the shift's reminder (the close of a shift has a reminder of its own)
+        reminders = len(self.site.all({"ev": "dm", "to": "vera", "text": "Reminder: you lead"})) + \
+            len(site2.all({"ev": "dm", "to": "vera", "text": "Reminder: you lead"}))
         self.assertEqual(reminders, 2)          # one per shift, each sent once
         entries = self.redis.cmd("XRANGE", self.key("audit"), "-", "+")
         actions = [dict(zip(e[1][::2], e[1][1::2]))["action"] for e in entries]
