@@ -110,6 +110,18 @@ void task_cmd(struct request *req);
 void rate_cmd(struct request *req);
 /* Capacity may have appeared (a check-in): routes the queue in the background. */
 void complaints_route_queue(const struct request *req);
+/* complaints.c, for visits.c: the head of a routing script's call (op OP),
+ * and TEXT that pings nobody when repeated (malloc'd) */
+struct state_args *complaints_state_args(struct request *req, const char *op);
+char *complaints_unmention(const char *text);
+
+/* visits.c */
+void ask_cmd(struct request *req);
+void reply_cmd(struct request *req);
+void visit_close_cmd(struct request *req);
+void visits_cmd(struct request *req);
+void visits_line(struct request *req);
+
 /* reports.c */
 void report_cmd(struct request *req);
 void evaluate_cmd(struct request *req);
