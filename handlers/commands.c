@@ -326,7 +326,7 @@ const struct command commands[] = {
 	  .proc = ask_cmd, .help = MSG_HELP_ASK, .usage = "ask [question]",
 	  .area = AREA_FRIENDS,
 	  .example = "ask how do I join the book club room?" },
-	{ .name = "reply", .min_role = ROLE_AGENT, .arity = -2, .flags = CMD_WRITE,
+	{ .name = "reply", .min_role = ROLE_AGENT, .arity = -3, .flags = CMD_WRITE,
 	  .proc = reply_cmd, .help = MSG_HELP_REPLY, .usage = "reply <V-n> <text>",
 	  .area = AREA_COMPLAINTS,
 	  .example = "reply V-1 The book club meets in #books on Fridays at 20:00; see you there!" },

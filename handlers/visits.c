@@ -142,9 +142,14 @@ void reply_cmd(struct request *req)
 {
 	char *text;
 
+	bool blank = true;
+
 	if (!visit_arg(req, req->cmd.argv[1]))
 		return;
-	if (*parse_rest(&req->cmd, 2) == '\0') {
+	/* the row wants a word of text; a quoted "" or " " is a word, but nothing to send */
+	for (int i = 2; i < req->cmd.argc; i++)
+		blank &= strspn(req->cmd.argv[i], " \t") == strlen(req->cmd.argv[i]);
+	if (blank) {
 		refuse(req, MSG_VISIT_REPLY_EMPTY, "id", req->data_person);
 		request_done(req);
 		return;

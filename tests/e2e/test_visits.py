@@ -123,9 +123,10 @@ class Refusals(Day):
         # unknown visit, malformed id, empty reply (in Tom's German too)
         self.ask("mia", "!reply V-7 hello", "There is no visit V-7. The open ones: !visits")
         self.ask("mia", "!visit close C-1", "There is no visit C-1. The open ones: !visits")
-        self.ask("mia", "!reply V-1", "Your reply to V-1 is empty: write what the friend should read, "
-                                      "e.g. !reply V-1 Welcome back!")
-        self.ask("tom", "!reply V-1", "Deine Antwort auf V-1 ist leer")
+        self.ask("mia", "!reply V-1", "Usage: !reply <V-n> <text>")
+        self.ask("mia", '!reply V-1 ""', "Your reply to V-1 is empty: write what the friend should read, "
+                                         "e.g. !reply V-1 Welcome back!")
+        self.ask("tom", '!reply V-1 " "', "Deine Antwort auf V-1 ist leer: Schreib, was der Freund lesen soll")
         # not your visit
         self.ask("sara", "!visit close V-1", "La visita V-1 la tiene Mia Keller [CCS], no tú: solo Mia Keller [CCS] "
                                              "o un viceministro o superior pueden responderla o cerrarla.")
