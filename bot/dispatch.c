@@ -97,9 +97,11 @@ static void route(struct request *req)
 	copy_trunc(sub, sizeof(sub), req->cmd.argc > 1 ? req->cmd.argv[1] : "");
 	lower(sub);
 	c = commands_lookup(name, req->cmd.argc > 1 ? sub : NULL, &known);
-	if (c == NULL && !known && req->unprefixed && req->caller.role == ROLE_FRIEND) {
-		/* a chat friend talking to the bot, not commanding it: a visit
-		 * (staff's private lines stay commands, answered as before) */
+	if (req->unprefixed && req->caller.role == ROLE_FRIEND
+	    && (c == NULL || !command_allowed(c, &req->caller) || !command_arity_ok(c, req->cmd.argc))) {
+		/* a chat friend talking to the bot, not commanding it ("report: the
+		 * video hangs" is no !report of theirs): a visit.  Staff's private
+		 * lines stay commands, answered as before. */
 		visits_line(req);
 		return;
 	}

@@ -3,8 +3,9 @@
 -- same rules, queue and capacity; a designated agent first).
 -- visit:<V-n> is the record (state asking|queued|open|closed),
 -- visit:<V-n>:log what was said (the friend's lines, replies); visits:created,
--- visits:open, visits:closed (scores: when); visits:agent:<id> an agent's
--- open visits; visitfriend:<identity> the friend's visit not closed yet.
+-- visits:open (every visit not closed), visits:closed (scores: when);
+-- visits:agent:<id> an agent's open visits; visitfriend:<identity> the
+-- friend's visit not closed yet.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
 -- helpers: audit, say_inner, word, hash_table, ROLE_RANK, notify_staff, staff_name, notify_user,
@@ -53,12 +54,15 @@ if op == 'ask' then
       notify_staff(prefix, v.agent, 'MSG_VISIT_FRIEND_SAYS', { id = v.id, friend = v.friend_name or identity, text = text })
       return { 'forwarded', v.id }
     end
+    -- nobody has it yet: whoever takes it reads this line with the first
+    redis.call('HSET', prefix .. 'visit:' .. v.id, 'text', (v.text or '') .. ' / ' .. text)
     return { 'waiting', v.id }
   end
   id = 'V-' .. redis.call('INCR', prefix .. 'seq:V')
   redis.call('HSET', prefix .. 'visit:' .. id, 'id', id, 'friend', identity, 'friend_name', fname, 'lang', lang,
     'priority', 'normal', 'text', text, 'created', now, 'state', 'asking')
   redis.call('ZADD', prefix .. 'visits:created', t, id)
+  redis.call('ZADD', prefix .. 'visits:open', t, id)
   redis.call('SET', prefix .. 'visitfriend:' .. identity, id, 'PX', 30 * 86400000)
   audit(prefix, now, actor, 'visit.new', id, '', src)
   if text == '' then
@@ -77,10 +81,7 @@ if op == 'list' then
     ids = redis.call('SMEMBERS', prefix .. 'visits:agent:' .. actor)
     table.sort(ids, function(a, b) return tonumber(string.sub(a, 3)) < tonumber(string.sub(b, 3)) end)
   else
-    for _, id in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'visits:created', '-inf', '+inf', 'LIMIT', 0, 1000)) do
-      if redis.call('HGET', prefix .. 'visit:' .. id, 'state') ~= 'closed' then ids[#ids + 1] = id end
-      if #ids >= 50 then break end
-    end
+    ids = redis.call('ZRANGE', prefix .. 'visits:open', 0, 49)
   end
   local out = {}
   for _, id in ipairs(ids) do

@@ -67,8 +67,12 @@ class Visit(Day):
         report = self.dm_ask("mark", "!report day", "Report 2026-03-02")["text"]
         self.assertIn("Visits: 1 begun, 1 closed, 0 still open; first answer median", report)
         self.assertIn("Complaints: 1 filed", report)
-        # her next line is a new visit, to Mia again (her previous agent)
-        self.ask("lina", "one more thing", "Hello Lina, welcome! Mia Keller will be with you shortly", room="dm")
+        # her next line is a new visit, to Mia again; a line that starts with
+        # the name of a staff command is still a friend talking, not a refusal
+        self.ask("lina", "report the video hangs every evening",
+                 "Hello Lina, welcome! Mia Keller will be with you shortly, right here. (Your visit: V-2)", room="dm")
+        self.eventually({"ev": "dm", "to": "mia", "text": lambda t: t.startswith(
+            "Visit V-2 from Lina: report the video hangs every evening")})
 
     def test_in_german_asked_what_brings_them_and_a_minister_closes(self):
         self.checkin("mia", "tom")
@@ -175,7 +179,9 @@ class Queue(Day):
         self.ask("vera", "!visits", {"text": lambda t: "V-1 várakozik, még senki sem kezeli - Lina: is anyone there?" in t},
                  room="dm")
         self.checkin("mia")
-        self.eventually({"ev": "dm", "to": "mia", "text": lambda t: t.startswith("Visit V-1 from Lina: is anyone there?")})
+        # Mia reads all Lina wrote while she waited
+        self.eventually({"ev": "dm", "to": "mia", "text": lambda t: t.startswith("Visit V-1 from Lina: is anyone there? "
+                                                                                  "/ still waiting\n")})
         self.eventually({"ev": "dm", "to": "lina",
                          "text": "Mia Keller is with you now and will write to you here. (Your visit: V-1)"})
         self.site.dm("lina", "great!")
