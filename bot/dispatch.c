@@ -101,7 +101,9 @@ static void route(struct request *req)
 	    && (c == NULL || !command_allowed(c, &req->caller) || !command_arity_ok(c, req->cmd.argc))) {
 		/* a chat friend talking to the bot, not commanding it ("report: the
 		 * video hangs" is no !report of theirs): a visit.  Staff's private
-		 * lines stay commands, answered as before. */
+		 * lines stay commands, answered as before.  It is counted, and
+		 * wakes the outbox, as the !ask it is. */
+		req->command = commands_lookup("ask", NULL, &known);
 		visits_line(req);
 		return;
 	}

@@ -118,6 +118,7 @@ char *complaints_unmention(const char *text);
 /* visits.c */
 void ask_cmd(struct request *req);
 void reply_cmd(struct request *req);
+void visit_note_cmd(struct request *req);
 void visit_close_cmd(struct request *req);
 void visits_cmd(struct request *req);
 void visits_line(struct request *req);

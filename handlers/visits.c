@@ -5,7 +5,7 @@
  * the complaints' routing (state/scripts/visits.lua on _4complaints.lua);
  * the friend's further private lines go to that agent, tagged V-n.  The
  * agent answers through the bot (!reply), so the friend reads only what was
- * meant for them; !visit close thanks them; !visits lists.
+ * meant for them (never a !visit note); !visit close thanks them; !visits lists.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
@@ -85,9 +85,12 @@ void visits_line(struct request *req)
 	visit_open(req, req->text);
 }
 
-/* ---- the agent's side: !reply V-n <text>, !visit close V-n ---- */
+/* ---- the agent's side: !reply V-n <text>, !visit note|close V-n ---- */
 
-static void visit_answer(const redisReply *r, const char *err, struct request *req, bool closing)
+/* What was done to a visit, for the words of the answer. */
+enum visit_done { VISIT_REPLIED, VISIT_NOTED, VISIT_CLOSED };
+
+static void visit_answer(const redisReply *r, const char *err, struct request *req, enum visit_done done)
 {
 	const char *id = req->data_person;
 
@@ -99,21 +102,25 @@ static void visit_answer(const redisReply *r, const char *err, struct request *r
 		refuse(req, MSG_VISIT_CLOSED_ALREADY, "id", id, "who", reply_str(r, 1));
 	else if (reply_is(r, "not_yours"))
 		refuse(req, MSG_VISIT_NOT_YOURS, "id", id, "agent", reply_str(r, 1));
-	else if (closing)
-		reply(req, MSG_VISIT_CLOSED_OK, "id", id, "friend", reply_str(r, 1));
 	else
-		reply(req, MSG_VISIT_REPLIED, "id", id, "friend", reply_str(r, 1));
+		reply(req, done == VISIT_CLOSED ? MSG_VISIT_CLOSED_OK : done == VISIT_NOTED ? MSG_VISIT_NOTED : MSG_VISIT_REPLIED,
+		    "id", id, "friend", reply_str(r, 1));
 	request_done(req);
 }
 
 static void on_replied(const redisReply *r, const char *err, void *privdata)
 {
-	visit_answer(r, err, privdata, false);
+	visit_answer(r, err, privdata, VISIT_REPLIED);
+}
+
+static void on_noted(const redisReply *r, const char *err, void *privdata)
+{
+	visit_answer(r, err, privdata, VISIT_NOTED);
 }
 
 static void on_closed(const redisReply *r, const char *err, void *privdata)
 {
-	visit_answer(r, err, privdata, true);
+	visit_answer(r, err, privdata, VISIT_CLOSED);
 }
 
 /* The visit ARG names, into data_person; false (answered) when it is none. */
@@ -161,6 +168,13 @@ void reply_cmd(struct request *req)
 	}
 	visit_act(req, "reply", text, on_replied);
 	free(text);
+}
+
+/* !visit note V-n <text>: for the staff only */
+void visit_note_cmd(struct request *req)
+{
+	if (visit_arg(req, req->cmd.argv[2]))
+		visit_act(req, "note", parse_rest(&req->cmd, 3), on_noted);
 }
 
 /* !visit close V-n */

@@ -97,7 +97,8 @@ if op == 'list' then
   return out
 end
 
--- reply | close: id, text (reply) or '', rank.  Only the visit's agent, or a
+-- reply | note | close: id, text ('' to close), rank.  A note stays with the
+-- staff: the friend never reads it.  Only the visit's agent, or a
 -- vice minister and above; a visit nobody has yet is taken by replying.
 local v = load(ARGV[9])
 if not v then return { 'not_found' } end
@@ -113,6 +114,11 @@ if op == 'reply' then
   redis.call('RPUSH', key .. ':log', now .. '|' .. actor .. '|reply|' .. ARGV[10])
   notify_user(prefix, v.friend, 'MSG_VISIT_REPLY_FRIEND', { id = v.id, agent = agent_name(actor), text = ARGV[10] }, v.lang)
   audit(prefix, now, actor, 'visit.reply', v.id, '', src)
+  return { 'ok', v.friend_name or v.friend }
+
+elseif op == 'note' then
+  redis.call('RPUSH', key .. ':log', now .. '|' .. actor .. '|note|' .. ARGV[10])
+  audit(prefix, now, actor, 'visit.note', v.id, '', src)
   return { 'ok', v.friend_name or v.friend }
 
 elseif op == 'close' then

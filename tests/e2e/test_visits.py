@@ -45,6 +45,8 @@ class Visit(Day):
         # the staff talk among themselves: none of it reaches the friend
         self.site.say("mia", "lina again, she asked about the club last week too", room="ops")
         self.ask("mia", "!complaint new lina she says the club link is broken", "C-1 filed")
+        self.ask("mia", "!visit note V-1 asked about the club last week too",
+                 "Note kept with visit V-1; Lina does not see it.")
         # the friend goes on talking: it reaches Mia, tagged
         self.site.dm("lina", "and is it free?")
         self.eventually({"ev": "dm", "to": "mia", "text": "[V-1] Lina: and is it free?"})
