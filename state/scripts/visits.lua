@@ -44,6 +44,7 @@ if op == 'ask' then
   local id = redis.call('GET', prefix .. 'visitfriend:' .. identity)
   local v = id and load(id)
   if v and v.state ~= 'closed' then
+    if text == '' and v.state == 'asking' then return { 'asking', v.id } end     -- asked again: what brings them?
     if text == '' then
       return { 'already', v.id, v.agent and agent_name(v.agent) or '' }
     end

@@ -47,6 +47,8 @@ class Visit(Day):
         self.ask("mia", "!complaint new lina she says the club link is broken", "C-1 filed")
         self.ask("mia", "!visit note V-1 asked about the club last week too",
                  "Note kept with visit V-1; Lina does not see it.")
+        self.ask("lina", "!ask", "You are already talking with Mia Keller (visit V-1): just write here, they read it.",
+                 room="dm")
         # the friend goes on talking: it reaches Mia, tagged
         self.site.dm("lina", "and is it free?")
         self.eventually({"ev": "dm", "to": "mia", "text": "[V-1] Lina: and is it free?"})
@@ -59,6 +61,7 @@ class Visit(Day):
                                                           "just write to me here."})
         self.assertEqual(self.dms("lina"), [
             "Hello Lina, welcome! Mia Keller will be with you shortly, right here. (Your visit: V-1)",
+            "You are already talking with Mia Keller (visit V-1): just write here, they read it.",
             "Mia Keller: Yes, it is free: the club meets in #books on Fridays at 20:00.",
             "Thank you for visiting us! If anything else comes up, just write to me here.",
         ])
@@ -82,6 +85,7 @@ class Visit(Day):
         self.ask("jonas", "!ask", "Hallo Jonas, willkommen! Was führt dich heute zu uns? Schreib es einfach hier, "
                                   "ich suche dir jemanden. (Dein Besuch: V-1)", room="dm")
         self.assertEqual(self.visit("V-1")["state"], "asking")
+        self.ask("jonas", "!ask", "Was führt dich heute zu uns?", room="dm")         # asked again, the same visit
         # his reason, in German: Tom speaks it (the language rule), and the greeting is not repeated
         self.ask("mark", "!staff set tom langs de", "now")
         self.ask("jonas", "Ich suche den Buchclub", "Danke! Tom Berger ist gleich hier für dich da. (Dein Besuch: V-1)",
@@ -102,6 +106,8 @@ class Visit(Day):
                          "text": "Danke für deinen Besuch! Wenn noch etwas ist, schreib mir einfach hier."})
         self.assertEqual(self.dms("jonas"), [
             "Sprache auf de gestellt.",
+            "Hallo Jonas, willkommen! Was führt dich heute zu uns? Schreib es einfach hier, ich suche dir jemanden. "
+            "(Dein Besuch: V-1)",
             "Hallo Jonas, willkommen! Was führt dich heute zu uns? Schreib es einfach hier, ich suche dir jemanden. "
             "(Dein Besuch: V-1)",
             "Danke! Tom Berger ist gleich hier für dich da. (Dein Besuch: V-1)",
