@@ -31,6 +31,7 @@
 #include "bot/request_host.h"
 #include "bot/flow.h"
 #include "handlers/commands.h"
+#include "handlers/handlers.h"
 #include "bot/guard.h"
 #include "bot/mentions.h"
 #include "bot/platform/outbox.h"
@@ -97,6 +98,16 @@ static void route(struct request *req)
 	copy_trunc(sub, sizeof(sub), req->cmd.argc > 1 ? req->cmd.argv[1] : "");
 	lower(sub);
 	c = commands_lookup(name, req->cmd.argc > 1 ? sub : NULL, &known);
+	if (req->unprefixed && req->caller.role == ROLE_FRIEND
+	    && (c == NULL || !command_allowed(c, &req->caller) || !command_arity_ok(c, req->cmd.argc))) {
+		/* a chat friend talking to the bot, not commanding it ("report: the
+		 * video hangs" is no !report of theirs): a visit.  Staff's private
+		 * lines stay commands, answered as before.  It is counted, and
+		 * wakes the outbox, as the !ask it is. */
+		req->command = commands_lookup("ask", NULL, &known);
+		visits_line(req);
+		return;
+	}
 	if (c == NULL && !known) {
 		req->bot->metrics.unknown_commands++;
 		refuse(req, MSG_UNKNOWN_COMMAND, "cmd", name, "prefix", cfg->command_prefix);
@@ -407,13 +418,15 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	const char *room;
 	size_t len[4];
 	char *at;
-	bool guarded = false, dropped = false;
+	bool guarded = false, dropped = false, unprefixed = false;
 
 	if (blen >= plen && memcmp(body, prefix, plen) == 0) {
 		body += plen;
 		blen -= plen;
 	} else if (!ev->dm) {
 		return;         /* chatter */
+	} else {
+		unprefixed = true;
 	}
 	while (blen > 0 && parse_blank(*body)) {
 		body++;
@@ -466,6 +479,7 @@ void dispatch_event(struct dutybot *bot, struct conn *c, const struct chat_event
 	copy_trunc(req->caller.identity, sizeof(req->caller.identity), identity);
 	req->guarded = guarded;
 	req->guard_dropped = dropped;
+	req->unprefixed = unprefixed;
 	req->data_word = dropped ? (int)(note.wait_ms < 3600000 ? note.wait_ms : 3600000) : 0;
 	/* the language learned before, until Redis says (or if it can't) */
 	fill_friend(req, ev->user_name, note.lang);

@@ -56,6 +56,12 @@ static struct state_args *complaint_args(struct request *req, const char *op)
 	return complaint_args_for(request_config(req), request_state(req), actor_of(req), src, request_now(req), op);
 }
 
+/* The same head for visits.lua, which routes by the same rules (handlers/visits.c). */
+struct state_args *complaints_state_args(struct request *req, const char *op)
+{
+	return complaint_args(req, op);
+}
+
 static int priority_index(const char *p)
 {
 	for (int i = 0; i < 4; i++)
@@ -353,6 +359,11 @@ static char *neutralise_mentions(const char *text)
 	}
 	*o = '\0';
 	return out;
+}
+
+char *complaints_unmention(const char *text)
+{
+	return neutralise_mentions(text);
 }
 
 /* "vip" (a configured group) or "none"/"-" (no group) into OUT; false if neither. */

@@ -127,6 +127,19 @@ void close_cmd(struct request *req);
 void close_amend_cmd(struct request *req);
 /* A lead's first check-in to DATE SHIFT (shifts.c): the briefing, if its time has come. */
 void briefing_after_checkin(const struct request *req, const char *date, const char *shift);
+/* complaints.c, for visits.c: the head of a routing script's call (op OP),
+ * and TEXT that pings nobody when repeated (malloc'd) */
+struct state_args *complaints_state_args(struct request *req, const char *op);
+char *complaints_unmention(const char *text);
+
+/* visits.c */
+void ask_cmd(struct request *req);
+void reply_cmd(struct request *req);
+void visit_note_cmd(struct request *req);
+void visit_close_cmd(struct request *req);
+void visits_cmd(struct request *req);
+void visits_line(struct request *req);
+
 /* reports.c */
 void report_cmd(struct request *req);
 void evaluate_cmd(struct request *req);

@@ -72,6 +72,7 @@ struct request {
 	bool guard_dropped;             /* ...or dropped it: only the notice waits for the caller's language */
 	bool private_answer;            /* its command is CMD_PRIVATE: every reply goes to the caller privately */
 	bool private_told;              /* the room was told the answer went privately */
+	bool unprefixed;                /* a private line without the command prefix */
 	char data_person[64];           /* what a handler keeps across its state call (an id, a date...) */
 	char data_when[64];             /* ...a time or a second id, */
 	int data_word;                  /* ...a word index */

@@ -68,10 +68,15 @@ local function names(ids)
   return table.concat(t, ', ')
 end
 
--- The visits waiting, when visits exist (issue 19's V-n): a hook for them,
--- a list of "V-n ..." items; none until then.
+-- The visits no agent has yet (visits.lua: state "queued"), oldest first:
+-- "V-n <what the friend asked>".
 local function visits_waiting()
-  return {}
+  local items = {}
+  for _, id in ipairs(redis.call('ZRANGE', prefix .. 'visits:open', 0, -1)) do
+    local v = redis.call('HMGET', prefix .. 'visit:' .. id, 'state', 'text')
+    if v[1] == 'queued' then items[#items + 1] = id .. ' ' .. plain(v[2] or '', 60) end
+  end
+  return items
 end
 
 local function body(inst, who)

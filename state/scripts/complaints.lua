@@ -3,7 +3,7 @@
 -- ARGV    prefix, now, actor, src, op, running ("date|shift" list), caps, groups, ...
 -- helpers: audit, say, word, hash_table, words, ROLE_RANK, notify_channel, notify_staff,
 --   staff_name, timer_set, timer_done, LEVEL_RANK, csv_map, notify_user,
---   leads_on_duty, assign, free_agents, drain_queue, route_or_queue
+--   leads_on_duty, assign, free_agents, drain_queue, route_or_queue, routed_kind
 local prefix, now, actor, src, op, running, caps, groups =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local t = tonumber(now)
@@ -79,12 +79,22 @@ elseif op == 'qbatch' then
   local key = prefix .. 'qbatch:' .. ARGV[10]
   local ids = redis.call('LRANGE', key, 0, -1)
   redis.call('DEL', key)
-  local waiting = {}
-  for _, cid in ipairs(ids) do
-    local c = redis.call('HMGET', prefix .. 'complaint:' .. cid, 'state', 'priority', 'text')
-    if c[1] == 'queued' then waiting[#waiting + 1] = { id = cid, priority = word('PRIORITY', c[2]), text = c[3] } end
+  local waiting, visits = {}, 0
+  local function tell(msg, params)
+    if ARGV[10] == '#' then notify_channel(prefix, 'complaints', msg, params)
+    else notify_staff(prefix, ARGV[10], msg, params) end
   end
-  if #waiting == 0 then return { 'gone' } end
+  for _, cid in ipairs(ids) do
+    local c = redis.call('HMGET', prefix .. routed_kind(cid) .. ':' .. cid, 'state', 'priority', 'text', 'friend_name')
+    if c[1] == 'queued' and routed_kind(cid) == 'visit' then
+      -- a friend waiting for someone to talk to: said as a visit, one each
+      tell('MSG_VISIT_QUEUED_LEAD', { id = cid, friend = c[4] or '', text = c[3] or '' })
+      visits = visits + 1
+    elseif c[1] == 'queued' then
+      waiting[#waiting + 1] = { id = cid, priority = word('PRIORITY', c[2]), text = c[3] }
+    end
+  end
+  if #waiting == 0 then return { visits > 0 and 'ok' or 'gone', tostring(visits) } end
   local msg, params = 'MSG_COMPLAINT_QUEUED_LEAD', waiting[1]
   if #waiting > 1 then
     local lines = {}
@@ -93,9 +103,8 @@ elseif op == 'qbatch' then
     end
     msg, params = 'MSG_COMPLAINT_QUEUED_LEAD_MANY', { n = tostring(#waiting), items = table.concat(lines, '\n') }
   end
-  if ARGV[10] == '#' then notify_channel(prefix, 'complaints', msg, params)
-  else notify_staff(prefix, ARGV[10], msg, params) end
-  return { 'ok', tostring(#waiting) }
+  tell(msg, params)
+  return { 'ok', tostring(#waiting + visits) }
 
 elseif op == 'route_queue' then
   return { 'ok', tostring(drain_queue(prefix, now, running, caps, groups)) }

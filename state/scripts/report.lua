@@ -223,6 +223,22 @@ if string.match(label, '^%d+%-%d+%-%d+$') then
 end
 local shifts_text = #shift_lines > 0 and (say('MSG_REPORT_SHIFTS') .. '\n' .. table.concat(shift_lines, '\n')) or ''
 
+-- visits begun in the period: their own line under the complaints', when there were any
+local v_opened, v_closed, v_still, v_resp = 0, 0, 0, {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', prefix .. 'visits:created', from, to)) do
+  local v = redis.call('HMGET', prefix .. 'visit:' .. id, 'created', 'first_response', 'closed_at', 'state')
+  v_opened = v_opened + 1
+  if v[2] then v_resp[#v_resp + 1] = tonumber(v[2]) - tonumber(v[1]) end
+  if v[3] and tonumber(v[3]) <= to then v_closed = v_closed + 1 end
+  if v[4] ~= 'closed' then v_still = v_still + 1 end
+end
+if v_opened > 0 then
+  table.sort(v_resp)
+  local kv = { 'opened', v_opened, 'closed', v_closed, 'open', v_still }
+  if #v_resp > 0 then kv[#kv + 1], kv[#kv + 2] = 'median', dur(pct(v_resp, 0.5)) end
+  complaints = (complaints == 'MSG_REPORT_NO_COMPLAINTS' and say(complaints) or complaints) .. '\n'
+    .. say(#v_resp > 0 and 'MSG_REPORT_VISITS' or 'MSG_REPORT_VISITS_NO_RESPONSE', kv)
+end
 local params = {
   period = label, complaints = complaints,
   -- the topic line only when something has a topic

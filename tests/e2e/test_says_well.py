@@ -34,7 +34,8 @@ def listed_commands(text: str) -> list[str]:
     for line in lines:
         if "!roster add" in line and "<" in line:
             continue                            # the empty roster's hint
-        out += LISTED.findall(line.split("(")[0].split("（")[0])
+        # (the last command before "(more: ...)" is followed by a blank, not the "("
+        out += LISTED.findall(line.split("(")[0].split("（")[0].rstrip())
     return out
 
 
