@@ -64,6 +64,11 @@ class BriefingAndClose(RealDayE2E):
 
         # 05:4x: the early shift checks in, but for Ana
         self.ask("vera", "!checkin", "Vera Kovacs, bejelentkeztél a műszakra: délelőttös műszak (2026-03-02).")
+        # a chat friend's visit before any agent is in: it waits, and the lead's briefing says so
+        s.say("lina", "Hello, my video hangs", room="dm")
+        s.wait({"ev": "dm", "to": "lina"})
+        waiting = self.dm_ask("vera", "!briefing", "Eligazítás: délelőttös műszak")["text"]
+        self.assertIn("Várakozó látogatások (1): V-1 Hello, my video hangs", waiting)
         self.ask("mark", "!checkin", "Mark Novak, you are checked in")
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in")
         self.ask("tom", "!checkin", "Tom Berger [TRN], du bist für Frühschicht (2026-03-02) eingestempelt.")
@@ -82,8 +87,8 @@ class BriefingAndClose(RealDayE2E):
                           "Az előző műszak (2026-03-01 éjszakás műszak) nem hagyott sem átadási jegyzetet, sem zárást.",
                           "Nincs nyitott ügy: nincs függő kérelem, vészhelyzet, várakozó panasz vagy mára ütemezett értesítés.",
                           "Újra: !briefing; az ops csatornára: !briefing post [megjegyzés]"])
-        # the one she asked for at 05:45 and the one the timer sent, once
-        self.assertEqual(len(self.dms("vera", "Eligazítás:", settle=0.5)), 2)
+        # the two she asked for at 05:4x and the one the timer sent, once
+        self.assertEqual(len(self.dms("vera", "Eligazítás:", settle=0.5)), 3)
 
         # posted to ops (in the channel's language) with a note; the attendance check is kept
         self.ask("vera", "!briefing post Tom viszi a VIP sort, amíg Ana megérkezik",
