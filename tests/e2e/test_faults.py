@@ -354,6 +354,13 @@ class TwoDaemons(E2E):
         self.first = self.daemon
         self.addCleanup(self.thaw, self.first)
 
+    def config_overrides(self):
+        # a claim held in Redis (CLIENT PAUSE below) must not time out in the
+        # daemon (2 s by default): a timed-out call drops the connection, and
+        # the held claim with it, so the step would never be leased
+        return {**super().config_overrides(),
+                "redis": f'{{ host = "127.0.0.1"; port = {self.redis.port}; timeout = "10s"; }}'}
+
     def thaw(self, daemon):
         if daemon.proc.poll() is None:
             os.kill(daemon.proc.pid, signal.SIGCONT)

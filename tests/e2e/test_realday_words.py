@@ -40,9 +40,14 @@ class LateInMinutes(RealDayE2E):
         s.wait_all({"ev": "dm", "to": "vera", "text": "Az előző műszak (2026-03-01 éjszakás műszak) nem hagyott átadási jegyzetet."},
                    {"ev": "dm", "to": "vera", "text": "Megoldatlan műszaki problémák: T-1 the lobby's video player hangs"},
                    {"ev": "dm", "to": "vera", "text": "Várólistán váró nyitott panaszok: C-1 (magas)."})
+        # a lead checking in after the start's grace gets the shift's briefing at once too
+        # (issue 19: who is in, late or missing, what is open)
+        brief = s.wait({"ev": "dm", "to": "vera", "text": lambda t: t.startswith("Eligazítás: délelőttös műszak")},
+                       consume=False)["text"]
+        self.assertIn("Hiányzik (nem jelentkezett be): Mia Keller [CCS], Tom Berger [TRN]", brief)
         s.expect_none({"ev": "dm", "to": "vera", "text": "függő"}, within=1.0)
         told = [e["text"] for e in s.events[since:] if e.get("ev") == "dm" and e.get("to") == "vera"]
-        self.assertEqual(len(told), 3, told)
+        self.assertEqual(len(told), 4, told)
         for text in told:
             self.assertNotIn(": -", text)          # no row of dashes
             self.assertNotIn("Open", text)         # no English fragment
