@@ -156,6 +156,7 @@ struct config {
 		int64_t leave_notice_ms;   /* default 24h */
 		int64_t checkin_opens_ms;  /* default 30m */
 		int64_t reminder_ms;       /* default 30m ("reminder") */
+		int64_t handover_ack_ms;   /* default 30m ("handover_ack"): after the next shift's start */
 		int min_weekly_hours;      /* default 30 */
 	} policy;
 

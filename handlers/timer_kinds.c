@@ -22,6 +22,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "shiftstart", .fire = complaints_shift_start_fire, .seed = complaints_shift_start_seed },
 	{ .kind = "dayreport", .fire = reports_day_fire, .seed = reports_day_seed },
 	{ .kind = "stuck", .fire = approvals_stuck_fire },
+	{ .kind = "hoack", .fire = handover_ack_fire },
 };
 
 const size_t n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);
