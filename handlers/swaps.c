@@ -198,8 +198,7 @@ static void swap_change(struct request *req, const char *op)
 {
 	struct state_args *a;
 
-	if (!approval_parse_id(req->cmd.argv[2], req->data_person, sizeof(req->data_person)) || req->data_person[0] != 'S'
-	    || req->data_person[1] != '-') {
+	if (!approval_parse_id(req->cmd.argv[2], req->data_person, sizeof(req->data_person))) {
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", req->cmd.argv[2]);
 		request_done(req);
 		return;
