@@ -12,6 +12,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* req->data_word of a swap request */
+#define SWAP_ARRANGED 1         /* !swap arrange */
+#define SWAP_RUNNING 2          /* the shift has started */
+
+/* The end of the running shift a swap request named (its words again). */
+static int64_t swap_running_end(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int first = req->data_word & SWAP_ARRANGED ? 2 : 1;
+	const struct config_shift *shift = shift_by_name(cfg, req->cmd.argv[first + 1]);
+	struct shift_instance inst;
+	struct ymd date;
+
+	if (shift == NULL || when_parse_date(req->cmd.argv[first], request_now(req), &date) != 0)
+		return 0;
+	shift_instance(shift, date, &inst);
+	return inst.end;
+}
+
 static void on_swap(const redisReply *r, const char *err, void *privdata)
 {
 	struct request *req = privdata;
@@ -22,7 +41,19 @@ static void on_swap(const redisReply *r, const char *err, void *privdata)
 	} else if (approval_created(req, r)) {
 		/* refused as uncompletable, or done at once */
 	} else if (reply_is(r, "ok")) {
-		if (req->data_word)
+		if (req->data_word & SWAP_RUNNING) {
+			/* the shift runs: the asker reads that the swap is for the rest of it */
+			char text[1024], note[256], until[6];
+			const char *id = reply_str(r, 1);
+			int64_t end = swap_running_end(req);
+			if (req->data_word & SWAP_ARRANGED)
+				MSG(req, text, MSG_SWAP_ARRANGED, "id", id, "from", req->data_when, "other", req->data_person);
+			else
+				MSG(req, text, MSG_SWAP_REQUESTED, "id", id, "other", req->data_person);
+			MSG(req, note, MSG_SWAP_REST_NOTE, "until", when_hhmm(end, until));
+			snprintf(text + strlen(text), sizeof(text) - strlen(text), " %s", note);
+			reply_text(req, text);
+		} else if (req->data_word & SWAP_ARRANGED)
 			reply(req, MSG_SWAP_ARRANGED, "id", reply_str(r, 1), "from", req->data_when, "other", req->data_person);
 		else if (*reply_str(r, 2))
 			reply(req, MSG_SWAP_REQUESTED_EXCHANGE, "id", reply_str(r, 1), "other", req->data_person,
@@ -36,7 +67,7 @@ static void on_swap(const redisReply *r, const char *err, void *privdata)
 	} else if (reply_is(r, "no_such_person")) {
 		refuse(req, MSG_STAFF_NOT_FOUND, "id", reply_str(r, 1));
 	} else if (reply_is(r, "self")) {
-		refuse(req, req->data_word ? MSG_SWAP_ARRANGE_SAME : MSG_SWAP_SELF);
+		refuse(req, req->data_word & SWAP_ARRANGED ? MSG_SWAP_ARRANGE_SAME : MSG_SWAP_SELF);
 	} else if (reply_is(r, "own")) {
 		refuse(req, MSG_SWAP_ARRANGE_OWN);
 	} else if (reply_is(r, "already_there")) {
@@ -45,7 +76,7 @@ static void on_swap(const redisReply *r, const char *err, void *privdata)
 		snprintf(slot, sizeof(slot), "%s", reply_str(r, 2));
 		refuse(req, MSG_ROSTER_MAY_NOT_HOLD, "id", reply_str(r, 1), "slot", slot);
 	} else if (reply_is(r, "on_leave")) {
-		refuse(req, MSG_ROSTER_ON_LEAVE, "id", reply_str(r, 1), "date", req->cmd.argv[req->data_word ? 2 : 1]);
+		refuse(req, MSG_ROSTER_ON_LEAVE, "id", reply_str(r, 1), "date", req->cmd.argv[req->data_word & SWAP_ARRANGED ? 2 : 1]);
 	} else {
 		refuse(req, MSG_SWAP_DUPLICATE, "id", reply_str(r, 1));
 	}
@@ -101,7 +132,7 @@ static void swap_ask(struct request *req, char *const *args, const char *from, c
 	struct shift_instance inst;
 	struct ymd date;
 	struct state_args *a;
-	char names[512], groups[512], *week;
+	char names[512], groups[512], until[6], *week;
 
 	if (when_parse_date(args[0], now, &date) != 0) {
 		refuse(req, MSG_DATE_BAD, "date", args[0]);
@@ -128,7 +159,7 @@ static void swap_ask(struct request *req, char *const *args, const char *from, c
 		reply_state_error(req, "out of memory");
 		goto done;
 	}
-	req->data_word = from != NULL;
+	req->data_word = (from != NULL ? SWAP_ARRANGED : 0) | (inst.start <= now ? SWAP_RUNNING : 0);
 	a = script_args(req, "approvals:open");
 	state_args_add(a, inst.date_s);
 	state_args_add(a, shift->name);
@@ -140,6 +171,7 @@ static void swap_ask(struct request *req, char *const *args, const char *from, c
 	state_args_add(a, inst.week);
 	state_args_add(a, week);
 	state_args_add(a, swap_groups(cfg, groups, sizeof(groups)));
+	state_args_add(a, inst.start <= now ? when_hhmm(inst.end, until) : "");
 	free(week);
 	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_SWAP_REQUEST, 1, a, on_swap, req);

@@ -23,9 +23,10 @@ for i, inst in ipairs(words(ARGV[7])) do
     local sent = ''
     local lead = redis.call('HGET', roster_key(prefix, ndate, nshift), 'lead')
     local ack = prefix .. 'handack:' .. ndate .. ':' .. nshift
-    if not (ndate == date and nshift == shift) and redis.call('EXISTS', ack) == 0 then
-      -- the outgoing lead: the one rostered, else whoever wrote the notes
-      local out = redis.call('HGET', roster_key(prefix, date, shift), 'lead') or actor
+    -- the outgoing lead: the one rostered, else whoever wrote the notes (one
+    -- who leads the next shift too hands over to nobody)
+    local out = redis.call('HGET', roster_key(prefix, date, shift), 'lead') or actor
+    if not (ndate == date and nshift == shift) and lead ~= out and redis.call('EXISTS', ack) == 0 then
       redis.call('HSET', ack, 'pdate', date, 'pshift', shift, 'out', out)
       redis.call('PEXPIRE', ack, 400 * 86400000)
       timer_set(prefix, 'hoack|' .. ndate .. '|' .. nshift, tonumber(due))

@@ -11,7 +11,7 @@
 -- ARGV    prefix, now, actor, src, date, shift, other, other's shifts to search (space list),
 --         giver ('' = the actor), the shift's start ms, end ms, ISO week,
 --         the week's shifts "date|shift|ms ..." (space list), customer groups "vip=PAM,...",
---         stuck_after ms
+--         the shift's end "HH:MM" when it has started ('' before), stuck_after ms
 -- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'not_theirs', giver}
 --         | {'no_such_person', id} | {'self'} | {'own'}
 --         | {'already_there'} | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
@@ -21,6 +21,7 @@
 local prefix, now, actor, src, date, shift, other, shifts, giver, start, stop, week, weekspec, groups =
   ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], ARGV[11],
   ARGV[12], ARGV[13], ARGV[14]
+local rest_until = ARGV[15]
 local arranged = giver ~= '' and giver ~= actor
 if not arranged then giver = actor end
 if arranged then
@@ -68,8 +69,10 @@ end
 local g_before, o_before = week_ms(giver), week_ms(other)
 local moved = span_ms[date .. '|' .. shift] or 0
 local back = other_shift ~= '' and (span_ms[date .. '|' .. other_shift] or 0) or 0
-local evidence = { say('MSG_SWAP_EVID_HOURS', { 'from', staff_name(prefix, giver), 'fa', hm(g_before),
-  'fb', hm(g_before - moved + back), 'to', staff_name(prefix, other), 'ta', hm(o_before), 'tb', hm(o_before + moved - back) }) }
+local evidence = {}
+if rest_until ~= '' then evidence[1] = say('MSG_SWAP_EVID_REST', { 'until', rest_until }) end
+evidence[#evidence + 1] = say('MSG_SWAP_EVID_HOURS', { 'from', staff_name(prefix, giver), 'fa', hm(g_before),
+  'fb', hm(g_before - moved + back), 'to', staff_name(prefix, other), 'ta', hm(o_before), 'tb', hm(o_before + moved - back) })
 -- SHIFT_NAME after the swap: who leads it, and the customer groups nobody on it could serve
 local function after(s, out_id, in_id)
   local r = redis.call('HMGET', roster_key(prefix, date, s), 'lead', 'minister', 'agents')

@@ -163,7 +163,11 @@ class RunningShift(Case):
 
     def test_a_started_shift_changes_hands_for_the_rest_and_cannot_be_undone(self):
         self.ask("mia", "!checkin", "Mia Keller [CCS], you are checked in to early (2026-03-02)")
-        self.ask("mia", "!swap today early with sara", "Swap S-1 asked of sara")
+        said = self.ask("mia", "!swap today early with sara", "Swap S-1 asked of sara")["text"]
+        self.assertIn("The shift has started: the swap is for the rest of it, until 14:00; your check-in there "
+                      "ends when it applies.", said)
+        self.site.wait({"ev": "dm", "to": "sara", "text": "Efecto: el turno ya ha empezado: el cambio es para lo que "
+                        "queda, hasta las 14:00; horas en el cuadrante esta semana"})
         self.ask("sara", "!swap accept S-1", "S-1")
         self.ask("mark", "!approve S-1", "S-1 approved")
         self.assertEqual(self.agents("2026-03-02", "early"), ["sara"])
