@@ -299,8 +299,8 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 	}
 	when_local_date(strtoll(reply_str(r, 6), NULL, 10), &day, NULL);
 	snprintf(when, sizeof(when), "%s %s", when_format(day, ds), when_hhmm(strtoll(reply_str(r, 6), NULL, 10), hm));
-	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id, "state", approval_state_text(req, reply_str(r, 2)),
-	    "summary", said(req, reply_str(r, 3), sum), "by", reply_str(r, 4), "when", when));
+	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id,
+	    "state", approval_state_text(req, reply_str(r, 2)), "summary", said(req, reply_str(r, 3), sum), "by", reply_str(r, 4), "when", when));
 	if (*reply_str(r, 7)) {
 		MSG(req, line, MSG_APPROVAL_SHOW_REASON, "reason", reply_str(r, 7));
 		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);

@@ -151,8 +151,9 @@ static const char *kv_get(const char **kv, int nkv, const char *key)
 
 /*
  * The buttons a message carries on platforms that have them: a request for
- * approval gets Approve / Deny, an emergency Acknowledge, a handover Take over.  A click is the
- * typed command from the clicker, so it passes the same gates as !approve.
+ * approval gets Approve / Deny, an emergency Acknowledge, the ask to take a
+ * handover Take over.  A click is the typed command from the clicker, so it
+ * passes the same gates as !approve.
  */
 static void buttons_for(enum msg_id id, const char *lang, const char **kv, int nkv, char *buf, size_t n)
 {

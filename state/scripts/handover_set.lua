@@ -35,9 +35,10 @@ for i, inst in ipairs(words(ARGV[7])) do
        and redis.call('HEXISTS', att_key(prefix, ndate, nshift), lead .. ':in') == 1 then
       notify_staff(prefix, lead, 'MSG_HANDOVER_DELIVERY', { date = ndate, shift = nshift, pdate = date,
         pshift = shift, by = staff_name(prefix, actor), notes = text })
-      if not redis.call('HGET', ack, 'acked_by') then
+      local h = redis.call('HMGET', ack, 'out', 'acked_by')
+      if h[1] and not h[2] then
         notify_staff(prefix, lead, 'MSG_HANDOVER_ACK_ASK', { pdate = date, pshift = shift,
-          out = staff_name(prefix, redis.call('HGET', ack, 'out') or actor) })
+          out = staff_name(prefix, h[1]) })
       end
       sent = staff_name(prefix, lead)
     end
