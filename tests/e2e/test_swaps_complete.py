@@ -105,7 +105,8 @@ class Arrange(Case):
 
     def test_arrange_refusals_change_nothing(self):
         self.ask("mia", "!swap arrange tomorrow early tom sara", "!swap arrange is for minister and above; you are agent.")
-        self.ask("vera", "!swap arrange tomorrow early tom sara", "!swap arrange")
+        self.ask("vera", "!swap arrange tomorrow early tom sara",
+                 "!swap arrange: legalább miniszter szerepkör kell hozzá; a te szerepköröd: miniszterhelyettes.")
         self.ask("mark", "!swap arrange tomorrow early mia mark", "!swap arrange is for two other people")
         self.ask("mark", "!swap arrange tomorrow early tom tom",
                  "The one who gives the shift and the one who takes it must be two different people.")
@@ -136,7 +137,7 @@ class Undo(Case):
     def test_an_approver_undoes_before_the_shift_starts(self):
         self.approved_swap()
         self.ask("mia", "!swap undo S-1", "!swap undo is for minister and above; you are agent.")
-        self.ask("tom", "!swap undo S-1", "!swap undo")
+        self.ask("tom", "!swap undo S-1", "!swap undo erfordert mindestens die Rolle Minister; deine Rolle: Agent.")
         self.assertEqual(self.agents("2026-03-03", "early"), ["sara", "tom"])
         self.ask("lemon", "!swap undo S-1", f"S-1 undone: the roster is back as it was before ({SUM} no longer holds); both are told.")
         self.site.wait_all({"ev": "dm", "to": "mia", "text": f"Swap S-1 ({SUM}) was undone by Lemon Chen: the roster is back as it was before it."},
@@ -150,6 +151,8 @@ class Undo(Case):
         self.ask("mia", "!swap tomorrow early with sara", "S-1")
         self.ask("mark", "!swap undo S-1", "S-1 is open, not approved; only an approved swap can be undone.")
         self.ask("mark", "!swap undo S-7", "There is no request S-7.")
+        self.ask("mia", "!leave 2026-03-20 family", "Leave L-1", room="dm")
+        self.ask("mark", "!swap undo L-1", "L-1 is not a swap.")
         self.ask("sara", "!swap accept S-1", "S-1")
         self.ask("mark", "!approve S-1", "S-1 approved")
         # the roster changed by hand since: not undone over it
