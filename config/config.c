@@ -50,7 +50,7 @@ static const struct cfg_known_key limits_keys[] = {
 static const struct cfg_known_key limits_friend_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
 static const struct cfg_known_key limits_staff_keys[] = { { "burst", 0 }, { "per_minute", 0 }, { "queue", 0 } };
 static const struct cfg_known_key policy_keys[] = {
-	{ "checkin_opens", 0 }, { "close_before", 0 }, { "late_grace", 0 }, { "late_window", 0 },
+	{ "checkin_opens", 0 }, { "close_before", 0 }, { "handover_ack", 0 }, { "late_grace", 0 }, { "late_window", 0 },
 	{ "leave_notice", 0 }, { "min_weekly_hours", 0 }, { "reminder", 0 },
 };
 static const struct cfg_known_key escalation_keys[] = {
@@ -307,6 +307,7 @@ parse_policy(struct cfg_ctx *ctx, const config_setting_t *root)
 	cfg_get_duration(ctx, g, "checkin_opens", 1, &cfg->policy.checkin_opens_ms);
 	cfg_get_duration(ctx, g, "reminder", 1, &cfg->policy.reminder_ms);
 	cfg_get_duration(ctx, g, "close_before", 1, &cfg->policy.close_before_ms);
+	cfg_get_duration(ctx, g, "handover_ack", 1, &cfg->policy.handover_ack_ms);
 	cfg_get_int(ctx, g, "min_weekly_hours", 0, 168, &cfg->policy.min_weekly_hours);
 }
 
@@ -410,6 +411,7 @@ set_defaults(struct cfg_ctx *ctx, struct config *cfg)
 	cfg->policy.checkin_opens_ms = 30 * 60 * 1000LL;
 	cfg->policy.reminder_ms = 30 * 60 * 1000LL;
 	cfg->policy.close_before_ms = 30 * 60 * 1000LL;
+	cfg->policy.handover_ack_ms = 30 * 60 * 1000LL;
 	cfg->policy.min_weekly_hours = 30;
 	cfg->escalation.ack_timeout_ms = 5 * 60 * 1000LL;
 	cfg->escalation.repeat = 2;

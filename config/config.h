@@ -159,6 +159,7 @@ struct config {
 		int64_t checkin_opens_ms;  /* default 30m */
 		int64_t reminder_ms;       /* default 30m ("reminder") */
 		int64_t close_before_ms;   /* default 30m: the lead is asked for the close this long before the end */
+		int64_t handover_ack_ms;   /* default 30m ("handover_ack"): after the next shift's start */
 		int min_weekly_hours;      /* default 30 */
 	} policy;
 

@@ -46,12 +46,13 @@ static const char *said(struct request *req, const char *text, char *buf)
 	return catalog_said(buf, SAID_MAX, req->caller.lang, text);
 }
 
-static const char *state_text(struct request *req, const char *state)
+const char *approval_state_text(struct request *req, const char *state)
 {
 	static const struct { const char *state; enum msg_id id; } states[] = {
 		{ "open", MSG_APPROVAL_STATE_OPEN }, { "approved", MSG_APPROVAL_STATE_APPROVED },
 		{ "denied", MSG_APPROVAL_STATE_DENIED }, { "failed", MSG_APPROVAL_STATE_FAILED },
 		{ "cancelled", MSG_APPROVAL_STATE_CANCELLED },
+		{ "withdrawn", MSG_APPROVAL_STATE_WITHDRAWN }, { "undone", MSG_APPROVAL_STATE_UNDONE },
 	};
 
 	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
@@ -106,7 +107,7 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 	else if (reply_is(r, "not_found"))
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", id);
 	else if (reply_is(r, "closed"))
-		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", state_text(req, reply_str(r, 1)));
+		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", approval_state_text(req, reply_str(r, 1)));
 	else if (reply_is(r, "own"))
 		refuse(req, MSG_APPROVAL_OWN, "id", id);
 	else if (reply_is(r, "twice"))
@@ -135,7 +136,7 @@ static void on_decided(const redisReply *r, const char *err, void *privdata)
 }
 
 /* S-12 / pr-3 -> "S-12" / "PR-3": one or two letters, a dash, digits. */
-static bool approval_id(const char *arg, char *out, size_t n)
+bool approval_parse_id(const char *arg, char *out, size_t n)
 {
 	size_t len = strlen(arg), letters = 0;
 
@@ -157,7 +158,7 @@ static void approval_op(struct request *req, const char *arg, const char *op, co
 {
 	struct state_args *a;
 
-	if (!approval_id(arg, req->data_person, sizeof(req->data_person))) {
+	if (!approval_parse_id(arg, req->data_person, sizeof(req->data_person))) {
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", arg);
 		request_done(req);
 		return;
@@ -247,7 +248,7 @@ static void on_cancelled(const redisReply *r, const char *err, void *privdata)
 	else if (reply_is(r, "not_found"))
 		refuse(req, MSG_APPROVAL_NOT_FOUND, "id", id);
 	else if (reply_is(r, "closed"))
-		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", state_text(req, reply_str(r, 1)));
+		refuse(req, MSG_APPROVAL_CLOSED, "id", id, "state", approval_state_text(req, reply_str(r, 1)));
 	else if (reply_is(r, "not_allowed"))
 		refuse(req, MSG_APPROVAL_CANCEL_NOT_ALLOWED, "id", id);
 	else
@@ -298,8 +299,8 @@ static void on_show(const redisReply *r, const char *err, void *privdata)
 	}
 	when_local_date(strtoll(reply_str(r, 6), NULL, 10), &day, NULL);
 	snprintf(when, sizeof(when), "%s %s", when_format(day, ds), when_hhmm(strtoll(reply_str(r, 6), NULL, 10), hm));
-	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id, "state", state_text(req, reply_str(r, 2)),
-	    "summary", said(req, reply_str(r, 3), sum), "by", reply_str(r, 4), "when", when));
+	len = strlen(MSGN(req, out, SHOW_TEXT_MAX, MSG_APPROVAL_SHOW_HEAD, "id", id,
+	    "state", approval_state_text(req, reply_str(r, 2)), "summary", said(req, reply_str(r, 3), sum), "by", reply_str(r, 4), "when", when));
 	if (*reply_str(r, 7)) {
 		MSG(req, line, MSG_APPROVAL_SHOW_REASON, "reason", reply_str(r, 7));
 		len += (size_t)snprintf(out + len, SHOW_TEXT_MAX - len, "\n%s", line);

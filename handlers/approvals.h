@@ -25,5 +25,9 @@ void approval_args_end(const struct request *req, struct state_args *a);
 bool approval_created(struct request *req, const redisReply *r);
 /* "a minister or above" / a person's id, in the caller's language. */
 const char *approval_who_text(struct request *req, const char *who, char *buf, size_t n);
+/* "open", "withdrawn"... (an approval's state) in the caller's language. */
+const char *approval_state_text(struct request *req, const char *state);
+/* S-12 / pr-3 -> "S-12" / "PR-3" in OUT; false when ARG is no request id. */
+bool approval_parse_id(const char *arg, char *out, size_t n);
 
 #endif

@@ -40,8 +40,13 @@ void checkin_cmd(struct request *req);
 void checkout_cmd(struct request *req);
 void handover_cmd(struct request *req);
 void handover_show_cmd(struct request *req);
+void handover_ack_cmd(struct request *req);
+void handover_ack_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
 /* swaps.c */
 void swap_cmd(struct request *req);
+void swap_arrange_cmd(struct request *req);
+void swap_withdraw_cmd(struct request *req);
+void swap_undo_cmd(struct request *req);
 void leave_cmd(struct request *req);
 /* approvals.c */
 void swap_accept_cmd(struct request *req);

@@ -1,7 +1,9 @@
 /*
  * handover: the outgoing lead's notes for the next lead (!handover), which
  * the next lead gets at check-in (checkin.lua) or at once when already
- * checked in, and !handover show.
+ * checked in, !handover show, and !handover ack: until the next lead
+ * acknowledges, the outgoing one is paged as lead and, policy.handover_ack
+ * after the next shift's start, the minister on duty hears it was never taken.
  */
 #include "handlers/handlers.h"
 #include "handlers/common.h"
@@ -48,14 +50,78 @@ void handover_cmd(struct request *req)
 			continue;
 		if (shift_next(cfg, &around[i], &next) != 0)
 			next = around[i];
-		len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0, "%s%s|%s|%s|%s",
-		    len ? " " : "", around[i].date_s, around[i].shift->name, next.date_s, next.shift->name);
+		len += (size_t)snprintf(running + len, len < sizeof(running) ? sizeof(running) - len : 0, "%s%s|%s|%s|%s|%lld",
+		    len ? " " : "", around[i].date_s, around[i].shift->name, next.date_s, next.shift->name,
+		    (long long)((next.start > now ? next.start : now) + cfg->policy.handover_ack_ms));
 	}
 	a = script_args(req, "roster");
 	state_args_addf(a, "%d", (int)req->caller.role);
 	state_args_add(a, parse_rest(&req->cmd, 1));
 	state_args_add(a, running);
 	state_eval(request_state(req), SCRIPT_HANDOVER_SET, 1, a, on_handover, req);
+}
+
+/* ---- !handover ack ---- */
+
+static void on_handover_ack(const redisReply *r, const char *err, void *privdata)
+{
+	struct request *req = privdata;
+
+	if (err != NULL)
+		reply_state_error(req, err);
+	else if (reply_is(r, "ok"))
+		reply(req, MSG_HANDOVER_ACKED, "shift", reply_str(r, 2), "date", reply_str(r, 1), "pshift", reply_str(r, 3),
+		    "pdate", reply_str(r, 4), "out", reply_str(r, 5));
+	else if (reply_is(r, "already"))
+		refuse(req, MSG_HANDOVER_ACK_ALREADY, "shift", reply_str(r, 2), "date", reply_str(r, 1), "by", reply_str(r, 3));
+	else if (reply_is(r, "nothing"))
+		refuse(req, MSG_HANDOVER_ACK_NOTHING, "shift", reply_str(r, 2), "date", reply_str(r, 1));
+	else
+		refuse(req, MSG_HANDOVER_ACK_NOT_LEAD);
+	request_done(req);
+}
+
+/* The instances running now and the next one: a lead may take over before the start. */
+void handover_ack_cmd(struct request *req)
+{
+	const struct config *cfg = request_config(req);
+	int64_t now = request_now(req);
+	struct shift_instance around[SHIFT_AROUND_MAX];
+	int n;
+	char insts[1024];
+	size_t len = 0;
+	struct state_args *a;
+
+	if (shifts_none(req))
+		return;
+	n = shift_instances_around(cfg, now, around, SHIFT_AROUND_MAX);
+	insts[0] = '\0';
+	for (int i = 0; i < n; i++) {
+		if (around[i].end <= now)
+			continue;
+		len += (size_t)snprintf(insts + len, len < sizeof(insts) ? sizeof(insts) - len : 0, "%s%s|%s",
+		    len ? " " : "", around[i].date_s, around[i].shift->name);
+		if (around[i].start > now)
+			break;
+	}
+	a = script_args(req, "roster");
+	state_args_add(a, "ack");
+	state_args_add(a, insts);
+	state_eval(request_state(req), SCRIPT_HANDOVER_ACK, 1, a, on_handover_ack, req);
+}
+
+/* The timer "hoack|<date>|<shift>": a handover still not acknowledged. */
+void handover_ack_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv)
+{
+	struct state_args *a = timers_args(ctx, "roster");
+
+	state_args_add(a, "dutybot");
+	state_args_add(a, "timer");
+	state_args_add(a, "timer");
+	state_args_add(a, member);
+	state_args_add(a, argc >= 2 ? argv[1] : "");
+	state_args_add(a, argc >= 3 ? argv[2] : "");
+	timers_run(ctx, "handover ack", member, SCRIPT_HANDOVER_ACK, a);
 }
 
 /*

@@ -475,6 +475,13 @@ static void on_duty(const redisReply *r, const char *err, void *privdata)
 				when_hhmm(around[i].end, hhmm);
 				duty_now_line(req, around[i].shift->name, hhmm, reply_str(s, 2), reply_str(s, 3),
 				    clen ? checked : "", line, sizeof(line));
+				if (*reply_str(s, 8)) {
+					/* the handover is not taken yet: who is still the lead */
+					char open[512];
+					size_t ll = strlen(line);
+					MSG(req, open, MSG_DUTY_HANDOVER_OPEN, "pshift", reply_str(s, 9), "out", reply_str(s, 8));
+					snprintf(line + ll, ll < sizeof(line) ? sizeof(line) - ll : 0, " %s", open);
+				}
 			} else {
 				when_hhmm(around[i].start, hhmm);
 				if (*reply_str(s, 2))

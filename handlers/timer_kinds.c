@@ -24,6 +24,7 @@ const struct timer_kind timer_kinds[] = {
 	{ .kind = "stuck", .fire = approvals_stuck_fire },
 	{ .kind = "brief", .fire = briefing_fire, .seed = briefing_seed },
 	{ .kind = "close", .fire = briefing_close_fire, .seed = briefing_close_seed },
+	{ .kind = "hoack", .fire = handover_ack_fire },
 };
 
 const size_t n_timer_kinds = sizeof(timer_kinds) / sizeof(timer_kinds[0]);

@@ -151,14 +151,20 @@ static const char *kv_get(const char **kv, int nkv, const char *key)
 
 /*
  * The buttons a message carries on platforms that have them: a request for
- * approval gets Approve / Deny, an emergency Acknowledge.  A click is the
- * typed command from the clicker, so it passes the same gates as !approve.
+ * approval gets Approve / Deny, an emergency Acknowledge, the ask to take a
+ * handover Take over.  A click is the typed command from the clicker, so it
+ * passes the same gates as !approve.
  */
 static void buttons_for(enum msg_id id, const char *lang, const char **kv, int nkv, char *buf, size_t n)
 {
 	const char *ref = kv_get(kv, nkv, "id");
 
 	buf[0] = '\0';
+	if (id == MSG_HANDOVER_ACK_ASK) {
+		/* the incoming lead takes the shift over: the same as typing it */
+		snprintf(buf, n, "%s\thandover ack", catalog_text(lang, MSG_BUTTON_TAKE_OVER));
+		return;
+	}
 	if (ref == NULL || strlen(ref) > 32)
 		return;
 	switch (id) {

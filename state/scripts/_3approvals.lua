@@ -199,27 +199,50 @@ local function announce_step(prefix, a)
   end
 end
 
+-- The one who gives the shift: the requester, or whom a minister arranged it for.
+local function swap_giver(a)
+  if a.giver and a.giver ~= '' then return a.giver end
+  return a.requester
+end
+
+-- The one place a swap changes the roster (apply and undo; a hook that tells
+-- whoever's slot changed belongs here): the giver's SLOT on DATE SHIFT_NAME
+-- goes to OTHER and, in an exchange, OTHER's OTHER_SLOT on OTHER_SHIFT to
+-- the giver.  BACK puts everyone where they were.
+local function swap_move(prefix, a, back)
+  local giver, other = swap_giver(a), a.other
+  if back then giver, other = other, giver end
+  take_out(prefix, a.date, a.shift_name, a.slot, giver)
+  if (a.other_shift or '') ~= '' then
+    take_out(prefix, a.date, a.other_shift, a.other_slot, other)
+    put_in(prefix, a.date, a.other_shift, a.other_slot, giver)
+  end
+  put_in(prefix, a.date, a.shift_name, a.slot, other)
+end
+
 local APPLY = {}
 
--- swap: requester gives their SLOT on DATE SHIFT to OTHER; if OTHER held
--- OTHER_SLOT on DATE OTHER_SHIFT, the requester takes that in exchange.
+-- swap: the giver's SLOT on DATE SHIFT goes to OTHER; if OTHER held
+-- OTHER_SLOT on DATE OTHER_SHIFT, the giver takes that in exchange.  A
+-- shift that is running already changes hands for the rest of it: the
+-- giver's open check-in there ends now (their hours stop, the taker checks in).
 APPLY.swap = function(prefix, a)
-  if slot_of(prefix, a.date, a.shift_name, a.requester) ~= a.slot then
+  local giver = swap_giver(a)
+  if a.stop and tonumber(a.now) >= tonumber(a.stop) then return 'MSG_SWAP_SHIFT_OVER' end
+  if slot_of(prefix, a.date, a.shift_name, giver) ~= a.slot then
     return 'MSG_SWAP_CHANGED_YOURS'
   end
   if a.other_shift ~= '' and slot_of(prefix, a.date, a.other_shift, a.other) ~= a.other_slot then
     return 'MSG_SWAP_CHANGED_THEIRS'
   end
   if slot_of(prefix, a.date, a.shift_name, a.other) then return 'MSG_SWAP_ALREADY_THERE' end
-  if on_leave(prefix, a.other, a.date) or on_leave(prefix, a.requester, a.date) then
+  if on_leave(prefix, a.other, a.date) or on_leave(prefix, giver, a.date) then
     return 'MSG_SWAP_ON_LEAVE'
   end
-  take_out(prefix, a.date, a.shift_name, a.slot, a.requester)
-  if a.other_shift ~= '' then
-    take_out(prefix, a.date, a.other_shift, a.other_slot, a.other)
-    put_in(prefix, a.date, a.other_shift, a.other_slot, a.requester)
+  swap_move(prefix, a, false)
+  if a.start and a.week and tonumber(a.now) >= tonumber(a.start) then
+    close_span(prefix, a.date, a.shift_name, a.week, giver, tonumber(a.now), '')
   end
-  put_in(prefix, a.date, a.shift_name, a.slot, a.other)
   return nil
 end
 
@@ -321,6 +344,7 @@ local function approval_finish(prefix, now, actor, src, a)
   local key = approval_key(prefix, a.id)
   local params = { id = a.id, summary = a.summary or '', by = staff_name(prefix, actor) }
   local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
+  a.now = now
   if APPLY[a.type] then failure = APPLY[a.type](prefix, a, now) end
   if failure then
     redis.call('HSET', key, 'reason', failure)
@@ -342,7 +366,7 @@ local function approval_finish(prefix, now, actor, src, a)
   end
   local ops = ''         -- '1': ops read the outcome, the approver's answer need not repeat it
   if a.type == 'swap' then
-    notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params)
+    if a.other ~= actor then notify_staff(prefix, a.other, 'MSG_APPROVAL_APPROVED', params) end
     notify_channel(prefix, 'ops', 'MSG_SWAP_DONE_OPS', params)
     ops = '1'
   elseif a.type == 'leave' then

@@ -5,7 +5,8 @@
 -- (back from a break).  Without a shift named, one about to start comes
 -- before a running one; where that does not decide (two of a kind, or a
 -- running shift checked out of by hand and the next about to start) the
--- caller is asked.  A lead's first check-in delivers the handover privately.
+-- caller is asked.  A lead's first check-in delivers the handover privately
+-- and asks for its acknowledgement (handover_ack.lua).
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, actor, src, wanted shift ('' = any), then every shift
 --         instance around now: "date|shift|week|start ms|end ms|late after ms|
@@ -112,6 +113,11 @@ if slot == 'lead' and pick.state == 'new' then
   if h[2] and h[2] ~= '' then
     notify_staff(prefix, actor, 'MSG_HANDOVER_DELIVERY', { date = date, shift = shift, pdate = pdate,
       pshift = pshift, by = h[1] and staff_name(prefix, h[1]) or '?', notes = h[2] })
+    local ack = redis.call('HMGET', prefix .. 'handack:' .. date .. ':' .. shift, 'out', 'acked_by')
+    if ack[1] and not ack[2] then
+      notify_staff(prefix, actor, 'MSG_HANDOVER_ACK_ASK', { pdate = pdate, pshift = pshift,
+        out = staff_name(prefix, ack[1]) })
+    end
   elseif now < pick.pend then
     -- the previous shift still runs: its lead may write them yet (handover_set sends them then)
     notify_staff(prefix, actor, 'MSG_HANDOVER_NOT_YET', { pdate = pdate, pshift = pshift })

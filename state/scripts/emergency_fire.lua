@@ -52,6 +52,11 @@ local function recipients(kind)
     for _, inst in ipairs(running) do
       local date, shift = string.match(inst, '^([^|]+)|(.+)$')
       local who = redis.call('HGET', roster_key(prefix, date, shift), field)
+      if kind == 'shift_lead' then
+        -- a handover not acknowledged yet: the outgoing lead is still the lead
+        local ho = redis.call('HMGET', prefix .. 'handack:' .. date .. ':' .. shift, 'out', 'acked_by')
+        if ho[1] and not ho[2] then who = ho[1] end
+      end
       if who and not has(table.concat(out, ' '), who) then out[#out + 1] = who end
     end
   elseif kind == 'ministers' then

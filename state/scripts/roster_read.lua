@@ -3,7 +3,8 @@
 -- ARGV    prefix, "date|shift"...
 -- returns per instance: {shift, lead id, lead, minister, agents,
 --         {"name|late 0|1|open interval's start ms or ''|closed spans", ...}, replaced lead,
---         replaced minister} (spans: see att_key in _2roster)
+--         replaced minister, open handover's outgoing lead (not acknowledged yet, else ''),
+--         the shift it came from} (spans: see att_key in _2roster)
 -- helpers: words, staff_name, roster_key, att_key
 local prefix = ARGV[1]
 local out = {}
@@ -12,6 +13,7 @@ for i = 2, #ARGV do
   local r = redis.call('HMGET', roster_key(prefix, date, shift), 'lead', 'minister', 'agents', 'replaced',
     'minister_replaced')
   local att = att_key(prefix, date, shift)
+  local ho = redis.call('HMGET', prefix .. 'handack:' .. date .. ':' .. shift, 'out', 'pshift', 'acked_by')
   local agents, ins = {}, {}
   local people = {}
   if r[1] then people[#people + 1] = r[1] end
@@ -29,6 +31,7 @@ for i = 2, #ARGV do
   end
   out[#out + 1] = { shift, r[1] or '', r[1] and staff_name(prefix, r[1]) or '',
     r[2] and staff_name(prefix, r[2]) or '', table.concat(agents, ', '), ins,
-    r[4] and staff_name(prefix, r[4]) or '', r[5] and staff_name(prefix, r[5]) or '' }
+    r[4] and staff_name(prefix, r[4]) or '', r[5] and staff_name(prefix, r[5]) or '',
+    ho[1] and not ho[3] and staff_name(prefix, ho[1]) or '', ho[2] or '' }
 end
 return out

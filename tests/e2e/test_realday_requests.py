@@ -133,11 +133,14 @@ class Swap(Case):
         self.ask("sara", "!swap 2026-12-11 early with ana", "S-1")
         self.eventually({"ev": "dm", "to": "ana", "text":
                          "Sara Ruiz [SAM] asks you to swap: Sara Ruiz [SAM] hands the early shift on 2026-12-11 "
-                         "to Ana Horvat [PAM]. Answer with !swap accept S-1 or !swap decline S-1."})
+                         "to Ana Horvat [PAM]. Effect: rostered this week: Sara Ruiz [SAM] 8:00 → 0:00 h, "
+                         "Ana Horvat [PAM] 0:00 → 8:00 h; early on 2026-12-11 has no lead. "
+                         "Answer with !swap accept S-1 or !swap decline S-1."})
         self.ask("ana", "!swap accept S-1", "S-1 accepted; it now waits for a minister or above")
         self.assertEqual(self.eventually({"ev": "dm", "to": "mark", "text": lambda t: t.startswith("S-1")})["text"],
                          "S-1 waits for your answer: Sara Ruiz [SAM] hands the early shift on 2026-12-11 to Ana Horvat [PAM] "
-                         "(asked by Sara Ruiz [SAM]).")
+                         "(asked by Sara Ruiz [SAM]). Evidence: rostered this week: Sara Ruiz [SAM] 8:00 → 0:00 h, "
+                         "Ana Horvat [PAM] 0:00 → 8:00 h; early on 2026-12-11 has no lead.")
         self.assertEqual(self.dms("lemon", "S-1"), [])
         self.ask("mark", "!approve S-1", "S-1 approved; the ops channel has the details.")
         self.eventually({"ev": "dm", "to": "sara", "text":
@@ -148,7 +151,9 @@ class Swap(Case):
         self.ask("mark", "!swap accept S-2", "S-2 accepted; it now waits for a minister or above")
         self.assertEqual(self.eventually({"ev": "dm", "to": "lemon", "text": lambda t: t.startswith("S-2")})["text"],
                          "S-2 waits for your answer: Sara Ruiz [SAM] hands the early shift on 2026-12-12 to Mark Novak "
-                         "(asked by Sara Ruiz [SAM]).")
+                         "(asked by Sara Ruiz [SAM]). Evidence: rostered this week: Sara Ruiz [SAM] 8:00 → 0:00 h, "
+                         "Mark Novak 0:00 → 8:00 h; early on 2026-12-12 has no lead; early on 2026-12-12 has nobody for "
+                         "vip (PAM), xxl (PAM), storyline (PAM).")
 
 
 class Stuck(Case):

@@ -150,7 +150,7 @@ class Swaps(ShiftCase):
 
     def test_swap_refusals_change_nothing(self):
         before = (self.roster("early"), self.roster("late"))
-        self.ask("mia", "!swap yesterday early with sara", "has already started")
+        self.ask("mia", "!swap yesterday early with sara", "early on 2026-03-01 is over; only a shift that has not ended can be swapped.")
         self.ask("mia", "!swap tomorrow late with sara", "You are not on the late shift of tomorrow.")
         self.ask("mia", "!swap tomorrow early with mia", "You cannot swap with yourself.")
         self.ask("mia", "!swap tomorrow early with vera", "vera is already on that shift.")
