@@ -40,6 +40,9 @@ void checkin_cmd(struct request *req);
 void checkout_cmd(struct request *req);
 void handover_cmd(struct request *req);
 void handover_show_cmd(struct request *req);
+/* changes.c */
+void upcoming_cmd(struct request *req);
+void fairness_cmd(struct request *req);
 /* swaps.c */
 void swap_cmd(struct request *req);
 void leave_cmd(struct request *req);

@@ -186,6 +186,26 @@ local function announce_step(prefix, a)
   end
 end
 
+-- Who could fill SLOT on DATE freed by leave A: of the slot's usual role
+-- (a lead a vice minister, the minister on duty a minister, an agent an
+-- agent), not the requester, not on leave, on no shift that day; the one
+-- with the fewest hours on the roster that week (fewest_hours_first), and
+-- those hours; nil when nobody is free.
+local STAND_IN_ROLE = { lead = 'vice_minister', minister = 'minister', agent = 'agent' }
+local function leave_stand_in(prefix, a, date, slot)
+  local free = {}
+  for _, id in ipairs(staff_with_role(prefix, STAND_IN_ROLE[slot])) do
+    local busy = id == a.requester or on_leave(prefix, id, date)
+    for _, s in ipairs(words(a.shifts)) do
+      if not busy and slot_of(prefix, date, s, id) then busy = true end
+    end
+    if not busy then free[#free + 1] = id end
+  end
+  if #free == 0 then return nil end
+  local order, hours = fewest_hours_first(prefix, free, date, a.shift_ms)
+  return order[1], hours[order[1]] or 0
+end
+
 local APPLY = {}
 
 -- swap: requester gives their SLOT on DATE SHIFT to OTHER; if OTHER held
@@ -207,23 +227,42 @@ APPLY.swap = function(prefix, a)
     put_in(prefix, a.date, a.other_shift, a.other_slot, a.requester)
   end
   put_in(prefix, a.date, a.shift_name, a.slot, a.other)
+  local why = say_inner('MSG_CHANGE_WHY_SWAP', { 'id', a.id })
+  local mine, theirs = { { 'off', a.date, a.shift_name, a.slot } }, { { 'on', a.date, a.shift_name, a.slot } }
+  if a.other_shift ~= '' then
+    mine[2] = { 'on', a.date, a.other_shift, a.other_slot }
+    theirs[2] = { 'off', a.date, a.other_shift, a.other_slot }
+  end
+  roster_changed(prefix, a.now, a.requester, mine, why)
+  roster_changed(prefix, a.now, a.other, theirs, why)
+  -- counted per person and month of the shift for !fairness (fairness.lua)
+  local month = prefix .. 'swaps:' .. string.sub(a.date, 1, 7)
+  redis.call('HINCRBY', month, a.requester, 1)
+  redis.call('HINCRBY', month, a.other, 1)
+  redis.call('PEXPIRE', month, 400 * 86400000)
   return nil
 end
 
 -- leave: the requester is off from FROM to TO (DATES, space separated);
--- every slot they held on those days is freed and the gap reported.
+-- every slot they held on those days is freed and the gap reported, with
+-- the one free to fill it who has the fewest hours on the roster that week.
 APPLY.leave = function(prefix, a)
-  local gaps = {}
+  local gaps, freed = {}, {}
   for _, date in ipairs(words(a.dates)) do
     redis.call('SADD', prefix .. 'onleave:' .. a.requester, date)
     for _, shift in ipairs(words(a.shifts)) do
       local slot = slot_of(prefix, date, shift, a.requester)
       if slot then
         take_out(prefix, date, shift, slot, a.requester)
-        gaps[#gaps + 1] = gap_said(date, shift, slot)
+        freed[#freed + 1] = { 'off', date, shift, slot }
+        local pick, hours = leave_stand_in(prefix, a, date, slot)
+        gaps[#gaps + 1] = pick and say_inner('MSG_ROSTER_GAP_SUGGEST', { 'date', date, 'shift', shift,
+          'slot', 'MSG_ROSTER_SLOT_' .. string.upper(slot), 'who', staff_name(prefix, pick), 'hours', hhmm_of(hours) })
+          or gap_said(date, shift, slot)
       end
     end
   end
+  roster_changed(prefix, a.now, a.requester, freed, say_inner('MSG_CHANGE_WHY_LEAVE', { 'id', a.id }))
   a.gaps = table.concat(gaps, ', ')
   redis.call('HSET', approval_key(prefix, a.id), 'gaps', a.gaps)
   return nil
@@ -292,6 +331,7 @@ local function approval_finish(prefix, now, actor, src, a)
   local key = approval_key(prefix, a.id)
   local params = { id = a.id, summary = a.summary or '', by = staff_name(prefix, actor) }
   local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
+  a.now = now          -- for roster_changed: when a change was made
   if APPLY[a.type] then failure = APPLY[a.type](prefix, a) end
   if failure then
     redis.call('HSET', key, 'reason', failure)
