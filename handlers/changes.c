@@ -247,6 +247,11 @@ void fairness_cmd(struct request *req)
 
 	if (shifts_none(req))
 		return;
+	if (req->cmd.argc > 2) {
+		reply_usage(req);
+		request_done(req);
+		return;
+	}
 	when_local_date(request_now(req), &date, NULL);
 	if (req->cmd.argc > 1) {
 		int y, m, k = 0;
