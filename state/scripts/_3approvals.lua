@@ -188,14 +188,15 @@ end
 
 -- Who could fill SLOT on DATE freed by leave A: of the slot's usual role
 -- (a lead a vice minister, the minister on duty a minister, an agent an
--- agent), not the requester, not on leave, on no shift that day; the one
--- with the fewest hours on the roster that week (fewest_hours_first), and
--- those hours; nil when nobody is free.
+-- agent), not the requester, not on leave, on no shift that day and not
+-- suggested for another gap of it (TAKEN[id]); the one with the fewest hours
+-- on the roster that week (fewest_hours_first), and those hours; nil when
+-- nobody is free.
 local STAND_IN_ROLE = { lead = 'vice_minister', minister = 'minister', agent = 'agent' }
-local function leave_stand_in(prefix, a, date, slot)
+local function leave_stand_in(prefix, a, date, slot, taken)
   local free = {}
   for _, id in ipairs(staff_with_role(prefix, STAND_IN_ROLE[slot])) do
-    local busy = id == a.requester or on_leave(prefix, id, date)
+    local busy = id == a.requester or taken[id] or on_leave(prefix, id, date)
     for _, s in ipairs(words(a.shifts)) do
       if not busy and slot_of(prefix, date, s, id) then busy = true end
     end
@@ -250,12 +251,14 @@ APPLY.leave = function(prefix, a)
   local gaps, freed = {}, {}
   for _, date in ipairs(words(a.dates)) do
     redis.call('SADD', prefix .. 'onleave:' .. a.requester, date)
+    local taken = {}
     for _, shift in ipairs(words(a.shifts)) do
       local slot = slot_of(prefix, date, shift, a.requester)
       if slot then
         take_out(prefix, date, shift, slot, a.requester)
         freed[#freed + 1] = { 'off', date, shift, slot }
-        local pick, hours = leave_stand_in(prefix, a, date, slot)
+        local pick, hours = leave_stand_in(prefix, a, date, slot, taken)
+        if pick then taken[pick] = true end
         gaps[#gaps + 1] = pick and say_inner('MSG_ROSTER_GAP_SUGGEST', { 'date', date, 'shift', shift,
           'slot', 'MSG_ROSTER_SLOT_' .. string.upper(slot), 'who', staff_name(prefix, pick), 'hours', hhmm_of(hours) })
           or gap_said(date, shift, slot)
