@@ -171,7 +171,7 @@ void upcoming_cmd(struct request *req)
 
 /* ---- !fairness [month] ---- */
 
-/* X/N with one decimal as the reader writes it; with SIGN, X/N - AVG10/10 signed. */
+/* TENTHS/10 with one decimal as the reader writes it ("0,3"), signed when SIGN. */
 static const char *fairness_tenths(struct request *req, long long tenths, bool sign, char *buf, size_t n)
 {
 	char num[24];
