@@ -159,6 +159,15 @@ class Changes(E2E):
         self.ask("lina", "!fairness", "!fairness is for minister and above; you are chat friend.")
 
 
+class NoShifts(E2E):
+    """A department without shifts in its config: both commands say so."""
+
+    def test_both_commands_say_there_are_no_shifts(self):
+        self.ask("mia", "!upcoming", "No shifts are configured.", room="dm")
+        self.ask("tom", "!upcoming", "Es sind keine Schichten konfiguriert.", room="dm")
+        self.ask("mark", "!fairness 2026-12", "No shifts are configured.", room="dm")
+
+
 class LateRuleFewestHours(E2E):
     """The late rule's replacement: of the free vice ministers, the one with
     the fewest hours on the roster that week, not the first by name."""
