@@ -42,6 +42,9 @@ void handover_cmd(struct request *req);
 void handover_show_cmd(struct request *req);
 void handover_ack_cmd(struct request *req);
 void handover_ack_fire(const struct timer_ctx *ctx, const char *member, int argc, char **argv);
+/* changes.c */
+void upcoming_cmd(struct request *req);
+void fairness_cmd(struct request *req);
 /* swaps.c */
 void swap_cmd(struct request *req);
 void swap_arrange_cmd(struct request *req);

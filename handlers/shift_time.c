@@ -102,6 +102,20 @@ const char *shift_names(const struct config *cfg, char *buf, size_t n)
 	return buf;
 }
 
+const char *shift_lengths(const struct config *cfg, char *buf, size_t n)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < cfg->n_shifts; i++) {
+		const struct config_shift *s = &cfg->shifts[i];
+		int min = s->end_min > s->start_min ? s->end_min - s->start_min : s->end_min + 1440 - s->start_min;
+		len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s:%lld", i ? " " : "", s->name,
+		    (long long)min * 60000);
+	}
+	return buf;
+}
+
 int64_t shift_checkin_opens_ms(const struct config *cfg)
 {
 	return cfg->policy.reminder_ms > cfg->policy.checkin_opens_ms ? cfg->policy.reminder_ms

@@ -34,5 +34,8 @@ const char *shift_running(const struct config *cfg, int64_t now, char *buf, size
 int64_t shift_checkin_opens_ms(const struct config *cfg);
 /* "a b c": every shift name. */
 const char *shift_names(const struct config *cfg, char *buf, size_t n);
+/* "early:28800000 night:28800000": every shift's length on an ordinary day
+ * (ms), for the scripts that weigh hours on the roster (_2roster.lua). */
+const char *shift_lengths(const struct config *cfg, char *buf, size_t n);
 
 #endif

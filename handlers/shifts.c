@@ -735,6 +735,7 @@ void shifts_late_fire(const struct timer_ctx *ctx, const char *member, int argc,
 	state_args_add(a, shift && shift->standby ? shift->standby : "");
 	state_args_add(a, start);
 	state_args_add(a, shift_names(ctx->cfg, names, sizeof(names)));
+	state_args_add(a, shift_lengths(ctx->cfg, names, sizeof(names)));
 	timers_run(ctx, "shift timer", member, SCRIPT_LATE_FIRE, a);
 }
 

@@ -310,6 +310,7 @@ void leave_cmd(struct request *req)
 	state_args_add(a, shift_names(cfg, names, sizeof(names)));
 	state_args_add(a, late ? "1" : "0");
 	state_args_add(a, parse_rest(&req->cmd, 2));
+	state_args_add(a, shift_lengths(cfg, names, sizeof(names)));
 	approval_args_end(req, a);
 	state_eval(request_state(req), SCRIPT_LEAVE_REQUEST, 1, a, on_leave, req);
 }

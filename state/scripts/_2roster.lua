@@ -96,3 +96,95 @@ local function close_span(prefix, date, shift, week, id, at, kind)
   end
   return worked
 end
+
+-- Told when it changes: the one place a roster change reaches the person.
+-- Every script that changes someone's slot (a roster edit, a swap, a leave,
+-- the late rule; r6-swaps' arrange and undo) calls it for each person whose
+-- slots changed, in the same atomic call as the change.  CHANGES =
+-- { {'on'|'off', dates, shift, slot}, ... } (dates "2026-12-10" or
+-- "2026-12-10..2026-12-14"); WHY a span say_inner('MSG_CHANGE_WHY_...').
+-- Each change goes to the person's change log changes:<id> (a list of
+-- "<now>|<span>", newest first, CHANGE_LOG_MAX long: upcoming.lua shows
+-- those since they last looked) and, unless TOLD (they made the change or
+-- the caller's own message to them says it already), all of them in one
+-- private notice through the outbox.
+local CHANGE_LOG_MAX = 50
+local CHANGE_LOG_TTL = 90 * 86400000
+
+local function roster_changed(prefix, now, id, changes, why, told)
+  local key, said = prefix .. 'changes:' .. id, {}
+  for _, c in ipairs(changes) do
+    local s = say(c[1] == 'on' and 'MSG_CHANGE_ON' or 'MSG_CHANGE_OFF',
+      { 'dates', c[2], 'shift', c[3], 'slot', 'MSG_ROSTER_SLOT_' .. string.upper(c[4]), 'why', why })
+    said[#said + 1] = s
+    redis.call('LPUSH', key, string.format('%d', tonumber(now)) .. '|' .. s)
+  end
+  if #said == 0 then return end
+  redis.call('LTRIM', key, 0, CHANGE_LOG_MAX - 1)
+  redis.call('PEXPIRE', key, CHANGE_LOG_TTL)
+  if not told then notify_staff(prefix, id, 'MSG_ROSTER_CHANGED_YOU', { changes = table.concat(said, '\n') }) end
+end
+
+-- The day number of "YYYY-MM-DD" (days since 1970-01-01; civil calendar).
+local function day_number(date)
+  local y, m, d = string.match(date or '', '^(%d+)-(%d+)-(%d+)$')
+  y, m, d = tonumber(y), tonumber(m), tonumber(d)
+  if not y then return nil end
+  if m <= 2 then y = y - 1 end
+  local era = math.floor(y / 400)
+  local yoe = y - era * 400
+  local doy = math.floor((153 * (m + (m > 2 and -3 or 9)) + 2) / 5) + d - 1
+  local doe = yoe * 365 + math.floor(yoe / 4) - math.floor(yoe / 100) + doy
+  return era * 146097 + doe - 719468
+end
+
+local function day_date(n)
+  n = n + 719468
+  local era = math.floor(n / 146097)
+  local doe = n - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400 + (m <= 2 and 1 or 0)
+  return string.format('%04d-%02d-%02d', y, m, d)
+end
+
+-- Hours on the roster in the week (Monday to Sunday) of DATE, per person:
+-- the length of every slot they hold, SHIFT_MS = "name:ms name:ms ...".
+local function week_hours(prefix, date, shift_ms)
+  local n, hours = day_number(date), {}
+  if not n then return hours end
+  local monday = n - (n + 3) % 7            -- 1970-01-01 was a Thursday
+  for name, ms in string.gmatch(shift_ms or '', '([^%s:]+):(%d+)') do
+    for i = 0, 6 do
+      local r = redis.call('HMGET', roster_key(prefix, day_date(monday + i), name), 'lead', 'minister', 'agents')
+      local ids = words(r[3])
+      if r[1] then ids[#ids + 1] = r[1] end
+      if r[2] then ids[#ids + 1] = r[2] end
+      for _, id in ipairs(ids) do hours[id] = (hours[id] or 0) + tonumber(ms) end
+    end
+  end
+  return hours
+end
+
+-- IDS with the fewest hours on the roster in DATE's week first (then by id),
+-- and those hours: a replacement is suggested so that the work spreads.
+local function fewest_hours_first(prefix, ids, date, shift_ms)
+  local hours = week_hours(prefix, date, shift_ms)
+  local out = {}
+  for _, id in ipairs(ids) do out[#out + 1] = id end
+  table.sort(out, function(a, b)
+    local ha, hb = hours[a] or 0, hours[b] or 0
+    if ha ~= hb then return ha < hb end
+    return a < b
+  end)
+  return out, hours
+end
+
+-- "12:30" of MS, as hours are written everywhere.
+local function hhmm_of(ms)
+  ms = tonumber(ms) or 0
+  return string.format('%d:%02d', math.floor(ms / 3600000), math.floor(ms % 3600000 / 60000))
+end

@@ -205,10 +205,11 @@ local function swap_giver(a)
   return a.requester
 end
 
--- The one place a swap changes the roster (apply and undo; a hook that tells
--- whoever's slot changed belongs here): the giver's SLOT on DATE SHIFT_NAME
--- goes to OTHER and, in an exchange, OTHER's OTHER_SLOT on OTHER_SHIFT to
--- the giver.  BACK puts everyone where they were.
+-- The one place a swap changes the roster (apply and undo): the giver's SLOT
+-- on DATE SHIFT_NAME goes to OTHER and, in an exchange, OTHER's OTHER_SLOT on
+-- OTHER_SHIFT to the giver.  BACK puts everyone where they were.  Both get
+-- the change in their change log (roster_changed); an applied swap tells
+-- them privately too (an undo's own message does) and counts for !fairness.
 local function swap_move(prefix, a, back)
   local giver, other = swap_giver(a), a.other
   if back then giver, other = other, giver end
@@ -218,6 +219,40 @@ local function swap_move(prefix, a, back)
     put_in(prefix, a.date, a.other_shift, a.other_slot, giver)
   end
   put_in(prefix, a.date, a.shift_name, a.slot, other)
+  local why = say_inner('MSG_CHANGE_WHY_SWAP', { 'id', a.id })
+  local g, o = { { 'off', a.date, a.shift_name, a.slot } }, { { 'on', a.date, a.shift_name, a.slot } }
+  if (a.other_shift or '') ~= '' then
+    g[2] = { 'on', a.date, a.other_shift, a.other_slot }
+    o[2] = { 'off', a.date, a.other_shift, a.other_slot }
+  end
+  roster_changed(prefix, a.now, giver, g, why, back)
+  roster_changed(prefix, a.now, other, o, why, back)
+  -- counted per person and month of the shift for !fairness (fairness.lua); an undo takes it back
+  local month = prefix .. 'swaps:' .. string.sub(a.date, 1, 7)
+  redis.call('HINCRBY', month, giver, back and -1 or 1)
+  redis.call('HINCRBY', month, other, back and -1 or 1)
+  redis.call('PEXPIRE', month, 400 * 86400000)
+end
+
+-- Who could fill SLOT on DATE freed by leave A: of the slot's usual role
+-- (a lead a vice minister, the minister on duty a minister, an agent an
+-- agent), not the requester, not on leave, on no shift that day and not
+-- suggested for another gap of it (TAKEN[id]); the one with the fewest hours
+-- on the roster that week (fewest_hours_first), and those hours; nil when
+-- nobody is free.
+local STAND_IN_ROLE = { lead = 'vice_minister', minister = 'minister', agent = 'agent' }
+local function leave_stand_in(prefix, a, date, slot, taken)
+  local free = {}
+  for _, id in ipairs(staff_with_role(prefix, STAND_IN_ROLE[slot])) do
+    local busy = id == a.requester or taken[id] or on_leave(prefix, id, date)
+    for _, s in ipairs(words(a.shifts)) do
+      if not busy and slot_of(prefix, date, s, id) then busy = true end
+    end
+    if not busy then free[#free + 1] = id end
+  end
+  if #free == 0 then return nil end
+  local order, hours = fewest_hours_first(prefix, free, date, a.shift_ms)
+  return order[1], hours[order[1]] or 0
 end
 
 local APPLY = {}
@@ -247,19 +282,27 @@ APPLY.swap = function(prefix, a)
 end
 
 -- leave: the requester is off from FROM to TO (DATES, space separated);
--- every slot they held on those days is freed and the gap reported.
+-- every slot they held on those days is freed and the gap reported, with
+-- the one free to fill it who has the fewest hours on the roster that week.
 APPLY.leave = function(prefix, a)
-  local gaps = {}
+  local gaps, freed = {}, {}
   for _, date in ipairs(words(a.dates)) do
     redis.call('SADD', prefix .. 'onleave:' .. a.requester, date)
+    local taken = {}
     for _, shift in ipairs(words(a.shifts)) do
       local slot = slot_of(prefix, date, shift, a.requester)
       if slot then
         take_out(prefix, date, shift, slot, a.requester)
-        gaps[#gaps + 1] = gap_said(date, shift, slot)
+        freed[#freed + 1] = { 'off', date, shift, slot }
+        local pick, hours = leave_stand_in(prefix, a, date, slot, taken)
+        if pick then taken[pick] = true end
+        gaps[#gaps + 1] = pick and say_inner('MSG_ROSTER_GAP_SUGGEST', { 'date', date, 'shift', shift,
+          'slot', 'MSG_ROSTER_SLOT_' .. string.upper(slot), 'who', staff_name(prefix, pick), 'hours', hhmm_of(hours) })
+          or gap_said(date, shift, slot)
       end
     end
   end
+  roster_changed(prefix, a.now, a.requester, freed, say_inner('MSG_CHANGE_WHY_LEAVE', { 'id', a.id }))
   a.gaps = table.concat(gaps, ', ')
   redis.call('HSET', approval_key(prefix, a.id), 'gaps', a.gaps)
   return nil
@@ -344,7 +387,7 @@ local function approval_finish(prefix, now, actor, src, a)
   local key = approval_key(prefix, a.id)
   local params = { id = a.id, summary = a.summary or '', by = staff_name(prefix, actor) }
   local failure = 'MSG_APPROVAL_UNKNOWN_TYPE'
-  a.now = now
+  a.now = now          -- for roster_changed: when a change was made
   if APPLY[a.type] then failure = APPLY[a.type](prefix, a, now) end
   if failure then
     redis.call('HSET', key, 'reason', failure)

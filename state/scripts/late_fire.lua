@@ -6,11 +6,12 @@
 -- day; when nobody is free, ops and the webmasters are told to act.
 -- KEYS[1] any key of the site
 -- ARGV    prefix, now, member, date, shift, window ms, configured standby ('' = none), start "HH:MM",
---         all shift names (space list)
+--         all shift names (space list), shift lengths ("name:ms ...")
 -- returns {'lead', outcome, id, standby, 'minister', outcome, id, standby} with outcome
 --         'on_time'|'none'|'already'|'warned'|'replaced'|'no_standby'
--- helpers: audit, words, notify_channel, notify_staff, staff_with_role, staff_name,
---   timer_done, roster_key, slot_of, take_out, on_leave, att_key
+-- helpers: audit, say_inner, words, notify_channel, notify_staff, staff_with_role, staff_name,
+--   timer_done, roster_key, slot_of, take_out, on_leave, att_key, roster_changed,
+--   fewest_hours_first
 local prefix, now, member, date, shift, window, standby, start =
   ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
 local key = roster_key(prefix, date, shift)
@@ -61,9 +62,11 @@ local function rule(slot, late, others)
   local pick = nil
   if slot == 'lead' and standby ~= '' and free(standby, slot, late) then pick = standby end
   if not pick then
+    local cands = {}
     for _, id in ipairs(staff_with_role(prefix, t.role)) do
-      if free(id, slot, late) then pick = id break end
+      if free(id, slot, late) then cands[#cands + 1] = id end
     end
+    pick = fewest_hours_first(prefix, cands, date, ARGV[10])[1]
   end
   if not pick then
     notify_channel(prefix, 'ops', t[6], params)
@@ -75,6 +78,12 @@ local function rule(slot, late, others)
   if old_slot then take_out(prefix, date, shift, old_slot, pick) end
   redis.call('HSET', key, slot, pick, t.replaced, late)
   params.standby = staff_name(prefix, pick)
+  -- logged for !upcoming; the messages below tell both already
+  local why = say_inner('MSG_CHANGE_WHY_LATE', {})
+  roster_changed(prefix, now, late, { { 'off', date, shift, slot } }, why, true)
+  local moved = { { 'on', date, shift, slot } }
+  if old_slot then moved[2] = { 'off', date, shift, old_slot } end
+  roster_changed(prefix, now, pick, moved, why, true)
   notify_staff(prefix, late, t[3], params)
   notify_staff(prefix, pick, t[4], params)
   notify_channel(prefix, 'ops', t[5], params)

@@ -6,8 +6,9 @@
 -- also its late check (late_fire.lua).
 -- returns {'ok', changes, what 'lead'|'minister'|'agents'|'added'|'removed', names} | {'no_such_person', id} | {'may_not_hold', id, slot}
 --         | {'on_leave', id, date} | {'already', id, date, slot} | {'not_there', id}
--- helpers: audit, words, staff_name, timer_set, roster_key, slot_of, put_in,
---   take_out, may_hold, on_leave
+-- Whoever's slot changed is told (roster_changed), but not the one typing.
+-- helpers: audit, say_inner, words, staff_name, timer_set, roster_key, slot_of, put_in,
+--   take_out, may_hold, on_leave, roster_changed
 local prefix, now, actor, src, op, shift = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local dates, dues, persons = words(ARGV[7]), {}, {}
 local ndates = #dates
@@ -29,6 +30,16 @@ for _, id in ipairs(persons) do
 end
 
 local changes, removed = 0, {}
+-- per person, kind and slot: the dates it changed on, for roster_changed
+local told, order = {}, {}
+local function note(id, kind, s, date)
+  local k = id .. '|' .. kind .. '|' .. s
+  if not told[k] then
+    told[k] = { id = id, kind = kind, slot = s, dates = {} }
+    order[#order + 1] = k
+  end
+  table.insert(told[k].dates, date)
+end
 for i, date in ipairs(dates) do
   for _, id in ipairs(persons) do
     if op == 'remove' then
@@ -37,10 +48,16 @@ for i, date in ipairs(dates) do
         take_out(prefix, date, shift, s, id)
         changes = changes + 1
         removed[id] = true
+        note(id, 'off', s, date)
       end
     elseif slot_of(prefix, date, shift, id) ~= slot then
+      if slot ~= 'agent' then
+        local before = redis.call('HGET', roster_key(prefix, date, shift), slot)
+        if before and before ~= id then note(before, 'off', slot, date) end
+      end
       put_in(prefix, date, shift, slot, id)
       changes = changes + 1
+      note(id, 'on', slot, date)
     end
   end
   if op ~= 'remove' then
@@ -58,6 +75,14 @@ for i, date in ipairs(dates) do
 end
 if op == 'remove' and changes == 0 then return { 'not_there', persons[1] } end
 if changes > 0 then
+  local why = say_inner('MSG_CHANGE_WHY_ROSTER', { 'by', staff_name(prefix, actor) })
+  for _, k in ipairs(order) do
+    local t = told[k]
+    -- the dates of a range are one range; a few of them are listed
+    local said = #t.dates == 1 and t.dates[1] or (#t.dates == ndates and (t.dates[1] .. '..' .. t.dates[#t.dates]))
+      or table.concat(t.dates, ', ')
+    roster_changed(prefix, now, t.id, { { t.kind, said, shift, t.slot } }, why, t.id == actor)
+  end
   audit(prefix, now, actor, 'roster.' .. op, table.concat(persons, ' '),
     shift .. ' ' .. dates[1] .. (ndates > 1 and ('..' .. dates[ndates]) or ''), src)
 end

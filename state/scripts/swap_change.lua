@@ -43,6 +43,7 @@ if op == 'undo' then
      or ((a.other_shift or '') ~= '' and slot_of(prefix, a.date, a.other_shift, giver) ~= a.other_slot) then
     return { 'changed' }
   end
+  a.now = now
   swap_move(prefix, a, true)
   redis.call('HSET', approval_key(prefix, id), 'state', 'undone', 'undone_by', actor, 'undone_at', now)
   audit(prefix, now, actor, 'swap.undo', id, a.digest or '', src)

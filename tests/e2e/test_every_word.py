@@ -44,9 +44,9 @@ def english_words() -> set[str]:
 # (said so by a native reader, not English left over) - kept small:
 ALSO_NATIVE = {
     # German: articles and words of its own (in, an, was, so), loans the seeds
-    # use (Minister, Webmaster, Level, Team, Status, Median, Problem), "Min." and "ID"
+    # use (Minister, Webmaster, Agent, Level, Team, Status, Median, Problem), "Min." and "ID"
     "de": {"in", "an", "was", "so", "minimum", "name", "team", "level", "status", "min", "minister",
-           "webmaster", "median", "problem", "id"},
+           "webmaster", "agent", "median", "problem", "id"},
     # Spanish: "no", "me", "has" (has fichado), "decide(s)", "plan", "total", "normal", the seeds'
     # "webmaster", "min" and "ID"
     "es": {"no", "me", "has", "decide", "decides", "plan", "total", "normal", "webmaster", "min", "id"},

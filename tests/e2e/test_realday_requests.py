@@ -87,7 +87,8 @@ class Leave(Case):
                          "L-1 (Abwesenheit von Tom Berger [TRN]: 2026-12-10) wurde von Mark Novak genehmigt."})
         self.eventually({"ev": "send", "room": "ops", "text":
                          "Leave L-1 approved by Mark Novak: leave for Tom Berger [TRN]: 2026-12-10. "
-                         "Roster gaps: 2026-12-10 early (agent)."})
+                         "Roster gaps: 2026-12-10 early (agent; suggested: Ana Horvat [PAM], "
+                         "0:00 h on the roster that week)."})
         # more days read as a range, in the asker's language
         self.dm_ask("sara", "!leave 2026-12-21..2026-12-23 viaje familiar",
                     "Permiso L-2 para 2026-12-21..2026-12-23 solicitado")

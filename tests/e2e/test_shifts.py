@@ -192,7 +192,10 @@ class Leave(ShiftCase):
         self.ask("mia", "!leave tomorrow dentist", "asked at short notice (less than the notice period before the first day)", room="dm")
         self.ask("mia", "!leave 2026-03-05 again", "You already asked for leave on those days (L-1).", room="dm")
         self.ask("mark", "!approve L-1", "L-1 approved; the ops channel has the details.")
-        self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent), 2026-03-04 late (agent)."})
+        # each gap with the free agent with the fewest hours that week, one person per day
+        self.site.wait({"ev": "send", "room": "ops", "text": "Roster gaps: 2026-03-04 early (agent; suggested: Sara Ruiz [SAM], "
+                        "0:00 h on the roster that week), 2026-03-04 late (agent; suggested: Tom Berger [TRN], "
+                        "0:00 h on the roster that week)."})
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-04", "early"), "agents"), "")
         self.assertEqual(self.redis.cmd("HGET", self.key("roster", "2026-03-03", "early"), "agents"), "mia")
         self.ask("mark", "!roster add 2026-03-05 early mia", "mia is on leave on 2026-03-05.")

@@ -233,6 +233,21 @@ static void test_names(void **state)
 	assert_string_equal(shift_names(&cfg, small, sizeof(small)), "day l");
 }
 
+/* Lengths on an ordinary day, for the scripts that weigh hours on the
+ * roster: a night over midnight is 8 h, a shift ending at its start a day. */
+static void test_lengths(void **state)
+{
+	static char whole_name[] = "whole";
+	struct config_shift one[] = { { .name = whole_name, .start_min = 7 * 60, .end_min = 7 * 60 } };
+	struct config c1 = { .shifts = one, .n_shifts = 1 };
+	char buf[128], small[12];
+
+	(void)state;
+	assert_string_equal(shift_lengths(&cfg, buf, sizeof(buf)), "day:28800000 late:28800000 night:28800000");
+	assert_string_equal(shift_lengths(&c1, buf, sizeof(buf)), "whole:86400000");
+	assert_string_equal(shift_lengths(&cfg, small, sizeof(small)), "day:2880000");
+}
+
 static void test_checkin_opens(void **state)
 {
 	cfg.policy.checkin_opens_ms = 30 * 60000;
@@ -246,6 +261,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_by_name),
+		cmocka_unit_test(test_lengths),
 		cmocka_unit_test(test_plain_day),
 		cmocka_unit_test(test_night_over_midnight),
 		cmocka_unit_test(test_night_over_spring_change),
