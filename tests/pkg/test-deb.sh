@@ -35,7 +35,7 @@ trap 'exit 130' INT TERM
 
 # --- build, from a copy: the checkout stays clean (tracked and new files, no build dirs)
 mkdir "$work/src"
-git -C "$top" ls-files -co --exclude-standard -z | tar -C "$top" --null -T - -cf - | tar -C "$work/src" -xf -
+git -C "$top" ls-files -co --exclude-standard -z | tar -C "$top" --ignore-failed-read --null -T - -cf - | tar -C "$work/src" -xf -
 cd "$work/src"
 version=$(dpkg-parsechangelog -S Version)
 cmake_version=$(sed -n 's/^project(dutybot VERSION \([0-9.]*\).*/\1/p' CMakeLists.txt)
@@ -63,6 +63,11 @@ done
 grep -q demo-site <<<"$contents" && fail "the demo site is in dutybot's package, not dutybot-demo's"
 demo_contents=$(dpkg-deb -c "$demo" | awk '{print $6}')
 grep -qxF ./usr/bin/dutybot-demo-site <<<"$demo_contents" || fail "dutybot-demo has no dutybot-demo-site"
+for f in "$top"/tests/demo-site/web/*; do   # its page for a browser, if the tree has one
+	[ -e "$f" ] || continue
+	grep -qxF "./usr/share/dutybot-demo-site/web/${f##*/}" <<<"$demo_contents" ||
+		fail "dutybot-demo has no usr/share/dutybot-demo-site/web/${f##*/}"
+done
 [ "$(dpkg-deb --ctrl-tarfile "$deb" | tar -xOf - ./conffiles)" = /etc/dutybot/dutybot.cfg ] ||
 	fail "/etc/dutybot/dutybot.cfg is not dutybot's only conffile"
 depends=$(dpkg-deb -f "$deb" Depends)
