@@ -135,9 +135,11 @@ class Handover(RealDayE2E):
         self.assertEqual(ho["text"], "晚班（2026-03-02）的交接记录，来自 2026-03-02 的 早班，由 Vera Kovacs 填写：\n"
                                      "C-1 erledigt, Server neu gestartet")
         s.expect_none({"ev": "dm", "to": "wei", "text": "申请"}, within=1.0)
-        # the notice of his new slot (told when it changes), then the notes alone
-        self.assertEqual(len(self.dms("wei")), 2, self.dms("wei"))
-        self.assertTrue(self.dms("wei")[0].startswith("你的班次有变动：\n2026-03-02 的 晚班：现为值班负责人"), self.dms("wei"))
+        # the notice of his new slot (told when it changes), the notes alone, and the ask to take them over
+        told = self.dms("wei")
+        self.assertEqual(len(told), 3, told)
+        self.assertTrue(told[0].startswith("你的班次有变动：\n2026-03-02 的 晚班：现为值班负责人"), told)
+        self.assertTrue(told[2].startswith("阅读后请用 !handover ack 确认接班"), told)
 
         # during late: show without arguments gives the notes handed to late
         self.restart_at("2026-03-02T13:05:00Z")          # 14:05 Berlin
@@ -180,9 +182,12 @@ class Handover(RealDayE2E):
         self.ask("mark", "!handover Drucker repariert", "Übergabenotizen für Frühschicht (2026-03-02) gespeichert und an "
                  "Wang Wei geschickt, die nächste Schichtleitung, die schon eingestempelt ist.")
         s.wait({"ev": "dm", "to": "wei", "text": "由 Mark Novak 填写：\nDrucker repariert"})
-        # with the notice of his new slot (told when it changes) first
-        self.assertEqual(len(self.dms("wei")), 4, self.dms("wei"))
-        self.assertTrue(self.dms("wei")[0].startswith("你的班次有变动：\n2026-03-02 的 晚班：现为值班负责人"), self.dms("wei"))
+        # with the notice of his new slot (told when it changes) first; each version of the
+        # notes asks him to take them over (!handover ack), as he has not yet
+        told = self.dms("wei", settle=0.5)
+        self.assertEqual(len(told), 6, told)
+        self.assertTrue(told[0].startswith("你的班次有变动：\n2026-03-02 的 晚班：现为值班负责人"), told)
+        self.assertEqual([t.startswith("阅读后请用 !handover ack") for t in told[3::2]], [True, True], told)
 
 
 if __name__ == "__main__":
