@@ -12,7 +12,7 @@
 --         giver ('' = the actor), the shift's start ms, end ms, ISO week,
 --         the week's shifts "date|shift|ms ..." (space list), customer groups "vip=PAM,...",
 --         the shift's end "HH:MM" when it has started ('' before), stuck_after ms
--- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'not_theirs', giver}
+-- returns {'ok', id, other shift, other slot} | {'not_yours'} | {'not_theirs', giver's name}
 --         | {'no_such_person', id} | {'self'} | {'own'}
 --         | {'already_there'} | {'may_not_hold', who, slot} | {'on_leave', who} | {'duplicate', id}
 --         | {'uncompletable', step, who} | {'approved'|'failed', ...}
@@ -29,7 +29,8 @@ if arranged then
   if redis.call('EXISTS', prefix .. 'staff:' .. giver) == 0 then return { 'no_such_person', giver } end
 end
 local slot = slot_of(prefix, date, shift, giver)
-if not slot then return { arranged and 'not_theirs' or 'not_yours', giver } end
+-- the one it was arranged for by name, as the minister reads people
+if not slot then return { arranged and 'not_theirs' or 'not_yours', staff_name(prefix, giver) } end
 if other == giver then return { 'self' } end
 if redis.call('EXISTS', prefix .. 'staff:' .. other) == 0 then return { 'no_such_person', other } end
 if slot_of(prefix, date, shift, other) then return { 'already_there' } end

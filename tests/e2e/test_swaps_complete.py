@@ -110,7 +110,7 @@ class Arrange(Case):
         self.ask("mark", "!swap arrange tomorrow early mia mark", "!swap arrange is for two other people")
         self.ask("mark", "!swap arrange tomorrow early tom tom",
                  "The one who gives the shift and the one who takes it must be two different people.")
-        self.ask("mark", "!swap arrange tomorrow late mia sara", "mia is not on the late shift of tomorrow.")
+        self.ask("mark", "!swap arrange tomorrow late mia sara", "Mia Keller [CCS] is not on the late shift of tomorrow.")
         self.ask("mark", "!swap arrange tomorrow early mia ghost", 'No staff member "ghost"')
         self.ask("mark", "!swap arrange tomorrow early ghost sara", 'No staff member "ghost"')
         self.ask("mark", "!swap arrange 2026-02-30 early mia sara", '"2026-02-30" is not a date')
