@@ -242,6 +242,15 @@ static void on_wait_reply(redisAsyncContext *ac, void *r, void *privdata)
 			    "calls stop waiting for a replica until one catches up", (long long)wait_ms(st),
 			    reply == NULL ? "connection lost" : reply->type == REDIS_REPLY_ERROR ? reply->str : "WAIT timed out");
 		st->lagging = true;
+		/* the calls sent behind it (with WAITs of their own, sent before
+		 * this one timed out) could not run while it blocked: that time
+		 * is not theirs, or two WAITs in a row would time a call out */
+		if (reply != NULL) {
+			uint64_t now = uv_now(st->loop);
+			for (struct pending *q = st->head.next; q != &st->head; q = q->next)
+				if (q != p && q->started < now)
+					q->started = now;
+		}
 	}
 	finish(p, p->held, NULL);
 }
